@@ -1,0 +1,45 @@
+//! A venue in the result list, and the policy chips shared with the venue page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use paws_inside::{DogsInside, VenueSummary};
+
+/// One result: name, category, address and the dog policy at a glance.
+#[component]
+pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
+    let href = format!("/venues/{}", venue.slug);
+    let category = venue.category();
+    let name = venue.name.clone();
+    let address = format!("{}, {}", venue.address, venue.city);
+    view! {
+        <article class="venue-card">
+            <div class="venue-card-head">
+                <h3><A href=href>{name}</A></h3>
+                <span class=format!("badge badge-{}", category.as_str())>{category.label()}</span>
+            </div>
+            <p class="venue-address">{address}</p>
+            <PolicyChips venue />
+        </article>
+    }
+}
+
+/// The dog policy as short labelled chips.
+#[component]
+pub fn PolicyChips(venue: VenueSummary) -> impl IntoView {
+    let inside = if venue.dogs_everywhere() {
+        "Everywhere inside"
+    } else {
+        "Some areas inside"
+    };
+    let inside_title = DogsInside::parse(&venue.dogs_inside)
+        .map(|d| d.label())
+        .unwrap_or_default();
+    view! {
+        <ul class="chips" aria-label="Dog policy">
+            <li class="chip chip-strong" title=inside_title>{inside}</li>
+            <li class="chip">{venue.size_limit().label()}</li>
+            {venue.water_bowl.then(|| view! { <li class="chip">"Water bowl"</li> })}
+            {venue.treats.then(|| view! { <li class="chip">"Treats"</li> })}
+        </ul>
+    }
+}

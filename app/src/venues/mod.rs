@@ -1,0 +1,13 @@
+//! The venue directory: home page (filters, list, map), venue pages, and the
+//! server functions behind them.
+
+mod api;
+mod card;
+mod detail;
+mod filters;
+mod home;
+mod map;
+
+pub use api::{get_venue, list_cities, search_venues, venues_in_box};
+pub use detail::VenuePage;
+pub use home::HomePage;

@@ -1,0 +1,37 @@
+import { expect, type BrowserContext, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where screenshots are kept as test artifacts. */
+export const ARTIFACTS = join(__dirname, "..", "artifacts");
+
+/** Reading the site must never set a cookie: no consent banner, no guest rows. */
+export async function expectNoCookies(context: BrowserContext) {
+  expect(await context.cookies()).toEqual([]);
+}
+
+/** Collects uncaught page errors; assert the list is empty at the end. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  return errors;
+}
+
+/** Waits until the wasm bundle has hydrated the page. */
+export async function waitForHydration(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** Runs axe and fails on any serious or critical violation. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+}
+
+/** Saves a full-page screenshot under end2end/artifacts. */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}

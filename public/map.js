@@ -1,0 +1,98 @@
+// PawsMap: the small surface of Leaflet that the Rust UI drives (see
+// app/src/venues/map.rs). Markers are built with DOM APIs, never HTML strings,
+// so venue names cannot inject markup. Works with the tile server unreachable:
+// tiles fail quietly, markers still render and open their popups.
+(function () {
+  "use strict";
+  const maps = new Map();
+  let nextId = 1;
+
+  function meta(name, fallback) {
+    const el = document.querySelector('meta[name="' + name + '"]');
+    return (el && el.content) || fallback;
+  }
+
+  function popup(m) {
+    const box = document.createElement("div");
+    box.className = "map-popup";
+    const link = document.createElement("a");
+    link.href = "/venues/" + encodeURIComponent(m.slug);
+    link.textContent = m.name;
+    box.appendChild(link);
+    return box;
+  }
+
+  function icon(m) {
+    return L.divIcon({
+      className: "venue-marker venue-marker-" + m.category,
+      html: "<span></span>",
+      iconSize: [26, 26],
+      iconAnchor: [13, 26],
+      popupAnchor: [0, -24],
+    });
+  }
+
+  function mount(el, optionsJson, onMove) {
+    if (!window.L) throw new Error("Leaflet did not load");
+    const options = JSON.parse(optionsJson);
+    const interactive = options.interactive !== false;
+    const map = L.map(el, {
+      zoomControl: interactive,
+      scrollWheelZoom: false,
+      dragging: interactive || !L.Browser.mobile,
+      tap: false,
+    }).setView([50.5, 8.5], 4);
+    L.tileLayer(meta("paws-tile-url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"), {
+      attribution: meta("paws-tile-attribution", "&copy; OpenStreetMap contributors"),
+      maxZoom: 19,
+    }).addTo(map);
+    const layer = L.layerGroup().addTo(map);
+    const id = nextId++;
+    let timer = 0;
+    const moved = function () {
+      if (typeof onMove !== "function") return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        const b = map.getBounds();
+        onMove(id, b.getSouth(), b.getWest(), b.getNorth(), b.getEast());
+      }, 250);
+    };
+    map.on("moveend", moved);
+    maps.set(id, { map: map, layer: layer, moved: moved });
+    el.dataset.mapId = String(id);
+    return id;
+  }
+
+  function setMarkers(id, json) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    entry.layer.clearLayers();
+    for (const m of JSON.parse(json)) {
+      L.marker([m.lat, m.lng], { icon: icon(m), title: m.name, keyboard: true, riseOnHover: true })
+        .bindPopup(popup(m))
+        .addTo(entry.layer);
+    }
+    entry.map.getContainer().dataset.markers = String(entry.layer.getLayers().length);
+  }
+
+  function fit(id, json) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    const points = JSON.parse(json).map(function (m) { return [m.lat, m.lng]; });
+    if (points.length === 1) {
+      entry.map.setView(points[0], 15);
+    } else if (points.length > 1) {
+      entry.map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    }
+    entry.moved();
+  }
+
+  function unmount(id) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    entry.map.remove();
+    maps.delete(id);
+  }
+
+  window.PawsMap = { mount: mount, setMarkers: setMarkers, fit: fit, unmount: unmount };
+})();

@@ -1,0 +1,11 @@
+//! The Paws Inside HTTP server: settings, startup, router and background jobs.
+//! `main.rs` is a thin wrapper so integration tests can start the real app.
+
+pub mod cli;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,39 @@
+//! The `server` binary.
+
+use server::cli::{self, Command};
+use server::{Application, Settings, telemetry};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(&args) {
+        Ok(Command::Help) => {
+            print!("{}", cli::usage());
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!("server {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Serve) => match serve().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!("{err:#}");
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    telemetry::init();
+    let settings = Settings::from_env()?;
+    tracing::info!(?settings, "starting");
+    Application::build(settings).await?.run_until_stopped().await
+}

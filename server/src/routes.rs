@@ -1,0 +1,92 @@
+//! Non-Leptos routes and the middleware stack: health check, hashed assets with
+//! long cache lifetimes, compression and request tracing.
+
+use crate::startup::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Hashed assets never change under the same name.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Unhashed static files (Leaflet, map script, icons): short, so deploys show up.
+const SHORT: &str = "public, max-age=3600";
+
+/// Adds the health check, the `/pkg` asset service and the middleware to `pages`.
+pub fn wrap(pages: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let pkg_dir = format!("{}/{}", state.leptos.site_root, state.leptos.site_pkg_dir);
+    let pkg_route = format!("/{}", state.leptos.site_pkg_dir);
+    let pkg = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
+    let hashed = state.leptos.hash_files;
+    pages
+        .route("/healthz", get(healthz))
+        .nest_service(&pkg_route, pkg)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            cache_control(hashed, req, next)
+        }))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match paws_inside::db::ping(&state.pool).await {
+        Ok(()) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response(),
+        Err(err) => {
+            tracing::warn!(error = ?err, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Sets `Cache-Control` by path unless the handler chose one.
+async fn cache_control(hashed: bool, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    if res.headers().contains_key(header::CACHE_CONTROL) || !res.status().is_success() {
+        return res;
+    }
+    let value = if path.starts_with("/pkg/") {
+        if hashed { IMMUTABLE } else { "no-cache" }
+    } else if path.starts_with("/vendor/") || path.ends_with(".js") || path.ends_with(".svg") {
+        SHORT
+    } else {
+        // Pages and server functions: always revalidate.
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+/// Server functions answer every error with 500, even when the caller sent
+/// arguments that do not parse. This is the one place that maps those to 400:
+/// a user mistake is never a server error.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+    };
+    if [&b"Args|"[..], b"MissingArg|", b"Deserialization|"]
+        .iter()
+        .any(|p| bytes.starts_with(p))
+    {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

@@ -1,0 +1,224 @@
+//! One typed settings struct, read from environment variables (see `.env.example`).
+
+use anyhow::{Context, bail};
+use leptos::config::LeptosOptions;
+use std::fmt;
+use std::net::SocketAddr;
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Settings {
+    /// Postgres connection URL (secret: may hold a password).
+    pub database_url: String,
+    /// Size of the connection pool.
+    pub database_max_connections: u32,
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: SocketAddr,
+    /// The URL people reach the site at; `https://` turns on secure-only behaviour.
+    pub public_url: String,
+    /// Apply pending migrations at startup.
+    pub run_migrations: bool,
+    /// Insert the demo venues when the venue table is empty.
+    pub seed_demo: bool,
+    /// Map tile URL template.
+    pub tile_url: String,
+    /// Attribution shown on the map, as the tile server requires.
+    pub tile_attribution: String,
+    /// Leptos' own options (site root, output name, hashed file names).
+    pub leptos: LeptosOptions,
+}
+
+/// Documentation for `--help`: name, default, meaning.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    (
+        "DATABASE_URL",
+        "(required)",
+        "Postgres URL, e.g. postgres://paws@127.0.0.1:54329/paws_dev",
+    ),
+    ("DATABASE_MAX_CONNECTIONS", "10", "connection pool size"),
+    (
+        "PAWS_BIND",
+        "$LEPTOS_SITE_ADDR or 127.0.0.1:3000",
+        "listen address (port 0 = any free port)",
+    ),
+    (
+        "PUBLIC_URL",
+        "http://<bind>",
+        "public base URL; https:// enables Secure cookies and HSTS",
+    ),
+    ("RUN_MIGRATIONS", "true", "apply migrations/ at startup"),
+    (
+        "SEED_DEMO",
+        "false",
+        "seed the demo venues when the venue table is empty",
+    ),
+    (
+        "TILE_URL",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "map tile URL template",
+    ),
+    (
+        "TILE_ATTRIBUTION",
+        "© OpenStreetMap contributors",
+        "map attribution HTML",
+    ),
+    (
+        "LEPTOS_SITE_ROOT",
+        "target/site",
+        "folder with the built assets (set by cargo-leptos)",
+    ),
+    (
+        "LEPTOS_HASH_FILES",
+        "false",
+        "assets carry content hashes (hash.txt beside the binary)",
+    ),
+    ("RUST_LOG", "info", "log filter, e.g. info,server=debug"),
+];
+
+const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+const DEFAULT_ATTRIBUTION: &str =
+    "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can supply their own values.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let database_url = get("DATABASE_URL").context("DATABASE_URL is not set")?;
+        let bind: SocketAddr = get("PAWS_BIND")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned())
+            .parse()
+            .context("PAWS_BIND must be an address like 127.0.0.1:3000")?;
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("PUBLIC_URL must start with http:// or https://");
+        }
+        let tile_url = get("TILE_URL").unwrap_or_else(|| DEFAULT_TILE_URL.to_owned());
+        if !tile_url.contains("{z}") || !(tile_url.starts_with("http") || tile_url.starts_with('/')) {
+            bail!("TILE_URL must be an http(s) URL template containing {{z}}, {{x}} and {{y}}");
+        }
+
+        // cargo-leptos passes its configuration as LEPTOS_* variables; without
+        // them (tests, a bare binary) the defaults match Cargo.toml's metadata.
+        let mut leptos = if get("LEPTOS_OUTPUT_NAME").is_some() {
+            leptos::config::get_config_from_env()
+                .context("invalid LEPTOS_* environment")?
+                .leptos_options
+        } else {
+            LeptosOptions::builder().output_name("paws").build()
+        };
+        leptos.site_root = get("LEPTOS_SITE_ROOT")
+            .unwrap_or_else(|| "target/site".to_owned())
+            .into();
+        leptos.site_addr = bind;
+
+        Ok(Self {
+            database_url,
+            database_max_connections: parse_or(&get, "DATABASE_MAX_CONNECTIONS", 10)?,
+            bind,
+            public_url,
+            run_migrations: parse_or(&get, "RUN_MIGRATIONS", true)?,
+            seed_demo: parse_or(&get, "SEED_DEMO", false)?,
+            tile_url,
+            tile_attribution: get("TILE_ATTRIBUTION").unwrap_or_else(|| DEFAULT_ATTRIBUTION.to_owned()),
+            leptos,
+        })
+    }
+
+    /// Whether the site is served over https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+) -> anyhow::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    match get(key) {
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .with_context(|| format!("{key} has an invalid value: {raw:?}")),
+        None => Ok(default),
+    }
+}
+
+/// Redacts the database URL's password.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("run_migrations", &self.run_migrations)
+            .field("seed_demo", &self.seed_demo)
+            .field("tile_url", &self.tile_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let s = Settings::from_lookup(lookup(&[("DATABASE_URL", "postgres://u:pw@h/db")])).unwrap();
+        assert_eq!(s.bind.port(), 3000);
+        assert!(!s.is_https() && s.run_migrations && !s.seed_demo);
+        assert!(!format!("{s:?}").contains("pw"), "password must be redacted");
+        assert!(Settings::from_lookup(lookup(&[])).is_err());
+        let bad = [("DATABASE_URL", "postgres://h/db"), ("SEED_DEMO", "maybe")];
+        assert!(
+            Settings::from_lookup(lookup(&bad))
+                .unwrap_err()
+                .to_string()
+                .contains("SEED_DEMO")
+        );
+        let bad = [("DATABASE_URL", "postgres://h/db"), ("PUBLIC_URL", "ftp://x")];
+        assert!(Settings::from_lookup(lookup(&bad)).is_err());
+    }
+
+    #[test]
+    fn redacts() {
+        assert_eq!(
+            redact_url("postgres://paws:hunter2@db:5432/x"),
+            "postgres://paws:***@db:5432/x"
+        );
+        assert_eq!(redact_url("postgres://paws@db/x"), "postgres://paws@db/x");
+    }
+}

@@ -1,0 +1,156 @@
+//! Building the application (pool, migrations, router, listener) and running it
+//! until a shutdown signal.
+
+use crate::routes;
+use crate::settings::Settings;
+use anyhow::Context;
+use app::{App, ShellConfig, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::PgPool;
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    /// Leptos' options (asset paths, output name).
+    pub leptos: LeptosOptions,
+    /// The database pool.
+    pub pool: PgPool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pool: PgPool,
+}
+
+impl Application {
+    /// Connects to the database, migrates and seeds as configured, builds the
+    /// router and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = paws_inside::db::connect_lazy(&settings.database_url, settings.database_max_connections)?;
+        if settings.run_migrations {
+            paws_inside::db::migrate(&pool).await?;
+        }
+        if settings.seed_demo {
+            paws_inside::db::seed::seed_demo_if_empty(&pool).await?;
+        }
+        check_hash_file(&settings.leptos)?;
+        let router = router(&settings, pool.clone());
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("could not listen on {}", settings.bind))?;
+        Ok(Self {
+            listener,
+            router,
+            pool,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The database pool the app uses.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "listening on http://{addr}");
+        axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")?;
+        self.pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// The whole router: health check, static assets, Leptos pages and server functions.
+fn router(settings: &Settings, pool: PgPool) -> Router {
+    let state = AppState {
+        leptos: settings.leptos.clone(),
+        pool: pool.clone(),
+    };
+    let shell_config = ShellConfig {
+        tile_url: settings.tile_url.clone(),
+        tile_attribution: settings.tile_attribution.clone(),
+    };
+    let context = move || provide_context(pool.clone());
+    let page_shell = {
+        let (options, config) = (state.leptos.clone(), shell_config.clone());
+        move || shell(options.clone(), config.clone())
+    };
+    let fallback_shell = move |options| shell(options, shell_config.clone());
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), page_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context,
+            fallback_shell,
+        ));
+    routes::wrap(pages, &state).with_state(state)
+}
+
+/// With hashed asset names, Leptos reads `hash.txt` beside the binary on every
+/// page; fail at startup, not on the first request, when it is missing.
+fn check_hash_file(options: &LeptosOptions) -> anyhow::Result<()> {
+    if !options.hash_files {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().context("cannot locate the server binary")?;
+    let path = exe
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(options.hash_file.as_ref());
+    anyhow::ensure!(
+        path.exists(),
+        "LEPTOS_HASH_FILES is on but {} is missing; build with cargo-leptos or unset it",
+        path.display()
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, draining requests");
+}

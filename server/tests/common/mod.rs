@@ -1,0 +1,174 @@
+//! Test harness: every test gets its own database, cloned from a migrated and
+//! seeded template, and the real application on a free port.
+
+#![allow(dead_code)]
+
+use paws_inside::db::MIGRATOR;
+use server::{Application, Settings};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::collections::HashMap;
+use tokio::sync::oneshot;
+
+/// A running application with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A pool on the test's database.
+    pub pool: PgPool,
+    /// An HTTP client that does not follow redirects.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The admin URL of the Postgres server the tests may create databases on.
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("PAWS_PG_ADMIN_URL"))
+        .expect("TEST_DATABASE_URL must point at a Postgres server (run ./test)")
+}
+
+/// `admin_url` with its database replaced by `db`.
+fn url_for(db: &str) -> String {
+    let admin = admin_url();
+    let (base, _) = admin.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{db}")
+}
+
+/// Name of the template for the current migrations: a new migration makes a new template.
+fn template_name() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for m in MIGRATOR.iter() {
+        for b in m.checksum.iter().chain(&m.version.to_le_bytes()) {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    format!("paws_tpl_{hash:016x}")
+}
+
+/// Creates (once, under an advisory lock) the migrated, seeded template database.
+async fn ensure_template(admin: &mut PgConnection) -> String {
+    let name = template_name();
+    admin.execute("SELECT pg_advisory_lock(727700)").await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut *admin)
+        .await
+        .unwrap();
+    if !exists {
+        let building = format!("{name}_building");
+        admin
+            .execute(format!(r#"DROP DATABASE IF EXISTS "{building}" WITH (FORCE)"#).as_str())
+            .await
+            .unwrap();
+        admin
+            .execute(format!(r#"CREATE DATABASE "{building}""#).as_str())
+            .await
+            .unwrap();
+        let pool = PgPool::connect(&url_for(&building)).await.unwrap();
+        MIGRATOR.run(&pool).await.unwrap();
+        paws_inside::db::seed::seed_demo_if_empty(&pool).await.unwrap();
+        pool.close().await;
+        admin
+            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
+            .await
+            .unwrap();
+    }
+    admin.execute("SELECT pg_advisory_unlock(727700)").await.unwrap();
+    name
+}
+
+/// A fresh database cloned from the template; returns its URL.
+pub async fn fresh_database() -> String {
+    let mut admin = PgConnection::connect(&admin_url())
+        .await
+        .expect("cannot reach the test Postgres");
+    let template = ensure_template(&mut admin).await;
+    let db = format!("paws_test_{}", uuid_like());
+    admin
+        .execute(format!(r#"CREATE DATABASE "{db}" TEMPLATE "{template}""#).as_str())
+        .await
+        .unwrap();
+    url_for(&db)
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        nanos % 1_000_000_000
+    )
+}
+
+/// Settings for a test app on `database_url`, with `extra` overrides.
+pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.into()),
+        ("PAWS_BIND".into(), "127.0.0.1:0".into()),
+        ("DATABASE_MAX_CONNECTIONS".into(), "5".into()),
+        ("TILE_URL".into(), "http://127.0.0.1:9/{z}/{x}/{y}.png".into()),
+    ]);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings")
+}
+
+/// Spawns the app on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let url = fresh_database().await;
+    spawn_with(settings(&url, &[])).await
+}
+
+/// Spawns the app with the given settings.
+pub async fn spawn_with(settings: Settings) -> TestApp {
+    let database_url = settings.database_url.clone();
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let pool = PgPool::connect_lazy(&database_url).expect("pool");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        pool,
+        client,
+        stop: Some(stop),
+    }
+}
+
+impl TestApp {
+    /// GET a path; panics on transport errors only.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// GET a path and return (status, body), asserting no cookie was set.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        assert!(res.headers().get("set-cookie").is_none(), "{path} set a cookie");
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap())
+    }
+}

@@ -1,0 +1,165 @@
+//! The directory end to end over HTTP: server-rendered list and filters, venue
+//! pages, 404s, the map's box query, health, caching and compression.
+
+mod common;
+
+use common::{settings, spawn_app, spawn_with};
+
+/// Counts the venue cards in a rendered page.
+fn cards(html: &str) -> usize {
+    html.matches("class=\"venue-card\"").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_lists_all_demo_venues_without_cookies() {
+    let app = spawn_app().await;
+    let (status, html) = app.page("/").await;
+    assert_eq!(status, 200);
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM venues")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(total >= 60, "demo seed has {total} venues");
+    assert_eq!(cards(&html), total as usize);
+    assert!(html.contains(&format!("{total} dog-friendly places")));
+    for city in ["Berlin", "Amsterdam", "London", "Paris", "Vienna", "Copenhagen"] {
+        assert!(
+            html.contains(&format!("<option value=\"{city}\"")),
+            "city {city} in the filter"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_in_the_query_render_server_side() {
+    let app = spawn_app().await;
+    let (_, html) = app.page("/?city=Paris").await;
+    assert_eq!(cards(&html), 12);
+    assert!(!html.contains(", Berlin</p>"), "no Berlin venue in a Paris list");
+    assert!(
+        html.contains("<option value=\"Paris\" selected"),
+        "selected city is kept in the form"
+    );
+
+    let (_, html) = app.page("/?city=Berlin&category=bakery").await;
+    assert_eq!(cards(&html), 2);
+    assert!(html.contains("Pawsome Bakery") && html.contains("Crumbs for Pups"));
+
+    // Flags narrow the list, matching the database exactly.
+    let expected: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM venues WHERE water_bowl AND treats AND size_limit = 'any'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (_, html) = app.page("/?water=1&treats=1&large=1").await;
+    assert_eq!(cards(&html) as i64, expected);
+
+    // Text search is literal: LIKE wildcards match nothing special.
+    let (_, html) = app.page("/?q=Wet%20Nose").await;
+    assert_eq!(cards(&html), 6);
+    let (status, html) = app.page("/?q=%25%25%25&category=casino").await;
+    assert_eq!(status, 200);
+    assert_eq!(cards(&html), 0);
+    assert!(html.contains("No places match"), "friendly empty state");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn venue_page_shows_every_field() {
+    let app = spawn_app().await;
+    let (status, html) = app.page("/venues/pawsome-bakery-berlin").await;
+    assert_eq!(status, 200);
+    for needle in [
+        "Pawsome Bakery",
+        "Bakery",
+        "Berlin",
+        "Dog policy",
+        "Water bowl",
+        "Dogs seen here",
+        "Listed ",
+    ] {
+        assert!(html.contains(needle), "venue page lacks {needle:?}");
+    }
+    assert!(html.contains("<title>Pawsome Bakery · Paws Inside</title>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_malformed_paths_are_real_404s() {
+    let app = spawn_app().await;
+    for path in [
+        "/venues/no-such-place",
+        "/venues/..%2F..%2Fetc",
+        "/venues/UPPER",
+        "/nope",
+        "/venues/a/b",
+    ] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            html.contains("We sniffed everywhere"),
+            "{path} shows the 404 page"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn box_query_returns_only_markers_inside() {
+    let app = spawn_app().await;
+    let url = "/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&filter[everywhere]=false";
+    let res = app.get(url).await;
+    assert_eq!(res.status(), 200);
+    let markers: Vec<serde_json::Value> = res.json().await.unwrap();
+    assert_eq!(markers.len(), 12, "the Berlin venues");
+    for m in &markers {
+        let (lat, lng) = (m["lat"].as_f64().unwrap(), m["lng"].as_f64().unwrap());
+        assert!((52.3..=52.7).contains(&lat) && (13.0..=13.8).contains(&lng));
+    }
+    // A filter narrows the box too.
+    let res = app
+        .get("/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&filter[category]=hotel")
+        .await;
+    let markers: Vec<serde_json::Value> = res.json().await.unwrap();
+    assert_eq!(markers.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_box_is_a_client_error() {
+    let app = spawn_app().await;
+    for q in [
+        "south=60&west=0&north=50&east=1",
+        "south=NaN&west=0&north=50&east=1",
+        "south=x",
+    ] {
+        let res = app.get(&format!("/api/venues/box?{q}")).await;
+        assert!(res.status().is_client_error(), "{q} gave {}", res.status());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_reports_the_database() {
+    let app = spawn_app().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+
+    // Nothing listens on port 9: the server still starts and reports 503.
+    let down = spawn_with(settings(
+        "postgres://paws@127.0.0.1:9/none",
+        &[("RUN_MIGRATIONS", "false")],
+    ))
+    .await;
+    assert_eq!(down.get("/healthz").await.status(), 503);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_compressed_and_revalidated() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+}

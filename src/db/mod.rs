@@ -1,0 +1,43 @@
+//! The Postgres data layer. Every query lives here, behind plain async functions
+//! taking a pool, so the web layer never writes SQL.
+
+pub mod seed;
+pub mod venues;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The schema migrations in `migrations/`, embedded at compile time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Opens a connection pool. Connections are made lazily so the server can start
+/// (and report an unhealthy `/healthz`) while the database is still coming up.
+pub fn connect_lazy(database_url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let options =
+        PgConnectOptions::from_str(database_url).context("DATABASE_URL is not a valid Postgres URL")?;
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with(options))
+}
+
+/// Applies pending migrations.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("failed to apply database migrations")
+}
+
+/// A cheap round trip, for health checks.
+pub async fn ping(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query("SELECT 1")
+        .execute(pool)
+        .await
+        .context("database did not answer")?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Coordinates and bounding boxes, validated before they reach SQL.
+
+use serde::{Deserialize, Serialize};
+
+/// A WGS84 coordinate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatLng {
+    /// Latitude in degrees, -90..=90.
+    pub lat: f64,
+    /// Longitude in degrees, -180..=180.
+    pub lng: f64,
+}
+
+impl LatLng {
+    /// Checks the ranges; NaN and infinities are rejected.
+    pub fn new(lat: f64, lng: f64) -> Option<Self> {
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then_some(Self { lat, lng })
+    }
+}
+
+/// The visible map area: south-west and north-east corners.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BBox {
+    /// Southern edge (min latitude).
+    pub south: f64,
+    /// Western edge (min longitude).
+    pub west: f64,
+    /// Northern edge (max latitude).
+    pub north: f64,
+    /// Eastern edge (max longitude).
+    pub east: f64,
+}
+
+impl BBox {
+    /// Builds a box from the map's edges, clamping to the world and rejecting
+    /// inverted or non-finite boxes. A box across the antimeridian is widened to
+    /// the whole longitude range rather than split in two.
+    pub fn new(south: f64, west: f64, north: f64, east: f64) -> Option<Self> {
+        if ![south, west, north, east].iter().all(|v| v.is_finite()) || south > north {
+            return None;
+        }
+        let (west, east) = if west > east {
+            (-180.0, 180.0)
+        } else {
+            (west, east)
+        };
+        Some(Self {
+            south: south.clamp(-90.0, 90.0),
+            west: west.clamp(-180.0, 180.0),
+            north: north.clamp(-90.0, 90.0),
+            east: east.clamp(-180.0, 180.0),
+        })
+    }
+
+    /// Whether the point lies inside (edges included).
+    pub fn contains(&self, p: LatLng) -> bool {
+        (self.south..=self.north).contains(&p.lat) && (self.west..=self.east).contains(&p.lng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latlng_ranges() {
+        assert!(LatLng::new(52.52, 13.4).is_some());
+        assert!(LatLng::new(91.0, 0.0).is_none());
+        assert!(LatLng::new(f64::NAN, 0.0).is_none());
+    }
+
+    #[test]
+    fn bbox_validation() {
+        let b = BBox::new(52.0, 13.0, 53.0, 14.0).unwrap();
+        assert!(b.contains(LatLng { lat: 52.5, lng: 13.4 }));
+        assert!(!b.contains(LatLng { lat: 48.8, lng: 2.3 }));
+        assert!(BBox::new(53.0, 13.0, 52.0, 14.0).is_none(), "inverted latitudes");
+        assert!(BBox::new(f64::INFINITY, 0.0, 1.0, 1.0).is_none());
+        let wrap = BBox::new(-10.0, 170.0, 10.0, -170.0).unwrap();
+        assert_eq!((wrap.west, wrap.east), (-180.0, 180.0));
+        let big = BBox::new(-100.0, -500.0, 100.0, 500.0).unwrap();
+        assert_eq!(
+            (big.south, big.west, big.north, big.east),
+            (-90.0, -180.0, 90.0, 180.0)
+        );
+    }
+}

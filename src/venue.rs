@@ -1,0 +1,177 @@
+//! Venues and their dog policy, as shown in lists, on the map and on a venue page.
+
+use crate::geo::LatLng;
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed set of string-backed variants with a stored key and a label.
+macro_rules! keyed_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[doc = $label] $variant),+ }
+
+        impl $name {
+            /// Every variant, in display order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The key stored in the database and used in URLs.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $key),+ }
+            }
+
+            /// Human-readable label.
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+
+            /// Parses a stored key; unknown keys give `None`.
+            pub fn parse(key: &str) -> Option<Self> {
+                match key { $($key => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+keyed_enum!(
+    /// What kind of place a venue is.
+    Category {
+        Cafe => "cafe", "Café";
+        Restaurant => "restaurant", "Restaurant";
+        Bar => "bar", "Bar";
+        Bakery => "bakery", "Bakery";
+        Shop => "shop", "Shop";
+        Hotel => "hotel", "Hotel";
+        Other => "other", "Other";
+    }
+);
+
+keyed_enum!(
+    /// Where inside the venue dogs may go.
+    DogsInside {
+        Yes => "yes", "Dogs welcome everywhere inside";
+        SomeAreas => "some_areas", "Dogs welcome in some areas inside";
+    }
+);
+
+keyed_enum!(
+    /// Which dog sizes are allowed inside.
+    SizeLimit {
+        Any => "any", "All sizes welcome";
+        UpToMedium => "up_to_medium", "Small and medium dogs";
+        SmallOnly => "small_only", "Small dogs only";
+    }
+);
+
+/// A venue in a result list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct VenueSummary {
+    /// URL slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Category key (see [`Category`]).
+    pub category: String,
+    /// Street address.
+    pub address: String,
+    /// City name.
+    pub city: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lng: f64,
+    /// Dogs-inside key (see [`DogsInside`]).
+    pub dogs_inside: String,
+    /// Size-limit key (see [`SizeLimit`]).
+    pub size_limit: String,
+    /// A water bowl is offered.
+    pub water_bowl: bool,
+    /// Treats are offered.
+    pub treats: bool,
+}
+
+impl VenueSummary {
+    /// The venue's category, falling back to `Other` for unknown keys.
+    pub fn category(&self) -> Category {
+        Category::parse(&self.category).unwrap_or(Category::Other)
+    }
+
+    /// Whether dogs are welcome everywhere inside.
+    pub fn dogs_everywhere(&self) -> bool {
+        DogsInside::parse(&self.dogs_inside) == Some(DogsInside::Yes)
+    }
+
+    /// The venue's size limit, assuming the strictest for unknown keys.
+    pub fn size_limit(&self) -> SizeLimit {
+        SizeLimit::parse(&self.size_limit).unwrap_or(SizeLimit::SmallOnly)
+    }
+
+    /// Where the venue is.
+    pub fn position(&self) -> LatLng {
+        LatLng {
+            lat: self.lat,
+            lng: self.lng,
+        }
+    }
+}
+
+/// Everything shown on a venue's own page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VenueDetail {
+    /// The fields shared with list entries.
+    pub summary: VenueSummary,
+    /// Free-text notes on the dog policy.
+    pub policy_notes: String,
+    /// Website, if known (always http(s)).
+    pub website: Option<String>,
+    /// When the venue was listed, formatted for display (e.g. "3 Nov 2026").
+    pub created_on: String,
+    /// When the listing last changed, formatted for display.
+    pub updated_on: String,
+}
+
+/// One marker on the map: just enough for the pin and its popup.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MapMarker {
+    /// URL slug, for the popup link.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Category key.
+    pub category: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lng: f64,
+}
+
+impl From<&VenueSummary> for MapMarker {
+    fn from(v: &VenueSummary) -> Self {
+        Self {
+            slug: v.slug.clone(),
+            name: v.name.clone(),
+            category: v.category.clone(),
+            lat: v.lat,
+            lng: v.lng,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+        for s in SizeLimit::ALL {
+            assert_eq!(SizeLimit::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Category::parse("casino"), None);
+        assert_eq!(Category::Cafe.label(), "Café");
+    }
+}
