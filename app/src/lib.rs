@@ -5,7 +5,7 @@
 #![recursion_limit = "256"]
 
 mod error;
-mod layout;
+pub mod layout;
 mod not_found;
 pub mod venues;
 

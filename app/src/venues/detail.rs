@@ -5,6 +5,7 @@ use super::card::PolicyChips;
 use super::map::VenueMap;
 use crate::NotFound;
 use crate::error::user_message;
+use crate::layout::PawIcon;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
@@ -88,7 +89,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
             <section class="venue-dogs" aria-labelledby="dogs-heading">
                 <h2 id="dogs-heading">"Dogs seen here"</h2>
                 <div class="empty-state small">
-                    <p class="empty-emoji" aria-hidden="true">"📸"</p>
+                    <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
                     <p>"No photos yet. Been here with your dog? Photos are coming soon."</p>
                 </div>
             </section>

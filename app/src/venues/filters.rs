@@ -52,10 +52,12 @@ pub fn FilterBar(
             </div>
             <fieldset class="field field-flags">
                 <legend>"Dog policy"</legend>
-                <Flag name=keys::EVERYWHERE label="Everywhere inside" checked=Signal::derive(flag(|f| f.everywhere)) />
-                <Flag name=keys::LARGE_DOGS label="Big dogs welcome" checked=Signal::derive(flag(|f| f.large_dogs)) />
-                <Flag name=keys::WATER label="Water bowl" checked=Signal::derive(flag(|f| f.water)) />
-                <Flag name=keys::TREATS label="Treats" checked=Signal::derive(flag(|f| f.treats)) />
+                <div class="flag-row">
+                    <Flag name=keys::EVERYWHERE label="Everywhere inside" checked=Signal::derive(flag(|f| f.everywhere)) />
+                    <Flag name=keys::LARGE_DOGS label="Big dogs welcome" checked=Signal::derive(flag(|f| f.large_dogs)) />
+                    <Flag name=keys::WATER label="Water bowl" checked=Signal::derive(flag(|f| f.water)) />
+                    <Flag name=keys::TREATS label="Treats" checked=Signal::derive(flag(|f| f.treats)) />
+                </div>
             </fieldset>
             <div class="field field-actions">
                 <button type="submit" class="button">"Show places"</button>

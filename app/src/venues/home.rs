@@ -5,6 +5,7 @@ use super::card::VenueCard;
 use super::filters::FilterBar;
 use super::map::VenueMap;
 use crate::error::user_message;
+use crate::layout::PawIcon;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -67,7 +68,7 @@ fn ResultList(venues: Vec<VenueSummary>, filtered: bool) -> impl IntoView {
         return view! {
             <h2 id="results-heading" class="results-count">"No places match"</h2>
             <div class="empty-state">
-                <p class="empty-emoji" aria-hidden="true">"🐕"</p>
+                <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
                 <p>"No dog-friendly place matches all of that yet. Try fewer filters or another city."</p>
                 {filtered.then(|| view! { <A href="/" attr:class="button">"Clear filters"</A> })}
             </div>
