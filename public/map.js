@@ -87,6 +87,17 @@
     entry.moved();
   }
 
+  function pick(id, onPick) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    let marker = null;
+    entry.map.on("click", function (e) {
+      if (marker) marker.setLatLng(e.latlng);
+      else marker = L.marker(e.latlng, { icon: icon({ category: "pick" }), keyboard: false }).addTo(entry.map);
+      onPick(e.latlng.lat, e.latlng.lng);
+    });
+  }
+
   function unmount(id) {
     const entry = maps.get(id);
     if (!entry) return;
@@ -94,5 +105,5 @@
     maps.delete(id);
   }
 
-  window.PawsMap = { mount: mount, setMarkers: setMarkers, fit: fit, unmount: unmount };
+  window.PawsMap = { mount: mount, setMarkers: setMarkers, fit: fit, pick: pick, unmount: unmount };
 })();

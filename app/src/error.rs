@@ -22,6 +22,15 @@ pub fn bad_request(message: &str) -> ServerFnError {
     ServerFnError::ServerError(message.to_owned())
 }
 
+/// Not found (or not yours): answers 404 with `message`.
+#[cfg(feature = "ssr")]
+pub fn not_found(message: &str) -> ServerFnError {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    ServerFnError::ServerError(message.to_owned())
+}
+
 /// The connection pool the server put into the request context.
 #[cfg(feature = "ssr")]
 pub fn pool() -> Result<sqlx::PgPool, ServerFnError> {

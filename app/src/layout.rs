@@ -15,8 +15,35 @@ pub fn Header() -> impl IntoView {
                 </span>
                 <span class="brand-name">"Paws Inside"</span>
             </A>
-            <p class="brand-tagline">"Places where your dog is welcome inside"</p>
+            <nav class="site-nav" aria-label="Main">
+                <A href="/dogs">"My dogs"</A>
+                <A href="/suggest">"Suggest a place"</A>
+                <A href="/suggestions">"My suggestions"</A>
+            </nav>
+            <UserBadge />
         </header>
+    }
+}
+
+/// Who you are: nothing for readers; guests are nudged to sign in (they are
+/// treated as signed out in account UI).
+#[component]
+fn UserBadge() -> impl IntoView {
+    let state = crate::auth::UserState::get();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match state.user.await {
+                    Ok(Some(user)) if user.is_anonymous => Some(view! {
+                        <p class="user-badge" data-testid="guest-badge">"Sign in to keep your dogs"</p>
+                    }.into_any()),
+                    Ok(Some(user)) => Some(view! {
+                        <p class="user-badge">{user.display_name.unwrap_or_else(|| "Signed in".into())}</p>
+                    }.into_any()),
+                    _ => None,
+                }
+            })}
+        </Transition>
     }
 }
 

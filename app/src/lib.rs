@@ -4,9 +4,13 @@
 
 #![recursion_limit = "256"]
 
+pub mod auth;
 mod error;
 pub mod layout;
 mod not_found;
+pub mod pets;
+pub mod photos;
+pub mod suggestions;
 pub mod venues;
 
 use leptos::prelude::*;
@@ -60,6 +64,7 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    auth::UserState::provide();
     view! {
         <Title formatter=|page: String| {
             if page.is_empty() { "Paws Inside".to_owned() } else { format!("{page} · Paws Inside") }
@@ -71,6 +76,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/venues/:slug") view=venues::VenuePage ssr=SsrMode::Async />
+                    <Route path=path!("/dogs") view=pets::MyDogs ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/new") view=pets::NewDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id") view=pets::DogPage ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/edit") view=pets::EditDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/delete") view=pets::DeleteDog ssr=SsrMode::Async />
+                    <Route path=path!("/suggest") view=suggestions::SuggestPage ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

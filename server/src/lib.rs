@@ -2,7 +2,9 @@
 //! `main.rs` is a thin wrapper so integration tests can start the real app.
 
 pub mod cli;
+pub mod photos;
 pub mod routes;
+pub mod sessions;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -1,13 +1,16 @@
 //! Non-Leptos routes and the middleware stack: health check, hashed assets with
 //! long cache lifetimes, compression and request tracing.
 
+use crate::settings::Settings;
 use crate::startup::AppState;
+use crate::{photos, sessions};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -17,13 +20,27 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Unhashed static files (Leaflet, map script, icons): short, so deploys show up.
 const SHORT: &str = "public, max-age=3600";
 
-/// Adds the health check, the `/pkg` asset service and the middleware to `pages`.
-pub fn wrap(pages: Router<AppState>, state: &AppState) -> Router<AppState> {
+/// Adds the health check, photo routes, the `/pkg` asset service, sessions and
+/// the middleware to `pages`.
+pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> Router<AppState> {
     let pkg_dir = format!("{}/{}", state.leptos.site_root, state.leptos.site_pkg_dir);
     let pkg_route = format!("/{}", state.leptos.site_pkg_dir);
     let pkg = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
     let hashed = state.leptos.hash_files;
+    // Room for the multipart framing around a maximal photo; the handler enforces the exact limit.
+    let upload_limit = DefaultBodyLimit::max(state.photos.limits.max_bytes + 256 * 1024);
     pages
+        .route("/api/photos", post(photos::upload).layer(upload_limit))
+        .route("/media/{key}/{file}", get(photos::serve))
+        .layer(middleware::from_fn_with_state(
+            state.pool.clone(),
+            sessions::touch,
+        ))
+        .layer(sessions::layer(
+            state.pool.clone(),
+            settings.is_https(),
+            settings.session_days,
+        ))
         .route("/healthz", get(healthz))
         .nest_service(&pkg_route, pkg)
         .layer(middleware::from_fn(move |req: Request, next: Next| {

@@ -24,6 +24,14 @@ pub struct Settings {
     pub tile_url: String,
     /// Attribution shown on the map, as the tile server requires.
     pub tile_attribution: String,
+    /// Days of inactivity after which a session (guest or member) expires.
+    pub session_days: i64,
+    /// Folder for uploaded media (and other server data).
+    pub data_dir: std::path::PathBuf,
+    /// Largest accepted photo, in bytes.
+    pub photo_max_bytes: usize,
+    /// Most pixels accepted in a photo.
+    pub photo_max_pixels: u64,
     /// Leptos' own options (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
 }
@@ -61,6 +69,22 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "TILE_ATTRIBUTION",
         "© OpenStreetMap contributors",
         "map attribution HTML",
+    ),
+    (
+        "SESSION_DAYS",
+        "30",
+        "sessions expire after this many days without activity",
+    ),
+    (
+        "DATA_DIR",
+        ".data",
+        "folder for uploaded photos (media/ inside it)",
+    ),
+    ("PHOTO_MAX_MB", "15", "largest accepted photo upload, in MB"),
+    (
+        "PHOTO_MAX_MEGAPIXELS",
+        "40",
+        "most pixels accepted in a photo, in megapixels",
     ),
     (
         "LEPTOS_SITE_ROOT",
@@ -126,6 +150,10 @@ impl Settings {
             seed_demo: parse_or(&get, "SEED_DEMO", false)?,
             tile_url,
             tile_attribution: get("TILE_ATTRIBUTION").unwrap_or_else(|| DEFAULT_ATTRIBUTION.to_owned()),
+            session_days: parse_or(&get, "SESSION_DAYS", 30i64)?.clamp(1, 400),
+            data_dir: get("DATA_DIR").unwrap_or_else(|| ".data".to_owned()).into(),
+            photo_max_bytes: parse_or::<usize>(&get, "PHOTO_MAX_MB", 15)?.clamp(1, 100) * 1024 * 1024,
+            photo_max_pixels: parse_or::<u64>(&get, "PHOTO_MAX_MEGAPIXELS", 40)?.clamp(1, 200) * 1_000_000,
             leptos,
         })
     }
@@ -164,6 +192,8 @@ impl fmt::Debug for Settings {
             .field("run_migrations", &self.run_migrations)
             .field("seed_demo", &self.seed_demo)
             .field("tile_url", &self.tile_url)
+            .field("session_days", &self.session_days)
+            .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }
 }

@@ -10,6 +10,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
 use sqlx::PgPool;
 use std::future::Future;
 use tokio::net::TcpListener;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// The database pool.
     pub pool: PgPool,
+    /// Photo processing and storage.
+    pub photos: PhotoService,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -48,7 +51,15 @@ impl Application {
             paws_inside::db::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
-        let router = router(&settings, pool.clone());
+        let store = MediaStore::Local(settings.data_dir.join("media"));
+        let limits = PhotoLimits {
+            max_bytes: settings.photo_max_bytes,
+            max_pixels: settings.photo_max_pixels,
+        };
+        // Decoding is CPU-bound: at most one image per core at a time.
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let photos = PhotoService::new(store, limits, cores);
+        let router = router(&settings, pool.clone(), photos);
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("could not listen on {}", settings.bind))?;
@@ -78,10 +89,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")?;
+        let cleanup = crate::sessions::spawn_cleanup(self.pool.clone());
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error");
+        cleanup.abort();
+        served?;
         self.pool.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -89,16 +107,20 @@ impl Application {
 }
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
-fn router(settings: &Settings, pool: PgPool) -> Router {
+fn router(settings: &Settings, pool: PgPool, photos: PhotoService) -> Router {
     let state = AppState {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
+        photos: photos.clone(),
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),
         tile_attribution: settings.tile_attribution.clone(),
     };
-    let context = move || provide_context(pool.clone());
+    let context = move || {
+        provide_context(pool.clone());
+        provide_context(photos.clone());
+    };
     let page_shell = {
         let (options, config) = (state.leptos.clone(), shell_config.clone());
         move || shell(options.clone(), config.clone())
@@ -111,7 +133,7 @@ fn router(settings: &Settings, pool: PgPool) -> Router {
             context,
             fallback_shell,
         ));
-    routes::wrap(pages, &state).with_state(state)
+    routes::wrap(pages, &state, settings).with_state(state)
 }
 
 /// With hashed asset names, Leptos reads `hash.txt` beside the binary on every

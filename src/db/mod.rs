@@ -1,7 +1,12 @@
 //! The Postgres data layer. Every query lives here, behind plain async functions
 //! taking a pool, so the web layer never writes SQL.
 
+pub mod media;
+pub mod ownership;
+pub mod pets;
 pub mod seed;
+pub mod suggestions;
+pub mod users;
 pub mod venues;
 
 use anyhow::Context;

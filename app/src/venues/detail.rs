@@ -6,11 +6,14 @@ use super::map::VenueMap;
 use crate::NotFound;
 use crate::error::user_message;
 use crate::layout::PawIcon;
+use crate::pets::my_pets;
+use crate::photos::{UploadErrorFromQuery, UploadForm, venue_photos};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use paws_inside::{MapMarker, VenueDetail};
+use paws_inside::pet::VenuePhoto;
+use paws_inside::{MapMarker, Photo, VenueDetail};
 
 /// The venue page. Rendered fully on the server (async SSR mode) so it reads
 /// without JavaScript and an unknown slug answers with a real 404.
@@ -86,13 +89,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     <VenueMap points=Signal::stored(marker) label=format!("Map showing {}", v.name) compact=true />
                 </aside>
             </div>
-            <section class="venue-dogs" aria-labelledby="dogs-heading">
-                <h2 id="dogs-heading">"Dogs seen here"</h2>
-                <div class="empty-state small">
-                    <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
-                    <p>"No photos yet. Been here with your dog? Photos are coming soon."</p>
-                </div>
-            </section>
+            <DogsSeenHere slug=v.slug.clone() venue_name=v.name.clone() />
         </article>
     }
 }
@@ -104,4 +101,57 @@ fn city_href(city: &str) -> String {
         ..Default::default()
     };
     format!("/?{}", filter.to_query())
+}
+
+/// Photos of dogs taken at the venue, and the form to add one.
+#[component]
+fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
+    let key = slug.clone();
+    let photos = Resource::new(move || key.clone(), venue_photos);
+    let pets = Resource::new(|| (), |_| my_pets());
+    let return_to = format!("/venues/{slug}");
+    view! {
+        <section class="venue-dogs" aria-labelledby="dogs-heading">
+            <h2 id="dogs-heading">"Dogs seen here"</h2>
+            <UploadErrorFromQuery />
+            <Suspense fallback=|| ()>
+                {move || {
+                    let (slug, venue_name, return_to) = (slug.clone(), venue_name.clone(), return_to.clone());
+                    Suspend::new(async move {
+                        let list = photos.await.unwrap_or_default();
+                        let choices: Vec<(String, String)> = pets
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|p| (p.id.to_string(), p.name))
+                            .collect();
+                        let shown = RwSignal::new(list);
+                        let on_uploaded = Callback::new(move |photo: Photo| {
+                            shown.update(|l| l.insert(0, VenuePhoto { photo, pet_name: None }))
+                        });
+                        view! {
+                            {move || shown.with(|l| l.is_empty()).then(|| view! {
+                                <div class="empty-state small">
+                                    <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
+                                    <p>"No photos yet. Be the first to show your dog here!"</p>
+                                </div>
+                            })}
+                            <ul class="photo-grid">
+                                {move || shown.get().into_iter().map(|vp| {
+                                    let alt = vp.pet_name.clone().map(|n| format!("{n} at the venue")).unwrap_or_else(|| "A dog at the venue".into());
+                                    view! {
+                                        <li>
+                                            <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
+                                            {vp.pet_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <UploadForm venue=slug pet_choices=choices return_to on_uploaded label=format!("Been to {venue_name} with your dog? Add a photo") />
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
 }

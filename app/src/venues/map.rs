@@ -14,12 +14,15 @@ pub fn VenueMap(
     #[prop(optional)] filter: Option<Memo<VenueFilter>>,
     #[prop(into)] label: String,
     #[prop(optional)] compact: bool,
+    /// Lets the person pick a point by clicking; called with (lat, lng).
+    #[prop(optional)]
+    on_pick: Option<Callback<(f64, f64)>>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
     #[cfg(feature = "hydrate")]
-    client::drive(node, points, filter, compact);
+    client::drive(node, points, filter, compact, on_pick);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (points, filter);
+    let _ = (points, filter, on_pick);
     let class = if compact { "map map-compact" } else { "map" };
     view! { <div class=class node_ref=node role="region" aria-label=label data-testid="map"></div> }
 }
@@ -42,6 +45,8 @@ mod client {
         fn set_markers(id: u32, markers: &str) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = fit)]
         fn fit(id: u32, markers: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = pick)]
+        fn pick(id: u32, on_pick: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = unmount)]
         fn unmount(id: u32) -> Result<(), JsValue>;
     }
@@ -60,6 +65,7 @@ mod client {
         points: Signal<Vec<MapMarker>>,
         filter: Option<Memo<VenueFilter>>,
         compact: bool,
+        on_pick: Option<Callback<(f64, f64)>>,
     ) {
         let handle = StoredValue::new(0u32);
         Effect::new(move |_| {
@@ -71,6 +77,12 @@ mod client {
                 match mount(&el, &options, &on_move) {
                     Ok(id) => handle.set_value(id),
                     Err(err) => return report("mount", err),
+                }
+                if let Some(cb) = on_pick {
+                    let closure = Closure::<dyn FnMut(f64, f64)>::new(move |lat, lng| cb.run((lat, lng)));
+                    if let Err(err) = pick(handle.get_value(), &closure.into_js_value()) {
+                        report("pick", err);
+                    }
                 }
             }
             let json = to_json(&markers);

@@ -15,8 +15,12 @@ pub struct TestApp {
     pub address: String,
     /// A pool on the test's database.
     pub pool: PgPool,
-    /// An HTTP client that does not follow redirects.
+    /// An HTTP client that does not follow redirects and keeps no cookies.
     pub client: reqwest::Client,
+    /// Where this app stores media.
+    pub data_dir: std::path::PathBuf,
+    /// The settings it was started with (to restart it).
+    pub database_url: String,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -76,10 +80,25 @@ async fn ensure_template(admin: &mut PgConnection) -> String {
         MIGRATOR.run(&pool).await.unwrap();
         paws_inside::db::seed::seed_demo_if_empty(&pool).await.unwrap();
         pool.close().await;
-        admin
-            .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
-            .await
-            .unwrap();
+        // A closed client's backend can linger for a moment; renaming needs it gone.
+        for attempt in 0.. {
+            sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+                .bind(&building)
+                .execute(&mut *admin)
+                .await
+                .unwrap();
+            let renamed = admin
+                .execute(format!(r#"ALTER DATABASE "{building}" RENAME TO "{name}""#).as_str())
+                .await;
+            match renamed {
+                Ok(_) => break,
+                Err(err) if attempt < 50 => {
+                    let _ = err;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("cannot finish the template database: {err}"),
+            }
+        }
     }
     admin.execute("SELECT pg_advisory_unlock(727700)").await.unwrap();
     name
@@ -114,6 +133,29 @@ fn uuid_like() -> String {
     )
 }
 
+/// A data folder private to the database's test.
+pub fn data_dir_for(database_url: &str) -> std::path::PathBuf {
+    let db = database_url.rsplit('/').next().unwrap_or("db");
+    std::env::temp_dir().join(format!("paws-test-data-{db}"))
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
 /// Settings for a test app on `database_url`, with `extra` overrides.
 pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut env: HashMap<String, String> = HashMap::from([
@@ -121,6 +163,10 @@ pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("PAWS_BIND".into(), "127.0.0.1:0".into()),
         ("DATABASE_MAX_CONNECTIONS".into(), "5".into()),
         ("TILE_URL".into(), "http://127.0.0.1:9/{z}/{x}/{y}.png".into()),
+        (
+            "DATA_DIR".into(),
+            data_dir_for(database_url).display().to_string(),
+        ),
     ]);
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings")
@@ -135,6 +181,7 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app with the given settings.
 pub async fn spawn_with(settings: Settings) -> TestApp {
     let database_url = settings.database_url.clone();
+    let data_dir = settings.data_dir.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -150,11 +197,46 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
         address,
         pool,
         client,
+        data_dir,
+        database_url,
         stop: Some(stop),
     }
 }
 
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
+    /// Number of rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// POSTs a server function with a url-encoded form, as the Leptos client does.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
     /// GET a path; panics on transport errors only.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

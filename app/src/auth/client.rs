@@ -1,0 +1,75 @@
+//! Browser side of lazy guests: `ensure_guest()` runs right before the first
+//! contribution. One call in flight per tab; a mint key in localStorage makes
+//! calls from several tabs land on the same guest.
+
+use super::{UserState, ensure_session};
+use leptos::prelude::*;
+use paws_inside::SessionUser;
+
+/// localStorage key of this browser's mint key (not a cookie; never sent on reads).
+#[cfg(feature = "hydrate")]
+const MINT_KEY_STORAGE: &str = "paws.mint-key";
+
+/// The key a form sends so a no-JavaScript double submit mints one guest. On the
+/// server it is random per render; in the browser it is this browser's mint key.
+pub fn mint_key_for_form() -> String {
+    #[cfg(feature = "ssr")]
+    return uuid::Uuid::new_v4().simple().to_string();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    return browser_mint_key().unwrap_or_default();
+    #[allow(unreachable_code)]
+    String::new()
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_mint_key() -> Option<String> {
+    let window = web_sys::window()?;
+    let storage = window.local_storage().ok()??;
+    if let Ok(Some(key)) = storage.get_item(MINT_KEY_STORAGE) {
+        return Some(key);
+    }
+    let key = window.crypto().ok()?.random_uuid();
+    let _ = storage.set_item(MINT_KEY_STORAGE, &key);
+    Some(key)
+}
+
+/// Makes sure this browser has a session, minting a guest if needed, and
+/// refreshes the user state. Safe to call on every contribution.
+pub async fn ensure_guest() -> Result<SessionUser, ServerFnError> {
+    let state = UserState::get();
+    if let Some(Ok(Some(user))) = state.user.get_untracked() {
+        return Ok(user);
+    }
+    let user = single_flight().await?;
+    state.refresh();
+    Ok(user)
+}
+
+#[cfg(feature = "hydrate")]
+async fn single_flight() -> Result<SessionUser, ServerFnError> {
+    use std::cell::RefCell;
+    type Shared = futures::future::Shared<
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<SessionUser, ServerFnError>>>>,
+    >;
+    thread_local! {
+        static IN_FLIGHT: RefCell<Option<Shared>> = const { RefCell::new(None) };
+    }
+    use futures::FutureExt;
+    let fut = IN_FLIGHT.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| {
+                let fut: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> =
+                    Box::pin(ensure_session(browser_mint_key()));
+                fut.shared()
+            })
+            .clone()
+    });
+    let result = fut.await;
+    IN_FLIGHT.with(|slot| slot.borrow_mut().take());
+    result
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn single_flight() -> Result<SessionUser, ServerFnError> {
+    ensure_session(None).await
+}

@@ -1,0 +1,57 @@
+//! Who is using the site. Readers have no session at all; the first
+//! contribution mints a guest user (a real row) and a session, lazily.
+
+mod client;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+pub use client::{ensure_guest, mint_key_for_form};
+
+use leptos::prelude::*;
+use paws_inside::SessionUser;
+
+/// Anonymous sign-in: returns the session's user, creating a guest and a
+/// session only when there is none. Idempotent; `mint_key` lets concurrent
+/// calls from one browser (two tabs, a double click) share one guest.
+#[server(prefix = "/api", endpoint = "auth/anonymous")]
+pub async fn ensure_session(
+    #[server(default)] mint_key: Option<String>,
+) -> Result<SessionUser, ServerFnError> {
+    session::user_or_mint(mint_key.as_deref()).await
+}
+
+/// The current user, if this browser has a session. Costs no query for readers.
+#[server(prefix = "/api", endpoint = "auth/me")]
+pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
+    Ok(session::current().await)
+}
+
+/// The current user as a resource every component can read; refetch it with
+/// [`UserState::refresh`] after the session changes.
+#[derive(Clone, Copy)]
+pub struct UserState {
+    /// The user, once loaded.
+    pub user: Resource<Result<Option<SessionUser>, ServerFnError>>,
+    version: RwSignal<u32>,
+}
+
+impl UserState {
+    /// Creates the resource and puts it in context. Call once, in `App`.
+    pub fn provide() -> Self {
+        let version = RwSignal::new(0u32);
+        let user = Resource::new(move || version.get(), |_| current_user());
+        let state = Self { user, version };
+        provide_context(state);
+        state
+    }
+
+    /// The state from context.
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Reloads the user (after a guest was minted or a sign-in).
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
+    }
+}

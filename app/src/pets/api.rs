@@ -1,0 +1,113 @@
+//! Server functions for dogs. Every one is scoped to the session's user;
+//! another person's dog answers exactly like a dog that does not exist.
+
+use leptos::prelude::*;
+use paws_inside::Pet;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use crate::error::{bad_request, not_found, pool, unexpected};
+
+/// The current user's dogs (none for a visitor without a session: no guest is made).
+#[server(prefix = "/api", endpoint = "pets/mine")]
+pub async fn my_pets() -> Result<Vec<Pet>, ServerFnError> {
+    let Some(user) = crate::auth::session::current().await else {
+        return Ok(Vec::new());
+    };
+    paws_inside::db::pets::list_for_owner(&pool()?, user.id)
+        .await
+        .map_err(unexpected)
+}
+
+/// One of the current user's dogs, or `None`.
+#[server(prefix = "/api", endpoint = "pets/get")]
+pub async fn get_pet(id: String) -> Result<Option<Pet>, ServerFnError> {
+    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+        return Ok(None);
+    };
+    paws_inside::db::pets::get_owned(&pool()?, user.id, id)
+        .await
+        .map_err(unexpected)
+}
+
+/// "Add your dog". Validates first, then mints a guest if needed, then stores
+/// the dog and sends the browser to its page (a 303 without JavaScript).
+#[server(prefix = "/api", endpoint = "pets/create")]
+pub async fn create_pet(
+    #[server(default)] name: String,
+    #[server(default)] breed: String,
+    #[server(default)] size: String,
+    #[server(default)] birthday: String,
+    #[server(default)] bio: String,
+    #[server(default)] mint_key: Option<String>,
+) -> Result<Uuid, ServerFnError> {
+    let form = paws_inside::PetForm {
+        name,
+        breed,
+        size,
+        birthday,
+        bio,
+    };
+    let pet = form
+        .validate(paws_inside::time::today_utc())
+        .map_err(|e| bad_request(&e.summary()))?;
+    let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
+    let id = paws_inside::db::pets::create(&pool()?, user.id, &pet)
+        .await
+        .map_err(unexpected)?;
+    leptos_axum::redirect(&format!("/dogs/{id}"));
+    Ok(id)
+}
+
+/// Saves changes to one of the current user's dogs.
+#[server(prefix = "/api", endpoint = "pets/update")]
+pub async fn update_pet(
+    id: String,
+    #[server(default)] name: String,
+    #[server(default)] breed: String,
+    #[server(default)] size: String,
+    #[server(default)] birthday: String,
+    #[server(default)] bio: String,
+) -> Result<(), ServerFnError> {
+    let form = paws_inside::PetForm {
+        name,
+        breed,
+        size,
+        birthday,
+        bio,
+    };
+    let pet = form
+        .validate(paws_inside::time::today_utc())
+        .map_err(|e| bad_request(&e.summary()))?;
+    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+        return Err(not_found("That dog could not be found."));
+    };
+    if !paws_inside::db::pets::update_owned(&pool()?, user.id, id, &pet)
+        .await
+        .map_err(unexpected)?
+    {
+        return Err(not_found("That dog could not be found."));
+    }
+    leptos_axum::redirect(&format!("/dogs/{id}"));
+    Ok(())
+}
+
+/// Deletes one of the current user's dogs and its photos (rows, then files).
+#[server(prefix = "/api", endpoint = "pets/delete")]
+pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
+    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+        return Err(not_found("That dog could not be found."));
+    };
+    let Some(keys) = paws_inside::db::pets::delete_owned(&pool()?, user.id, id)
+        .await
+        .map_err(unexpected)?
+    else {
+        return Err(not_found("That dog could not be found."));
+    };
+    let photos = expect_context::<paws_inside::media::PhotoService>();
+    for key in keys {
+        photos.store.remove(&key).await;
+    }
+    leptos_axum::redirect("/dogs");
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The dog form fields, shared by "Add your dog" and "Edit".
+
+use leptos::prelude::*;
+use paws_inside::PetForm;
+use paws_inside::pet::{BREED_SUGGESTIONS, PetSize};
+
+/// Name, breed (with suggestions), size, birthday and bio.
+#[component]
+pub fn PetFields(initial: PetForm) -> impl IntoView {
+    let size = if initial.size.is_empty() {
+        "medium".to_owned()
+    } else {
+        initial.size.clone()
+    };
+    view! {
+        <div class="field">
+            <label for="pet-name">"Name"</label>
+            <input id="pet-name" name="name" required maxlength="50" autocomplete="off" value=initial.name />
+        </div>
+        <div class="field">
+            <label for="pet-breed">"Breed " <span class="muted">"(optional)"</span></label>
+            <input id="pet-breed" name="breed" maxlength="60" list="breeds" autocomplete="off" value=initial.breed />
+            <datalist id="breeds">
+                {BREED_SUGGESTIONS.iter().map(|b| view! { <option value=*b></option> }).collect_view()}
+            </datalist>
+        </div>
+        <fieldset class="field">
+            <legend>"Size"</legend>
+            <div class="flag-row">
+                {PetSize::ALL.into_iter().map(|s| {
+                    let id = format!("pet-size-{}", s.as_str());
+                    let for_id = id.clone();
+                    view! {
+                        <label class="check" for=for_id>
+                            <input type="radio" id=id name="size" value=s.as_str() checked=size == s.as_str() />
+                            <span>{s.label()}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+        <div class="field">
+            <label for="pet-birthday">"Birthday " <span class="muted">"(optional)"</span></label>
+            <input id="pet-birthday" name="birthday" type="date" value=initial.birthday />
+        </div>
+        <div class="field">
+            <label for="pet-bio">"About " <span class="muted">"(up to 500 characters)"</span></label>
+            <textarea id="pet-bio" name="bio" rows="4" maxlength="500">{initial.bio}</textarea>
+        </div>
+    }
+}

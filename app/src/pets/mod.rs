@@ -1,0 +1,39 @@
+//! "My dogs": add, list, edit and delete dogs. Everything works without
+//! JavaScript (ActionForm posts); with it, the first "Add your dog" click mints
+//! the guest session just in time.
+
+mod api;
+mod fields;
+mod pages;
+
+pub use api::{CreatePet, DeletePet, UpdatePet, create_pet, delete_pet, get_pet, my_pets, update_pet};
+pub use pages::{DeleteDog, DogPage, EditDog, MyDogs, NewDog};
+
+use crate::auth::ensure_guest;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// The "Add your dog" button. Without JavaScript it is a plain link; with it,
+/// the click first makes sure a (guest) session exists.
+#[component]
+pub fn AddDogLink(#[prop(optional, into)] class: Option<String>) -> impl IntoView {
+    let navigate = use_navigate();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+            return;
+        }
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(err) = ensure_guest().await {
+                leptos::logging::warn!("could not start a guest session: {err}");
+            }
+            navigate("/dogs/new", Default::default());
+        });
+    };
+    view! {
+        <a href="/dogs/new" class=class.unwrap_or_else(|| "button".into()) on:click=on_click data-testid="add-dog">
+            "Add your dog"
+        </a>
+    }
+}

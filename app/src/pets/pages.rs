@@ -1,0 +1,218 @@
+//! The dog pages: list, add, one dog (with photos), edit, delete.
+
+use super::AddDogLink;
+use super::api::{CreatePet, DeletePet, UpdatePet, get_pet, my_pets};
+use super::fields::PetFields;
+use crate::NotFound;
+use crate::auth::{UserState, mint_key_for_form};
+use crate::error::user_message;
+use crate::layout::PawIcon;
+use crate::photos::{PhotoGrid, UploadErrorFromQuery, UploadForm};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use paws_inside::{Pet, PetForm, PetSize};
+
+/// Shows the error of the last submission of `action`, if any.
+fn action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        value.with(|v| match v {
+            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+            _ => None,
+        })
+    }
+}
+
+/// `/dogs`: the current user's dogs.
+#[component]
+pub fn MyDogs() -> impl IntoView {
+    let pets = Resource::new(|| (), |_| my_pets());
+    view! {
+        <Title text="My dogs" />
+        <div class="page-head">
+            <h1>"My dogs"</h1>
+            <AddDogLink />
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Fetching your dogs…"</p> }>
+            {move || Suspend::new(async move {
+                match pets.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <div class="empty-state">
+                            <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
+                            <p>"No dogs yet. Add yours — no account needed."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="pet-grid">
+                            {list.into_iter().map(|pet| view! { <li><PetCard pet /></li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PetCard(pet: Pet) -> impl IntoView {
+    let href = format!("/dogs/{}", pet.id);
+    let thumb = pet.photos.first().map(|p| p.thumb_url());
+    let name = pet.name.clone();
+    let title = pet.name.clone();
+    let desc = describe(&pet);
+    view! {
+        <article class="pet-card">
+            {match thumb {
+                Some(src) => view! { <img class="pet-thumb" src=src alt=format!("Photo of {name}") loading="lazy" /> }.into_any(),
+                None => view! { <span class="pet-thumb pet-thumb-empty" aria-hidden="true"><PawIcon /></span> }.into_any(),
+            }}
+            <h2><A href=href>{title}</A></h2>
+            <p class="muted">{desc}</p>
+        </article>
+    }
+}
+
+fn describe(pet: &Pet) -> String {
+    let size = PetSize::parse(&pet.size).map(|s| s.label()).unwrap_or("Medium");
+    match &pet.breed {
+        Some(breed) => format!("{breed} · {size}"),
+        None => size.to_owned(),
+    }
+}
+
+/// `/dogs/new`: "Add your dog".
+#[component]
+pub fn NewDog() -> impl IntoView {
+    let action = ServerAction::<CreatePet>::new();
+    let user = UserState::get();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            user.refresh();
+        }
+    });
+    view! {
+        <Title text="Add your dog" />
+        <h1>"Add your dog"</h1>
+        <p class="lead">"No sign-up needed. Your dog stays on this device, and comes with you when you sign in later."</p>
+        <ActionForm action attr:class="form-card">
+            <PetFields initial=PetForm::default() />
+            <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            {action_error(action.value())}
+            <button type="submit" class="button" disabled=move || action.pending().get()>"Add dog"</button>
+        </ActionForm>
+    }
+}
+
+fn dog_resource() -> Resource<Result<Option<Pet>, ServerFnError>> {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    Resource::new(move || id.get(), get_pet)
+}
+
+/// Renders `found` for the current user's dog, a 404 page otherwise.
+fn with_dog<V: IntoView + 'static>(
+    pet: Resource<Result<Option<Pet>, ServerFnError>>,
+    found: impl Fn(Pet) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Fetching your dog…"</p> }>
+            {move || {
+                let found = found.clone();
+                Suspend::new(async move {
+                    match pet.await {
+                        Ok(Some(pet)) => found(pet).into_any(),
+                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// `/dogs/{id}`: one dog, its photos and the photo upload.
+#[component]
+pub fn DogPage() -> impl IntoView {
+    let pet = dog_resource();
+    with_dog(pet, move |dog: Pet| {
+        let id = dog.id.to_string();
+        let return_to = format!("/dogs/{id}");
+        // New uploads are added in place, so the upload's progress and thumbnail stay on screen.
+        let photos = RwSignal::new(dog.photos.clone());
+        let on_uploaded = Callback::new(move |photo| photos.update(|list| list.insert(0, photo)));
+        let alt = dog.name.clone();
+        view! {
+            <Title text=dog.name.clone() />
+            <nav class="breadcrumb" aria-label="Breadcrumb"><A href="/dogs">"My dogs"</A></nav>
+            <div class="page-head">
+                <h1>{dog.name.clone()}</h1>
+                <div class="actions">
+                    <A href=format!("/dogs/{id}/edit") attr:class="button button-quiet">"Edit"</A>
+                    <A href=format!("/dogs/{id}/delete") attr:class="button button-quiet">"Delete"</A>
+                </div>
+            </div>
+            <p class="muted">{describe(&dog)}{dog.birthday.clone().map(|b| format!(" · born {b}"))}</p>
+            {(!dog.bio.is_empty()).then(|| view! { <p class="pet-bio">{dog.bio.clone()}</p> })}
+            <section aria-labelledby="photos-heading" class="pet-photos">
+                <h2 id="photos-heading">"Photos"</h2>
+                <UploadErrorFromQuery />
+                <UploadForm pet=id.clone() return_to on_uploaded label=format!("Add a photo of {}", dog.name) />
+                {move || view! { <PhotoGrid photos=photos.get() alt=alt.clone() /> }}
+            </section>
+        }
+    })
+}
+
+/// `/dogs/{id}/edit`.
+#[component]
+pub fn EditDog() -> impl IntoView {
+    let pet = dog_resource();
+    let action = ServerAction::<UpdatePet>::new();
+    with_dog(pet, move |dog: Pet| {
+        view! {
+            <Title text=format!("Edit {}", dog.name) />
+            <h1>{format!("Edit {}", dog.name)}</h1>
+            <ActionForm action attr:class="form-card">
+                <input type="hidden" name="id" value=dog.id.to_string() />
+                <PetFields initial=dog.to_form() />
+                {action_error(action.value())}
+                <div class="actions">
+                    <button type="submit" class="button">"Save"</button>
+                    <A href=format!("/dogs/{}", dog.id) attr:class="button button-quiet">"Cancel"</A>
+                </div>
+            </ActionForm>
+        }
+    })
+}
+
+/// `/dogs/{id}/delete`: asks before deleting (works without JavaScript).
+#[component]
+pub fn DeleteDog() -> impl IntoView {
+    let pet = dog_resource();
+    let action = ServerAction::<DeletePet>::new();
+    with_dog(pet, move |dog: Pet| {
+        let photos = dog.photos.len();
+        let what = match photos {
+            0 => format!("{} will be removed.", dog.name),
+            1 => format!("{} and 1 photo will be removed.", dog.name),
+            n => format!("{} and {n} photos will be removed.", dog.name),
+        };
+        view! {
+            <Title text=format!("Delete {}", dog.name) />
+            <h1>{format!("Delete {}?", dog.name)}</h1>
+            <p>{what} " This cannot be undone."</p>
+            <ActionForm action attr:class="form-card">
+                <input type="hidden" name="id" value=dog.id.to_string() />
+                {action_error(action.value())}
+                <div class="actions">
+                    <button type="submit" class="button button-danger">{format!("Yes, delete {}", dog.name)}</button>
+                    <A href=format!("/dogs/{}", dog.id) attr:class="button button-quiet">"Keep"</A>
+                </div>
+            </ActionForm>
+        }
+    })
+}

@@ -1,0 +1,186 @@
+//! "Suggest a venue" and "My suggestions". Suggestions are owned rows with
+//! status `pending`; they become public only after moderation (a later issue).
+
+use crate::auth::{UserState, mint_key_for_form};
+use crate::error::user_message;
+use crate::layout::PawIcon;
+use crate::venues::VenueMap;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use paws_inside::{Category, DogsInside, SizeLimit, Suggestion};
+
+#[cfg(feature = "ssr")]
+use crate::error::{bad_request, pool, unexpected};
+
+/// Stores a suggestion for the current user, minting a guest if needed.
+#[server(prefix = "/api", endpoint = "suggestions/create")]
+pub async fn suggest_venue(
+    #[server(default)] name: String,
+    #[server(default)] category: String,
+    #[server(default)] address: String,
+    #[server(default)] city: String,
+    #[server(default)] dogs_inside: String,
+    #[server(default)] size_limit: String,
+    #[server(default)] water_bowl: String,
+    #[server(default)] treats: String,
+    #[server(default)] notes: String,
+    #[server(default)] lat: String,
+    #[server(default)] lng: String,
+    #[server(default)] mint_key: Option<String>,
+) -> Result<(), ServerFnError> {
+    let form = paws_inside::SuggestionForm {
+        name,
+        category,
+        address,
+        city,
+        dogs_inside,
+        size_limit,
+        water_bowl,
+        treats,
+        notes,
+        lat,
+        lng,
+    };
+    let suggestion = form
+        .validate()
+        .map_err(|problems| bad_request(&problems.join(" ")))?;
+    let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
+    paws_inside::db::suggestions::create(&pool()?, user.id, &suggestion)
+        .await
+        .map_err(unexpected)?;
+    leptos_axum::redirect("/suggestions?sent=1");
+    Ok(())
+}
+
+/// The current user's suggestions (none without a session).
+#[server(prefix = "/api", endpoint = "suggestions/mine")]
+pub async fn my_suggestions() -> Result<Vec<Suggestion>, ServerFnError> {
+    let Some(user) = crate::auth::session::current().await else {
+        return Ok(Vec::new());
+    };
+    paws_inside::db::suggestions::list_for_owner(&pool()?, user.id)
+        .await
+        .map_err(unexpected)
+}
+
+/// `/suggest`.
+#[component]
+pub fn SuggestPage() -> impl IntoView {
+    let action = ServerAction::<SuggestVenue>::new();
+    let user = UserState::get();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            user.refresh();
+        }
+    });
+    let picked = RwSignal::new(None::<(f64, f64)>);
+    let coord = move |i: usize| {
+        move || {
+            picked
+                .get()
+                .map(|p| format!("{:.6}", if i == 0 { p.0 } else { p.1 }))
+                .unwrap_or_default()
+        }
+    };
+    view! {
+        <Title text="Suggest a place" />
+        <h1>"Suggest a dog-friendly place"</h1>
+        <p class="lead">"Know a café or shop that lets dogs inside? Tell us — no account needed. We check every suggestion before it goes on the map."</p>
+        <ActionForm action attr:class="form-card form-grid">
+            <div class="field"><label for="s-name">"Name of the place"</label><input id="s-name" name="name" required maxlength="120" /></div>
+            <div class="field">
+                <label for="s-category">"Kind of place"</label>
+                <select id="s-category" name="category" required>
+                    {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field"><label for="s-address">"Street address"</label><input id="s-address" name="address" required maxlength="200" /></div>
+            <div class="field"><label for="s-city">"City"</label><input id="s-city" name="city" required maxlength="80" /></div>
+            <div class="field">
+                <label for="s-inside">"Where can dogs go inside?"</label>
+                <select id="s-inside" name="dogs_inside">
+                    {DogsInside::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="s-size">"Which sizes?"</label>
+                <select id="s-size" name="size_limit">
+                    {SizeLimit::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <fieldset class="field field-wide">
+                <legend>"Extras"</legend>
+                <div class="flag-row">
+                    <label class="check" for="s-water"><input type="checkbox" id="s-water" name="water_bowl" value="1" /><span>"Water bowl"</span></label>
+                    <label class="check" for="s-treats"><input type="checkbox" id="s-treats" name="treats" value="1" /><span>"Treats"</span></label>
+                </div>
+            </fieldset>
+            <div class="field field-wide"><label for="s-notes">"Anything else? " <span class="muted">"(optional)"</span></label><textarea id="s-notes" name="notes" rows="3" maxlength="1000"></textarea></div>
+            <div class="field field-wide">
+                <span class="label">"Location " <span class="muted">"(optional: click the map)"</span></span>
+                <VenueMap points=Signal::stored(Vec::new()) label="Pick the place on the map" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
+                <p class="muted small" aria-live="polite">{move || picked.get().map(|(lat, lng)| format!("Picked {lat:.5}, {lng:.5}"))}</p>
+            </div>
+            <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
+            <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
+            <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            {move || action.value().with(|v| match v {
+                Some(Err(err)) => Some(view! { <p class="error field-wide" role="alert">{user_message(err)}</p> }),
+                _ => None,
+            })}
+            <div class="field-wide"><button type="submit" class="button">"Send suggestion"</button></div>
+        </ActionForm>
+    }
+}
+
+/// `/suggestions`.
+#[component]
+pub fn MySuggestions() -> impl IntoView {
+    let list = Resource::new(|| (), |_| my_suggestions());
+    let sent = leptos_router::hooks::use_query_map();
+    view! {
+        <Title text="My suggestions" />
+        <div class="page-head">
+            <h1>"My suggestions"</h1>
+            <A href="/suggest" attr:class="button">"Suggest a place"</A>
+        </div>
+        {move || sent.with(|q| q.get("sent").is_some()).then(|| view! {
+            <p class="notice" role="status">"Thank you! We will check your suggestion soon."</p>
+        })}
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(items) if items.is_empty() => view! {
+                        <div class="empty-state">
+                            <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
+                            <p>"You have not suggested a place yet."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="suggestion-list">
+                            {items.into_iter().map(|s| view! {
+                                <li class="venue-card">
+                                    <div class="venue-card-head">
+                                        <h2 class="h3">{s.name.clone()}</h2>
+                                        <span class=format!("status status-{}", s.status)>{status_label(&s.status)}</span>
+                                    </div>
+                                    <p class="venue-address">{format!("{} · sent {}", s.city, s.created_on)}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "approved" => "Approved",
+        "rejected" => "Not added",
+        _ => "Waiting for review",
+    }
+}

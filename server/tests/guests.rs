@@ -1,0 +1,326 @@
+//! Lazy guests, sessions, ownership and suggestions, over real HTTP and Postgres.
+
+mod common;
+
+use common::{browser, settings, spawn_app, spawn_with};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_creates_no_user_and_sets_no_cookie() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/?city=Paris",
+        "/venues/pawsome-bakery-berlin",
+        "/dogs",
+        "/dogs/new",
+        "/suggest",
+        "/suggestions",
+    ] {
+        let (status, _) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    assert_eq!(app.count("users").await, 0);
+    assert_eq!(app.count("tower_sessions.session").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_sign_in_is_lazy_and_idempotent() {
+    let app = spawn_app().await;
+    let client = browser();
+    let res = app.call(&client, "auth/anonymous", &[]).await;
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("paws_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(first["is_anonymous"], true);
+
+    let again: Value = app
+        .call(&client, "auth/anonymous", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["id"], first["id"],
+        "an existing session is returned, not a new guest"
+    );
+    let me: Value = app.call(&client, "auth/me", &[]).await.json().await.unwrap();
+    assert_eq!(me["id"], first["id"]);
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_parallel_calls_from_one_browser_make_one_guest() {
+    let app = spawn_app().await;
+    let client = browser();
+    let key = "browser-key-0123456789abcdef";
+    let url = format!("{}/api/auth/anonymous", app.address);
+    let fire = |form: Vec<(&'static str, &'static str)>| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let (client, url, form) = (client.clone(), url.clone(), form.clone());
+                tokio::spawn(async move {
+                    client
+                        .post(url)
+                        .header("accept", "application/json")
+                        .form(&form)
+                        .send()
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for h in handles {
+                out.push(h.await.unwrap());
+            }
+            out
+        }
+    };
+    let mut ids = Vec::new();
+    for res in fire(vec![("mint_key", key)]).await {
+        assert_eq!(res.status(), 200);
+        let user: Value = res.json().await.unwrap();
+        ids.push(user["id"].as_str().unwrap().to_owned());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "all 20 calls got the same guest");
+    assert_eq!(app.count("users").await, 1);
+
+    // With the session cookie now in the jar, 20 more calls create nothing.
+    let again = fire(vec![]).await;
+    assert!(again.iter().all(|r| r.status() == 200));
+    assert_eq!(app.count("users").await, 1);
+}
+
+fn dog(name: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_owned()),
+        ("size", "medium".into()),
+        ("breed", "Poodle".into()),
+        ("birthday", "2019-05-01".into()),
+        ("bio", "Judges flat whites.".into()),
+    ]
+}
+
+async fn create_dog(app: &common::TestApp, client: &reqwest::Client, name: &str) -> String {
+    let form = dog(name);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.call(client, "pets/create", &form).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let id: Value = res.json().await.unwrap();
+    id.as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dogs_belong_to_their_owner_only() {
+    let app = spawn_app().await;
+    let (alice, mallory) = (browser(), browser());
+    let id = create_dog(&app, &alice, "Bentley").await;
+    assert_eq!(
+        app.count("users").await,
+        1,
+        "creating a dog minted exactly one guest"
+    );
+
+    let mine: Value = app.call(&alice, "pets/mine", &[]).await.json().await.unwrap();
+    assert_eq!(mine[0]["name"], "Bentley");
+
+    // Someone else sees nothing and can change nothing.
+    app.call(&mallory, "auth/anonymous", &[]).await;
+    let theirs: Value = app
+        .call(&mallory, "pets/get", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.is_null());
+    let res = app
+        .call(
+            &mallory,
+            "pets/update",
+            &[("id", &id), ("name", "Stolen"), ("size", "small")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = app.call(&mallory, "pets/delete", &[("id", &id)]).await;
+    assert_eq!(res.status(), 404);
+    let page = mallory
+        .get(format!("{}/dogs/{id}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let name: String = sqlx::query_scalar("SELECT name FROM pets")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Bentley");
+
+    // The owner can edit and delete.
+    let res = app
+        .call(
+            &alice,
+            "pets/update",
+            &[("id", &id), ("name", "Bentley II"), ("size", "large")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app.call(&alice, "pets/delete", &[("id", &id)]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.count("pets").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_dogs_are_refused_without_minting_a_guest() {
+    let app = spawn_app().await;
+    let client = browser();
+    let res = app
+        .call(
+            &client,
+            "pets/create",
+            &[("name", ""), ("size", "huge"), ("birthday", "2019-02-30")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("name") && body.contains("small, medium or large"),
+        "{body}"
+    );
+    assert_eq!(app.count("users").await, 0);
+    assert!(res_has_no_cookie(&app, &client).await);
+}
+
+async fn res_has_no_cookie(app: &common::TestApp, client: &reqwest::Client) -> bool {
+    let me: Value = app.call(client, "auth/me", &[]).await.json().await.unwrap();
+    me.is_null()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_post_mints_the_guest_and_redirects() {
+    let app = spawn_app().await;
+    let client = browser();
+    let res = client
+        .post(format!("{}/api/pets/create", app.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dogs/new", app.address))
+        .form(&[
+            ("name", "Olive"),
+            ("size", "large"),
+            ("mint_key", "form-key-0123456789abcdef"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/dogs/"), "{location}");
+    assert!(res.headers().get("set-cookie").is_some());
+    let page = client
+        .get(format!("{}{location}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Olive"));
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_are_owned_and_private() {
+    let app = spawn_app().await;
+    let client = browser();
+    let venues_before = app.count("venues").await;
+    let form = [
+        ("name", "Café Olive"),
+        ("category", "cafe"),
+        ("address", "Weserstraße 12"),
+        ("city", "Berlin"),
+        ("dogs_inside", "yes"),
+        ("size_limit", "any"),
+        ("water_bowl", "1"),
+        ("lat", "52.48"),
+        ("lng", "13.43"),
+    ];
+    let res = app.call(&client, "suggestions/create", &form).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let mine: Value = app
+        .call(&client, "suggestions/mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["status"], "pending");
+    assert_eq!(
+        app.count("venues").await,
+        venues_before,
+        "not public until approved"
+    );
+    let other: Value = app
+        .call(&browser(), "suggestions/mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other, serde_json::json!([]));
+    let bad = app.call(&browser(), "suggestions/create", &[("name", "x")]).await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_survive_a_server_restart() {
+    let app = spawn_app().await;
+    let client = browser();
+    let user: Value = app
+        .call(&client, "auth/anonymous", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = app.database_url.clone();
+    drop(app);
+    let restarted = spawn_with(settings(&url, &[])).await;
+    let me: Value = restarted
+        .call(&client, "auth/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], user["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_user_owned_table_is_in_the_claim_list() {
+    let app = spawn_app().await;
+    let referencing: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
+         WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    use paws_inside::db::ownership::{BOOKKEEPING_TABLES, OWNED_TABLES};
+    for table in &referencing {
+        assert!(
+            OWNED_TABLES.contains(&table.as_str()) || BOOKKEEPING_TABLES.contains(&table.as_str()),
+            "{table} references users but is not in OWNED_TABLES"
+        );
+    }
+    for table in OWNED_TABLES {
+        let nullable: String = sqlx::query_scalar(
+            "SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'user_id'",
+        )
+        .bind(table)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(nullable, "NO", "{table}.user_id must be NOT NULL");
+    }
+}

@@ -1,0 +1,101 @@
+//! Photo rows. Files are written before the row and removed after it; see
+//! `crate::media` for processing and storage.
+
+use crate::pet::{Photo, VenuePhoto};
+use anyhow::Context;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// What a photo shows: a dog of the uploader's, and optionally the venue it was taken at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// The uploader's dog.
+    pub pet: Option<Uuid>,
+    /// The venue ("Dogs seen here").
+    pub venue: Option<Uuid>,
+}
+
+/// Whether `pet` belongs to `owner`.
+pub async fn pet_is_owned(pool: &PgPool, owner: Uuid, pet: Uuid) -> anyhow::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pets WHERE id = $1 AND user_id = $2)")
+        .bind(pet)
+        .bind(owner)
+        .fetch_one(pool)
+        .await
+        .context("failed to check pet owner")
+}
+
+/// The id of the venue with this slug.
+pub async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up venue")
+}
+
+/// Records a stored photo.
+pub async fn insert(
+    pool: &PgPool,
+    owner: Uuid,
+    subject: Subject,
+    storage_key: &str,
+    (width, height, bytes): (u32, u32, usize),
+) -> anyhow::Result<Photo> {
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO media (user_id, pet_id, venue_id, storage_key, width, height, bytes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(owner)
+    .bind(subject.pet)
+    .bind(subject.venue)
+    .bind(storage_key)
+    .bind(width as i32)
+    .bind(height as i32)
+    .bind(bytes as i32)
+    .fetch_one(pool)
+    .await
+    .context("failed to insert media row")?;
+    Ok(Photo {
+        id,
+        storage_key: storage_key.to_owned(),
+        width: width as i32,
+        height: height as i32,
+    })
+}
+
+/// Deletes one of the owner's photos; returns its storage key, or `None`.
+pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<String>> {
+    sqlx::query_scalar("DELETE FROM media WHERE id = $1 AND user_id = $2 RETURNING storage_key")
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(pool)
+        .await
+        .context("failed to delete media row")
+}
+
+/// Photos taken at a venue, newest first.
+pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<Vec<VenuePhoto>> {
+    let rows: Vec<(Uuid, String, i32, i32, Option<String>)> = sqlx::query_as(
+        "SELECT m.id, m.storage_key, m.width, m.height, p.name
+         FROM media m JOIN venues v ON v.id = m.venue_id LEFT JOIN pets p ON p.id = m.pet_id
+         WHERE v.slug = $1 ORDER BY m.created_at DESC, m.id LIMIT $2",
+    )
+    .bind(slug)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .context("failed to load venue photos")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, storage_key, width, height, pet_name)| VenuePhoto {
+            photo: Photo {
+                id,
+                storage_key,
+                width,
+                height,
+            },
+            pet_name,
+        })
+        .collect())
+}

@@ -1,0 +1,9 @@
+//! The one list of tables whose rows a user owns. Claiming an account (merging
+//! a guest into a member) repoints exactly these; a test fails when a table with
+//! a `user_id` foreign key to `users` is missing here.
+
+/// Tables with an owning `user_id uuid NOT NULL REFERENCES users(id)`.
+pub const OWNED_TABLES: &[&str] = &["pets", "media", "venue_suggestions"];
+
+/// Tables that reference users for bookkeeping, not ownership; they are not moved.
+pub const BOOKKEEPING_TABLES: &[&str] = &["guest_mint_keys"];

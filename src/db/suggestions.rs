@@ -1,0 +1,46 @@
+//! Venue suggestions: owned rows, private until a moderator approves them.
+
+use crate::suggestion::{NewSuggestion, Suggestion};
+use anyhow::Context;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Stores a pending suggestion.
+pub async fn create(pool: &PgPool, owner: Uuid, s: &NewSuggestion) -> anyhow::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO venue_suggestions (user_id, name, category, address, city, location, dogs_inside,
+                                        size_limit, water_bowl, treats, notes)
+         VALUES ($1, $2, $3, $4, $5,
+                 CASE WHEN $6::float8 IS NULL THEN NULL ELSE point($7::float8, $6::float8) END,
+                 $8, $9, $10, $11, $12)
+         RETURNING id",
+    )
+    .bind(owner)
+    .bind(&s.name)
+    .bind(s.category.as_str())
+    .bind(&s.address)
+    .bind(&s.city)
+    .bind(s.location.map(|l| l.lat))
+    .bind(s.location.map(|l| l.lng))
+    .bind(s.dogs_inside.as_str())
+    .bind(s.size_limit.as_str())
+    .bind(s.water_bowl)
+    .bind(s.treats)
+    .bind(&s.notes)
+    .fetch_one(pool)
+    .await
+    .context("failed to insert suggestion")
+}
+
+/// The owner's suggestions, newest first.
+pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Suggestion>> {
+    sqlx::query_as(
+        "SELECT id, name, city, category, status,
+                to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
+         FROM venue_suggestions WHERE user_id = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(owner)
+    .fetch_all(pool)
+    .await
+    .context("failed to list suggestions")
+}

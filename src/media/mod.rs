@@ -1,0 +1,85 @@
+//! Photos: decoding untrusted uploads safely, storing the re-encoded files, and
+//! the upload flow that keeps database rows and files in agreement.
+
+pub mod process;
+pub mod store;
+
+use crate::db::media::{self as rows, Subject};
+use crate::pet::Photo;
+pub use process::{PhotoError, PhotoLimits, Processed};
+use sqlx::PgPool;
+use std::sync::Arc;
+pub use store::MediaStore;
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+/// Why an upload did not produce a photo.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file was refused; the message is safe to show.
+    #[error(transparent)]
+    Rejected(#[from] PhotoError),
+    /// Something failed on our side.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Everything the upload flow needs, shared by all requests.
+#[derive(Clone)]
+pub struct PhotoService {
+    /// Where files go.
+    pub store: MediaStore,
+    /// Size and pixel limits.
+    pub limits: PhotoLimits,
+    /// Bounds concurrent decodes: each can take hundreds of MB and a core.
+    pub permits: Arc<Semaphore>,
+}
+
+impl PhotoService {
+    /// A service decoding at most `concurrency` images at once.
+    pub fn new(store: MediaStore, limits: PhotoLimits, concurrency: usize) -> Self {
+        Self {
+            store,
+            limits,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    /// Processes `bytes` off the async runtime, writes the files, then the row.
+    /// Any failure leaves neither files nor row behind.
+    pub async fn upload(
+        &self,
+        pool: &PgPool,
+        owner: Uuid,
+        subject: Subject,
+        bytes: Vec<u8>,
+    ) -> Result<Photo, UploadError> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(anyhow::Error::from)?;
+        let limits = self.limits;
+        let processed = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            process::process(&bytes, &limits)
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+        let key = MediaStore::new_key();
+        self.store.put(&key, &processed).await?;
+        let size = (
+            processed.width,
+            processed.height,
+            processed.display.len() + processed.thumb.len(),
+        );
+        match rows::insert(pool, owner, subject, &key, size).await {
+            Ok(photo) => Ok(photo),
+            Err(err) => {
+                self.store.remove(&key).await;
+                Err(err.into())
+            }
+        }
+    }
+}
