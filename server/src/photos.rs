@@ -137,13 +137,12 @@ async fn store(state: &AppState, session: &Session, form: UploadForm) -> Result<
     let user = user_or_mint_with(session, &state.pool, form.mint_key.as_deref())
         .await
         .map_err(Failure::Unexpected)?;
-    if let Some(pet) = pet {
-        if !rows::pet_is_owned(&state.pool, user.id, pet)
+    if let Some(pet) = pet
+        && !rows::pet_is_owned(&state.pool, user.id, pet)
             .await
             .map_err(Failure::Unexpected)?
-        {
-            return Err(not_yours());
-        }
+    {
+        return Err(not_yours());
     }
     Ok(state
         .photos

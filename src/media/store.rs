@@ -57,13 +57,11 @@ impl MediaStore {
 
     /// Removes both files; missing files are fine.
     pub async fn remove(&self, key: &str) {
-        for variant in VARIANTS {
-            if let Some(path) = self.path(key, variant) {
-                if let Err(err) = tokio::fs::remove_file(&path).await {
-                    if err.kind() != std::io::ErrorKind::NotFound {
-                        tracing::warn!(error = %err, path = %path.display(), "could not remove media file");
-                    }
-                }
+        for path in VARIANTS.iter().filter_map(|variant| self.path(key, variant)) {
+            if let Err(err) = tokio::fs::remove_file(&path).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(error = %err, path = %path.display(), "could not remove media file");
             }
         }
     }
