@@ -107,7 +107,7 @@ pg_up() {
     log "starting Postgres on 127.0.0.1:$PG_PORT"
     pg_as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
       -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-      start >/dev/null || { cat "$data/server.log" >&2; die "Postgres did not start"; }
+      start >/dev/null 2>&1 || { cat "$data/server.log" >&2; die "Postgres did not start"; }
   fi
   export PAWS_PG_ADMIN_URL="postgres://paws@127.0.0.1:$PG_PORT/postgres"
 }

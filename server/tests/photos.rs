@@ -262,6 +262,32 @@ async fn deleting_a_dog_removes_its_photos_and_files() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_photo_removes_its_files_and_only_the_owner_can() {
+    let app = app_with_small_limit().await;
+    let client = browser();
+    let res = upload(
+        &app,
+        &client,
+        png(40, 40),
+        "a.png",
+        &[("venue", "pawsome-bakery-berlin")],
+    )
+    .await;
+    let body: Value = res.json().await.unwrap();
+    let id = body["photo"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(files_under(&app.data_dir).len(), 2);
+
+    let res = app.call(&browser(), "photos/delete", &[("id", &id)]).await;
+    assert_eq!(res.status(), 404, "someone else's photo");
+    assert_eq!(app.count("media").await, 1);
+
+    let res = app.call(&client, "photos/delete", &[("id", &id)]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.count("media").await, 0);
+    assert!(files_under(&app.data_dir).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_upload_redirects_back_with_an_error_code() {
     let app = app_with_small_limit().await;
     let client = browser();

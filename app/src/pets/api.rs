@@ -41,16 +41,13 @@ pub async fn create_pet(
     #[server(default)] bio: String,
     #[server(default)] mint_key: Option<String>,
 ) -> Result<Uuid, ServerFnError> {
-    let form = paws_inside::PetForm {
+    let pet = validate(paws_inside::PetForm {
         name,
         breed,
         size,
         birthday,
         bio,
-    };
-    let pet = form
-        .validate(paws_inside::time::today_utc())
-        .map_err(|e| bad_request(&e.summary()))?;
+    })?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
     let id = paws_inside::db::pets::create(&pool()?, user.id, &pet)
         .await
@@ -69,16 +66,13 @@ pub async fn update_pet(
     #[server(default)] birthday: String,
     #[server(default)] bio: String,
 ) -> Result<(), ServerFnError> {
-    let form = paws_inside::PetForm {
+    let pet = validate(paws_inside::PetForm {
         name,
         breed,
         size,
         birthday,
         bio,
-    };
-    let pet = form
-        .validate(paws_inside::time::today_utc())
-        .map_err(|e| bad_request(&e.summary()))?;
+    })?;
     let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
         return Err(not_found("That dog could not be found."));
     };
@@ -110,4 +104,11 @@ pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
     }
     leptos_axum::redirect("/dogs");
     Ok(())
+}
+
+/// Validates a submitted dog; every problem becomes one 400 message.
+#[cfg(feature = "ssr")]
+fn validate(form: paws_inside::PetForm) -> Result<paws_inside::pet::NewPet, ServerFnError> {
+    form.validate(paws_inside::time::today_utc())
+        .map_err(|e| bad_request(&e.summary()))
 }

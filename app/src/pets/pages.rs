@@ -7,7 +7,7 @@ use crate::NotFound;
 use crate::auth::{UserState, mint_key_for_form};
 use crate::error::user_message;
 use crate::layout::PawIcon;
-use crate::photos::{PhotoGrid, UploadErrorFromQuery, UploadForm};
+use crate::photos::{OwnPhotoGrid, UploadErrorFromQuery, UploadForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -161,7 +161,7 @@ pub fn DogPage() -> impl IntoView {
                 <h2 id="photos-heading">"Photos"</h2>
                 <UploadErrorFromQuery />
                 <UploadForm pet=id.clone() return_to on_uploaded label=format!("Add a photo of {}", dog.name) />
-                {move || view! { <PhotoGrid photos=photos.get() alt=alt.clone() /> }}
+                <OwnPhotoGrid photos alt />
             </section>
         }
     })

@@ -20,6 +20,58 @@ pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError
         .map_err(crate::error::unexpected)
 }
 
+/// Deletes one of the current user's photos: the row, then its files.
+#[server(prefix = "/api", endpoint = "photos/delete")]
+pub async fn delete_photo(id: String) -> Result<uuid::Uuid, ServerFnError> {
+    use crate::error::{not_found, pool, unexpected};
+    let (Some(user), Ok(id)) = (crate::auth::session::current().await, uuid::Uuid::parse_str(&id)) else {
+        return Err(not_found("That photo could not be found."));
+    };
+    let Some(key) = paws_inside::db::media::delete_owned(&pool()?, user.id, id)
+        .await
+        .map_err(unexpected)?
+    else {
+        return Err(not_found("That photo could not be found."));
+    };
+    expect_context::<paws_inside::media::PhotoService>()
+        .store
+        .remove(&key)
+        .await;
+    Ok(id)
+}
+
+/// The owner's photo grid: each photo with a delete button (a plain form
+/// without JavaScript; removed in place with it).
+#[component]
+pub fn OwnPhotoGrid(photos: RwSignal<Vec<Photo>>, #[prop(into)] alt: String) -> impl IntoView {
+    let action = ServerAction::<DeletePhoto>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = action.value().get() {
+            photos.update(|list| list.retain(|p| p.id != id));
+        }
+    });
+    view! {
+        {move || action.value().with(|v| match v {
+            Some(Err(err)) => Some(view! { <p class="error" role="alert">{crate::error::user_message(err)}</p> }),
+            _ => None,
+        })}
+        {move || photos.with(|l| l.is_empty()).then(|| view! { <p class="muted">"No photos yet."</p> })}
+        <ul class="photo-grid">
+            <For each=move || photos.get() key=|p| p.id let:photo>
+                <li>
+                    <a href=photo.display_url()>
+                        <img src=photo.thumb_url() alt=format!("Photo of {alt}") loading="lazy" width="200" height="200" />
+                    </a>
+                    <ActionForm action attr:class="photo-delete">
+                        <input type="hidden" name="id" value=photo.id.to_string() />
+                        <button type="submit" class="link-button">"Delete photo"</button>
+                    </ActionForm>
+                </li>
+            </For>
+        </ul>
+    }
+}
+
 /// A grid of thumbnails linking to the display size.
 #[component]
 pub fn PhotoGrid(photos: Vec<Photo>, #[prop(into)] alt: String) -> impl IntoView {
