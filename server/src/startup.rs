@@ -13,6 +13,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
 use sqlx::PgPool;
 use std::future::Future;
+use std::sync::OnceLock;
 use tokio::net::TcpListener;
 
 /// Shared state of every request.
@@ -128,12 +129,21 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService) -> Router {
     let fallback_shell = move |options| shell(options, shell_config.clone());
 
     let pages = Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), page_shell)
+        .leptos_routes_with_context(&state, route_list(), context.clone(), page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context,
             fallback_shell,
         ));
     routes::wrap(pages, &state, settings).with_state(state)
+}
+
+/// The app's routes, generated once per process. Generating them renders the
+/// app with resource loading suppressed process-wide, which can strand a render
+/// running at the same moment (leptos#4773); once, before anything serves, is safe
+/// even when tests start many applications in one process.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<leptos_axum::AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// With hashed asset names, Leptos reads `hash.txt` beside the binary on every
