@@ -92,6 +92,9 @@ test("a guest suggests a venue and sees it as pending", async ({ page, context }
   await page.getByLabel("Street address").fill("Weserstraße 12");
   await page.getByLabel("City").fill("Berlin");
   await page.getByLabel("Water bowl").check();
+  // Picking the spot on the map fills in the optional location.
+  await page.getByRole("region", { name: "Pick the place on the map" }).click({ position: { x: 120, y: 90 } });
+  await expect(page.getByText(/^Picked -?\d+\.\d+, -?\d+\.\d+$/)).toBeVisible();
   await page.getByRole("button", { name: "Send suggestion" }).click();
   await expect(page).toHaveURL(/\/suggestions/);
   await expect(page.getByText("Café Olive")).toBeVisible();

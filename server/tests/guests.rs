@@ -258,6 +258,15 @@ async fn suggestions_are_owned_and_private() {
         .await
         .unwrap();
     assert_eq!(mine[0]["status"], "pending");
+    let (lat, lng): (f64, f64) = sqlx::query_as("SELECT location[1], location[0] FROM venue_suggestions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (lat, lng),
+        (52.48, 13.43),
+        "the picked location is stored (x = longitude)"
+    );
     assert_eq!(
         app.count("venues").await,
         venues_before,
