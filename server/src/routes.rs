@@ -47,6 +47,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             cache_control(hashed, req, next)
         }))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -106,4 +107,24 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Baseline security headers on every response (the CSP and HSTS come with the
+/// hardening work). Handlers that set their own value keep it.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    ] {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    headers
+        .entry("permissions-policy")
+        .or_insert(HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(self), payment=()",
+        ));
+    res
 }

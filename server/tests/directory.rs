@@ -162,4 +162,12 @@ async fn pages_are_compressed_and_revalidated() {
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.headers()["cache-control"], "no-cache");
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+    ] {
+        assert_eq!(res.headers()[name], value, "{name}");
+    }
+    assert!(res.headers().contains_key("permissions-policy"));
 }
