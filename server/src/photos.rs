@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::db::media::{self as rows, Subject};
-use paws_inside::media::{MediaStore, PhotoError, UploadError};
+use paws_inside::media::{PhotoError, UploadError};
 use paws_inside::pet::Photo;
 use serde::Serialize;
 use tower_sessions::Session;
@@ -216,9 +216,6 @@ pub async fn serve(State(state): State<AppState>, Path((key, file)): Path<(Strin
     let Some(path) = state.photos.store.path(&key, variant) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if !MediaStore::is_valid_key(&key) {
-        return StatusCode::NOT_FOUND.into_response();
-    }
     match tokio::fs::read(&path).await {
         Ok(bytes) => (
             [

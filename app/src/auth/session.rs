@@ -23,6 +23,12 @@ pub async fn current() -> Option<SessionUser> {
     session.get::<SessionUser>(USER_KEY).await.ok().flatten()
 }
 
+/// The session's user and `raw` parsed as a row id, or `None` when either is
+/// missing: someone else's row and a malformed id both read as "not found".
+pub async fn user_and_id(raw: &str) -> Option<(SessionUser, uuid::Uuid)> {
+    Some((current().await?, uuid::Uuid::parse_str(raw).ok()?))
+}
+
 /// The user in this session, or a freshly minted guest stored in a new session.
 /// The session id is rotated whenever a user is put in, so a session id seen
 /// before sign-in never authenticates anyone.

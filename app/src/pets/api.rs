@@ -22,7 +22,7 @@ pub async fn my_pets() -> Result<Vec<Pet>, ServerFnError> {
 /// One of the current user's dogs, or `None`.
 #[server(prefix = "/api", endpoint = "pets/get")]
 pub async fn get_pet(id: String) -> Result<Option<Pet>, ServerFnError> {
-    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
         return Ok(None);
     };
     paws_inside::db::pets::get_owned(&pool()?, user.id, id)
@@ -73,7 +73,7 @@ pub async fn update_pet(
         birthday,
         bio,
     })?;
-    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
         return Err(not_found("That dog could not be found."));
     };
     if !paws_inside::db::pets::update_owned(&pool()?, user.id, id, &pet)
@@ -89,7 +89,7 @@ pub async fn update_pet(
 /// Deletes one of the current user's dogs and its photos (rows, then files).
 #[server(prefix = "/api", endpoint = "pets/delete")]
 pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
-    let (Some(user), Ok(id)) = (crate::auth::session::current().await, Uuid::parse_str(&id)) else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
         return Err(not_found("That dog could not be found."));
     };
     let Some(keys) = paws_inside::db::pets::delete_owned(&pool()?, user.id, id)

@@ -24,7 +24,7 @@ pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError
 #[server(prefix = "/api", endpoint = "photos/delete")]
 pub async fn delete_photo(id: String) -> Result<uuid::Uuid, ServerFnError> {
     use crate::error::{not_found, pool, unexpected};
-    let (Some(user), Ok(id)) = (crate::auth::session::current().await, uuid::Uuid::parse_str(&id)) else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
         return Err(not_found("That photo could not be found."));
     };
     let Some(key) = paws_inside::db::media::delete_owned(&pool()?, user.id, id)
@@ -70,29 +70,6 @@ pub fn OwnPhotoGrid(photos: RwSignal<Vec<Photo>>, #[prop(into)] alt: String) -> 
             </For>
         </ul>
     }
-}
-
-/// A grid of thumbnails linking to the display size.
-#[component]
-pub fn PhotoGrid(photos: Vec<Photo>, #[prop(into)] alt: String) -> impl IntoView {
-    if photos.is_empty() {
-        return view! { <p class="muted">"No photos yet."</p> }.into_any();
-    }
-    view! {
-        <ul class="photo-grid">
-            {photos.into_iter().map(|p| {
-                let alt = format!("Photo of {alt}");
-                view! {
-                    <li>
-                        <a href=p.display_url()>
-                            <img src=p.thumb_url() alt=alt loading="lazy" width="200" height="200" />
-                        </a>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// Shows the error a no-JavaScript upload was redirected back with.
