@@ -5,9 +5,12 @@
 //! lives in the URL. The `ssr` feature adds the Postgres data layer and photo
 //! processing; no web framework lives here.
 
+pub mod claim;
+pub mod email;
 pub mod filter;
 pub mod geo;
 pub mod pet;
+pub mod redirect;
 pub mod slug;
 pub mod suggestion;
 pub mod user;
@@ -16,10 +19,14 @@ pub mod venue;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod time;
 
+pub use claim::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
+pub use email::EmailAddress;
 pub use filter::VenueFilter;
 pub use geo::{BBox, LatLng};
 pub use pet::{Pet, PetForm, PetSize, Photo};

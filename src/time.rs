@@ -11,6 +11,14 @@ pub fn today_utc() -> (i32, u32, u32) {
     civil_from_days((secs / 86_400) as i64)
 }
 
+/// Milliseconds since the Unix epoch (file names that sort by time).
+pub fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
 /// Days since 1970-01-01 → civil date (Howard Hinnant's algorithm).
 pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
     let z = z + 719_468;

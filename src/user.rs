@@ -13,6 +13,10 @@ pub struct SessionUser {
     pub is_anonymous: bool,
     /// Display name, if the person gave one.
     pub display_name: Option<String>,
+    /// The account's email (members only). Defaulted so sessions written
+    /// before the field existed still read.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 impl SessionUser {
@@ -22,6 +26,7 @@ impl SessionUser {
             id,
             is_anonymous: true,
             display_name: None,
+            email: None,
         }
     }
 }

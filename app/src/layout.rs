@@ -25,26 +25,54 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Who you are: nothing for readers; guests are nudged to sign in (they are
-/// treated as signed out in account UI).
+/// Who you are: a "Sign in" link for readers; guests are nudged to sign in
+/// (they are treated as signed out in account UI); members see their address
+/// and a sign-out button (a POST, so no link can sign anyone out).
 #[component]
 fn UserBadge() -> impl IntoView {
     let state = crate::auth::UserState::get();
+    let location = leptos_router::hooks::use_location();
+    let sign_in_href = move || {
+        let here = location.pathname.get();
+        if here == "/sign-in" || here.starts_with("/auth/") {
+            "/sign-in".to_owned()
+        } else {
+            format!("/sign-in?next={}", urlencode(&here))
+        }
+    };
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match state.user.await {
-                    Ok(Some(user)) if user.is_anonymous => Some(view! {
-                        <p class="user-badge" data-testid="guest-badge">"Sign in to keep your dogs"</p>
-                    }.into_any()),
-                    Ok(Some(user)) => Some(view! {
-                        <p class="user-badge">{user.display_name.unwrap_or_else(|| "Signed in".into())}</p>
-                    }.into_any()),
-                    _ => None,
+                    Ok(Some(user)) if user.is_anonymous => view! {
+                        <a class="user-badge" href=sign_in_href data-testid="guest-badge">"Sign in to keep your dogs"</a>
+                    }.into_any(),
+                    Ok(Some(user)) => view! {
+                        <form class="user-badge" method="post" action="/auth/sign-out" data-testid="member-badge">
+                            <span>{user.display_name.or(user.email).unwrap_or_else(|| "Signed in".into())}</span>
+                            <button type="submit" class="link-button">"Sign out"</button>
+                        </form>
+                    }.into_any(),
+                    _ => view! { <a class="user-badge" href=sign_in_href>"Sign in"</a> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// Percent-encodes a path for a query value (paths here are ASCII-safe already
+/// except for the few characters that would end the value).
+fn urlencode(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '&' => "%26".to_owned(),
+            '?' => "%3F".to_owned(),
+            '#' => "%23".to_owned(),
+            '+' => "%2B".to_owned(),
+            ' ' => "%20".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// The footer on every page.

@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Header />
             <main id="main" class="page">
+                <auth::Notice />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/venues/:slug") view=venues::VenuePage ssr=SsrMode::Async />
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dogs/:id/delete") view=pets::DeleteDog ssr=SsrMode::Async />
                     <Route path=path!("/suggest") view=suggestions::SuggestPage ssr=SsrMode::Async />
                     <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

@@ -73,7 +73,11 @@ pub async fn upload(
         .and_then(safe_path)
         .unwrap_or("/dogs")
         .to_owned();
-    let result = store(&state, &session, form).await;
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let result = store(&state, &session, form, agent).await;
     match (result, wants_json) {
         (Ok(photo), true) => {
             let body = Uploaded {
@@ -107,7 +111,7 @@ pub async fn upload(
     }
 }
 
-async fn store(state: &AppState, session: &Session, form: UploadForm) -> Result<Photo, Failure> {
+async fn store(state: &AppState, session: &Session, form: UploadForm, agent: &str) -> Result<Photo, Failure> {
     if form.too_large {
         let max_mb = state.photos.limits.max_bytes / (1024 * 1024);
         return Err(UploadError::Rejected(PhotoError::TooLarge { max_mb }).into());
@@ -134,7 +138,7 @@ async fn store(state: &AppState, session: &Session, form: UploadForm) -> Result<
         ),
         None => None,
     };
-    let user = user_or_mint_with(session, &state.pool, form.mint_key.as_deref())
+    let user = user_or_mint_with(session, &state.pool, form.mint_key.as_deref(), agent)
         .await
         .map_err(Failure::Unexpected)?;
     if let Some(pet) = pet

@@ -3,7 +3,7 @@
 
 use crate::settings::Settings;
 use crate::startup::AppState;
-use crate::{photos, sessions};
+use crate::{claims, csrf, photos, sessions};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
@@ -32,6 +32,8 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     pages
         .route("/api/photos", post(photos::upload).layer(upload_limit))
         .route("/media/{key}/{file}", get(photos::serve))
+        .route("/auth/confirm", post(claims::confirm))
+        .route("/auth/sign-out", post(claims::sign_out))
         .layer(middleware::from_fn_with_state(
             state.pool.clone(),
             sessions::touch,
@@ -47,9 +49,16 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             cache_control(hashed, req, next)
         }))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::<str>::from(settings.public_url.as_str()),
+            csrf::same_origin,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: query strings can carry sign-in tokens.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &Request| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
+        ))
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -112,8 +121,14 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 /// Baseline security headers on every response (the CSP and HSTS come with the
 /// hardening work). Handlers that set their own value keep it.
 async fn security_headers(req: Request, next: Next) -> Response {
+    // Sign-in link pages carry a token in the URL: never send it anywhere.
+    let token_page = req.uri().path().starts_with("/auth/");
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
+    if token_page {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),

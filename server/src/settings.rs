@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use leptos::config::LeptosOptions;
+use paws_inside::mail::{SmtpConfig, SmtpTls};
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -32,8 +33,23 @@ pub struct Settings {
     pub photo_max_bytes: usize,
     /// Most pixels accepted in a photo.
     pub photo_max_pixels: u64,
+    /// Where outgoing email goes.
+    pub mail: MailSettings,
+    /// Sender of outgoing email, e.g. `Paws Inside <hello@example.com>`.
+    pub mail_from: String,
+    /// Minutes a sign-in link works.
+    pub magic_link_minutes: i64,
     /// Leptos' own options (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
+}
+
+/// Where outgoing email goes.
+#[derive(Clone, Debug)]
+pub enum MailSettings {
+    /// A real SMTP server.
+    Smtp(SmtpConfig),
+    /// Development only: `.eml` files in this folder (links are logged too).
+    Outbox(std::path::PathBuf),
 }
 
 /// Documentation for `--help`: name, default, meaning.
@@ -86,6 +102,26 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "40",
         "most pixels accepted in a photo, in megapixels",
     ),
+    (
+        "PAWS_ENV",
+        "development",
+        "production refuses to start without SMTP (no silent outbox)",
+    ),
+    (
+        "SMTP_HOST",
+        "(unset: outbox)",
+        "SMTP server; unset in development writes mail to $DATA_DIR/outbox",
+    ),
+    ("SMTP_PORT", "587 (465 for tls, 25 for none)", "SMTP port"),
+    ("SMTP_TLS", "starttls", "starttls, tls or none"),
+    ("SMTP_USERNAME", "(none)", "SMTP login"),
+    ("SMTP_PASSWORD", "(none)", "SMTP password"),
+    (
+        "MAIL_FROM",
+        "Paws Inside <no-reply@localhost>",
+        "sender address (required in production)",
+    ),
+    ("MAGIC_LINK_MINUTES", "10", "how long a sign-in link works"),
     (
         "LEPTOS_SITE_ROOT",
         "target/site",
@@ -141,6 +177,19 @@ impl Settings {
             .into();
         leptos.site_addr = bind;
 
+        let production = match get("PAWS_ENV").as_deref().map(str::trim) {
+            None | Some("development") => false,
+            Some("production") => true,
+            Some(other) => bail!("PAWS_ENV must be development or production, not {other:?}"),
+        };
+        let data_dir: std::path::PathBuf = get("DATA_DIR").unwrap_or_else(|| ".data".to_owned()).into();
+        let mail = mail_settings(&get, production, &data_dir)?;
+        let mail_from = match get("MAIL_FROM") {
+            Some(from) => from,
+            None if production => bail!("MAIL_FROM must be set when PAWS_ENV=production"),
+            None => "Paws Inside <no-reply@localhost>".to_owned(),
+        };
+
         Ok(Self {
             database_url,
             database_max_connections: parse_or(&get, "DATABASE_MAX_CONNECTIONS", 10)?,
@@ -151,9 +200,12 @@ impl Settings {
             tile_url,
             tile_attribution: get("TILE_ATTRIBUTION").unwrap_or_else(|| DEFAULT_ATTRIBUTION.to_owned()),
             session_days: parse_or(&get, "SESSION_DAYS", 30i64)?.clamp(1, 400),
-            data_dir: get("DATA_DIR").unwrap_or_else(|| ".data".to_owned()).into(),
+            data_dir,
             photo_max_bytes: parse_or::<usize>(&get, "PHOTO_MAX_MB", 15)?.clamp(1, 100) * 1024 * 1024,
             photo_max_pixels: parse_or::<u64>(&get, "PHOTO_MAX_MEGAPIXELS", 40)?.clamp(1, 200) * 1_000_000,
+            mail,
+            mail_from,
+            magic_link_minutes: parse_or(&get, "MAGIC_LINK_MINUTES", 10i64)?.clamp(1, 24 * 60),
             leptos,
         })
     }
@@ -162,6 +214,38 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// SMTP when `SMTP_HOST` is set; otherwise the outbox, which production refuses.
+fn mail_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    production: bool,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<MailSettings> {
+    let Some(host) = get("SMTP_HOST") else {
+        if production {
+            bail!("SMTP_HOST must be set when PAWS_ENV=production (mail would silently go to a folder)");
+        }
+        return Ok(MailSettings::Outbox(data_dir.join("outbox")));
+    };
+    let tls = match get("SMTP_TLS").as_deref().map(str::trim) {
+        None | Some("starttls") => SmtpTls::StartTls,
+        Some("tls") => SmtpTls::Tls,
+        Some("none") => SmtpTls::None,
+        Some(other) => bail!("SMTP_TLS must be starttls, tls or none, not {other:?}"),
+    };
+    let default_port = match tls {
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+        SmtpTls::None => 25,
+    };
+    Ok(MailSettings::Smtp(SmtpConfig {
+        host,
+        port: parse_or(get, "SMTP_PORT", default_port)?,
+        tls,
+        username: get("SMTP_USERNAME"),
+        password: get("SMTP_PASSWORD"),
+    }))
 }
 
 fn parse_or<T: std::str::FromStr>(
@@ -194,6 +278,8 @@ impl fmt::Debug for Settings {
             .field("tile_url", &self.tile_url)
             .field("session_days", &self.session_days)
             .field("data_dir", &self.data_dir)
+            .field("mail", &self.mail)
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -241,6 +327,30 @@ mod tests {
         );
         let bad = [("DATABASE_URL", "postgres://h/db"), ("PUBLIC_URL", "ftp://x")];
         assert!(Settings::from_lookup(lookup(&bad)).is_err());
+    }
+
+    #[test]
+    fn mail() {
+        let base = [("DATABASE_URL", "postgres://h/db")];
+        let dev = Settings::from_lookup(lookup(&base)).unwrap();
+        assert!(matches!(dev.mail, MailSettings::Outbox(_)));
+        let prod = [("DATABASE_URL", "postgres://h/db"), ("PAWS_ENV", "production")];
+        let err = Settings::from_lookup(lookup(&prod)).unwrap_err().to_string();
+        assert!(err.contains("SMTP_HOST"), "{err}");
+        let smtp = [
+            ("DATABASE_URL", "postgres://h/db"),
+            ("PAWS_ENV", "production"),
+            ("SMTP_HOST", "mail.example"),
+            ("SMTP_TLS", "tls"),
+            ("SMTP_PASSWORD", "hunter2"),
+            ("MAIL_FROM", "Paws <a@example.com>"),
+        ];
+        let s = Settings::from_lookup(lookup(&smtp)).unwrap();
+        assert!(matches!(&s.mail, MailSettings::Smtp(c) if c.port == 465 && c.tls == SmtpTls::Tls));
+        assert!(
+            !format!("{s:?}").contains("hunter2"),
+            "SMTP password must be redacted"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! until a shutdown signal.
 
 use crate::routes;
-use crate::settings::Settings;
+use crate::settings::{MailSettings, Settings};
 use anyhow::Context;
 use app::{App, ShellConfig, shell};
 use axum::Router;
@@ -10,6 +10,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use paws_inside::mail::Mailer;
 use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
 use sqlx::PgPool;
 use std::future::Future;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Photo processing and storage.
     pub photos: PhotoService,
+    /// Outgoing email.
+    pub mailer: Mailer,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -60,7 +63,14 @@ impl Application {
         // Decoding is CPU-bound: at most one image per core at a time.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let photos = PhotoService::new(store, limits, cores);
-        let router = router(&settings, pool.clone(), photos);
+        let mailer = match &settings.mail {
+            MailSettings::Smtp(smtp) => Mailer::smtp(smtp, &settings.mail_from)?,
+            MailSettings::Outbox(dir) => {
+                tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to the outbox folder");
+                Mailer::outbox(dir.clone(), &settings.mail_from)?
+            }
+        };
+        let router = router(&settings, pool.clone(), photos, mailer);
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("could not listen on {}", settings.bind))?;
@@ -108,11 +118,16 @@ impl Application {
 }
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
-fn router(settings: &Settings, pool: PgPool, photos: PhotoService) -> Router {
+fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Mailer) -> Router {
     let state = AppState {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
+        mailer: mailer.clone(),
+    };
+    let auth = app::auth::AuthConfig {
+        public_url: settings.public_url.clone(),
+        link_minutes: settings.magic_link_minutes,
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),
@@ -121,6 +136,8 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService) -> Router {
     let context = move || {
         provide_context(pool.clone());
         provide_context(photos.clone());
+        provide_context(mailer.clone());
+        provide_context(auth.clone());
     };
     let page_shell = {
         let (options, config) = (state.leptos.clone(), shell_config.clone());

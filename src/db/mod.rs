@@ -1,11 +1,14 @@
 //! The Postgres data layer. Every query lives here, behind plain async functions
 //! taking a pool, so the web layer never writes SQL.
 
+pub mod claim;
 pub mod media;
 pub mod ownership;
 pub mod pets;
+pub mod rate_limit;
 pub mod seed;
 pub mod suggestions;
+pub mod tokens;
 pub mod users;
 pub mod venues;
 

@@ -6,4 +6,9 @@
 pub const OWNED_TABLES: &[&str] = &["pets", "media", "venue_suggestions"];
 
 /// Tables that reference users for bookkeeping, not ownership; they are not moved.
-pub const BOOKKEEPING_TABLES: &[&str] = &["guest_mint_keys"];
+pub const BOOKKEEPING_TABLES: &[&str] = &[
+    "guest_mint_keys",
+    "user_sessions",
+    "auth_tokens",
+    "claim_failures",
+];

@@ -62,16 +62,17 @@ pub async fn mint_guest(pool: &PgPool, mint_key: Option<&str>) -> anyhow::Result
 
 /// Loads the session record for a user id, if the user still exists.
 pub async fn session_user(pool: &PgPool, id: Uuid) -> anyhow::Result<Option<SessionUser>> {
-    let row: Option<(Uuid, bool, Option<String>)> =
-        sqlx::query_as("SELECT id, is_anonymous, display_name FROM users WHERE id = $1")
+    let row: Option<(Uuid, bool, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, is_anonymous, display_name, email FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await
             .context("failed to load user")?;
-    Ok(row.map(|(id, is_anonymous, display_name)| SessionUser {
+    Ok(row.map(|(id, is_anonymous, display_name, email)| SessionUser {
         id,
         is_anonymous,
         display_name,
+        email,
     }))
 }
 
@@ -82,5 +83,27 @@ pub async fn touch(pool: &PgPool, id: Uuid) -> anyhow::Result<()> {
         .execute(pool)
         .await
         .context("failed to update last_seen_at")?;
+    Ok(())
+}
+
+/// Records that `session_id` belongs to `user`, so claims and the account page
+/// can find (and end) a user's sessions. Call after the session was saved.
+pub async fn record_session(
+    pool: &PgPool,
+    session_id: &str,
+    user: Uuid,
+    user_agent: &str,
+) -> anyhow::Result<()> {
+    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(300).collect();
+    sqlx::query(
+        "INSERT INTO user_sessions (session_id, user_id, user_agent) VALUES ($1, $2, $3)
+         ON CONFLICT (session_id) DO UPDATE SET user_id = EXCLUDED.user_id",
+    )
+    .bind(session_id)
+    .bind(user)
+    .bind(agent)
+    .execute(pool)
+    .await
+    .context("failed to record session")?;
     Ok(())
 }

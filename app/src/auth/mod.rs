@@ -2,10 +2,14 @@
 //! contribution mints a guest user (a real row) and a session, lazily.
 
 mod client;
+pub mod links;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;
 
 pub use client::{ensure_guest, mint_key_for_form};
+pub use links::AuthConfig;
+pub use pages::{ConfirmPage, Notice, SignInPage};
 
 use leptos::prelude::*;
 use paws_inside::SessionUser;

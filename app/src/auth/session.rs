@@ -9,6 +9,8 @@ use tower_sessions::Session;
 
 /// Session key of the signed-in user.
 pub const USER_KEY: &str = "user";
+/// Session key of a one-time message for the next page ("Your dogs came with you").
+pub const NOTICE_KEY: &str = "notice";
 
 /// The request's session handle (present on every request behind the layer).
 pub async fn handle() -> Result<Session, ServerFnError> {
@@ -34,7 +36,8 @@ pub async fn user_and_id(raw: &str) -> Option<(SessionUser, uuid::Uuid)> {
 /// before sign-in never authenticates anyone.
 pub async fn user_or_mint(mint_key: Option<&str>) -> Result<SessionUser, ServerFnError> {
     let session = handle().await?;
-    user_or_mint_with(&session, &crate::error::pool()?, mint_key)
+    let agent = user_agent().await;
+    user_or_mint_with(&session, &crate::error::pool()?, mint_key, &agent)
         .await
         .map_err(unexpected)
 }
@@ -44,14 +47,51 @@ pub async fn user_or_mint_with(
     session: &Session,
     pool: &sqlx::PgPool,
     mint_key: Option<&str>,
+    user_agent: &str,
 ) -> anyhow::Result<SessionUser> {
     if let Some(user) = session.get::<SessionUser>(USER_KEY).await? {
         return Ok(user);
     }
     let key = mint_key.filter(|k| (16..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     let user = paws_inside::db::users::mint_guest(pool, key).await?;
-    session.cycle_id().await?;
-    session.insert(USER_KEY, &user).await?;
+    sign_in(session, pool, &user, user_agent).await?;
     tracing::info!(user = %user.id, "guest created");
     Ok(user)
+}
+
+/// Puts `user` into the session under a new id (the old id is deleted, so a
+/// cookie seen before never authenticates anyone) and records which sessions
+/// the user holds.
+pub async fn sign_in(
+    session: &Session,
+    pool: &sqlx::PgPool,
+    user: &SessionUser,
+    user_agent: &str,
+) -> anyhow::Result<()> {
+    session.cycle_id().await?;
+    session.insert(USER_KEY, user).await?;
+    // Saving now (the layer saves again at the end) assigns the new id.
+    session.save().await?;
+    let id = session
+        .id()
+        .ok_or_else(|| anyhow::anyhow!("saved session has no id"))?;
+    paws_inside::db::users::record_session(pool, &id.to_string(), user.id, user_agent).await
+}
+
+/// The request's `User-Agent`, for the session list.
+pub async fn user_agent() -> String {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| h.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The client's IP address: the socket peer (a trusted proxy header comes with
+/// the hardening work).
+pub async fn client_ip() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip())
 }

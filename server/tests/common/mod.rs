@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod mail;
+
 use paws_inside::db::MIGRATOR;
 use server::{Application, Settings};
 use sqlx::{Connection, Executor, PgConnection, PgPool};

@@ -1,0 +1,173 @@
+//! Sign-in pages: ask for a link (`/sign-in`), and the confirm page a link opens
+//! (`/auth/confirm?token=…`). Opening the link only shows what will happen; the
+//! button POSTs, so mail scanners that fetch links never sign anyone in.
+
+use super::links::{RequestMagicLink, check_link, take_notice};
+use crate::error::user_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use paws_inside::{GuestData, LinkCheck, LinkPreview};
+
+/// `/sign-in`: one field, a link by email. Works without JavaScript.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<RequestMagicLink>::new();
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_default());
+    let sent =
+        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Title text="Sign in" />
+        <div class="narrow">
+            <h1>"Sign in"</h1>
+            <Show
+                when=sent
+                fallback=move || view! {
+                    <p class="lead">"No password needed: we email you a link. Dogs and photos you added as a guest come with you."</p>
+                    <ActionForm action attr:class="form-card">
+                        <div class="field">
+                            <label for="signin-email">"Email"</label>
+                            <input id="signin-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+                        </div>
+                        <input type="hidden" name="next" value=next />
+                        {move || action.value().with(|v| match v {
+                            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+                            _ => None,
+                        })}
+                        <button type="submit" class="button">"Email me a sign-in link"</button>
+                    </ActionForm>
+                }
+            >
+                <div class="form-card" role="status" data-testid="link-sent">
+                    <h2 class="h3">"Check your inbox"</h2>
+                    <p>"If the address is right, a sign-in link is on its way. It works once, for a few minutes."</p>
+                    <p class="muted">"Nothing there? Check the spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// `/auth/confirm?token=…`: what signing in will do, and the button that does it.
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("token").unwrap_or_default());
+    let check = Resource::new(token, check_link);
+    view! {
+        <Title text="Confirm sign-in" />
+        <div class="narrow">
+            <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Ok(LinkCheck::Valid(preview)) => view! { <ConfirmForm token=token() preview /> }.into_any(),
+                        Ok(dead) => view! { <DeadLink check=dead /> }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn ConfirmForm(token: String, preview: LinkPreview) -> impl IntoView {
+    let LinkPreview {
+        masked_email,
+        same_browser,
+        requester,
+        this_browser,
+    } = preview;
+    let requester = requester.filter(|d| !d.is_empty());
+    let this_browser = this_browser.filter(|d| !d.is_empty());
+    let comes_along = move |d: GuestData| format!("Your {} will come with you.", d.describe());
+    view! {
+        <h1>{format!("Sign in as {masked_email}")}</h1>
+        <form method="post" action="/auth/confirm" class="form-card" data-testid="confirm-form">
+            <input type="hidden" name="token" value=token />
+            {match (same_browser, requester) {
+                (true, data) => view! {
+                    <p data-testid="claim-summary">
+                        {data.map(comes_along).unwrap_or_else(|| "You are about to sign in.".to_owned())}
+                    </p>
+                    <button type="submit" class="button">"Sign in"</button>
+                }.into_any(),
+                (false, Some(data)) => view! {
+                    <p data-testid="claim-summary">{format!(
+                        "This link was asked for in another browser, by a guest who added {}. Do you want to bring that into this account?",
+                        data.describe()
+                    )}</p>
+                    {this_browser.map(|d| view! { <BringThisBrowser data=d /> })}
+                    <div class="button-row">
+                        <button type="submit" class="button" name="bring_requester" value="true">"Bring them and sign in"</button>
+                        <button type="submit" class="button button-quiet" name="bring_requester" value="false">"Just sign me in"</button>
+                    </div>
+                }.into_any(),
+                (false, None) => view! {
+                    <p data-testid="claim-summary">"You are about to sign in."</p>
+                    {this_browser.map(|d| view! { <BringThisBrowser data=d /> })}
+                    <button type="submit" class="button">"Sign in"</button>
+                }.into_any(),
+            }}
+        </form>
+    }
+}
+
+/// This browser's own guest data moves only when the person ticks the box:
+/// a link someone else sent must not silently pull your dogs into their account.
+#[component]
+fn BringThisBrowser(data: GuestData) -> impl IntoView {
+    view! {
+        <label class="check" for="bring-this">
+            <input type="checkbox" id="bring-this" name="bring_this_browser" value="true" />
+            <span>{format!("Also bring the {} added in this browser", data.describe())}</span>
+        </label>
+    }
+}
+
+#[component]
+fn DeadLink(check: LinkCheck) -> impl IntoView {
+    let (title, why) = match check {
+        LinkCheck::Used => (
+            "This link was already used",
+            "Each sign-in link works once, and a newer link replaces older ones.",
+        ),
+        LinkCheck::Expired => (
+            "This link has expired",
+            "Sign-in links only work for a few minutes.",
+        ),
+        _ => ("This link does not work", "It may have been cut off or mistyped."),
+    };
+    let action = ServerAction::<RequestMagicLink>::new();
+    view! {
+        <h1>{title}</h1>
+        <p class="lead" data-testid="dead-link">{why}" Send yourself a new one:"</p>
+        <ActionForm action attr:class="form-card">
+            <div class="field">
+                <label for="again-email">"Email"</label>
+                <input id="again-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            </div>
+            {move || action.value().with(|v| match v {
+                Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+                _ => None,
+            })}
+            <button type="submit" class="button">"Send me a new link"</button>
+        </ActionForm>
+    }
+}
+
+/// A one-time message after a claim, shown on whatever page comes next.
+#[component]
+pub fn Notice() -> impl IntoView {
+    let notice = Resource::new(|| (), |_| take_notice());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                notice.await.ok().flatten().map(|text| view! {
+                    <p class="notice" role="status" data-testid="claim-notice">{text}</p>
+                })
+            })}
+        </Suspense>
+    }
+}

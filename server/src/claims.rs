@@ -1,0 +1,117 @@
+//! The two sign-in POSTs that are plain routes rather than server functions,
+//! because they answer with redirects and rotate the session: confirming a
+//! sign-in link (`POST /auth/confirm`) and signing out (`POST /auth/sign-out`).
+
+use crate::startup::AppState;
+use app::auth::session::{NOTICE_KEY, USER_KEY, sign_in};
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::ClaimChoice;
+use paws_inside::SessionUser;
+use paws_inside::db::claim::{self, ClaimError, Outcome};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The confirm page's form.
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    bring_requester: Option<String>,
+    #[serde(default)]
+    bring_this_browser: Option<String>,
+}
+
+/// Consumes the link, claims guest data, signs in under a new session id and
+/// answers 303 to the link's `next` path. A dead link goes back to its confirm
+/// page, which explains and offers a new link (with a 4xx status).
+pub async fn confirm(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let browser = session.get::<SessionUser>(USER_KEY).await.ok().flatten();
+    let choice = ClaimChoice {
+        bring_requester: form.bring_requester.as_deref() == Some("true"),
+        bring_this_browser: form.bring_this_browser.as_deref() == Some("true"),
+    };
+    match claim::claim(&state.pool, &form.token, browser.as_ref(), choice).await {
+        Ok(claimed) => {
+            let agent = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if let Err(err) = sign_in(&session, &state.pool, &claimed.user, agent).await {
+                tracing::error!(error = ?err, "claim committed but the session could not be written");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "Please open the link again.").into_response();
+            }
+            let notice = notice(&claimed.outcomes, claimed.created);
+            if session.insert(NOTICE_KEY, notice).await.is_err() {
+                tracing::warn!("could not store the sign-in notice");
+            }
+            tracing::info!(user = %claimed.user.id, outcomes = ?claimed.outcomes, "signed in by email link");
+            Redirect::to(&claimed.next).into_response()
+        }
+        Err(ClaimError::Unexpected(err)) => {
+            tracing::error!(error = ?err, "claim failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; nothing was changed. Please open the link again.",
+            )
+                .into_response()
+        }
+        Err(_) => {
+            // Only a well-formed token goes back into the URL.
+            let token = if paws_inside::db::tokens::hash(&form.token).is_some() {
+                form.token.as_str()
+            } else {
+                ""
+            };
+            Redirect::to(&format!("/auth/confirm?token={token}")).into_response()
+        }
+    }
+}
+
+/// What to tell the person on the next page.
+fn notice(outcomes: &[Outcome], created: bool) -> String {
+    if outcomes.contains(&Outcome::MergeFailed) {
+        return "You are signed in. Your guest dogs and photos are safe and will join your account shortly."
+            .to_owned();
+    }
+    let moved = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Merged(data) => Some(*data),
+            _ => None,
+        })
+        .fold(paws_inside::GuestData::default(), |a, b| paws_inside::GuestData {
+            dogs: a.dogs + b.dogs,
+            photos: a.photos + b.photos,
+            suggestions: a.suggestions + b.suggestions,
+        });
+    match (outcomes.contains(&Outcome::Promoted), moved.is_empty(), created) {
+        (_, false, _) => format!("You are signed in. Your {} came with you.", moved.describe()),
+        (true, true, _) => {
+            "You are signed in. Everything you added as a guest is now in your account.".to_owned()
+        }
+        (false, true, true) => "Welcome to Paws Inside! Your account is ready.".to_owned(),
+        (false, true, false) => "You are signed in.".to_owned(),
+    }
+}
+
+/// Ends the session server-side (the row is deleted, the cookie removed).
+pub async fn sign_out(session: Session) -> Response {
+    if let Err(err) = session.flush().await {
+        tracing::error!(error = ?err, "sign-out failed");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Could not sign out; please try again.",
+        )
+            .into_response();
+    }
+    Redirect::to("/").into_response()
+}

@@ -1,0 +1,664 @@
+//! Claiming an account by email link: promote in place, merge into an existing
+//! account, a failed merge that rolls back but still signs in, single-use
+//! tokens under concurrency, scanner-safe GET/HEAD, open-redirect payloads,
+//! no account enumeration, rate limits and the other-browser choice.
+
+mod common;
+
+use common::mail::{SmtpSink, token_in};
+use common::{TestApp, fresh_database, settings, spawn_with};
+use reqwest::cookie::{CookieStore, Jar};
+use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A browser: cookie jar we can read, no redirects followed.
+struct Browser {
+    client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+impl Browser {
+    fn new() -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { client, jar }
+    }
+
+    fn cookie(&self, app: &TestApp) -> Option<String> {
+        let header = self.jar.cookies(&app.address.parse().unwrap())?;
+        Some(header.to_str().ok()?.to_owned())
+    }
+}
+
+async fn spawn(sink: &SmtpSink) -> TestApp {
+    let env = sink.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_with(settings(&fresh_database().await, &env)).await
+}
+
+async fn me(app: &TestApp, client: &reqwest::Client) -> Option<Value> {
+    let res = app.call(client, "auth/me", &[]).await;
+    assert_eq!(res.status(), 200);
+    Some(res.json::<Value>().await.unwrap()).filter(|v| !v.is_null())
+}
+
+async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
+    let res = app
+        .call(&b.client, "pets/create", &[("name", name), ("size", "small")])
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>()
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
+    sqlx::query("INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes) VALUES ($1, $2, $3, 4, 4, 10)")
+        .bind(owner)
+        .bind(pet)
+        .bind(Uuid::new_v4().simple().to_string())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+async fn owner_of(app: &TestApp, pet: Uuid) -> Uuid {
+    sqlx::query_scalar("SELECT user_id FROM pets WHERE id = $1")
+        .bind(pet)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn user_id(b: &Browser, app: &TestApp) -> Uuid {
+    me(app, &b.client).await.expect("signed in")["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Asks for a link from `b` and returns the token from the `n`-th email to `email`.
+async fn request_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) -> String {
+    let res = app
+        .call(
+            &b.client,
+            "auth/magic-link",
+            &[("email", email), ("next", "/dogs")],
+        )
+        .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    token_in(&sink.wait_for(email, n).await)
+}
+
+async fn confirm(app: &TestApp, b: &Browser, token: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![("token", token)];
+    form.extend_from_slice(extra);
+    b.client
+        .post(format!("{}/auth/confirm", app.address))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn confirm_page(app: &TestApp, b: &Browser, token: &str) -> (u16, String) {
+    let res = b
+        .client
+        .get(format!("{}/auth/confirm?token={token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_is_promoted_in_place_and_the_old_session_dies() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Bentley").await;
+    let guest = user_id(&b, &app).await;
+    add_photo_row(&app, guest, dog).await;
+    let token = request_link(&app, &sink, &b, "Bella@Example.com", 1).await;
+    let old_cookie = b.cookie(&app).unwrap();
+
+    // Scanners: GET and HEAD show the page but never use the link.
+    let (status, page) = confirm_page(&app, &b, &token).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Sign in as b…@example.com"), "{page}");
+    assert!(
+        page.contains("Your 1 dog and 1 photo will come with you."),
+        "{page}"
+    );
+    let head = app
+        .client
+        .head(format!("{}/auth/confirm?token={token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    let unused: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_tokens WHERE used_at IS NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(unused, 1, "looking at a link must not use it");
+
+    let res = confirm(&app, &b, &token, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dogs");
+    let new_cookie = b.cookie(&app).unwrap();
+    assert_ne!(old_cookie, new_cookie, "session id must rotate");
+
+    let me = me(&app, &b.client).await.unwrap();
+    assert_eq!(
+        me["id"].as_str().unwrap(),
+        guest.to_string(),
+        "promoted in place: same id"
+    );
+    assert_eq!(me["is_anonymous"], false);
+    let (email, verified, anon): (String, bool, bool) =
+        sqlx::query_as("SELECT email, email_verified_at IS NOT NULL, is_anonymous FROM users WHERE id = $1")
+            .bind(guest)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (email.as_str(), verified, anon),
+        ("bella@example.com", true, false)
+    );
+    assert_eq!(owner_of(&app, dog).await, guest);
+    assert_eq!(app.count("users").await, 1);
+
+    // The pre-claim cookie value authenticates nobody.
+    let res = app
+        .client
+        .post(format!("{}/api/auth/me", app.address))
+        .header("accept", "application/json")
+        .header("cookie", old_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap(), Value::Null);
+
+    // The next page says what happened, once.
+    let page = b
+        .client
+        .get(format!("{}/dogs", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"claim-notice\""), "notice shown");
+    let page = b
+        .client
+        .get(format!("{}/dogs", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("data-testid=\"claim-notice\""),
+        "notice shown once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    // An account made by signing in with no guest data.
+    let first = Browser::new();
+    let token = request_link(&app, &sink, &first, "owner@example.com", 1).await;
+    assert_eq!(confirm(&app, &first, &token, &[]).await.status(), 303);
+    let account = user_id(&first, &app).await;
+
+    let b = Browser::new();
+    let dogs = [add_dog(&app, &b, "Rex").await, add_dog(&app, &b, "Fifi").await];
+    let guest = user_id(&b, &app).await;
+    add_photo_row(&app, guest, dogs[0]).await;
+    let res = app
+        .call(
+            &b.client,
+            "suggestions/create",
+            &[
+                ("name", "Café Pfote"),
+                ("category", "cafe"),
+                ("address", "Hauptstr. 1"),
+                ("city", "Berlin"),
+                ("dogs_inside", "yes"),
+                ("size_limit", "any"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let token = request_link(&app, &sink, &b, "owner@example.com", 2).await;
+    assert_eq!(confirm(&app, &b, &token, &[]).await.status(), 303);
+
+    assert_eq!(
+        user_id(&b, &app).await,
+        account,
+        "signed in as the existing account"
+    );
+    for dog in dogs {
+        assert_eq!(owner_of(&app, dog).await, account);
+    }
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
+        .bind(guest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the guest is deleted after the merge");
+    let (from, to, counts): (Uuid, Uuid, Value) =
+        sqlx::query_as("SELECT from_user, to_user, counts FROM claim_audit")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((from, to), (guest, account));
+    assert_eq!(
+        counts,
+        serde_json::json!({"pets": 2, "media": 1, "venue_suggestions": 1})
+    );
+    let mine = app
+        .call(&b.client, "pets/mine", &[])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_merge_moves_nothing_but_still_signs_in() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let first = Browser::new();
+    let token = request_link(&app, &sink, &first, "owner@example.com", 1).await;
+    confirm(&app, &first, &token, &[]).await;
+    let account = user_id(&first, &app).await;
+
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Rex").await;
+    let guest = user_id(&b, &app).await;
+    add_photo_row(&app, guest, dog).await;
+    // Test-only failure injection: moving photos raises mid-merge (after dogs moved).
+    sqlx::raw_sql(
+        "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
+         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON media FOR EACH ROW EXECUTE FUNCTION fail_merge();",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let token = request_link(&app, &sink, &b, "owner@example.com", 2).await;
+    let res = confirm(&app, &b, &token, &[]).await;
+    assert_eq!(res.status(), 303, "the person is signed in anyway");
+    assert_eq!(user_id(&b, &app).await, account);
+    assert_eq!(owner_of(&app, dog).await, guest, "the dog did not half-move");
+    let photo_owner: Uuid = sqlx::query_scalar("SELECT user_id FROM media")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(photo_owner, guest);
+    let (g, t, error): (Uuid, Uuid, String) =
+        sqlx::query_as("SELECT guest_id, target_id, error FROM claim_failures")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((g, t), (guest, account));
+    assert!(error.contains("injected"), "{error}");
+    assert_eq!(app.count("claim_audit").await, 0);
+    let page = b
+        .client
+        .get(format!("{}/dogs", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("will join your account shortly"),
+        "calm notice shown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_confirms_make_exactly_one_session() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let token = request_link(&app, &sink, &Browser::new(), "race@example.com", 1).await;
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (address, token) = (app.address.clone(), token.clone());
+            tokio::spawn(async move {
+                let b = Browser::new();
+                let res = b
+                    .client
+                    .post(format!("{address}/auth/confirm"))
+                    .form(&[("token", token)])
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    res.status().as_u16(),
+                    res.headers()
+                        .get("location")
+                        .map(|l| l.to_str().unwrap().to_owned()),
+                    res.headers().get("set-cookie").is_some(),
+                )
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for t in tasks {
+        let (status, location, cookie) = t.await.unwrap();
+        assert_eq!(status, 303);
+        if location.as_deref() == Some("/dogs") {
+            assert!(cookie);
+            winners += 1;
+        } else {
+            assert!(!cookie, "a losing request must not get a session");
+            assert!(location.unwrap().starts_with("/auth/confirm?token="));
+        }
+    }
+    assert_eq!(winners, 1);
+    assert_eq!(app.count("user_sessions").await, 1);
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_links_get_clear_4xx_pages() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let used = request_link(&app, &sink, &b, "dead@example.com", 1).await;
+    confirm(&app, &b, &used, &[]).await;
+    let (status, page) = confirm_page(&app, &b, &used).await;
+    assert_eq!(status, 410);
+    assert!(
+        page.contains("already used") && page.contains("Send me a new link"),
+        "{page}"
+    );
+
+    let replaced = request_link(&app, &sink, &b, "other@example.com", 1).await;
+    let _newer = request_link(&app, &sink, &b, "other@example.com", 2).await;
+    assert_eq!(
+        confirm_page(&app, &b, &replaced).await.0,
+        410,
+        "an older link dies when a new one is sent"
+    );
+
+    let expired = request_link(&app, &sink, &b, "late@example.com", 1).await;
+    sqlx::query(
+        "UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE email = 'late@example.com'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, page) = confirm_page(&app, &b, &expired).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("expired"));
+    let res = confirm(&app, &b, &expired, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/auth/confirm?token=")
+    );
+
+    for unknown in ["0".repeat(64), "nope".to_owned(), "<script>".to_owned()] {
+        let (status, page) = confirm_page(&app, &b, &unknown).await;
+        assert_eq!(status, 404, "{unknown}");
+        assert!(page.contains("does not work"));
+        assert!(!page.contains("<script>"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_is_only_ever_one_of_our_paths() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let payloads = [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/%2f%2fevil.example",
+        "\\\\evil.example",
+        "http:evil.example",
+    ];
+    for (i, next) in payloads.iter().enumerate() {
+        let email = format!("r{i}@example.com");
+        let b = Browser::new();
+        app.call(
+            &b.client,
+            "auth/magic-link",
+            &[("email", email.as_str()), ("next", next)],
+        )
+        .await;
+        let token = token_in(&sink.wait_for(&email, 1).await);
+        let res = confirm(&app, &b, &token, &[]).await;
+        assert_eq!(res.headers()["location"], "/", "{next}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn known_and_unknown_addresses_answer_identically_and_are_rate_limited() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let token = request_link(&app, &sink, &b, "known@example.com", 1).await;
+    confirm(&app, &b, &token, &[]).await;
+
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .call(&Browser::new().client, "auth/magic-link", &[("email", email)])
+                .await;
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, location, res.text().await.unwrap())
+        }
+    };
+    assert_eq!(ask("known@example.com").await, ask("unknown@example.com").await);
+
+    let bad = app
+        .call(
+            &Browser::new().client,
+            "auth/magic-link",
+            &[("email", "not-an-email")],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+
+    // Three per address per 15 minutes: the first and second above, then one more.
+    assert!(ask("known@example.com").await.0 < 400);
+    let res = app
+        .call(
+            &Browser::new().client,
+            "auth/magic-link",
+            &[("email", "known@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().contains("try again in"));
+    let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_tokens WHERE email = 'known@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sent, 3,
+        "three allowed; the refused request stored and sent nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_browser_chooses_what_comes_along() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    // The phone asks for the link; the laptop (with its own guest dog) opens it.
+    let phone = Browser::new();
+    let phone_dog = add_dog(&app, &phone, "Phone Dog").await;
+    let phone_guest = user_id(&phone, &app).await;
+    let laptop = Browser::new();
+    let laptop_dog = add_dog(&app, &laptop, "Laptop Dog").await;
+    let laptop_guest = user_id(&laptop, &app).await;
+
+    // "Just sign me in": nothing moves; the phone's guest keeps its dog.
+    let token = request_link(&app, &sink, &phone, "two@example.com", 1).await;
+    let (_, page) = confirm_page(&app, &laptop, &token).await;
+    assert!(
+        page.contains("asked for in another browser") && page.contains("1 dog"),
+        "{page}"
+    );
+    assert!(page.contains("Also bring the 1 dog added in this browser"));
+    let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
+    assert_eq!(res.status(), 303);
+    let account = user_id(&laptop, &app).await;
+    assert_ne!(
+        account, laptop_guest,
+        "a new account, not the laptop guest promoted"
+    );
+    assert_eq!(owner_of(&app, phone_dog).await, phone_guest);
+    assert_eq!(
+        owner_of(&app, laptop_dog).await,
+        laptop_guest,
+        "unticked: this browser's dog stays"
+    );
+
+    // "Bring them": the phone guest's dog merges in, and its session ends.
+    let token = request_link(&app, &sink, &phone, "two@example.com", 2).await;
+    let other = Browser::new();
+    let res = confirm(&app, &other, &token, &[("bring_requester", "true")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(owner_of(&app, phone_dog).await, account);
+    assert!(
+        me(&app, &phone.client).await.is_none(),
+        "the merged guest's session is gone"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let token = request_link(&app, &sink, &b, "csrf@example.com", 1).await;
+    for (path, form) in [
+        ("/auth/confirm", vec![("token", token.as_str())]),
+        ("/auth/sign-out", vec![]),
+        ("/api/auth/magic-link", vec![("email", "x@example.com")]),
+        ("/api/pets/create", vec![("name", "Evil"), ("size", "small")]),
+        ("/api/auth/anonymous", vec![]),
+    ] {
+        let res = b
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("origin", "https://evil.example")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    let unused: i64 = sqlx::query_scalar("SELECT count(*) FROM auth_tokens WHERE used_at IS NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(unused, 1);
+    assert_eq!(app.count("users").await, 0);
+    // The same POST from our own origin works.
+    let res = b
+        .client
+        .post(format!("{}/auth/confirm", app.address))
+        .header("origin", &app.address)
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dogs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_development_writes_an_outbox() {
+    let url = fresh_database().await;
+    let app = spawn_with(settings(&url, &[])).await;
+    let res = app
+        .call(
+            &Browser::new().client,
+            "auth/magic-link",
+            &[("email", "dev@example.com")],
+        )
+        .await;
+    assert!(res.status().as_u16() < 400);
+    let outbox = app.data_dir.join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let files = common::files_under(&outbox);
+        if let Some(file) = files.first() {
+            let raw = std::fs::read_to_string(file).unwrap();
+            assert!(raw.contains("To: dev@example.com"));
+            assert_eq!(token_in(&raw).len(), 64);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no outbox file");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_session() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let token = request_link(&app, &sink, &b, "out@example.com", 1).await;
+    confirm(&app, &b, &token, &[]).await;
+    let cookie = b.cookie(&app).unwrap();
+    let res = b
+        .client
+        .post(format!("{}/auth/sign-out", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(me(&app, &b.client).await.is_none());
+    let res = app
+        .client
+        .post(format!("{}/api/auth/me", app.address))
+        .header("accept", "application/json")
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        Value::Null,
+        "the old cookie is dead server-side"
+    );
+    assert_eq!(app.count("user_sessions").await, 0);
+}

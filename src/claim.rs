@@ -1,0 +1,94 @@
+//! What a claim link shows and does, shared by the server and the confirm page.
+
+use serde::{Deserialize, Serialize};
+
+/// What a guest has made, as counted on the confirm page and in the audit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestData {
+    /// Dogs.
+    pub dogs: i64,
+    /// Photos.
+    pub photos: i64,
+    /// Venue suggestions.
+    pub suggestions: i64,
+}
+
+impl GuestData {
+    /// Nothing to bring along.
+    pub fn is_empty(&self) -> bool {
+        self.dogs == 0 && self.photos == 0 && self.suggestions == 0
+    }
+
+    /// "2 dogs, 3 photos and 1 suggestion" (only the non-zero parts).
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            (self.dogs, "dog"),
+            (self.photos, "photo"),
+            (self.suggestions, "suggestion"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| format!("{n} {word}{}", if n == 1 { "" } else { "s" }))
+        .collect();
+        match parts.as_slice() {
+            [] => "nothing yet".to_owned(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+}
+
+/// The state of a one-time link, as its confirm page shows it. Looking never uses it up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkCheck {
+    /// Usable: confirm to sign in.
+    Valid(LinkPreview),
+    /// Already used (each link works once).
+    Used,
+    /// Past its expiry time.
+    Expired,
+    /// Not a link we sent (mistyped or cut off), or replaced by a newer one.
+    Unknown,
+}
+
+/// What confirming a valid link will do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkPreview {
+    /// The address, partly hidden: `b…@example.com`.
+    pub masked_email: String,
+    /// This browser is the guest that asked for the link.
+    pub same_browser: bool,
+    /// Data of the guest that asked for the link (this browser's own when `same_browser`).
+    pub requester: Option<GuestData>,
+    /// Data of this browser's own guest (when it is not the requester).
+    pub this_browser: Option<GuestData>,
+}
+
+/// The person's choices on the confirm page. In the browser that asked for the
+/// link, its guest always comes along; elsewhere nothing moves unless chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimChoice {
+    /// Bring the data of the guest that asked for the link.
+    pub bring_requester: bool,
+    /// Bring this browser's own guest data.
+    pub bring_this_browser: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GuestData;
+
+    #[test]
+    fn describes() {
+        let d = |dogs, photos, suggestions| GuestData {
+            dogs,
+            photos,
+            suggestions,
+        };
+        assert_eq!(d(0, 0, 0).describe(), "nothing yet");
+        assert_eq!(d(1, 0, 0).describe(), "1 dog");
+        assert_eq!(d(2, 3, 0).describe(), "2 dogs and 3 photos");
+        assert_eq!(d(2, 1, 1).describe(), "2 dogs, 1 photo and 1 suggestion");
+        assert!(d(0, 0, 0).is_empty() && !d(0, 0, 1).is_empty());
+    }
+}

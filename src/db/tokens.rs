@@ -1,0 +1,160 @@
+//! One-time email tokens (magic links now; verification and reset later). The
+//! token is 256 bits from the OS CSPRNG, hex in the URL; only its SHA-256 is
+//! stored, so a database leak does not leak usable links.
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+/// What a token is for; a token of one purpose never works for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Sign in (and claim guest data) by email link.
+    MagicLink,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::MagicLink => "magic_link",
+        }
+    }
+}
+
+/// A stored token's useful fields.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TokenRow {
+    /// The address the link was sent to.
+    pub email: String,
+    /// The guest that asked for it, if it still exists.
+    pub guest_id: Option<Uuid>,
+    /// Where to go after confirming.
+    pub next_path: String,
+}
+
+/// A token's state, looked at without using it.
+#[derive(Clone, Debug)]
+pub enum Peek {
+    /// Usable.
+    Valid(TokenRow),
+    /// Used already.
+    Used,
+    /// Expired.
+    Expired,
+    /// Unknown, malformed, or replaced by a newer link.
+    Unknown,
+}
+
+/// A new random token: 32 bytes as 64 hex characters.
+pub fn generate() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// SHA-256 of a well-formed token, or `None` for anything else (so garbage
+/// never reaches a query).
+pub fn hash(token: &str) -> Option<Vec<u8>> {
+    let well_formed = token.len() == 64 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    well_formed.then(|| Sha256::digest(token.as_bytes()).to_vec())
+}
+
+/// Stores a new token and retires the email's older unused ones of the same
+/// purpose (marked used, so their pages say "replaced by a newer link").
+pub async fn issue(
+    pool: &PgPool,
+    purpose: Purpose,
+    email: &str,
+    guest_id: Option<Uuid>,
+    next_path: &str,
+    ttl_minutes: i64,
+) -> anyhow::Result<String> {
+    let token = generate()?;
+    let digest = hash(&token).context("generated token is malformed")?;
+    let mut tx = pool.begin().await.context("failed to begin token transaction")?;
+    sqlx::query(
+        "UPDATE auth_tokens SET used_at = now() WHERE email = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(email)
+    .bind(purpose.as_str())
+    .execute(&mut *tx)
+    .await
+    .context("failed to retire older tokens")?;
+    sqlx::query(
+        "INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at)
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))",
+    )
+    .bind(&digest)
+    .bind(purpose.as_str())
+    .bind(email)
+    .bind(guest_id)
+    .bind(next_path)
+    .bind(ttl_minutes as i32)
+    .execute(&mut *tx)
+    .await
+    .context("failed to store token")?;
+    tx.commit().await.context("failed to commit token")?;
+    Ok(token)
+}
+
+/// Looks at a token without consuming it (GET and HEAD of a link, mail scanners).
+pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Result<Peek> {
+    let Some(digest) = hash(token) else {
+        return Ok(Peek::Unknown);
+    };
+    let row: Option<(String, Option<Uuid>, String, bool, bool)> = sqlx::query_as(
+        "SELECT email, guest_id, next_path, used_at IS NOT NULL, expires_at <= now()
+         FROM auth_tokens WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(&digest)
+    .bind(purpose.as_str())
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up token")?;
+    Ok(match row {
+        None => Peek::Unknown,
+        Some((_, _, _, true, _)) => Peek::Used,
+        Some((_, _, _, _, true)) => Peek::Expired,
+        Some((email, guest_id, next_path, false, false)) => Peek::Valid(TokenRow {
+            email,
+            guest_id,
+            next_path,
+        }),
+    })
+}
+
+/// Uses a token up inside `tx`: exactly one caller of many concurrent ones gets
+/// the row; the rest get `None` (the row lock serialises them).
+pub async fn consume(
+    tx: &mut Transaction<'_, Postgres>,
+    purpose: Purpose,
+    token: &str,
+) -> anyhow::Result<Option<TokenRow>> {
+    let Some(digest) = hash(token) else {
+        return Ok(None);
+    };
+    sqlx::query_as(
+        "UPDATE auth_tokens SET used_at = now()
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+         RETURNING email, guest_id, next_path",
+    )
+    .bind(&digest)
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .context("failed to consume token")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_random_and_hashable() {
+        let (a, b) = (super::generate().unwrap(), super::generate().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(super::hash(&a).is_some());
+        assert!(super::hash("short").is_none());
+        assert!(super::hash(&a.to_uppercase()).is_none());
+    }
+}

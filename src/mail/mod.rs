@@ -1,0 +1,186 @@
+//! Outgoing email. Production talks SMTP (lettre); development without SMTP
+//! writes each message to an outbox folder instead. Sending happens off the
+//! request path, so how long a request takes says nothing about the address.
+
+mod templates;
+
+pub use templates::magic_link;
+
+use crate::email::EmailAddress;
+use anyhow::Context;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (local sinks and relays on loopback only).
+    None,
+    /// Plain connection upgraded with STARTTLS (usually port 587).
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+/// SMTP server settings.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    /// Host name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// User name, if the server wants a login.
+    pub username: Option<String>,
+    /// Password (secret; redacted in `Debug`).
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// One message: a text and an HTML version of the same content.
+#[derive(Clone, Debug)]
+pub struct Email {
+    /// Recipient.
+    pub to: EmailAddress,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    /// A real SMTP server.
+    Smtp {
+        /// Pooled transport.
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// Sender.
+        from: Mailbox,
+    },
+    /// Development: `.eml` files in a folder.
+    Outbox {
+        /// The folder.
+        dir: PathBuf,
+        /// Sender.
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    /// An SMTP mailer.
+    pub fn smtp(config: &SmtpConfig, from: &str) -> anyhow::Result<Self> {
+        let builder = match config.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .context("invalid SMTP host for STARTTLS")?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .context("invalid SMTP host for TLS")?,
+        };
+        let mut builder = builder.port(config.port).timeout(Some(Duration::from_secs(15)));
+        if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Self::Smtp {
+            transport: builder.build(),
+            from: from.parse().context("MAIL_FROM is not a valid mailbox")?,
+        })
+    }
+
+    /// A mailer that writes to `dir` (created if missing).
+    pub fn outbox(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create outbox {}", dir.display()))?;
+        Ok(Self::Outbox {
+            dir,
+            from: from.parse().context("MAIL_FROM is not a valid mailbox")?,
+        })
+    }
+
+    /// Sends now and waits for the server's answer.
+    pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
+        let (Self::Smtp { from, .. } | Self::Outbox { from, .. }) = self;
+        let message = build(from, email)?;
+        match self {
+            Self::Smtp { transport, .. } => {
+                transport.send(message).await.context("SMTP delivery failed")?;
+            }
+            Self::Outbox { dir, .. } => {
+                let name = format!(
+                    "{}-{}.eml",
+                    crate::time::unix_millis(),
+                    uuid::Uuid::new_v4().simple()
+                );
+                let path = dir.join(name);
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                tracing::info!(to = %email.to, path = %path.display(), "email written to the outbox");
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends in a background task, retrying a few times; failures are logged.
+    /// Requests never wait for the mail server.
+    pub fn send_in_background(&self, email: Email) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            for attempt in 1..=3u64 {
+                match mailer.send(&email).await {
+                    Ok(()) => return,
+                    Err(err) if attempt < 3 => {
+                        tracing::warn!(error = ?err, attempt, "email not sent, retrying");
+                        tokio::time::sleep(Duration::from_secs(attempt * 2)).await;
+                    }
+                    Err(err) => tracing::error!(error = ?err, subject = %email.subject, "email not sent"),
+                }
+            }
+        });
+    }
+}
+
+fn build(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
+    // Quoted-printable keeps long links intact and readable in both parts.
+    let part = |kind: ContentType, body: &str| {
+        SinglePart::builder()
+            .header(kind)
+            .header(ContentTransferEncoding::QuotedPrintable)
+            .body(body.to_owned())
+    };
+    Message::builder()
+        .from(from.clone())
+        .to(Mailbox::new(
+            None,
+            email
+                .to
+                .as_str()
+                .parse()
+                .context("recipient is not a valid address")?,
+        ))
+        .subject(email.subject.clone())
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(part(ContentType::TEXT_PLAIN, &email.text))
+                .singlepart(part(ContentType::TEXT_HTML, &email.html)),
+        )
+        .context("failed to build email")
+}
