@@ -76,6 +76,24 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { log "installing Chromium"; apt_install chromium fonts-dejavu-core; }
 }
 
+# The SMTP sink tests deliver to (Debian's aiosmtpd, on Debian's own Python).
+ensure_smtp_sink() {
+  /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || { log "installing python3-aiosmtpd"; apt_install python3-aiosmtpd; }
+}
+
+# smtp_sink_up MAILDIR PORT: a background SMTP sink storing mail in MAILDIR;
+# prints its pid. The Maildir must not exist yet (the handler creates it).
+smtp_sink_up() {
+  rm -rf "$1"
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$2" -c aiosmtpd.handlers.Mailbox "$1" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then echo "$pid"; return 0; fi
+    sleep 0.1
+  done
+  die "SMTP sink did not start on port $2"
+}
+
 # Runs a Postgres tool as the cluster owner: `postgres` when we are root
 # (Postgres refuses to run as root), ourselves otherwise.
 pg_as_owner() {

@@ -38,11 +38,18 @@ pub fn allowed(headers: &HeaderMap, public_url: &str) -> bool {
             || url.starts_with(&format!("{public_url}/"))
             || (host.is_some() && authority == host && url.starts_with("http"))
     };
-    if let Some(origin) = headers.get(header::ORIGIN) {
+    // Pages with `Referrer-Policy: no-referrer` (the sign-in link pages) make
+    // browsers send `Origin: null` even to their own site; `Sec-Fetch-Site`,
+    // which no page can forge, then decides.
+    let origin = headers.get(header::ORIGIN).filter(|o| o.as_bytes() != b"null");
+    if let Some(origin) = origin {
         return origin.to_str().is_ok_and(ours);
     }
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    if headers.contains_key(header::ORIGIN) {
+        return false;
     }
     if let Some(referer) = headers.get(header::REFERER) {
         return referer.to_str().is_ok_and(ours);
@@ -73,6 +80,14 @@ mod tests {
         ));
         assert!(!allowed(&headers(&[("origin", "https://evil.example")]), public));
         assert!(!allowed(&headers(&[("origin", "null")]), public));
+        assert!(allowed(
+            &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]),
+            public
+        ));
+        assert!(!allowed(
+            &headers(&[("origin", "null"), ("sec-fetch-site", "cross-site")]),
+            public
+        ));
         assert!(!allowed(
             &headers(&[("origin", "https://paws.example.evil.example")]),
             public

@@ -65,6 +65,8 @@ pub struct Email {
     pub text: String,
     /// HTML body.
     pub html: String,
+    /// The message's action link; only the development outbox logs it.
+    pub link: Option<String>,
 }
 
 /// Where mail goes.
@@ -133,7 +135,9 @@ impl Mailer {
                 tokio::fs::write(&path, message.formatted())
                     .await
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                tracing::info!(to = %email.to, path = %path.display(), "email written to the outbox");
+                // Development only (production refuses to start without SMTP).
+                let link = email.link.as_deref().unwrap_or("-");
+                tracing::info!(to = %email.to, path = %path.display(), link, "email written to the outbox");
             }
         }
         Ok(())

@@ -13,6 +13,7 @@ pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
          Anything you added as a guest (dogs, photos, suggestions) comes with you.\n\n\
          If you did not ask for this, ignore this email: nothing happens until the link is opened and confirmed.\n"
     );
+    let link = Some(url.to_owned());
     let url = escape(url);
     let html = format!(
         "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2a27\">\
@@ -30,6 +31,7 @@ pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
         subject: "Your Paws Inside sign-in link".to_owned(),
         text,
         html,
+        link,
     }
 }
 
