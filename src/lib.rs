@@ -23,6 +23,8 @@ pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
 pub mod time;
 
 pub use claim::{ClaimChoice, GuestData, LinkCheck, LinkPreview};

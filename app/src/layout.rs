@@ -49,7 +49,7 @@ fn UserBadge() -> impl IntoView {
                     }.into_any(),
                     Ok(Some(user)) => view! {
                         <form class="user-badge" method="post" action="/auth/sign-out" data-testid="member-badge">
-                            <span>{user.display_name.or(user.email).unwrap_or_else(|| "Signed in".into())}</span>
+                            <a href="/account" data-testid="account-link">{user.display_name.or(user.email).unwrap_or_else(|| "Your account".into())}</a>
                             <button type="submit" class="link-button">"Sign out"</button>
                         </form>
                     }.into_any(),

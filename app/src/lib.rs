@@ -4,6 +4,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod auth;
 mod error;
 pub mod layout;
@@ -86,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

@@ -25,13 +25,13 @@ function messagesTo(address: string): string[] {
     .filter((m) => m.split(/\r?\n/).some((l) => l.toLowerCase() === `to: ${address.toLowerCase()}`));
 }
 
-/** Waits for the n-th email to `address` at the SMTP sink and returns its sign-in link. */
-export async function signInLink(address: string, n = 1): Promise<string> {
+/** Waits for the n-th email to `address` at the SMTP sink and returns its `/auth/{kind}` link. */
+export async function signInLink(address: string, n = 1, kind = "confirm"): Promise<string> {
   expect(MAILDIR, "E2E_MAILDIR must point at the SMTP sink's Maildir (run ./test)").not.toBe("");
   let message: string | undefined;
   await expect.poll(() => (message = messagesTo(address)[n - 1]) !== undefined, { timeout: 15_000 }).toBe(true);
   const text = decodeQuotedPrintable(message!);
-  const link = text.match(/https?:\/\/[^\s"<>]+\/auth\/confirm\?token=[0-9a-f]{64}/)?.[0];
+  const link = text.match(new RegExp(`https?://[^\\s"<>]+/auth/${kind}\\?token=[0-9a-f]{64}`))?.[0];
   expect(link, "the email carries a sign-in link").toBeTruthy();
   return link!;
 }

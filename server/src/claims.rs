@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::ClaimChoice;
 use paws_inside::SessionUser;
-use paws_inside::db::claim::{self, ClaimError, Outcome};
+use paws_inside::db::claim::{self, ClaimError, Outcome, Proof};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -39,7 +39,15 @@ pub async fn confirm(
         bring_requester: form.bring_requester.as_deref() == Some("true"),
         bring_this_browser: form.bring_this_browser.as_deref() == Some("true"),
     };
-    match claim::claim(&state.pool, &form.token, browser.as_ref(), choice).await {
+    match claim::claim(
+        &state.pool,
+        Proof::MagicLink,
+        &form.token,
+        browser.as_ref(),
+        choice,
+    )
+    .await
+    {
         Ok(claimed) => {
             let agent = headers
                 .get(header::USER_AGENT)
@@ -100,6 +108,122 @@ fn notice(outcomes: &[Outcome], created: bool) -> String {
         }
         (false, true, true) => "Welcome to Paws Inside! Your account is ready.".to_owned(),
         (false, true, false) => "You are signed in.".to_owned(),
+    }
+}
+
+/// A link form with only a token (and, for resets, the new password).
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Where a dead link's form goes back to: its page, which explains (4xx).
+fn back_to(page: &str, token: &str) -> Response {
+    let token = if paws_inside::db::tokens::hash(token).is_some() {
+        token
+    } else {
+        ""
+    };
+    Redirect::to(&format!("/auth/{page}?token={token}")).into_response()
+}
+
+fn failed(err: anyhow::Error) -> Response {
+    tracing::error!(error = ?err, "link confirmation failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; nothing was changed. Please open the link again.",
+    )
+        .into_response()
+}
+
+/// Confirms the address given at sign-up. Signed in as that account: back to
+/// the account page; otherwise to sign-in (confirming never signs anyone in).
+pub async fn verify(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    match claim::verify_email(&state.pool, &form.token).await {
+        Ok(id) => {
+            let current = session.get::<SessionUser>(USER_KEY).await.ok().flatten();
+            if current.is_some_and(|u| u.id == id) {
+                let _ = session
+                    .insert(NOTICE_KEY, "Your email address is confirmed.")
+                    .await;
+                Redirect::to("/account").into_response()
+            } else {
+                Redirect::to("/sign-in?verified=1").into_response()
+            }
+        }
+        Err(ClaimError::Unexpected(err)) => failed(err),
+        Err(_) => back_to("verify", &form.token),
+    }
+}
+
+/// Sets a new password from a reset link, ends every other session, signs this
+/// browser in (bringing its guest only if this browser asked for the link).
+pub async fn reset(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    use paws_inside::db::tokens::{self, Peek, Purpose};
+    let email = match tokens::peek(&state.pool, Purpose::PasswordReset, &form.token).await {
+        Ok(Peek::Valid(row)) => row.email,
+        Ok(_) => return back_to("reset", &form.token),
+        Err(err) => return failed(err),
+    };
+    if let Err(problem) = paws_inside::password::check(&form.password, &email) {
+        let message: String = problem
+            .to_string()
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        return Redirect::to(&format!("/auth/reset?token={}&error={message}", form.token)).into_response();
+    }
+    let hash = match state.hasher.hash(form.password).await {
+        Ok(hash) => hash,
+        Err(err) => return failed(err),
+    };
+    let browser = session.get::<SessionUser>(USER_KEY).await.ok().flatten();
+    let proof = Proof::PasswordReset(&hash);
+    match claim::claim(
+        &state.pool,
+        proof,
+        &form.token,
+        browser.as_ref(),
+        ClaimChoice::default(),
+    )
+    .await
+    {
+        Ok(claimed) => {
+            let agent = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if let Err(err) = sign_in(&session, &state.pool, &claimed.user, agent).await {
+                return failed(err);
+            }
+            let _ = session
+                .insert(
+                    NOTICE_KEY,
+                    "Your new password is saved. Every other device was signed out.",
+                )
+                .await;
+            Redirect::to("/account").into_response()
+        }
+        Err(ClaimError::Unexpected(err)) => failed(err),
+        Err(_) => back_to("reset", &form.token),
     }
 }
 

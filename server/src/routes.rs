@@ -34,6 +34,8 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         .route("/media/{key}/{file}", get(photos::serve))
         .route("/auth/confirm", post(claims::confirm))
         .route("/auth/sign-out", post(claims::sign_out))
+        .route("/auth/verify", post(claims::verify))
+        .route("/auth/reset", post(claims::reset))
         .layer(middleware::from_fn_with_state(
             state.pool.clone(),
             sessions::touch,

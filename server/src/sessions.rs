@@ -48,10 +48,15 @@ pub async fn touch(State(pool): State<PgPool>, req: Request, next: Next) -> Resp
     if session.get::<i64>(TOUCHED_KEY).await.ok().flatten() == Some(today) {
         return res;
     }
-    if session.insert(TOUCHED_KEY, today).await.is_ok()
-        && let Err(err) = paws_inside::db::users::touch(&pool, user.id).await
-    {
-        tracing::warn!(error = ?err, "could not record activity");
+    if session.insert(TOUCHED_KEY, today).await.is_ok() {
+        if let Err(err) = paws_inside::db::users::touch(&pool, user.id).await {
+            tracing::warn!(error = ?err, "could not record activity");
+        }
+        if let Some(id) = session.id()
+            && let Err(err) = paws_inside::db::accounts::touch_session(&pool, &id.to_string()).await
+        {
+            tracing::warn!(error = ?err, "could not record session activity");
+        }
     }
     res
 }

@@ -39,6 +39,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Minutes a sign-in link works.
     pub magic_link_minutes: i64,
+    /// Minutes a sign-in counts as fresh for deleting the account.
+    pub reauth_minutes: i64,
     /// Leptos' own options (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
 }
@@ -123,6 +125,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     ("MAGIC_LINK_MINUTES", "10", "how long a sign-in link works"),
     (
+        "REAUTH_MINUTES",
+        "10",
+        "deleting an account needs a sign-in this recent",
+    ),
+    (
         "LEPTOS_SITE_ROOT",
         "target/site",
         "folder with the built assets (set by cargo-leptos)",
@@ -206,6 +213,7 @@ impl Settings {
             mail,
             mail_from,
             magic_link_minutes: parse_or(&get, "MAGIC_LINK_MINUTES", 10i64)?.clamp(1, 24 * 60),
+            reauth_minutes: parse_or(&get, "REAUTH_MINUTES", 10i64)?.clamp(0, 24 * 60),
             leptos,
         })
     }

@@ -12,6 +12,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use paws_inside::mail::Mailer;
 use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
+use paws_inside::password::Hasher;
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::OnceLock;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub photos: PhotoService,
     /// Outgoing email.
     pub mailer: Mailer,
+    /// Password hashing (bounded concurrency).
+    pub hasher: Hasher,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -124,10 +127,14 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         pool: pool.clone(),
         photos: photos.clone(),
         mailer: mailer.clone(),
+        // Each argon2id hash holds 19 MiB: at most one per core at a time.
+        hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
     };
+    let hasher = state.hasher.clone();
     let auth = app::auth::AuthConfig {
         public_url: settings.public_url.clone(),
         link_minutes: settings.magic_link_minutes,
+        reauth_minutes: settings.reauth_minutes,
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),
@@ -138,6 +145,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         provide_context(photos.clone());
         provide_context(mailer.clone());
         provide_context(auth.clone());
+        provide_context(hasher.clone());
     };
     let page_shell = {
         let (options, config) = (state.leptos.clone(), shell_config.clone());

@@ -5,87 +5,11 @@
 
 mod common;
 
+use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, spawn, user_id};
 use common::mail::{SmtpSink, token_in};
 use common::{TestApp, fresh_database, settings, spawn_with};
-use reqwest::cookie::{CookieStore, Jar};
 use serde_json::Value;
-use std::sync::Arc;
 use uuid::Uuid;
-
-/// A browser: cookie jar we can read, no redirects followed.
-struct Browser {
-    client: reqwest::Client,
-    jar: Arc<Jar>,
-}
-
-impl Browser {
-    fn new() -> Self {
-        let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self { client, jar }
-    }
-
-    fn cookie(&self, app: &TestApp) -> Option<String> {
-        let header = self.jar.cookies(&app.address.parse().unwrap())?;
-        Some(header.to_str().ok()?.to_owned())
-    }
-}
-
-async fn spawn(sink: &SmtpSink) -> TestApp {
-    let env = sink.env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    spawn_with(settings(&fresh_database().await, &env)).await
-}
-
-async fn me(app: &TestApp, client: &reqwest::Client) -> Option<Value> {
-    let res = app.call(client, "auth/me", &[]).await;
-    assert_eq!(res.status(), 200);
-    Some(res.json::<Value>().await.unwrap()).filter(|v| !v.is_null())
-}
-
-async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
-    let res = app
-        .call(&b.client, "pets/create", &[("name", name), ("size", "small")])
-        .await;
-    assert_eq!(res.status(), 200);
-    res.json::<Value>()
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
-    sqlx::query("INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes) VALUES ($1, $2, $3, 4, 4, 10)")
-        .bind(owner)
-        .bind(pet)
-        .bind(Uuid::new_v4().simple().to_string())
-        .execute(&app.pool)
-        .await
-        .unwrap();
-}
-
-async fn owner_of(app: &TestApp, pet: Uuid) -> Uuid {
-    sqlx::query_scalar("SELECT user_id FROM pets WHERE id = $1")
-        .bind(pet)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn user_id(b: &Browser, app: &TestApp) -> Uuid {
-    me(app, &b.client).await.expect("signed in")["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 /// Asks for a link from `b` and returns the token from the `n`-th email to `email`.
 async fn request_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) -> String {

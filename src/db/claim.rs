@@ -90,9 +90,14 @@ fn guests_to_bring(token: &TokenRow, browser: Option<&SessionUser>, choice: Clai
     guests
 }
 
-/// What the confirm page shows. Never consumes the token.
-pub async fn preview(pool: &PgPool, token: &str, browser: Option<&SessionUser>) -> anyhow::Result<LinkCheck> {
-    let row = match tokens::peek(pool, Purpose::MagicLink, token).await? {
+/// What a link's confirm page shows. Never consumes the token.
+pub async fn preview(
+    pool: &PgPool,
+    purpose: Purpose,
+    token: &str,
+    browser: Option<&SessionUser>,
+) -> anyhow::Result<LinkCheck> {
+    let row = match tokens::peek(pool, purpose, token).await? {
         Peek::Valid(row) => row,
         Peek::Used => return Ok(LinkCheck::Used),
         Peek::Expired => return Ok(LinkCheck::Expired),
@@ -129,22 +134,32 @@ async fn data_if_guest(conn: &mut PgConnection, id: Option<Uuid>) -> anyhow::Res
     }
 }
 
+/// How a claim proves the address.
+#[derive(Clone, Copy, Debug)]
+pub enum Proof<'a> {
+    /// A sign-in link.
+    MagicLink,
+    /// A password-reset link, with the new password's hash.
+    PasswordReset(&'a str),
+}
+
 /// Consumes the link and signs its owner in, bringing guest data along: in one
 /// transaction, exactly once however many requests race with the same token.
 pub async fn claim(
     pool: &PgPool,
+    proof: Proof<'_>,
     token: &str,
     browser: Option<&SessionUser>,
     choice: ClaimChoice,
 ) -> Result<Claimed, ClaimError> {
+    let purpose = match proof {
+        Proof::MagicLink => Purpose::MagicLink,
+        Proof::PasswordReset(_) => Purpose::PasswordReset,
+    };
     let mut tx = pool.begin().await.context("failed to begin claim")?;
-    let Some(row) = tokens::consume(&mut tx, Purpose::MagicLink, token).await? else {
+    let Some(row) = tokens::consume(&mut tx, purpose, token).await? else {
         drop(tx);
-        return Err(match tokens::peek(pool, Purpose::MagicLink, token).await? {
-            Peek::Expired => ClaimError::Expired,
-            Peek::Unknown => ClaimError::Unknown,
-            Peek::Used | Peek::Valid(_) => ClaimError::Used,
-        });
+        return Err(dead_token(pool, purpose, token).await?);
     };
     let wanted = guests_to_bring(&row, browser, choice);
     // Lock the guests; any that were claimed or deleted meanwhile drop out.
@@ -155,17 +170,34 @@ pub async fn claim(
             .await
             .context("failed to lock guests")?;
     let guests: Vec<Uuid> = wanted.into_iter().filter(|g| locked.contains(g)).collect();
-    let existing: Option<(Uuid, Option<String>)> =
-        sqlx::query_as("SELECT id, display_name FROM users WHERE email = $1 FOR UPDATE")
-            .bind(&row.email)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("failed to look up account")?;
+    let existing: Option<(Uuid, Option<String>, bool)> = sqlx::query_as(
+        "SELECT id, display_name, email_verified_at IS NULL AND password_hash IS NOT NULL
+         FROM users WHERE email = $1 FOR UPDATE",
+    )
+    .bind(&row.email)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("failed to look up account")?;
+    if let (Proof::PasswordReset(_), None) = (proof, &existing) {
+        // Reset links are only sent to existing accounts; this one was deleted since.
+        return Err(ClaimError::Unknown);
+    }
 
     let mut outcomes = Vec::new();
     let mut created = false;
     let (user_id, display_name, to_merge) = match (existing, guests.split_first()) {
-        (Some((id, name)), _) => {
+        (Some((id, name, unproven_password)), _) => {
+            // Pre-hijacking: a password set on an address nobody had proven may be
+            // an attacker's. Proving the address removes it and ends every session.
+            if unproven_password {
+                tracing::warn!(user = %id, "address proven: removing the unverified password, ending sessions");
+                sqlx::query("UPDATE users SET password_hash = NULL WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("failed to remove unproven password")?;
+                end_sessions(&mut tx, id).await?;
+            }
             sqlx::query(
                 "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
             )
@@ -173,6 +205,11 @@ pub async fn claim(
             .execute(&mut *tx)
             .await
             .context("failed to mark email verified")?;
+            if let Proof::PasswordReset(hash) = proof {
+                super::accounts::set_password(&mut tx, id, hash).await?;
+                // A reset ends every other session; this browser gets a fresh one.
+                end_sessions(&mut tx, id).await?;
+            }
             (id, name, guests.as_slice())
         }
         (None, Some((first, rest))) => {
@@ -219,6 +256,54 @@ pub async fn claim(
         created,
         outcomes,
     })
+}
+
+/// Why a token could not be consumed.
+async fn dead_token(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Result<ClaimError> {
+    Ok(match tokens::peek(pool, purpose, token).await? {
+        Peek::Expired => ClaimError::Expired,
+        Peek::Unknown => ClaimError::Unknown,
+        Peek::Used | Peek::Valid(_) => ClaimError::Used,
+    })
+}
+
+/// Confirms the address given at sign-up (the verification link). Returns the
+/// account's id. The password chosen at sign-up stays: this link proves it.
+pub async fn verify_email(pool: &PgPool, token: &str) -> Result<Uuid, ClaimError> {
+    let mut tx = pool.begin().await.context("failed to begin verification")?;
+    let Some(row) = tokens::consume(&mut tx, Purpose::EmailVerify, token).await? else {
+        drop(tx);
+        return Err(dead_token(pool, Purpose::EmailVerify, token).await?);
+    };
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now())
+         WHERE email = $1 AND NOT is_anonymous RETURNING id",
+    )
+    .bind(&row.email)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("failed to verify address")?;
+    let id = id.ok_or(ClaimError::Unknown)?;
+    tx.commit().await.context("failed to commit verification")?;
+    Ok(id)
+}
+
+/// Brings a guest's data into `target` after a password sign-in: the same
+/// savepoint merge as a link claim; a failure is recorded, never blocks sign-in.
+pub async fn absorb_guest(pool: &PgPool, guest: Uuid, target: Uuid) -> anyhow::Result<Outcome> {
+    let mut tx = pool.begin().await.context("failed to begin merge")?;
+    let still_guest: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND is_anonymous FOR UPDATE")
+            .bind(guest)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("failed to lock guest")?;
+    if still_guest.is_none() || guest == target {
+        return Ok(Outcome::Merged(GuestData::default()));
+    }
+    let outcome = merge_or_record(&mut tx, guest, target).await?;
+    tx.commit().await.context("failed to commit merge")?;
+    Ok(outcome)
 }
 
 /// Merges inside a savepoint; on failure rolls it back and records the failure

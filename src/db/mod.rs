@@ -1,6 +1,7 @@
 //! The Postgres data layer. Every query lives here, behind plain async functions
 //! taking a pool, so the web layer never writes SQL.
 
+pub mod accounts;
 pub mod claim;
 pub mod media;
 pub mod ownership;

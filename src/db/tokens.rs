@@ -12,12 +12,26 @@ use uuid::Uuid;
 pub enum Purpose {
     /// Sign in (and claim guest data) by email link.
     MagicLink,
+    /// Prove the address given at sign-up.
+    EmailVerify,
+    /// Set a new password.
+    PasswordReset,
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    /// The link kind named in a confirm page's URL (`magic_link`, `email_verify`, `password_reset`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::MagicLink, Self::EmailVerify, Self::PasswordReset]
+            .into_iter()
+            .find(|p| p.as_str() == raw)
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::MagicLink => "magic_link",
+            Purpose::EmailVerify => "email_verify",
+            Purpose::PasswordReset => "password_reset",
         }
     }
 }

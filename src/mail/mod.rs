@@ -4,7 +4,7 @@
 
 mod templates;
 
-pub use templates::magic_link;
+pub use templates::{magic_link, password_reset, sign_up_attempt, verify_email};
 
 use crate::email::EmailAddress;
 use anyhow::Context;

@@ -1,38 +1,113 @@
-//! Email texts. Every message has a plain-text and an HTML version; values are
-//! HTML-escaped in the HTML one.
+//! Email texts. Every message has a plain-text and an HTML version of the same
+//! words; values are HTML-escaped in the HTML one.
 
 use super::Email;
 use crate::email::EmailAddress;
 
-/// The sign-in link email.
-pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
+/// The words of one message with one action link.
+struct Content<'a> {
+    subject: &'a str,
+    heading: &'a str,
+    lead: String,
+    button: &'a str,
+    after: &'a str,
+    footer: &'a str,
+}
+
+fn render(to: &EmailAddress, url: &str, c: Content<'_>) -> Email {
     let text = format!(
-        "Hello from Paws Inside!\n\n\
-         Open this link to sign in. It works once, for the next {minutes} minutes:\n\n\
-         {url}\n\n\
-         Anything you added as a guest (dogs, photos, suggestions) comes with you.\n\n\
-         If you did not ask for this, ignore this email: nothing happens until the link is opened and confirmed.\n"
+        "Hello from Paws Inside!\n\n{}\n\n{url}\n\n{}\n\n{}\n",
+        c.lead, c.after, c.footer
     );
     let link = Some(url.to_owned());
     let url = escape(url);
     let html = format!(
         "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2a27\">\
-         <h1 style=\"font-size:20px\">Sign in to Paws Inside</h1>\
-         <p>Open this link to sign in. It works once, for the next {minutes} minutes.</p>\
+         <h1 style=\"font-size:20px\">{heading}</h1><p>{lead}</p>\
          <p><a href=\"{url}\" style=\"display:inline-block;padding:10px 16px;background:#2f5d50;color:#fff;\
-         border-radius:6px;text-decoration:none\">Sign in</a></p>\
+         border-radius:6px;text-decoration:none\">{button}</a></p>\
          <p>Or paste this address into your browser:<br><span style=\"word-break:break-all\">{url}</span></p>\
-         <p>Anything you added as a guest (dogs, photos, suggestions) comes with you.</p>\
-         <p style=\"color:#5b6b66\">If you did not ask for this, ignore this email: nothing happens until \
-         the link is opened and confirmed.</p></body></html>"
+         <p>{after}</p><p style=\"color:#5b6b66\">{footer}</p></body></html>",
+        heading = escape(c.heading),
+        lead = escape(&c.lead),
+        button = escape(c.button),
+        after = escape(c.after),
+        footer = escape(c.footer),
     );
     Email {
         to: to.clone(),
-        subject: "Your Paws Inside sign-in link".to_owned(),
+        subject: c.subject.to_owned(),
         text,
         html,
         link,
     }
+}
+
+/// The sign-in link email.
+pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Your Paws Inside sign-in link",
+            heading: "Sign in to Paws Inside",
+            lead: format!("Open this link to sign in. It works once, for the next {minutes} minutes:"),
+            button: "Sign in",
+            after: "Anything you added as a guest (dogs, photos, suggestions) comes with you.",
+            footer: "If you did not ask for this, ignore this email: nothing happens until the link is opened and confirmed.",
+        },
+    )
+}
+
+/// "Confirm your address" after signing up with a password.
+pub fn verify_email(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Confirm your Paws Inside address",
+            heading: "Confirm your email address",
+            lead: "Thanks for signing up! Open this link within 24 hours to confirm this is your address:"
+                .to_owned(),
+            button: "Confirm my address",
+            after: "Your dogs, photos and suggestions are already in your account.",
+            footer: "If you did not sign up, ignore this email and the address stays unconfirmed.",
+        },
+    )
+}
+
+/// Sent instead of a sign-up confirmation when the address already has an account.
+pub fn sign_up_attempt(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Someone tried to sign up with your address",
+            heading: "You already have an account",
+            lead: "Someone (hopefully you) tried to create a Paws Inside account with this address. \
+               You already have one: sign in, or reset your password from the sign-in page:"
+                .to_owned(),
+            button: "Sign in",
+            after: "Nothing was changed in your account.",
+            footer: "If this was not you, you can ignore this email.",
+        },
+    )
+}
+
+/// The password reset link.
+pub fn password_reset(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Reset your Paws Inside password",
+            heading: "Choose a new password",
+            lead: "Open this link within 30 minutes to choose a new password. It works once:".to_owned(),
+            button: "Choose a new password",
+            after: "Choosing a new password signs out every other device.",
+            footer: "If you did not ask for this, ignore this email: your password stays as it is.",
+        },
+    )
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -60,5 +135,16 @@ mod tests {
         assert!(e.text.contains("http://x/auth/confirm?token=ab&x=<1>"));
         assert!(e.html.contains("token=ab&amp;x=&lt;1&gt;") && !e.html.contains("<1>"));
         assert!(e.text.contains("10 minutes"));
+        for e in [
+            super::verify_email(&to, "u"),
+            super::sign_up_attempt(&to, "u"),
+            super::password_reset(&to, "u"),
+        ] {
+            assert!(
+                e.text.contains("\nu\n") && e.html.contains("href=\"u\""),
+                "{}",
+                e.subject
+            );
+        }
     }
 }

@@ -15,6 +15,8 @@ pub struct AuthConfig {
     pub public_url: String,
     /// How long a sign-in link works.
     pub link_minutes: i64,
+    /// How recent a sign-in must be to delete the account.
+    pub reauth_minutes: i64,
 }
 
 /// Per address: a few links per quarter hour is plenty for a person.
@@ -77,7 +79,7 @@ pub async fn request_magic_link(
 
 /// 429 with `Retry-After` and a message a person can act on.
 #[cfg(feature = "ssr")]
-fn too_many(retry_after: i64) -> ServerFnError {
+pub(crate) fn too_many(retry_after: i64) -> ServerFnError {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
         if let Ok(value) = http::HeaderValue::from_str(&retry_after.to_string()) {
@@ -94,9 +96,14 @@ fn too_many(retry_after: i64) -> ServerFnError {
 /// What a link will do, for its confirm page. Looking never uses the link up;
 /// a dead link answers 410 (used, expired) or 404 (unknown).
 #[server(prefix = "/api", endpoint = "auth/link")]
-pub async fn check_link(#[server(default)] token: String) -> Result<LinkCheck, ServerFnError> {
+pub async fn check_link(
+    #[server(default)] token: String,
+    #[server(default)] kind: String,
+) -> Result<LinkCheck, ServerFnError> {
+    let purpose =
+        paws_inside::db::tokens::Purpose::parse(&kind).ok_or_else(|| bad_request("Unknown kind of link."))?;
     let browser = crate::auth::session::current().await;
-    let check = paws_inside::db::claim::preview(&pool()?, &token, browser.as_ref())
+    let check = paws_inside::db::claim::preview(&pool()?, purpose, &token, browser.as_ref())
         .await
         .map_err(unexpected)?;
     let status = match check {

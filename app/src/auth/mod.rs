@@ -4,12 +4,15 @@
 mod client;
 pub mod links;
 mod pages;
+mod password_pages;
+pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod session;
 
 pub use client::{ensure_guest, mint_key_for_form};
 pub use links::AuthConfig;
 pub use pages::{ConfirmPage, Notice, SignInPage};
+pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};
 
 use leptos::prelude::*;
 use paws_inside::SessionUser;

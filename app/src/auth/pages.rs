@@ -3,24 +3,29 @@
 //! button POSTs, so mail scanners that fetch links never sign anyone in.
 
 use super::links::{RequestMagicLink, check_link, take_notice};
+use super::passwords::SignInPassword;
 use crate::error::user_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use paws_inside::{GuestData, LinkCheck, LinkPreview};
 
-/// `/sign-in`: one field, a link by email. Works without JavaScript.
+/// `/sign-in`: a link by email (no password needed), or email + password.
+/// Both work without JavaScript.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<RequestMagicLink>::new();
+    let with_password = ServerAction::<SignInPassword>::new();
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
-    let sent =
-        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    let flag = move |key: &str| query.with(|q| q.get(key).is_some());
+    let sent = move || flag("sent") || matches!(action.value().get(), Some(Ok(())));
     view! {
         <Title text="Sign in" />
         <div class="narrow">
             <h1>"Sign in"</h1>
+            {move || flag("deleted").then(|| view! { <p class="notice" role="status">"Your account and everything in it were deleted."</p> })}
+            {move || flag("verified").then(|| view! { <p class="notice" role="status">"Your address is confirmed. Sign in to continue."</p> })}
             <Show
                 when=sent
                 fallback=move || view! {
@@ -36,6 +41,24 @@ pub fn SignInPage() -> impl IntoView {
                             _ => None,
                         })}
                         <button type="submit" class="button">"Email me a sign-in link"</button>
+                    </ActionForm>
+                    <h2 class="h3">"Or use your password"</h2>
+                    <ActionForm action=with_password attr:class="form-card">
+                        <div class="field">
+                            <label for="pw-email">"Email address"</label>
+                            <input id="pw-email" type="email" name="email" required autocomplete="username" maxlength="254" />
+                        </div>
+                        <div class="field">
+                            <label for="pw-password">"Password"</label>
+                            <input id="pw-password" type="password" name="password" required autocomplete="current-password" maxlength="128" />
+                        </div>
+                        <input type="hidden" name="next" value=next />
+                        {move || with_password.value().with(|v| match v {
+                            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+                            _ => None,
+                        })}
+                        <button type="submit" class="button">"Sign in with password"</button>
+                        <p class="muted small"><a href="/forgot-password">"Forgot your password?"</a>" · "<a href="/sign-up">"Create an account"</a></p>
                     </ActionForm>
                 }
             >
@@ -54,7 +77,7 @@ pub fn SignInPage() -> impl IntoView {
 pub fn ConfirmPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
-    let check = Resource::new(token, check_link);
+    let check = Resource::new(token, |t| check_link(t, "magic_link".into()));
     view! {
         <Title text="Confirm sign-in" />
         <div class="narrow">
@@ -127,7 +150,7 @@ fn BringThisBrowser(data: GuestData) -> impl IntoView {
 }
 
 #[component]
-fn DeadLink(check: LinkCheck) -> impl IntoView {
+pub(super) fn DeadLink(check: LinkCheck) -> impl IntoView {
     let (title, why) = match check {
         LinkCheck::Used => (
             "This link was already used",

@@ -9,6 +9,9 @@ use tower_sessions::Session;
 
 /// Session key of the signed-in user.
 pub const USER_KEY: &str = "user";
+/// Session key of the time (Unix seconds) of the last sign-in, for actions that
+/// need a fresh one (deleting the account).
+pub const AUTH_AT_KEY: &str = "auth_at";
 /// Session key of a one-time message for the next page ("Your dogs came with you").
 pub const NOTICE_KEY: &str = "notice";
 
@@ -70,12 +73,27 @@ pub async fn sign_in(
 ) -> anyhow::Result<()> {
     session.cycle_id().await?;
     session.insert(USER_KEY, user).await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    session.insert(AUTH_AT_KEY, now).await?;
     // Saving now (the layer saves again at the end) assigns the new id.
     session.save().await?;
     let id = session
         .id()
         .ok_or_else(|| anyhow::anyhow!("saved session has no id"))?;
     paws_inside::db::users::record_session(pool, &id.to_string(), user.id, user_agent).await
+}
+
+/// Seconds since this session last signed in (`None` if never).
+pub async fn seconds_since_sign_in(session: &Session) -> Option<i64> {
+    let at = session.get::<i64>(AUTH_AT_KEY).await.ok().flatten()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    Some(now - at)
 }
 
 /// The request's `User-Agent`, for the session list.

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod flows;
 pub mod mail;
 
 use paws_inside::db::MIGRATOR;

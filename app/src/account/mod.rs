@@ -1,0 +1,164 @@
+//! `/account`: email and verification, password, signed-in devices, sign out
+//! and account deletion for members; what they made and "discard" for guests.
+
+mod api;
+
+pub use api::{AccountView, SessionView, describe_agent};
+
+use crate::error::user_message;
+use api::{ChangePassword, DeleteAccount, DiscardGuest, RevokeOtherSessions, RevokeSession, account};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Shows a server action's error, if any.
+fn action_error<A>(action: ServerAction<A>) -> impl IntoView
+where
+    A: leptos::server_fn::ServerFn<Output = (), Error = ServerFnError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
+    move || {
+        action.value().with(|v| match v {
+            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+            _ => None,
+        })
+    }
+}
+
+/// `/account`.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| account());
+    view! {
+        <Title text="Your account" />
+        <div class="narrow">
+            <h1>"Your account"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(AccountView::Member { email, verified, has_password, sessions }) => {
+                            view! { <Member email verified has_password sessions /> }.into_any()
+                        }
+                        Ok(AccountView::Guest(made)) => view! { <Guest made /> }.into_any(),
+                        Ok(AccountView::Visitor) => view! {
+                            <p class="lead">"You are not signed in."</p>
+                            <p><a class="button" href="/sign-in?next=/account">"Sign in"</a></p>
+                        }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<SessionView>) -> impl IntoView {
+    let query = use_query_map();
+    let password = ServerAction::<ChangePassword>::new();
+    let revoke = ServerAction::<RevokeSession>::new();
+    let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+    let delete = ServerAction::<DeleteAccount>::new();
+    let others = sessions.iter().filter(|s| !s.current).count();
+    view! {
+        <section class="form-card" aria-labelledby="acct-email">
+            <h2 id="acct-email" class="h3">"Email"</h2>
+            <p data-testid="account-email">{email.clone()}" "
+                {if verified {
+                    view! { <span class="badge" data-testid="verified">"confirmed"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-warn" data-testid="unverified">"not confirmed yet — check your inbox"</span> }.into_any()
+                }}
+            </p>
+        </section>
+        <section class="form-card" aria-labelledby="acct-password">
+            <h2 id="acct-password" class="h3">{if has_password { "Change password" } else { "Set a password" }}</h2>
+            {move || query.with(|q| q.get("password").is_some()).then(|| view! { <p class="notice" role="status">"Password saved."</p> })}
+            <ActionForm action=password attr:class="stack">
+                {has_password.then(|| view! {
+                    <div class="field">
+                        <label for="pw-current">"Current password"</label>
+                        <input id="pw-current" type="password" name="current" autocomplete="current-password" required />
+                    </div>
+                })}
+                <div class="field">
+                    <label for="pw-new">"New password " <span class="muted">"(at least 8 characters)"</span></label>
+                    <input id="pw-new" type="password" name="new_password" autocomplete="new-password" minlength="8" maxlength="128" required />
+                </div>
+                <label class="check" for="pw-others">
+                    <input type="checkbox" id="pw-others" name="sign_out_others" value="1" />
+                    <span>"Sign out my other devices"</span>
+                </label>
+                {action_error(password)}
+                <button type="submit" class="button">"Save password"</button>
+            </ActionForm>
+        </section>
+        <section class="form-card" aria-labelledby="acct-sessions">
+            <h2 id="acct-sessions" class="h3">"Signed-in devices"</h2>
+            <ul class="session-list" data-testid="sessions">
+                {sessions.into_iter().map(|s| view! {
+                    <li>
+                        <span>
+                            <strong>{s.device}</strong>
+                            {s.current.then(|| view! { " " <span class="badge">"this device"</span> })}
+                            <br />
+                            <span class="muted small">{format!("Signed in {} · last active {} (UTC)", s.since, s.last_seen)}</span>
+                        </span>
+                        {(!s.current).then(|| view! {
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="handle" value=s.handle />
+                                <button type="submit" class="button button-quiet">"Sign out"</button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {action_error(revoke)}
+            {(others > 0).then(|| view! {
+                <ActionForm action=revoke_others>
+                    <button type="submit" class="button button-quiet">"Sign out all other devices"</button>
+                </ActionForm>
+            })}
+            <form method="post" action="/auth/sign-out">
+                <button type="submit" class="button">"Sign out"</button>
+            </form>
+        </section>
+        <section class="form-card danger-zone" aria-labelledby="acct-delete">
+            <h2 id="acct-delete" class="h3">"Delete account"</h2>
+            <p>"This deletes your account, your dogs, their photos and your pending suggestions. Places already on the map stay. It cannot be undone."</p>
+            <ActionForm action=delete attr:class="stack">
+                <div class="field">
+                    <label for="del-email">"Type your email address to confirm"</label>
+                    <input id="del-email" type="email" name="confirm_email" autocomplete="off" required />
+                </div>
+                {action_error(delete)}
+                <button type="submit" class="button button-danger">"Delete my account"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Guest(made: paws_inside::GuestData) -> impl IntoView {
+    let discard = ServerAction::<DiscardGuest>::new();
+    view! {
+        <section class="form-card">
+            <p class="lead" data-testid="guest-summary">{format!("You are browsing as a guest. So far you have added {}.", made.describe())}</p>
+            <p>"Sign in to keep it: your dogs and photos come with you."</p>
+            <p><a class="button" href="/sign-in?next=/account">"Sign in to keep it"</a></p>
+        </section>
+        {(!made.is_empty()).then(|| view! {
+            <section class="form-card danger-zone">
+                <h2 class="h3">"Discard my guest data"</h2>
+                <ActionForm action=discard attr:class="stack">
+                    <label class="check" for="discard-confirm">
+                        <input type="checkbox" id="discard-confirm" name="confirm" value="1" required />
+                        <span>{format!("Delete my {} for good", made.describe())}</span>
+                    </label>
+                    {action_error(discard)}
+                    <button type="submit" class="button button-danger">"Discard my guest data"</button>
+                </ActionForm>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,143 @@
+//! Pages of email + password accounts: sign up, forgot password, and the two
+//! link pages (confirm address, choose a new password). Link pages only look at
+//! the token; their buttons POST (`/auth/verify`, `/auth/reset` in the server).
+
+use super::links::check_link;
+use super::passwords::{RequestPasswordReset, SignUp};
+use crate::error::user_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use paws_inside::LinkCheck;
+
+/// `/sign-up`.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let query = use_query_map();
+    let sent =
+        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Title text="Create an account" />
+        <div class="narrow">
+            <h1>"Create an account"</h1>
+            <Show when=sent fallback=move || view! {
+                <p class="lead">"Keep your dogs and photos with an email and password. Anything you added as a guest stays yours."</p>
+                <ActionForm action attr:class="form-card">
+                    <div class="field">
+                        <label for="su-email">"Email"</label>
+                        <input id="su-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+                    </div>
+                    <div class="field">
+                        <label for="su-password">"Password " <span class="muted">"(at least 8 characters)"</span></label>
+                        <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
+                    </div>
+                    {move || action.value().with(|v| match v {
+                        Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+                        _ => None,
+                    })}
+                    <button type="submit" class="button">"Create account"</button>
+                    <p class="muted small">"Already have one? "<a href="/sign-in">"Sign in"</a></p>
+                </ActionForm>
+            }>
+                <div class="form-card" role="status" data-testid="sign-up-sent">
+                    <h2 class="h3">"Check your inbox"</h2>
+                    <p>"We sent a link to confirm your address. Your dogs are safe in the meantime."</p>
+                    <p><a href="/account">"Go to your account"</a></p>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// `/forgot-password`.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let query = use_query_map();
+    let sent =
+        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Title text="Forgot your password?" />
+        <div class="narrow">
+            <h1>"Forgot your password?"</h1>
+            <Show when=sent fallback=move || view! {
+                <ActionForm action attr:class="form-card">
+                    <div class="field">
+                        <label for="fp-email">"Email"</label>
+                        <input id="fp-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+                    </div>
+                    {move || action.value().with(|v| match v {
+                        Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+                        _ => None,
+                    })}
+                    <button type="submit" class="button">"Email me a reset link"</button>
+                </ActionForm>
+            }>
+                <div class="form-card" role="status" data-testid="reset-sent">
+                    <h2 class="h3">"Check your inbox"</h2>
+                    <p>"If the address has an account, a link to choose a new password is on its way. It works once, for 30 minutes."</p>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// A link page's shared frame: looks at the token, shows `valid` or a dead-link page.
+fn link_page(kind: &'static str, valid: fn(String, String) -> AnyView) -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.with(|q| q.get("token").unwrap_or_default());
+    let check = Resource::new(token, move |t| check_link(t, kind.into()));
+    view! {
+        <div class="narrow">
+            <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Ok(LinkCheck::Valid(preview)) => valid(token(), preview.masked_email),
+                        Ok(dead) => view! { <super::pages::DeadLink check=dead /> }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// `/auth/verify?token=…`: confirm the address given at sign-up.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    view! {
+        <Title text="Confirm your address" />
+        {link_page("email_verify", |token, masked| view! {
+            <h1>{format!("Confirm {masked}")}</h1>
+            <form method="post" action="/auth/verify" class="form-card">
+                <input type="hidden" name="token" value=token />
+                <p>"One click and your address is confirmed."</p>
+                <button type="submit" class="button">"Confirm my address"</button>
+            </form>
+        }.into_any())}
+    }
+}
+
+/// `/auth/reset?token=…`: choose a new password.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.with(|q| q.get("error"));
+    view! {
+        <Title text="Choose a new password" />
+        {move || error().map(|e| view! { <p class="error narrow" role="alert">{e}</p> })}
+        {link_page("password_reset", |token, masked| view! {
+            <h1>{format!("New password for {masked}")}</h1>
+            <form method="post" action="/auth/reset" class="form-card">
+                <input type="hidden" name="token" value=token />
+                <div class="field">
+                    <label for="rp-password">"New password " <span class="muted">"(at least 8 characters)"</span></label>
+                    <input id="rp-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
+                </div>
+                <p class="muted small">"Saving signs out every other device."</p>
+                <button type="submit" class="button">"Save new password"</button>
+            </form>
+        }.into_any())}
+    }
+}

@@ -1,0 +1,595 @@
+//! Email + password accounts: sign-up promotes the guest, verification, sign-in
+//! merges guest data, no enumeration, brute force meets the rate limit,
+//! pre-hijacking, reset, the session list, password change and deletion.
+
+mod common;
+
+use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, post_form, spawn, spawn_env, user_id};
+use common::mail::{SmtpSink, decode_qp};
+use common::{TestApp, files_under};
+use serde_json::Value;
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The first link to `/auth/{kind}?token=` in the `n`-th email to `to`.
+async fn link_token(sink: &SmtpSink, to: &str, n: usize, kind: &str) -> String {
+    let text = decode_qp(&sink.wait_for(to, n).await);
+    let marker = format!("/auth/{kind}?token=");
+    let at = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {kind} link in: {text}"))
+        + marker.len();
+    text[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+}
+
+async fn sign_up(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
+    app.call(
+        &b.client,
+        "auth/sign-up",
+        &[("email", email), ("password", password)],
+    )
+    .await
+}
+
+async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
+    app.call(
+        &b.client,
+        "auth/sign-in",
+        &[("email", email), ("password", password), ("next", "/dogs")],
+    )
+    .await
+}
+
+/// A verified account with `PASSWORD`, signed in on the returned browser.
+async fn member(app: &TestApp, sink: &SmtpSink, email: &str) -> Browser {
+    let b = Browser::new();
+    assert!(sign_up(app, &b, email, PASSWORD).await.status().is_success());
+    let token = link_token(sink, email, 1, "verify").await;
+    assert_eq!(
+        post_form(app, &b, "/auth/verify", &[("token", &token)])
+            .await
+            .status(),
+        303
+    );
+    b
+}
+
+async fn password_hash(app: &TestApp, email: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_promotes_the_guest_then_verify_then_sign_in_again() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Bentley").await;
+    let guest = user_id(&b, &app).await;
+    let res = sign_up(&app, &b, "Bella@Example.com", PASSWORD).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(user_id(&b, &app).await, guest, "promoted in place: same id");
+    assert_eq!(me(&app, &b.client).await.unwrap()["is_anonymous"], false);
+    let (verified, hash): (bool, String) =
+        sqlx::query_as("SELECT email_verified_at IS NOT NULL, password_hash FROM users WHERE id = $1")
+            .bind(guest)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(!verified, "the address starts unconfirmed");
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+
+    // GET of the verification link does not use it; the POST does.
+    let token = link_token(&sink, "bella@example.com", 1, "verify").await;
+    let page = b
+        .client
+        .get(format!("{}/auth/verify?token={token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let res = post_form(&app, &b, "/auth/verify", &[("token", &token)]).await;
+    assert_eq!(res.headers()["location"], "/account");
+    let verified: bool = sqlx::query_scalar("SELECT email_verified_at IS NOT NULL FROM users WHERE id = $1")
+        .bind(guest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(verified);
+
+    assert_eq!(post_form(&app, &b, "/auth/sign-out", &[]).await.status(), 303);
+    assert!(me(&app, &b.client).await.is_none());
+    let res = sign_in(&app, &b, "bella@example.com", PASSWORD).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(user_id(&b, &app).await, guest);
+    assert_eq!(owner_of(&app, dog).await, guest, "the dog is still there");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_up_with_a_taken_address_looks_the_same_and_tells_the_owner() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    member(&app, &sink, "owner@example.com").await;
+    let before = password_hash(&app, "owner@example.com").await;
+
+    let answer = |res: reqwest::Response| async move {
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let cookie = res.headers().contains_key("set-cookie");
+        (status, location, cookie, res.text().await.unwrap())
+    };
+    let taken = answer(sign_up(&app, &Browser::new(), "owner@example.com", "another good one").await).await;
+    let fresh = answer(sign_up(&app, &Browser::new(), "new@example.com", "another good one").await).await;
+    assert_eq!(taken, fresh);
+    let mail = decode_qp(&sink.wait_for("owner@example.com", 2).await);
+    assert!(
+        mail.contains("Someone tried to sign up with your address"),
+        "{mail}"
+    );
+    assert_eq!(
+        password_hash(&app, "owner@example.com").await,
+        before,
+        "the account is untouched"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_passwords_are_refused_and_nothing_is_created() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    for (password, message) in [
+        ("short", "at least 8"),
+        ("password1", "most common"),
+        ("iloveyou", "most common"),
+        ("weak@example.com", "must not be your email"),
+    ] {
+        let res = sign_up(&app, &Browser::new(), "weak@example.com", password).await;
+        assert_eq!(res.status(), 400, "{password}");
+        assert!(res.text().await.unwrap().contains(message), "{password}");
+    }
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_sign_in_merges_the_guest_in_one_go() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let owner = member(&app, &sink, "owner@example.com").await;
+    let account = user_id(&owner, &app).await;
+
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Rex").await;
+    let guest = user_id(&b, &app).await;
+    add_photo_row(&app, guest, dog).await;
+    let old_cookie = b.cookie(&app).unwrap();
+    let res = sign_in(&app, &b, "owner@example.com", PASSWORD).await;
+    assert!(res.status().is_success());
+    assert_ne!(
+        b.cookie(&app).unwrap(),
+        old_cookie,
+        "session id rotates on sign-in"
+    );
+    assert_eq!(user_id(&b, &app).await, account);
+    assert_eq!(owner_of(&app, dog).await, account);
+    assert_eq!(app.count("claim_audit").await, 1);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
+        .bind(guest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+
+    // A failing merge on password sign-in: rolled back, recorded, signed in anyway.
+    let c = Browser::new();
+    let dog2 = add_dog(&app, &c, "Fifi").await;
+    let guest2 = user_id(&c, &app).await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
+         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON pets FOR EACH ROW EXECUTE FUNCTION fail_merge();",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        sign_in(&app, &c, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    assert_eq!(user_id(&c, &app).await, account);
+    assert_eq!(owner_of(&app, dog2).await, guest2);
+    assert_eq!(app.count("claim_failures").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_say_nothing_and_brute_force_meets_the_limit() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    member(&app, &sink, "owner@example.com").await;
+    let wrong = sign_in(&app, &Browser::new(), "owner@example.com", "not the password").await;
+    let (status, body) = (wrong.status(), wrong.text().await.unwrap());
+    let unknown = sign_in(&app, &Browser::new(), "nobody@example.com", "not the password").await;
+    assert_eq!(
+        (status, body.clone()),
+        (unknown.status(), unknown.text().await.unwrap())
+    );
+    assert_eq!(status, 401);
+    // 10 attempts per account per 15 minutes: this was the first; 9 more, then refused
+    // even with the right password.
+    for _ in 0..9 {
+        assert_eq!(
+            sign_in(&app, &Browser::new(), "owner@example.com", "guess")
+                .await
+                .status(),
+            401
+        );
+    }
+    let res = sign_in(&app, &Browser::new(), "owner@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proving_an_address_removes_a_password_someone_else_set() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    // The attacker signs up with the victim's address and never verifies.
+    let attacker = Browser::new();
+    assert!(
+        sign_up(&app, &attacker, "victim@example.com", "attacker's secret")
+            .await
+            .status()
+            .is_success()
+    );
+    assert!(me(&app, &attacker.client).await.is_some());
+    // The victim signs in by email link: the address is proven now.
+    let victim = Browser::new();
+    app.call(
+        &victim.client,
+        "auth/magic-link",
+        &[("email", "victim@example.com")],
+    )
+    .await;
+    let token = link_token(&sink, "victim@example.com", 2, "confirm").await;
+    assert_eq!(
+        post_form(&app, &victim, "/auth/confirm", &[("token", &token)])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        password_hash(&app, "victim@example.com").await,
+        None,
+        "the unproven password is gone"
+    );
+    assert!(
+        me(&app, &attacker.client).await.is_none(),
+        "the attacker's session was ended"
+    );
+    assert_eq!(
+        sign_in(&app, &Browser::new(), "victim@example.com", "attacker's secret")
+            .await
+            .status(),
+        401
+    );
+    assert!(me(&app, &victim.client).await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_sets_a_new_password_and_signs_out_everywhere_else() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let laptop = member(&app, &sink, "owner@example.com").await;
+    let phone = Browser::new();
+    assert!(
+        sign_in(&app, &phone, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+
+    let b = Browser::new();
+    let res = app
+        .call(&b.client, "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    let unknown = app
+        .call(
+            &Browser::new().client,
+            "auth/forgot",
+            &[("email", "nobody@example.com")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        unknown.status(),
+        "same answer for unknown addresses"
+    );
+    let token = link_token(&sink, "owner@example.com", 2, "reset").await;
+    assert_eq!(sink.messages_to("nobody@example.com").len(), 0);
+
+    let page = b
+        .client
+        .get(format!("{}/auth/reset?token={token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    // A weak password: back to the page with the reason; the link still works.
+    let res = post_form(
+        &app,
+        &b,
+        "/auth/reset",
+        &[("token", &token), ("password", "password1")],
+    )
+    .await;
+    assert!(res.headers()["location"].to_str().unwrap().contains("error="));
+    let res = post_form(
+        &app,
+        &b,
+        "/auth/reset",
+        &[("token", &token), ("password", "a brand new secret")],
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/account");
+    assert!(me(&app, &b.client).await.is_some(), "signed in here");
+    assert!(me(&app, &laptop.client).await.is_none(), "other sessions ended");
+    assert!(me(&app, &phone.client).await.is_none(), "other sessions ended");
+    assert_eq!(
+        sign_in(&app, &Browser::new(), "owner@example.com", PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    assert!(
+        sign_in(&app, &Browser::new(), "owner@example.com", "a brand new secret")
+            .await
+            .status()
+            .is_success()
+    );
+    let again = post_form(
+        &app,
+        &b,
+        "/auth/reset",
+        &[("token", &token), ("password", "yet another secret")],
+    )
+    .await;
+    assert!(
+        again.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/auth/reset?token=")
+    );
+    let page = b
+        .client
+        .get(format!("{}/auth/reset?token={token}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 410, "single use");
+}
+
+async fn account(app: &TestApp, b: &Browser) -> Value {
+    app.call(&b.client, "account/get", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let laptop = member(&app, &sink, "owner@example.com").await;
+    let phone = Browser::new();
+    phone
+        .client
+        .post(format!("{}/api/auth/sign-in", app.address))
+        .header("user-agent", "Mozilla/5.0 (iPhone) Safari/604.1")
+        .form(&[("email", "owner@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let view = account(&app, &laptop).await;
+    let member = &view["Member"];
+    assert_eq!(member["email"], "owner@example.com");
+    assert_eq!(member["verified"], true);
+    let sessions = member["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    assert_eq!(other["device"], "Safari on iPhone");
+    assert!(!other["handle"].as_str().unwrap().is_empty());
+
+    // Revoking someone else's handle does nothing; our own phone's works.
+    let res = app
+        .call(
+            &Browser::new().client,
+            "account/revoke",
+            &[("handle", other["handle"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    assert!(me(&app, &phone.client).await.is_some());
+    let res = app
+        .call(
+            &laptop.client,
+            "account/revoke",
+            &[("handle", other["handle"].as_str().unwrap())],
+        )
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert!(me(&app, &phone.client).await.is_none());
+
+    // Changing the password needs the current one.
+    let res = app
+        .call(
+            &laptop.client,
+            "account/password",
+            &[("current", "wrong one!"), ("new_password", "fresh and long")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(
+        sign_in(&app, &phone, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    let res = app
+        .call(
+            &laptop.client,
+            "account/password",
+            &[
+                ("current", PASSWORD),
+                ("new_password", "fresh and long"),
+                ("sign_out_others", "1"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert!(
+        me(&app, &phone.client).await.is_none(),
+        "other devices signed out"
+    );
+    assert!(me(&app, &laptop.client).await.is_some(), "this one stays");
+    assert!(
+        sign_in(&app, &Browser::new(), "owner@example.com", "fresh and long")
+            .await
+            .status()
+            .is_success()
+    );
+
+    // Guests get no account actions.
+    let guest = Browser::new();
+    add_dog(&app, &guest, "Rex").await;
+    assert!(account(&app, &guest).await["Guest"]["dogs"] == 1);
+    let res = app
+        .call(
+            &guest.client,
+            "account/password",
+            &[("new_password", "fresh and long")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
+    let b = member(&app, &sink, "owner@example.com").await;
+    let id = user_id(&b, &app).await;
+    // A real photo, so there are files to remove.
+    let dog = add_dog(&app, &b, "Rex").await;
+    let png = {
+        let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 100, 50]));
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    };
+    let form = reqwest::multipart::Form::new()
+        .text("pet", dog.to_string())
+        .part("photo", reqwest::multipart::Part::bytes(png).file_name("rex.png"));
+    let res = b
+        .client
+        .post(format!("{}/api/photos", app.address))
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(!files_under(&app.data_dir.join("media")).is_empty());
+
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let res = app
+        .call(
+            &b.client,
+            "account/delete",
+            &[("confirm_email", "owner@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 400, "a sign-in older than the window is not enough");
+    assert!(res.text().await.unwrap().contains("sign in again"));
+
+    assert!(
+        sign_in(&app, &b, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    let res = app
+        .call(
+            &b.client,
+            "account/delete",
+            &[("confirm_email", "someone@else.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = app
+        .call(
+            &b.client,
+            "account/delete",
+            &[("confirm_email", "Owner@Example.com")],
+        )
+        .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("media").await, 0);
+    assert!(
+        files_under(&app.data_dir.join("media")).is_empty(),
+        "photo files removed"
+    );
+    assert!(me(&app, &b.client).await.is_none());
+    assert_eq!(app.count("venues").await, 72, "public venues stay");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_can_discard_its_data_after_confirming() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Rex").await;
+    let guest: Uuid = user_id(&b, &app).await;
+    add_photo_row(&app, guest, dog).await;
+    assert_eq!(
+        app.call(&b.client, "account/discard-guest", &[]).await.status(),
+        400
+    );
+    assert_eq!(app.count("pets").await, 1);
+    let res = app
+        .call(&b.client, "account/discard-guest", &[("confirm", "1")])
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert_eq!(app.count("users").await, 0);
+    assert_eq!(app.count("pets").await, 0);
+    assert!(me(&app, &b.client).await.is_none());
+    // Members cannot use the guest discard.
+    let m = member(&app, &sink, "m@example.com").await;
+    assert_eq!(
+        app.call(&m.client, "account/discard-guest", &[("confirm", "1")])
+            .await
+            .status(),
+        404
+    );
+}

@@ -1,0 +1,108 @@
+//! Browser-like helpers shared by the account tests.
+
+use super::mail::SmtpSink;
+use super::{TestApp, fresh_database, settings, spawn_with};
+use reqwest::cookie::{CookieStore, Jar};
+use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A browser: cookie jar we can read, no redirects followed.
+pub struct Browser {
+    /// The client.
+    pub client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+impl Browser {
+    /// A fresh browser with no cookies.
+    pub fn new() -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { client, jar }
+    }
+
+    /// The cookie header it would send to the app.
+    pub fn cookie(&self, app: &TestApp) -> Option<String> {
+        let header = self.jar.cookies(&app.address.parse().unwrap())?;
+        Some(header.to_str().ok()?.to_owned())
+    }
+}
+
+/// The app on a fresh database, mailing to `sink`.
+pub async fn spawn(sink: &SmtpSink) -> TestApp {
+    spawn_env(sink, &[]).await
+}
+
+/// [`spawn`] with extra settings.
+pub async fn spawn_env(sink: &SmtpSink, extra: &[(&str, &str)]) -> TestApp {
+    let env = sink.env();
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend_from_slice(extra);
+    spawn_with(settings(&fresh_database().await, &env)).await
+}
+
+/// Follows nothing: one POST of a plain form from `b`, as a browser page would.
+pub async fn post_form(app: &TestApp, b: &Browser, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    b.client
+        .post(format!("{}{path}", app.address))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The session's user as `auth/me` reports it.
+pub async fn me(app: &TestApp, client: &reqwest::Client) -> Option<Value> {
+    let res = app.call(client, "auth/me", &[]).await;
+    assert_eq!(res.status(), 200);
+    Some(res.json::<Value>().await.unwrap()).filter(|v| !v.is_null())
+}
+
+/// Adds a dog through the server function; returns its id.
+pub async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
+    let res = app
+        .call(&b.client, "pets/create", &[("name", name), ("size", "small")])
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>()
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A photo row (no files) owned by `owner`.
+pub async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
+    sqlx::query("INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes) VALUES ($1, $2, $3, 4, 4, 10)")
+        .bind(owner)
+        .bind(pet)
+        .bind(Uuid::new_v4().simple().to_string())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
+
+/// Who owns a dog.
+pub async fn owner_of(app: &TestApp, pet: Uuid) -> Uuid {
+    sqlx::query_scalar("SELECT user_id FROM pets WHERE id = $1")
+        .bind(pet)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// The id of the user signed in on `b`.
+pub async fn user_id(b: &Browser, app: &TestApp) -> Uuid {
+    me(app, &b.client).await.expect("signed in")["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
