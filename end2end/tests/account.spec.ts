@@ -14,7 +14,7 @@ async function signUp(page: Page, email: string, password = PASSWORD) {
 }
 
 async function signInWithPassword(page: Page, email: string, password: string) {
-  await page.goto("/sign-in");
+  await page.goto("/sign-in?next=/dogs");
   await waitForHydration(page);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
@@ -39,7 +39,7 @@ test("a guest signs up, confirms by email, signs out and back in with the passwo
   await expectAccessible(page);
   await screenshot(page, "account-page");
 
-  await page.getByRole("main").getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("main").getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto("/dogs");
   await expect(page.getByText("No dogs yet")).toBeVisible();
@@ -52,7 +52,7 @@ test("a guest signs up, confirms by email, signs out and back in with the passwo
 test("a forgotten password is reset by email and the old one stops working", async ({ page }) => {
   const email = `reset-${Date.now()}@example.com`;
   await signUp(page, email);
-  await page.getByTestId("member-badge").getByRole("button", { name: "Sign out" }).click();
+  await page.getByTestId("member-badge").getByRole("button", { name: "Sign out", exact: true }).click();
 
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -67,7 +67,7 @@ test("a forgotten password is reset by email and the old one stops working", asy
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("claim-notice")).toContainText("new password is saved");
 
-  await page.getByTestId("member-badge").getByRole("button", { name: "Sign out" }).click();
+  await page.getByTestId("member-badge").getByRole("button", { name: "Sign out", exact: true }).click();
   await signInWithPassword(page, email, PASSWORD);
   await expect(page.getByRole("alert")).toContainText("do not match");
   await signInWithPassword(page, email, "a brand new secret");

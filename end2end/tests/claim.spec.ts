@@ -29,7 +29,7 @@ async function askForLink(page: Page, email: string) {
   await page.getByTestId("guest-badge").click();
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await waitForHydration(page);
-  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByTestId("link-sent")).toBeVisible();
 }

@@ -59,6 +59,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
     let delete = ServerAction::<DeleteAccount>::new();
+    crate::auth::refresh_user_after(delete);
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <section class="form-card" aria-labelledby="acct-email">
@@ -141,6 +142,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
 #[component]
 fn Guest(made: paws_inside::GuestData) -> impl IntoView {
     let discard = ServerAction::<DiscardGuest>::new();
+    crate::auth::refresh_user_after(discard);
     view! {
         <section class="form-card">
             <p class="lead" data-testid="guest-summary">{format!("You are browsing as a guest. So far you have added {}.", made.describe())}</p>

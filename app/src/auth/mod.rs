@@ -62,3 +62,17 @@ impl UserState {
         self.version.update(|v| *v += 1);
     }
 }
+
+/// Reloads the header's user once `action` succeeds (a sign-in or sign-up
+/// changes who this browser is without a full page load).
+pub fn refresh_user_after<A>(action: ServerAction<A>)
+where
+    A: leptos::server_fn::ServerFn<Output = (), Error = ServerFnError> + Clone + Send + Sync + 'static,
+{
+    let state = UserState::get();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            state.refresh();
+        }
+    });
+}

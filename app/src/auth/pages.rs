@@ -4,6 +4,7 @@
 
 use super::links::{RequestMagicLink, check_link, take_notice};
 use super::passwords::SignInPassword;
+use super::refresh_user_after;
 use crate::error::user_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +17,7 @@ use paws_inside::{GuestData, LinkCheck, LinkPreview};
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<RequestMagicLink>::new();
     let with_password = ServerAction::<SignInPassword>::new();
+    refresh_user_after(with_password);
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_default());
     let flag = move |key: &str| query.with(|q| q.get(key).is_some());

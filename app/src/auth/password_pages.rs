@@ -14,6 +14,7 @@ use paws_inside::LinkCheck;
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
+    super::refresh_user_after(action);
     let query = use_query_map();
     let sent =
         move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
