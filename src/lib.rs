@@ -9,6 +9,7 @@ pub mod claim;
 pub mod email;
 pub mod filter;
 pub mod geo;
+pub mod moderation;
 pub mod pet;
 pub mod redirect;
 pub mod slug;

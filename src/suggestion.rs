@@ -141,6 +141,10 @@ pub struct Suggestion {
     pub status: String,
     /// Submission date, formatted.
     pub created_on: String,
+    /// Why it was not added (rejected only).
+    pub reject_reason: Option<String>,
+    /// The public venue's slug (approved only).
+    pub venue_slug: Option<String>,
 }
 
 #[cfg(test)]

@@ -125,6 +125,9 @@ pub struct VenueDetail {
     pub policy_notes: String,
     /// Website, if known (always http(s)).
     pub website: Option<String>,
+    /// Who suggested it ("a guest" or a name), for venues that came from a suggestion.
+    #[serde(default)]
+    pub suggested_by: Option<String>,
     /// When the venue was listed, formatted for display (e.g. "3 Nov 2026").
     pub created_on: String,
     /// When the listing last changed, formatted for display.

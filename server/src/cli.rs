@@ -12,6 +12,8 @@ pub enum Command {
     Help,
     /// Print the version.
     Version,
+    /// An operator task run against the database (see [`crate::ops`]).
+    Ops(crate::ops::Task),
 }
 
 /// Parses `std::env::args()` (without the program name).
@@ -20,6 +22,19 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["-h" | "--help" | "help", ..] => Ok(Command::Help),
         ["-V" | "--version"] => Ok(Command::Version),
+        ["admin", "grant", email] => Ok(Command::Ops(crate::ops::Task::Grant(email.to_string()))),
+        ["admin", "revoke", email] => Ok(Command::Ops(crate::ops::Task::Revoke(email.to_string()))),
+        ["admin", "list"] => Ok(Command::Ops(crate::ops::Task::ListAdmins)),
+        ["claims", "list"] => Ok(Command::Ops(crate::ops::Task::ListClaims)),
+        ["claims", "retry", "--all"] => Ok(Command::Ops(crate::ops::Task::RetryAll)),
+        ["claims", "retry", id] => id
+            .parse()
+            .map(|id| Command::Ops(crate::ops::Task::Retry(id)))
+            .map_err(|_| format!("claims retry needs a failure id or --all, not {id:?}")),
+        ["admin" | "claims", ..] => Err(
+            "usage: server admin grant|revoke <email> | admin list | claims list | claims retry <id>|--all"
+                .to_owned(),
+        ),
         [other, ..] => Err(format!("unknown argument {other:?}; try --help")),
     }
 }
@@ -27,7 +42,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 /// The `--help` text.
 pub fn usage() -> String {
     let mut out = String::from(
-        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n\nSETTINGS (environment variables):\n",
+        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n\nSETTINGS (environment variables):\n",
     );
     for (name, default, meaning) in VARIABLES {
         out.push_str(&format!(
@@ -48,6 +63,20 @@ mod tests {
         assert_eq!(parse(&args(&[])), Ok(Command::Serve));
         assert_eq!(parse(&args(&["--help"])), Ok(Command::Help));
         assert!(parse(&args(&["--frobnicate"])).is_err());
+        assert_eq!(
+            parse(&args(&["admin", "grant", "a@b.co"])),
+            Ok(Command::Ops(crate::ops::Task::Grant("a@b.co".into())))
+        );
+        assert_eq!(
+            parse(&args(&["claims", "retry", "7"])),
+            Ok(Command::Ops(crate::ops::Task::Retry(7)))
+        );
+        assert_eq!(
+            parse(&args(&["claims", "retry", "--all"])),
+            Ok(Command::Ops(crate::ops::Task::RetryAll))
+        );
+        assert!(parse(&args(&["claims", "retry", "x"])).is_err());
+        assert!(parse(&args(&["admin", "grant"])).is_err());
         assert!(usage().contains("DATABASE_URL"));
     }
 }

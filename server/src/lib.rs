@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod cli;
 pub mod csrf;
+pub mod ops;
 pub mod photos;
 pub mod routes;
 pub mod sessions;

@@ -24,6 +24,16 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Ok(Command::Ops(task)) => match ops(task).await {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
         Err(msg) => {
             eprintln!("{msg}");
             ExitCode::from(2)
@@ -36,4 +46,13 @@ async fn serve() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     tracing::info!(?settings, "starting");
     Application::build(settings).await?.run_until_stopped().await
+}
+
+async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
+    let settings = Settings::from_env()?;
+    let pool = paws_inside::db::connect_lazy(&settings.database_url, 2)?;
+    if settings.run_migrations {
+        paws_inside::db::migrate(&pool).await?;
+    }
+    server::ops::run(&pool, task).await
 }

@@ -215,11 +215,25 @@ fn safe_path(p: &str) -> Option<&str> {
 }
 
 /// `GET /media/{key}/{file}`: a stored photo, immutable under its key.
-pub async fn serve(State(state): State<AppState>, Path((key, file)): Path<(String, String)>) -> Response {
+pub async fn serve(
+    State(state): State<AppState>,
+    session: Session,
+    Path((key, file)): Path<(String, String)>,
+) -> Response {
     let variant = file.strip_suffix(".jpg").unwrap_or("");
     let Some(path) = state.photos.store.path(&key, variant) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // Hidden photos (moderation) are only shown to admins.
+    match paws_inside::db::admin::reports::is_public(&state.pool, &key).await {
+        Ok(true) => {}
+        Ok(false) if viewer_is_admin(&state, &session).await => {}
+        Ok(false) => return StatusCode::NOT_FOUND.into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "photo lookup failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
     match tokio::fs::read(&path).await {
         Ok(bytes) => (
             [
@@ -238,4 +252,16 @@ pub async fn serve(State(state): State<AppState>, Path((key, file)): Path<(Strin
             .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+async fn viewer_is_admin(state: &AppState, session: &Session) -> bool {
+    let Ok(Some(user)) = session
+        .get::<paws_inside::SessionUser>(app::auth::session::USER_KEY)
+        .await
+    else {
+        return false;
+    };
+    paws_inside::db::admin::is_admin(&state.pool, user.id)
+        .await
+        .unwrap_or(false)
 }

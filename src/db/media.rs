@@ -79,7 +79,7 @@ pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<
     let rows: Vec<(Uuid, String, i32, i32, Option<String>)> = sqlx::query_as(
         "SELECT m.id, m.storage_key, m.width, m.height, p.name
          FROM media m JOIN venues v ON v.id = m.venue_id LEFT JOIN pets p ON p.id = m.pet_id
-         WHERE v.slug = $1 ORDER BY m.created_at DESC, m.id LIMIT $2",
+         WHERE v.slug = $1 AND m.hidden_at IS NULL ORDER BY m.created_at DESC, m.id LIMIT $2",
     )
     .bind(slug)
     .bind(limit)

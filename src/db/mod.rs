@@ -2,6 +2,7 @@
 //! taking a pool, so the web layer never writes SQL.
 
 pub mod accounts;
+pub mod admin;
 pub mod claim;
 pub mod media;
 pub mod ownership;

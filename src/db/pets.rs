@@ -130,7 +130,7 @@ async fn photos_for(pool: &PgPool, pets: &[Uuid]) -> anyhow::Result<Vec<(Uuid, P
     }
     let rows: Vec<(Uuid, Uuid, String, i32, i32)> = sqlx::query_as(
         "SELECT pet_id, id, storage_key, width, height FROM media
-         WHERE pet_id = ANY($1) ORDER BY created_at DESC, id",
+         WHERE pet_id = ANY($1) AND hidden_at IS NULL ORDER BY created_at DESC, id",
     )
     .bind(pets)
     .fetch_all(pool)

@@ -35,9 +35,11 @@ pub async fn create(pool: &PgPool, owner: Uuid, s: &NewSuggestion) -> anyhow::Re
 /// The owner's suggestions, newest first.
 pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Suggestion>> {
     sqlx::query_as(
-        "SELECT id, name, city, category, status,
-                to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
-         FROM venue_suggestions WHERE user_id = $1 ORDER BY created_at DESC, id",
+        "SELECT s.id, s.name, s.city, s.category, s.status,
+                to_char(s.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
+                s.reject_reason, v.slug AS venue_slug
+         FROM venue_suggestions s LEFT JOIN venues v ON v.id = s.venue_id
+         WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id",
     )
     .bind(owner)
     .fetch_all(pool)

@@ -121,6 +121,7 @@ struct DetailRow {
     summary: VenueSummary,
     policy_notes: String,
     website: Option<String>,
+    suggested_by: Option<String>,
     created_on: String,
     updated_on: String,
 }
@@ -130,7 +131,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
     let sql = concat!(
         "SELECT ",
         summary_columns!(),
-        ", policy_notes, website,
+        ", policy_notes, website, suggested_by,
          to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
          to_char(updated_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS updated_on
          FROM venues WHERE slug = $1"
@@ -144,6 +145,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         summary: r.summary,
         policy_notes: r.policy_notes,
         website: r.website,
+        suggested_by: r.suggested_by,
         created_on: r.created_on,
         updated_on: r.updated_on,
     }))

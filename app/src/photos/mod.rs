@@ -2,8 +2,10 @@
 //! `/api/photos` (works without JavaScript); after hydration it uploads with
 //! XHR to show a progress bar and the thumbnail without leaving the page.
 
+mod report;
 mod upload;
 
+pub use report::ReportPhoto;
 pub use upload::UploadForm;
 
 use leptos::prelude::*;

@@ -169,6 +169,8 @@ pub fn MySuggestions() -> impl IntoView {
                                         <span class=format!("status status-{}", s.status)>{status_label(&s.status)}</span>
                                     </div>
                                     <p class="venue-address">{format!("{} · sent {}", s.city, s.created_on)}</p>
+                                    {s.reject_reason.map(|r| view! { <p class="small" data-testid="reject-reason">{format!("Why: {r}")}</p> })}
+                                    {s.venue_slug.map(|slug| view! { <p class="small"><A href=format!("/venues/{slug}")>"See it on the map"</A></p> })}
                                 </li>
                             }).collect_view()}
                         </ul>

@@ -7,7 +7,7 @@ use crate::NotFound;
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use crate::pets::my_pets;
-use crate::photos::{UploadErrorFromQuery, UploadForm, venue_photos};
+use crate::photos::{ReportPhoto, UploadErrorFromQuery, UploadForm, venue_photos};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
@@ -84,6 +84,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                         <p><a href=url.clone() rel="noopener nofollow" target="_blank">"Visit the website"<span class="visually-hidden">" (opens in a new tab)"</span></a></p>
                     })}
                     <p class="muted small">{format!("Listed {} · updated {}", detail.created_on, detail.updated_on)}</p>
+                    {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                 </section>
                 <aside class="venue-map" aria-label="Location">
                     <VenueMap points=Signal::stored(marker) label=format!("Map showing {}", v.name) compact=true />
@@ -143,6 +144,7 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
                                         <li>
                                             <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
                                             {vp.pet_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
+                                            <ReportPhoto photo=vp.photo.id />
                                         </li>
                                     }
                                 }).collect_view()}

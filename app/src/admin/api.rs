@@ -1,0 +1,176 @@
+//! Admin server functions. Every one checks the role on the server and answers
+//! 403 to everyone else (guests, members, visitors) before touching anything.
+// Suggestion edits post one argument per form field (works without JavaScript).
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, UserRow, UserStats};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::error::{bad_request, pool, unexpected};
+
+/// Everything on `/admin`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// Suggestions waiting for review.
+    pub suggestions: Vec<PendingSuggestion>,
+    /// Open photo reports.
+    pub reports: Vec<OpenReport>,
+    /// Failed claim merges.
+    pub failures: Vec<ClaimFailure>,
+    /// Head counts.
+    pub stats: UserStats,
+}
+
+/// The admin's user id, or 403.
+#[cfg(feature = "ssr")]
+async fn require_admin() -> Result<uuid::Uuid, ServerFnError> {
+    let forbidden = || {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        ServerFnError::ServerError("Admins only.".to_owned())
+    };
+    let user = crate::auth::session::current()
+        .await
+        .filter(|u| !u.is_anonymous)
+        .ok_or_else(forbidden)?;
+    if paws_inside::db::admin::is_admin(&pool()?, user.id)
+        .await
+        .map_err(unexpected)?
+    {
+        Ok(user.id)
+    } else {
+        Err(forbidden())
+    }
+}
+
+/// The review queues and user counts.
+#[server(prefix = "/api", endpoint = "admin/overview")]
+pub async fn admin_overview() -> Result<Overview, ServerFnError> {
+    use paws_inside::db::admin;
+    require_admin().await?;
+    let pool = pool()?;
+    Ok(Overview {
+        suggestions: admin::suggestions::pending(&pool).await.map_err(unexpected)?,
+        reports: admin::reports::open(&pool).await.map_err(unexpected)?,
+        failures: admin::failures::open(&pool).await.map_err(unexpected)?,
+        stats: admin::user_stats(&pool).await.map_err(unexpected)?,
+    })
+}
+
+/// Members whose address contains `query`.
+#[server(prefix = "/api", endpoint = "admin/users")]
+pub async fn admin_search_users(#[server(default)] query: String) -> Result<Vec<UserRow>, ServerFnError> {
+    require_admin().await?;
+    if query.trim().len() < 2 {
+        return Ok(Vec::new());
+    }
+    paws_inside::db::admin::search_users(&pool()?, &query)
+        .await
+        .map_err(unexpected)
+}
+
+/// Saves edits to a suggestion; with `approve`, publishes it as a venue.
+#[server(prefix = "/api", endpoint = "admin/suggestion")]
+pub async fn admin_save_suggestion(
+    #[server(default)] id: String,
+    #[server(default)] name: String,
+    #[server(default)] category: String,
+    #[server(default)] address: String,
+    #[server(default)] city: String,
+    #[server(default)] dogs_inside: String,
+    #[server(default)] size_limit: String,
+    #[server(default)] water_bowl: String,
+    #[server(default)] treats: String,
+    #[server(default)] notes: String,
+    #[server(default)] lat: String,
+    #[server(default)] lng: String,
+    #[server(default)] approve: Option<String>,
+) -> Result<Option<String>, ServerFnError> {
+    use paws_inside::db::admin::suggestions::{ReviewError, save};
+    let admin = require_admin().await?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown suggestion."))?;
+    let form = paws_inside::SuggestionForm {
+        name,
+        category,
+        address,
+        city,
+        dogs_inside,
+        size_limit,
+        water_bowl,
+        treats,
+        notes,
+        lat,
+        lng,
+    };
+    let edited = form
+        .validate()
+        .map_err(|problems| bad_request(&problems.join(" ")))?;
+    match save(&pool()?, admin, id, &edited, approve.is_some()).await {
+        Ok(slug) => {
+            leptos_axum::redirect("/admin");
+            Ok(slug)
+        }
+        Err(ReviewError::Unexpected(err)) => Err(unexpected(err)),
+        Err(user) => Err(bad_request(&user.to_string())),
+    }
+}
+
+/// Rejects a suggestion with a reason the suggester will see.
+#[server(prefix = "/api", endpoint = "admin/reject")]
+pub async fn admin_reject_suggestion(
+    #[server(default)] id: String,
+    #[server(default)] reason: String,
+) -> Result<(), ServerFnError> {
+    use paws_inside::db::admin::suggestions::{ReviewError, reject};
+    let admin = require_admin().await?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown suggestion."))?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(bad_request("Give a short reason (up to 500 characters)."));
+    }
+    match reject(&pool()?, admin, id, reason).await {
+        Ok(()) => {
+            leptos_axum::redirect("/admin");
+            Ok(())
+        }
+        Err(ReviewError::Unexpected(err)) => Err(unexpected(err)),
+        Err(user) => Err(bad_request(&user.to_string())),
+    }
+}
+
+/// Hides, deletes or dismisses a reported photo.
+#[server(prefix = "/api", endpoint = "admin/report")]
+pub async fn admin_resolve_report(
+    #[server(default)] id: String,
+    #[server(default)] action: String,
+) -> Result<(), ServerFnError> {
+    use paws_inside::db::admin::reports::{Resolution, resolve};
+    let admin = require_admin().await?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown report."))?;
+    let how = Resolution::parse(&action).ok_or_else(|| bad_request("Choose hide, delete or dismiss."))?;
+    if let Some(key) = resolve(&pool()?, admin, id, how).await.map_err(unexpected)?
+        && let Some(photos) = use_context::<paws_inside::media::PhotoService>()
+    {
+        photos.store.remove(&key).await;
+    }
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+/// Reruns a failed claim merge.
+#[server(prefix = "/api", endpoint = "admin/retry")]
+pub async fn admin_retry_claim(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    let admin = require_admin().await?;
+    let id: i64 = id.parse().map_err(|_| bad_request("Unknown failure."))?;
+    paws_inside::db::admin::failures::retry(&pool()?, Some(admin), id)
+        .await
+        .map_err(|e| -> ServerFnError {
+            tracing::error!(error = ?e, id, "claim retry failed");
+            ServerFnError::ServerError(format!("The merge failed again: {e}"))
+        })?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! `/admin`: review suggested venues, reported photos and failed claim merges,
+//! and look up users. Everyone who is not an admin gets the 404 page; the
+//! server functions behind it answer 403 (see `api.rs`).
+
+mod api;
+
+pub use api::Overview;
+
+use crate::NotFound;
+use crate::error::user_message;
+use crate::venues::VenueMap;
+use api::{
+    AdminRejectSuggestion, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion, admin_overview,
+    admin_search_users,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, REPORT_REASONS, UserStats};
+use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
+
+/// `/admin`.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| admin_overview());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <Dashboard o /> }.into_any(),
+                    Err(_) => view! { <NotFound /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Dashboard(o: Overview) -> impl IntoView {
+    let Overview {
+        suggestions,
+        reports,
+        failures,
+        stats,
+    } = o;
+    view! {
+        <Title text="Admin" />
+        <h1>"Admin"</h1>
+        <section aria-labelledby="adm-sugg" class="admin-section">
+            <h2 id="adm-sugg">{format!("Suggested places ({})", suggestions.len())}</h2>
+            {suggestions.is_empty().then(|| view! { <p class="muted">"Nothing waiting."</p> })}
+            {suggestions.into_iter().map(|s| view! { <SuggestionReview s /> }).collect_view()}
+        </section>
+        <section aria-labelledby="adm-reports" class="admin-section">
+            <h2 id="adm-reports">{format!("Reported photos ({})", reports.len())}</h2>
+            {reports.is_empty().then(|| view! { <p class="muted">"Nothing reported."</p> })}
+            <ul class="photo-grid">{reports.into_iter().map(|r| view! { <ReportReview r /> }).collect_view()}</ul>
+        </section>
+        <section aria-labelledby="adm-failures" class="admin-section">
+            <h2 id="adm-failures">{format!("Failed claim merges ({})", failures.len())}</h2>
+            {failures.is_empty().then(|| view! { <p class="muted">"None."</p> })}
+            {failures.into_iter().map(|f| view! { <FailureRow f /> }).collect_view()}
+        </section>
+        <Users stats />
+    }
+}
+
+#[component]
+fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
+    let save = ServerAction::<AdminSaveSuggestion>::new();
+    let reject = ServerAction::<AdminRejectSuggestion>::new();
+    let picked = RwSignal::new(s.lat.zip(s.lng));
+    let points = Signal::derive(move || {
+        picked
+            .get()
+            .map(|(lat, lng)| MapMarker {
+                slug: String::new(),
+                name: "Here".into(),
+                category: "other".into(),
+                lat,
+                lng,
+            })
+            .into_iter()
+            .collect()
+    });
+    let coord = move |i: usize| {
+        move || {
+            picked
+                .get()
+                .map(|p| format!("{:.6}", if i == 0 { p.0 } else { p.1 }))
+                .unwrap_or_default()
+        }
+    };
+    let (id, reject_id) = (s.id.to_string(), s.id.to_string());
+    let field = |label: &'static str, name: &'static str, value: String| {
+        view! {
+            <div class="field"><label>{label}<input name=name value=value required /></label></div>
+        }
+    };
+    let select = |label: &'static str,
+                  name: &'static str,
+                  current: String,
+                  options: Vec<(&'static str, &'static str)>| {
+        view! {
+            <div class="field"><label>{label}
+                <select name=name>
+                    {options.into_iter().map(|(k, l)| view! { <option value=k selected=current == k>{l}</option> }).collect_view()}
+                </select>
+            </label></div>
+        }
+    };
+    view! {
+        <article class="form-card admin-card" data-testid="pending-suggestion">
+            <p class="muted small">{format!("Suggested by {} on {}", s.suggested_by, s.created_on)}</p>
+            <ActionForm action=save attr:class="form-grid">
+                <input type="hidden" name="id" value=id />
+                {field("Name", "name", s.name.clone())}
+                {select("Kind", "category", s.category.clone(), Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect())}
+                {field("Address", "address", s.address.clone())}
+                {field("City", "city", s.city.clone())}
+                {select("Dogs inside", "dogs_inside", s.dogs_inside.clone(), DogsInside::ALL.iter().map(|d| (d.as_str(), d.label())).collect())}
+                {select("Sizes", "size_limit", s.size_limit.clone(), SizeLimit::ALL.iter().map(|z| (z.as_str(), z.label())).collect())}
+                <div class="flag-row field-wide">
+                    <label class="check"><input type="checkbox" name="water_bowl" value="1" checked=s.water_bowl /><span>"Water bowl"</span></label>
+                    <label class="check"><input type="checkbox" name="treats" value="1" checked=s.treats /><span>"Treats"</span></label>
+                </div>
+                <div class="field field-wide"><label>"Notes"<textarea name="notes" rows="2">{s.notes.clone()}</textarea></label></div>
+                <div class="field field-wide">
+                    <VenueMap points label="Location of the suggested place (click to move)" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
+                    <p class="muted small">{move || picked.get().map(|(a, b)| format!("{a:.5}, {b:.5}")).unwrap_or_else(|| "No location yet: click the map.".into())}</p>
+                </div>
+                <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
+                <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
+                {move || save.value().with(|v| match v {
+                    Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
+                    _ => None,
+                })}
+                <div class="button-row field-wide">
+                    <button type="submit" class="button" name="approve" value="1">"Approve"</button>
+                    <button type="submit" class="button button-quiet">"Save changes"</button>
+                </div>
+            </ActionForm>
+            <ActionForm action=reject attr:class="reject-form">
+                <input type="hidden" name="id" value=reject_id />
+                <div class="field"><label>"Reason for not adding it"<input name="reason" maxlength="500" required /></label></div>
+                {move || reject.value().with(|v| match v {
+                    Some(Err(e)) => Some(view! { <p class="error" role="alert">{user_message(e)}</p> }),
+                    _ => None,
+                })}
+                <button type="submit" class="button button-danger">"Reject"</button>
+            </ActionForm>
+        </article>
+    }
+}
+
+#[component]
+fn ReportReview(r: OpenReport) -> impl IntoView {
+    let resolve = ServerAction::<AdminResolveReport>::new();
+    let reason = REPORT_REASONS
+        .iter()
+        .find(|(k, _)| *k == r.reason)
+        .map_or("Other", |(_, l)| *l);
+    let id = r.id.to_string();
+    let button = move |action: &'static str, label: &'static str, class: &'static str| {
+        let id = id.clone();
+        view! {
+            <ActionForm action=resolve>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="action" value=action />
+                <button type="submit" class=class>{label}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <li class="admin-card" data-testid="open-report">
+            <img src=format!("/media/{}/thumb.jpg", r.storage_key) alt="Reported photo" width="200" height="200" />
+            <p><strong>{reason}</strong>{(!r.note.is_empty()).then(|| format!(": {}", r.note))}</p>
+            <p class="muted small">{format!("Reported {}{}", r.created_on, if r.hidden { " · hidden" } else { "" })}</p>
+            <div class="button-row">
+                {button("hide", "Hide", "button button-quiet")}
+                {button("delete", "Delete", "button button-danger")}
+                {button("dismiss", "Dismiss", "button button-quiet")}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn FailureRow(f: ClaimFailure) -> impl IntoView {
+    let retry = ServerAction::<AdminRetryClaim>::new();
+    view! {
+        <article class="form-card admin-card" data-testid="claim-failure">
+            <p>{format!("Guest {} → {}", f.guest_id, f.target_email.unwrap_or_else(|| f.target_id.to_string()))}</p>
+            <p class="muted small">{format!("{} · {} · {}", f.created_at, f.counts, f.error)}</p>
+            <ActionForm action=retry>
+                <input type="hidden" name="id" value=f.id.to_string() />
+                {move || retry.value().with(|v| match v {
+                    Some(Err(e)) => Some(view! { <p class="error" role="alert">{user_message(e)}</p> }),
+                    _ => None,
+                })}
+                <button type="submit" class="button">"Retry merge"</button>
+            </ActionForm>
+        </article>
+    }
+}
+
+#[component]
+fn Users(stats: UserStats) -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let found = Resource::new(q, admin_search_users);
+    view! {
+        <section aria-labelledby="adm-users" class="admin-section">
+            <h2 id="adm-users">"Users"</h2>
+            <p data-testid="user-stats">{format!("{} members · {} guests", stats.members, stats.guests)}</p>
+            <p class="muted small">"Guests created per day: "
+                {stats.guests_per_day.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(" · ")}
+            </p>
+            <form method="get" action="/admin" class="filter-bar">
+                <label for="adm-q">"Find by email"</label>
+                <input id="adm-q" name="q" type="search" value=q />
+                <button type="submit" class="button button-quiet">"Search"</button>
+            </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    found.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! {
+                        <ul class="session-list">
+                            {rows.into_iter().map(|u| view! {
+                                <li><span>{u.email}</span><span class="muted small">{format!("{} · {} dogs · since {}", u.role, u.dogs, u.created_on)}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        </section>
+    }
+}

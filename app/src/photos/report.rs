@@ -1,0 +1,65 @@
+//! "Report this photo": anyone may flag a photo once, with a reason from a
+//! short list and an optional note. Admins review reports on `/admin`.
+
+use leptos::prelude::*;
+use paws_inside::moderation::REPORT_REASONS;
+
+#[cfg(feature = "ssr")]
+use crate::error::{bad_request, pool, unexpected};
+
+/// Stores a report by this browser's user (a guest is made if needed). A
+/// second report of the same photo by the same person changes nothing.
+#[server(prefix = "/api", endpoint = "photos/report")]
+pub async fn report_photo(
+    #[server(default)] photo: String,
+    #[server(default)] reason: String,
+    #[server(default)] note: String,
+    #[server(default)] mint_key: Option<String>,
+) -> Result<(), ServerFnError> {
+    let id = uuid::Uuid::parse_str(&photo)
+        .map_err(|_| crate::error::not_found("That photo could not be found."))?;
+    if !REPORT_REASONS.iter().any(|(k, _)| *k == reason) {
+        return Err(bad_request("Choose a reason from the list."));
+    }
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(bad_request("The note can be at most 500 characters."));
+    }
+    let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
+    paws_inside::db::admin::reports::report(&pool()?, user.id, id, &reason, note)
+        .await
+        .map_err(unexpected)?;
+    Ok(())
+}
+
+/// A small disclosure under a photo with the report form.
+#[component]
+pub fn ReportPhoto(photo: uuid::Uuid) -> impl IntoView {
+    let action = ServerAction::<ReportPhoto>::new();
+    let id = format!("report-{photo}");
+    view! {
+        <details class="report-photo">
+            <summary>"Report"</summary>
+            {move || match action.value().get() {
+                Some(Ok(())) => view! { <p class="small" role="status">"Thanks, we will take a look."</p> }.into_any(),
+                other => {
+                    let error = other.and_then(|r| r.err()).map(|e| crate::error::user_message(&e));
+                    let id = id.clone();
+                    view! {
+                        <ActionForm action>
+                            <input type="hidden" name="photo" value=photo.to_string() />
+                            <input type="hidden" name="mint_key" value=crate::auth::mint_key_for_form() />
+                            <label for=id.clone()>"Why?"</label>
+                            <select id=id name="reason">
+                                {REPORT_REASONS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
+                            </select>
+                            <input name="note" maxlength="500" placeholder="Anything we should know? (optional)" aria-label="Note" />
+                            {error.map(|e| view! { <p class="error small" role="alert">{e}</p> })}
+                            <button type="submit" class="button button-quiet">"Send report"</button>
+                        </ActionForm>
+                    }.into_any()
+                }
+            }}
+        </details>
+    }
+}

@@ -1,0 +1,140 @@
+//! Photo reports: anyone may report a photo once; admins hide it (files kept,
+//! no longer served publicly), delete it (row and files), or dismiss the report.
+
+use super::audit;
+use crate::moderation::OpenReport;
+use anyhow::Context;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Records a report; false when this reporter already reported the photo or
+/// the photo does not exist.
+pub async fn report(
+    pool: &PgPool,
+    reporter: Uuid,
+    media: Uuid,
+    reason: &str,
+    note: &str,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO photo_reports (media_id, reporter_id, reason, note)
+         SELECT id, $2, $3, $4 FROM media WHERE id = $1
+         ON CONFLICT (media_id, reporter_id) DO NOTHING",
+    )
+    .bind(media)
+    .bind(reporter)
+    .bind(reason)
+    .bind(note)
+    .execute(pool)
+    .await
+    .context("failed to store report")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Open reports, oldest first.
+pub async fn open(pool: &PgPool) -> anyhow::Result<Vec<OpenReport>> {
+    sqlx::query_as(
+        "SELECT r.id, r.media_id, m.storage_key, r.reason, r.note, m.hidden_at IS NOT NULL AS hidden,
+                to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
+         FROM photo_reports r JOIN media m ON m.id = r.media_id
+         WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id",
+    )
+    .fetch_all(pool)
+    .await
+    .context("failed to list reports")
+}
+
+/// What an admin decided about a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Keep the files, stop serving the photo publicly.
+    Hide,
+    /// Remove the row (the caller removes the files).
+    Delete,
+    /// The photo is fine.
+    Dismiss,
+}
+
+impl Resolution {
+    /// Parses a form value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "hide" => Some(Self::Hide),
+            "delete" => Some(Self::Delete),
+            "dismiss" => Some(Self::Dismiss),
+            _ => None,
+        }
+    }
+}
+
+/// Resolves a report (and every other open report of the same photo). Returns
+/// the storage key whose files must be removed after a delete; `Ok(None)` also
+/// when the report was already resolved.
+pub async fn resolve(
+    pool: &PgPool,
+    admin: Uuid,
+    report: Uuid,
+    how: Resolution,
+) -> anyhow::Result<Option<String>> {
+    let mut tx = pool.begin().await.context("failed to begin resolution")?;
+    let found: Option<(Uuid, String)> = sqlx::query_as(
+        "SELECT m.id, m.storage_key FROM photo_reports r JOIN media m ON m.id = r.media_id
+         WHERE r.id = $1 AND r.resolved_at IS NULL FOR UPDATE OF r, m",
+    )
+    .bind(report)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("failed to lock report")?;
+    let Some((media, key)) = found else {
+        return Ok(None);
+    };
+    let label = match how {
+        Resolution::Hide => "hidden",
+        Resolution::Delete => "deleted",
+        Resolution::Dismiss => "dismissed",
+    };
+    sqlx::query("UPDATE photo_reports SET resolved_at = now(), resolution = $2 WHERE media_id = $1 AND resolved_at IS NULL")
+        .bind(media)
+        .bind(label)
+        .execute(&mut *tx)
+        .await
+        .context("failed to resolve reports")?;
+    match how {
+        Resolution::Hide => {
+            sqlx::query("UPDATE media SET hidden_at = now() WHERE id = $1")
+                .bind(media)
+                .execute(&mut *tx)
+                .await
+                .context("failed to hide photo")?;
+        }
+        Resolution::Delete => {
+            sqlx::query("DELETE FROM media WHERE id = $1")
+                .bind(media)
+                .execute(&mut *tx)
+                .await
+                .context("failed to delete photo")?;
+        }
+        Resolution::Dismiss => {}
+    }
+    audit(
+        &mut tx,
+        Some(admin),
+        &format!("photo_{label}"),
+        &media.to_string(),
+        serde_json::json!({ "report": report }),
+    )
+    .await?;
+    tx.commit().await.context("failed to commit resolution")?;
+    Ok((how == Resolution::Delete).then_some(key))
+}
+
+/// Whether a photo may be served to the public (exists and is not hidden).
+pub async fn is_public(pool: &PgPool, storage_key: &str) -> anyhow::Result<bool> {
+    let hidden: Option<bool> =
+        sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM media WHERE storage_key = $1")
+            .bind(storage_key)
+            .fetch_optional(pool)
+            .await
+            .context("failed to look up photo")?;
+    Ok(hidden == Some(false))
+}

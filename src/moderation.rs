@@ -1,0 +1,114 @@
+//! What the admin pages show (shared by the server and the wasm bundle).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A suggestion waiting for review, with everything an admin may edit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PendingSuggestion {
+    /// Suggestion id.
+    pub id: Uuid,
+    /// Venue name.
+    pub name: String,
+    /// Category key.
+    pub category: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// Latitude, if the suggester picked the place.
+    pub lat: Option<f64>,
+    /// Longitude, if the suggester picked the place.
+    pub lng: Option<f64>,
+    /// `yes` or `some_areas`.
+    pub dogs_inside: String,
+    /// Size-limit key.
+    pub size_limit: String,
+    /// Water bowl.
+    pub water_bowl: bool,
+    /// Treats.
+    pub treats: bool,
+    /// Notes.
+    pub notes: String,
+    /// "Bella" or "a guest".
+    pub suggested_by: String,
+    /// Submission date.
+    pub created_on: String,
+}
+
+/// Reasons a photo can be reported for: (key, label).
+pub const REPORT_REASONS: &[(&str, &str)] = &[
+    ("not_a_dog", "No dog in it"),
+    ("people", "Shows people who did not agree"),
+    ("offensive", "Offensive"),
+    ("spam", "Spam or advertising"),
+    ("other", "Something else"),
+];
+
+/// An open report of a photo.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct OpenReport {
+    /// Report id.
+    pub id: Uuid,
+    /// The photo.
+    pub media_id: Uuid,
+    /// Its storage key (for the thumbnail).
+    pub storage_key: String,
+    /// Reason key.
+    pub reason: String,
+    /// Reporter's note.
+    pub note: String,
+    /// Whether the photo is already hidden.
+    pub hidden: bool,
+    /// Reported on.
+    pub created_on: String,
+}
+
+/// A merge that failed during a claim and waits for a retry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ClaimFailure {
+    /// Failure id.
+    pub id: i64,
+    /// The guest whose data stayed behind.
+    pub guest_id: Uuid,
+    /// The account it should join.
+    pub target_id: Uuid,
+    /// The target's email.
+    pub target_email: Option<String>,
+    /// What went wrong.
+    pub error: String,
+    /// What was to move, by table.
+    pub counts: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// Head counts for the users section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserStats {
+    /// Guest users.
+    pub guests: i64,
+    /// Members (with an email).
+    pub members: i64,
+    /// Guests created per day, last 14 days: (date, count), newest first.
+    pub guests_per_day: Vec<(String, i64)>,
+}
+
+/// A user found by email search.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct UserRow {
+    /// Id.
+    pub id: Uuid,
+    /// Email.
+    pub email: String,
+    /// `user` or `admin`.
+    pub role: String,
+    /// Dogs owned.
+    pub dogs: i64,
+    /// Joined on.
+    pub created_on: String,
+}
