@@ -6,9 +6,13 @@
 pub const OWNED_TABLES: &[&str] = &["pets", "media", "venue_suggestions"];
 
 /// Tables that reference users for bookkeeping, not ownership; they are not moved.
+/// `photo_reports` is here on purpose: a report is a moderation signal, not the
+/// reporter's data, and moving it could collide with the account's own report.
 pub const BOOKKEEPING_TABLES: &[&str] = &[
     "guest_mint_keys",
     "user_sessions",
     "auth_tokens",
     "claim_failures",
+    "photo_reports",
+    "admin_audit",
 ];
