@@ -19,10 +19,29 @@ use leptos_router::hooks::use_query_map;
 use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, REPORT_REASONS, UserStats};
 use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
 
+/// Reloads the dashboard (provided by [`AdminPage`]).
+#[derive(Clone, Copy)]
+struct Reload(Callback<()>);
+
+/// Reloads the dashboard once `action` succeeds: the queues changed.
+fn reload_after<A>(action: ServerAction<A>)
+where
+    A: leptos::server_fn::ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    let reload = expect_context::<Reload>();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            reload.0.run(());
+        }
+    });
+}
+
 /// `/admin`.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| admin_overview());
+    provide_context(Reload(Callback::new(move |()| overview.refetch())));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -69,6 +88,8 @@ fn Dashboard(o: Overview) -> impl IntoView {
 fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
     let save = ServerAction::<AdminSaveSuggestion>::new();
     let reject = ServerAction::<AdminRejectSuggestion>::new();
+    reload_after(save);
+    reload_after(reject);
     let picked = RwSignal::new(s.lat.zip(s.lng));
     let points = Signal::derive(move || {
         picked
@@ -156,6 +177,7 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
 #[component]
 fn ReportReview(r: OpenReport) -> impl IntoView {
     let resolve = ServerAction::<AdminResolveReport>::new();
+    reload_after(resolve);
     let reason = REPORT_REASONS
         .iter()
         .find(|(k, _)| *k == r.reason)
@@ -188,6 +210,7 @@ fn ReportReview(r: OpenReport) -> impl IntoView {
 #[component]
 fn FailureRow(f: ClaimFailure) -> impl IntoView {
     let retry = ServerAction::<AdminRetryClaim>::new();
+    reload_after(retry);
     view! {
         <article class="form-card admin-card" data-testid="claim-failure">
             <p>{format!("Guest {} → {}", f.guest_id, f.target_email.unwrap_or_else(|| f.target_id.to_string()))}</p>
