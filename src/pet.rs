@@ -214,6 +214,7 @@ pub fn photo_error_message(code: &str) -> &'static str {
         "corrupt" => "That photo seems damaged or incomplete. Please try another file.",
         "no_pet" => "That dog could not be found.",
         "no_venue" => "That venue does not exist.",
+        "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
         _ => "The photo could not be uploaded. Please try again.",
     }
 }

@@ -7,6 +7,8 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+#[cfg(feature = "ssr")]
+mod csp;
 mod error;
 pub mod layout;
 mod not_found;
@@ -37,6 +39,14 @@ pub struct ShellConfig {
 
 /// The full HTML document. Runs on the server only; `<App/>` is what hydrates.
 pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) = http::HeaderValue::from_str(&csp::policy(&nonce, &config.tile_url))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -4,12 +4,14 @@
 //! lazily like every other contribution.
 
 use crate::startup::AppState;
-use app::auth::session::user_or_mint_with;
+use app::auth::session::{MintError, over_limit, user_or_mint_with};
 use axum::Json;
+use axum::extract::ConnectInfo;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::db::media::{self as rows, Subject};
+use paws_inside::db::rate_limit::limits;
 use paws_inside::media::{PhotoError, UploadError};
 use paws_inside::pet::Photo;
 use serde::Serialize;
@@ -57,6 +59,7 @@ impl From<UploadError> for Failure {
 /// `POST /api/photos`.
 pub async fn upload(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     session: Session,
     headers: HeaderMap,
     multipart: Multipart,
@@ -77,7 +80,7 @@ pub async fn upload(
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let result = store(&state, &session, form, agent).await;
+    let result = store(&state, &session, form, agent, peer.ip()).await;
     match (result, wants_json) {
         (Ok(photo), true) => {
             let body = Uploaded {
@@ -111,7 +114,13 @@ pub async fn upload(
     }
 }
 
-async fn store(state: &AppState, session: &Session, form: UploadForm, agent: &str) -> Result<Photo, Failure> {
+async fn store(
+    state: &AppState,
+    session: &Session,
+    form: UploadForm,
+    agent: &str,
+    client: std::net::IpAddr,
+) -> Result<Photo, Failure> {
     if form.too_large {
         let max_mb = state.photos.limits.max_bytes / (1024 * 1024);
         return Err(UploadError::Rejected(PhotoError::TooLarge { max_mb }).into());
@@ -138,9 +147,18 @@ async fn store(state: &AppState, session: &Session, form: UploadForm, agent: &st
         ),
         None => None,
     };
-    let user = user_or_mint_with(session, &state.pool, form.mint_key.as_deref(), agent)
+    let user = user_or_mint_with(
+        session,
+        &state.pool,
+        form.mint_key.as_deref(),
+        agent,
+        Some(client),
+    )
+    .await
+    .map_err(limited)?;
+    over_limit(&state.pool, limits::UPLOAD_PER_USER, &user.id.to_string())
         .await
-        .map_err(Failure::Unexpected)?;
+        .map_err(limited)?;
     if let Some(pet) = pet
         && !rows::pet_is_owned(&state.pool, user.id, pet)
             .await
@@ -264,4 +282,16 @@ async fn viewer_is_admin(state: &AppState, session: &Session) -> bool {
     paws_inside::db::admin::is_admin(&state.pool, user.id)
         .await
         .unwrap_or(false)
+}
+
+/// Too many guests or uploads from this client: 429 with a message.
+fn limited(err: MintError) -> Failure {
+    match err {
+        MintError::TooMany(_) => Failure::Rejected(
+            StatusCode::TOO_MANY_REQUESTS,
+            paws_inside::pet::photo_error_message("rate_limited").to_owned(),
+            "rate_limited",
+        ),
+        MintError::Unexpected(err) => Failure::Unexpected(err),
+    }
 }

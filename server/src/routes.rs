@@ -55,7 +55,10 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             std::sync::Arc::<str>::from(settings.public_url.as_str()),
             csrf::same_origin,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            settings.is_https(),
+            security_headers,
+        ))
         .layer(CompressionLayer::new())
         // Spans name the path only: query strings can carry sign-in tokens.
         .layer(TraceLayer::new_for_http().make_span_with(
@@ -120,9 +123,9 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Baseline security headers on every response (the CSP and HSTS come with the
-/// hardening work). Handlers that set their own value keep it.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// Security headers on every response (HSTS behind https; the page CSP with its
+/// nonce is set by the shell). Handlers that set their own value keep it.
+async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     // Sign-in link pages carry a token in the URL: never send it anywhere.
     let token_page = req.uri().path().starts_with("/auth/");
     let mut res = next.run(req).await;
@@ -137,6 +140,12 @@ async fn security_headers(req: Request, next: Next) -> Response {
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
     ] {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     headers
         .entry("permissions-policy")

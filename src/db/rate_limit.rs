@@ -84,3 +84,27 @@ mod tests {
         assert_eq!(client_subject("10.0.0.1".parse().unwrap()), "10.0.0.1");
     }
 }
+
+/// The limits of contributions, in one place.
+pub mod limits {
+    use super::Limit;
+
+    /// New guests per client IP (IPv6 /64) per hour: a household or an office.
+    pub const GUEST_PER_CLIENT: Limit = Limit {
+        name: "guest_client",
+        max: 30,
+        window_secs: 3600,
+    };
+    /// Photo uploads per user per hour.
+    pub const UPLOAD_PER_USER: Limit = Limit {
+        name: "upload_user",
+        max: 60,
+        window_secs: 3600,
+    };
+    /// Venue suggestions per user per day.
+    pub const SUGGESTION_PER_USER: Limit = Limit {
+        name: "suggestion_user",
+        max: 20,
+        window_secs: 86_400,
+    };
+}

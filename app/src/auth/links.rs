@@ -51,7 +51,10 @@ pub async fn request_magic_link(
         .unwrap_or_default();
     for (limit, subject) in [(PER_CLIENT, client.as_str()), (PER_EMAIL, email.as_str())] {
         if let Err(retry) = rate_limit::hit(&pool, limit, subject).await.map_err(unexpected)? {
-            return Err(too_many(retry.0));
+            return Err(too_many(
+                retry.0,
+                "We have sent several links already. Please check your inbox (and spam folder).",
+            ));
         }
     }
     let config = use_context::<AuthConfig>().ok_or_else(|| unexpected(anyhow::anyhow!("no AuthConfig")))?;
@@ -79,7 +82,7 @@ pub async fn request_magic_link(
 
 /// 429 with `Retry-After` and a message a person can act on.
 #[cfg(feature = "ssr")]
-pub(crate) fn too_many(retry_after: i64) -> ServerFnError {
+pub(crate) fn too_many(retry_after: i64, lead: &str) -> ServerFnError {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
         if let Ok(value) = http::HeaderValue::from_str(&retry_after.to_string()) {
@@ -88,7 +91,7 @@ pub(crate) fn too_many(retry_after: i64) -> ServerFnError {
     }
     let minutes = (retry_after + 59) / 60;
     ServerFnError::ServerError(format!(
-        "We have sent several links already. Please check your inbox (and spam folder), or try again in {minutes} minute{}.",
+        "{lead} Please try again in {minutes} minute{}.",
         if minutes == 1 { "" } else { "s" }
     ))
 }

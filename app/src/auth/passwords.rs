@@ -43,7 +43,10 @@ async fn limit(checks: &[(Limit, &str)]) -> Result<(), ServerFnError> {
     let pool = pool()?;
     for (l, subject) in checks {
         if let Err(retry) = hit(&pool, *l, subject).await.map_err(unexpected)? {
-            return Err(super::links::too_many(retry.0));
+            return Err(super::links::too_many(
+                retry.0,
+                "Too many attempts in a short time.",
+            ));
         }
     }
     Ok(())

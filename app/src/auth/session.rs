@@ -40,9 +40,48 @@ pub async fn user_and_id(raw: &str) -> Option<(SessionUser, uuid::Uuid)> {
 pub async fn user_or_mint(mint_key: Option<&str>) -> Result<SessionUser, ServerFnError> {
     let session = handle().await?;
     let agent = user_agent().await;
-    user_or_mint_with(&session, &crate::error::pool()?, mint_key, &agent)
-        .await
-        .map_err(unexpected)
+    let client = client_ip().await;
+    match user_or_mint_with(&session, &crate::error::pool()?, mint_key, &agent, client).await {
+        Ok(user) => Ok(user),
+        Err(MintError::TooMany(retry)) => Err(crate::auth::links::too_many(
+            retry,
+            "Many guest accounts were started from your network lately.",
+        )),
+        Err(MintError::Unexpected(err)) => Err(unexpected(err)),
+    }
+}
+
+/// Why no guest could be made.
+#[derive(Debug)]
+pub enum MintError {
+    /// This client made too many guests lately; retry after this many seconds.
+    TooMany(i64),
+    /// Infrastructure failure.
+    Unexpected(anyhow::Error),
+}
+
+impl From<anyhow::Error> for MintError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Unexpected(err)
+    }
+}
+
+impl From<tower_sessions::session::Error> for MintError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        Self::Unexpected(err.into())
+    }
+}
+
+/// Counts one hit of `limit` for `subject`: `Err(seconds)` when over it.
+pub async fn over_limit(
+    pool: &sqlx::PgPool,
+    limit: paws_inside::db::rate_limit::Limit,
+    subject: &str,
+) -> Result<(), MintError> {
+    match paws_inside::db::rate_limit::hit(pool, limit, subject).await? {
+        Ok(()) => Ok(()),
+        Err(retry) => Err(MintError::TooMany(retry.0)),
+    }
 }
 
 /// [`user_or_mint`] for handlers outside Leptos (the photo upload route).
@@ -51,9 +90,19 @@ pub async fn user_or_mint_with(
     pool: &sqlx::PgPool,
     mint_key: Option<&str>,
     user_agent: &str,
-) -> anyhow::Result<SessionUser> {
+    client: Option<std::net::IpAddr>,
+) -> Result<SessionUser, MintError> {
     if let Some(user) = session.get::<SessionUser>(USER_KEY).await? {
         return Ok(user);
+    }
+    if let Some(ip) = client {
+        let subject = paws_inside::db::rate_limit::client_subject(ip);
+        over_limit(
+            pool,
+            paws_inside::db::rate_limit::limits::GUEST_PER_CLIENT,
+            &subject,
+        )
+        .await?;
     }
     let key = mint_key.filter(|k| (16..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     let user = paws_inside::db::users::mint_guest(pool, key).await?;

@@ -49,6 +49,17 @@ pub async fn suggest_venue(
         .validate()
         .map_err(|problems| bad_request(&problems.join(" ")))?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
+    let per_user = paws_inside::db::rate_limit::limits::SUGGESTION_PER_USER;
+    match crate::auth::session::over_limit(&pool()?, per_user, &user.id.to_string()).await {
+        Ok(()) => {}
+        Err(crate::auth::session::MintError::TooMany(retry)) => {
+            return Err(crate::auth::links::too_many(
+                retry,
+                "That is a lot of suggestions for one day, thank you!",
+            ));
+        }
+        Err(crate::auth::session::MintError::Unexpected(err)) => return Err(unexpected(err)),
+    }
     paws_inside::db::suggestions::create(&pool()?, user.id, &suggestion)
         .await
         .map_err(unexpected)?;

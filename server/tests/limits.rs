@@ -1,0 +1,155 @@
+//! Rate limits on contributions (stored in Postgres, so they hold across
+//! instances) and the security headers every page carries.
+
+mod common;
+
+use common::flows::{Browser, add_dog};
+use common::{fresh_database, settings, spawn_app, spawn_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_creation_is_limited_per_client() {
+    let app = spawn_app().await;
+    for i in 0..30 {
+        let res = app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+        assert_eq!(res.status(), 200, "guest {i}");
+    }
+    let res = app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().contains("try again in"));
+    assert_eq!(app.count("users").await, 30);
+    // Someone who already has a session is not affected.
+    let b = Browser::new();
+    sqlx::query("DELETE FROM rate_limits")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    add_dog(&app, &b, "Rex").await;
+    for _ in 0..31 {
+        app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+    }
+    assert_eq!(
+        app.call(&b.client, "pets/create", &[("name", "Fifi"), ("size", "small")])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_are_limited_per_user_per_day() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    let form = [
+        ("name", "Café"),
+        ("category", "cafe"),
+        ("address", "A 1"),
+        ("city", "Berlin"),
+        ("dogs_inside", "yes"),
+        ("size_limit", "any"),
+    ];
+    for i in 0..20 {
+        let res = app.call(&b.client, "suggestions/create", &form).await;
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "suggestion {i}: {}",
+            res.status()
+        );
+    }
+    let res = app.call(&b.client, "suggestions/create", &form).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.count("venue_suggestions").await, 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_limited_per_user_per_hour() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Rex").await;
+    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([1, 2, 3]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = || {
+        let form = reqwest::multipart::Form::new().text("pet", dog.to_string()).part(
+            "photo",
+            reqwest::multipart::Part::bytes(png.clone()).file_name("r.png"),
+        );
+        b.client
+            .post(format!("{}/api/photos", app.address))
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+    };
+    // Use up the hour's allowance quickly by counting hits directly, then upload.
+    for _ in 0..59 {
+        let done = paws_inside::db::rate_limit::hit(
+            &app.pool,
+            paws_inside::db::rate_limit::limits::UPLOAD_PER_USER,
+            &common::flows::user_id(&b, &app).await.to_string(),
+        )
+        .await
+        .unwrap();
+        assert!(done.is_ok());
+    }
+    assert_eq!(
+        upload().await.unwrap().status(),
+        201,
+        "the 60th upload is allowed"
+    );
+    let res = upload().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("lot of photos"));
+    assert_eq!(app.count("media").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_a_fresh_csp_nonce_and_https_adds_hsts() {
+    let app = spawn_app().await;
+    let csp = |res: &reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a, b) = (app.get("/").await, app.get("/").await);
+    let (a, b) = (csp(&a), csp(&b));
+    assert!(
+        a.contains("'wasm-unsafe-eval'") && a.contains("frame-ancestors 'none'"),
+        "{a}"
+    );
+    assert_ne!(a, b, "a new nonce per response");
+    let page = app.get("/").await.text().await.unwrap();
+    let nonce = a
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !page.contains(&format!("nonce=\"{nonce}\"")),
+        "the page carries its own, not an older nonce"
+    );
+    assert!(
+        app.get("/")
+            .await
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
+    let secure = spawn_with(settings(
+        &fresh_database().await,
+        &[("PUBLIC_URL", "https://paws.example")],
+    ))
+    .await;
+    let res = secure.get("/healthz").await;
+    assert!(
+        res.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=31536000")
+    );
+}
