@@ -14,6 +14,8 @@ pub enum Command {
     Version,
     /// An operator task run against the database (see [`crate::ops`]).
     Ops(crate::ops::Task),
+    /// One reaper pass; `true` only counts what it would delete.
+    Reap(bool),
 }
 
 /// Parses `std::env::args()` (without the program name).
@@ -22,6 +24,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["-h" | "--help" | "help", ..] => Ok(Command::Help),
         ["-V" | "--version"] => Ok(Command::Version),
+        ["reap"] => Ok(Command::Reap(false)),
+        ["reap", "--dry-run"] => Ok(Command::Reap(true)),
         ["admin", "grant", email] => Ok(Command::Ops(crate::ops::Task::Grant(email.to_string()))),
         ["admin", "revoke", email] => Ok(Command::Ops(crate::ops::Task::Revoke(email.to_string()))),
         ["admin", "list"] => Ok(Command::Ops(crate::ops::Task::ListAdmins)),
@@ -42,7 +46,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 /// The `--help` text.
 pub fn usage() -> String {
     let mut out = String::from(
-        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n\nSETTINGS (environment variables):\n",
+        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n    server reap [--dry-run]\n                       delete idle empty guests, expired sessions and tokens, orphan files\n\nSETTINGS (environment variables):\n",
     );
     for (name, default, meaning) in VARIABLES {
         out.push_str(&format!(
@@ -77,6 +81,7 @@ mod tests {
         );
         assert!(parse(&args(&["claims", "retry", "x"])).is_err());
         assert!(parse(&args(&["admin", "grant"])).is_err());
+        assert_eq!(parse(&args(&["reap", "--dry-run"])), Ok(Command::Reap(true)));
         assert!(usage().contains("DATABASE_URL"));
     }
 }

@@ -4,6 +4,8 @@
 pub mod claims;
 pub mod cli;
 pub mod csrf;
+pub mod jobs;
+pub mod metrics;
 pub mod ops;
 pub mod photos;
 pub mod routes;

@@ -24,6 +24,20 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Ok(Command::Reap(dry_run)) => match reap(dry_run).await {
+            Ok(r) => {
+                let verb = if dry_run { "would delete" } else { "deleted" };
+                println!(
+                    "{verb}: {} guests, {} sessions, {} tokens, {} rate-limit windows, {} orphan photos",
+                    r.guests, r.sessions, r.tokens, r.rate_limits, r.orphan_photos
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
         Ok(Command::Ops(task)) => match ops(task).await {
             Ok(out) => {
                 print!("{out}");
@@ -42,8 +56,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve() -> anyhow::Result<()> {
-    telemetry::init();
     let settings = Settings::from_env()?;
+    telemetry::init(settings.log_json);
     tracing::info!(?settings, "starting");
     Application::build(settings).await?.run_until_stopped().await
 }
@@ -55,4 +69,11 @@ async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
         paws_inside::db::migrate(&pool).await?;
     }
     server::ops::run(&pool, task).await
+}
+
+async fn reap(dry_run: bool) -> anyhow::Result<paws_inside::db::reaper::Reaped> {
+    let settings = Settings::from_env()?;
+    let pool = paws_inside::db::connect_lazy(&settings.database_url, 2)?;
+    let store = paws_inside::media::MediaStore::Local(settings.data_dir.join("media"));
+    server::jobs::reap_once(&pool, &store, settings.guest_idle_days, dry_run).await
 }

@@ -12,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -51,6 +52,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             cache_control(hashed, req, next)
         }))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(crate::metrics::track))
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::<str>::from(settings.public_url.as_str()),
             csrf::same_origin,
@@ -60,10 +62,18 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             security_headers,
         ))
         .layer(CompressionLayer::new())
-        // Spans name the path only: query strings can carry sign-in tokens.
-        .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &Request| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
-        ))
+        // Spans name the path only (query strings can carry sign-in tokens) and
+        // the request id, so every log line of a request can be found together.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// 200 when the database answers, 503 otherwise.

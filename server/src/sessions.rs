@@ -8,7 +8,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use paws_inside::SessionUser;
 use sqlx::PgPool;
-use std::time::Duration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -59,17 +58,4 @@ pub async fn touch(State(pool): State<PgPool>, req: Request, next: Next) -> Resp
         }
     }
     res
-}
-
-/// Deletes expired sessions every hour until the returned handle is aborted.
-pub fn spawn_cleanup(pool: PgPool) -> tokio::task::JoinHandle<()> {
-    use tower_sessions::ExpiredDeletion;
-    tokio::spawn(async move {
-        if let Err(err) = PostgresStore::new(pool)
-            .continuously_delete_expired(Duration::from_secs(3600))
-            .await
-        {
-            tracing::error!(error = %err, "session cleanup stopped");
-        }
-    })
 }

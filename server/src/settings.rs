@@ -41,6 +41,14 @@ pub struct Settings {
     pub magic_link_minutes: i64,
     /// Minutes a sign-in counts as fresh for deleting the account.
     pub reauth_minutes: i64,
+    /// Where `/metrics` (Prometheus) is served; off when unset.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Logs as JSON lines instead of text.
+    pub log_json: bool,
+    /// Minutes between reaper passes (0 turns the job off).
+    pub reaper_interval_minutes: u64,
+    /// Guests that own nothing are deleted after this many idle days.
+    pub guest_idle_days: i64,
     /// Leptos' own options (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
 }
@@ -124,6 +132,22 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "sender address (required in production)",
     ),
     ("MAGIC_LINK_MINUTES", "10", "how long a sign-in link works"),
+    (
+        "METRICS_BIND",
+        "(off)",
+        "address for Prometheus /metrics, e.g. 127.0.0.1:9100 (keep it private)",
+    ),
+    ("LOG_FORMAT", "text", "text or json (one JSON object per line)"),
+    (
+        "REAPER_INTERVAL_MINUTES",
+        "60",
+        "minutes between reaper passes (0 = off; `server reap` runs one)",
+    ),
+    (
+        "GUEST_IDLE_DAYS",
+        "30",
+        "empty guests unseen this long are deleted",
+    ),
     (
         "REAUTH_MINUTES",
         "10",
@@ -214,6 +238,19 @@ impl Settings {
             mail_from,
             magic_link_minutes: parse_or(&get, "MAGIC_LINK_MINUTES", 10i64)?.clamp(1, 24 * 60),
             reauth_minutes: parse_or(&get, "REAUTH_MINUTES", 10i64)?.clamp(0, 24 * 60),
+            metrics_bind: get("METRICS_BIND")
+                .map(|raw| {
+                    raw.parse()
+                        .context("METRICS_BIND must be an address like 127.0.0.1:9100")
+                })
+                .transpose()?,
+            log_json: match get("LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => bail!("LOG_FORMAT must be text or json, not {other:?}"),
+            },
+            reaper_interval_minutes: parse_or(&get, "REAPER_INTERVAL_MINUTES", 60u64)?.min(7 * 24 * 60),
+            guest_idle_days: parse_or(&get, "GUEST_IDLE_DAYS", 30i64)?.clamp(1, 3650),
             leptos,
         })
     }

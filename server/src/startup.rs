@@ -42,8 +42,12 @@ impl FromRef<AppState> for LeptosOptions {
 /// A built, bound, not yet running server.
 pub struct Application {
     listener: TcpListener,
+    metrics: Option<TcpListener>,
     router: Router,
     pool: PgPool,
+    store: MediaStore,
+    reaper_every: Option<std::time::Duration>,
+    guest_idle_days: i64,
 }
 
 impl Application {
@@ -65,7 +69,7 @@ impl Application {
         };
         // Decoding is CPU-bound: at most one image per core at a time.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let photos = PhotoService::new(store, limits, cores);
+        let photos = PhotoService::new(store.clone(), limits, cores);
         let mailer = match &settings.mail {
             MailSettings::Smtp(smtp) => Mailer::smtp(smtp, &settings.mail_from)?,
             MailSettings::Outbox(dir) => {
@@ -77,16 +81,37 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("could not listen on {}", settings.bind))?;
+        let metrics = match settings.metrics_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("could not listen on {addr} for metrics"))?,
+            ),
+            None => None,
+        };
         Ok(Self {
             listener,
+            metrics,
             router,
             pool,
+            store,
+            reaper_every: (settings.reaper_interval_minutes > 0)
+                .then(|| std::time::Duration::from_secs(settings.reaper_interval_minutes * 60)),
+            guest_idle_days: settings.guest_idle_days,
         })
     }
 
     /// The port actually bound (useful with port 0).
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port of the metrics listener, if one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port())
     }
 
     /// The database pool the app uses.
@@ -103,7 +128,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        let cleanup = crate::sessions::spawn_cleanup(self.pool.clone());
+        let reaper = self.reaper_every.map(|every| {
+            crate::jobs::spawn_reaper(self.pool.clone(), self.store.clone(), every, self.guest_idle_days)
+        });
+        let metrics = self.metrics.map(|listener| {
+            let router = crate::metrics::router(self.pool.clone());
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, router).await {
+                    tracing::error!(error = %err, "metrics listener stopped");
+                }
+            })
+        });
         let served = axum::serve(
             self.listener,
             self.router
@@ -112,7 +147,10 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error");
-        cleanup.abort();
+        // Background work stops with the server (in-flight requests are drained above).
+        for job in reaper.into_iter().chain(metrics) {
+            job.abort();
+        }
         served?;
         self.pool.close().await;
         tracing::info!("stopped");

@@ -2,12 +2,21 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global tracing subscriber; `RUST_LOG` overrides the default filter.
-pub fn init() {
+/// Installs the global tracing subscriber (text, or JSON lines with `json`);
+/// `RUST_LOG` overrides the default filter.
+pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
 }

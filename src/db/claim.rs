@@ -244,6 +244,18 @@ pub async fn claim(
         outcomes.push(merge_or_record(&mut tx, *guest, user_id).await?);
     }
     tx.commit().await.context("failed to commit claim")?;
+    let m = crate::metrics::global();
+    for outcome in &outcomes {
+        let kind = match outcome {
+            Outcome::Promoted => "promote",
+            Outcome::Merged(_) => "merge",
+            Outcome::MergeFailed => "merge_failed",
+        };
+        m.inc("paws_claims_total", &[("kind", kind)]);
+    }
+    if outcomes.is_empty() {
+        m.inc("paws_claims_total", &[("kind", "plain")]);
+    }
     let user = SessionUser {
         id: user_id,
         is_anonymous: false,
@@ -303,6 +315,12 @@ pub async fn absorb_guest(pool: &PgPool, guest: Uuid, target: Uuid) -> anyhow::R
     }
     let outcome = merge_or_record(&mut tx, guest, target).await?;
     tx.commit().await.context("failed to commit merge")?;
+    let kind = if outcome == Outcome::MergeFailed {
+        "merge_failed"
+    } else {
+        "merge"
+    };
+    crate::metrics::global().inc("paws_claims_total", &[("kind", kind)]);
     Ok(outcome)
 }
 
@@ -321,6 +339,7 @@ async fn merge_or_record(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> 
                 .await
                 .context("failed to roll back savepoint")?;
             tracing::error!(%guest, %target, error = ?err, "guest merge failed; recorded for retry");
+            crate::metrics::global().inc("paws_merge_failures_total", &[]);
             let counts = guest_data(conn, guest).await.unwrap_or_default();
             sqlx::query(
                 "INSERT INTO claim_failures (guest_id, target_id, error, counts) VALUES ($1, $2, $3, $4)",

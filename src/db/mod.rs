@@ -8,6 +8,7 @@ pub mod media;
 pub mod ownership;
 pub mod pets;
 pub mod rate_limit;
+pub mod reaper;
 pub mod seed;
 pub mod suggestions;
 pub mod tokens;

@@ -39,6 +39,7 @@ pub async fn hit(pool: &PgPool, limit: Limit, subject: &str) -> anyhow::Result<R
     .await
     .context("failed to count rate limit hit")?;
     if hits > limit.max {
+        crate::metrics::global().inc("paws_rate_limited_total", &[("limit", limit.name)]);
         Ok(Err(RetryAfter(retry.ceil().max(1.0) as i64)))
     } else {
         Ok(Ok(()))

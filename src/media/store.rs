@@ -67,6 +67,39 @@ impl MediaStore {
     }
 }
 
+impl MediaStore {
+    /// Keys with files on disk last written more than `min_age` ago (so an
+    /// upload in flight, whose files exist before its row, is never listed).
+    pub async fn keys_older_than(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+        let MediaStore::Local(root) = self;
+        let mut keys = std::collections::BTreeSet::new();
+        let Ok(mut shards) = tokio::fs::read_dir(root).await else {
+            return Ok(Vec::new());
+        };
+        while let Some(shard) = shards.next_entry().await.context("cannot list media")? {
+            let Ok(mut files) = tokio::fs::read_dir(shard.path()).await else {
+                continue;
+            };
+            while let Some(file) = files.next_entry().await.context("cannot list media")? {
+                let name = file.file_name().to_string_lossy().into_owned();
+                let old = file
+                    .metadata()
+                    .await
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= min_age);
+                if let Some(key) = name.get(..32).filter(|k| Self::is_valid_key(k))
+                    && old
+                {
+                    keys.insert(key.to_owned());
+                }
+            }
+        }
+        Ok(keys.into_iter().collect())
+    }
+}
+
 async fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().context("media path has no parent")?;
     tokio::fs::create_dir_all(dir)

@@ -107,6 +107,7 @@ pub async fn user_or_mint_with(
     let key = mint_key.filter(|k| (16..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     let user = paws_inside::db::users::mint_guest(pool, key).await?;
     sign_in(session, pool, &user, user_agent).await?;
+    paws_inside::metrics::global().inc("paws_guests_created_total", &[]);
     tracing::info!(user = %user.id, "guest created");
     Ok(user)
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub data_dir: std::path::PathBuf,
     /// The settings it was started with (to restart it).
     pub database_url: String,
+    /// `http://127.0.0.1:<port>` of `/metrics`, when `METRICS_BIND` was set.
+    pub metrics_address: Option<String>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -187,6 +189,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     let data_dir = settings.data_dir.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -202,6 +205,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
         client,
         data_dir,
         database_url,
+        metrics_address,
         stop: Some(stop),
     }
 }

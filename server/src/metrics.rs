@@ -1,0 +1,49 @@
+//! `/metrics` on its own listener (keep it private), and the middleware that
+//! counts requests by route and status with latency histograms.
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sqlx::PgPool;
+use std::time::Instant;
+
+/// Records every request under its route pattern (never a raw path with ids
+/// or tokens in it, which would also explode the label set).
+pub async fn track(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    // Server functions have fixed paths (no ids): each is its own route.
+    let route = if path.starts_with("/api/") && path.len() <= 64 {
+        path.to_owned()
+    } else {
+        req.extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned())
+    };
+    let started = Instant::now();
+    let res = next.run(req).await;
+    paws_inside::metrics::global().observe_request(
+        &route,
+        res.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    res
+}
+
+/// The router of the metrics listener.
+pub fn router(pool: PgPool) -> Router {
+    Router::new().route("/metrics", get(render)).with_state(pool)
+}
+
+async fn render(State(pool): State<PgPool>) -> Response {
+    let size = f64::from(pool.size());
+    let idle = pool.num_idle() as f64;
+    let text = paws_inside::metrics::global().render(&[
+        ("paws_db_pool_connections", "open database connections", size),
+        ("paws_db_pool_idle", "idle database connections", idle),
+        ("paws_db_pool_in_use", "database connections in use", size - idle),
+    ]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,110 @@
+//! Operations: the reaper keeps guests cheap (and never touches a guest with
+//! data), `/metrics` speaks Prometheus, every response has a request id.
+
+mod common;
+
+use common::flows::{Browser, add_dog, user_id};
+use common::{fresh_database, settings, spawn_app, spawn_with};
+use paws_inside::media::MediaStore;
+use server::jobs::reap_once;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
+    let app = spawn_app().await;
+    let (old_empty, recent_empty, old_with_dog) = (Browser::new(), Browser::new(), Browser::new());
+    for b in [&old_empty, &recent_empty] {
+        app.call(&b.client, "auth/anonymous", &[]).await;
+    }
+    add_dog(&app, &old_with_dog, "Rex").await;
+    let (g1, g2, g3) = (
+        user_id(&old_empty, &app).await,
+        user_id(&recent_empty, &app).await,
+        user_id(&old_with_dog, &app).await,
+    );
+    sqlx::query("UPDATE users SET last_seen_at = now() - interval '40 days' WHERE id = ANY($1)")
+        .bind(vec![g1, g3])
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ('expired-one', '\\x80', now() - interval '1 day');
+         INSERT INTO auth_tokens (token_hash, purpose, email, expires_at)
+           VALUES (sha256('old'), 'magic_link', 'a@example.com', now() - interval '3 days');",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // An orphan photo file (no row), written two hours ago, and a fresh one (an upload in flight).
+    let store = MediaStore::Local(app.data_dir.join("media"));
+    for (key, age) in [("aa".repeat(16), 7200), ("bb".repeat(16), 0)] {
+        let path = store.path(&key, "thumb").unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age))
+            .unwrap();
+    }
+
+    let dry = reap_once(&app.pool, &store, 30, true).await.unwrap();
+    assert_eq!((dry.guests, dry.orphan_photos), (1, 1));
+    assert!(dry.sessions >= 1 && dry.tokens == 1);
+    assert_eq!(app.count("users").await, 3, "a dry run deletes nothing");
+
+    let done = reap_once(&app.pool, &store, 30, false).await.unwrap();
+    assert_eq!((done.guests, done.tokens, done.orphan_photos), (1, 1, 1));
+    let left: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM users ORDER BY created_at")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert!(!left.contains(&g1), "the idle empty guest is gone");
+    assert!(
+        left.contains(&g2) && left.contains(&g3),
+        "recent guests and guests with dogs stay"
+    );
+    assert!(
+        store
+            .path(&"aa".repeat(16), "thumb")
+            .map(|p| !p.exists())
+            .unwrap()
+    );
+    assert!(
+        store.path(&"bb".repeat(16), "thumb").map(|p| p.exists()).unwrap(),
+        "in-flight files stay"
+    );
+    let expired: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session WHERE expiry_date < now()")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(expired, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_prometheus_text_on_their_own_listener() {
+    let url = fresh_database().await;
+    let app = spawn_with(settings(&url, &[("METRICS_BIND", "127.0.0.1:0")])).await;
+    let metrics = app.metrics_address.clone().expect("metrics listener");
+    let res = app.get("/venues/pawsome-bakery-berlin").await;
+    assert!(
+        res.headers().contains_key("x-request-id"),
+        "every response names its request"
+    );
+    app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+    let text = reqwest::get(format!("{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("paws_http_requests_total{route=\"/venues/{slug}\",status=\"200\"}"),
+        "{text}"
+    );
+    assert!(text.contains("paws_http_request_duration_seconds_bucket{route=\"/venues/{slug}\",le=\"+Inf\"}"));
+    assert!(text.contains("paws_guests_created_total"));
+    assert!(text.contains("paws_db_pool_connections"));
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        404,
+        "not on the public listener"
+    );
+}

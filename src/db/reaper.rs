@@ -1,0 +1,137 @@
+//! Keeping the guest pattern cheap forever: guests that own nothing and have
+//! not been seen for a while, expired sessions, used or expired tokens and old
+//! rate-limit windows are deleted in small batches (`SKIP LOCKED`, so a batch
+//! never waits on, or blocks, live traffic).
+
+use super::ownership::OWNED_TABLES;
+use anyhow::Context;
+use sqlx::PgPool;
+
+/// What one reaping pass did (or, dry, would do).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reaped {
+    /// Guest users deleted.
+    pub guests: u64,
+    /// Expired sessions deleted.
+    pub sessions: u64,
+    /// Used or expired tokens deleted.
+    pub tokens: u64,
+    /// Old rate-limit windows deleted.
+    pub rate_limits: u64,
+    /// Photos whose files had no row (each has two files).
+    pub orphan_photos: u64,
+}
+
+/// The condition for a guest that owns no rows in any owned table.
+fn owns_nothing() -> String {
+    OWNED_TABLES
+        .iter()
+        .map(|t| format!("NOT EXISTS (SELECT 1 FROM {t} o WHERE o.user_id = u.id)"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Counts (dry run) or deletes idle empty guests older than `idle_days`, in
+/// batches of `batch` rows per transaction.
+pub async fn guests(pool: &PgPool, idle_days: i64, batch: i64, dry_run: bool) -> anyhow::Result<u64> {
+    let condition = format!(
+        "u.is_anonymous AND u.last_seen_at < now() - make_interval(days => $1) AND {}",
+        owns_nothing()
+    );
+    if dry_run {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users u WHERE {condition}"))
+            .bind(idle_days as i32)
+            .fetch_one(pool)
+            .await
+            .context("failed to count idle guests")?;
+        return Ok(n as u64);
+    }
+    let sql = format!(
+        "DELETE FROM users WHERE id IN (
+           SELECT u.id FROM users u WHERE {condition} LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    );
+    let mut total = 0;
+    loop {
+        let done = sqlx::query(&sql)
+            .bind(idle_days as i32)
+            .bind(batch)
+            .execute(pool)
+            .await
+            .context("failed to delete idle guests")?;
+        total += done.rows_affected();
+        if done.rows_affected() < batch as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+/// One full pass: idle guests, expired sessions, dead tokens, old rate limits.
+pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Result<Reaped> {
+    let count_or_delete = async |count: &str, delete: &str| -> anyhow::Result<u64> {
+        if dry_run {
+            let n: i64 = sqlx::query_scalar(count)
+                .fetch_one(pool)
+                .await
+                .context("failed to count")?;
+            Ok(n as u64)
+        } else {
+            Ok(sqlx::query(delete)
+                .execute(pool)
+                .await
+                .context("failed to delete")?
+                .rows_affected())
+        }
+    };
+    let sessions = count_or_delete(
+        "SELECT count(*) FROM tower_sessions.session WHERE expiry_date < now()",
+        "DELETE FROM tower_sessions.session WHERE expiry_date < now()",
+    )
+    .await?;
+    // A used token stays a day so its page can still say "already used".
+    let tokens = count_or_delete(
+        "SELECT count(*) FROM auth_tokens WHERE expires_at < now() - interval '1 day'",
+        "DELETE FROM auth_tokens WHERE expires_at < now() - interval '1 day'",
+    )
+    .await?;
+    let rate_limits = count_or_delete(
+        "SELECT count(*) FROM rate_limits WHERE window_start < now() - interval '2 days'",
+        "DELETE FROM rate_limits WHERE window_start < now() - interval '2 days'",
+    )
+    .await?;
+    let guests = guests(pool, idle_days, 1000, dry_run).await?;
+    Ok(Reaped {
+        guests,
+        sessions,
+        tokens,
+        rate_limits,
+        orphan_photos: 0,
+    })
+}
+
+/// Removes files of photos that have no row (a crash between writing files and
+/// inserting the row, or between deleting a row and its files). Only files
+/// older than an hour count, so uploads in flight are safe.
+pub async fn orphan_files(
+    pool: &PgPool,
+    store: &crate::media::MediaStore,
+    dry_run: bool,
+) -> anyhow::Result<u64> {
+    let on_disk = store
+        .keys_older_than(std::time::Duration::from_secs(3600))
+        .await?;
+    if on_disk.is_empty() {
+        return Ok(0);
+    }
+    let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE storage_key = ANY($1)")
+        .bind(&on_disk)
+        .fetch_all(pool)
+        .await
+        .context("failed to look up media keys")?;
+    let orphans: Vec<&String> = on_disk.iter().filter(|k| !known.contains(k)).collect();
+    if !dry_run {
+        for key in &orphans {
+            store.remove(key).await;
+        }
+    }
+    Ok(orphans.len() as u64)
+}
