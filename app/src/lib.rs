@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod bot;
 #[cfg(feature = "ssr")]
 mod csp;
 mod error;

@@ -173,6 +173,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         public_url: settings.public_url.clone(),
         link_minutes: settings.magic_link_minutes,
         reauth_minutes: settings.reauth_minutes,
+        form_min_fill_ms: settings.form_min_fill_ms,
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),

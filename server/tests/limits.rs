@@ -153,3 +153,76 @@ async fn pages_carry_a_fresh_csp_nonce_and_https_adds_hsts() {
             .contains("max-age=31536000")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bots_get_the_same_answer_and_change_nothing() {
+    let app = spawn_app().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let (just_now, a_while_ago) = (now.to_string(), (now - 10_000).to_string());
+    let before = paws_inside::metrics::global().get("paws_bot_rejections_total", &[("form", "suggestion")]);
+    let suggestion = |website: &'static str, started: String| {
+        let b = Browser::new();
+        let app = &app;
+        async move {
+            let form = [
+                ("name", "Café"),
+                ("category", "cafe"),
+                ("address", "A 1"),
+                ("city", "Berlin"),
+                ("dogs_inside", "yes"),
+                ("size_limit", "any"),
+                ("website", website),
+                ("form_started", started.as_str()),
+            ];
+            let res = app.call(&b.client, "suggestions/create", &form).await;
+            (
+                res.status().as_u16(),
+                res.headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_owned()),
+            )
+        }
+    };
+    let human = suggestion("", a_while_ago.clone()).await;
+    assert_eq!(app.count("venue_suggestions").await, 1);
+    assert_eq!(
+        suggestion("http://spam.example", a_while_ago).await,
+        human,
+        "honeypot: same answer"
+    );
+    assert_eq!(
+        suggestion("", just_now.clone()).await,
+        human,
+        "too fast: same answer"
+    );
+    assert_eq!(app.count("venue_suggestions").await, 1, "neither was stored");
+    assert_eq!(app.count("users").await, 1, "and no guest was made for them");
+    let after = paws_inside::metrics::global().get("paws_bot_rejections_total", &[("form", "suggestion")]);
+    assert_eq!(after - before, 2);
+    // The same for the sign-in link: no token, no email.
+    let res = app
+        .call(
+            &Browser::new().client,
+            "auth/magic-link",
+            &[("email", "bot@example.com"), ("website", "x")],
+        )
+        .await;
+    assert!(res.status().as_u16() < 400);
+    assert_eq!(app.count("auth_tokens").await, 0);
+    let res = app
+        .call(
+            &Browser::new().client,
+            "pets/create",
+            &[
+                ("name", "Bot"),
+                ("size", "small"),
+                ("form_started", just_now.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.count("pets").await, 0);
+}

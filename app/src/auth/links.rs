@@ -17,6 +17,8 @@ pub struct AuthConfig {
     pub link_minutes: i64,
     /// How recent a sign-in must be to delete the account.
     pub reauth_minutes: i64,
+    /// Fastest a person fills a form, in milliseconds (bot friction).
+    pub form_min_fill_ms: u64,
 }
 
 /// Per address: a few links per quarter hour is plenty for a person.
@@ -40,8 +42,14 @@ const PER_CLIENT: paws_inside::db::rate_limit::Limit = paws_inside::db::rate_lim
 pub async fn request_magic_link(
     #[server(default)] email: String,
     #[server(default)] next: String,
+    #[server(default)] website: String,
+    #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
     use paws_inside::db::{rate_limit, tokens};
+    if crate::bot::caught("magic_link", &website, &form_started) {
+        leptos_axum::redirect("/sign-in?sent=1");
+        return Ok(());
+    }
     let email = paws_inside::EmailAddress::parse(&email).map_err(|e| bad_request(&e.to_string()))?;
     let next = paws_inside::redirect::safe_next(Some(&next));
     let pool = pool()?;

@@ -38,6 +38,7 @@ pub fn SignInPage() -> impl IntoView {
                             <input id="signin-email" type="email" name="email" required autocomplete="email" maxlength="254" />
                         </div>
                         <input type="hidden" name="next" value=next />
+                        <crate::bot::BotFields />
                         {move || action.value().with(|v| match v {
                             Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
                             _ => None,
@@ -55,6 +56,7 @@ pub fn SignInPage() -> impl IntoView {
                             <input id="pw-password" type="password" name="password" required autocomplete="current-password" maxlength="128" />
                         </div>
                         <input type="hidden" name="next" value=next />
+                        <crate::bot::BotFields />
                         {move || with_password.value().with(|v| match v {
                             Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
                             _ => None,

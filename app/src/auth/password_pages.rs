@@ -33,6 +33,7 @@ pub fn SignUpPage() -> impl IntoView {
                         <label for="su-password">"Password " <span class="muted">"(at least 8 characters)"</span></label>
                         <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
                     </div>
+                    <crate::bot::BotFields />
                     {move || action.value().with(|v| match v {
                         Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
                         _ => None,

@@ -84,8 +84,14 @@ fn services() -> Result<
 pub async fn sign_up(
     #[server(default)] email: String,
     #[server(default)] password: String,
+    #[server(default)] website: String,
+    #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
     use paws_inside::db::{accounts, tokens};
+    if crate::bot::caught("sign_up", &website, &form_started) {
+        leptos_axum::redirect("/sign-up?sent=1");
+        return Ok(());
+    }
     let email = paws_inside::EmailAddress::parse(&email).map_err(|e| bad_request(&e.to_string()))?;
     paws_inside::password::check(&password, email.as_str()).map_err(|e| bad_request(&e.to_string()))?;
     limit(&[
@@ -152,6 +158,8 @@ pub async fn sign_in_password(
     #[server(default)] email: String,
     #[server(default)] password: String,
     #[server(default)] next: String,
+    #[server(default)] website: String,
+    #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
     use paws_inside::db::{accounts, claim};
     let wrong = || {
@@ -163,6 +171,9 @@ pub async fn sign_in_password(
     let Ok(email) = paws_inside::EmailAddress::parse(&email) else {
         return Err(wrong());
     };
+    if crate::bot::caught("sign_in", &website, &form_started) {
+        return Err(wrong());
+    }
     limit(&[
         (SIGN_IN_PER_CLIENT, &client().await),
         (SIGN_IN_PER_ACCOUNT, email.as_str()),

@@ -1,5 +1,8 @@
 //! Server functions for dogs. Every one is scoped to the session's user;
 //! another person's dog answers exactly like a dog that does not exist.
+// The create function takes one argument per form field: the plain HTML form
+// (no JavaScript) posts them flat. The macro copies the signature.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 use paws_inside::Pet;
@@ -40,7 +43,15 @@ pub async fn create_pet(
     #[server(default)] birthday: String,
     #[server(default)] bio: String,
     #[server(default)] mint_key: Option<String>,
+    #[server(default)] website: String,
+    #[server(default)] form_started: String,
 ) -> Result<Uuid, ServerFnError> {
+    if crate::bot::caught("add_dog", &website, &form_started) {
+        // The same answer as a real dog: a redirect to a page that will not exist.
+        let id = Uuid::new_v4();
+        leptos_axum::redirect(&format!("/dogs/{id}"));
+        return Ok(id);
+    }
     let pet = validate(paws_inside::PetForm {
         name,
         breed,

@@ -101,6 +101,7 @@ pub fn NewDog() -> impl IntoView {
         <ActionForm action attr:class="form-card">
             <PetFields initial=PetForm::default() />
             <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            <crate::bot::BotFields />
             {action_error(action.value())}
             <button type="submit" class="button" disabled=move || action.pending().get()>"Add dog"</button>
         </ActionForm>

@@ -31,7 +31,13 @@ pub async fn suggest_venue(
     #[server(default)] lat: String,
     #[server(default)] lng: String,
     #[server(default)] mint_key: Option<String>,
+    #[server(default)] website: String,
+    #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
+    if crate::bot::caught("suggestion", &website, &form_started) {
+        leptos_axum::redirect("/suggestions?sent=1");
+        return Ok(());
+    }
     let form = paws_inside::SuggestionForm {
         name,
         category,
@@ -139,6 +145,7 @@ pub fn SuggestPage() -> impl IntoView {
             <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
             <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
             <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            <crate::bot::BotFields />
             {move || action.value().with(|v| match v {
                 Some(Err(err)) => Some(view! { <p class="error field-wide" role="alert">{user_message(err)}</p> }),
                 _ => None,
