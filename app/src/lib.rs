@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

@@ -90,6 +90,15 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
             vec![("id", "00000000-0000-0000-0000-000000000000"), ("action", "hide")],
         ),
         ("admin/retry", vec![("id", "1")]),
+        ("admin/venue", vec![("slug", "pawsome-bakery-berlin")]),
+        (
+            "admin/venue-edit",
+            [
+                vec![("slug", "pawsome-bakery-berlin")],
+                suggestion("Hacked", "52.5", "13.4"),
+            ]
+            .concat(),
+        ),
     ];
     for (who, b) in [("visitor", &Browser::new()), ("guest", &guest), ("member", &user)] {
         for (endpoint, form) in &calls {
@@ -105,6 +114,11 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
         assert_eq!(page.status(), 404, "{who} → /admin");
     }
     assert_eq!(app.count("venues").await, 72, "nothing was approved");
+    let name: String = sqlx::query_scalar("SELECT name FROM venues WHERE slug = 'pawsome-bakery-berlin'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_ne!(name, "Hacked", "nothing was edited");
     assert_eq!(app.count("admin_audit").await, 1, "only the CLI grant");
     let page = boss
         .client
@@ -500,4 +514,68 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
         format!("{id}: nothing to do\n")
     );
     assert!(me(&app, &owner.client).await.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let boss = admin(&app, &sink).await;
+    sqlx::query(
+        "UPDATE venues SET updated_at = now() - interval '30 days' WHERE slug = 'pawsome-bakery-berlin'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let page = boss
+        .client
+        .get(format!("{}/admin/venue?slug=pawsome-bakery-berlin", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let form = [
+        vec![("slug", "pawsome-bakery-berlin")],
+        suggestion("Pawsome Bakery & Café", "52.51", "13.41"),
+    ]
+    .concat();
+    let res = app.call(&boss.client, "admin/venue-edit", &form).await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let (name, fresh): (String, bool) = sqlx::query_as(
+        "SELECT name, updated_at > now() - interval '1 minute' FROM venues WHERE slug = 'pawsome-bakery-berlin'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(name, "Pawsome Bakery & Café");
+    assert!(fresh, "updated_at moved");
+    let (action, before): (String, Value) = sqlx::query_as(
+        "SELECT action, details->'before' FROM admin_audit WHERE subject = 'pawsome-bakery-berlin'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(action, "venue_edit");
+    assert_ne!(
+        before["name"], "Pawsome Bakery & Café",
+        "the audit keeps the old values"
+    );
+    let missing = [vec![("slug", "no-such-venue")], suggestion("X", "1", "1")].concat();
+    assert_eq!(
+        app.call(&boss.client, "admin/venue-edit", &missing)
+            .await
+            .status(),
+        404
+    );
+    let no_location = [vec![("slug", "pawsome-bakery-berlin")], suggestion("X", "", "")].concat();
+    assert_eq!(
+        app.call(&boss.client, "admin/venue-edit", &no_location)
+            .await
+            .status(),
+        400
+    );
 }

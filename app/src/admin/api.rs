@@ -174,3 +174,63 @@ pub async fn admin_retry_claim(#[server(default)] id: String) -> Result<(), Serv
     leptos_axum::redirect("/admin");
     Ok(())
 }
+
+/// A venue's current details for the edit form (admins only).
+#[server(prefix = "/api", endpoint = "admin/venue")]
+pub async fn admin_venue(
+    #[server(default)] slug: String,
+) -> Result<Option<paws_inside::VenueDetail>, ServerFnError> {
+    require_admin().await?;
+    let Ok(slug) = paws_inside::Slug::parse(&slug) else {
+        return Ok(None);
+    };
+    paws_inside::db::venues::by_slug(&pool()?, &slug)
+        .await
+        .map_err(unexpected)
+}
+
+/// Saves an admin's edit of a public venue.
+#[server(prefix = "/api", endpoint = "admin/venue-edit")]
+pub async fn admin_update_venue(
+    #[server(default)] slug: String,
+    #[server(default)] name: String,
+    #[server(default)] category: String,
+    #[server(default)] address: String,
+    #[server(default)] city: String,
+    #[server(default)] dogs_inside: String,
+    #[server(default)] size_limit: String,
+    #[server(default)] water_bowl: String,
+    #[server(default)] treats: String,
+    #[server(default)] notes: String,
+    #[server(default)] lat: String,
+    #[server(default)] lng: String,
+) -> Result<(), ServerFnError> {
+    let admin = require_admin().await?;
+    let form = paws_inside::SuggestionForm {
+        name,
+        category,
+        address,
+        city,
+        dogs_inside,
+        size_limit,
+        water_bowl,
+        treats,
+        notes,
+        lat,
+        lng,
+    };
+    let edited = form
+        .validate()
+        .map_err(|problems| bad_request(&problems.join(" ")))?;
+    if edited.location.is_none() {
+        return Err(bad_request("A venue needs a location on the map."));
+    }
+    if !paws_inside::db::admin::venues::update(&pool()?, admin, &slug, &edited)
+        .await
+        .map_err(unexpected)?
+    {
+        return Err(crate::error::not_found("That venue does not exist."));
+    }
+    leptos_axum::redirect(&format!("/venues/{slug}"));
+    Ok(())
+}

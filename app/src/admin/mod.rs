@@ -3,21 +3,23 @@
 //! server functions behind it answer 403 (see `api.rs`).
 
 mod api;
+mod fields;
+mod venue_edit;
 
 pub use api::Overview;
+pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
 use crate::error::user_message;
-use crate::venues::VenueMap;
 use api::{
     AdminRejectSuggestion, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion, admin_overview,
     admin_search_users,
 };
+use fields::{VenueFields, VenueValues};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, REPORT_REASONS, UserStats};
-use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
 
 /// Reloads the dashboard (provided by [`AdminPage`]).
 #[derive(Clone, Copy)]
@@ -81,6 +83,14 @@ fn Dashboard(o: Overview) -> impl IntoView {
             {failures.into_iter().map(|f| view! { <FailureRow f /> }).collect_view()}
         </section>
         <Users stats />
+        <section class="admin-section" aria-labelledby="adm-venues">
+            <h2 id="adm-venues">"Edit a listed place"</h2>
+            <form method="get" action="/admin/venue" class="filter-bar">
+                <label for="adm-slug">"Venue address on this site (the part after /venues/)"</label>
+                <input id="adm-slug" name="slug" required />
+                <button type="submit" class="button button-quiet">"Edit"</button>
+            </form>
+        </section>
     }
 }
 
@@ -90,68 +100,25 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
     let reject = ServerAction::<AdminRejectSuggestion>::new();
     reload_after(save);
     reload_after(reject);
-    let picked = RwSignal::new(s.lat.zip(s.lng));
-    let points = Signal::derive(move || {
-        picked
-            .get()
-            .map(|(lat, lng)| MapMarker {
-                slug: String::new(),
-                name: "Here".into(),
-                category: "other".into(),
-                lat,
-                lng,
-            })
-            .into_iter()
-            .collect()
-    });
-    let coord = move |i: usize| {
-        move || {
-            picked
-                .get()
-                .map(|p| format!("{:.6}", if i == 0 { p.0 } else { p.1 }))
-                .unwrap_or_default()
-        }
-    };
     let (id, reject_id) = (s.id.to_string(), s.id.to_string());
-    let field = |label: &'static str, name: &'static str, value: String| {
-        view! {
-            <div class="field"><label>{label}<input name=name value=value required /></label></div>
-        }
-    };
-    let select = |label: &'static str,
-                  name: &'static str,
-                  current: String,
-                  options: Vec<(&'static str, &'static str)>| {
-        view! {
-            <div class="field"><label>{label}
-                <select name=name>
-                    {options.into_iter().map(|(k, l)| view! { <option value=k selected=current == k>{l}</option> }).collect_view()}
-                </select>
-            </label></div>
-        }
+    let values = VenueValues {
+        name: s.name,
+        category: s.category,
+        address: s.address,
+        city: s.city,
+        dogs_inside: s.dogs_inside,
+        size_limit: s.size_limit,
+        water_bowl: s.water_bowl,
+        treats: s.treats,
+        notes: s.notes,
+        location: s.lat.zip(s.lng),
     };
     view! {
         <article class="form-card admin-card" data-testid="pending-suggestion">
             <p class="muted small">{format!("Suggested by {} on {}", s.suggested_by, s.created_on)}</p>
             <ActionForm action=save attr:class="form-grid">
                 <input type="hidden" name="id" value=id />
-                {field("Name", "name", s.name.clone())}
-                {select("Kind", "category", s.category.clone(), Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect())}
-                {field("Address", "address", s.address.clone())}
-                {field("City", "city", s.city.clone())}
-                {select("Dogs inside", "dogs_inside", s.dogs_inside.clone(), DogsInside::ALL.iter().map(|d| (d.as_str(), d.label())).collect())}
-                {select("Sizes", "size_limit", s.size_limit.clone(), SizeLimit::ALL.iter().map(|z| (z.as_str(), z.label())).collect())}
-                <div class="flag-row field-wide">
-                    <label class="check"><input type="checkbox" name="water_bowl" value="1" checked=s.water_bowl /><span>"Water bowl"</span></label>
-                    <label class="check"><input type="checkbox" name="treats" value="1" checked=s.treats /><span>"Treats"</span></label>
-                </div>
-                <div class="field field-wide"><label>"Notes"<textarea name="notes" rows="2">{s.notes.clone()}</textarea></label></div>
-                <div class="field field-wide">
-                    <VenueMap points label="Location of the suggested place (click to move)" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
-                    <p class="muted small">{move || picked.get().map(|(a, b)| format!("{a:.5}, {b:.5}")).unwrap_or_else(|| "No location yet: click the map.".into())}</p>
-                </div>
-                <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
-                <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
+                <VenueFields values />
                 {move || save.value().with(|v| match v {
                     Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
                     _ => None,

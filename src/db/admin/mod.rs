@@ -5,6 +5,7 @@
 pub mod failures;
 pub mod reports;
 pub mod suggestions;
+pub mod venues;
 
 use crate::moderation::{UserRow, UserStats};
 use anyhow::Context;

@@ -1,0 +1,93 @@
+//! The venue fields an admin edits, shared by suggestion review and venue edits.
+
+use crate::venues::VenueMap;
+use leptos::prelude::*;
+use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
+
+/// Current values of the fields.
+#[derive(Clone, Debug, Default)]
+pub struct VenueValues {
+    /// Name.
+    pub name: String,
+    /// Category key.
+    pub category: String,
+    /// Address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// `yes` or `some_areas`.
+    pub dogs_inside: String,
+    /// Size-limit key.
+    pub size_limit: String,
+    /// Water bowl.
+    pub water_bowl: bool,
+    /// Treats.
+    pub treats: bool,
+    /// Notes.
+    pub notes: String,
+    /// Location, if known.
+    pub location: Option<(f64, f64)>,
+}
+
+/// The form fields (inside the caller's form), with a map to place the venue.
+#[component]
+pub fn VenueFields(values: VenueValues) -> impl IntoView {
+    let picked = RwSignal::new(values.location);
+    let points = Signal::derive(move || {
+        picked
+            .get()
+            .map(|(lat, lng)| MapMarker {
+                slug: String::new(),
+                name: "Here".into(),
+                category: "other".into(),
+                lat,
+                lng,
+            })
+            .into_iter()
+            .collect()
+    });
+    let coord = move |i: usize| {
+        move || {
+            picked
+                .get()
+                .map(|p| format!("{:.6}", if i == 0 { p.0 } else { p.1 }))
+                .unwrap_or_default()
+        }
+    };
+    let field = |label: &'static str, name: &'static str, value: String| {
+        view! {
+            <div class="field"><label>{label}<input name=name value=value required /></label></div>
+        }
+    };
+    let select = |label: &'static str,
+                  name: &'static str,
+                  current: String,
+                  options: Vec<(&'static str, &'static str)>| {
+        view! {
+            <div class="field"><label>{label}
+                <select name=name>
+                    {options.into_iter().map(|(k, l)| view! { <option value=k selected=current == k>{l}</option> }).collect_view()}
+                </select>
+            </label></div>
+        }
+    };
+    view! {
+        {field("Name", "name", values.name)}
+        {select("Kind", "category", values.category, Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect())}
+        {field("Address", "address", values.address)}
+        {field("City", "city", values.city)}
+        {select("Dogs inside", "dogs_inside", values.dogs_inside, DogsInside::ALL.iter().map(|d| (d.as_str(), d.label())).collect())}
+        {select("Sizes", "size_limit", values.size_limit, SizeLimit::ALL.iter().map(|z| (z.as_str(), z.label())).collect())}
+        <div class="flag-row field-wide">
+            <label class="check"><input type="checkbox" name="water_bowl" value="1" checked=values.water_bowl /><span>"Water bowl"</span></label>
+            <label class="check"><input type="checkbox" name="treats" value="1" checked=values.treats /><span>"Treats"</span></label>
+        </div>
+        <div class="field field-wide"><label>"Notes"<textarea name="notes" rows="2">{values.notes}</textarea></label></div>
+        <div class="field field-wide">
+            <VenueMap points label="Location of the place (click to move)" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
+            <p class="muted small">{move || picked.get().map(|(a, b)| format!("{a:.5}, {b:.5}")).unwrap_or_else(|| "No location yet: click the map.".into())}</p>
+        </div>
+        <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
+        <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
+    }
+}

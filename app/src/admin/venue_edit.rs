@@ -1,0 +1,55 @@
+//! `/admin/venue?slug=…`: an admin edits a listed place (404 for everyone else).
+
+use super::api::{AdminUpdateVenue, admin_venue};
+use super::fields::{VenueFields, VenueValues};
+use crate::NotFound;
+use crate::error::user_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The edit page.
+#[component]
+pub fn VenueEditPage() -> impl IntoView {
+    let query = use_query_map();
+    let slug = move || query.with(|q| q.get("slug").unwrap_or_default());
+    let venue = Resource::new(slug, admin_venue);
+    let save = ServerAction::<AdminUpdateVenue>::new();
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let Ok(Some(detail)) = venue.await else {
+                    return view! { <NotFound /> }.into_any();
+                };
+                let v = detail.summary;
+                let values = VenueValues {
+                    name: v.name.clone(),
+                    category: v.category,
+                    address: v.address,
+                    city: v.city,
+                    dogs_inside: v.dogs_inside,
+                    size_limit: v.size_limit,
+                    water_bowl: v.water_bowl,
+                    treats: v.treats,
+                    notes: detail.policy_notes,
+                    location: Some((v.lat, v.lng)),
+                };
+                view! {
+                    <Title text=format!("Edit {}", v.name) />
+                    <h1>{format!("Edit {}", v.name)}</h1>
+                    <p class="muted small">{format!("Last updated {}", detail.updated_on)}</p>
+                    <ActionForm action=save attr:class="form-card form-grid">
+                        <input type="hidden" name="slug" value=v.slug />
+                        <VenueFields values />
+                        {move || save.value().with(|r| match r {
+                            Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
+                            _ => None,
+                        })}
+                        <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
+                    </ActionForm>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}

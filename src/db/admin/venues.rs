@@ -1,0 +1,58 @@
+//! Admin edits of public venues: `updated_at` moves and an audit row records
+//! who changed what, in the same transaction.
+
+use super::audit;
+use crate::suggestion::NewSuggestion;
+use anyhow::Context;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Saves an admin's edit of the venue `slug` (the slug itself stays, so links
+/// keep working). False when there is no such venue.
+pub async fn update(pool: &PgPool, admin: Uuid, slug: &str, v: &NewSuggestion) -> anyhow::Result<bool> {
+    let location = v.location.context("a venue needs a location")?;
+    let mut tx = pool.begin().await.context("failed to begin venue edit")?;
+    let before: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, jsonb_build_object('name', name, 'category', category, 'address', address, 'city', city,
+                  'lat', location[1], 'lng', location[0], 'dogs_inside', dogs_inside, 'size_limit', size_limit,
+                  'water_bowl', water_bowl, 'treats', treats, 'policy_notes', policy_notes)
+         FROM venues WHERE slug = $1 FOR UPDATE",
+    )
+    .bind(slug)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("failed to lock venue")?;
+    let Some((id, before)) = before else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "UPDATE venues SET name = $2, category = $3, address = $4, city = $5, location = point($6, $7),
+           dogs_inside = $8, size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&v.name)
+    .bind(v.category.as_str())
+    .bind(&v.address)
+    .bind(&v.city)
+    .bind(location.lng)
+    .bind(location.lat)
+    .bind(v.dogs_inside.as_str())
+    .bind(v.size_limit.as_str())
+    .bind(v.water_bowl)
+    .bind(v.treats)
+    .bind(&v.notes)
+    .execute(&mut *tx)
+    .await
+    .context("failed to update venue")?;
+    audit(
+        &mut tx,
+        Some(admin),
+        "venue_edit",
+        slug,
+        serde_json::json!({ "before": before, "name": v.name }),
+    )
+    .await?;
+    tx.commit().await.context("failed to commit venue edit")?;
+    Ok(true)
+}
