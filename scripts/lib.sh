@@ -103,16 +103,19 @@ pg_as_owner() {
 # Starts (creating on first use) the project-local cluster and exports
 # PAWS_PG_ADMIN_URL. Data lives in .data/pg, git-ignored.
 pg_up() {
-  local bin data
+  local bin data opts
   bin="$(pg_bindir)"
-  data="$ROOT/.data/pg"
+  data="${PAWS_PG_DATA:-$ROOT/.data/pg}"
+  # Development and tests trade durability for speed; benchmarks pass their own.
+  opts="${PAWS_PG_OPTS:--c fsync=off -c synchronous_commit=off -c full_page_writes=off}"
   mkdir -p "$ROOT/.data"
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
     if ! runuser -u postgres -- test -x "$ROOT/.data"; then
       # The repo is somewhere the postgres user cannot reach (e.g. /root): keep the
       # cluster in a per-checkout folder it can, linked from .data/pg.
-      local alt="/var/tmp/paws-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+      local key="$ROOT"; [ "$data" = "$ROOT/.data/pg" ] || key="$data"
+      local alt="/var/tmp/paws-pg-$(printf '%s' "$key" | md5sum | cut -c1-12)"
       mkdir -p "$alt"; chown postgres: "$alt"; ln -sfn "$alt" "$data"
     fi
     mkdir -p "$data"; chown -R postgres: "$(readlink -f "$data")"
@@ -124,7 +127,7 @@ pg_up() {
   if ! pg_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "starting Postgres on 127.0.0.1:$PG_PORT"
     pg_as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $data $opts" \
       start >/dev/null 2>&1 || { cat "$data/server.log" >&2; die "Postgres did not start"; }
   fi
   export PAWS_PG_ADMIN_URL="postgres://paws@127.0.0.1:$PG_PORT/postgres"
@@ -143,6 +146,6 @@ pg_recreate_db() {
 }
 
 pg_down() {
-  local data="$ROOT/.data/pg"
+  local data="${PAWS_PG_DATA:-$ROOT/.data/pg}"
   [ -f "$data/PG_VERSION" ] && pg_as_owner "$(pg_bindir)/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
 }

@@ -12,10 +12,14 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// The longest any request may take (a 15 MB upload on a slow line included).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// Hashed assets never change under the same name.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Unhashed static files (Leaflet, map script, icons): short, so deploys show up.
@@ -30,13 +34,18 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let hashed = state.leptos.hash_files;
     // Room for the multipart framing around a maximal photo; the handler enforces the exact limit.
     let upload_limit = DefaultBodyLimit::max(state.photos.limits.max_bytes + 256 * 1024);
+    // Every body but a photo upload is a small form: 64 KiB is plenty, and a
+    // server function never buffers more than that.
+    let small_bodies = RequestBodyLimitLayer::new(64 * 1024);
+    let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
-        .route("/api/photos", post(photos::upload).layer(upload_limit))
         .route("/media/{key}/{file}", get(photos::serve))
         .route("/auth/confirm", post(claims::confirm))
         .route("/auth/sign-out", post(claims::sign_out))
         .route("/auth/verify", post(claims::verify))
         .route("/auth/reset", post(claims::reset))
+        .layer(small_bodies)
+        .merge(uploads)
         .layer(middleware::from_fn_with_state(
             state.pool.clone(),
             sessions::touch,
@@ -72,6 +81,11 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
                 .unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
         }))
+        // A request that takes longer than this is cut off (408), uploads included.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }

@@ -47,6 +47,8 @@ pub struct Settings {
     pub log_json: bool,
     /// Forms submitted faster than this after being shown are treated as bots.
     pub form_min_fill_ms: u64,
+    /// New guests allowed per client IP (IPv6 /64) per hour.
+    pub guests_per_client_per_hour: i32,
     /// Minutes between reaper passes (0 turns the job off).
     pub reaper_interval_minutes: u64,
     /// Guests that own nothing are deleted after this many idle days.
@@ -140,6 +142,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "address for Prometheus /metrics, e.g. 127.0.0.1:9100 (keep it private)",
     ),
     ("LOG_FORMAT", "text", "text or json (one JSON object per line)"),
+    (
+        "GUESTS_PER_CLIENT_PER_HOUR",
+        "30",
+        "new guests per client IP (IPv6 /64) per hour",
+    ),
     (
         "FORM_MIN_FILL_MS",
         "2000",
@@ -257,6 +264,7 @@ impl Settings {
                 Some(other) => bail!("LOG_FORMAT must be text or json, not {other:?}"),
             },
             form_min_fill_ms: parse_or(&get, "FORM_MIN_FILL_MS", 2000u64)?.min(60_000),
+            guests_per_client_per_hour: parse_or(&get, "GUESTS_PER_CLIENT_PER_HOUR", 30i32)?.max(1),
             reaper_interval_minutes: parse_or(&get, "REAPER_INTERVAL_MINUTES", 60u64)?.min(7 * 24 * 60),
             guest_idle_days: parse_or(&get, "GUEST_IDLE_DAYS", 30i64)?.clamp(1, 3650),
             leptos,

@@ -62,6 +62,7 @@ impl Application {
             paws_inside::db::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
+        paws_inside::db::rate_limit::limits::set_guests_per_hour(settings.guests_per_client_per_hour);
         let store = MediaStore::Local(settings.data_dir.join("media"));
         let limits = PhotoLimits {
             max_bytes: settings.photo_max_bytes,

@@ -226,3 +226,41 @@ async fn bots_get_the_same_answer_and_change_nothing() {
     assert_eq!(res.status(), 200);
     assert_eq!(app.count("pets").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_form_bodies_are_refused_before_anything_runs() {
+    let app = spawn_app().await;
+    let big = "x".repeat(100 * 1024);
+    let res = app
+        .call(
+            &Browser::new().client,
+            "pets/create",
+            &[("name", "Rex"), ("size", "small"), ("bio", big.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.count("users").await, 0, "not even a guest was made");
+    // Photo uploads keep their own, larger limit.
+    let img = image::RgbImage::from_fn(600, 600, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert!(
+        png.len() > 64 * 1024,
+        "the test photo is bigger than a form may be"
+    );
+    let form = reqwest::multipart::Form::new()
+        .part("photo", reqwest::multipart::Part::bytes(png).file_name("big.png"));
+    let res = Browser::new()
+        .client
+        .post(format!("{}/api/photos", app.address))
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}

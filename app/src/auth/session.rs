@@ -99,7 +99,7 @@ pub async fn user_or_mint_with(
         let subject = paws_inside::db::rate_limit::client_subject(ip);
         over_limit(
             pool,
-            paws_inside::db::rate_limit::limits::GUEST_PER_CLIENT,
+            paws_inside::db::rate_limit::limits::guest_per_client(),
             &subject,
         )
         .await?;

@@ -1,0 +1,105 @@
+//! Claim benchmark (run by `bench/run`): promote-in-place latency, and the
+//! merge of a guest with N dogs and N photos into an existing account for
+//! N = 10, 1 000, 10 000, with the number of SQL statements each merge ran
+//! (from pg_stat_statements, which the bench cluster preloads).
+
+use paws_inside::db::claim;
+use sqlx::PgPool;
+use std::time::Instant;
+use uuid::Uuid;
+
+async fn guest_with(pool: &PgPool, n: i64) -> anyhow::Result<Uuid> {
+    let guest: Uuid = sqlx::query_scalar("INSERT INTO users (is_anonymous) VALUES (true) RETURNING id")
+        .fetch_one(pool)
+        .await?;
+    sqlx::query(
+        "INSERT INTO pets (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, $2) i",
+    )
+    .bind(guest)
+    .bind(n)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes)
+         SELECT $1, p.id, md5(p.id::text), 400, 300, 1000 FROM pets p WHERE p.user_id = $1",
+    )
+    .bind(guest)
+    .execute(pool)
+    .await?;
+    Ok(guest)
+}
+
+async fn statements(pool: &PgPool) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce(sum(calls), 0)::int8 FROM pg_stat_statements
+         WHERE query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT')
+           AND query NOT ILIKE 'SAVEPOINT%' AND query NOT ILIKE 'RELEASE%'",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL")?;
+    let pool = PgPool::connect(&url).await?;
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&pool)
+        .await?;
+    let target: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, is_anonymous) VALUES ('bench-' || gen_random_uuid() || '@example.com', false) RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!("| guest rows (dogs + photos) | merge time | SQL statements in the merge |");
+    println!("| ---: | ---: | ---: |");
+    for n in [10i64, 1_000, 10_000] {
+        let guest = guest_with(&pool, n).await?;
+        sqlx::query("SELECT pg_stat_statements_reset()")
+            .execute(&pool)
+            .await?;
+        let started = Instant::now();
+        let mut tx = pool.begin().await?;
+        let moved = claim::merge(&mut tx, guest, target).await?;
+        tx.commit().await?;
+        let took = started.elapsed();
+        let count = statements(&pool).await?;
+        assert_eq!(moved.dogs, n);
+        println!("| {n} + {n} | {:.1} ms | {count} |", took.as_secs_f64() * 1000.0);
+    }
+    // Promote in place: a guest with a few dogs takes an address, through the
+    // real token path (issue, then claim = consume + promote in one transaction).
+    let mut samples = Vec::new();
+    for i in 0..50 {
+        let guest = guest_with(&pool, 3).await?;
+        let email = format!("promote-{}-{i}@example.com", Uuid::new_v4().simple());
+        let token = paws_inside::db::tokens::issue(
+            &pool,
+            paws_inside::db::tokens::Purpose::MagicLink,
+            &email,
+            Some(guest),
+            "/",
+            10,
+        )
+        .await?;
+        let browser = paws_inside::SessionUser::guest(guest);
+        let started = Instant::now();
+        claim::claim(
+            &pool,
+            claim::Proof::MagicLink,
+            &token,
+            Some(&browser),
+            Default::default(),
+        )
+        .await?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    println!();
+    println!(
+        "Promote in place (consume token + promote, one transaction), 50 runs: p50 {:.2} ms, p99 {:.2} ms",
+        samples[samples.len() / 2],
+        samples[(samples.len() * 99) / 100 - 1]
+    );
+    Ok(())
+}
