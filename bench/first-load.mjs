@@ -28,15 +28,7 @@ async function compressedLength(path) {
 
 const html = await (await fetch(base + "/")).text();
 const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+\.(?:css|js|wasm))"/g)].map((m) => m[1]);
-const wasm = assets.find((a) => a.endsWith(".js") && a.startsWith("/pkg/"))?.replace(/\.js$/, ".wasm");
-const paths = ["/", ...new Set([...assets, ...(wasm ? [] : [])])];
-// The wasm file is named like the JS glue but with _bg or a hash; find it from the glue.
-const glue = assets.find((a) => a.startsWith("/pkg/") && a.endsWith(".js"));
-if (glue) {
-  const js = await (await fetch(base + glue)).text();
-  const m = js.match(/['"]([^'"]+\.wasm)['"]/);
-  if (m) paths.push(new URL(m[1], base + glue).pathname);
-}
+const paths = ["/", ...new Set(assets)];
 const rows = [];
 for (const p of paths) rows.push(await size(p));
 const total = rows.reduce((a, r) => a + r.wire, 0);
