@@ -45,3 +45,16 @@ pub fn user_message(err: &ServerFnError) -> String {
         _ => "We could not reach Paws Inside. Check your connection and try again.".to_owned(),
     }
 }
+
+/// Shows the error of the last submission of an action (`action.value()`), if any.
+pub fn action_error<T: Send + Sync + 'static>(
+    value: impl leptos::prelude::With<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    move || {
+        value.with(|v| match v {
+            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
+            _ => None,
+        })
+    }
+}

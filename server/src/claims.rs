@@ -55,7 +55,11 @@ pub async fn confirm(
                 .unwrap_or_default();
             if let Err(err) = sign_in(&session, &state.pool, &claimed.user, agent).await {
                 tracing::error!(error = ?err, "claim committed but the session could not be written");
-                return (StatusCode::INTERNAL_SERVER_ERROR, "Please open the link again.").into_response();
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Your sign-in went through, but this browser could not be updated. Please sign in again.",
+                )
+                    .into_response();
             }
             let notice = notice(&claimed.outcomes, claimed.created);
             if session.insert(NOTICE_KEY, notice).await.is_err() {
@@ -64,23 +68,8 @@ pub async fn confirm(
             tracing::info!(user = %claimed.user.id, outcomes = ?claimed.outcomes, "signed in by email link");
             Redirect::to(&claimed.next).into_response()
         }
-        Err(ClaimError::Unexpected(err)) => {
-            tracing::error!(error = ?err, "claim failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; nothing was changed. Please open the link again.",
-            )
-                .into_response()
-        }
-        Err(_) => {
-            // Only a well-formed token goes back into the URL.
-            let token = if paws_inside::db::tokens::hash(&form.token).is_some() {
-                form.token.as_str()
-            } else {
-                ""
-            };
-            Redirect::to(&format!("/auth/confirm?token={token}")).into_response()
-        }
+        Err(ClaimError::Unexpected(err)) => failed(err),
+        Err(_) => back_to("confirm", &form.token),
     }
 }
 

@@ -5,25 +5,11 @@ mod api;
 
 pub use api::{AccountView, SessionView, describe_agent};
 
-use crate::error::user_message;
+use crate::error::{action_error, user_message};
 use api::{ChangePassword, DeleteAccount, DiscardGuest, RevokeOtherSessions, RevokeSession, account};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// Shows a server action's error, if any.
-fn action_error<A>(action: ServerAction<A>) -> impl IntoView
-where
-    A: leptos::server_fn::ServerFn<Output = (), Error = ServerFnError> + Clone + Send + Sync + 'static,
-    A::Output: Send + Sync + 'static,
-{
-    move || {
-        action.value().with(|v| match v {
-            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-            _ => None,
-        })
-    }
-}
 
 /// `/account`.
 #[component]
@@ -90,7 +76,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
                     <input type="checkbox" id="pw-others" name="sign_out_others" value="1" />
                     <span>"Sign out my other devices"</span>
                 </label>
-                {action_error(password)}
+                {action_error(password.value())}
                 <button type="submit" class="button">"Save password"</button>
             </ActionForm>
         </section>
@@ -114,7 +100,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
                     </li>
                 }).collect_view()}
             </ul>
-            {action_error(revoke)}
+            {action_error(revoke.value())}
             {(others > 0).then(|| view! {
                 <ActionForm action=revoke_others>
                     <button type="submit" class="button button-quiet">"Sign out all other devices"</button>
@@ -132,7 +118,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
                     <label for="del-email">"Type your email address to confirm"</label>
                     <input id="del-email" type="email" name="confirm_email" autocomplete="off" required />
                 </div>
-                {action_error(delete)}
+                {action_error(delete.value())}
                 <button type="submit" class="button button-danger">"Delete my account"</button>
             </ActionForm>
         </section>
@@ -157,7 +143,7 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
                         <input type="checkbox" id="discard-confirm" name="confirm" value="1" required />
                         <span>{format!("Delete my {} for good", made.describe())}</span>
                     </label>
-                    {action_error(discard)}
+                    {action_error(discard.value())}
                     <button type="submit" class="button button-danger">"Discard my guest data"</button>
                 </ActionForm>
             </section>

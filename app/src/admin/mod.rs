@@ -131,10 +131,7 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
             <ActionForm action=reject attr:class="reject-form">
                 <input type="hidden" name="id" value=reject_id />
                 <div class="field"><label>"Reason for not adding it"<input name="reason" maxlength="500" required /></label></div>
-                {move || reject.value().with(|v| match v {
-                    Some(Err(e)) => Some(view! { <p class="error" role="alert">{user_message(e)}</p> }),
-                    _ => None,
-                })}
+                {crate::error::action_error(reject.value())}
                 <button type="submit" class="button button-danger">"Reject"</button>
             </ActionForm>
         </article>
@@ -184,10 +181,7 @@ fn FailureRow(f: ClaimFailure) -> impl IntoView {
             <p class="muted small">{format!("{} · {} · {}", f.created_at, f.counts, f.error)}</p>
             <ActionForm action=retry>
                 <input type="hidden" name="id" value=f.id.to_string() />
-                {move || retry.value().with(|v| match v {
-                    Some(Err(e)) => Some(view! { <p class="error" role="alert">{user_message(e)}</p> }),
-                    _ => None,
-                })}
+                {crate::error::action_error(retry.value())}
                 <button type="submit" class="button">"Retry merge"</button>
             </ActionForm>
         </article>

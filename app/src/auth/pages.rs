@@ -39,10 +39,7 @@ pub fn SignInPage() -> impl IntoView {
                         </div>
                         <input type="hidden" name="next" value=next />
                         <crate::bot::BotFields />
-                        {move || action.value().with(|v| match v {
-                            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-                            _ => None,
-                        })}
+                        {crate::error::action_error(action.value())}
                         <button type="submit" class="button">"Email me a sign-in link"</button>
                     </ActionForm>
                     <h2 class="h3">"Or use your password"</h2>
@@ -57,10 +54,7 @@ pub fn SignInPage() -> impl IntoView {
                         </div>
                         <input type="hidden" name="next" value=next />
                         <crate::bot::BotFields />
-                        {move || with_password.value().with(|v| match v {
-                            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-                            _ => None,
-                        })}
+                        {crate::error::action_error(with_password.value())}
                         <button type="submit" class="button">"Sign in with password"</button>
                         <p class="muted small"><a href="/forgot-password">"Forgot your password?"</a>" · "<a href="/sign-up">"Create an account"</a></p>
                     </ActionForm>
@@ -175,10 +169,7 @@ pub(super) fn DeadLink(check: LinkCheck) -> impl IntoView {
                 <label for="again-email">"Email"</label>
                 <input id="again-email" type="email" name="email" required autocomplete="email" maxlength="254" />
             </div>
-            {move || action.value().with(|v| match v {
-                Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-                _ => None,
-            })}
+            {crate::error::action_error(action.value())}
             <button type="submit" class="button">"Send me a new link"</button>
         </ActionForm>
     }

@@ -34,10 +34,7 @@ pub fn SignUpPage() -> impl IntoView {
                         <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
                     </div>
                     <crate::bot::BotFields />
-                    {move || action.value().with(|v| match v {
-                        Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-                        _ => None,
-                    })}
+                    {crate::error::action_error(action.value())}
                     <button type="submit" class="button">"Create account"</button>
                     <p class="muted small">"Already have one? "<a href="/sign-in">"Sign in"</a></p>
                 </ActionForm>
@@ -69,10 +66,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                         <label for="fp-email">"Email"</label>
                         <input id="fp-email" type="email" name="email" required autocomplete="email" maxlength="254" />
                     </div>
-                    {move || action.value().with(|v| match v {
-                        Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-                        _ => None,
-                    })}
+                    {crate::error::action_error(action.value())}
                     <button type="submit" class="button">"Email me a reset link"</button>
                 </ActionForm>
             }>

@@ -5,7 +5,7 @@ use super::api::{CreatePet, DeletePet, UpdatePet, get_pet, my_pets};
 use super::fields::PetFields;
 use crate::NotFound;
 use crate::auth::{UserState, mint_key_for_form};
-use crate::error::user_message;
+use crate::error::{action_error, user_message};
 use crate::layout::PawIcon;
 use crate::photos::{OwnPhotoGrid, UploadErrorFromQuery, UploadForm};
 use leptos::prelude::*;
@@ -13,18 +13,6 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use paws_inside::{Pet, PetForm, PetSize};
-
-/// Shows the error of the last submission of `action`, if any.
-fn action_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
-) -> impl IntoView {
-    move || {
-        value.with(|v| match v {
-            Some(Err(err)) => Some(view! { <p class="error" role="alert">{user_message(err)}</p> }),
-            _ => None,
-        })
-    }
-}
 
 /// `/dogs`: the current user's dogs.
 #[component]

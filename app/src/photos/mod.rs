@@ -53,10 +53,7 @@ pub fn OwnPhotoGrid(photos: RwSignal<Vec<Photo>>, #[prop(into)] alt: String) -> 
         }
     });
     view! {
-        {move || action.value().with(|v| match v {
-            Some(Err(err)) => Some(view! { <p class="error" role="alert">{crate::error::user_message(err)}</p> }),
-            _ => None,
-        })}
+        {crate::error::action_error(action.value())}
         {move || photos.with(|l| l.is_empty()).then(|| view! { <p class="muted">"No photos yet."</p> })}
         <ul class="photo-grid">
             <For each=move || photos.get() key=|p| p.id let:photo>
