@@ -264,3 +264,67 @@ async fn oversized_form_bodies_are_refused_before_anything_runs() {
         .unwrap();
     assert_eq!(res.status(), 201);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_changing_route_refuses_other_sites() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(_, method)| *method == reqwest::Method::POST)
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    assert!(
+        paths.len() >= 20,
+        "the server functions are registered: {paths:?}"
+    );
+    paths.extend(
+        [
+            "/api/photos",
+            "/auth/confirm",
+            "/auth/sign-out",
+            "/auth/verify",
+            "/auth/reset",
+        ]
+        .map(String::from),
+    );
+    let tables = [
+        "users",
+        "pets",
+        "media",
+        "venue_suggestions",
+        "auth_tokens",
+        "photo_reports",
+        "user_sessions",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(app.count(t).await);
+    }
+    for path in &paths {
+        let res = b
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("origin", "https://evil.example")
+            .header("accept", "application/json")
+            .form(&[
+                ("name", "Evil"),
+                ("size", "small"),
+                ("email", "x@example.com"),
+                ("token", "00"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    let mut after = Vec::new();
+    for t in tables {
+        after.push(app.count(t).await);
+    }
+    assert_eq!(before, after, "nothing was written");
+    assert!(
+        common::flows::me(&app, &b.client).await.is_some(),
+        "still signed in (sign-out was refused)"
+    );
+}
