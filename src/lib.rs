@@ -6,6 +6,7 @@
 //! processing; no web framework lives here.
 
 pub mod claim;
+pub mod client_ip;
 pub mod email;
 pub mod filter;
 pub mod geo;

@@ -5,11 +5,12 @@
 
 use crate::startup::AppState;
 use app::auth::session::{MintError, over_limit, user_or_mint_with};
+use axum::Extension;
 use axum::Json;
-use axum::extract::ConnectInfo;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::client_ip::ClientIp;
 use paws_inside::db::media::{self as rows, Subject};
 use paws_inside::db::rate_limit::limits;
 use paws_inside::media::{PhotoError, UploadError};
@@ -59,7 +60,7 @@ impl From<UploadError> for Failure {
 /// `POST /api/photos`.
 pub async fn upload(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     session: Session,
     headers: HeaderMap,
     multipart: Multipart,
@@ -80,7 +81,7 @@ pub async fn upload(
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let result = store(&state, &session, form, agent, peer.ip()).await;
+    let result = store(&state, &session, form, agent, client).await;
     match (result, wants_json) {
         (Ok(photo), true) => {
             let body = Uploaded {
@@ -153,6 +154,7 @@ async fn store(
         form.mint_key.as_deref(),
         agent,
         Some(client),
+        limits::guest_per_client(state.guests_per_client_per_hour),
     )
     .await
     .map_err(limited)?;

@@ -5,12 +5,15 @@ use crate::settings::Settings;
 use crate::startup::AppState;
 use crate::{claims, csrf, photos, sessions};
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use paws_inside::client_ip::{ClientIp, ProxyConfig};
+use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -70,6 +73,10 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             settings.is_https(),
             security_headers,
         ))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(settings.proxy.clone()),
+            client_ip,
+        ))
         .layer(CompressionLayer::new())
         // Spans name the path only (query strings can carry sign-in tokens) and
         // the request id, so every log line of a request can be found together.
@@ -104,6 +111,24 @@ async fn healthz(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Works out the client address once per request (socket peer, or what a
+/// trusted proxy says) and hands it to handlers and server functions.
+async fn client_ip(State(proxy): State<Arc<ProxyConfig>>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let values = match &proxy.header {
+            Some(name) => req.headers().get_all(name.as_str()).iter().collect(),
+            None => Vec::new(),
+        };
+        let ip = proxy.resolve(peer, values.iter().filter_map(|v| v.to_str().ok()));
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
 }
 
 /// Sets `Cache-Control` by path unless the handler chose one.

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use leptos::config::LeptosOptions;
+use paws_inside::client_ip::ProxyConfig;
 use paws_inside::mail::{SmtpConfig, SmtpTls};
 use std::fmt;
 use std::net::SocketAddr;
@@ -53,6 +54,8 @@ pub struct Settings {
     pub reaper_interval_minutes: u64,
     /// Guests that own nothing are deleted after this many idle days.
     pub guest_idle_days: i64,
+    /// Where the client address comes from (socket peer or a trusted proxy's header).
+    pub proxy: ProxyConfig,
     /// Leptos' own options (site root, output name, hashed file names).
     pub leptos: LeptosOptions,
 }
@@ -177,6 +180,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
         "assets carry content hashes (hash.txt beside the binary)",
     ),
+    (
+        "CLIENT_IP_HEADER",
+        "(unset: socket peer)",
+        "header a trusted proxy names the client in, e.g. x-forwarded-for",
+    ),
+    (
+        "TRUSTED_PROXIES",
+        "(none)",
+        "comma-separated IPs/CIDRs whose CLIENT_IP_HEADER is believed",
+    ),
     ("RUST_LOG", "info", "log filter, e.g. info,server=debug"),
 ];
 
@@ -267,6 +280,11 @@ impl Settings {
             guests_per_client_per_hour: parse_or(&get, "GUESTS_PER_CLIENT_PER_HOUR", 30i32)?.max(1),
             reaper_interval_minutes: parse_or(&get, "REAPER_INTERVAL_MINUTES", 60u64)?.min(7 * 24 * 60),
             guest_idle_days: parse_or(&get, "GUEST_IDLE_DAYS", 30i64)?.clamp(1, 3650),
+            proxy: ProxyConfig::parse(
+                get("CLIENT_IP_HEADER").as_deref(),
+                get("TRUSTED_PROXIES").as_deref(),
+            )
+            .map_err(anyhow::Error::msg)?,
             leptos,
         })
     }
@@ -341,6 +359,7 @@ impl fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("mail", &self.mail)
             .field("mail_from", &self.mail_from)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -388,6 +407,12 @@ mod tests {
         );
         let bad = [("DATABASE_URL", "postgres://h/db"), ("PUBLIC_URL", "ftp://x")];
         assert!(Settings::from_lookup(lookup(&bad)).is_err());
+        let forgeable = [
+            ("DATABASE_URL", "postgres://h/db"),
+            ("CLIENT_IP_HEADER", "x-forwarded-for"),
+        ];
+        let err = Settings::from_lookup(lookup(&forgeable)).unwrap_err().to_string();
+        assert!(err.contains("TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

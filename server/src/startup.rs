@@ -32,6 +32,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Password hashing (bounded concurrency).
     pub hasher: Hasher,
+    /// New guests per client IP per hour (the upload route mints guests too).
+    pub guests_per_client_per_hour: i32,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,7 +65,6 @@ impl Application {
             paws_inside::db::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
-        paws_inside::db::rate_limit::limits::set_guests_per_hour(settings.guests_per_client_per_hour);
         let store = MediaStore::Local(settings.data_dir.join("media"));
         let limits = PhotoLimits {
             max_bytes: settings.photo_max_bytes,
@@ -174,6 +175,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         mailer: mailer.clone(),
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
         hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+        guests_per_client_per_hour: settings.guests_per_client_per_hour,
     };
     let hasher = state.hasher.clone();
     let auth = app::auth::AuthConfig {
@@ -181,6 +183,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         link_minutes: settings.magic_link_minutes,
         reauth_minutes: settings.reauth_minutes,
         form_min_fill_ms: settings.form_min_fill_ms,
+        guests_per_client_per_hour: settings.guests_per_client_per_hour,
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),

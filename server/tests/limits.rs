@@ -328,3 +328,56 @@ async fn every_state_changing_route_refuses_other_sites() {
         "still signed in (sign-out was refused)"
     );
 }
+
+/// Makes a guest from `client` claiming to forward for `forwarded`.
+async fn guest_via(app: &common::TestApp, forwarded: &str) -> u16 {
+    Browser::new()
+        .client
+        .post(format!("{}/api/auth/anonymous", app.address))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", forwarded)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_client_ip_only_from_trusted_proxies() {
+    let limit = ("GUESTS_PER_CLIENT_PER_HOUR", "2");
+    // Nothing configured: the header is ignored, every forged value is the same client.
+    let direct = spawn_with(settings(&fresh_database().await, &[limit])).await;
+    let statuses = [
+        guest_via(&direct, "198.51.100.1").await,
+        guest_via(&direct, "198.51.100.2").await,
+        guest_via(&direct, "198.51.100.3").await,
+    ];
+    assert_eq!(
+        statuses,
+        [200, 200, 429],
+        "a forged header must not reset the limit"
+    );
+
+    // Behind a trusted proxy on loopback: each forwarded client has its own limit,
+    // and what the client itself wrote into the header (left of the proxy's entry) is ignored.
+    let env = [
+        limit,
+        ("CLIENT_IP_HEADER", "X-Forwarded-For"),
+        ("TRUSTED_PROXIES", "127.0.0.1/32, ::1"),
+    ];
+    let proxied = spawn_with(settings(&fresh_database().await, &env)).await;
+    let first = [
+        guest_via(&proxied, "6.6.6.1, 198.51.100.1").await,
+        guest_via(&proxied, "6.6.6.2, 198.51.100.1").await,
+        guest_via(&proxied, "6.6.6.3, 198.51.100.1").await,
+    ];
+    assert_eq!(first, [200, 200, 429]);
+    assert_eq!(guest_via(&proxied, "198.51.100.2").await, 200);
+    // Two forwarded clients, two limit buckets (subjects are stored hashed).
+    let buckets: i64 = sqlx::query_scalar("SELECT count(DISTINCT bucket) FROM rate_limits")
+        .fetch_one(&proxied.pool)
+        .await
+        .unwrap();
+    assert_eq!(buckets, 2);
+}

@@ -89,23 +89,15 @@ mod tests {
 /// The limits of contributions, in one place.
 pub mod limits {
     use super::Limit;
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    static GUESTS_PER_HOUR: AtomicI32 = AtomicI32::new(30);
 
     /// New guests per client IP (IPv6 /64) per hour: a household or an office.
-    /// Process-wide, set once at startup from `GUESTS_PER_CLIENT_PER_HOUR`.
-    pub fn guest_per_client() -> Limit {
+    /// `max` comes from `GUESTS_PER_CLIENT_PER_HOUR` (benchmarks raise it).
+    pub fn guest_per_client(max: i32) -> Limit {
         Limit {
             name: "guest_client",
-            max: GUESTS_PER_HOUR.load(Ordering::Relaxed),
+            max: max.max(1),
             window_secs: 3600,
         }
-    }
-
-    /// Sets the guest limit (startup only; benchmarks raise it for loopback load).
-    pub fn set_guests_per_hour(max: i32) {
-        GUESTS_PER_HOUR.store(max.max(1), Ordering::Relaxed);
     }
 
     /// Photo uploads per user per hour.

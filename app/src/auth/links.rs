@@ -19,6 +19,8 @@ pub struct AuthConfig {
     pub reauth_minutes: i64,
     /// Fastest a person fills a form, in milliseconds (bot friction).
     pub form_min_fill_ms: u64,
+    /// New guests allowed per client IP (IPv6 /64) per hour.
+    pub guests_per_client_per_hour: i32,
 }
 
 /// Per address: a few links per quarter hour is plenty for a person.

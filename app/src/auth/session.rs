@@ -41,7 +41,18 @@ pub async fn user_or_mint(mint_key: Option<&str>) -> Result<SessionUser, ServerF
     let session = handle().await?;
     let agent = user_agent().await;
     let client = client_ip().await;
-    match user_or_mint_with(&session, &crate::error::pool()?, mint_key, &agent, client).await {
+    let per_hour = use_context::<crate::auth::AuthConfig>().map_or(30, |c| c.guests_per_client_per_hour);
+    let guest_limit = paws_inside::db::rate_limit::limits::guest_per_client(per_hour);
+    match user_or_mint_with(
+        &session,
+        &crate::error::pool()?,
+        mint_key,
+        &agent,
+        client,
+        guest_limit,
+    )
+    .await
+    {
         Ok(user) => Ok(user),
         Err(MintError::TooMany(retry)) => Err(crate::auth::links::too_many(
             retry,
@@ -91,18 +102,14 @@ pub async fn user_or_mint_with(
     mint_key: Option<&str>,
     user_agent: &str,
     client: Option<std::net::IpAddr>,
+    guest_limit: paws_inside::db::rate_limit::Limit,
 ) -> Result<SessionUser, MintError> {
     if let Some(user) = session.get::<SessionUser>(USER_KEY).await? {
         return Ok(user);
     }
     if let Some(ip) = client {
         let subject = paws_inside::db::rate_limit::client_subject(ip);
-        over_limit(
-            pool,
-            paws_inside::db::rate_limit::limits::guest_per_client(),
-            &subject,
-        )
-        .await?;
+        over_limit(pool, guest_limit, &subject).await?;
     }
     let key = mint_key.filter(|k| (16..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     let user = paws_inside::db::users::mint_guest(pool, key).await?;
@@ -155,11 +162,11 @@ pub async fn user_agent() -> String {
         .unwrap_or_default()
 }
 
-/// The client's IP address: the socket peer (a trusted proxy header comes with
-/// the hardening work).
+/// The client's IP address as the server's middleware resolved it (the socket
+/// peer, or what a configured trusted proxy says).
 pub async fn client_ip() -> Option<std::net::IpAddr> {
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    leptos_axum::extract::<axum::Extension<paws_inside::client_ip::ClientIp>>()
         .await
         .ok()
-        .map(|info| info.0.ip())
+        .map(|ext| ext.0.0)
 }
