@@ -34,8 +34,13 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
     .execute(&app.pool)
     .await
     .unwrap();
-    // An orphan photo file (no row), written two hours ago, and a fresh one (an upload in flight).
+    // An orphan photo file (no row), written two hours ago, and a fresh one (an upload in flight);
+    // the old one also left a temporary file behind (a write cut off by a crash).
     let store = MediaStore::Local(app.data_dir.join("media"));
+    let stale_temp = store
+        .path(&"aa".repeat(16), "display")
+        .unwrap()
+        .with_extension("tmp-0123");
     for (key, age) in [("aa".repeat(16), 7200), ("bb".repeat(16), 0)] {
         let path = store.path(&key, "thumb").unwrap();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -43,6 +48,7 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
         file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age))
             .unwrap();
     }
+    std::fs::write(&stale_temp, b"half a jpeg").unwrap();
 
     let dry = reap_once(&app.pool, &store, 30, true).await.unwrap();
     assert_eq!((dry.guests, dry.orphan_photos), (1, 1));
@@ -65,6 +71,10 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
             .path(&"aa".repeat(16), "thumb")
             .map(|p| !p.exists())
             .unwrap()
+    );
+    assert!(
+        !stale_temp.exists(),
+        "a temporary file of an orphan is removed too"
     );
     assert!(
         store.path(&"bb".repeat(16), "thumb").map(|p| p.exists()).unwrap(),

@@ -55,9 +55,25 @@ impl MediaStore {
         result
     }
 
-    /// Removes both files; missing files are fine.
+    /// Removes both files, and temporary files a crash mid-write left behind;
+    /// missing files are fine.
     pub async fn remove(&self, key: &str) {
-        for path in VARIANTS.iter().filter_map(|variant| self.path(key, variant)) {
+        let mut paths: Vec<PathBuf> = VARIANTS
+            .iter()
+            .filter_map(|variant| self.path(key, variant))
+            .collect();
+        if let Some(shard) = paths.first().and_then(|p| p.parent())
+            && let Ok(mut files) = tokio::fs::read_dir(shard).await
+        {
+            let prefix = format!("{key}-");
+            while let Ok(Some(file)) = files.next_entry().await {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&prefix) && name.contains(".tmp-") {
+                    paths.push(file.path());
+                }
+            }
+        }
+        for path in paths {
             if let Err(err) = tokio::fs::remove_file(&path).await
                 && err.kind() != std::io::ErrorKind::NotFound
             {
