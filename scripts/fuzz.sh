@@ -16,7 +16,11 @@ command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install
 export RUSTC_BOOTSTRAP=1
 for target in "${TARGETS[@]}"; do
   log "fuzzing $target for ${SECONDS_PER_TARGET}s"
-  cargo fuzz run --fuzz-dir scripts/fuzz --sanitizer none "$target" -- \
+  # The corpus grows in corpus/<target> (git-ignored); seeds/<target> (committed)
+  # starts it from real inputs: valid JPEG/PNG/WebP, EXIF, a pixel flood, tricky paths.
+  mkdir -p "scripts/fuzz/corpus/$target"
+  cargo fuzz run --fuzz-dir scripts/fuzz --sanitizer none "$target" \
+    "scripts/fuzz/corpus/$target" "scripts/fuzz/seeds/$target" -- \
     -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048
 done
 log "no crashes"
