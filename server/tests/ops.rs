@@ -118,3 +118,69 @@ async fn metrics_are_prometheus_text_on_their_own_listener() {
         "not on the public listener"
     );
 }
+
+/// A small JPEG, as multipart form data (boundary `soakboundary`).
+fn multipart_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 80]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let mut body = b"--soakboundary\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"d.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
+    body.extend(jpeg.into_inner());
+    body.extend(b"\r\n--soakboundary--\r\n");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_request_in_flight_then_stops() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = fresh_database().await;
+    let app = server::startup::Application::build(settings(&url, &[("REAPER_INTERVAL_MINUTES", "1")]))
+        .await
+        .unwrap();
+    let port = app.port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+
+    // An upload whose body is half sent when the shutdown begins.
+    let body = multipart_photo();
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST /api/photos HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\
+         Content-Type: multipart/form-data; boundary=soakboundary\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&body[..body.len() / 2]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "no new connections once shutting down"
+    );
+    assert!(
+        !running.is_finished(),
+        "the upload in flight holds the server open"
+    );
+    conn.write_all(&body[body.len() / 2..]).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+
+    let result = tokio::time::timeout(std::time::Duration::from_secs(10), running)
+        .await
+        .expect("the server stops once the request is done");
+    result.unwrap().unwrap();
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM media")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(photos, 1, "the drained upload was stored");
+}
