@@ -1,6 +1,7 @@
 //! Non-Leptos routes and the middleware stack: health check, hashed assets with
 //! long cache lifetimes, compression and request tracing.
 
+use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::startup::AppState;
 use crate::{claims, csrf, photos, sessions};
@@ -57,6 +58,10 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             state.pool.clone(),
             settings.is_https(),
             settings.session_days,
+        ))
+        .layer(middleware::from_fn_with_state(
+            PageCache::new(std::time::Duration::from_secs(settings.page_cache_seconds)),
+            page_cache::layer,
         ))
         .route("/healthz", get(healthz))
         .nest_service(&pkg_route, pkg)

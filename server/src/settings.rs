@@ -54,6 +54,8 @@ pub struct Settings {
     pub reaper_interval_minutes: u64,
     /// Guests that own nothing are deleted after this many idle days.
     pub guest_idle_days: i64,
+    /// Seconds a public page rendered for a visitor without a session is reused (0 = off).
+    pub page_cache_seconds: u64,
     /// Where the client address comes from (socket peer or a trusted proxy's header).
     pub proxy: ProxyConfig,
     /// Leptos' own options (site root, output name, hashed file names).
@@ -181,6 +183,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "assets carry content hashes (hash.txt beside the binary)",
     ),
     (
+        "PAGE_CACHE_SECONDS",
+        "2",
+        "reuse the home and venue pages rendered for visitors without a session this long (0 = off)",
+    ),
+    (
         "CLIENT_IP_HEADER",
         "(unset: socket peer)",
         "header a trusted proxy names the client in, e.g. x-forwarded-for",
@@ -280,6 +287,7 @@ impl Settings {
             guests_per_client_per_hour: parse_or(&get, "GUESTS_PER_CLIENT_PER_HOUR", 30i32)?.max(1),
             reaper_interval_minutes: parse_or(&get, "REAPER_INTERVAL_MINUTES", 60u64)?.min(7 * 24 * 60),
             guest_idle_days: parse_or(&get, "GUEST_IDLE_DAYS", 30i64)?.clamp(1, 3650),
+            page_cache_seconds: parse_or(&get, "PAGE_CACHE_SECONDS", 2u64)?.min(300),
             proxy: ProxyConfig::parse(
                 get("CLIENT_IP_HEADER").as_deref(),
                 get("TRUSTED_PROXIES").as_deref(),

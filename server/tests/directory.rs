@@ -171,3 +171,60 @@ async fn pages_are_compressed_and_revalidated() {
     }
     assert!(res.headers().contains_key("permissions-policy"));
 }
+
+/// The CSP nonce of a response and the page with it.
+async fn nonce_and_page(res: reqwest::Response) -> (String, String) {
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let start = csp.find("'nonce-").unwrap() + 7;
+    let nonce = csp[start..start + csp[start..].find('\'').unwrap()].to_owned();
+    (nonce, res.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitors_share_a_briefly_cached_page_with_their_own_nonce() {
+    let app = spawn_with(settings(
+        &common::fresh_database().await,
+        &[("PAGE_CACHE_SECONDS", "60")],
+    ))
+    .await;
+    let (first_nonce, first) = nonce_and_page(app.get("/venues/pawsome-bakery-berlin").await).await;
+    // Changed behind the server's back (no request here): the cache does not know.
+    sqlx::query("UPDATE venues SET name = 'Renamed Bakery' WHERE slug = 'pawsome-bakery-berlin'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (nonce, cached) = nonce_and_page(app.get("/venues/pawsome-bakery-berlin").await).await;
+    assert_ne!(nonce, first_nonce, "every response gets its own nonce");
+    assert!(
+        cached.contains(&format!("nonce=\"{nonce}\"")),
+        "the page carries the header's nonce"
+    );
+    assert!(
+        !cached.contains(&first_nonce),
+        "no trace of the first response's nonce"
+    );
+    assert_eq!(
+        cached.replace(&nonce, &first_nonce),
+        first,
+        "the same page, served from the cache"
+    );
+    assert!(!cached.contains("Renamed Bakery"));
+
+    // Anyone with a cookie gets a fresh render.
+    let with_cookie = app
+        .client
+        .get(format!("{}/venues/pawsome-bakery-berlin", app.address))
+        .header("cookie", "paws_session=whatever")
+        .send()
+        .await
+        .unwrap();
+    assert!(with_cookie.text().await.unwrap().contains("Renamed Bakery"));
+
+    // Any state-changing request through this server empties the cache.
+    app.call(&common::browser(), "auth/anonymous", &[]).await;
+    let (_, after_write) = nonce_and_page(app.get("/venues/pawsome-bakery-berlin").await).await;
+    assert!(after_write.contains("Renamed Bakery"));
+}
