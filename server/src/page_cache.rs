@@ -13,16 +13,17 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Pages bigger than this are not kept.
-const MAX_PAGE: usize = 1024 * 1024;
-/// At most this many pages (filter combinations) are kept.
-const MAX_ENTRIES: usize = 512;
+const MAX_PAGE: usize = 512 * 1024;
+/// At most this many pages (filter combinations) are kept: with the page limit,
+/// a visitor cycling through query strings can pin at most 64 MB, for seconds.
+const MAX_ENTRIES: usize = 128;
 
 /// The cache; cheap to clone.
 #[derive(Clone)]
@@ -135,9 +136,18 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
         return res;
     };
     let (parts, body) = res.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_PAGE).await else {
-        return Response::from_parts(parts, Body::empty());
+    // The page is already rendered in full (async SSR mode), so collecting it
+    // costs no extra wait; only its size decides whether it is kept.
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "page body failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
     };
+    if body.len() > MAX_PAGE {
+        return Response::from_parts(parts, Body::from(body));
+    }
     let stored = Page {
         generation,
         stored: Instant::now(),

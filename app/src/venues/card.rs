@@ -1,7 +1,6 @@
 //! A venue in the result list, and the policy chips shared with the venue page.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use paws_inside::{DogsInside, VenueSummary};
 
 /// One result: name, category, address and the dog policy at a glance.
@@ -14,7 +13,9 @@ pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
     view! {
         <article class="venue-card">
             <div class="venue-card-head">
-                <h3><A href=href>{name}</A></h3>
+                // A plain link: the router still navigates client-side, and the
+                // list renders dozens of these (an <A> resolves its href per card).
+                <h3><a href=href>{name}</a></h3>
                 <span class=format!("badge badge-{}", category.as_str())>{category.label()}</span>
             </div>
             <p class="venue-address">{address}</p>
