@@ -26,9 +26,26 @@ async function compressedLength(path) {
   });
 }
 
-const html = await (await fetch(base + "/")).text();
-const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+\.(?:css|js|wasm))"/g)].map((m) => m[1]);
-const paths = ["/", ...new Set(assets)];
+// What a first visit loads: open the page in Chromium, let it hydrate, and
+// list every same-origin request (the HTML's own links, the modules the JS
+// imports, the WASM chunks it fetches). Data requests (server functions) and
+// map tiles are not assets and are left out.
+const { chromium } = await import("playwright");
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage();
+const seen = new Set();
+page.on("request", (r) => {
+  const url = new URL(r.url());
+  if (url.origin === new URL(base).origin && !url.pathname.startsWith("/api/")) seen.add(url.pathname);
+});
+await page.goto(base + "/");
+await page.waitForSelector("body[data-hydrated=true]", { timeout: 30_000 });
+await page.waitForLoadState("networkidle");
+await browser.close();
+const paths = ["/", ...[...seen].filter((p) => p !== "/" && /\.(css|js|wasm)$/.test(p))];
 const rows = [];
 for (const p of paths) rows.push(await size(p));
 const total = rows.reduce((a, r) => a + r.wire, 0);

@@ -65,13 +65,23 @@
 
   function setMarkers(id, json) {
     const entry = maps.get(id);
-    if (!entry) return;
-    entry.layer.clearLayers();
-    for (const m of JSON.parse(json)) {
-      L.marker([m.lat, m.lng], { icon: icon(m), title: m.name, keyboard: true, riseOnHover: true })
+    if (!entry || entry.json === json) return; // unchanged
+    entry.json = json;
+    // Update in place, keyed by venue: a refresh (the map moved, the results
+    // changed) keeps the markers that stay, so a popup someone opened stays open.
+    const keep = new Map();
+    for (const m of JSON.parse(json)) keep.set(m.slug, m);
+    entry.layer.eachLayer(function (l) {
+      const m = keep.get(l.options.slug);
+      if (!m) { entry.layer.removeLayer(l); return; }
+      l.setLatLng([m.lat, m.lng]).setIcon(icon(m)).setPopupContent(popup(m));
+      keep.delete(m.slug);
+    });
+    keep.forEach(function (m) {
+      L.marker([m.lat, m.lng], { icon: icon(m), title: m.name, keyboard: true, riseOnHover: true, slug: m.slug })
         .bindPopup(popup(m))
         .addTo(entry.layer);
-    }
+    });
     entry.map.getContainer().dataset.markers = String(entry.layer.getLayers().length);
   }
 

@@ -15,13 +15,14 @@ pub mod layout;
 mod not_found;
 pub mod pets;
 pub mod photos;
+mod routes;
 pub mod suggestions;
 pub mod venues;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -89,23 +90,23 @@ pub fn App() -> impl IntoView {
                 <auth::Notice />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/venues/:slug") view=venues::VenuePage ssr=SsrMode::Async />
-                    <Route path=path!("/dogs") view=pets::MyDogs ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/new") view=pets::NewDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id") view=pets::DogPage ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/edit") view=pets::EditDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/delete") view=pets::DeleteDog ssr=SsrMode::Async />
-                    <Route path=path!("/suggest") view=suggestions::SuggestPage ssr=SsrMode::Async />
-                    <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
-                    <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />
-                    <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/venues/:slug") view={Lazy::<routes::Venue>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dogs") view={Lazy::<routes::Dogs>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/new") view={Lazy::<routes::NewDog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id") view={Lazy::<routes::Dog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/edit") view={Lazy::<routes::EditDog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/delete") view={Lazy::<routes::DeleteDog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/suggest") view={Lazy::<routes::Suggest>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions") view={Lazy::<routes::Suggestions>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view={Lazy::<routes::SignIn>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auth/confirm") view={Lazy::<routes::Confirm>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view={Lazy::<routes::SignUp>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<routes::ForgotPassword>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auth/verify") view={Lazy::<routes::Verify>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auth/reset") view={Lazy::<routes::Reset>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<routes::Account>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/venue") view={Lazy::<routes::AdminVenue>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />
@@ -118,9 +119,15 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // Lets browser tests (and curious people) tell a hydrated page from plain HTML.
-    if let Some(body) = document().body() {
-        let _ = body.dataset().set("hydrated", "true");
-    }
+    // Lazy routes: a page loaded directly waits for its WASM chunk before it
+    // hydrates, so hydration is asynchronous (what `hydrate_lazy` does, plus the mark).
+    wasm_bindgen_futures::spawn_local(async {
+        leptos::mount::hydrate_from_async(document().body().expect("a <body>"), App)
+            .await
+            .forget();
+        // Lets browser tests (and curious people) tell a hydrated page from plain HTML.
+        if let Some(body) = document().body() {
+            let _ = body.dataset().set("hydrated", "true");
+        }
+    });
 }
