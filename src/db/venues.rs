@@ -4,27 +4,12 @@ use crate::filter::VenueFilter;
 use crate::geo::BBox;
 use crate::venue::{MapMarker, VenueDetail, VenueSummary};
 use anyhow::Context;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// Most venues a list shows at once.
 pub const LIST_LIMIT: i64 = 200;
 /// Most markers one box query returns; a zoomed-out world map must stay cheap.
 pub const BOX_LIMIT: i64 = 500;
-
-/// The filter's WHERE clause, parameters $1..$7 (see [`FilterParams`]). Each
-/// optional filter is `(param IS NULL/false OR condition)`, so one prepared
-/// statement serves every combination.
-macro_rules! filter_sql {
-    () => {
-        "($1::text IS NULL OR name ILIKE $1 OR address ILIKE $1)
-         AND ($2::text IS NULL OR city = $2)
-         AND ($3::text IS NULL OR category = $3)
-         AND (NOT $4 OR dogs_inside = 'yes')
-         AND (NOT $5 OR size_limit = 'any')
-         AND (NOT $6 OR water_bowl)
-         AND (NOT $7 OR treats)"
-    };
-}
 
 macro_rules! summary_columns {
     () => {
@@ -33,36 +18,35 @@ macro_rules! summary_columns {
     };
 }
 
-/// The filter as bind values, in the order `filter_sql!` expects.
-struct FilterParams {
-    pattern: Option<String>,
-    city: Option<String>,
-    category: Option<&'static str>,
-    flags: [bool; 4],
-}
-
-impl From<&VenueFilter> for FilterParams {
-    fn from(f: &VenueFilter) -> Self {
-        Self {
-            pattern: f.q.as_deref().map(|q| format!("%{}%", escape_like(q))),
-            city: f.city.clone(),
-            category: f.category.map(|c| c.as_str()),
-            flags: [f.everywhere, f.large_dogs, f.water, f.treats],
+/// Appends the conditions of the filters that are set, and only those: each
+/// combination is its own cached prepared statement, so the common queries
+/// (no filter, one city) get a plan made for them once instead of a
+/// catch-all `($n IS NULL OR …)` that Postgres re-plans on every call.
+fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &VenueFilter) {
+    if let Some(q) = f.q.as_deref() {
+        let pattern = format!("%{}%", escape_like(q));
+        qb.push(" AND (name ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR address ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    if let Some(city) = &f.city {
+        qb.push(" AND city = ").push_bind(city.clone());
+    }
+    if let Some(category) = f.category {
+        qb.push(" AND category = ").push_bind(category.as_str());
+    }
+    for (on, condition) in [
+        (f.everywhere, " AND dogs_inside = 'yes'"),
+        (f.large_dogs, " AND size_limit = 'any'"),
+        (f.water, " AND water_bowl"),
+        (f.treats, " AND treats"),
+    ] {
+        if on {
+            qb.push(condition);
         }
     }
-}
-
-macro_rules! bind_filter {
-    ($query:expr, $p:expr) => {
-        $query
-            .bind($p.pattern)
-            .bind($p.city)
-            .bind($p.category)
-            .bind($p.flags[0])
-            .bind($p.flags[1])
-            .bind($p.flags[2])
-            .bind($p.flags[3])
-    };
 }
 
 /// Escapes LIKE wildcards so user text matches literally.
@@ -72,16 +56,10 @@ fn escape_like(s: &str) -> String {
 
 /// Venues matching the filter, ordered by city then name.
 pub async fn search(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<Vec<VenueSummary>> {
-    let sql = concat!(
-        "SELECT ",
-        summary_columns!(),
-        " FROM venues WHERE ",
-        filter_sql!(),
-        " ORDER BY city, name LIMIT $8"
-    );
-    let params = FilterParams::from(filter);
-    bind_filter!(sqlx::query_as::<_, VenueSummary>(sql), params)
-        .bind(LIST_LIMIT)
+    let mut qb = QueryBuilder::new(concat!("SELECT ", summary_columns!(), " FROM venues WHERE true"));
+    push_filter(&mut qb, filter);
+    qb.push(" ORDER BY city, name LIMIT ").push_bind(LIST_LIMIT);
+    qb.build_query_as::<VenueSummary>()
         .fetch_all(pool)
         .await
         .context("failed to search venues")
@@ -89,19 +67,20 @@ pub async fn search(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<Vec<V
 
 /// Markers for venues matching the filter inside the box (GiST index scan).
 pub async fn in_box(pool: &PgPool, bbox: BBox, filter: &VenueFilter) -> anyhow::Result<Vec<MapMarker>> {
-    let sql = concat!(
-        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues
-         WHERE location <@ box(point($8, $9), point($10, $11)) AND ",
-        filter_sql!(),
-        " LIMIT $12"
+    let mut qb = QueryBuilder::new(
+        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues WHERE location <@ box(point(",
     );
-    let params = FilterParams::from(filter);
-    bind_filter!(sqlx::query_as::<_, MapMarker>(sql), params)
-        .bind(bbox.west)
-        .bind(bbox.south)
-        .bind(bbox.east)
-        .bind(bbox.north)
-        .bind(BOX_LIMIT)
+    qb.push_bind(bbox.west)
+        .push(", ")
+        .push_bind(bbox.south)
+        .push("), point(")
+        .push_bind(bbox.east)
+        .push(", ")
+        .push_bind(bbox.north)
+        .push("))");
+    push_filter(&mut qb, filter);
+    qb.push(" LIMIT ").push_bind(BOX_LIMIT);
+    qb.build_query_as::<MapMarker>()
         .fetch_all(pool)
         .await
         .context("failed to query venues in box")
