@@ -1,6 +1,8 @@
 //! Paws Inside UI: the HTML shell, routes and pages. Compiled twice: with `ssr`
-//! into the server, and with `hydrate` into the wasm bundle that takes over the
-//! server-rendered page in the browser.
+//! into the server, and with `hydrate` into the wasm bundle. Pages are rendered
+//! by the server only (Leptos islands mode); the interactive parts — the map,
+//! the filter bar, forms, the photo upload — are `#[island]`s that hydrate on
+//! their own, so the browser downloads the code of those parts and nothing else.
 
 #![recursion_limit = "256"]
 
@@ -22,7 +24,7 @@ pub mod venues;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, SsrMode,
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -64,7 +66,7 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
                 <script defer src="/vendor/leaflet/leaflet.js"></script>
                 <script defer src="/map.js"></script>
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -90,44 +92,54 @@ pub fn App() -> impl IntoView {
                 <auth::Notice />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/venues/:slug") view={Lazy::<routes::Venue>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dogs") view={Lazy::<routes::Dogs>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/new") view={Lazy::<routes::NewDog>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id") view={Lazy::<routes::Dog>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/edit") view={Lazy::<routes::EditDog>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/delete") view={Lazy::<routes::DeleteDog>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/suggest") view={Lazy::<routes::Suggest>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/suggestions") view={Lazy::<routes::Suggestions>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in") view={Lazy::<routes::SignIn>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/auth/confirm") view={Lazy::<routes::Confirm>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/sign-up") view={Lazy::<routes::SignUp>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view={Lazy::<routes::ForgotPassword>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/auth/verify") view={Lazy::<routes::Verify>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/auth/reset") view={Lazy::<routes::Reset>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/account") view={Lazy::<routes::Account>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/venue") view={Lazy::<routes::AdminVenue>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/venues/:slug") view=routes::Venue ssr=SsrMode::Async />
+                    <Route path=path!("/dogs") view=routes::Dogs ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/new") view=routes::NewDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id") view=routes::Dog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/edit") view=routes::EditDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/delete") view=routes::DeleteDog ssr=SsrMode::Async />
+                    <Route path=path!("/suggest") view=routes::Suggest ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions") view=routes::Suggestions ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=routes::SignIn ssr=SsrMode::Async />
+                    <Route path=path!("/auth/confirm") view=routes::Confirm ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=routes::SignUp ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=routes::ForgotPassword ssr=SsrMode::Async />
+                    <Route path=path!("/auth/verify") view=routes::Verify ssr=SsrMode::Async />
+                    <Route path=path!("/auth/reset") view=routes::Reset ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=routes::Account ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=routes::Admin ssr=SsrMode::Async />
+                    <Route path=path!("/admin/venue") view=routes::AdminVenue ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />
         </Router>
+        <HydrationMark />
     }
 }
 
-/// Entry point of the wasm bundle: hydrates the server-rendered body.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    // Lazy routes: a page loaded directly waits for its WASM chunk before it
-    // hydrates, so hydration is asynchronous (what `hydrate_lazy` does, plus the mark).
-    wasm_bindgen_futures::spawn_local(async {
-        leptos::mount::hydrate_from_async(document().body().expect("a <body>"), App)
-            .await
-            .forget();
-        // Lets browser tests (and curious people) tell a hydrated page from plain HTML.
+/// The last island on every page. Islands hydrate in document order (each lazy
+/// one after its chunk arrived), so when this one runs, every island above it is
+/// interactive: it marks `<body data-hydrated>` for browser tests and the curious.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.dataset().set("hydrated", "true");
         }
     });
+}
+
+/// Entry point of the wasm bundle: sets up the islands runtime (the script
+/// that loads the bundle then hydrates each `<leptos-island>` on the page).
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    // A server function that answers with a redirect (every form here does on
+    // success) loads that page: there is no client-side router in islands mode.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| {
+        let _ = window().location().set_href(to);
+    });
+    leptos::mount::hydrate_islands();
 }

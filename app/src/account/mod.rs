@@ -41,11 +41,8 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<SessionView>) -> impl IntoView {
     let query = use_query_map();
-    let password = ServerAction::<ChangePassword>::new();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
-    let delete = ServerAction::<DeleteAccount>::new();
-    crate::auth::refresh_user_after(delete);
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <section class="form-card" aria-labelledby="acct-email">
@@ -60,25 +57,8 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
         </section>
         <section class="form-card" aria-labelledby="acct-password">
             <h2 id="acct-password" class="h3">{if has_password { "Change password" } else { "Set a password" }}</h2>
-            {move || query.with(|q| q.get("password").is_some()).then(|| view! { <p class="notice" role="status">"Password saved."</p> })}
-            <ActionForm action=password attr:class="stack">
-                {has_password.then(|| view! {
-                    <div class="field">
-                        <label for="pw-current">"Current password"</label>
-                        <input id="pw-current" type="password" name="current" autocomplete="current-password" required />
-                    </div>
-                })}
-                <div class="field">
-                    <label for="pw-new">"New password " <span class="muted">"(at least 8 characters)"</span></label>
-                    <input id="pw-new" type="password" name="new_password" autocomplete="new-password" minlength="8" maxlength="128" required />
-                </div>
-                <label class="check" for="pw-others">
-                    <input type="checkbox" id="pw-others" name="sign_out_others" value="1" />
-                    <span>"Sign out my other devices"</span>
-                </label>
-                {action_error(password.value())}
-                <button type="submit" class="button">"Save password"</button>
-            </ActionForm>
+            {query.with_untracked(|q| q.get("password").is_some()).then(|| view! { <p class="notice" role="status">"Password saved."</p> })}
+            <PasswordForm has_password />
         </section>
         <section class="form-card" aria-labelledby="acct-sessions">
             <h2 id="acct-sessions" class="h3">"Signed-in devices"</h2>
@@ -113,14 +93,7 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
         <section class="form-card danger-zone" aria-labelledby="acct-delete">
             <h2 id="acct-delete" class="h3">"Delete account"</h2>
             <p>"This deletes your account, your dogs, their photos and your pending suggestions. Places already on the map stay. It cannot be undone."</p>
-            <ActionForm action=delete attr:class="stack">
-                <div class="field">
-                    <label for="del-email">"Type your email address to confirm"</label>
-                    <input id="del-email" type="email" name="confirm_email" autocomplete="off" required />
-                </div>
-                {action_error(delete.value())}
-                <button type="submit" class="button button-danger">"Delete my account"</button>
-            </ActionForm>
+            <DeleteAccountForm />
         </section>
     }
 }
@@ -128,7 +101,6 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
 #[component]
 fn Guest(made: paws_inside::GuestData) -> impl IntoView {
     let discard = ServerAction::<DiscardGuest>::new();
-    crate::auth::refresh_user_after(discard);
     view! {
         <section class="form-card">
             <p class="lead" data-testid="guest-summary">{format!("You are browsing as a guest. So far you have added {}.", made.describe())}</p>
@@ -148,5 +120,47 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
                 </ActionForm>
             </section>
         })}
+    }
+}
+
+/// Set or change the password (the current one is asked for when there is one).
+#[island(lazy)]
+fn PasswordForm(has_password: bool) -> impl IntoView {
+    let password = ServerAction::<ChangePassword>::new();
+    view! {
+        <ActionForm action=password attr:class="stack">
+            {has_password.then(|| view! {
+                <div class="field">
+                    <label for="pw-current">"Current password"</label>
+                    <input id="pw-current" type="password" name="current" autocomplete="current-password" required />
+                </div>
+            })}
+            <div class="field">
+                <label for="pw-new">"New password " <span class="muted">"(at least 8 characters)"</span></label>
+                <input id="pw-new" type="password" name="new_password" autocomplete="new-password" minlength="8" maxlength="128" required />
+            </div>
+            <label class="check" for="pw-others">
+                <input type="checkbox" id="pw-others" name="sign_out_others" value="1" />
+                <span>"Sign out my other devices"</span>
+            </label>
+            {action_error(password.value())}
+            <button type="submit" class="button">"Save password"</button>
+        </ActionForm>
+    }
+}
+
+/// Deleting the account: the typed address must match.
+#[island(lazy)]
+fn DeleteAccountForm() -> impl IntoView {
+    let delete = ServerAction::<DeleteAccount>::new();
+    view! {
+        <ActionForm action=delete attr:class="stack">
+            <div class="field">
+                <label for="del-email">"Type your email address to confirm"</label>
+                <input id="del-email" type="email" name="confirm_email" autocomplete="off" required />
+            </div>
+            {action_error(delete.value())}
+            <button type="submit" class="button button-danger">"Delete my account"</button>
+        </ActionForm>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
 
 /// Current values of the fields.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct VenueValues {
     /// Name.
     pub name: String,

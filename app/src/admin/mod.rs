@@ -21,29 +21,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, REPORT_REASONS, UserStats};
 
-/// Reloads the dashboard (provided by [`AdminPage`]).
-#[derive(Clone, Copy)]
-struct Reload(Callback<()>);
-
-/// Reloads the dashboard once `action` succeeds: the queues changed.
-fn reload_after<A>(action: ServerAction<A>)
-where
-    A: leptos::server_fn::ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
-    A::Output: Clone + Send + Sync + 'static,
-{
-    let reload = expect_context::<Reload>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            reload.0.run(());
-        }
-    });
-}
-
 /// `/admin`.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| admin_overview());
-    provide_context(Reload(Callback::new(move |()| overview.refetch())));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -94,12 +75,12 @@ fn Dashboard(o: Overview) -> impl IntoView {
     }
 }
 
-#[component]
+/// One suggestion with its editable fields, approve/save and reject; each
+/// success reloads the dashboard (the server answers with a redirect to it).
+#[island(lazy)]
 fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
     let save = ServerAction::<AdminSaveSuggestion>::new();
     let reject = ServerAction::<AdminRejectSuggestion>::new();
-    reload_after(save);
-    reload_after(reject);
     let (id, reject_id) = (s.id.to_string(), s.id.to_string());
     let values = VenueValues {
         name: s.name,
@@ -141,7 +122,6 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
 #[component]
 fn ReportReview(r: OpenReport) -> impl IntoView {
     let resolve = ServerAction::<AdminResolveReport>::new();
-    reload_after(resolve);
     let reason = REPORT_REASONS
         .iter()
         .find(|(k, _)| *k == r.reason)
@@ -174,7 +154,6 @@ fn ReportReview(r: OpenReport) -> impl IntoView {
 #[component]
 fn FailureRow(f: ClaimFailure) -> impl IntoView {
     let retry = ServerAction::<AdminRetryClaim>::new();
-    reload_after(retry);
     view! {
         <article class="form-card admin-card" data-testid="claim-failure">
             <p>{format!("Guest {} → {}", f.guest_id, f.target_email.unwrap_or_else(|| f.target_id.to_string()))}</p>

@@ -14,7 +14,6 @@ pub fn VenueEditPage() -> impl IntoView {
     let query = use_query_map();
     let slug = move || query.with(|q| q.get("slug").unwrap_or_default());
     let venue = Resource::new(slug, admin_venue);
-    let save = ServerAction::<AdminUpdateVenue>::new();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -38,18 +37,27 @@ pub fn VenueEditPage() -> impl IntoView {
                     <Title text=format!("Edit {}", v.name) />
                     <h1>{format!("Edit {}", v.name)}</h1>
                     <p class="muted small">{format!("Last updated {}", detail.updated_on)}</p>
-                    <ActionForm action=save attr:class="form-card form-grid">
-                        <input type="hidden" name="slug" value=v.slug />
-                        <VenueFields values />
-                        {move || save.value().with(|r| match r {
-                            Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
-                            _ => None,
-                        })}
-                        <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
-                    </ActionForm>
+                    <VenueEditForm slug=v.slug values />
                 }
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+/// The venue's fields; success lands on the venue page.
+#[island(lazy)]
+fn VenueEditForm(slug: String, values: VenueValues) -> impl IntoView {
+    let save = ServerAction::<AdminUpdateVenue>::new();
+    view! {
+        <ActionForm action=save attr:class="form-card form-grid">
+            <input type="hidden" name="slug" value=slug />
+            <VenueFields values />
+            {move || save.value().with(|r| match r {
+                Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
+                _ => None,
+            })}
+            <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
+        </ActionForm>
     }
 }

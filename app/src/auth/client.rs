@@ -2,7 +2,7 @@
 //! contribution. One call in flight per tab; a mint key in localStorage makes
 //! calls from several tabs land on the same guest.
 
-use super::{UserState, ensure_session};
+use super::ensure_session;
 use leptos::prelude::*;
 use paws_inside::SessionUser;
 
@@ -33,16 +33,10 @@ fn browser_mint_key() -> Option<String> {
     Some(key)
 }
 
-/// Makes sure this browser has a session, minting a guest if needed, and
-/// refreshes the user state. Safe to call on every contribution.
+/// Makes sure this browser has a session, minting a guest if needed. Safe to
+/// call on every contribution: with a session it costs the one session lookup.
 pub async fn ensure_guest() -> Result<SessionUser, ServerFnError> {
-    let state = UserState::get();
-    if let Some(Ok(Some(user))) = state.user.get_untracked() {
-        return Ok(user);
-    }
-    let user = single_flight().await?;
-    state.refresh();
-    Ok(user)
+    single_flight().await
 }
 
 #[cfg(feature = "hydrate")]

@@ -33,21 +33,20 @@ pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
     Ok(session::current().await)
 }
 
-/// The current user as a resource every component can read; refetch it with
-/// [`UserState::refresh`] after the session changes.
+/// The current user as a resource for server-rendered components (the header);
+/// islands learn what they need through their props.
 #[derive(Clone, Copy)]
 pub struct UserState {
     /// The user, once loaded.
     pub user: Resource<Result<Option<SessionUser>, ServerFnError>>,
-    version: RwSignal<u32>,
 }
 
 impl UserState {
     /// Creates the resource and puts it in context. Call once, in `App`.
     pub fn provide() -> Self {
-        let version = RwSignal::new(0u32);
-        let user = Resource::new(move || version.get(), |_| current_user());
-        let state = Self { user, version };
+        let state = Self {
+            user: Resource::new(|| (), |_| current_user()),
+        };
         provide_context(state);
         state
     }
@@ -56,23 +55,4 @@ impl UserState {
     pub fn get() -> Self {
         expect_context::<Self>()
     }
-
-    /// Reloads the user (after a guest was minted or a sign-in).
-    pub fn refresh(&self) {
-        self.version.update(|v| *v += 1);
-    }
-}
-
-/// Reloads the header's user once `action` succeeds (a sign-in or sign-up
-/// changes who this browser is without a full page load).
-pub fn refresh_user_after<A>(action: ServerAction<A>)
-where
-    A: leptos::server_fn::ServerFn<Output = (), Error = ServerFnError> + Clone + Send + Sync + 'static,
-{
-    let state = UserState::get();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
-            state.refresh();
-        }
-    });
 }

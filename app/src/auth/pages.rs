@@ -4,7 +4,6 @@
 
 use super::links::{RequestMagicLink, check_link, take_notice};
 use super::passwords::SignInPassword;
-use super::refresh_user_after;
 use crate::error::user_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,61 +11,69 @@ use leptos_router::hooks::use_query_map;
 use paws_inside::{GuestData, LinkCheck, LinkPreview};
 
 /// `/sign-in`: a link by email (no password needed), or email + password.
-/// Both work without JavaScript.
+/// Both work without JavaScript; success always lands on a new page.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<RequestMagicLink>::new();
-    let with_password = ServerAction::<SignInPassword>::new();
-    refresh_user_after(with_password);
     let query = use_query_map();
-    let next = move || query.with(|q| q.get("next").unwrap_or_default());
     let flag = move |key: &str| query.with(|q| q.get(key).is_some());
-    let sent = move || flag("sent") || matches!(action.value().get(), Some(Ok(())));
+    let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
     view! {
         <Title text="Sign in" />
         <div class="narrow">
             <h1>"Sign in"</h1>
-            {move || flag("deleted").then(|| view! { <p class="notice" role="status">"Your account and everything in it were deleted."</p> })}
-            {move || flag("verified").then(|| view! { <p class="notice" role="status">"Your address is confirmed. Sign in to continue."</p> })}
-            <Show
-                when=sent
-                fallback=move || view! {
+            {flag("deleted").then(|| view! { <p class="notice" role="status">"Your account and everything in it were deleted."</p> })}
+            {flag("verified").then(|| view! { <p class="notice" role="status">"Your address is confirmed. Sign in to continue."</p> })}
+            {if flag("sent") {
+                view! {
+                    <div class="form-card" role="status" data-testid="link-sent">
+                        <h2 class="h3">"Check your inbox"</h2>
+                        <p>"If the address is right, a sign-in link is on its way. It works once, for a few minutes."</p>
+                        <p class="muted">"Nothing there? Check the spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
                     <p class="lead">"No password needed: we email you a link. Dogs and photos you added as a guest come with you."</p>
-                    <ActionForm action attr:class="form-card">
-                        <div class="field">
-                            <label for="signin-email">"Email"</label>
-                            <input id="signin-email" type="email" name="email" required autocomplete="email" maxlength="254" />
-                        </div>
-                        <input type="hidden" name="next" value=next />
-                        <crate::bot::BotFields />
-                        {crate::error::action_error(action.value())}
-                        <button type="submit" class="button">"Email me a sign-in link"</button>
-                    </ActionForm>
-                    <h2 class="h3">"Or use your password"</h2>
-                    <ActionForm action=with_password attr:class="form-card">
-                        <div class="field">
-                            <label for="pw-email">"Email address"</label>
-                            <input id="pw-email" type="email" name="email" required autocomplete="username" maxlength="254" />
-                        </div>
-                        <div class="field">
-                            <label for="pw-password">"Password"</label>
-                            <input id="pw-password" type="password" name="password" required autocomplete="current-password" maxlength="128" />
-                        </div>
-                        <input type="hidden" name="next" value=next />
-                        <crate::bot::BotFields />
-                        {crate::error::action_error(with_password.value())}
-                        <button type="submit" class="button">"Sign in with password"</button>
-                        <p class="muted small"><a href="/forgot-password">"Forgot your password?"</a>" · "<a href="/sign-up">"Create an account"</a></p>
-                    </ActionForm>
-                }
-            >
-                <div class="form-card" role="status" data-testid="link-sent">
-                    <h2 class="h3">"Check your inbox"</h2>
-                    <p>"If the address is right, a sign-in link is on its way. It works once, for a few minutes."</p>
-                    <p class="muted">"Nothing there? Check the spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
-                </div>
-            </Show>
+                    <SignInForms next />
+                }.into_any()
+            }}
         </div>
+    }
+}
+
+/// The two sign-in forms; what was typed stays when the server says no.
+#[island(lazy)]
+fn SignInForms(next: String) -> impl IntoView {
+    let action = ServerAction::<RequestMagicLink>::new();
+    let with_password = ServerAction::<SignInPassword>::new();
+    let next_again = next.clone();
+    view! {
+        <ActionForm action attr:class="form-card">
+            <div class="field">
+                <label for="signin-email">"Email"</label>
+                <input id="signin-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            </div>
+            <input type="hidden" name="next" value=next />
+            <crate::bot::BotFields />
+            {crate::error::action_error(action.value())}
+            <button type="submit" class="button">"Email me a sign-in link"</button>
+        </ActionForm>
+        <h2 class="h3">"Or use your password"</h2>
+        <ActionForm action=with_password attr:class="form-card">
+            <div class="field">
+                <label for="pw-email">"Email address"</label>
+                <input id="pw-email" type="email" name="email" required autocomplete="username" maxlength="254" />
+            </div>
+            <div class="field">
+                <label for="pw-password">"Password"</label>
+                <input id="pw-password" type="password" name="password" required autocomplete="current-password" maxlength="128" />
+            </div>
+            <input type="hidden" name="next" value=next_again />
+            <crate::bot::BotFields />
+            {crate::error::action_error(with_password.value())}
+            <button type="submit" class="button">"Sign in with password"</button>
+            <p class="muted small"><a href="/forgot-password">"Forgot your password?"</a>" · "<a href="/sign-up">"Create an account"</a></p>
+        </ActionForm>
     }
 }
 
@@ -160,10 +167,18 @@ pub(super) fn DeadLink(check: LinkCheck) -> impl IntoView {
         ),
         _ => ("This link does not work", "It may have been cut off or mistyped."),
     };
-    let action = ServerAction::<RequestMagicLink>::new();
     view! {
         <h1>{title}</h1>
         <p class="lead" data-testid="dead-link">{why}" Send yourself a new one:"</p>
+        <NewLinkForm />
+    }
+}
+
+/// "Send me a new link" under a dead link.
+#[island(lazy)]
+fn NewLinkForm() -> impl IntoView {
+    let action = ServerAction::<RequestMagicLink>::new();
+    view! {
         <ActionForm action attr:class="form-card">
             <div class="field">
                 <label for="again-email">"Email"</label>

@@ -13,69 +13,86 @@ use paws_inside::LinkCheck;
 /// `/sign-up`.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
-    super::refresh_user_after(action);
-    let query = use_query_map();
-    let sent =
-        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
     view! {
         <Title text="Create an account" />
         <div class="narrow">
             <h1>"Create an account"</h1>
-            <Show when=sent fallback=move || view! {
-                <p class="lead">"Keep your dogs and photos with an email and password. Anything you added as a guest stays yours."</p>
-                <ActionForm action attr:class="form-card">
-                    <div class="field">
-                        <label for="su-email">"Email"</label>
-                        <input id="su-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            {if sent {
+                view! {
+                    <div class="form-card" role="status" data-testid="sign-up-sent">
+                        <h2 class="h3">"Check your inbox"</h2>
+                        <p>"We sent a link to confirm your address. Your dogs are safe in the meantime."</p>
+                        <p><a href="/account">"Go to your account"</a></p>
                     </div>
-                    <div class="field">
-                        <label for="su-password">"Password " <span class="muted">"(at least 8 characters)"</span></label>
-                        <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
-                    </div>
-                    <crate::bot::BotFields />
-                    {crate::error::action_error(action.value())}
-                    <button type="submit" class="button">"Create account"</button>
-                    <p class="muted small">"Already have one? "<a href="/sign-in">"Sign in"</a></p>
-                </ActionForm>
-            }>
-                <div class="form-card" role="status" data-testid="sign-up-sent">
-                    <h2 class="h3">"Check your inbox"</h2>
-                    <p>"We sent a link to confirm your address. Your dogs are safe in the meantime."</p>
-                    <p><a href="/account">"Go to your account"</a></p>
-                </div>
-            </Show>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="lead">"Keep your dogs and photos with an email and password. Anything you added as a guest stays yours."</p>
+                    <SignUpForm />
+                }.into_any()
+            }}
         </div>
+    }
+}
+
+/// Email + password; success lands on `/sign-up?sent=1`.
+#[island(lazy)]
+fn SignUpForm() -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    view! {
+        <ActionForm action attr:class="form-card">
+            <div class="field">
+                <label for="su-email">"Email"</label>
+                <input id="su-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            </div>
+            <div class="field">
+                <label for="su-password">"Password " <span class="muted">"(at least 8 characters)"</span></label>
+                <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
+            </div>
+            <crate::bot::BotFields />
+            {crate::error::action_error(action.value())}
+            <button type="submit" class="button">"Create account"</button>
+            <p class="muted small">"Already have one? "<a href="/sign-in">"Sign in"</a></p>
+        </ActionForm>
     }
 }
 
 /// `/forgot-password`.
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<RequestPasswordReset>::new();
-    let query = use_query_map();
-    let sent =
-        move || query.with(|q| q.get("sent").is_some()) || matches!(action.value().get(), Some(Ok(())));
+    let sent = use_query_map().with_untracked(|q| q.get("sent").is_some());
     view! {
         <Title text="Forgot your password?" />
         <div class="narrow">
             <h1>"Forgot your password?"</h1>
-            <Show when=sent fallback=move || view! {
-                <ActionForm action attr:class="form-card">
-                    <div class="field">
-                        <label for="fp-email">"Email"</label>
-                        <input id="fp-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            {if sent {
+                view! {
+                    <div class="form-card" role="status" data-testid="reset-sent">
+                        <h2 class="h3">"Check your inbox"</h2>
+                        <p>"If the address has an account, a link to choose a new password is on its way. It works once, for 30 minutes."</p>
                     </div>
-                    {crate::error::action_error(action.value())}
-                    <button type="submit" class="button">"Email me a reset link"</button>
-                </ActionForm>
-            }>
-                <div class="form-card" role="status" data-testid="reset-sent">
-                    <h2 class="h3">"Check your inbox"</h2>
-                    <p>"If the address has an account, a link to choose a new password is on its way. It works once, for 30 minutes."</p>
-                </div>
-            </Show>
+                }.into_any()
+            } else {
+                view! { <ForgotPasswordForm /> }.into_any()
+            }}
         </div>
+    }
+}
+
+/// Asks for a reset link; success lands on `/forgot-password?sent=1`.
+#[island(lazy)]
+fn ForgotPasswordForm() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    view! {
+        <ActionForm action attr:class="form-card">
+            <div class="field">
+                <label for="fp-email">"Email"</label>
+                <input id="fp-email" type="email" name="email" required autocomplete="email" maxlength="254" />
+            </div>
+            {crate::error::action_error(action.value())}
+            <button type="submit" class="button">"Email me a reset link"</button>
+        </ActionForm>
     }
 }
 

@@ -9,26 +9,22 @@ mod pages;
 pub use api::{CreatePet, DeletePet, UpdatePet, create_pet, delete_pet, get_pet, my_pets, update_pet};
 pub use pages::{DeleteDog, DogPage, EditDog, MyDogs, NewDog};
 
-use crate::auth::ensure_guest;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The "Add your dog" button. Without JavaScript it is a plain link; with it,
 /// the click first makes sure a (guest) session exists.
-#[component]
-pub fn AddDogLink(#[prop(optional, into)] class: Option<String>) -> impl IntoView {
-    let navigate = use_navigate();
+#[island(lazy)]
+pub fn AddDogLink(#[prop(optional)] class: Option<String>) -> impl IntoView {
     let on_click = move |ev: leptos::ev::MouseEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
             return;
         }
         ev.prevent_default();
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            if let Err(err) = ensure_guest().await {
+            if let Err(err) = crate::auth::ensure_guest().await {
                 leptos::logging::warn!("could not start a guest session: {err}");
             }
-            navigate("/dogs/new", Default::default());
+            let _ = window().location().set_href("/dogs/new");
         });
     };
     view! {

@@ -4,7 +4,7 @@ use super::AddDogLink;
 use super::api::{CreatePet, DeletePet, UpdatePet, get_pet, my_pets};
 use super::fields::PetFields;
 use crate::NotFound;
-use crate::auth::{UserState, mint_key_for_form};
+use crate::auth::mint_key_for_form;
 use crate::error::{action_error, user_message};
 use crate::layout::PawIcon;
 use crate::photos::{OwnPhotoGrid, UploadErrorFromQuery, UploadForm};
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use paws_inside::{Pet, PetForm, PetSize};
+use paws_inside::{Pet, PetForm, PetSize, Photo};
 
 /// `/dogs`: the current user's dogs.
 #[component]
@@ -75,17 +75,19 @@ fn describe(pet: &Pet) -> String {
 /// `/dogs/new`: "Add your dog".
 #[component]
 pub fn NewDog() -> impl IntoView {
-    let action = ServerAction::<CreatePet>::new();
-    let user = UserState::get();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            user.refresh();
-        }
-    });
     view! {
         <Title text="Add your dog" />
         <h1>"Add your dog"</h1>
         <p class="lead">"No sign-up needed. Your dog stays on this device, and comes with you when you sign in later."</p>
+        <NewDogForm />
+    }
+}
+
+/// The "Add your dog" form; on success the server sends the browser to the dog.
+#[island(lazy)]
+fn NewDogForm() -> impl IntoView {
+    let action = ServerAction::<CreatePet>::new();
+    view! {
         <ActionForm action attr:class="form-card">
             <PetFields initial=PetForm::default() />
             <input type="hidden" name="mint_key" value=mint_key_for_form() />
@@ -129,11 +131,6 @@ pub fn DogPage() -> impl IntoView {
     let pet = dog_resource();
     with_dog(pet, move |dog: Pet| {
         let id = dog.id.to_string();
-        let return_to = format!("/dogs/{id}");
-        // New uploads are added in place, so the upload's progress and thumbnail stay on screen.
-        let photos = RwSignal::new(dog.photos.clone());
-        let on_uploaded = Callback::new(move |photo| photos.update(|list| list.insert(0, photo)));
-        let alt = dog.name.clone();
         view! {
             <Title text=dog.name.clone() />
             <nav class="breadcrumb" aria-label="Breadcrumb"><A href="/dogs">"My dogs"</A></nav>
@@ -149,33 +146,54 @@ pub fn DogPage() -> impl IntoView {
             <section aria-labelledby="photos-heading" class="pet-photos">
                 <h2 id="photos-heading">"Photos"</h2>
                 <UploadErrorFromQuery />
-                <UploadForm pet=id.clone() return_to on_uploaded label=format!("Add a photo of {}", dog.name) />
-                <OwnPhotoGrid photos alt />
+                <DogPhotos pet=id name=dog.name.clone() photos=dog.photos.clone() />
             </section>
         }
     })
+}
+
+/// The upload form and the photo grid; new uploads are added in place, so the
+/// upload's progress and thumbnail stay on screen.
+#[island(lazy)]
+fn DogPhotos(pet: String, name: String, photos: Vec<Photo>) -> impl IntoView {
+    let photos = RwSignal::new(photos);
+    let on_uploaded = Callback::new(move |photo| photos.update(|list| list.insert(0, photo)));
+    let return_to = format!("/dogs/{pet}");
+    view! {
+        <UploadForm pet return_to on_uploaded label=format!("Add a photo of {name}") />
+        <OwnPhotoGrid photos alt=name />
+    }
 }
 
 /// `/dogs/{id}/edit`.
 #[component]
 pub fn EditDog() -> impl IntoView {
     let pet = dog_resource();
-    let action = ServerAction::<UpdatePet>::new();
     with_dog(pet, move |dog: Pet| {
         view! {
             <Title text=format!("Edit {}", dog.name) />
             <h1>{format!("Edit {}", dog.name)}</h1>
-            <ActionForm action attr:class="form-card">
-                <input type="hidden" name="id" value=dog.id.to_string() />
-                <PetFields initial=dog.to_form() />
-                {action_error(action.value())}
-                <div class="actions">
-                    <button type="submit" class="button">"Save"</button>
-                    <A href=format!("/dogs/{}", dog.id) attr:class="button button-quiet">"Cancel"</A>
-                </div>
-            </ActionForm>
+            <EditDogForm id=dog.id.to_string() initial=dog.to_form() />
         }
     })
+}
+
+/// The edit form; keeps what was typed when the server says no.
+#[island(lazy)]
+fn EditDogForm(id: String, initial: PetForm) -> impl IntoView {
+    let action = ServerAction::<UpdatePet>::new();
+    let cancel = format!("/dogs/{id}");
+    view! {
+        <ActionForm action attr:class="form-card">
+            <input type="hidden" name="id" value=id />
+            <PetFields initial />
+            {action_error(action.value())}
+            <div class="actions">
+                <button type="submit" class="button">"Save"</button>
+                <a href=cancel class="button button-quiet">"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
 }
 
 /// `/dogs/{id}/delete`: asks before deleting (works without JavaScript).

@@ -4,7 +4,7 @@
 // HTML form (no JavaScript) posts them flat. The macro copies the signature.
 #![allow(clippy::too_many_arguments)]
 
-use crate::auth::{UserState, mint_key_for_form};
+use crate::auth::mint_key_for_form;
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use crate::venues::VenueMap;
@@ -87,13 +87,18 @@ pub async fn my_suggestions() -> Result<Vec<Suggestion>, ServerFnError> {
 /// `/suggest`.
 #[component]
 pub fn SuggestPage() -> impl IntoView {
+    view! {
+        <Title text="Suggest a place" />
+        <h1>"Suggest a dog-friendly place"</h1>
+        <p class="lead">"Know a café or shop that lets dogs inside? Tell us — no account needed. We check every suggestion before it goes on the map."</p>
+        <SuggestForm />
+    }
+}
+
+/// The suggestion form with its map picker; success lands on `/suggestions?sent=1`.
+#[island(lazy)]
+fn SuggestForm() -> impl IntoView {
     let action = ServerAction::<SuggestVenue>::new();
-    let user = UserState::get();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            user.refresh();
-        }
-    });
     let picked = RwSignal::new(None::<(f64, f64)>);
     let coord = move |i: usize| {
         move || {
@@ -104,9 +109,6 @@ pub fn SuggestPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Suggest a place" />
-        <h1>"Suggest a dog-friendly place"</h1>
-        <p class="lead">"Know a café or shop that lets dogs inside? Tell us — no account needed. We check every suggestion before it goes on the map."</p>
         <ActionForm action attr:class="form-card form-grid">
             <div class="field"><label for="s-name">"Name of the place"</label><input id="s-name" name="name" required maxlength="120" /></div>
             <div class="field">

@@ -2,7 +2,7 @@
 
 use super::api::get_venue;
 use super::card::PolicyChips;
-use super::map::VenueMap;
+use super::map::PlaceMap;
 use crate::NotFound;
 use crate::error::user_message;
 use crate::layout::PawIcon;
@@ -43,7 +43,7 @@ pub fn VenuePage() -> impl IntoView {
 fn VenueDetails(detail: VenueDetail) -> impl IntoView {
     let v = detail.summary.clone();
     let category = v.category();
-    let marker = vec![MapMarker::from(&v)];
+    let marker = MapMarker::from(&v);
     let address = format!("{}, {}", v.address, v.city);
     let city_link = city_href(&v.city);
     let city = v.city.clone();
@@ -87,7 +87,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                 </section>
                 <aside class="venue-map" aria-label="Location">
-                    <VenueMap points=Signal::stored(marker) label=format!("Map showing {}", v.name) compact=true />
+                    <PlaceMap point=marker label=format!("Map showing {}", v.name) />
                 </aside>
             </div>
             <DogsSeenHere slug=v.slug.clone() venue_name=v.name.clone() />
@@ -110,14 +110,13 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
     let key = slug.clone();
     let photos = Resource::new(move || key.clone(), venue_photos);
     let pets = Resource::new(|| (), |_| my_pets());
-    let return_to = format!("/venues/{slug}");
     view! {
         <section class="venue-dogs" aria-labelledby="dogs-heading">
             <h2 id="dogs-heading">"Dogs seen here"</h2>
             <UploadErrorFromQuery />
             <Suspense fallback=|| ()>
                 {move || {
-                    let (slug, venue_name, return_to) = (slug.clone(), venue_name.clone(), return_to.clone());
+                    let (slug, venue_name) = (slug.clone(), venue_name.clone());
                     Suspend::new(async move {
                         let list = photos.await.unwrap_or_default();
                         let choices: Vec<(String, String)> = pets
@@ -126,34 +125,42 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
                             .into_iter()
                             .map(|p| (p.id.to_string(), p.name))
                             .collect();
-                        let shown = RwSignal::new(list);
-                        let on_uploaded = Callback::new(move |photo: Photo| {
-                            shown.update(|l| l.insert(0, VenuePhoto { photo, pet_name: None }))
-                        });
-                        view! {
-                            {move || shown.with(|l| l.is_empty()).then(|| view! {
-                                <div class="empty-state small">
-                                    <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
-                                    <p>"No photos yet. Be the first to show your dog here!"</p>
-                                </div>
-                            })}
-                            <ul class="photo-grid">
-                                {move || shown.get().into_iter().map(|vp| {
-                                    let alt = vp.pet_name.clone().map(|n| format!("{n} at the venue")).unwrap_or_else(|| "A dog at the venue".into());
-                                    view! {
-                                        <li>
-                                            <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
-                                            {vp.pet_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
-                                            <ReportPhoto photo=vp.photo.id />
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            <UploadForm venue=slug pet_choices=choices return_to on_uploaded label=format!("Been to {venue_name} with your dog? Add a photo") />
-                        }
+                        view! { <VenuePhotos slug venue_name list choices /> }
                     })
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// The venue's photo grid (each with "Report") and the upload form; a new
+/// upload appears in the grid without leaving the page.
+#[island(lazy)]
+fn VenuePhotos(slug: String, venue_name: String, list: Vec<VenuePhoto>, choices: Vec<(String, String)>) -> impl IntoView {
+    let shown = RwSignal::new(list);
+    let on_uploaded = Callback::new(move |photo: Photo| {
+        shown.update(|l| l.insert(0, VenuePhoto { photo, pet_name: None }))
+    });
+    let return_to = format!("/venues/{slug}");
+    view! {
+        {move || shown.with(|l| l.is_empty()).then(|| view! {
+            <div class="empty-state small">
+                <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
+                <p>"No photos yet. Be the first to show your dog here!"</p>
+            </div>
+        })}
+        <ul class="photo-grid">
+            {move || shown.get().into_iter().map(|vp| {
+                let alt = vp.pet_name.clone().map(|n| format!("{n} at the venue")).unwrap_or_else(|| "A dog at the venue".into());
+                view! {
+                    <li>
+                        <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
+                        {vp.pet_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
+                        <ReportPhoto photo=vp.photo.id />
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <UploadForm venue=slug pet_choices=choices return_to on_uploaded label=format!("Been to {venue_name} with your dog? Add a photo") />
     }
 }

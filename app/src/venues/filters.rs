@@ -1,23 +1,35 @@
-//! The filter form. A plain GET form, so it works before hydration; afterwards the
-//! router turns submits into client-side navigation and selects submit on change.
+//! The filter form: a plain GET form, so a filter is a URL the server renders
+//! (and the form works before hydration). Hydrated, it hands the filter to
+//! `on_filter` instead of loading a page, and selects and checkboxes apply
+//! themselves on change (text waits for Enter or the button).
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use paws_inside::Category;
 use paws_inside::VenueFilter;
 use paws_inside::filter::keys;
 
 /// Search box, city and category selects, and policy checkboxes.
+/// `on_filter` gets `(filter, true)`: `true` asks for a history entry.
 #[component]
 pub fn FilterBar(
-    filter: Memo<VenueFilter>,
-    cities: Resource<Result<Vec<String>, ServerFnError>>,
+    filter: RwSignal<VenueFilter>,
+    cities: Vec<String>,
+    on_filter: Callback<(VenueFilter, bool)>,
 ) -> impl IntoView {
     let q = move || filter.with(|f| f.q.clone().unwrap_or_default());
-    let flag = move |pick: fn(&VenueFilter) -> bool| move || filter.with(pick);
+    let flag = move |pick: fn(&VenueFilter) -> bool| Signal::derive(move || filter.with(pick));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(next) = client::submitted(&ev) {
+            ev.prevent_default();
+            on_filter.run((next, true));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, on_filter);
+    };
 
     view! {
-        <Form method="get" action="/" attr:class="filters" attr:role="search" on:change=submit_on_change>
+        <form method="get" action="/" class="filters" role="search" on:submit=on_submit on:change=submit_on_change>
             <div class="field field-search">
                 <label for="filter-q">"Search"</label>
                 <input id="filter-q" type="search" name=keys::Q placeholder="Name or street"
@@ -27,16 +39,11 @@ pub fn FilterBar(
                 <label for="filter-city">"City"</label>
                 <select id="filter-city" name=keys::CITY>
                     <option value="">"Any city"</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let list = cities.await.unwrap_or_default();
-                            list.into_iter().map(|city| {
-                                let value = city.clone();
-                                let selected = move || filter.with(|f| f.city.as_deref() == Some(value.as_str()));
-                                view! { <option value=city.clone() selected=selected.clone() prop:selected=selected>{city.clone()}</option> }
-                            }).collect_view()
-                        })}
-                    </Transition>
+                    {cities.into_iter().map(|city| {
+                        let value = city.clone();
+                        let selected = move || filter.with(|f| f.city.as_deref() == Some(value.as_str()));
+                        view! { <option value=city.clone() selected=selected.clone() prop:selected=selected>{city.clone()}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -53,16 +60,16 @@ pub fn FilterBar(
             <fieldset class="field field-flags">
                 <legend>"Dog policy"</legend>
                 <div class="flag-row">
-                    <Flag name=keys::EVERYWHERE label="Everywhere inside" checked=Signal::derive(flag(|f| f.everywhere)) />
-                    <Flag name=keys::LARGE_DOGS label="Big dogs welcome" checked=Signal::derive(flag(|f| f.large_dogs)) />
-                    <Flag name=keys::WATER label="Water bowl" checked=Signal::derive(flag(|f| f.water)) />
-                    <Flag name=keys::TREATS label="Treats" checked=Signal::derive(flag(|f| f.treats)) />
+                    <Flag name=keys::EVERYWHERE label="Everywhere inside" checked=flag(|f| f.everywhere) />
+                    <Flag name=keys::LARGE_DOGS label="Big dogs welcome" checked=flag(|f| f.large_dogs) />
+                    <Flag name=keys::WATER label="Water bowl" checked=flag(|f| f.water) />
+                    <Flag name=keys::TREATS label="Treats" checked=flag(|f| f.treats) />
                 </div>
             </fieldset>
             <div class="field field-actions">
                 <button type="submit" class="button">"Show places"</button>
             </div>
-        </Form>
+        </form>
     }
 }
 
@@ -98,5 +105,35 @@ fn submit_on_change(ev: leptos::ev::Event) {
         .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
     {
         let _ = form.request_submit();
+    }
+}
+
+/// The filter in URL search parameters (the address bar's, or a form's fields).
+#[cfg(feature = "hydrate")]
+pub fn filter_from_params(params: &web_sys::UrlSearchParams) -> VenueFilter {
+    use leptos::wasm_bindgen::JsCast;
+    let mut pairs = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(params) {
+        for entry in entries.flatten() {
+            let entry: js_sys::Array = entry.unchecked_into();
+            if let (Some(k), Some(v)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+                pairs.push((k, v));
+            }
+        }
+    }
+    VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use leptos::wasm_bindgen::JsCast;
+    use paws_inside::VenueFilter;
+
+    /// The filter the submitted form describes.
+    pub fn submitted(ev: &leptos::ev::SubmitEvent) -> Option<VenueFilter> {
+        let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+        Some(super::filter_from_params(&params))
     }
 }

@@ -11,7 +11,7 @@ use paws_inside::{MapMarker, VenueFilter};
 #[component]
 pub fn VenueMap(
     #[prop(into)] points: Signal<Vec<MapMarker>>,
-    #[prop(optional)] filter: Option<Memo<VenueFilter>>,
+    #[prop(optional, into)] filter: Option<Signal<VenueFilter>>,
     #[prop(into)] label: String,
     #[prop(optional)] compact: bool,
     /// Lets the person pick a point by clicking; called with (lat, lng).
@@ -63,7 +63,7 @@ mod client {
     pub fn drive(
         node: NodeRef<Div>,
         points: Signal<Vec<MapMarker>>,
-        filter: Option<Memo<VenueFilter>>,
+        filter: Option<Signal<VenueFilter>>,
         compact: bool,
         on_pick: Option<Callback<(f64, f64)>>,
     ) {
@@ -101,7 +101,7 @@ mod client {
 
     /// The map's `moveend` callback (debounced in JS): loads the box's venues.
     /// A sequence number drops answers that arrive after a newer request.
-    fn box_loader(filter: Memo<VenueFilter>) -> JsValue {
+    fn box_loader(filter: Signal<VenueFilter>) -> JsValue {
         let latest = Rc::new(Cell::new(0u64));
         let callback = move |id: u32, south: f64, west: f64, north: f64, east: f64| {
             let seq = latest.get() + 1;
@@ -122,4 +122,10 @@ mod client {
         };
         Closure::<dyn FnMut(u32, f64, f64, f64, f64)>::new(callback).into_js_value()
     }
+}
+
+/// A small map of one place (the venue page).
+#[island]
+pub fn PlaceMap(point: MapMarker, label: String) -> impl IntoView {
+    view! { <VenueMap points=Signal::stored(vec![point]) label compact=true /> }
 }

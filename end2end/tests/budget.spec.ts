@@ -1,0 +1,58 @@
+import { test, expect } from "@playwright/test";
+import { request as httpRequest } from "node:http";
+import { waitForHydration } from "./helpers";
+
+// The first-load budget of the home page (BENCHMARKS.md §6): the HTML and every
+// asset a first visit loads — CSS, JS, WASM (main module and any chunk it
+// fetches), Leaflet, the map script — counted as bytes on the wire with
+// `accept-encoding: br`, as a browser asks. Deterministic: same build, same
+// demo data, same bytes; so it is a test, unlike the timings in `bench/`.
+const BUDGET = 200 * 1024;
+
+/** Bytes the server sends for `url` to a browser that accepts brotli. */
+function onTheWire(url: string): Promise<{ bytes: number; encoding: string; status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { "accept-encoding": "br, gzip" } }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      res.on("end", () =>
+        resolve({ bytes, encoding: String(res.headers["content-encoding"] ?? "identity"), status: res.statusCode ?? 0 }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("the home page's first load stays within 200 KB (brotli, as served)", async ({ page, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  const assets = new Set<string>();
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    // Server functions and map tiles are data, not the page's code.
+    if (url.origin === origin && !url.pathname.startsWith("/api/") && /\.(css|js|wasm)$/.test(url.pathname)) {
+      assets.add(url.pathname);
+    }
+  });
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+
+  const paths = ["/", ...[...assets].sort()];
+  const rows: string[] = [];
+  let total = 0;
+  for (const path of paths) {
+    const { bytes, encoding, status } = await onTheWire(origin + path);
+    expect(status, path).toBe(200);
+    // Everything on the first load is text or WASM: all of it must come compressed.
+    expect(encoding, `${path} is served compressed`).toBe("br");
+    total += bytes;
+    rows.push(`${(bytes / 1024).toFixed(1).padStart(7)} KB  ${path}`);
+  }
+  console.log([...rows, `${(total / 1024).toFixed(1).padStart(7)} KB  total (budget ${BUDGET / 1024} KB)`].join("\n"));
+  // The list must hold what the test means to count: the page, its styles, the
+  // map library and the WASM bundle.
+  expect(paths.some((p) => p.endsWith(".wasm"))).toBe(true);
+  expect(paths.some((p) => p.includes("leaflet"))).toBe(true);
+  expect(total).toBeLessThanOrEqual(BUDGET);
+});
