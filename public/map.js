@@ -2,6 +2,9 @@
 // app/src/venues/map.rs). Markers are built with DOM APIs, never HTML strings,
 // so venue names cannot inject markup. Works with the tile server unreachable:
 // tiles fail quietly, markers still render and open their popups.
+// A browsing map (the directory) loads the venues of the visible area from the
+// `venues_in_box` endpoint on every pan or zoom; Rust hands it the filter part
+// of that query (`setBox`), already encoded by the server.
 (function () {
   "use strict";
   const maps = new Map();
@@ -32,7 +35,7 @@
     });
   }
 
-  function mount(el, optionsJson, onMove) {
+  function mount(el, optionsJson) {
     if (!window.L) throw new Error("Leaflet did not load");
     const options = JSON.parse(optionsJson);
     const interactive = options.interactive !== false;
@@ -48,17 +51,24 @@
     }).addTo(map);
     const layer = L.layerGroup().addTo(map);
     const id = nextId++;
-    let timer = 0;
-    const moved = function () {
-      if (typeof onMove !== "function") return;
-      clearTimeout(timer);
-      timer = setTimeout(function () {
+    const entry = { map: map, layer: layer, box: options.box, seq: 0, timer: 0 };
+    // Debounced; a sequence number drops answers that arrive after a newer request.
+    entry.moved = function () {
+      if (typeof entry.box !== "string") return;
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(function () {
         const b = map.getBounds();
-        onMove(id, b.getSouth(), b.getWest(), b.getNorth(), b.getEast());
+        const seq = ++entry.seq;
+        const url = "/api/venues/box?south=" + b.getSouth() + "&west=" + b.getWest() +
+          "&north=" + b.getNorth() + "&east=" + b.getEast() + (entry.box ? "&" + entry.box : "");
+        fetch(url, { headers: { accept: "application/json" } })
+          .then(function (res) { return res.ok ? res.text() : Promise.reject(new Error("status " + res.status)); })
+          .then(function (json) { if (seq === entry.seq) setMarkers(id, json); })
+          .catch(function (err) { console.warn("map: loading venues failed:", err); });
       }, 250);
     };
-    map.on("moveend", moved);
-    maps.set(id, { map: map, layer: layer, moved: moved });
+    map.on("moveend", entry.moved);
+    maps.set(id, entry);
     el.dataset.mapId = String(id);
     return id;
   }
@@ -97,6 +107,12 @@
     entry.moved();
   }
 
+  // A new filter: later pans and zooms load with it.
+  function setBox(id, box) {
+    const entry = maps.get(id);
+    if (entry) entry.box = box;
+  }
+
   function pick(id, onPick) {
     const entry = maps.get(id);
     if (!entry) return;
@@ -115,5 +131,5 @@
     maps.delete(id);
   }
 
-  window.PawsMap = { mount: mount, setMarkers: setMarkers, fit: fit, pick: pick, unmount: unmount };
+  window.PawsMap = { mount: mount, setMarkers: setMarkers, setBox: setBox, fit: fit, pick: pick, unmount: unmount };
 })();

@@ -16,18 +16,35 @@ pub fn unexpected(err: anyhow::Error) -> ServerFnError {
 /// A user mistake: answers 400 with `message` shown as is.
 #[cfg(feature = "ssr")]
 pub fn bad_request(message: &str) -> ServerFnError {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::BAD_REQUEST);
-    }
+    set_error_status(http::StatusCode::BAD_REQUEST);
     ServerFnError::ServerError(message.to_owned())
+}
+
+/// Sets the status of a failed call (or of the page being rendered). A plain
+/// form post to a server function (no JavaScript, `Accept: text/html`) keeps
+/// its redirect back to the form's page instead, which carries the error in
+/// the URL for the form to show.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_error_status(status: http::StatusCode) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<http::request::Parts>().is_some_and(|req| {
+        req.method == http::Method::POST
+            && req.uri.path().starts_with("/api/")
+            && req
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    });
+    if !form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
 }
 
 /// Not found (or not yours): answers 404 with `message`.
 #[cfg(feature = "ssr")]
 pub fn not_found(message: &str) -> ServerFnError {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    set_error_status(http::StatusCode::NOT_FOUND);
     ServerFnError::ServerError(message.to_owned())
 }
 

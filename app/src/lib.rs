@@ -1,8 +1,12 @@
 //! Paws Inside UI: the HTML shell, routes and pages. Compiled twice: with `ssr`
 //! into the server, and with `hydrate` into the wasm bundle. Pages are rendered
-//! by the server only (Leptos islands mode); the interactive parts — the map,
-//! the filter bar, forms, the photo upload — are `#[island]`s that hydrate on
-//! their own, so the browser downloads the code of those parts and nothing else.
+//! by the server only (Leptos islands mode); the interactive parts are
+//! `#[island]`s that hydrate on their own, so the browser downloads the code of
+//! those parts and nothing else: the directory (`venues::home`), the venue map
+//! and photos, the photo upload, the dog, suggestion, sign-in and sign-up forms
+//! (they keep what was typed when the server says no), "Add your dog" and the
+//! admin's review forms. Every island but the home page's is lazy: its own WASM
+//! chunk, fetched by the pages that have it (builds run `cargo leptos --split`).
 
 #![recursion_limit = "256"]
 
@@ -17,7 +21,6 @@ pub mod layout;
 mod not_found;
 pub mod pets;
 pub mod photos;
-mod routes;
 pub mod suggestions;
 pub mod venues;
 
@@ -92,23 +95,23 @@ pub fn App() -> impl IntoView {
                 <auth::Notice />
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/venues/:slug") view=routes::Venue ssr=SsrMode::Async />
-                    <Route path=path!("/dogs") view=routes::Dogs ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/new") view=routes::NewDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id") view=routes::Dog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/edit") view=routes::EditDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/delete") view=routes::DeleteDog ssr=SsrMode::Async />
-                    <Route path=path!("/suggest") view=routes::Suggest ssr=SsrMode::Async />
-                    <Route path=path!("/suggestions") view=routes::Suggestions ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in") view=routes::SignIn ssr=SsrMode::Async />
-                    <Route path=path!("/auth/confirm") view=routes::Confirm ssr=SsrMode::Async />
-                    <Route path=path!("/sign-up") view=routes::SignUp ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view=routes::ForgotPassword ssr=SsrMode::Async />
-                    <Route path=path!("/auth/verify") view=routes::Verify ssr=SsrMode::Async />
-                    <Route path=path!("/auth/reset") view=routes::Reset ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=routes::Account ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view=routes::Admin ssr=SsrMode::Async />
-                    <Route path=path!("/admin/venue") view=routes::AdminVenue ssr=SsrMode::Async />
+                    <Route path=path!("/venues/:slug") view=venues::VenuePage ssr=SsrMode::Async />
+                    <Route path=path!("/dogs") view=pets::MyDogs ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/new") view=pets::NewDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id") view=pets::DogPage ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/edit") view=pets::EditDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/delete") view=pets::DeleteDog ssr=SsrMode::Async />
+                    <Route path=path!("/suggest") view=suggestions::SuggestPage ssr=SsrMode::Async />
+                    <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

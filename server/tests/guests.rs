@@ -233,6 +233,43 @@ async fn a_plain_form_post_mints_the_guest_and_redirects() {
     assert_eq!(app.count("users").await, 1);
 }
 
+/// Forms outside islands post without JavaScript; a mistake must come back to
+/// the form's page, with the message shown there (not a bare error response).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_post_with_a_mistake_comes_back_to_its_page_with_the_message() {
+    let app = spawn_app().await;
+    let client = browser();
+    let res = client
+        .post(format!("{}/api/pets/create", app.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dogs/new", app.address))
+        .form(&[
+            ("name", ""),
+            ("size", "large"),
+            ("mint_key", "form-key-0123456789abcdef"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("/dogs/new?") && location.contains("__err="),
+        "{location}"
+    );
+    let page = client.get(&location).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let body = page.text().await.unwrap();
+    assert!(
+        body.contains("Please tell us your dog"),
+        "the form's page shows the message"
+    );
+    assert!(body.contains(r#"role="alert""#));
+    // Nothing was made for the failed post.
+    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("users").await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suggestions_are_owned_and_private() {
     let app = spawn_app().await;

@@ -124,7 +124,7 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
 }
 
 /// Set or change the password (the current one is asked for when there is one).
-#[island(lazy)]
+#[component]
 fn PasswordForm(has_password: bool) -> impl IntoView {
     let password = ServerAction::<ChangePassword>::new();
     view! {
@@ -150,7 +150,7 @@ fn PasswordForm(has_password: bool) -> impl IntoView {
 }
 
 /// Deleting the account: the typed address must match.
-#[island(lazy)]
+#[component]
 fn DeleteAccountForm() -> impl IntoView {
     let delete = ServerAction::<DeleteAccount>::new();
     view! {

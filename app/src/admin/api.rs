@@ -27,9 +27,7 @@ pub struct Overview {
 #[cfg(feature = "ssr")]
 async fn require_admin() -> Result<uuid::Uuid, ServerFnError> {
     let forbidden = || {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::FORBIDDEN);
-        }
+        crate::error::set_error_status(http::StatusCode::FORBIDDEN);
         ServerFnError::ServerError("Admins only.".to_owned())
     };
     let user = crate::auth::session::current()

@@ -44,8 +44,9 @@ pub fn VenueFields(values: VenueValues) -> impl IntoView {
                 lng,
             })
             .into_iter()
-            .collect()
+            .collect::<Vec<_>>()
     });
+    let points = Signal::derive(move || crate::venues::markers_json(&points.get()));
     let coord = move |i: usize| {
         move || {
             picked

@@ -10,15 +10,24 @@ use paws_inside::SessionUser;
 #[cfg(feature = "hydrate")]
 const MINT_KEY_STORAGE: &str = "paws.mint-key";
 
-/// The key a form sends so a no-JavaScript double submit mints one guest. On the
-/// server it is random per render; in the browser it is this browser's mint key.
-pub fn mint_key_for_form() -> String {
+/// The hidden `mint_key` field of a contribution form. Rendered by the server
+/// it is random (a no-JavaScript double submit still mints one guest); once its
+/// island hydrates it becomes this browser's mint key, so the guest the form
+/// mints is the one every other tab of this browser gets too.
+#[component]
+pub fn MintKeyField() -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let (Some(el), Some(key)) = (input.get(), browser_mint_key()) {
+            el.set_value(&key);
+        }
+    });
     #[cfg(feature = "ssr")]
-    return uuid::Uuid::new_v4().simple().to_string();
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    return browser_mint_key().unwrap_or_default();
-    #[allow(unreachable_code)]
-    String::new()
+    let key = uuid::Uuid::new_v4().simple().to_string();
+    #[cfg(not(feature = "ssr"))]
+    let key = String::new();
+    view! { <input type="hidden" name="mint_key" value=key node_ref=input /> }
 }
 
 #[cfg(feature = "hydrate")]

@@ -93,11 +93,11 @@ pub async fn request_magic_link(
 /// 429 with `Retry-After` and a message a person can act on.
 #[cfg(feature = "ssr")]
 pub(crate) fn too_many(retry_after: i64, lead: &str) -> ServerFnError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
-        if let Ok(value) = http::HeaderValue::from_str(&retry_after.to_string()) {
-            response.insert_header(http::header::RETRY_AFTER, value);
-        }
+    crate::error::set_error_status(http::StatusCode::TOO_MANY_REQUESTS);
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = http::HeaderValue::from_str(&retry_after.to_string())
+    {
+        response.insert_header(http::header::RETRY_AFTER, value);
     }
     let minutes = (retry_after + 59) / 60;
     ServerFnError::ServerError(format!(

@@ -9,7 +9,7 @@ pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-pub use client::{ensure_guest, mint_key_for_form};
+pub use client::{MintKeyField, ensure_guest};
 pub use links::AuthConfig;
 pub use pages::{ConfirmPage, Notice, SignInPage};
 pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};

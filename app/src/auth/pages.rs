@@ -175,7 +175,7 @@ pub(super) fn DeadLink(check: LinkCheck) -> impl IntoView {
 }
 
 /// "Send me a new link" under a dead link.
-#[island(lazy)]
+#[component]
 fn NewLinkForm() -> impl IntoView {
     let action = ServerAction::<RequestMagicLink>::new();
     view! {

@@ -81,7 +81,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 }
 
 /// Asks for a reset link; success lands on `/forgot-password?sent=1`.
-#[island(lazy)]
+#[component]
 fn ForgotPasswordForm() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     view! {

@@ -163,9 +163,7 @@ pub async fn sign_in_password(
 ) -> Result<(), ServerFnError> {
     use paws_inside::db::{accounts, claim};
     let wrong = || {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::UNAUTHORIZED);
-        }
+        crate::error::set_error_status(http::StatusCode::UNAUTHORIZED);
         ServerFnError::ServerError("That email and password do not match an account.".to_owned())
     };
     let Ok(email) = paws_inside::EmailAddress::parse(&email) else {

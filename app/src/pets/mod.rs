@@ -11,8 +11,9 @@ pub use pages::{DeleteDog, DogPage, EditDog, MyDogs, NewDog};
 
 use leptos::prelude::*;
 
-/// The "Add your dog" button. Without JavaScript it is a plain link; with it,
-/// the click first makes sure a (guest) session exists.
+/// The "Add your dog" button. Without JavaScript it is a plain link (the guest
+/// is minted when the dog is saved); with it, the click first makes sure a
+/// (guest) session exists: the person is about to contribute.
 #[island(lazy)]
 pub fn AddDogLink(#[prop(optional)] class: Option<String>) -> impl IntoView {
     let on_click = move |ev: leptos::ev::MouseEvent| {

@@ -4,7 +4,7 @@ use super::AddDogLink;
 use super::api::{CreatePet, DeletePet, UpdatePet, get_pet, my_pets};
 use super::fields::PetFields;
 use crate::NotFound;
-use crate::auth::mint_key_for_form;
+use crate::auth::MintKeyField;
 use crate::error::{action_error, user_message};
 use crate::layout::PawIcon;
 use crate::photos::{OwnPhotoGrid, UploadErrorFromQuery, UploadForm};
@@ -90,7 +90,7 @@ fn NewDogForm() -> impl IntoView {
     view! {
         <ActionForm action attr:class="form-card">
             <PetFields initial=PetForm::default() />
-            <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            <MintKeyField />
             <crate::bot::BotFields />
             {action_error(action.value())}
             <button type="submit" class="button" disabled=move || action.pending().get()>"Add dog"</button>

@@ -48,7 +48,7 @@ pub fn ReportPhoto(photo: uuid::Uuid) -> impl IntoView {
                     view! {
                         <ActionForm action>
                             <input type="hidden" name="photo" value=photo.to_string() />
-                            <input type="hidden" name="mint_key" value=crate::auth::mint_key_for_form() />
+                            <crate::auth::MintKeyField />
                             <label for=id.clone()>"Why?"</label>
                             <select id=id name="reason">
                                 {REPORT_REASONS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}

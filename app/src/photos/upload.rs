@@ -1,6 +1,6 @@
 //! The photo upload form.
 
-use crate::auth::mint_key_for_form;
+use crate::auth::MintKeyField;
 use leptos::prelude::*;
 use paws_inside::Photo;
 
@@ -49,7 +49,7 @@ pub fn UploadForm(
             })}
             {pet.map(|id| view! { <input type="hidden" name="pet" value=id /> })}
             {venue.map(|slug| view! { <input type="hidden" name="venue" value=slug /> })}
-            <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            <MintKeyField />
             <input type="hidden" name="return_to" value=return_to />
             <button type="submit" class="button" disabled=move || busy.get()>"Upload photo"</button>
             {move || progress.get().map(|p| view! {

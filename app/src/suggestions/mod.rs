@@ -4,7 +4,7 @@
 // HTML form (no JavaScript) posts them flat. The macro copies the signature.
 #![allow(clippy::too_many_arguments)]
 
-use crate::auth::mint_key_for_form;
+use crate::auth::MintKeyField;
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use crate::venues::VenueMap;
@@ -141,12 +141,12 @@ fn SuggestForm() -> impl IntoView {
             <div class="field field-wide"><label for="s-notes">"Anything else? " <span class="muted">"(optional)"</span></label><textarea id="s-notes" name="notes" rows="3" maxlength="1000"></textarea></div>
             <div class="field field-wide">
                 <span class="label">"Location " <span class="muted">"(optional: click the map)"</span></span>
-                <VenueMap points=Signal::stored(Vec::new()) label="Pick the place on the map" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
+                <VenueMap points=Signal::stored("[]".to_owned()) label="Pick the place on the map" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
                 <p class="muted small" aria-live="polite">{move || picked.get().map(|(lat, lng)| format!("Picked {lat:.5}, {lng:.5}"))}</p>
             </div>
             <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
             <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
-            <input type="hidden" name="mint_key" value=mint_key_for_form() />
+            <MintKeyField />
             <crate::bot::BotFields />
             {move || action.value().with(|v| match v {
                 Some(Err(err)) => Some(view! { <p class="error field-wide" role="alert">{user_message(err)}</p> }),

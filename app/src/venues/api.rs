@@ -40,6 +40,18 @@ pub async fn venues_in_box(
         .map_err(unexpected)
 }
 
+/// The filter part of a [`venues_in_box`] query string (`filter[city]=…`),
+/// encoded here the way the endpoint decodes it, so the map script only has
+/// to add the visible area's edges.
+#[cfg(feature = "ssr")]
+pub fn box_query(filter: &VenueFilter) -> String {
+    #[derive(serde::Serialize)]
+    struct Args<'a> {
+        filter: &'a VenueFilter,
+    }
+    serde_qs::to_string(&Args { filter }).unwrap_or_default()
+}
+
 /// One venue by slug; `None` for unknown or malformed slugs (no query for the latter).
 #[server(prefix = "/api", endpoint = "venues/get")]
 pub async fn get_venue(slug: String) -> Result<Option<VenueDetail>, ServerFnError> {

@@ -2,7 +2,7 @@
 
 use super::api::get_venue;
 use super::card::PolicyChips;
-use super::map::PlaceMap;
+use super::map::{PlaceMap, markers_json};
 use crate::NotFound;
 use crate::error::user_message;
 use crate::layout::PawIcon;
@@ -87,7 +87,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                 </section>
                 <aside class="venue-map" aria-label="Location">
-                    <PlaceMap point=marker label=format!("Map showing {}", v.name) />
+                    <PlaceMap markers=markers_json(&[marker]) label=format!("Map showing {}", v.name) />
                 </aside>
             </div>
             <DogsSeenHere slug=v.slug.clone() venue_name=v.name.clone() />
@@ -136,10 +136,23 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
 /// The venue's photo grid (each with "Report") and the upload form; a new
 /// upload appears in the grid without leaving the page.
 #[island(lazy)]
-fn VenuePhotos(slug: String, venue_name: String, list: Vec<VenuePhoto>, choices: Vec<(String, String)>) -> impl IntoView {
+fn VenuePhotos(
+    slug: String,
+    venue_name: String,
+    list: Vec<VenuePhoto>,
+    choices: Vec<(String, String)>,
+) -> impl IntoView {
     let shown = RwSignal::new(list);
     let on_uploaded = Callback::new(move |photo: Photo| {
-        shown.update(|l| l.insert(0, VenuePhoto { photo, pet_name: None }))
+        shown.update(|l| {
+            l.insert(
+                0,
+                VenuePhoto {
+                    photo,
+                    pet_name: None,
+                },
+            )
+        })
     });
     let return_to = format!("/venues/{slug}");
     view! {

@@ -1,15 +1,18 @@
 //! The home page: filters, the result list and the map, side by side.
 //!
 //! The server renders the page for the URL's filter, so it works without
-//! JavaScript and every filtered URL has its own HTML. The filter bar, list and
-//! map are one island: after hydration a filter change asks `search_venues`,
-//! updates the list and the map in place and pushes the new URL (no reload,
-//! the map keeps its position); back and forward replay the URL's filter.
+//! JavaScript and every filtered URL has its own HTML. Only the map and the
+//! event handlers are browser code (the `Directory` island): a filter change
+//! loads the filtered page's HTML (what the server renders anyway, usually from
+//! its page cache), swaps in its result list and map markers and pushes the URL
+//! — no reload, the map stays where it is. Back and forward replay the URL.
 
+#[cfg(feature = "ssr")]
+use super::api::box_query;
 use super::api::{list_cities, search_venues};
 use super::card::VenueCard;
 use super::filters::FilterBar;
-use super::map::VenueMap;
+use super::map::{VenueMap, markers_json};
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use leptos::prelude::*;
@@ -40,48 +43,63 @@ pub fn HomePage() -> impl IntoView {
                 let filter = filter.clone();
                 Suspend::new(async move {
                     let cities = cities.await.unwrap_or_default();
-                    let (venues, error) = match results.await {
-                        Ok(venues) => (venues, None),
-                        Err(err) => (Vec::new(), Some(user_message(&err))),
-                    };
-                    view! { <Directory filter cities venues error /> }
+                    let results = results.await;
+                    let markers: Vec<MapMarker> = results
+                        .as_ref()
+                        .map(|list| list.iter().map(MapMarker::from).collect())
+                        .unwrap_or_default();
+                    let filtered = !filter.is_empty();
+                    #[cfg(feature = "ssr")]
+                    let query = box_query(&filter);
+                    #[cfg(not(feature = "ssr"))]
+                    let query = String::new();
+                    view! {
+                        <Directory markers=markers_json(&markers) box_query=query>
+                            <FilterBar filter cities />
+                            <section class="results" aria-labelledby="results-heading" data-results="">
+                                {match results {
+                                    Ok(venues) => view! { <ResultList venues filtered /> }.into_any(),
+                                    Err(err) => view! {
+                                        <h2 id="results-heading" class="results-count">"Results"</h2>
+                                        <p class="error" role="alert">{user_message(&err)}</p>
+                                    }.into_any(),
+                                }}
+                            </section>
+                        </Directory>
+                    }
                 })
             }}
         </Suspense>
     }
 }
 
-/// Filter bar, result list and map, kept in step in the browser.
+/// The map next to the server-rendered filter form and results (`children`),
+/// and the browser side of filtering. `markers` (JSON) and `box_query` (the
+/// filter as the map's box endpoint takes it) describe the results; a
+/// swapped-in page brings its own.
 #[island]
-fn Directory(
-    filter: VenueFilter,
-    cities: Vec<String>,
-    venues: Vec<VenueSummary>,
-    error: Option<String>,
-) -> impl IntoView {
-    let filter = RwSignal::new(filter);
-    let venues = RwSignal::new(venues);
-    let error = RwSignal::new(error);
-    let markers = Signal::derive(move || venues.with(|list| list.iter().map(MapMarker::from).collect::<Vec<_>>()));
+fn Directory(markers: String, box_query: String, children: Children) -> impl IntoView {
+    let points = RwSignal::new(markers);
+    let filter = RwSignal::new(box_query);
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        client::changed(&ev);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        client::submitted(&ev, points, filter);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, points, filter);
+    };
     #[cfg(feature = "hydrate")]
-    let on_filter = client::searcher(filter, venues, error);
-    #[cfg(not(feature = "hydrate"))]
-    let on_filter = Callback::new(|_: (VenueFilter, bool)| {});
-
+    client::on_history(points, filter);
     view! {
-        <FilterBar filter cities on_filter />
-        <div class="directory">
-            <section class="results" aria-labelledby="results-heading">
-                {move || match error.get() {
-                    Some(message) => view! {
-                        <h2 id="results-heading" class="results-count">"Results"</h2>
-                        <p class="error" role="alert">{message}</p>
-                    }.into_any(),
-                    None => view! { <ResultList venues=venues.get() filtered=filter.with(|f| !f.is_empty()) /> }.into_any(),
-                }}
-            </section>
+        <div class="directory" on:change=on_change on:submit=on_submit>
+            {children()}
             <aside class="map-panel" aria-label="Map of the results">
-                <VenueMap points=markers filter=filter label="Map of dog-friendly places" />
+                <VenueMap points box_query=filter label="Map of dog-friendly places" />
                 <noscript>
                     <p class="muted map-noscript">"The map needs JavaScript; the list shows every result."</p>
                 </noscript>
@@ -116,62 +134,4 @@ fn ResultList(venues: Vec<VenueSummary>, filtered: bool) -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-mod client {
-    use super::search_venues;
-    use crate::error::user_message;
-    use leptos::prelude::*;
-    use paws_inside::{VenueFilter, VenueSummary};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    /// Runs a search for `(filter, push)`; `push` adds a history entry. A
-    /// sequence number drops answers that arrive after a newer request.
-    pub fn searcher(
-        filter: RwSignal<VenueFilter>,
-        venues: RwSignal<Vec<VenueSummary>>,
-        error: RwSignal<Option<String>>,
-    ) -> Callback<(VenueFilter, bool)> {
-        let latest = Arc::new(AtomicU64::new(0));
-        let search = Arc::new(move |(next, push): (VenueFilter, bool)| {
-            if push {
-                let query = next.to_query();
-                let url = if query.is_empty() { "/".to_owned() } else { format!("/?{query}") };
-                if let Ok(history) = window().history() {
-                    let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-                }
-            }
-            filter.set(next.clone());
-            let seq = latest.fetch_add(1, Ordering::Relaxed) + 1;
-            let latest = latest.clone();
-            leptos::task::spawn_local(async move {
-                let answer = search_venues(next).await;
-                if latest.load(Ordering::Relaxed) != seq {
-                    return;
-                }
-                match answer {
-                    Ok(list) => {
-                        error.set(None);
-                        venues.set(list);
-                    }
-                    Err(err) => error.set(Some(user_message(&err))),
-                }
-            });
-        });
-        let on_back = search.clone();
-        let handle = window_event_listener(leptos::ev::popstate, move |_| {
-            on_back((location_filter(), false));
-        });
-        // The island lives as long as the page.
-        std::mem::forget(handle);
-        Callback::new(move |args| search(args))
-    }
-
-    /// The filter in the address bar (after back/forward).
-    fn location_filter() -> VenueFilter {
-        let search = window().location().search().unwrap_or_default();
-        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-            return VenueFilter::default();
-        };
-        super::super::filters::filter_from_params(&params)
-    }
-}
+mod client;

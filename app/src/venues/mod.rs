@@ -11,4 +11,4 @@ mod map;
 pub use api::{get_venue, list_cities, search_venues, venues_in_box};
 pub use detail::VenuePage;
 pub use home::HomePage;
-pub use map::VenueMap;
+pub use map::{VenueMap, markers_json};
