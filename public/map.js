@@ -2,9 +2,9 @@
 // app/src/venues/map.rs). Markers are built with DOM APIs, never HTML strings,
 // so venue names cannot inject markup. Works with the tile server unreachable:
 // tiles fail quietly, markers still render and open their popups.
-// A browsing map (the directory) loads the venues of the visible area from the
-// `venues_in_box` endpoint on every pan or zoom; Rust hands it the filter part
-// of that query (`setBox`), already encoded by the server.
+// A browsing map (the directory) loads the venues of the visible area from
+// `/api/venues/box` on every pan or zoom; Rust hands it the filter's query
+// string (`setBox`), as the server wrote it for the page URL.
 (function () {
   "use strict";
   const maps = new Map();

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod venues;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -4,7 +4,7 @@
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::startup::AppState;
-use crate::{claims, csrf, photos, sessions};
+use crate::{claims, csrf, photos, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
@@ -44,6 +44,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
         .route("/media/{key}/{file}", get(photos::serve))
+        .route("/api/venues/box", get(venues::in_box))
         .route("/auth/confirm", post(claims::confirm))
         .route("/auth/sign-out", post(claims::sign_out))
         .route("/auth/verify", post(claims::verify))

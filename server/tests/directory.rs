@@ -104,7 +104,7 @@ async fn unknown_and_malformed_paths_are_real_404s() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn box_query_returns_only_markers_inside() {
     let app = spawn_app().await;
-    let url = "/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&filter[everywhere]=false";
+    let url = "/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8";
     let res = app.get(url).await;
     assert_eq!(res.status(), 200);
     let markers: Vec<serde_json::Value> = res.json().await.unwrap();
@@ -115,7 +115,7 @@ async fn box_query_returns_only_markers_inside() {
     }
     // A filter narrows the box too.
     let res = app
-        .get("/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&filter[category]=hotel")
+        .get("/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&category=hotel")
         .await;
     let markers: Vec<serde_json::Value> = res.json().await.unwrap();
     assert_eq!(markers.len(), 1);

@@ -7,8 +7,6 @@
 //! its page cache), swaps in its result list and map markers and pushes the URL
 //! — no reload, the map stays where it is. Back and forward replay the URL.
 
-#[cfg(feature = "ssr")]
-use super::api::box_query;
 use super::api::{list_cities, search_venues};
 use super::card::VenueCard;
 use super::filters::FilterBar;
@@ -49,12 +47,8 @@ pub fn HomePage() -> impl IntoView {
                         .map(|list| list.iter().map(MapMarker::from).collect())
                         .unwrap_or_default();
                     let filtered = !filter.is_empty();
-                    #[cfg(feature = "ssr")]
-                    let query = box_query(&filter);
-                    #[cfg(not(feature = "ssr"))]
-                    let query = String::new();
                     view! {
-                        <Directory markers=markers_json(&markers) box_query=query>
+                        <Directory markers=markers_json(&markers) box_query=filter.to_query()>
                             <FilterBar filter cities />
                             <section class="results" aria-labelledby="results-heading" data-results="">
                                 {match results {
@@ -75,8 +69,8 @@ pub fn HomePage() -> impl IntoView {
 
 /// The map next to the server-rendered filter form and results (`children`),
 /// and the browser side of filtering. `markers` (JSON) and `box_query` (the
-/// filter as the map's box endpoint takes it) describe the results; a
-/// swapped-in page brings its own.
+/// filter's query string, which the map's box endpoint takes as it is)
+/// describe the results; a swapped-in page brings its own.
 #[island]
 fn Directory(markers: String, box_query: String, children: Children) -> impl IntoView {
     let points = RwSignal::new(markers);
