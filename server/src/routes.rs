@@ -104,8 +104,8 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
 }
 
 /// 200 when the database answers, 503 otherwise.
-async fn healthz(State(state): State<AppState>) -> Response {
-    match paws_inside::db::ping(&state.pool).await {
+async fn healthz(State(pool): State<sqlx::PgPool>) -> Response {
+    match paws_inside::db::ping(&pool).await {
         Ok(()) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response(),
         Err(err) => {
             tracing::warn!(error = ?err, "health check failed");

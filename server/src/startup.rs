@@ -42,6 +42,13 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// Handlers that only query take the pool (one `Arc` clone), not the whole state.
+impl FromRef<AppState> for sqlx::PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
+
 /// A built, bound, not yet running server.
 pub struct Application {
     listener: TcpListener,

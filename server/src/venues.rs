@@ -3,7 +3,6 @@
 //! server-function machinery) with a flat query: the box's edges plus the
 //! filter exactly as it reads in the page URL (`q`, `city`, `category`, flags).
 
-use crate::startup::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -12,7 +11,10 @@ use paws_inside::{BBox, VenueFilter};
 
 /// Answers the markers inside the box that match the filter; 400 for a box
 /// that is not one (missing or non-finite edges, south above north).
-pub async fn in_box(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+pub async fn in_box(
+    State(pool): State<sqlx::PgPool>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
     let edge = |name: &str| {
         pairs
             .iter()
@@ -31,7 +33,7 @@ pub async fn in_box(State(state): State<AppState>, Query(pairs): Query<Vec<(Stri
             .into_response();
     };
     let filter = VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match paws_inside::db::venues::in_box(&state.pool, area, &filter).await {
+    match paws_inside::db::venues::in_box(&pool, area, &filter).await {
         Ok(markers) => ([(header::CACHE_CONTROL, "no-cache")], Json(markers)).into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "box query failed");
