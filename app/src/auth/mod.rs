@@ -56,3 +56,18 @@ impl UserState {
         expect_context::<Self>()
     }
 }
+
+/// An email address input with its label: every sign-in and sign-up form has one.
+#[component]
+fn EmailField(
+    id: &'static str,
+    #[prop(default = "Email")] label: &'static str,
+    #[prop(default = "email")] autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="email" name="email" required autocomplete=autocomplete maxlength="254" />
+        </div>
+    }
+}

@@ -49,10 +49,7 @@ fn SignInForms(next: String) -> impl IntoView {
     let next_again = next.clone();
     view! {
         <ActionForm action attr:class="form-card">
-            <div class="field">
-                <label for="signin-email">"Email"</label>
-                <input id="signin-email" type="email" name="email" required autocomplete="email" maxlength="254" />
-            </div>
+            <super::EmailField id="signin-email" />
             <input type="hidden" name="next" value=next />
             <crate::bot::BotFields />
             {crate::error::action_error(action.value())}
@@ -60,10 +57,7 @@ fn SignInForms(next: String) -> impl IntoView {
         </ActionForm>
         <h2 class="h3">"Or use your password"</h2>
         <ActionForm action=with_password attr:class="form-card">
-            <div class="field">
-                <label for="pw-email">"Email address"</label>
-                <input id="pw-email" type="email" name="email" required autocomplete="username" maxlength="254" />
-            </div>
+            <super::EmailField id="pw-email" label="Email address" autocomplete="username" />
             <div class="field">
                 <label for="pw-password">"Password"</label>
                 <input id="pw-password" type="password" name="password" required autocomplete="current-password" maxlength="128" />
@@ -180,10 +174,7 @@ fn NewLinkForm() -> impl IntoView {
     let action = ServerAction::<RequestMagicLink>::new();
     view! {
         <ActionForm action attr:class="form-card">
-            <div class="field">
-                <label for="again-email">"Email"</label>
-                <input id="again-email" type="email" name="email" required autocomplete="email" maxlength="254" />
-            </div>
+            <super::EmailField id="again-email" />
             {crate::error::action_error(action.value())}
             <button type="submit" class="button">"Send me a new link"</button>
         </ActionForm>

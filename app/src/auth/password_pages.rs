@@ -42,10 +42,7 @@ fn SignUpForm() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     view! {
         <ActionForm action attr:class="form-card">
-            <div class="field">
-                <label for="su-email">"Email"</label>
-                <input id="su-email" type="email" name="email" required autocomplete="email" maxlength="254" />
-            </div>
+            <super::EmailField id="su-email" />
             <div class="field">
                 <label for="su-password">"Password " <span class="muted">"(at least 8 characters)"</span></label>
                 <input id="su-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
@@ -86,10 +83,7 @@ fn ForgotPasswordForm() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     view! {
         <ActionForm action attr:class="form-card">
-            <div class="field">
-                <label for="fp-email">"Email"</label>
-                <input id="fp-email" type="email" name="email" required autocomplete="email" maxlength="254" />
-            </div>
+            <super::EmailField id="fp-email" />
             {crate::error::action_error(action.value())}
             <button type="submit" class="button">"Email me a reset link"</button>
         </ActionForm>
