@@ -32,6 +32,8 @@ use leptos_router::{
     path,
 };
 
+#[cfg(feature = "ssr")]
+pub use error::UNEXPECTED;
 pub use not_found::NotFound;
 
 /// Site settings the HTML shell needs; they never reach the wasm bundle as code,

@@ -3,6 +3,7 @@
 //! from script (`Accept: application/json`, answers JSON), and mints a guest
 //! lazily like every other contribution.
 
+use crate::routes::json_error;
 use crate::startup::AppState;
 use app::auth::session::{MintError, over_limit, user_or_mint_with};
 use axum::Extension;
@@ -92,24 +93,17 @@ pub async fn upload(
             (StatusCode::CREATED, Json(body)).into_response()
         }
         (Ok(_), false) => Redirect::to(&return_to).into_response(),
-        (Err(Failure::Rejected(status, message, _)), true) => {
-            (status, Json(serde_json::json!({ "error": message }))).into_response()
-        }
+        (Err(Failure::Rejected(status, message, _)), true) => json_error(status, &message),
         (Err(Failure::Rejected(_, _, code)), false) => {
             let sep = if return_to.contains('?') { '&' } else { '?' };
             Redirect::to(&format!("{return_to}{sep}photo_error={code}")).into_response()
         }
         (Err(Failure::Unexpected(err)), json) => {
             tracing::error!(error = ?err, "photo upload failed");
-            let message = "Something went wrong on our side. Please try again in a moment.";
             if json {
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    Json(serde_json::json!({ "error": message })),
-                )
-                    .into_response()
+                json_error(StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED)
             } else {
-                (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+                (StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED).into_response()
             }
         }
     }

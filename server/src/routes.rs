@@ -103,6 +103,11 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+/// An error answer for the browser's scripts: `{"error": message}` with `status`.
+pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+}
+
 /// 200 when the database answers, 503 otherwise.
 async fn healthz(State(pool): State<sqlx::PgPool>) -> Response {
     match paws_inside::db::ping(&pool).await {

@@ -3,6 +3,7 @@
 //! server-function machinery) with a flat query: the box's edges plus the
 //! filter exactly as it reads in the page URL (`q`, `city`, `category`, flags).
 
+use crate::routes::json_error;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -26,22 +27,14 @@ pub async fn in_box(
         _ => None,
     };
     let Some(area) = area else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({ "error": "That map area is not valid." })),
-        )
-            .into_response();
+        return json_error(StatusCode::BAD_REQUEST, "That map area is not valid.");
     };
     let filter = VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     match paws_inside::db::venues::in_box(&pool, area, &filter).await {
         Ok(markers) => ([(header::CACHE_CONTROL, "no-cache")], Json(markers)).into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "box query failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(serde_json::json!({ "error": "Something went wrong on our side." })),
-            )
-                .into_response()
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED)
         }
     }
 }

@@ -34,19 +34,15 @@ pub struct VenueValues {
 pub fn VenueFields(values: VenueValues) -> impl IntoView {
     let picked = RwSignal::new(values.location);
     let points = Signal::derive(move || {
-        picked
-            .get()
-            .map(|(lat, lng)| MapMarker {
-                slug: String::new(),
-                name: "Here".into(),
-                category: "other".into(),
-                lat,
-                lng,
-            })
-            .into_iter()
-            .collect::<Vec<_>>()
+        let here = picked.get().map(|(lat, lng)| MapMarker {
+            slug: String::new(),
+            name: "Here".into(),
+            category: "other".into(),
+            lat,
+            lng,
+        });
+        crate::venues::markers_json(here.as_slice())
     });
-    let points = Signal::derive(move || crate::venues::markers_json(&points.get()));
     let coord = move |i: usize| {
         move || {
             picked

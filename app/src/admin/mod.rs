@@ -10,7 +10,6 @@ pub use api::Overview;
 pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
-use crate::error::user_message;
 use api::{
     AdminRejectSuggestion, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion, admin_overview,
     admin_search_users,
@@ -100,10 +99,7 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
             <ActionForm action=save attr:class="form-grid">
                 <input type="hidden" name="id" value=id />
                 <VenueFields values />
-                {move || save.value().with(|v| match v {
-                    Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
-                    _ => None,
-                })}
+                {crate::error::action_error(save.value())}
                 <div class="button-row field-wide">
                     <button type="submit" class="button" name="approve" value="1">"Approve"</button>
                     <button type="submit" class="button button-quiet">"Save changes"</button>

@@ -3,7 +3,6 @@
 use super::api::{AdminUpdateVenue, admin_venue};
 use super::fields::{VenueFields, VenueValues};
 use crate::NotFound;
-use crate::error::user_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -53,10 +52,7 @@ fn VenueEditForm(slug: String, values: VenueValues) -> impl IntoView {
         <ActionForm action=save attr:class="form-card form-grid">
             <input type="hidden" name="slug" value=slug />
             <VenueFields values />
-            {move || save.value().with(|r| match r {
-                Some(Err(e)) => Some(view! { <p class="error field-wide" role="alert">{user_message(e)}</p> }),
-                _ => None,
-            })}
+            {crate::error::action_error(save.value())}
             <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
         </ActionForm>
     }

@@ -148,10 +148,7 @@ fn SuggestForm() -> impl IntoView {
             <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
             <MintKeyField />
             <crate::bot::BotFields />
-            {move || action.value().with(|v| match v {
-                Some(Err(err)) => Some(view! { <p class="error field-wide" role="alert">{user_message(err)}</p> }),
-                _ => None,
-            })}
+            {crate::error::action_error(action.value())}
             <div class="field-wide"><button type="submit" class="button">"Send suggestion"</button></div>
         </ActionForm>
     }

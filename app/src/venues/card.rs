@@ -13,8 +13,8 @@ pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
     view! {
         <article class="venue-card">
             <div class="venue-card-head">
-                // A plain link: the router still navigates client-side, and the
-                // list renders dozens of these (an <A> resolves its href per card).
+                // A plain link: the list renders dozens of these (an <A> resolves
+                // its href through the router per card).
                 <h3><a href=href>{name}</a></h3>
                 <span class=format!("badge badge-{}", category.as_str())>{category.label()}</span>
             </div>
