@@ -1,7 +1,8 @@
 //! Claim benchmark (run by `bench/run`): promote-in-place latency, and the
 //! merge of a guest with N dogs and N photos into an existing account for
 //! N = 10, 1 000, 10 000, with the number of SQL statements each merge ran
-//! (from pg_stat_statements, which the bench cluster preloads).
+//! (from pg_stat_statements, which the bench cluster preloads) and, as a floor
+//! for this machine, the same number of rows moved in a bare table.
 
 use paws_inside::db::claim;
 use sqlx::PgPool;
@@ -20,13 +21,43 @@ async fn guest_with(pool: &PgPool, n: i64) -> anyhow::Result<Uuid> {
     .execute(pool)
     .await?;
     sqlx::query(
-        "INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes)
-         SELECT $1, p.id, md5(p.id::text), 400, 300, 1000 FROM pets p WHERE p.user_id = $1",
+        "INSERT INTO media (id, user_id, pet_id, width, height, bytes)
+         SELECT gen_random_uuid(), $1, p.id, 400, 300, 1000 FROM pets p WHERE p.user_id = $1",
     )
     .bind(guest)
     .execute(pool)
     .await?;
     Ok(guest)
+}
+
+/// Moves `rows` rows of the bare floor table to a new owner in one `UPDATE`; milliseconds.
+async fn floor(pool: &PgPool, rows: i64) -> anyhow::Result<f64> {
+    let (from, to) = (Uuid::new_v4(), Uuid::new_v4());
+    sqlx::query(
+        "INSERT INTO bench_floor (user_id, name) SELECT $1, 'Dog ' || i FROM generate_series(1, $2) i",
+    )
+    .bind(from)
+    .bind(rows)
+    .execute(pool)
+    .await?;
+    let started = Instant::now();
+    sqlx::query("UPDATE bench_floor SET user_id = $2 WHERE user_id = $1")
+        .bind(from)
+        .bind(to)
+        .execute(pool)
+        .await?;
+    let took = ms(started);
+    sqlx::query("TRUNCATE bench_floor").execute(pool).await?;
+    Ok(took)
+}
+
+fn ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
 }
 
 async fn statements(pool: &PgPool) -> anyhow::Result<i64> {
@@ -51,22 +82,41 @@ async fn main() -> anyhow::Result<()> {
     )
     .fetch_one(&pool)
     .await?;
-    println!("| guest rows (dogs + photos) | merge time | SQL statements in the merge |");
-    println!("| ---: | ---: | ---: |");
+    // Five merges per size (medians: one run on a shared machine says little),
+    // each next to the floor: the same number of rows moved in a table with
+    // nothing but a primary key (no other index, no foreign key, no trigger).
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_floor (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL, name text NOT NULL)",
+    )
+    .execute(&pool)
+    .await?;
+    println!(
+        "| guest rows (dogs + photos) | merge, median of 5 | floor, median of 5 | SQL statements in the merge |"
+    );
+    println!("| ---: | ---: | ---: | ---: |");
     for n in [10i64, 1_000, 10_000] {
-        let guest = guest_with(&pool, n).await?;
-        sqlx::query("SELECT pg_stat_statements_reset()")
-            .execute(&pool)
-            .await?;
-        let started = Instant::now();
-        let mut tx = pool.begin().await?;
-        let moved = claim::merge(&mut tx, guest, target).await?;
-        tx.commit().await?;
-        let took = started.elapsed();
-        let count = statements(&pool).await?;
-        assert_eq!(moved.dogs, n);
-        println!("| {n} + {n} | {:.1} ms | {count} |", took.as_secs_f64() * 1000.0);
+        let (mut merges, mut floors, mut count) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..5 {
+            let guest = guest_with(&pool, n).await?;
+            sqlx::query("SELECT pg_stat_statements_reset()")
+                .execute(&pool)
+                .await?;
+            let started = Instant::now();
+            let mut tx = pool.begin().await?;
+            let moved = claim::merge(&mut tx, guest, target).await?;
+            tx.commit().await?;
+            merges.push(ms(started));
+            count = statements(&pool).await?;
+            assert_eq!((moved.dogs, moved.photos), (n, n));
+            floors.push(floor(&pool, 2 * n).await?);
+        }
+        println!(
+            "| {n} + {n} | {:.1} ms | {:.1} ms | {count} |",
+            median(&mut merges),
+            median(&mut floors)
+        );
     }
+    sqlx::query("DROP TABLE bench_floor").execute(&pool).await?;
     // Promote in place: a guest with a few dogs takes an address, through the
     // real token path (issue, then claim = consume + promote in one transaction).
     let mut samples = Vec::new();
@@ -92,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
             Default::default(),
         )
         .await?;
-        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        samples.push(ms(started));
     }
     samples.sort_by(f64::total_cmp);
     println!();

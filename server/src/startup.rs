@@ -19,9 +19,21 @@ use std::future::Future;
 use std::sync::OnceLock;
 use tokio::net::TcpListener;
 
-/// Shared state of every request.
+/// Shared state of every request: a handle, because axum clones the router's
+/// state for every handler call (before `FromRef` picks a part), so a clone
+/// must cost one reference count, not a copy of Leptos' options.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     /// Leptos' options (asset paths, output name).
     pub leptos: LeptosOptions,
     /// The database pool.
@@ -42,7 +54,7 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Handlers that only query take the pool (one `Arc` clone), not the whole state.
+/// Handlers that only query take just the pool.
 impl FromRef<AppState> for sqlx::PgPool {
     fn from_ref(state: &AppState) -> Self {
         state.pool.clone()
@@ -175,7 +187,7 @@ impl Application {
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
 fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Mailer) -> Router {
-    let state = AppState {
+    let state = AppState(std::sync::Arc::new(Shared {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
@@ -183,7 +195,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
         hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
         guests_per_client_per_hour: settings.guests_per_client_per_hour,
-    };
+    }));
     let hasher = state.hasher.clone();
     let auth = app::auth::AuthConfig {
         public_url: settings.public_url.clone(),

@@ -6,6 +6,7 @@ mod common;
 use common::{TestApp, browser, files_under, settings, spawn_with};
 use serde_json::Value;
 use std::io::Cursor;
+use uuid::Uuid;
 
 /// A small JPEG (64×32) carrying EXIF with Orientation = 6 and a GPS position.
 fn jpeg_with_gps() -> Vec<u8> {
@@ -192,6 +193,15 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
     let body: Value = res.json().await.unwrap();
     let key = body["photo"]["storage_key"].as_str().unwrap().to_owned();
     assert_eq!(key.len(), 32);
+    // The key is the photo's id, and the database derives the stored copy from it.
+    let id: Uuid = body["photo"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(id.simple().to_string(), key);
+    let stored: String = sqlx::query_scalar("SELECT storage_key FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, key);
     // Orientation 6 rotates 64×32 into 32×64.
     assert_eq!(
         (body["photo"]["width"].as_i64(), body["photo"]["height"].as_i64()),

@@ -42,18 +42,20 @@ pub async fn insert(
     storage_key: &str,
     (width, height, bytes): (u32, u32, usize),
 ) -> anyhow::Result<Photo> {
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO media (user_id, pet_id, venue_id, storage_key, width, height, bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    // The key is the photo's id (the files are named before the row exists).
+    let id = Uuid::parse_str(storage_key).context("storage key is not an id")?;
+    sqlx::query(
+        "INSERT INTO media (id, user_id, pet_id, venue_id, width, height, bytes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
+    .bind(id)
     .bind(owner)
     .bind(subject.pet)
     .bind(subject.venue)
-    .bind(storage_key)
     .bind(width as i32)
     .bind(height as i32)
     .bind(bytes as i32)
-    .fetch_one(pool)
+    .execute(pool)
     .await
     .context("failed to insert media row")?;
     Ok(Photo {

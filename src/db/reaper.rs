@@ -122,8 +122,13 @@ pub async fn orphan_files(
     if on_disk.is_empty() {
         return Ok(0);
     }
-    let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE storage_key = ANY($1)")
-        .bind(&on_disk)
+    // A key is its photo's id; a name that is no id has no row.
+    let ids: Vec<uuid::Uuid> = on_disk
+        .iter()
+        .filter_map(|k| uuid::Uuid::parse_str(k).ok())
+        .collect();
+    let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE id = ANY($1)")
+        .bind(&ids)
         .fetch_all(pool)
         .await
         .context("failed to look up media keys")?;

@@ -80,13 +80,15 @@ pub async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
 
 /// A photo row (no files) owned by `owner`.
 pub async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
-    sqlx::query("INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes) VALUES ($1, $2, $3, 4, 4, 10)")
-        .bind(owner)
-        .bind(pet)
-        .bind(Uuid::new_v4().simple().to_string())
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO media (id, user_id, pet_id, width, height, bytes) VALUES ($3, $1, $2, 4, 4, 10)",
+    )
+    .bind(owner)
+    .bind(pet)
+    .bind(Uuid::new_v4())
+    .execute(&app.pool)
+    .await
+    .unwrap();
 }
 
 /// Who owns a dog.

@@ -123,6 +123,19 @@ pub async fn fresh_database() -> String {
     url_for(&db)
 }
 
+/// An empty database (no migrations applied); returns its URL.
+pub async fn empty_database() -> String {
+    let mut admin = PgConnection::connect(&admin_url())
+        .await
+        .expect("cannot reach the test Postgres");
+    let db = format!("paws_test_{}", uuid_like());
+    admin
+        .execute(format!(r#"CREATE DATABASE "{db}""#).as_str())
+        .await
+        .unwrap();
+    url_for(&db)
+}
+
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);

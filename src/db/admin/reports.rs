@@ -130,11 +130,14 @@ pub async fn resolve(
 
 /// Whether a photo may be served to the public (exists and is not hidden).
 pub async fn is_public(pool: &PgPool, storage_key: &str) -> anyhow::Result<bool> {
-    let hidden: Option<bool> =
-        sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM media WHERE storage_key = $1")
-            .bind(storage_key)
-            .fetch_optional(pool)
-            .await
-            .context("failed to look up photo")?;
+    // The key is the photo's id; anything else names no photo.
+    let Ok(id) = Uuid::parse_str(storage_key) else {
+        return Ok(false);
+    };
+    let hidden: Option<bool> = sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up photo")?;
     Ok(hidden == Some(false))
 }
