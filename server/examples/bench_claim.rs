@@ -30,24 +30,23 @@ async fn guest_with(pool: &PgPool, n: i64) -> anyhow::Result<Uuid> {
     Ok(guest)
 }
 
-/// Moves `rows` rows of the bare floor table to a new owner in one `UPDATE`; milliseconds.
-async fn floor(pool: &PgPool, rows: i64) -> anyhow::Result<f64> {
-    let (from, to) = (Uuid::new_v4(), Uuid::new_v4());
-    sqlx::query(
-        "INSERT INTO bench_floor (user_id, name) SELECT $1, 'Dog ' || i FROM generate_series(1, $2) i",
-    )
+/// Moves `rows` rows of a floor table from `from` to `to` in one `UPDATE`; milliseconds.
+async fn floor(pool: &PgPool, table: &str, (from, to): (Uuid, Uuid), rows: i64) -> anyhow::Result<f64> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} (user_id, name) SELECT $1, 'Dog ' || i FROM generate_series(1, $2) i"
+    ))
     .bind(from)
     .bind(rows)
     .execute(pool)
     .await?;
     let started = Instant::now();
-    sqlx::query("UPDATE bench_floor SET user_id = $2 WHERE user_id = $1")
+    sqlx::query(&format!("UPDATE {table} SET user_id = $2 WHERE user_id = $1"))
         .bind(from)
         .bind(to)
         .execute(pool)
         .await?;
     let took = ms(started);
-    sqlx::query("TRUNCATE bench_floor").execute(pool).await?;
+    sqlx::query(&format!("TRUNCATE {table}")).execute(pool).await?;
     Ok(took)
 }
 
@@ -83,19 +82,22 @@ async fn main() -> anyhow::Result<()> {
     .fetch_one(&pool)
     .await?;
     // Five merges per size (medians: one run on a shared machine says little),
-    // each next to the floor: the same number of rows moved in a table with
-    // nothing but a primary key (no other index, no foreign key, no trigger).
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS bench_floor (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL, name text NOT NULL)",
-    )
-    .execute(&pool)
-    .await?;
+    // each next to two floors: the same number of rows moved in a table with
+    // nothing but a primary key, and in one that adds only the foreign key to
+    // `users` that every owned table must have (PRODUCT.md, principle 2).
+    for (table, fk) in [("bench_floor", ""), ("bench_floor_fk", " REFERENCES users (id)")] {
+        sqlx::query(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL{fk}, name text NOT NULL)"
+        ))
+        .execute(&pool)
+        .await?;
+    }
     println!(
-        "| guest rows (dogs + photos) | merge, median of 5 | floor, median of 5 | SQL statements in the merge |"
+        "| guest rows (dogs + photos) | merge | floor: same rows, primary key only | floor + foreign key | SQL statements in the merge |"
     );
-    println!("| ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
     for n in [10i64, 1_000, 10_000] {
-        let (mut merges, mut floors, mut count) = (Vec::new(), Vec::new(), 0);
+        let (mut merges, mut bare, mut with_fk, mut count) = (Vec::new(), Vec::new(), Vec::new(), 0);
         for _ in 0..5 {
             let guest = guest_with(&pool, n).await?;
             sqlx::query("SELECT pg_stat_statements_reset()")
@@ -108,15 +110,21 @@ async fn main() -> anyhow::Result<()> {
             merges.push(ms(started));
             count = statements(&pool).await?;
             assert_eq!((moved.dogs, moved.photos), (n, n));
-            floors.push(floor(&pool, 2 * n).await?);
+            let other = guest_with(&pool, 0).await?;
+            bare.push(floor(&pool, "bench_floor", (other, target), 2 * n).await?);
+            with_fk.push(floor(&pool, "bench_floor_fk", (other, target), 2 * n).await?);
         }
         println!(
-            "| {n} + {n} | {:.1} ms | {:.1} ms | {count} |",
+            "| {n} + {n} | {:.1} ms | {:.1} ms | {:.1} ms | {count} |",
             median(&mut merges),
-            median(&mut floors)
+            median(&mut bare),
+            median(&mut with_fk)
         );
     }
-    sqlx::query("DROP TABLE bench_floor").execute(&pool).await?;
+    println!("\n(medians of five runs each)");
+    sqlx::query("DROP TABLE bench_floor, bench_floor_fk")
+        .execute(&pool)
+        .await?;
     // Promote in place: a guest with a few dogs takes an address, through the
     // real token path (issue, then claim = consume + promote in one transaction).
     let mut samples = Vec::new();

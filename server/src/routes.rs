@@ -44,7 +44,6 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
         .route("/media/{key}/{file}", get(photos::serve))
-        .route("/api/venues/box", get(venues::in_box))
         .route("/auth/confirm", post(claims::confirm))
         .route("/auth/sign-out", post(claims::sign_out))
         .route("/auth/verify", post(claims::verify))
@@ -64,7 +63,9 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             PageCache::new(std::time::Duration::from_secs(settings.page_cache_seconds)),
             page_cache::layer,
         ))
+        // Neither needs a session or the page cache: outside both layers.
         .route("/healthz", get(healthz))
+        .route("/api/venues/box", get(venues::in_box))
         .nest_service(&pkg_route, pkg)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             cache_control(hashed, req, next)
