@@ -21,6 +21,7 @@ pub mod layout;
 mod not_found;
 pub mod pets;
 pub mod photos;
+mod preload;
 pub mod suggestions;
 pub mod venues;
 
@@ -85,6 +86,7 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    preload::provide();
     auth::UserState::provide();
     view! {
         <Title formatter=|page: String| {

@@ -56,3 +56,27 @@ test("the home page's first load stays within 200 KB (brotli, as served)", async
   expect(paths.some((p) => p.includes("leaflet"))).toBe(true);
   expect(total).toBeLessThanOrEqual(BUDGET);
 });
+
+// A page with a lazy island names the island's WASM chunks in its head, so the
+// browser fetches them with the page instead of after the main module has run
+// (app/src/preload.rs); each chunk is then fetched once, the preload reused.
+test("a venue page preloads its photo island's chunks and fetches each once", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/\/chunk_[^/]*\.wasm$|\/split_[^/]*\.wasm$/.test(path)) fetched.push(path);
+  });
+  await page.goto("/venues/pawsome-bakery-berlin");
+  await waitForHydration(page);
+  await page.waitForLoadState("networkidle");
+
+  const preloaded = await page.$$eval('head link[rel="preload"][as="fetch"]', (links) =>
+    links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
+  );
+  const chunks = preloaded.filter((p) => /\/(chunk|split)_[^/]*\.wasm$/.test(p));
+  expect(chunks.length, "the island's chunks are preloaded").toBeGreaterThan(1);
+  expect(new Set(chunks).size, "each preloaded once").toBe(chunks.length);
+  expect(fetched.length, "the island loaded its chunks").toBeGreaterThan(0);
+  expect(new Set(fetched).size, "no chunk fetched twice").toBe(fetched.length);
+  for (const path of fetched) expect(chunks, `${path} was preloaded`).toContain(path);
+});

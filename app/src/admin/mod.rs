@@ -78,6 +78,7 @@ fn Dashboard(o: Overview) -> impl IntoView {
 /// success reloads the dashboard (the server answers with a redirect to it).
 #[island(lazy)]
 fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
+    crate::preload::island("suggestion_review");
     let save = ServerAction::<AdminSaveSuggestion>::new();
     let reject = ServerAction::<AdminRejectSuggestion>::new();
     let (id, reject_id) = (s.id.to_string(), s.id.to_string());

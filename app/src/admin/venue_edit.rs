@@ -47,6 +47,7 @@ pub fn VenueEditPage() -> impl IntoView {
 /// The venue's fields; success lands on the venue page.
 #[island(lazy)]
 fn VenueEditForm(slug: String, values: VenueValues) -> impl IntoView {
+    crate::preload::island("venue_edit_form");
     let save = ServerAction::<AdminUpdateVenue>::new();
     view! {
         <ActionForm action=save attr:class="form-card form-grid">

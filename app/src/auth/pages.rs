@@ -44,6 +44,7 @@ pub fn SignInPage() -> impl IntoView {
 /// The two sign-in forms; what was typed stays when the server says no.
 #[island(lazy)]
 fn SignInForms(next: String) -> impl IntoView {
+    crate::preload::island("sign_in_forms");
     let action = ServerAction::<RequestMagicLink>::new();
     let with_password = ServerAction::<SignInPassword>::new();
     let next_again = next.clone();

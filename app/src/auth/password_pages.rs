@@ -39,6 +39,7 @@ pub fn SignUpPage() -> impl IntoView {
 /// Email + password; success lands on `/sign-up?sent=1`.
 #[island(lazy)]
 fn SignUpForm() -> impl IntoView {
+    crate::preload::island("sign_up_form");
     let action = ServerAction::<SignUp>::new();
     view! {
         <ActionForm action attr:class="form-card">

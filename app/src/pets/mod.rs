@@ -16,6 +16,7 @@ use leptos::prelude::*;
 /// (guest) session exists: the person is about to contribute.
 #[island(lazy)]
 pub fn AddDogLink(#[prop(optional)] class: Option<String>) -> impl IntoView {
+    crate::preload::island("add_dog_link");
     let on_click = move |ev: leptos::ev::MouseEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
             return;

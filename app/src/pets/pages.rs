@@ -86,6 +86,7 @@ pub fn NewDog() -> impl IntoView {
 /// The "Add your dog" form; on success the server sends the browser to the dog.
 #[island(lazy)]
 fn NewDogForm() -> impl IntoView {
+    crate::preload::island("new_dog_form");
     let action = ServerAction::<CreatePet>::new();
     view! {
         <ActionForm action attr:class="form-card">
@@ -156,6 +157,7 @@ pub fn DogPage() -> impl IntoView {
 /// upload's progress and thumbnail stay on screen.
 #[island(lazy)]
 fn DogPhotos(pet: String, name: String, photos: Vec<Photo>) -> impl IntoView {
+    crate::preload::island("dog_photos");
     let photos = RwSignal::new(photos);
     let on_uploaded = Callback::new(move |photo| photos.update(|list| list.insert(0, photo)));
     let return_to = format!("/dogs/{pet}");
@@ -181,6 +183,7 @@ pub fn EditDog() -> impl IntoView {
 /// The edit form; keeps what was typed when the server says no.
 #[island(lazy)]
 fn EditDogForm(id: String, initial: PetForm) -> impl IntoView {
+    crate::preload::island("edit_dog_form");
     let action = ServerAction::<UpdatePet>::new();
     let cancel = format!("/dogs/{id}");
     view! {

@@ -98,6 +98,7 @@ pub fn SuggestPage() -> impl IntoView {
 /// The suggestion form with its map picker; success lands on `/suggestions?sent=1`.
 #[island(lazy)]
 fn SuggestForm() -> impl IntoView {
+    crate::preload::island("suggest_form");
     let action = ServerAction::<SuggestVenue>::new();
     let picked = RwSignal::new(None::<(f64, f64)>);
     let coord = move |i: usize| {

@@ -142,6 +142,7 @@ fn VenuePhotos(
     list: Vec<VenuePhoto>,
     choices: Vec<(String, String)>,
 ) -> impl IntoView {
+    crate::preload::island("venue_photos");
     let shown = RwSignal::new(list);
     let on_uploaded = Callback::new(move |photo: Photo| {
         shown.update(|l| {
