@@ -74,7 +74,7 @@ pub enum MailSettings {
 /// Postgres' rule of thumb (twice the cores plus one or two for I/O waits), for
 /// the local database the one-command setup runs on the same cores. A larger
 /// pool only queues the same work inside Postgres: BENCHMARKS.md §5 measured
-/// pool 10 against 6 on two cores, p99 of the box query 8–14 ms against 7–8 ms.
+/// pool 10 against 6 on two cores, p99 of the box query 8–14 ms against 6.5–8 ms.
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     (2 * cores + 2).clamp(4, 20)

@@ -42,8 +42,8 @@ pub async fn insert(
     storage_key: &str,
     (width, height, bytes): (u32, u32, usize),
 ) -> anyhow::Result<Photo> {
-    // The key is the photo's id (the files are named before the row exists).
-    let id = Uuid::parse_str(storage_key).context("storage key is not an id")?;
+    // The files are named before the row exists: the row takes their key as id.
+    let id = crate::media::MediaStore::photo_id(storage_key).context("storage key is not an id")?;
     sqlx::query(
         "INSERT INTO media (id, user_id, pet_id, venue_id, width, height, bytes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

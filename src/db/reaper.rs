@@ -122,10 +122,10 @@ pub async fn orphan_files(
     if on_disk.is_empty() {
         return Ok(0);
     }
-    // A key is its photo's id; a name that is no id has no row.
+    // A name that is no photo id has no row.
     let ids: Vec<uuid::Uuid> = on_disk
         .iter()
-        .filter_map(|k| uuid::Uuid::parse_str(k).ok())
+        .filter_map(|k| crate::media::MediaStore::photo_id(k))
         .collect();
     let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE id = ANY($1)")
         .bind(&ids)

@@ -21,6 +21,14 @@ impl MediaStore {
         uuid::Uuid::new_v4().simple().to_string()
     }
 
+    /// The id of the photo stored under `key` (a key is its photo's id in 32 hex
+    /// digits, see migration `20261124000001`), or `None` for anything else.
+    pub fn photo_id(key: &str) -> Option<uuid::Uuid> {
+        Self::is_valid_key(key)
+            .then(|| uuid::Uuid::parse_str(key).ok())
+            .flatten()
+    }
+
     /// Whether `key` has the shape of a key we generate.
     pub fn is_valid_key(key: &str) -> bool {
         key.len() == 32
@@ -130,4 +138,20 @@ async fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return Err(err).with_context(|| format!("cannot move media into {}", path.display()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MediaStore;
+
+    #[test]
+    fn a_key_is_its_photo_id() {
+        let key = MediaStore::new_key();
+        let id = MediaStore::photo_id(&key).expect("a new key is an id");
+        assert_eq!(id.simple().to_string(), key);
+        // Only the shape we generate: not the hyphenated form, not upper case.
+        assert_eq!(MediaStore::photo_id(&id.hyphenated().to_string()), None);
+        assert_eq!(MediaStore::photo_id(&key.to_uppercase()), None);
+        assert_eq!(MediaStore::photo_id("../etc/passwd"), None);
+    }
 }

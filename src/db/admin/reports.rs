@@ -130,8 +130,7 @@ pub async fn resolve(
 
 /// Whether a photo may be served to the public (exists and is not hidden).
 pub async fn is_public(pool: &PgPool, storage_key: &str) -> anyhow::Result<bool> {
-    // The key is the photo's id; anything else names no photo.
-    let Ok(id) = Uuid::parse_str(storage_key) else {
+    let Some(id) = crate::media::MediaStore::photo_id(storage_key) else {
         return Ok(false);
     };
     let hidden: Option<bool> = sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM media WHERE id = $1")
