@@ -111,26 +111,27 @@ async fn ensure_template(admin: &mut PgConnection) -> String {
 
 /// A fresh database cloned from the template; returns its URL.
 pub async fn fresh_database() -> String {
-    let mut admin = PgConnection::connect(&admin_url())
-        .await
-        .expect("cannot reach the test Postgres");
-    let template = ensure_template(&mut admin).await;
-    let db = format!("paws_test_{}", uuid_like());
-    admin
-        .execute(format!(r#"CREATE DATABASE "{db}" TEMPLATE "{template}""#).as_str())
-        .await
-        .unwrap();
-    url_for(&db)
+    create_database(true).await
 }
 
 /// An empty database (no migrations applied); returns its URL.
 pub async fn empty_database() -> String {
+    create_database(false).await
+}
+
+/// A new database, cloned from the migrated template or empty.
+async fn create_database(from_template: bool) -> String {
     let mut admin = PgConnection::connect(&admin_url())
         .await
         .expect("cannot reach the test Postgres");
+    let template = if from_template {
+        format!(r#" TEMPLATE "{}""#, ensure_template(&mut admin).await)
+    } else {
+        String::new()
+    };
     let db = format!("paws_test_{}", uuid_like());
     admin
-        .execute(format!(r#"CREATE DATABASE "{db}""#).as_str())
+        .execute(format!(r#"CREATE DATABASE "{db}"{template}"#).as_str())
         .await
         .unwrap();
     url_for(&db)
