@@ -5,7 +5,7 @@
 //! lives in the URL. The `ssr` feature adds the Postgres data layer and photo
 //! processing; no web framework lives here.
 
-pub mod claim;
+pub mod auth;
 pub mod client_ip;
 pub mod email;
 pub mod filter;
@@ -15,7 +15,6 @@ pub mod pet;
 pub mod redirect;
 pub mod slug;
 pub mod suggestion;
-pub mod user;
 pub mod venue;
 
 #[cfg(feature = "ssr")]
@@ -31,12 +30,11 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod time;
 
-pub use claim::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
+pub use auth::{ClaimChoice, GuestData, LinkCheck, LinkPreview, User};
 pub use email::EmailAddress;
 pub use filter::VenueFilter;
 pub use geo::{BBox, LatLng};
 pub use pet::{Pet, PetForm, PetSize, Photo};
 pub use slug::Slug;
 pub use suggestion::{Suggestion, SuggestionForm};
-pub use user::SessionUser;
 pub use venue::{Category, DogsInside, MapMarker, SizeLimit, VenueDetail, VenueSummary};

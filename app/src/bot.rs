@@ -31,12 +31,20 @@ fn now_ms() -> u64 {
         .unwrap_or(0);
 }
 
+/// How fast a person can fill a form, from the server's settings (in the
+/// request context).
+#[derive(Clone, Copy, Debug)]
+pub struct FormTiming {
+    /// Milliseconds between rendering a form and a human submitting it.
+    pub min_fill_ms: u64,
+}
+
 /// Whether a submission of `form` looks automated: the honeypot is filled, or
 /// it came faster than a person can fill the form. A missing start time is not
 /// held against the caller (scripts and tests that post directly).
 #[cfg(feature = "ssr")]
 pub fn caught(form: &'static str, honeypot: &str, started: &str) -> bool {
-    let min_ms = use_context::<crate::auth::AuthConfig>().map_or(2000, |c| c.form_min_fill_ms);
+    let min_ms = use_context::<FormTiming>().map_or(2000, |c| c.min_fill_ms);
     let too_fast = started
         .trim()
         .parse::<u64>()

@@ -4,7 +4,7 @@ use leptos::prelude::ServerFnError;
 
 /// What a visitor sees when something failed on our side; details go to the log.
 #[cfg(feature = "ssr")]
-pub const UNEXPECTED: &str = "Something went wrong on our side. Please try again in a moment.";
+pub const UNEXPECTED: &str = paws_inside::auth::UNEXPECTED;
 
 /// Logs the full error chain and returns a message that leaks nothing.
 #[cfg(feature = "ssr")]
@@ -38,6 +38,42 @@ pub(crate) fn set_error_status(status: http::StatusCode) {
     });
     if !form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(status);
+    }
+}
+
+/// 429 with `Retry-After` and `message` (which says how long to wait).
+#[cfg(feature = "ssr")]
+pub fn too_many(retry_after: i64, message: &str) -> ServerFnError {
+    set_error_status(http::StatusCode::TOO_MANY_REQUESTS);
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = http::HeaderValue::from_str(&retry_after.to_string())
+    {
+        response.insert_header(http::header::RETRY_AFTER, value);
+    }
+    ServerFnError::ServerError(message.to_owned())
+}
+
+/// Counts one hit of a contribution's rate limit for `subject`; over it, 429
+/// with `lead` and how long to wait.
+#[cfg(feature = "ssr")]
+pub async fn limit(
+    limit: paws_inside::db::rate_limit::Limit,
+    subject: &str,
+    lead: &str,
+) -> Result<(), ServerFnError> {
+    match paws_inside::db::rate_limit::hit(&pool()?, limit, subject)
+        .await
+        .map_err(unexpected)?
+    {
+        Ok(()) => Ok(()),
+        Err(retry) => {
+            let minutes = (retry.0 + 59) / 60;
+            let s = if minutes == 1 { "" } else { "s" };
+            Err(too_many(
+                retry.0,
+                &format!("{lead} Please try again in {minutes} minute{s}."),
+            ))
+        }
     }
 }
 

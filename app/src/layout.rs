@@ -44,12 +44,12 @@ fn UserBadge() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match state.user.await {
-                    Ok(Some(user)) if user.is_anonymous => view! {
+                    Ok(Some(user)) if user.is_guest() => view! {
                         <a class="user-badge" href=sign_in_href data-testid="guest-badge">"Sign in to keep your dogs"</a>
                     }.into_any(),
                     Ok(Some(user)) => view! {
                         <form class="user-badge" method="post" action="/auth/sign-out" data-testid="member-badge">
-                            <a href="/account" data-testid="account-link">{user.display_name.or(user.email).unwrap_or_else(|| "Your account".into())}</a>
+                            <a href="/account" data-testid="account-link">{user.label().unwrap_or("Your account").to_owned()}</a>
                             <button type="submit" class="link-button">"Sign out"</button>
                         </form>
                     }.into_any(),

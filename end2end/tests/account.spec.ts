@@ -13,6 +13,17 @@ async function signUp(page: Page, email: string, password = PASSWORD) {
   await expect(page.getByTestId("sign-up-sent")).toBeVisible();
 }
 
+/** Signs up and confirms the address in the same (guest-less) browser, which
+ *  is asked for the password it chose. */
+async function signUpAndConfirm(page: Page, email: string, n: number, password = PASSWORD) {
+  await signUp(page, email, password);
+  await page.goto(await signInLink(email, n, "verify"));
+  await page.getByLabel("The password you chose when signing up").fill(password);
+  await page.getByRole("button", { name: "Confirm my address" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("member-badge")).toBeVisible();
+}
+
 async function signInWithPassword(page: Page, email: string, password: string) {
   await page.goto("/sign-in?next=/dogs");
   await waitForHydration(page);
@@ -21,7 +32,7 @@ async function signInWithPassword(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in with password" }).click();
 }
 
-test("a guest signs up, confirms by email, signs out and back in with the password: the dog is there", async ({ page }) => {
+test("a guest signs up, confirms by email in the same browser, signs out and back in with the password: the dog is there", async ({ page }) => {
   const email = `signup-${Date.now()}@example.com`;
   await page.goto("/dogs/new");
   await waitForHydration(page);
@@ -31,7 +42,10 @@ test("a guest signs up, confirms by email, signs out and back in with the passwo
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Pepper");
 
   await signUp(page, email);
+  await expect(page.getByTestId("guest-badge")).toBeVisible();
   await page.goto(await signInLink(email, 1, "verify"));
+  // The browser that signed up is not asked for its password again.
+  await expect(page.getByLabel("The password you chose when signing up")).toHaveCount(0);
   await page.getByRole("button", { name: "Confirm my address" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("claim-notice")).toContainText("confirmed");
@@ -51,7 +65,7 @@ test("a guest signs up, confirms by email, signs out and back in with the passwo
 
 test("a forgotten password is reset by email and the old one stops working", async ({ page }) => {
   const email = `reset-${Date.now()}@example.com`;
-  await signUp(page, email);
+  await signUpAndConfirm(page, email, 1);
   await page.getByTestId("member-badge").getByRole("button", { name: "Sign out", exact: true }).click();
 
   await page.goto("/sign-in");
@@ -76,7 +90,7 @@ test("a forgotten password is reset by email and the old one stops working", asy
 
 test("deleting the account asks for the address and removes it", async ({ page }) => {
   const email = `delete-${Date.now()}@example.com`;
-  await signUp(page, email);
+  await signUpAndConfirm(page, email, 1);
   await page.goto("/account");
   await waitForHydration(page);
   await page.getByLabel("Type your email address to confirm").fill("wrong@example.com");

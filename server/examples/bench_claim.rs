@@ -4,8 +4,9 @@
 //! (from pg_stat_statements, which the bench cluster preloads) and, as a floor
 //! for this machine, the same number of rows moved in a bare table.
 
-use paws_inside::db::claim;
+use paws_inside::auth::{self, Auth, AuthSettings, Caller, PgSessionStore, TypedSession};
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -106,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             let started = Instant::now();
             let mut tx = pool.begin().await?;
-            let moved = claim::merge(&mut tx, guest, target).await?;
+            let moved = auth::merge::merge(&mut tx, guest, target).await?;
             tx.commit().await?;
             merges.push(ms(started));
             count = statements(&pool).await?;
@@ -126,33 +127,61 @@ async fn main() -> anyhow::Result<()> {
     sqlx::query("DROP TABLE bench_floor, bench_floor_fk")
         .execute(&pool)
         .await?;
-    // Promote in place: a guest with a few dogs takes an address, through the
-    // real token path (issue, then claim = consume + promote in one transaction).
+    // Promote in place: a browser's guest with a few dogs takes an address,
+    // through the real flows (mint, issue the link, confirm it: consume,
+    // promote and open the session in one transaction).
+    let outbox = std::env::temp_dir().join(format!("paws-bench-{}", std::process::id()));
+    let auth = Auth {
+        pool: pool.clone(),
+        hasher: paws_inside::password::Hasher::new(1),
+        mailer: paws_inside::mail::Mailer::outbox(outbox.join("mail"), "Bench <bench@example.com>")?,
+        media: paws_inside::media::MediaStore::Local(outbox.join("media")),
+        settings: Arc::new(AuthSettings {
+            public_url: "http://127.0.0.1".into(),
+            link_minutes: 10,
+            reauth_minutes: 10,
+            guests_per_client_per_hour: 30,
+        }),
+    };
     let mut samples = Vec::new();
     for i in 0..50 {
-        let guest = guest_with(&pool, 3).await?;
+        let session = tower_sessions::Session::new(
+            None,
+            Arc::new(PgSessionStore::new(pool.clone())),
+            Some(tower_sessions::Expiry::OnInactivity(time::Duration::days(30))),
+        );
+        let mut caller = Caller {
+            session: TypedSession::load(session).await?,
+            ip: None,
+            user_agent: "bench".into(),
+        };
+        let guest = auth::guest::user_or_mint(&auth, &mut caller, None).await?.id();
+        sqlx::query("INSERT INTO pets (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, 3) i")
+            .bind(guest)
+            .execute(&pool)
+            .await?;
         let email = format!("promote-{}-{i}@example.com", Uuid::new_v4().simple());
-        let token = paws_inside::db::tokens::issue(
-            &pool,
-            paws_inside::db::tokens::Purpose::MagicLink,
-            &email,
-            Some(guest),
-            "/",
-            10,
+        let mut conn = pool.acquire().await?;
+        let token = auth::tokens::issue(
+            &mut conn,
+            auth::tokens::NewToken {
+                purpose: auth::tokens::Purpose::MagicLink,
+                email: &email,
+                guest_id: Some(guest),
+                next_path: "/",
+                ttl_minutes: 10,
+                password_hash: None,
+            },
         )
         .await?;
-        let browser = paws_inside::SessionUser::guest(guest);
+        drop(conn);
         let started = Instant::now();
-        claim::claim(
-            &pool,
-            claim::Proof::MagicLink,
-            &token,
-            Some(&browser),
-            Default::default(),
-        )
-        .await?;
+        let signed_in =
+            auth::links::sign_in_with_link(&auth, &mut caller, &token, Default::default()).await?;
         samples.push(ms(started));
+        assert_eq!(signed_in.outcomes, vec![auth::merge::Outcome::Promoted]);
     }
+    let _ = std::fs::remove_dir_all(&outbox);
     samples.sort_by(f64::total_cmp);
     println!();
     println!(

@@ -4,14 +4,13 @@
 //! lazily like every other contribution.
 
 use crate::routes::json_error;
+use crate::sessions::Identity;
 use crate::startup::AppState;
-use app::auth::session::{MintError, over_limit, user_or_mint_with};
-use axum::Extension;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use paws_inside::client_ip::ClientIp;
+use paws_inside::auth::{Caller, MintError, TypedSession};
 use paws_inside::db::media::{self as rows, Subject};
 use paws_inside::db::rate_limit::limits;
 use paws_inside::media::{PhotoError, UploadError};
@@ -61,8 +60,7 @@ impl From<UploadError> for Failure {
 /// `POST /api/photos`.
 pub async fn upload(
     State(state): State<AppState>,
-    Extension(ClientIp(client)): Extension<ClientIp>,
-    session: Session,
+    Identity(mut caller): Identity,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
@@ -78,11 +76,7 @@ pub async fn upload(
         .and_then(safe_path)
         .unwrap_or("/dogs")
         .to_owned();
-    let agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let result = store(&state, &session, form, agent, client).await;
+    let result = store(&state, &mut caller, form).await;
     match (result, wants_json) {
         (Ok(photo), true) => {
             let body = Uploaded {
@@ -109,13 +103,7 @@ pub async fn upload(
     }
 }
 
-async fn store(
-    state: &AppState,
-    session: &Session,
-    form: UploadForm,
-    agent: &str,
-    client: std::net::IpAddr,
-) -> Result<Photo, Failure> {
+async fn store(state: &AppState, caller: &mut Caller, form: UploadForm) -> Result<Photo, Failure> {
     if form.too_large {
         let max_mb = state.photos.limits.max_bytes / (1024 * 1024);
         return Err(UploadError::Rejected(PhotoError::TooLarge { max_mb }).into());
@@ -142,21 +130,21 @@ async fn store(
         ),
         None => None,
     };
-    let user = user_or_mint_with(
-        session,
-        &state.pool,
-        form.mint_key.as_deref(),
-        agent,
-        Some(client),
-        limits::guest_per_client(state.guests_per_client_per_hour),
-    )
-    .await
-    .map_err(limited)?;
-    over_limit(&state.pool, limits::UPLOAD_PER_USER, &user.id.to_string())
+    let user = paws_inside::auth::guest::user_or_mint(&state.auth, caller, form.mint_key.as_deref())
         .await
-        .map_err(limited)?;
+        .map_err(|err| match err {
+            MintError::TooMany(_) => rate_limited(),
+            MintError::Unexpected(err) => Failure::Unexpected(err),
+        })?;
+    if paws_inside::db::rate_limit::hit(&state.pool, limits::UPLOAD_PER_USER, &user.id().to_string())
+        .await
+        .map_err(Failure::Unexpected)?
+        .is_err()
+    {
+        return Err(rate_limited());
+    }
     if let Some(pet) = pet
-        && !rows::pet_is_owned(&state.pool, user.id, pet)
+        && !rows::pet_is_owned(&state.pool, user.id(), pet)
             .await
             .map_err(Failure::Unexpected)?
     {
@@ -164,7 +152,7 @@ async fn store(
     }
     Ok(state
         .photos
-        .upload(&state.pool, user.id, Subject { pet, venue }, bytes)
+        .upload(&state.pool, user.id(), Subject { pet, venue }, bytes)
         .await?)
 }
 
@@ -241,7 +229,7 @@ pub async fn serve(
     // Hidden photos (moderation) are only shown to admins.
     match paws_inside::db::admin::reports::is_public(&state.pool, &key).await {
         Ok(true) => {}
-        Ok(false) if viewer_is_admin(&state, &session).await => {}
+        Ok(false) if viewer_is_admin(session).await => {}
         Ok(false) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "photo lookup failed");
@@ -268,26 +256,18 @@ pub async fn serve(
     }
 }
 
-async fn viewer_is_admin(state: &AppState, session: &Session) -> bool {
-    let Ok(Some(user)) = session
-        .get::<paws_inside::SessionUser>(app::auth::session::USER_KEY)
+async fn viewer_is_admin(session: Session) -> bool {
+    // The session's one lookup reads the role from the users table.
+    TypedSession::load(session)
         .await
-    else {
-        return false;
-    };
-    paws_inside::db::admin::is_admin(&state.pool, user.id)
-        .await
-        .unwrap_or(false)
+        .is_ok_and(|s| matches!(s.user(), Some(paws_inside::User::Member { admin: true, .. })))
 }
 
 /// Too many guests or uploads from this client: 429 with a message.
-fn limited(err: MintError) -> Failure {
-    match err {
-        MintError::TooMany(_) => Failure::Rejected(
-            StatusCode::TOO_MANY_REQUESTS,
-            paws_inside::pet::photo_error_message("rate_limited").to_owned(),
-            "rate_limited",
-        ),
-        MintError::Unexpected(err) => Failure::Unexpected(err),
-    }
+fn rate_limited() -> Failure {
+    Failure::Rejected(
+        StatusCode::TOO_MANY_REQUESTS,
+        paws_inside::pet::photo_error_message("rate_limited").to_owned(),
+        "rate_limited",
+    )
 }

@@ -4,7 +4,7 @@
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::startup::AppState;
-use crate::{claims, csrf, photos, sessions, venues};
+use crate::{auth, csrf, photos, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
@@ -44,16 +44,13 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
         .route("/media/{key}/{file}", get(photos::serve))
-        .route("/auth/confirm", post(claims::confirm))
-        .route("/auth/sign-out", post(claims::sign_out))
-        .route("/auth/verify", post(claims::verify))
-        .route("/auth/reset", post(claims::reset))
+        .route("/auth/confirm", post(auth::confirm))
+        .route("/auth/sign-out", post(auth::sign_out))
+        .route("/auth/verify", post(auth::verify))
+        .route("/auth/reset", post(auth::reset))
         .layer(small_bodies)
         .merge(uploads)
-        .layer(middleware::from_fn_with_state(
-            state.pool.clone(),
-            sessions::touch,
-        ))
+        .layer(middleware::from_fn(sessions::touch))
         .layer(sessions::layer(
             state.pool.clone(),
             settings.is_https(),

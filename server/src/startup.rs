@@ -11,6 +11,7 @@ use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use paws_inside::auth::{Auth, AuthSettings};
 use paws_inside::mail::Mailer;
 use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
 use paws_inside::password::Hasher;
@@ -40,12 +41,8 @@ pub struct Shared {
     pub pool: PgPool,
     /// Photo processing and storage.
     pub photos: PhotoService,
-    /// Outgoing email.
-    pub mailer: Mailer,
-    /// Password hashing (bounded concurrency).
-    pub hasher: Hasher,
-    /// New guests per client IP per hour (the upload route mints guests too).
-    pub guests_per_client_per_hour: i32,
+    /// The identity core's services (the upload route mints guests too).
+    pub auth: Auth,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -187,22 +184,27 @@ impl Application {
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
 fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Mailer) -> Router {
+    let auth = Auth {
+        pool: pool.clone(),
+        // Each argon2id hash holds 19 MiB: at most one per core at a time.
+        hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+        mailer,
+        media: photos.store.clone(),
+        settings: std::sync::Arc::new(AuthSettings {
+            public_url: settings.public_url.clone(),
+            link_minutes: settings.magic_link_minutes,
+            reauth_minutes: settings.reauth_minutes,
+            guests_per_client_per_hour: settings.guests_per_client_per_hour,
+        }),
+    };
     let state = AppState(std::sync::Arc::new(Shared {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
-        mailer: mailer.clone(),
-        // Each argon2id hash holds 19 MiB: at most one per core at a time.
-        hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
-        guests_per_client_per_hour: settings.guests_per_client_per_hour,
+        auth: auth.clone(),
     }));
-    let hasher = state.hasher.clone();
-    let auth = app::auth::AuthConfig {
-        public_url: settings.public_url.clone(),
-        link_minutes: settings.magic_link_minutes,
-        reauth_minutes: settings.reauth_minutes,
-        form_min_fill_ms: settings.form_min_fill_ms,
-        guests_per_client_per_hour: settings.guests_per_client_per_hour,
+    let timing = app::bot::FormTiming {
+        min_fill_ms: settings.form_min_fill_ms,
     };
     let shell_config = ShellConfig {
         tile_url: settings.tile_url.clone(),
@@ -211,9 +213,8 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
     let context = move || {
         provide_context(pool.clone());
         provide_context(photos.clone());
-        provide_context(mailer.clone());
         provide_context(auth.clone());
-        provide_context(hasher.clone());
+        provide_context(timing);
     };
     let page_shell = {
         let (options, config) = (state.leptos.clone(), shell_config.clone());

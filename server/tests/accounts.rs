@@ -1,6 +1,7 @@
-//! Email + password accounts: sign-up promotes the guest, verification, sign-in
-//! merges guest data, no enumeration, brute force meets the rate limit,
-//! pre-hijacking, reset, the session list, password change and deletion.
+//! Email + password accounts: a sign-up waits for its address and then
+//! promotes the guest, sign-in merges guest data, no enumeration, brute force
+//! meets the rate limit, pre-hijacking, reset, the session list, password
+//! change and deletion.
 
 mod common;
 
@@ -41,17 +42,17 @@ async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> req
     .await
 }
 
-/// A verified account with `PASSWORD`, signed in on the returned browser.
+/// A verified account with `PASSWORD`, signed in on the returned browser,
+/// which signed up as a guest and confirmed the address itself.
 async fn member(app: &TestApp, sink: &SmtpSink, email: &str) -> Browser {
     let b = Browser::new();
+    assert_eq!(app.call(&b.client, "auth/anonymous", &[]).await.status(), 200);
     assert!(sign_up(app, &b, email, PASSWORD).await.status().is_success());
-    let token = link_token(sink, email, 1, "verify").await;
-    assert_eq!(
-        post_form(app, &b, "/auth/verify", &[("token", &token)])
-            .await
-            .status(),
-        303
-    );
+    let n = 1; // a fresh address: its first email
+    let token = link_token(sink, email, n, "verify").await;
+    let res = post_form(app, &b, "/auth/verify", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/account");
     b
 }
 
@@ -64,26 +65,28 @@ async fn password_hash(app: &TestApp, email: &str) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_up_promotes_the_guest_then_verify_then_sign_in_again() {
+async fn a_sign_up_waits_for_its_address_then_promotes_the_guest_in_place() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Bentley").await;
     let guest = user_id(&b, &app).await;
+    let old_cookie = b.cookie(&app).unwrap();
     let res = sign_up(&app, &b, "Bella@Example.com", PASSWORD).await;
     assert!(res.status().is_success(), "{}", res.status());
-    assert_eq!(user_id(&b, &app).await, guest, "promoted in place: same id");
-    assert_eq!(me(&app, &b.client).await.unwrap()["is_anonymous"], false);
-    let (verified, hash): (bool, String) =
-        sqlx::query_as("SELECT email_verified_at IS NOT NULL, password_hash FROM users WHERE id = $1")
-            .bind(guest)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert!(!verified, "the address starts unconfirmed");
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert_eq!(
+        me(&app, &b.client).await.unwrap()["kind"],
+        "guest",
+        "nothing changes before the address is proven"
+    );
+    assert_eq!(b.cookie(&app).unwrap(), old_cookie);
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "no account before the address is proven");
 
-    // GET of the verification link does not use it; the POST does.
+    // GET of the confirmation link does not use it; the POST does.
     let token = link_token(&sink, "bella@example.com", 1, "verify").await;
     let page = b
         .client
@@ -92,14 +95,28 @@ async fn sign_up_promotes_the_guest_then_verify_then_sign_in_again() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("One click and your account is ready. Your 1 dog will be in it."),
+        "{page}"
+    );
+    assert!(
+        !page.contains(r#"name="password""#),
+        "the browser that signed up is not asked for it"
+    );
     let res = post_form(&app, &b, "/auth/verify", &[("token", &token)]).await;
     assert_eq!(res.headers()["location"], "/account");
-    let verified: bool = sqlx::query_scalar("SELECT email_verified_at IS NOT NULL FROM users WHERE id = $1")
-        .bind(guest)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    assert_ne!(b.cookie(&app).unwrap(), old_cookie, "the session id rotates");
+    assert_eq!(user_id(&b, &app).await, guest, "promoted in place: same id");
+    assert_eq!(me(&app, &b.client).await.unwrap()["kind"], "member");
+    let (verified, hash): (bool, String) =
+        sqlx::query_as("SELECT email_verified_at IS NOT NULL, password_hash FROM users WHERE id = $1")
+            .bind(guest)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert!(verified);
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
 
     assert_eq!(post_form(&app, &b, "/auth/sign-out", &[]).await.status(), 303);
     assert!(me(&app, &b.client).await.is_none());
@@ -107,6 +124,73 @@ async fn sign_up_promotes_the_guest_then_verify_then_sign_in_again() {
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(user_id(&b, &app).await, guest);
     assert_eq!(owner_of(&app, dog).await, guest, "the dog is still there");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_confirmed_on_another_device_keeps_the_password_when_typed() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let laptop = Browser::new();
+    let dog = add_dog(&app, &laptop, "Bentley").await;
+    let guest = user_id(&laptop, &app).await;
+    sign_up(&app, &laptop, "bella@example.com", PASSWORD).await;
+    let token = link_token(&sink, "bella@example.com", 1, "verify").await;
+
+    // The email is read on a phone: the page asks for the password and offers the dogs.
+    let phone = Browser::new();
+    let page = phone
+        .client
+        .get(format!("{}/auth/verify?token={token}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="password""#), "{page}");
+    assert!(page.contains("by a guest who added 1 dog"), "{page}");
+    let wrong = post_form(
+        &app,
+        &phone,
+        "/auth/verify",
+        &[("token", &token), ("password", "not what I chose")],
+    )
+    .await;
+    let location = wrong.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/auth/verify?token=") && location.contains("error="),
+        "{location}"
+    );
+    assert!(me(&app, &phone.client).await.is_none(), "nothing happened");
+    let res = post_form(
+        &app,
+        &phone,
+        "/auth/verify",
+        &[
+            ("token", &token),
+            ("password", PASSWORD),
+            ("bring_requester", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(
+        user_id(&phone, &app).await,
+        guest,
+        "the laptop's guest became the account"
+    );
+    assert_eq!(owner_of(&app, dog).await, guest);
+    assert!(
+        me(&app, &laptop.client).await.is_none(),
+        "only the browser that proved the address is in"
+    );
+    assert!(
+        sign_in(&app, &laptop, "bella@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    assert_eq!(user_id(&laptop, &app).await, guest);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,19 +320,53 @@ async fn wrong_passwords_say_nothing_and_brute_force_meets_the_limit() {
     assert!(res.headers().contains_key("retry-after"));
 }
 
+/// Accounts made by the sign-up of older versions exist before their address
+/// was proven, with a password and sessions: the first proof ends both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proving_an_address_removes_a_password_someone_else_set() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
-    // The attacker signs up with the victim's address and never verifies.
-    let attacker = Browser::new();
+    let hash = paws_inside::password::Hasher::new(1)
+        .hash("attacker's secret".into())
+        .await
+        .unwrap();
+    let account: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, is_anonymous, password_hash) VALUES ('victim@example.com', false, $1) RETURNING id",
+    )
+    .bind(&hash)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let session = tower_sessions::session::Id::default().to_string();
+    sqlx::query("INSERT INTO sessions (id, user_id, expiry_date) VALUES ($1, $2, now() + interval '1 day')")
+        .bind(&session)
+        .bind(account)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let attacker = |path: &str| {
+        app.client
+            .post(format!("{}/api/{path}", app.address))
+            .header("cookie", format!("paws_session={session}"))
+            .header("accept", "application/json")
+            .send()
+    };
     assert!(
-        sign_up(&app, &attacker, "victim@example.com", "attacker's secret")
+        !attacker("auth/me")
             .await
-            .status()
-            .is_success()
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+            .is_null()
     );
-    assert!(me(&app, &attacker.client).await.is_some());
+    assert_eq!(
+        sign_in(&app, &Browser::new(), "victim@example.com", "attacker's secret")
+            .await
+            .status(),
+        401,
+        "a password nobody proved does not sign in"
+    );
     // The victim signs in by email link: the address is proven now.
     let victim = Browser::new();
     app.call(
@@ -257,7 +375,7 @@ async fn proving_an_address_removes_a_password_someone_else_set() {
         &[("email", "victim@example.com")],
     )
     .await;
-    let token = link_token(&sink, "victim@example.com", 2, "confirm").await;
+    let token = link_token(&sink, "victim@example.com", 1, "confirm").await;
     assert_eq!(
         post_form(&app, &victim, "/auth/confirm", &[("token", &token)])
             .await
@@ -270,16 +388,16 @@ async fn proving_an_address_removes_a_password_someone_else_set() {
         "the unproven password is gone"
     );
     assert!(
-        me(&app, &attacker.client).await.is_none(),
+        attacker("auth/me")
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+            .is_null(),
         "the attacker's session was ended"
     );
-    assert_eq!(
-        sign_in(&app, &Browser::new(), "victim@example.com", "attacker's secret")
-            .await
-            .status(),
-        401
-    );
-    assert!(me(&app, &victim.client).await.is_some());
+    assert_eq!(user_id(&victim, &app).await, account);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,7 +94,7 @@ async fn a_guest_is_promoted_in_place_and_the_old_session_dies() {
         guest.to_string(),
         "promoted in place: same id"
     );
-    assert_eq!(me["is_anonymous"], false);
+    assert_eq!(me["kind"], "member");
     let (email, verified, anon): (String, bool, bool) =
         sqlx::query_as("SELECT email, email_verified_at IS NOT NULL, is_anonymous FROM users WHERE id = $1")
             .bind(guest)
@@ -199,7 +199,7 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
     assert_eq!((from, to), (guest, account));
     assert_eq!(
         counts,
-        serde_json::json!({"pets": 2, "media": 1, "venue_suggestions": 1})
+        serde_json::json!({"pets": 2, "media": 1, "venue_suggestions": 1, "photo_reports": 0})
     );
     let mine = app
         .call(&b.client, "pets/mine", &[])
@@ -304,7 +304,7 @@ async fn fifty_concurrent_confirms_make_exactly_one_session() {
         }
     }
     assert_eq!(winners, 1);
-    assert_eq!(app.count("user_sessions").await, 1);
+    assert_eq!(app.count("sessions").await, 1);
     assert_eq!(app.count("users").await, 1);
 }
 
@@ -584,5 +584,5 @@ async fn signing_out_ends_the_session() {
         Value::Null,
         "the old cookie is dead server-side"
     );
-    assert_eq!(app.count("user_sessions").await, 0);
+    assert_eq!(app.count("sessions").await, 0);
 }

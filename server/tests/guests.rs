@@ -21,7 +21,7 @@ async fn reading_creates_no_user_and_sets_no_cookie() {
         assert_eq!(status, 200, "{path}");
     }
     assert_eq!(app.count("users").await, 0);
-    assert_eq!(app.count("tower_sessions.session").await, 0);
+    assert_eq!(app.count("sessions").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,7 +37,7 @@ async fn anonymous_sign_in_is_lazy_and_idempotent() {
         "{cookie}"
     );
     let first: Value = res.json().await.unwrap();
-    assert_eq!(first["is_anonymous"], true);
+    assert_eq!(first["kind"], "guest");
 
     let again: Value = app
         .call(&client, "auth/anonymous", &[])
@@ -345,28 +345,37 @@ async fn guests_survive_a_server_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_user_owned_table_is_in_the_claim_list() {
     let app = spawn_app().await;
-    let referencing: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
+    // Every (table, column) with a foreign key to users.
+    let referencing: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
          WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass",
     )
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    use paws_inside::db::ownership::{BOOKKEEPING_TABLES, OWNED_TABLES};
-    for table in &referencing {
+    use paws_inside::db::ownership::{BOOKKEEPING, OWNED};
+    for (table, column) in &referencing {
         assert!(
-            OWNED_TABLES.contains(&table.as_str()) || BOOKKEEPING_TABLES.contains(&table.as_str()),
-            "{table} references users but is not in OWNED_TABLES"
+            OWNED.iter().any(|o| o.table == table && o.column == column)
+                || BOOKKEEPING.contains(&(table.as_str(), column.as_str())),
+            "{table}.{column} references users but is in neither OWNED nor BOOKKEEPING"
         );
     }
-    for table in OWNED_TABLES {
+    assert!(referencing.iter().any(|(t, _)| t == "photo_reports"));
+    for owned in OWNED {
         let nullable: String = sqlx::query_scalar(
-            "SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'user_id'",
+            "SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
         )
-        .bind(table)
+        .bind(owned.table)
+        .bind(owned.column)
         .fetch_one(&app.pool)
         .await
         .unwrap();
-        assert_eq!(nullable, "NO", "{table}.user_id must be NOT NULL");
+        assert_eq!(
+            nullable, "NO",
+            "{}.{} must be NOT NULL",
+            owned.table, owned.column
+        );
     }
 }

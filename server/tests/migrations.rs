@@ -93,3 +93,65 @@ async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_keep_their_user_across_the_identity_core_and_unrecorded_ones_end() {
+    let url = common::empty_database().await;
+    let pool = PgPool::connect(&url).await.unwrap();
+    let version = "20261201000001";
+    apply(&pool, true, version).await;
+    let guest: Uuid = sqlx::query_scalar("INSERT INTO users (is_anonymous) VALUES (true) RETURNING id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // Before: a recorded session (tower-sessions' row + our user_sessions row)
+    // and one that a taken-address sign-up rotated without recording.
+    let (recorded, unrecorded) = (
+        tower_sessions::session::Id::default().to_string(),
+        tower_sessions::session::Id::default().to_string(),
+    );
+    for id in [&recorded, &unrecorded] {
+        sqlx::query(
+            "INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ($1, '\\x80', now() + interval '9 days')",
+        )
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO user_sessions (session_id, user_id, user_agent, created_at)
+         VALUES ($1, $2, 'Firefox', now() - interval '3 days')",
+    )
+    .bind(&recorded)
+    .bind(guest)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    apply(&pool, false, version).await;
+
+    let rows: Vec<(String, Uuid, String, bool)> = sqlx::query_as(
+        "SELECT id, user_id, user_agent, authenticated_at < now() - interval '2 days' FROM sessions",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, vec![(recorded.clone(), guest, "Firefox".to_owned(), true)]);
+
+    // The app, started on the migrated database, still knows the guest.
+    let app = common::spawn_with(common::settings(&url, &[("RUN_MIGRATIONS", "false")])).await;
+    let me: serde_json::Value = app
+        .client
+        .post(format!("{}/api/auth/me", app.address))
+        .header("accept", "application/json")
+        .header("cookie", format!("paws_session={recorded}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], guest.to_string());
+    assert_eq!(me["kind"], "guest");
+}

@@ -26,9 +26,13 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
         .execute(&app.pool)
         .await
         .unwrap();
+    sqlx::query("INSERT INTO sessions (id, user_id, expiry_date) VALUES ('expired-one', $1, now() - interval '1 day')")
+        .bind(g2)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     sqlx::raw_sql(
-        "INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ('expired-one', '\\x80', now() - interval '1 day');
-         INSERT INTO auth_tokens (token_hash, purpose, email, expires_at)
+        "INSERT INTO auth_tokens (token_hash, purpose, email, expires_at)
            VALUES (sha256('old'), 'magic_link', 'a@example.com', now() - interval '3 days');",
     )
     .execute(&app.pool)
@@ -80,11 +84,10 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
         store.path(&"bb".repeat(16), "thumb").map(|p| p.exists()).unwrap(),
         "in-flight files stay"
     );
-    let expired: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session WHERE expiry_date < now()")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let expired: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE expiry_date < now()")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(expired, 0);
 }
 

@@ -1,9 +1,7 @@
 //! The Postgres data layer. Every query lives here, behind plain async functions
 //! taking a pool, so the web layer never writes SQL.
 
-pub mod accounts;
 pub mod admin;
-pub mod claim;
 pub mod media;
 pub mod ownership;
 pub mod pets;
@@ -11,8 +9,6 @@ pub mod rate_limit;
 pub mod reaper;
 pub mod seed;
 pub mod suggestions;
-pub mod tokens;
-pub mod users;
 pub mod venues;
 
 use anyhow::Context;

@@ -1,18 +1,78 @@
-//! The one list of tables whose rows a user owns. Claiming an account (merging
-//! a guest into a member) repoints exactly these; a test fails when a table with
-//! a `user_id` foreign key to `users` is missing here.
+//! The one list of what a user owns. Claiming an account (merging a guest into
+//! a member) moves exactly these rows, the reaper keeps every guest that owns
+//! any of them, and a test fails when a column referencing `users` is in
+//! neither list.
 
-/// Tables with an owning `user_id uuid NOT NULL REFERENCES users(id)`.
-pub const OWNED_TABLES: &[&str] = &["pets", "media", "venue_suggestions"];
+/// A table whose rows belong to a user through `column`.
+#[derive(Clone, Copy, Debug)]
+pub struct Owned {
+    /// Table name.
+    pub table: &'static str,
+    /// The owner column (`uuid NOT NULL REFERENCES users`).
+    pub column: &'static str,
+    /// A column that is unique together with the owner: a guest's row whose
+    /// twin the account already has stays behind (and goes with the guest).
+    pub unique_with: Option<&'static str>,
+}
 
-/// Tables that reference users for bookkeeping, not ownership; they are not moved.
-/// `photo_reports` is here on purpose: a report is a moderation signal, not the
-/// reporter's data, and moving it could collide with the account's own report.
-pub const BOOKKEEPING_TABLES: &[&str] = &[
-    "guest_mint_keys",
-    "user_sessions",
-    "auth_tokens",
-    "claim_failures",
-    "photo_reports",
-    "admin_audit",
+impl Owned {
+    /// The one statement that moves every row of `$1` to `$2`.
+    pub fn move_statement(&self) -> String {
+        let Owned {
+            table,
+            column,
+            unique_with,
+        } = self;
+        let twin = unique_with.map_or(String::new(), |u| {
+            format!(" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{column} = $2 AND t.{u} = {table}.{u})")
+        });
+        format!("UPDATE {table} SET {column} = $2 WHERE {column} = $1{twin}")
+    }
+}
+
+const fn owned(table: &'static str, column: &'static str) -> Owned {
+    Owned {
+        table,
+        column,
+        unique_with: None,
+    }
+}
+
+/// Everything a person makes: dogs, photos, suggestions, and the photo
+/// reports they filed (one per photo per person, hence `unique_with`).
+pub const OWNED: &[Owned] = &[
+    owned("pets", "user_id"),
+    owned("media", "user_id"),
+    owned("venue_suggestions", "user_id"),
+    Owned {
+        table: "photo_reports",
+        column: "reporter_id",
+        unique_with: Some("media_id"),
+    },
 ];
+
+/// Columns that reference users for bookkeeping, not ownership; not moved.
+pub const BOOKKEEPING: &[(&str, &str)] = &[
+    ("guest_mint_keys", "user_id"),
+    ("sessions", "user_id"),
+    ("auth_tokens", "guest_id"),
+    ("claim_failures", "target_id"),
+    ("admin_audit", "admin_id"),
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn twins_stay_behind() {
+        let reports = super::OWNED.iter().find(|o| o.table == "photo_reports").unwrap();
+        assert_eq!(
+            reports.move_statement(),
+            "UPDATE photo_reports SET reporter_id = $2 WHERE reporter_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM photo_reports t WHERE t.reporter_id = $2 AND t.media_id = photo_reports.media_id)"
+        );
+        assert_eq!(
+            super::OWNED[0].move_statement(),
+            "UPDATE pets SET user_id = $2 WHERE user_id = $1"
+        );
+    }
+}

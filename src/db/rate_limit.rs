@@ -21,11 +21,16 @@ pub struct Limit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryAfter(pub i64);
 
-/// Counts one hit against `limit` for `subject`. Subjects are hashed, so the
+/// The row that counts `limit` for `subject`. Subjects are hashed, so the
 /// table never holds email addresses or IPs in clear.
-pub async fn hit(pool: &PgPool, limit: Limit, subject: &str) -> anyhow::Result<Result<(), RetryAfter>> {
+pub fn bucket(limit: Limit, subject: &str) -> String {
     let digest = Sha256::digest(format!("{}\0{subject}", limit.name).as_bytes());
-    let bucket: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Counts one hit against `limit` for `subject`.
+pub async fn hit(pool: &PgPool, limit: Limit, subject: &str) -> anyhow::Result<Result<(), RetryAfter>> {
+    let bucket = bucket(limit, subject);
     let (hits, retry): (i32, f64) = sqlx::query_as(
         "WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
          INSERT INTO rate_limits (bucket, window_start, hits)
@@ -111,5 +116,41 @@ pub mod limits {
         name: "suggestion_user",
         max: 20,
         window_secs: 86_400,
+    };
+    /// Sign-in links per address: a few per quarter hour is plenty for a person.
+    pub const LINK_PER_EMAIL: Limit = Limit {
+        name: "magic_link_email",
+        max: 3,
+        window_secs: 900,
+    };
+    /// Sign-in links per client (IPv6 by /64): a household, not a spray of addresses.
+    pub const LINK_PER_CLIENT: Limit = Limit {
+        name: "magic_link_client",
+        max: 10,
+        window_secs: 900,
+    };
+    /// Password sign-in attempts per account: a person mistyping, not a guessing machine.
+    pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
+        name: "sign_in_account",
+        max: 10,
+        window_secs: 900,
+    };
+    /// Password sign-in attempts per client.
+    pub const SIGN_IN_PER_CLIENT: Limit = Limit {
+        name: "sign_in_client",
+        max: 30,
+        window_secs: 900,
+    };
+    /// Sign-ups and reset requests per client.
+    pub const ACCOUNT_MAIL_PER_CLIENT: Limit = Limit {
+        name: "account_mail_client",
+        max: 10,
+        window_secs: 900,
+    };
+    /// Sign-ups and reset requests per address.
+    pub const ACCOUNT_MAIL_PER_EMAIL: Limit = Limit {
+        name: "account_mail_email",
+        max: 3,
+        window_secs: 900,
     };
 }

@@ -3,7 +3,7 @@
 //! rate-limit windows are deleted in small batches (`SKIP LOCKED`, so a batch
 //! never waits on, or blocks, live traffic).
 
-use super::ownership::OWNED_TABLES;
+use super::ownership::OWNED;
 use anyhow::Context;
 use sqlx::PgPool;
 
@@ -24,9 +24,14 @@ pub struct Reaped {
 
 /// The condition for a guest that owns no rows in any owned table.
 fn owns_nothing() -> String {
-    OWNED_TABLES
+    OWNED
         .iter()
-        .map(|t| format!("NOT EXISTS (SELECT 1 FROM {t} o WHERE o.user_id = u.id)"))
+        .map(|o| {
+            format!(
+                "NOT EXISTS (SELECT 1 FROM {} o WHERE o.{} = u.id)",
+                o.table, o.column
+            )
+        })
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -83,8 +88,8 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
         }
     };
     let sessions = count_or_delete(
-        "SELECT count(*) FROM tower_sessions.session WHERE expiry_date < now()",
-        "DELETE FROM tower_sessions.session WHERE expiry_date < now()",
+        "SELECT count(*) FROM sessions WHERE expiry_date < now()",
+        "DELETE FROM sessions WHERE expiry_date < now()",
     )
     .await?;
     // A used token stays a day so its page can still say "already used".

@@ -67,11 +67,12 @@ pub fn verify_email(to: &EmailAddress, url: &str) -> Email {
         Content {
             subject: "Confirm your Paws Inside address",
             heading: "Confirm your email address",
-            lead: "Thanks for signing up! Open this link within 24 hours to confirm this is your address:"
+            lead: "Thanks for signing up! Open this link within 24 hours to confirm this is your address \
+               and finish creating your account:"
                 .to_owned(),
             button: "Confirm my address",
-            after: "Your dogs, photos and suggestions are already in your account.",
-            footer: "If you did not sign up, ignore this email and the address stays unconfirmed.",
+            after: "Dogs, photos and suggestions you added as a guest come with you.",
+            footer: "If you did not sign up, ignore this email: no account is created.",
         },
     )
 }
@@ -85,10 +86,10 @@ pub fn sign_up_attempt(to: &EmailAddress, url: &str) -> Email {
             subject: "Someone tried to sign up with your address",
             heading: "You already have an account",
             lead: "Someone (hopefully you) tried to create a Paws Inside account with this address. \
-               You already have one: sign in, or reset your password from the sign-in page:"
+               You already have one: this link signs you in, once, for the next few minutes:"
                 .to_owned(),
             button: "Sign in",
-            after: "Nothing was changed in your account.",
+            after: "Nothing was changed in your account. Forgot your password? Reset it from the sign-in page.",
             footer: "If this was not you, you can ignore this email.",
         },
     )

@@ -4,16 +4,19 @@
 
 use super::ensure_session;
 use leptos::prelude::*;
-use paws_inside::SessionUser;
+use paws_inside::User;
 
 /// localStorage key of this browser's mint key (not a cookie; never sent on reads).
 #[cfg(feature = "hydrate")]
 const MINT_KEY_STORAGE: &str = "paws.mint-key";
 
 /// The hidden `mint_key` field of a contribution form. Rendered by the server
-/// it is random (a no-JavaScript double submit still mints one guest); once its
-/// island hydrates it becomes this browser's mint key, so the guest the form
-/// mints is the one every other tab of this browser gets too.
+/// its value is the response's CSP nonce: new for every response (the page
+/// cache puts a fresh nonce into every copy of a page it serves), so no two
+/// visitors ever hold one key, while a no-JavaScript double submit of one page
+/// still sends one key and mints one guest. Once the form's island hydrates it
+/// becomes this browser's mint key, so every tab of this browser gets the same
+/// guest too.
 #[component]
 pub fn MintKeyField() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
@@ -24,7 +27,9 @@ pub fn MintKeyField() -> impl IntoView {
         }
     });
     #[cfg(feature = "ssr")]
-    let key = uuid::Uuid::new_v4().simple().to_string();
+    let key = leptos::nonce::use_nonce()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let key = String::new();
     view! { <input type="hidden" name="mint_key" value=key node_ref=input /> }
@@ -44,15 +49,15 @@ fn browser_mint_key() -> Option<String> {
 
 /// Makes sure this browser has a session, minting a guest if needed. Safe to
 /// call on every contribution: with a session it costs the one session lookup.
-pub async fn ensure_guest() -> Result<SessionUser, ServerFnError> {
+pub async fn ensure_guest() -> Result<User, ServerFnError> {
     single_flight().await
 }
 
 #[cfg(feature = "hydrate")]
-async fn single_flight() -> Result<SessionUser, ServerFnError> {
+async fn single_flight() -> Result<User, ServerFnError> {
     use std::cell::RefCell;
     type Shared = futures::future::Shared<
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<SessionUser, ServerFnError>>>>,
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<User, ServerFnError>>>>,
     >;
     thread_local! {
         static IN_FLIGHT: RefCell<Option<Shared>> = const { RefCell::new(None) };
@@ -73,6 +78,6 @@ async fn single_flight() -> Result<SessionUser, ServerFnError> {
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn single_flight() -> Result<SessionUser, ServerFnError> {
+async fn single_flight() -> Result<User, ServerFnError> {
     ensure_session(None).await
 }

@@ -10,27 +10,24 @@ pub mod passwords;
 pub mod session;
 
 pub use client::{MintKeyField, ensure_guest};
-pub use links::AuthConfig;
 pub use pages::{ConfirmPage, Notice, SignInPage};
 pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};
 
 use leptos::prelude::*;
-use paws_inside::SessionUser;
+use paws_inside::User;
 
 /// Anonymous sign-in: returns the session's user, creating a guest and a
 /// session only when there is none. Idempotent; `mint_key` lets concurrent
 /// calls from one browser (two tabs, a double click) share one guest.
 #[server(prefix = "/api", endpoint = "auth/anonymous")]
-pub async fn ensure_session(
-    #[server(default)] mint_key: Option<String>,
-) -> Result<SessionUser, ServerFnError> {
+pub async fn ensure_session(#[server(default)] mint_key: Option<String>) -> Result<User, ServerFnError> {
     session::user_or_mint(mint_key.as_deref()).await
 }
 
 /// The current user, if this browser has a session. Costs no query for readers.
 #[server(prefix = "/api", endpoint = "auth/me")]
-pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
-    Ok(session::current().await)
+pub async fn current_user() -> Result<Option<User>, ServerFnError> {
+    session::current().await
 }
 
 /// The current user as a resource for server-rendered components (the header);
@@ -38,7 +35,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
 #[derive(Clone, Copy)]
 pub struct UserState {
     /// The user, once loaded.
-    pub user: Resource<Result<Option<SessionUser>, ServerFnError>>,
+    pub user: Resource<Result<Option<User>, ServerFnError>>,
 }
 
 impl UserState {

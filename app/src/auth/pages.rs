@@ -101,6 +101,7 @@ fn ConfirmForm(token: String, preview: LinkPreview) -> impl IntoView {
         same_browser,
         requester,
         this_browser,
+        ..
     } = preview;
     let requester = requester.filter(|d| !d.is_empty());
     let this_browser = this_browser.filter(|d| !d.is_empty());
@@ -140,7 +141,7 @@ fn ConfirmForm(token: String, preview: LinkPreview) -> impl IntoView {
 /// This browser's own guest data moves only when the person ticks the box:
 /// a link someone else sent must not silently pull your dogs into their account.
 #[component]
-fn BringThisBrowser(data: GuestData) -> impl IntoView {
+pub(super) fn BringThisBrowser(data: GuestData) -> impl IntoView {
     view! {
         <label class="check" for="bring-this">
             <input type="checkbox" id="bring-this" name="bring_this_browser" value="true" />

@@ -8,7 +8,7 @@ use crate::error::user_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use paws_inside::LinkCheck;
+use paws_inside::{LinkCheck, LinkPreview};
 
 /// `/sign-up`.
 #[component]
@@ -22,8 +22,8 @@ pub fn SignUpPage() -> impl IntoView {
                 view! {
                     <div class="form-card" role="status" data-testid="sign-up-sent">
                         <h2 class="h3">"Check your inbox"</h2>
-                        <p>"We sent a link to confirm your address. Your dogs are safe in the meantime."</p>
-                        <p><a href="/account">"Go to your account"</a></p>
+                        <p>"We sent you an email. Open its link to finish: your account exists once the address is confirmed."</p>
+                        <p class="muted">"Your dogs are safe in this browser in the meantime."</p>
                     </div>
                 }.into_any()
             } else {
@@ -91,17 +91,20 @@ fn ForgotPasswordForm() -> impl IntoView {
     }
 }
 
-/// A link page's shared frame: looks at the token, shows `valid` or a dead-link page.
-fn link_page(kind: &'static str, valid: fn(String, String) -> AnyView) -> impl IntoView {
+/// A link page's shared frame: looks at the token, shows `valid` or a
+/// dead-link page, and the message of a form that came back (`?error=`).
+fn link_page(kind: &'static str, valid: fn(String, LinkPreview) -> AnyView) -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
+    let error = move || query.with(|q| q.get("error"));
     let check = Resource::new(token, move |t| check_link(t, kind.into()));
     view! {
         <div class="narrow">
+            {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
                 {move || Suspend::new(async move {
                     match check.await {
-                        Ok(LinkCheck::Valid(preview)) => valid(token(), preview.masked_email),
+                        Ok(LinkCheck::Valid(preview)) => valid(token(), preview),
                         Ok(dead) => view! { <super::pages::DeadLink check=dead /> }.into_any(),
                         Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
                     }
@@ -111,32 +114,69 @@ fn link_page(kind: &'static str, valid: fn(String, String) -> AnyView) -> impl I
     }
 }
 
-/// `/auth/verify?token=…`: confirm the address given at sign-up.
+/// `/auth/verify?token=…`: confirm the address given at sign-up, which
+/// finishes the sign-up. In another browser than the one that signed up, the
+/// page asks for the password chosen there (only its owner knows it) and
+/// whether to bring that browser's dogs.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     view! {
         <Title text="Confirm your address" />
-        {link_page("email_verify", |token, masked| view! {
-            <h1>{format!("Confirm {masked}")}</h1>
-            <form method="post" action="/auth/verify" class="form-card">
-                <input type="hidden" name="token" value=token />
-                <p>"One click and your address is confirmed."</p>
-                <button type="submit" class="button">"Confirm my address"</button>
-            </form>
-        }.into_any())}
+        {link_page("email_verify", |token, preview| view! { <VerifyForm token preview /> }.into_any())}
+    }
+}
+
+#[component]
+fn VerifyForm(token: String, preview: LinkPreview) -> impl IntoView {
+    let LinkPreview {
+        masked_email,
+        same_browser,
+        requester,
+        this_browser,
+        unproven_password,
+    } = preview;
+    let requester = requester.filter(|d| !d.is_empty());
+    let ask_password = unproven_password && !same_browser;
+    view! {
+        <h1>{format!("Confirm {masked_email}")}</h1>
+        <form method="post" action="/auth/verify" class="form-card" data-testid="verify-form">
+            <input type="hidden" name="token" value=token />
+            {match (same_browser, requester) {
+                (true, Some(data)) => view! {
+                    <p>{format!("One click and your account is ready. Your {} will be in it.", data.describe())}</p>
+                }.into_any(),
+                (true, None) => view! { <p>"One click and your account is ready."</p> }.into_any(),
+                (false, Some(data)) => view! {
+                    <label class="check" for="bring-requester">
+                        <input type="checkbox" id="bring-requester" name="bring_requester" value="true" />
+                        <span>{format!(
+                            "This sign-up was started in another browser, by a guest who added {}. Bring them into this account",
+                            data.describe()
+                        )}</span>
+                    </label>
+                }.into_any(),
+                (false, None) => ().into_any(),
+            }}
+            {ask_password.then(|| view! {
+                <div class="field">
+                    <label for="vf-password">"The password you chose when signing up"</label>
+                    <input id="vf-password" type="password" name="password" autocomplete="current-password" maxlength="128" />
+                    <p class="muted small">"Type it to keep it. Leave it empty to go on without a password: you can set one on your account page."</p>
+                </div>
+            })}
+            {this_browser.filter(|d| !d.is_empty()).map(|d| view! { <super::pages::BringThisBrowser data=d /> })}
+            <button type="submit" class="button">"Confirm my address"</button>
+        </form>
     }
 }
 
 /// `/auth/reset?token=…`: choose a new password.
 #[component]
 pub fn ResetPage() -> impl IntoView {
-    let query = use_query_map();
-    let error = move || query.with(|q| q.get("error"));
     view! {
         <Title text="Choose a new password" />
-        {move || error().map(|e| view! { <p class="error narrow" role="alert">{e}</p> })}
-        {link_page("password_reset", |token, masked| view! {
-            <h1>{format!("New password for {masked}")}</h1>
+        {link_page("password_reset", |token, preview| view! {
+            <h1>{format!("New password for {}", preview.masked_email)}</h1>
             <form method="post" action="/auth/reset" class="form-card">
                 <input type="hidden" name="token" value=token />
                 <div class="field">

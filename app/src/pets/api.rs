@@ -14,10 +14,10 @@ use crate::error::{bad_request, not_found, pool, unexpected};
 /// The current user's dogs (none for a visitor without a session: no guest is made).
 #[server(prefix = "/api", endpoint = "pets/mine")]
 pub async fn my_pets() -> Result<Vec<Pet>, ServerFnError> {
-    let Some(user) = crate::auth::session::current().await else {
+    let Some(user) = crate::auth::session::current().await? else {
         return Ok(Vec::new());
     };
-    paws_inside::db::pets::list_for_owner(&pool()?, user.id)
+    paws_inside::db::pets::list_for_owner(&pool()?, user.id())
         .await
         .map_err(unexpected)
 }
@@ -25,10 +25,10 @@ pub async fn my_pets() -> Result<Vec<Pet>, ServerFnError> {
 /// One of the current user's dogs, or `None`.
 #[server(prefix = "/api", endpoint = "pets/get")]
 pub async fn get_pet(id: String) -> Result<Option<Pet>, ServerFnError> {
-    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Ok(None);
     };
-    paws_inside::db::pets::get_owned(&pool()?, user.id, id)
+    paws_inside::db::pets::get_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)
 }
@@ -60,7 +60,7 @@ pub async fn create_pet(
         bio,
     })?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
-    let id = paws_inside::db::pets::create(&pool()?, user.id, &pet)
+    let id = paws_inside::db::pets::create(&pool()?, user.id(), &pet)
         .await
         .map_err(unexpected)?;
     leptos_axum::redirect(&format!("/dogs/{id}"));
@@ -84,10 +84,10 @@ pub async fn update_pet(
         birthday,
         bio,
     })?;
-    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That dog could not be found."));
     };
-    if !paws_inside::db::pets::update_owned(&pool()?, user.id, id, &pet)
+    if !paws_inside::db::pets::update_owned(&pool()?, user.id(), id, &pet)
         .await
         .map_err(unexpected)?
     {
@@ -100,10 +100,10 @@ pub async fn update_pet(
 /// Deletes one of the current user's dogs and its photos (rows, then files).
 #[server(prefix = "/api", endpoint = "pets/delete")]
 pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
-    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That dog could not be found."));
     };
-    let Some(keys) = paws_inside::db::pets::delete_owned(&pool()?, user.id, id)
+    let Some(keys) = paws_inside::db::pets::delete_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)?
     else {

@@ -26,10 +26,10 @@ pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError
 #[server(prefix = "/api", endpoint = "photos/delete")]
 pub async fn delete_photo(id: String) -> Result<uuid::Uuid, ServerFnError> {
     use crate::error::{not_found, pool, unexpected};
-    let Some((user, id)) = crate::auth::session::user_and_id(&id).await else {
+    let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That photo could not be found."));
     };
-    let Some(key) = paws_inside::db::media::delete_owned(&pool()?, user.id, id)
+    let Some(key) = paws_inside::db::media::delete_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)?
     else {

@@ -56,17 +56,13 @@ pub async fn suggest_venue(
         .map_err(|problems| bad_request(&problems.join(" ")))?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
     let per_user = paws_inside::db::rate_limit::limits::SUGGESTION_PER_USER;
-    match crate::auth::session::over_limit(&pool()?, per_user, &user.id.to_string()).await {
-        Ok(()) => {}
-        Err(crate::auth::session::MintError::TooMany(retry)) => {
-            return Err(crate::auth::links::too_many(
-                retry,
-                "That is a lot of suggestions for one day, thank you!",
-            ));
-        }
-        Err(crate::auth::session::MintError::Unexpected(err)) => return Err(unexpected(err)),
-    }
-    paws_inside::db::suggestions::create(&pool()?, user.id, &suggestion)
+    crate::error::limit(
+        per_user,
+        &user.id().to_string(),
+        "That is a lot of suggestions for one day, thank you!",
+    )
+    .await?;
+    paws_inside::db::suggestions::create(&pool()?, user.id(), &suggestion)
         .await
         .map_err(unexpected)?;
     leptos_axum::redirect("/suggestions?sent=1");
@@ -76,10 +72,10 @@ pub async fn suggest_venue(
 /// The current user's suggestions (none without a session).
 #[server(prefix = "/api", endpoint = "suggestions/mine")]
 pub async fn my_suggestions() -> Result<Vec<Suggestion>, ServerFnError> {
-    let Some(user) = crate::auth::session::current().await else {
+    let Some(user) = crate::auth::session::current().await? else {
         return Ok(Vec::new());
     };
-    paws_inside::db::suggestions::list_for_owner(&pool()?, user.id)
+    paws_inside::db::suggestions::list_for_owner(&pool()?, user.id())
         .await
         .map_err(unexpected)
 }

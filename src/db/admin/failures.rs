@@ -61,7 +61,7 @@ pub async fn retry(pool: &PgPool, admin: Option<Uuid>, id: i64) -> anyhow::Resul
         tx.commit().await.context("failed to commit retry")?;
         return Ok(Retry::NothingToDo);
     }
-    let result = crate::db::claim::merge(&mut tx, guest, target).await;
+    let result = crate::auth::merge::merge(&mut tx, guest, target).await;
     let counts = match result {
         Ok(counts) => counts,
         Err(err) => {

@@ -1,10 +1,10 @@
-//! One-time email tokens (magic links now; verification and reset later). The
-//! token is 256 bits from the OS CSPRNG, hex in the URL; only its SHA-256 is
-//! stored, so a database leak does not leak usable links.
+//! One-time email tokens: sign-in links, address confirmations, password
+//! resets. A token is 256 bits from the OS CSPRNG, hex in the URL; only its
+//! SHA-256 is stored, so a database leak does not leak usable links.
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// What a token is for; a token of one purpose never works for another.
@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub enum Purpose {
     /// Sign in (and claim guest data) by email link.
     MagicLink,
-    /// Prove the address given at sign-up.
+    /// Prove the address given at sign-up (and finish the sign-up).
     EmailVerify,
     /// Set a new password.
     PasswordReset,
@@ -45,6 +45,8 @@ pub struct TokenRow {
     pub guest_id: Option<Uuid>,
     /// Where to go after confirming.
     pub next_path: String,
+    /// A pending sign-up's password (argon2id), waiting for the address.
+    pub password_hash: Option<String>,
 }
 
 /// A token's state, looked at without using it.
@@ -58,6 +60,23 @@ pub enum Peek {
     Expired,
     /// Unknown, malformed, or replaced by a newer link.
     Unknown,
+}
+
+/// What a new token is sent for.
+#[derive(Clone, Copy, Debug)]
+pub struct NewToken<'a> {
+    /// Purpose.
+    pub purpose: Purpose,
+    /// The address it goes to.
+    pub email: &'a str,
+    /// The guest of the browser that asked.
+    pub guest_id: Option<Uuid>,
+    /// A same-site path to go to afterwards.
+    pub next_path: &'a str,
+    /// Lifetime.
+    pub ttl_minutes: i64,
+    /// For a pending sign-up: the chosen password's hash.
+    pub password_hash: Option<&'a str>,
 }
 
 /// A new random token: 32 bytes as 64 hex characters.
@@ -74,41 +93,28 @@ pub fn hash(token: &str) -> Option<Vec<u8>> {
     well_formed.then(|| Sha256::digest(token.as_bytes()).to_vec())
 }
 
-/// Stores a new token and retires the email's older unused ones of the same
-/// purpose (marked used, so their pages say "replaced by a newer link").
-pub async fn issue(
-    pool: &PgPool,
-    purpose: Purpose,
-    email: &str,
-    guest_id: Option<Uuid>,
-    next_path: &str,
-    ttl_minutes: i64,
-) -> anyhow::Result<String> {
+/// Stores a new token and retires the address's older unused ones of the same
+/// purpose (marked used, so their pages say "replaced by a newer link"). One
+/// statement, so it can run inside a flow's transaction or on its own.
+pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result<String> {
     let token = generate()?;
     let digest = hash(&token).context("generated token is malformed")?;
-    let mut tx = pool.begin().await.context("failed to begin token transaction")?;
     sqlx::query(
-        "UPDATE auth_tokens SET used_at = now() WHERE email = $1 AND purpose = $2 AND used_at IS NULL",
-    )
-    .bind(email)
-    .bind(purpose.as_str())
-    .execute(&mut *tx)
-    .await
-    .context("failed to retire older tokens")?;
-    sqlx::query(
-        "INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at)
-         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))",
+        "WITH retired AS (
+           UPDATE auth_tokens SET used_at = now() WHERE email = $3 AND purpose = $2 AND used_at IS NULL)
+         INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash)
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7)",
     )
     .bind(&digest)
-    .bind(purpose.as_str())
-    .bind(email)
-    .bind(guest_id)
-    .bind(next_path)
-    .bind(ttl_minutes as i32)
-    .execute(&mut *tx)
+    .bind(new.purpose.as_str())
+    .bind(new.email)
+    .bind(new.guest_id)
+    .bind(new.next_path)
+    .bind(new.ttl_minutes as i32)
+    .bind(new.password_hash)
+    .execute(conn)
     .await
     .context("failed to store token")?;
-    tx.commit().await.context("failed to commit token")?;
     Ok(token)
 }
 
@@ -117,8 +123,9 @@ pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Resul
     let Some(digest) = hash(token) else {
         return Ok(Peek::Unknown);
     };
-    let row: Option<(String, Option<Uuid>, String, bool, bool)> = sqlx::query_as(
-        "SELECT email, guest_id, next_path, used_at IS NOT NULL, expires_at <= now()
+    type Row = (String, Option<Uuid>, String, Option<String>, bool, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT email, guest_id, next_path, password_hash, used_at IS NOT NULL, expires_at <= now()
          FROM auth_tokens WHERE token_hash = $1 AND purpose = $2",
     )
     .bind(&digest)
@@ -128,20 +135,21 @@ pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Resul
     .context("failed to look up token")?;
     Ok(match row {
         None => Peek::Unknown,
-        Some((_, _, _, true, _)) => Peek::Used,
-        Some((_, _, _, _, true)) => Peek::Expired,
-        Some((email, guest_id, next_path, false, false)) => Peek::Valid(TokenRow {
+        Some((.., true, _)) => Peek::Used,
+        Some((.., true)) => Peek::Expired,
+        Some((email, guest_id, next_path, password_hash, false, false)) => Peek::Valid(TokenRow {
             email,
             guest_id,
             next_path,
+            password_hash,
         }),
     })
 }
 
-/// Uses a token up inside `tx`: exactly one caller of many concurrent ones gets
-/// the row; the rest get `None` (the row lock serialises them).
+/// Uses a token up inside the caller's transaction: exactly one caller of many
+/// concurrent ones gets the row; the rest get `None` (the row lock serialises them).
 pub async fn consume(
-    tx: &mut Transaction<'_, Postgres>,
+    conn: &mut PgConnection,
     purpose: Purpose,
     token: &str,
 ) -> anyhow::Result<Option<TokenRow>> {
@@ -151,11 +159,11 @@ pub async fn consume(
     sqlx::query_as(
         "UPDATE auth_tokens SET used_at = now()
          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-         RETURNING email, guest_id, next_path",
+         RETURNING email, guest_id, next_path, password_hash",
     )
     .bind(&digest)
     .bind(purpose.as_str())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(conn)
     .await
     .context("failed to consume token")
 }

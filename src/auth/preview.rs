@@ -1,4 +1,5 @@
-//! What a claim link shows and does, shared by the server and the confirm page.
+//! What a one-time link's confirm page shows and what the person may choose
+//! there, shared by the server and the page.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,11 @@ pub struct LinkPreview {
     pub requester: Option<GuestData>,
     /// Data of this browser's own guest (when it is not the requester).
     pub this_browser: Option<GuestData>,
+    /// A password was chosen for this address before anyone proved it (at
+    /// sign-up). In the browser that signed up it is kept; anywhere else the
+    /// page asks for it, so nobody adopts a password someone else picked.
+    #[serde(default)]
+    pub unproven_password: bool,
 }
 
 /// The person's choices on the confirm page. In the browser that asked for the

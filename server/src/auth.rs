@@ -1,0 +1,128 @@
+//! The identity routes that are plain form POSTs rather than server
+//! functions, because they answer with redirects after opening a session:
+//! confirming a sign-in link, confirming an address, setting a new password,
+//! signing out. Each converts the form, calls one flow of `paws_inside::auth`
+//! and maps its error in [`answer`].
+
+use crate::sessions::Identity;
+use crate::startup::AppState;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::ClaimChoice;
+use paws_inside::auth::{AuthError, Kind, LinkError, links};
+use serde::Deserialize;
+
+/// A link page's form: the token, the choices, and a password (the new one
+/// for a reset; for an address confirmation, the one chosen at sign-up).
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    bring_requester: Option<String>,
+    #[serde(default)]
+    bring_this_browser: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+impl LinkForm {
+    fn choice(&self) -> ClaimChoice {
+        ClaimChoice {
+            bring_requester: self.bring_requester.as_deref() == Some("true"),
+            bring_this_browser: self.bring_this_browser.as_deref() == Some("true"),
+        }
+    }
+}
+
+/// `POST /auth/confirm`: signs in by link, then 303 to the link's `next`.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Identity(mut caller): Identity,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    match links::sign_in_with_link(&state.auth, &mut caller, &form.token, form.choice()).await {
+        Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
+        Err(err) => answer(err, "confirm", &form.token),
+    }
+}
+
+/// `POST /auth/verify`: confirms a sign-up's address and signs in.
+pub async fn verify(
+    State(state): State<AppState>,
+    Identity(mut caller): Identity,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let choice = form.choice();
+    match links::confirm_address(&state.auth, &mut caller, &form.token, choice, &form.password).await {
+        Ok(_) => Redirect::to("/account").into_response(),
+        Err(err) => answer(err, "verify", &form.token),
+    }
+}
+
+/// `POST /auth/reset`: sets the new password, ends every other session.
+pub async fn reset(
+    State(state): State<AppState>,
+    Identity(mut caller): Identity,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    match links::reset_password(&state.auth, &mut caller, &form.token, form.password).await {
+        Ok(_) => Redirect::to("/account").into_response(),
+        Err(err) => answer(err, "reset", &form.token),
+    }
+}
+
+/// `POST /auth/sign-out`: ends the session server-side and removes the cookie.
+pub async fn sign_out(Identity(mut caller): Identity) -> Response {
+    match paws_inside::auth::account::sign_out(&mut caller).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err.unexpected(), "sign-out failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Could not sign out; please try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A failed link form goes back to its page, which explains: a dead link
+/// with its 4xx status, anything the person can fix with the message.
+fn answer(err: LinkError, page: &str, token: &str) -> Response {
+    let token = if paws_inside::auth::tokens::hash(token).is_some() {
+        token
+    } else {
+        ""
+    };
+    match err.kind() {
+        Kind::Unexpected => {
+            tracing::error!(error = ?err.unexpected(), "link confirmation failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; nothing was changed. Please open the link again.",
+            )
+                .into_response()
+        }
+        Kind::Gone | Kind::NotFound => Redirect::to(&format!("/auth/{page}?token={token}")).into_response(),
+        Kind::Invalid | Kind::Unauthorized | Kind::TooMany(_) => {
+            let message = percent_encode(&err.to_string());
+            Redirect::to(&format!("/auth/{page}?token={token}&error={message}")).into_response()
+        }
+    }
+}
+
+/// Percent-encodes everything but ASCII letters and digits (for a query value).
+fn percent_encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,340 @@
+//! Account safety: the holes an outsider with plain HTTP clients could use to
+//! become someone else, each closed by the identity core (`paws_inside::auth`).
+//! Every test here failed on the code before it.
+
+mod common;
+
+use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, post_form, spawn, user_id};
+use common::mail::{SmtpSink, decode_qp};
+use common::{TestApp, spawn_app};
+use serde_json::Value;
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery";
+const ATTACKER: &str = "attacker chose this one";
+
+/// The token of the first `/auth/{kind}?token=` link in the `n`-th email to `to`.
+async fn link_token(sink: &SmtpSink, to: &str, n: usize, kind: &str) -> String {
+    let text = decode_qp(&sink.wait_for(to, n).await);
+    let marker = format!("/auth/{kind}?token=");
+    let at = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {kind} link in: {text}"))
+        + marker.len();
+    text[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+}
+
+/// Signs `b` in by email link; `n` is the number of emails `email` has had so far + 1.
+async fn sign_in_by_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) {
+    let res = app.call(&b.client, "auth/magic-link", &[("email", email)]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let token = link_token(sink, email, n, "confirm").await;
+    let res = post_form(app, b, "/auth/confirm", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+}
+
+async fn sign_up(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
+    app.call(
+        &b.client,
+        "auth/sign-up",
+        &[("email", email), ("password", password)],
+    )
+    .await
+}
+
+async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
+    app.call(
+        &b.client,
+        "auth/sign-in",
+        &[("email", email), ("password", password)],
+    )
+    .await
+}
+
+/// The value of the first hidden `mint_key` field in `html`.
+fn mint_key_in(html: &str) -> String {
+    let marker = r#"name="mint_key" value=""#;
+    let at = html.find(marker).expect("the page has a mint key field") + marker.len();
+    html[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+/// Hole 1: a page served from the cache to many visitors must not hand them
+/// one key that makes them one guest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_served_the_same_cached_page_become_different_guests() {
+    let app = spawn_app().await;
+    let page = "/venues/pawsome-bakery-berlin";
+    let (status, first) = app.page(page).await;
+    assert_eq!(status, 200);
+    let (_, second) = app.page(page).await; // a cache hit
+    let (key_a, key_b) = (mint_key_in(&first), mint_key_in(&second));
+    let (a, b) = (Browser::new(), Browser::new());
+    for (browser, key) in [(&a, &key_a), (&b, &key_b)] {
+        let res = app
+            .call(&browser.client, "auth/anonymous", &[("mint_key", key)])
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    assert_ne!(
+        user_id(&a, &app).await,
+        user_id(&b, &app).await,
+        "two visitors of one cached page are two guests"
+    );
+    // A double submit of one page's form still lands on one guest.
+    let again = Browser::new();
+    let res = app
+        .call(&again.client, "auth/anonymous", &[("mint_key", &key_a)])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(user_id(&again, &app).await, user_id(&a, &app).await);
+}
+
+/// Hole 2: submitting sign-up with a taken address while signed in must not
+/// leave a session that "sign out other devices" cannot reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_submitted_sign_up_is_still_reached_by_revocation() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let (laptop, phone) = (Browser::new(), Browser::new());
+    sign_in_by_link(&app, &sink, &laptop, "owner@example.com", 1).await;
+    sign_in_by_link(&app, &sink, &phone, "owner@example.com", 2).await;
+    let res = sign_up(&app, &phone, "owner@example.com", "some other password").await;
+    assert!(
+        res.status().is_client_error() || res.status().is_success(),
+        "{}",
+        res.status()
+    );
+    let res = app.call(&laptop.client, "account/revoke-others", &[]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(
+        me(&app, &phone.client).await.is_none(),
+        "the phone was signed out"
+    );
+}
+
+/// Hole 2, chained: pre-register someone's address, submit sign-up again, and
+/// wait for the owner to sign in by link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_registering_an_address_keeps_nobody_in_after_the_owner_signs_in() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let attacker = Browser::new();
+    sign_up(&app, &attacker, "victim@example.com", ATTACKER).await;
+    sign_up(&app, &attacker, "victim@example.com", ATTACKER).await;
+    sink.wait_for("victim@example.com", 2).await;
+    let victim = Browser::new();
+    sign_in_by_link(&app, &sink, &victim, "victim@example.com", 3).await;
+    assert!(
+        me(&app, &attacker.client)
+            .await
+            .is_none_or(|u| u["email"].as_str() != Some("victim@example.com")),
+        "the attacker is not the victim"
+    );
+    let res = app
+        .call(
+            &attacker.client,
+            "account/password",
+            &[("new_password", "attacker sets a new one")],
+        )
+        .await;
+    assert!(!res.status().is_success(), "{}", res.status());
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+        .bind("victim@example.com")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(hash.is_none(), "no password the victim did not choose");
+}
+
+/// Hole 3: someone signs up with your address; you confirm it in your own
+/// browser. Their password must not become a way into your account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirming_your_address_does_not_adopt_a_password_chosen_elsewhere() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let attacker = Browser::new();
+    sign_up(&app, &attacker, "victim@example.com", ATTACKER).await;
+    let token = link_token(&sink, "victim@example.com", 1, "verify").await;
+    let victim = Browser::new();
+    let res = post_form(&app, &victim, "/auth/verify", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    let res = sign_in(&app, &Browser::new(), "victim@example.com", ATTACKER).await;
+    assert!(
+        !res.status().is_success(),
+        "the attacker's password does not sign in"
+    );
+    // The owner's later link sign-in leaves nobody else in either.
+    let elsewhere = Browser::new();
+    let mails = sink.messages_to("victim@example.com").len();
+    sign_in_by_link(&app, &sink, &elsewhere, "victim@example.com", mails + 1).await;
+    assert!(
+        me(&app, &attacker.client)
+            .await
+            .is_none_or(|u| u["email"].as_str() != Some("victim@example.com"))
+    );
+}
+
+/// Hole 4: whether the browser ends up signed in must not tell a taken
+/// address from a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_leaves_the_browser_in_the_same_state_for_new_and_taken_addresses() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    sign_in_by_link(&app, &sink, &Browser::new(), "owner@example.com", 1).await;
+    let answer = async |email: &str| {
+        let b = Browser::new();
+        let res = sign_up(&app, &b, email, PASSWORD).await;
+        let status = res.status().as_u16();
+        let mut cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| {
+                // Names and attributes, not the random value.
+                let v = v.to_str().unwrap();
+                let (name, rest) = v.split_once('=').unwrap();
+                let attrs = rest.split_once(';').map_or("", |(_, a)| a);
+                format!("{name};{attrs}")
+            })
+            .collect();
+        cookies.sort();
+        let body = res.text().await.unwrap();
+        let who = me(&app, &b.client).await.map(|mut u| {
+            u.as_object_mut().unwrap().remove("id");
+            u
+        });
+        (status, cookies, body, who)
+    };
+    let taken = answer("owner@example.com").await;
+    let fresh = answer("new@example.com").await;
+    assert_eq!(taken, fresh);
+}
+
+/// Found by reading: a session's stored snapshot said "guest" after the guest
+/// had become an account, and discarding "guest data" deleted the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_guest_session_cannot_discard_an_account() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    // Two sessions of one guest (a double submit: the key is shared).
+    let (tab, other) = (Browser::new(), Browser::new());
+    let key = "0123456789abcdef0123456789abcdef";
+    for b in [&tab, &other] {
+        let res = app.call(&b.client, "auth/anonymous", &[("mint_key", key)]).await;
+        assert_eq!(res.status(), 200);
+    }
+    let dog = add_dog(&app, &other, "Bentley").await;
+    let guest = user_id(&other, &app).await;
+    assert_eq!(user_id(&tab, &app).await, guest);
+    sign_up(&app, &other, "bella@example.com", PASSWORD).await;
+    let token = link_token(&sink, "bella@example.com", 1, "verify").await;
+    let res = post_form(&app, &other, "/auth/verify", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    let res = app
+        .call(&tab.client, "account/discard-guest", &[("confirm", "on")])
+        .await;
+    assert!(!res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        owner_of(&app, dog).await,
+        guest,
+        "the account and its dog are still there"
+    );
+}
+
+/// Found by reading: a revoked session came back when a request that had
+/// loaded it before the revocation saved it afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let (laptop, phone) = (Browser::new(), Browser::new());
+    sign_in_by_link(&app, &sink, &laptop, "owner@example.com", 1).await;
+    sign_in_by_link(&app, &sink, &phone, "owner@example.com", 2).await;
+    // The phone's next page takes its sign-in notice (a change to save) and
+    // then waits on the dogs table, held here, while the laptop signs every
+    // other device out.
+    let mut hold = app.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE pets IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let page = {
+        let (client, address) = (phone.client.clone(), app.address.clone());
+        tokio::spawn(async move {
+            client
+                .get(format!("{address}/dogs"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let res = app.call(&laptop.client, "account/revoke-others", &[]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    hold.rollback().await.unwrap();
+    assert_eq!(page.await.unwrap(), 200);
+    assert!(
+        me(&app, &phone.client).await.is_none(),
+        "the phone stays signed out"
+    );
+}
+
+/// Found by reading: a guest removed by the reaper left its session pointing
+/// at nobody, and every contribution then failed with a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaped_guest_comes_back_as_a_visitor_and_can_contribute() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    let res = app.call(&b.client, "auth/anonymous", &[]).await;
+    assert_eq!(res.status(), 200);
+    let guest = user_id(&b, &app).await;
+    sqlx::query("UPDATE users SET last_seen_at = now() - interval '400 days' WHERE id = $1")
+        .bind(guest)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let reaped = paws_inside::db::reaper::guests(&app.pool, 30, 100, false)
+        .await
+        .unwrap();
+    assert_eq!(reaped, 1);
+    assert!(me(&app, &b.client).await.is_none(), "signed out, not an error");
+    let dog = add_dog(&app, &b, "Bentley").await;
+    assert_ne!(owner_of(&app, dog).await, guest, "a new guest owns it");
+}
+
+/// Found by reading: a merge deleted the guest's photo reports instead of
+/// bringing them along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_brings_the_guests_photo_reports_along() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    sign_in_by_link(&app, &sink, &Browser::new(), "owner@example.com", 1).await;
+    let poster = Browser::new();
+    let dog = add_dog(&app, &poster, "Rex").await;
+    add_photo_row(&app, user_id(&poster, &app).await, dog).await;
+    let photo: Uuid = sqlx::query_scalar("SELECT id FROM media LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let reporter = Browser::new();
+    let res = app
+        .call(
+            &reporter.client,
+            "photos/report",
+            &[("photo", &photo.to_string()), ("reason", "spam")],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    sign_in_by_link(&app, &sink, &reporter, "owner@example.com", 2).await;
+    let owner: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let reporters: Vec<Uuid> = sqlx::query_scalar("SELECT reporter_id FROM photo_reports")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(reporters, vec![owner], "the report came along");
+    let _: Option<Value> = me(&app, &reporter.client).await;
+}

@@ -1,0 +1,219 @@
+//! The account page's flows: who you are, your signed-in devices, signing out
+//! (here, elsewhere, everywhere) and deleting everything. Each decides on the
+//! user as the session's one lookup loaded it from the users table, and the
+//! SQL re-checks what matters (a guest is still a guest when discarded).
+
+use super::context::{Auth, Caller};
+use super::errors::AccountError;
+use super::preview::GuestData;
+use super::user::User;
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The account page's view of a member.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    /// Address.
+    pub email: String,
+    /// Whether the address was proven.
+    pub verified: bool,
+    /// Whether a password is set.
+    pub has_password: bool,
+}
+
+/// A session as the account page lists it; `handle` names it without being
+/// the session id (which is the cookie's secret).
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    /// Stable public name of the session.
+    pub handle: String,
+    /// Browser's User-Agent at sign-in.
+    pub user_agent: String,
+    /// Sign-in time (UTC, `YYYY-MM-DD HH:MM`).
+    pub created_at: String,
+    /// Last activity (UTC, `YYYY-MM-DD HH:MM`, at day granularity in practice).
+    pub last_seen_at: String,
+    /// This is the session making the request.
+    pub current: bool,
+}
+
+/// What the account page shows.
+#[derive(Clone, Debug)]
+pub enum Overview {
+    /// No session.
+    Visitor,
+    /// A guest and what it made.
+    Guest(GuestData),
+    /// A member, with live sessions.
+    Member(Account, Vec<SessionRow>),
+}
+
+/// The public name of a session id.
+pub fn handle_of(session_id: &str) -> String {
+    Sha256::digest(session_id.as_bytes())[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn member(caller: &Caller) -> Result<Uuid, AccountError> {
+    match caller.user() {
+        Some(User::Member { id, .. }) => Ok(*id),
+        _ => Err(AccountError::NotFound("Sign in to manage your account.")),
+    }
+}
+
+/// The account page's data for this browser.
+pub async fn overview(auth: &Auth, caller: &Caller) -> anyhow::Result<Overview> {
+    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let id = match caller.user() {
+        None => return Ok(Overview::Visitor),
+        Some(User::Guest { id }) => {
+            return Ok(Overview::Guest(super::merge::guest_data(&mut conn, *id).await?));
+        }
+        Some(User::Member { id, .. }) => *id,
+    };
+    let account: Account = sqlx::query_as(
+        "SELECT email, email_verified_at IS NOT NULL AS verified, password_hash IS NOT NULL AS has_password
+         FROM users WHERE id = $1 AND NOT is_anonymous",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("failed to load account")?;
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT id, user_agent, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+         FROM sessions WHERE user_id = $1 AND expiry_date > now()
+         ORDER BY last_seen_at DESC, created_at DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("failed to list sessions")?;
+    let current = caller.session.id();
+    let sessions = rows
+        .into_iter()
+        .map(|(sid, user_agent, created_at, last_seen_at)| SessionRow {
+            handle: handle_of(&sid),
+            current: current.as_deref() == Some(sid.as_str()),
+            user_agent,
+            created_at,
+            last_seen_at,
+        })
+        .collect();
+    Ok(Overview::Member(account, sessions))
+}
+
+/// Ends every session of `user` but `keep`.
+pub(super) async fn end_other_sessions(
+    conn: &mut PgConnection,
+    user: Uuid,
+    keep: Option<&str>,
+) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
+        .bind(user)
+        .bind(keep)
+        .execute(conn)
+        .await
+        .context("failed to end sessions")?;
+    Ok(done.rows_affected())
+}
+
+/// Signs this browser out: its session row is deleted, its cookie removed.
+pub async fn sign_out(caller: &mut Caller) -> Result<(), AccountError> {
+    caller.session.forget().await?;
+    Ok(())
+}
+
+/// Signs every other device of the member out.
+pub async fn revoke_other_sessions(auth: &Auth, caller: &Caller) -> Result<u64, AccountError> {
+    let id = member(caller)?;
+    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    Ok(end_other_sessions(&mut conn, id, caller.session.id().as_deref()).await?)
+}
+
+/// Signs one device out by its handle from the session list.
+pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Result<(), AccountError> {
+    let id = member(caller)?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .fetch_all(&auth.pool)
+        .await
+        .context("failed to list sessions")?;
+    let Some(sid) = ids.into_iter().find(|sid| handle_of(sid) == handle) else {
+        return Err(AccountError::NotFound("That session has already ended."));
+    };
+    sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(sid)
+        .bind(id)
+        .execute(&auth.pool)
+        .await
+        .context("failed to end session")?;
+    Ok(())
+}
+
+/// Deletes the member's account with everything it owns (rows in one
+/// transaction, then photo files). Needs a sign-in within `REAUTH_MINUTES`
+/// and the address typed.
+pub async fn delete_account(auth: &Auth, caller: &mut Caller, typed_email: &str) -> Result<(), AccountError> {
+    let Some(User::Member { id, email, .. }) = caller.user().cloned() else {
+        return Err(AccountError::NotFound("Sign in to manage your account."));
+    };
+    let window = (auth.settings.reauth_minutes * 60).max(1);
+    if caller.session.seconds_since_sign_in().is_none_or(|s| s >= window) {
+        return Err(AccountError::Invalid(format!(
+            "For your safety, sign in again (within the last {} minutes) to delete your account.",
+            window / 60
+        )));
+    }
+    if !typed_email.trim().eq_ignore_ascii_case(&email) {
+        return Err(AccountError::Invalid(
+            "Type your email address exactly to confirm.".into(),
+        ));
+    }
+    erase(auth, caller, id, false).await
+}
+
+/// Deletes this browser's guest and everything it made, after confirmation.
+pub async fn discard_guest(auth: &Auth, caller: &mut Caller, confirmed: bool) -> Result<(), AccountError> {
+    let Some(id) = caller.session.guest() else {
+        return Err(AccountError::NotFound("There is no guest data in this browser."));
+    };
+    if !confirmed {
+        return Err(AccountError::Invalid("Tick the box to confirm.".into()));
+    }
+    erase(auth, caller, id, true).await
+}
+
+/// Deletes `user` if it is still what the caller decided on (a guest or a
+/// member), rows first in one transaction (sessions and owned rows go by
+/// cascade), then its photo files, then this browser's session.
+async fn erase(auth: &Auth, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
+    let mut tx = auth.pool.begin().await.context("failed to begin deletion")?;
+    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE user_id = $1")
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await
+        .context("failed to list photos")?;
+    let gone = sqlx::query("DELETE FROM users WHERE id = $1 AND is_anonymous = $2")
+        .bind(user)
+        .bind(guest)
+        .execute(&mut *tx)
+        .await
+        .context("failed to delete user")?;
+    if gone.rows_affected() == 0 {
+        return Err(AccountError::NotFound(
+            "That account has changed; please reload the page.",
+        ));
+    }
+    tx.commit().await.context("failed to commit deletion")?;
+    for key in &keys {
+        auth.media.remove(key).await;
+    }
+    caller.session.forget().await?;
+    tracing::info!(%user, photos = keys.len(), "user deleted");
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! One error enum per kind of identity flow. Each separates what the person
+//! can fix (shown as it is), "too many" (with how long to wait) and
+//! `Unexpected` (logged in full, shown as a generic message). Adapters answer
+//! by [`AuthError::kind`] in one place each.
+
+use crate::db::rate_limit::RetryAfter;
+use crate::password::PasswordError;
+
+/// What a person sees when something failed on our side.
+pub const UNEXPECTED: &str = "Something went wrong on our side. Please try again in a moment.";
+
+/// How an adapter answers a failed flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// 400: the input or the state is not right; the message says why.
+    Invalid,
+    /// 401: the credentials do not match.
+    Unauthorized,
+    /// 404: nothing of yours by that name.
+    NotFound,
+    /// 410: a link that worked once and no longer does.
+    Gone,
+    /// 429 with `Retry-After` seconds.
+    TooMany(i64),
+    /// 500: ours; logged.
+    Unexpected,
+}
+
+/// What the adapters need of every flow error.
+pub trait AuthError: std::fmt::Display {
+    /// How to answer.
+    fn kind(&self) -> Kind;
+    /// The infrastructure failure behind an `Unexpected`, for the log.
+    fn unexpected(&self) -> Option<&anyhow::Error>;
+}
+
+fn wait(retry: &RetryAfter) -> String {
+    let minutes = (retry.0 + 59) / 60;
+    format!(
+        "Please try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
+macro_rules! auth_error {
+    ($name:ident { $($variant:ident => $kind:expr),* $(,)? }) => {
+        impl AuthError for $name {
+            fn kind(&self) -> Kind {
+                match self {
+                    $(Self::$variant { .. } => $kind,)*
+                    Self::TooMany(retry) => Kind::TooMany(retry.0),
+                    Self::Unexpected(_) => Kind::Unexpected,
+                }
+            }
+            fn unexpected(&self) -> Option<&anyhow::Error> {
+                match self {
+                    Self::Unexpected(err) => Some(err),
+                    _ => None,
+                }
+            }
+        }
+        impl From<anyhow::Error> for $name {
+            fn from(err: anyhow::Error) -> Self {
+                Self::Unexpected(err)
+            }
+        }
+    };
+}
+
+/// Creating a guest.
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    /// This client started many guests lately.
+    #[error("Many guest accounts were started from your network lately. {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(MintError {});
+
+/// Asking for an email (sign-in link, password reset).
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The address does not parse.
+    #[error("{0}")]
+    Invalid(String),
+    /// Several emails went out lately.
+    #[error("We have sent several emails already. Please check your inbox (and spam folder). {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(RequestError { Invalid => Kind::Invalid });
+
+/// Using a one-time link (sign in, confirm an address, reset a password).
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// Used already, or replaced by a newer link.
+    #[error("This link has already been used.")]
+    Used,
+    /// Expired.
+    #[error("This link has expired.")]
+    Expired,
+    /// Not a link we sent.
+    #[error("This link is not valid.")]
+    Unknown,
+    /// The password typed to keep a sign-up's password is not that password.
+    #[error("That is not the password chosen when signing up. Leave it empty to continue without it.")]
+    WrongPassword,
+    /// A new password that the policy refuses.
+    #[error("{0}")]
+    Weak(PasswordError),
+    /// Tried too often.
+    #[error("Too many attempts in a short time. {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours; nothing was changed.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(LinkError {
+    Used => Kind::Gone,
+    Expired => Kind::Gone,
+    Unknown => Kind::NotFound,
+    WrongPassword => Kind::Invalid,
+    Weak => Kind::Invalid,
+});
+
+/// Signing up with email and password.
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    /// Already signed in: sign out to create another account.
+    #[error("You are signed in already. Sign out first to create another account.")]
+    SignedIn,
+    /// The address or the password is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+    /// Several sign-ups lately.
+    #[error("Too many attempts in a short time. {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(SignUpError { SignedIn => Kind::Invalid, Invalid => Kind::Invalid });
+
+/// Signing in with email and password.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown address, wrong password, no password, or one nobody proved.
+    #[error("That email and password do not match an account.")]
+    Mismatch,
+    /// Tried too often.
+    #[error("Too many attempts in a short time. {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(SignInError { Mismatch => Kind::Unauthorized });
+
+/// Managing an account: password, sessions, deletion.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// No member (or, for discarding, no guest) in this session.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The request is not acceptable; the message says why.
+    #[error("{0}")]
+    Invalid(String),
+    /// Tried too often.
+    #[error("Too many attempts in a short time. {}", wait(.0))]
+    TooMany(RetryAfter),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+auth_error!(AccountError { NotFound => Kind::NotFound, Invalid => Kind::Invalid });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_messages() {
+        let e = MintError::TooMany(RetryAfter(61));
+        assert_eq!(e.kind(), Kind::TooMany(61));
+        assert!(e.to_string().ends_with("in 2 minutes."), "{e}");
+        let e = LinkError::Unexpected(anyhow::anyhow!("db down at 10.0.0.3"));
+        assert_eq!(e.to_string(), UNEXPECTED, "no detail leaks");
+        assert!(e.unexpected().is_some());
+        assert_eq!(LinkError::Used.kind(), Kind::Gone);
+        assert_eq!(SignInError::Mismatch.kind(), Kind::Unauthorized);
+    }
+}

@@ -1,0 +1,54 @@
+//! Identity: who a request is, and every way that changes.
+//!
+//! Everything that makes, changes or ends who a session is lives here, one
+//! flow per use case, each in one database transaction: [`guest`] (a guest
+//! for a first contribution), [`sign_up`], [`password`] (sign in, reset
+//! request, change), [`links`] (sign in by link, confirm an address, reset a
+//! password), [`account`] (sign out, other devices, delete, discard). Every
+//! flow that changes who a session is opens the new session through
+//! [`TypedSession`] inside its transaction — the new id and the record of
+//! whose it is are one write — and adopts it after the commit. Server
+//! functions and routes only convert input, call one flow and map its error.
+//!
+//! The user type and the confirm page's types compile to wasm; the rest needs
+//! the `ssr` feature.
+
+mod preview;
+mod user;
+
+pub use preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
+pub use user::User;
+
+#[cfg(feature = "ssr")]
+pub mod account;
+#[cfg(feature = "ssr")]
+mod context;
+#[cfg(feature = "ssr")]
+mod errors;
+#[cfg(feature = "ssr")]
+pub mod guest;
+#[cfg(feature = "ssr")]
+pub mod links;
+#[cfg(feature = "ssr")]
+pub mod merge;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+mod session;
+#[cfg(feature = "ssr")]
+pub mod sign_up;
+#[cfg(feature = "ssr")]
+mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+
+#[cfg(feature = "ssr")]
+pub use context::{Auth, AuthSettings, Caller};
+#[cfg(feature = "ssr")]
+pub use errors::{
+    AccountError, AuthError, Kind, LinkError, MintError, RequestError, SignInError, SignUpError, UNEXPECTED,
+};
+#[cfg(feature = "ssr")]
+pub use session::{Rotation, TypedSession};
+#[cfg(feature = "ssr")]
+pub use store::PgSessionStore;

@@ -1,0 +1,181 @@
+//! Passwords: signing in with one, asking for a reset link, changing it.
+
+use super::context::{Auth, Caller};
+use super::errors::{AccountError, RequestError, SignInError};
+use super::merge::{self, Outcome};
+use super::tokens::{self, NewToken, Purpose};
+use super::user::User;
+use crate::db::rate_limit::limits;
+use crate::email::EmailAddress;
+use anyhow::Context;
+use uuid::Uuid;
+
+/// Signs in with email and password, merging this browser's guest into the
+/// account (the same savepoint merge as a link). Only a password whose
+/// address was proven signs in.
+pub async fn sign_in(
+    auth: &Auth,
+    caller: &mut Caller,
+    email: &str,
+    password: String,
+) -> Result<(), SignInError> {
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Err(SignInError::Mismatch);
+    };
+    let client = caller.client();
+    auth.limit(&[
+        (limits::SIGN_IN_PER_CLIENT, client.as_str()),
+        (limits::SIGN_IN_PER_ACCOUNT, email.as_str()),
+    ])
+    .await?
+    .map_err(SignInError::TooMany)?;
+    let found: Option<(Uuid, Option<String>, Option<String>, bool)> = sqlx::query_as(
+        "SELECT id, password_hash, display_name, role = 'admin' FROM users
+         WHERE email = $1 AND NOT is_anonymous AND email_verified_at IS NOT NULL",
+    )
+    .bind(email.as_str())
+    .fetch_optional(&auth.pool)
+    .await
+    .context("failed to load credentials")?;
+    let stored = found.as_ref().and_then(|(_, hash, ..)| hash.clone());
+    // Unknown addresses verify against a dummy hash: same work, same time.
+    let ok = auth.hasher.verify(password, stored.clone()).await?;
+    let Some((id, Some(hash), display_name, admin)) = found.filter(|_| ok) else {
+        return Err(SignInError::Mismatch);
+    };
+    let mut tx = auth.pool.begin().await.context("failed to begin sign-in")?;
+    // Decide on the account as it is now: a password changed since it was
+    // checked does not sign in.
+    let current: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND password_hash = $2 FOR UPDATE")
+            .bind(id)
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("failed to lock the account")?;
+    if current.is_none() {
+        return Err(SignInError::Mismatch);
+    }
+    let guests = merge::lock_guests(&mut tx, &caller.session.guest().into_iter().collect::<Vec<_>>()).await?;
+    let mut outcomes = Vec::new();
+    for guest in guests {
+        outcomes.push(merge::merge_or_record(&mut tx, guest, id).await?);
+    }
+    let notice = match outcomes.as_slice() {
+        [Outcome::Merged(data)] if data.is_empty() => "You are signed in.".to_owned(),
+        _ => merge::notice(&outcomes, false),
+    };
+    let user = User::Member {
+        id,
+        email: email.to_string(),
+        display_name,
+        admin,
+    };
+    let rotation = caller
+        .session
+        .open(&mut tx, user, &caller.user_agent, Some(notice))
+        .await?;
+    tx.commit().await.context("failed to commit sign-in")?;
+    caller.session.adopt(rotation).await?;
+    if !outcomes.is_empty() {
+        merge::count_outcomes(&outcomes);
+    }
+    tracing::info!(user = %id, "signed in with a password");
+    Ok(())
+}
+
+/// Emails a password-reset link if the address has an account; the answer is
+/// the same either way.
+pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<(), RequestError> {
+    let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
+    let client = caller.client();
+    auth.limit(&[
+        (limits::ACCOUNT_MAIL_PER_CLIENT, client.as_str()),
+        (limits::ACCOUNT_MAIL_PER_EMAIL, email.as_str()),
+    ])
+    .await?
+    .map_err(RequestError::TooMany)?;
+    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT is_anonymous)")
+            .bind(email.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .context("failed to look up address")?;
+    if exists {
+        let token = tokens::issue(
+            &mut conn,
+            NewToken {
+                purpose: Purpose::PasswordReset,
+                email: email.as_str(),
+                guest_id: caller.session.guest(),
+                next_path: "/account",
+                ttl_minutes: 30,
+                password_hash: None,
+            },
+        )
+        .await?;
+        let url = auth.url(&format!("/auth/reset?token={token}"));
+        auth.send(crate::mail::password_reset(&email, &url));
+    }
+    Ok(())
+}
+
+/// Sets a new password for the signed-in member; needs the current one when
+/// there is one. Optionally signs every other device out, in the same
+/// transaction.
+pub async fn change_password(
+    auth: &Auth,
+    caller: &Caller,
+    current: String,
+    new_password: String,
+    sign_out_others: bool,
+) -> Result<(), AccountError> {
+    let Some(User::Member { id, email, .. }) = caller.user() else {
+        return Err(AccountError::NotFound("Sign in to manage your account."));
+    };
+    crate::password::check(&new_password, email).map_err(|e| AccountError::Invalid(e.to_string()))?;
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&auth.pool)
+        .await
+        .context("failed to load password")?
+        .flatten();
+    if let Some(stored) = &stored {
+        auth.limit(&[(limits::SIGN_IN_PER_ACCOUNT, email.as_str())])
+            .await?
+            .map_err(AccountError::TooMany)?;
+        if !auth.hasher.verify(current, Some(stored.clone())).await? {
+            return Err(AccountError::Invalid(
+                "Your current password is not right.".into(),
+            ));
+        }
+    }
+    let hash = auth.hasher.hash(new_password).await?;
+    let mut tx = auth
+        .pool
+        .begin()
+        .await
+        .context("failed to begin password change")?;
+    // Compare and set: the password checked above must still be the one there.
+    let changed = sqlx::query(
+        "UPDATE users SET password_hash = $3 WHERE id = $1 AND NOT is_anonymous
+           AND password_hash IS NOT DISTINCT FROM $2",
+    )
+    .bind(id)
+    .bind(stored.as_deref())
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .context("failed to set password")?;
+    if changed.rows_affected() == 0 {
+        return Err(AccountError::Invalid(
+            "Your password was changed elsewhere just now. Please try again.".into(),
+        ));
+    }
+    if sign_out_others {
+        super::account::end_other_sessions(&mut tx, *id, caller.session.id().as_deref()).await?;
+    }
+    tx.commit().await.context("failed to commit password change")?;
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! `TypedSession`: the only code that reads or changes what a session says.
+//!
+//! A change of who a session is happens in two steps that cannot be split up
+//! by a caller: [`TypedSession::open`] deletes this browser's current session
+//! row and inserts a new one for the new user, inside the flow's transaction
+//! (so the new id and the record of whose it is are one write), and returns a
+//! [`Rotation`]; after the commit, [`TypedSession::adopt`] makes the response
+//! carry the new id. The old id never authenticates anyone again.
+
+use super::store::keys;
+use super::user::User;
+use anyhow::Context;
+use sqlx::PgConnection;
+use tower_sessions_core::Session;
+use tower_sessions_core::session::Id;
+use uuid::Uuid;
+
+/// The request's session with what the store loaded for it.
+#[derive(Clone, Debug)]
+pub struct TypedSession {
+    inner: Session,
+    user: Option<User>,
+    authenticated_at: Option<i64>,
+}
+
+/// A session row a flow inserted; apply it with [`TypedSession::adopt`] once
+/// the flow's transaction has committed.
+#[derive(Debug)]
+#[must_use = "the browser keeps its old (now deleted) session unless the rotation is adopted"]
+pub struct Rotation {
+    id: Id,
+    user: User,
+    notice: Option<String>,
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl TypedSession {
+    /// Reads the session: one query when the browser sent a session cookie,
+    /// none otherwise (and none again within the request).
+    pub async fn load(inner: Session) -> anyhow::Result<Self> {
+        let user = inner
+            .get::<User>(keys::USER)
+            .await
+            .context("failed to load the session")?;
+        let authenticated_at = inner
+            .get::<i64>(keys::AUTHENTICATED_AT)
+            .await
+            .context("failed to read the session")?;
+        Ok(Self {
+            inner,
+            user,
+            authenticated_at,
+        })
+    }
+
+    /// Who this session is, as the users table said at the start of the request.
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    /// The guest this browser holds, if it holds one.
+    pub fn guest(&self) -> Option<Uuid> {
+        self.user.as_ref().and_then(User::guest_id)
+    }
+
+    /// The session id, for telling "this device" apart in the session list.
+    pub fn id(&self) -> Option<String> {
+        self.user.as_ref()?;
+        self.inner.id().map(|id| id.to_string())
+    }
+
+    /// Seconds since this session's user last proved who they are here.
+    pub fn seconds_since_sign_in(&self) -> Option<i64> {
+        self.authenticated_at.map(|at| now_secs() - at)
+    }
+
+    /// The one-time message for this page, removed as it is read. Costs nothing
+    /// when there is none.
+    pub async fn take_notice(&self) -> Option<String> {
+        self.user.as_ref()?;
+        let notice = self.inner.get::<String>(keys::NOTICE).await.ok().flatten()?;
+        let _ = self.inner.remove_value(keys::NOTICE).await;
+        Some(notice)
+    }
+
+    /// Rolling expiry without a write per request: at most once a day the
+    /// session (and its cookie) is pushed out by another `SESSION_DAYS`.
+    pub async fn touch_if_due(&self) {
+        if self.user.is_none() {
+            return;
+        }
+        if self.inner.get::<bool>(keys::TOUCH_DUE).await.ok().flatten() == Some(true) {
+            let _ = self.inner.insert(keys::TOUCH_DUE, false).await;
+            let _ = self.inner.insert(keys::TOUCHED, true).await;
+        }
+    }
+
+    /// Replaces this browser's session row with a new one for `user`, in the
+    /// caller's transaction. `notice` is shown on the next page.
+    pub(crate) async fn open(
+        &self,
+        conn: &mut PgConnection,
+        user: User,
+        user_agent: &str,
+        notice: Option<String>,
+    ) -> anyhow::Result<Rotation> {
+        let id = Id::default();
+        let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(300).collect();
+        let expiry = self.inner.expiry_date().unix_timestamp() as f64;
+        sqlx::query(
+            "WITH gone AS (DELETE FROM sessions WHERE id = $1)
+             INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice)
+             VALUES ($2, $3, $4, to_timestamp($5), $6)",
+        )
+        .bind(self.inner.id().map(|id| id.to_string()))
+        .bind(id.to_string())
+        .bind(user.id())
+        .bind(agent)
+        .bind(expiry)
+        .bind(notice.as_deref())
+        .execute(conn)
+        .await
+        .context("failed to open a session")?;
+        Ok(Rotation { id, user, notice })
+    }
+
+    /// Makes the response carry the session a flow opened (its transaction has
+    /// committed), and makes the rest of this request see its user.
+    pub async fn adopt(&mut self, rotation: Rotation) -> anyhow::Result<()> {
+        let Rotation { id, user, notice } = rotation;
+        let put = async |key: &str, value: serde_json::Value| {
+            self.inner
+                .insert_value(key, value)
+                .await
+                .with_context(|| format!("failed to update the session's {key}"))
+        };
+        put(keys::ADOPT, id.to_string().into()).await?;
+        put(keys::USER, serde_json::to_value(&user)?).await?;
+        put(keys::AUTHENTICATED_AT, now_secs().into()).await?;
+        if let Some(notice) = notice {
+            put(keys::NOTICE, notice.into()).await?;
+        }
+        if self.inner.id().is_some() {
+            // Makes the layer hand out the adopted id instead of the old one
+            // (whose row the flow's transaction already deleted).
+            self.inner
+                .cycle_id()
+                .await
+                .context("failed to rotate the session id")?;
+        }
+        self.user = Some(user);
+        self.authenticated_at = Some(now_secs());
+        Ok(())
+    }
+
+    /// Ends this session here and in the store; the cookie is removed.
+    pub async fn forget(&mut self) -> anyhow::Result<()> {
+        self.inner.flush().await.context("failed to end the session")?;
+        self.user = None;
+        self.authenticated_at = None;
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! Signing up with email and password. Nothing about who the browser is
+//! changes until the address is proven: the form's answer, cookies, state and
+//! work are the same whether the address is new or taken, so sign-up cannot
+//! be used to find out who has an account.
+//!
+//! - New address: the password's hash waits in a confirmation token
+//!   ([`super::links::confirm_address`] finishes the sign-up, promoting this
+//!   browser's guest in place).
+//! - Taken address: its owner gets "someone tried to sign up" with a sign-in
+//!   link (which brings this browser's guest along, if it was them).
+
+use super::context::{Auth, Caller};
+use super::errors::SignUpError;
+use super::tokens::{self, NewToken, Purpose};
+use super::user::User;
+use crate::db::rate_limit::limits;
+use crate::email::EmailAddress;
+use anyhow::Context;
+
+/// How long a sign-up waits for its address to be confirmed.
+const CONFIRM_MINUTES: i64 = 24 * 60;
+
+/// Starts a sign-up; the address's inbox decides what happens next.
+pub async fn sign_up(auth: &Auth, caller: &Caller, email: &str, password: String) -> Result<(), SignUpError> {
+    if matches!(caller.user(), Some(User::Member { .. })) {
+        return Err(SignUpError::SignedIn);
+    }
+    let email = EmailAddress::parse(email).map_err(|e| SignUpError::Invalid(e.to_string()))?;
+    crate::password::check(&password, email.as_str()).map_err(|e| SignUpError::Invalid(e.to_string()))?;
+    let client = caller.client();
+    auth.limit(&[
+        (limits::ACCOUNT_MAIL_PER_CLIENT, client.as_str()),
+        (limits::ACCOUNT_MAIL_PER_EMAIL, email.as_str()),
+    ])
+    .await?
+    .map_err(SignUpError::TooMany)?;
+    // Hash before knowing whether the address exists: both paths cost the same.
+    let hash = auth.hasher.hash(password).await?;
+    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(email.as_str())
+        .fetch_one(&mut *conn)
+        .await
+        .context("failed to look up address")?;
+    let guest_id = caller.session.guest();
+    let new = if taken {
+        NewToken {
+            purpose: Purpose::MagicLink,
+            email: email.as_str(),
+            guest_id,
+            next_path: "/account",
+            ttl_minutes: auth.settings.link_minutes,
+            password_hash: None,
+        }
+    } else {
+        NewToken {
+            purpose: Purpose::EmailVerify,
+            email: email.as_str(),
+            guest_id,
+            next_path: "/account",
+            ttl_minutes: CONFIRM_MINUTES,
+            password_hash: Some(&hash),
+        }
+    };
+    let token = tokens::issue(&mut conn, new).await?;
+    let mail = if taken {
+        crate::mail::sign_up_attempt(&email, &auth.url(&format!("/auth/confirm?token={token}")))
+    } else {
+        crate::mail::verify_email(&email, &auth.url(&format!("/auth/verify?token={token}")))
+    };
+    auth.send(mail);
+    Ok(())
+}
