@@ -100,10 +100,15 @@ test("a link opened in another browser asks before bringing anyone's dogs", asyn
   await expect(page.getByTestId("claim-summary")).toContainText("asked for in another browser");
   const bringThis = page.getByLabel("Also bring the 1 dog added in this browser");
   await expect(bringThis).not.toBeChecked();
+  // Leaving this browser's dog behind would strand it: the page asks first.
+  await page.getByRole("button", { name: "Just sign me in" }).click();
+  await expect(page.getByTestId("link-problem")).toContainText("This browser holds dogs or photos added as a guest");
+  await page.getByLabel("Also bring the 1 dog added in this browser").check();
   await page.getByRole("button", { name: "Just sign me in" }).click();
   await expect(page.getByTestId("member-badge")).toBeVisible();
   await page.goto("/dogs");
-  await expect(page.getByText("No dogs yet")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Lappy" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Pixel" })).toHaveCount(0);
   await phone.close();
   await laptop.close();
 });

@@ -108,21 +108,9 @@ fn answer(err: LinkError, page: &str, token: &str) -> Response {
         }
         Kind::Gone | Kind::NotFound => Redirect::to(&format!("/auth/{page}?token={token}")).into_response(),
         Kind::Invalid | Kind::Unauthorized | Kind::TooMany(_) => {
-            let message = percent_encode(&err.to_string());
-            Redirect::to(&format!("/auth/{page}?token={token}&error={message}")).into_response()
+            // A code, not the sentence: the page says it in its own words, so
+            // nobody can put text of theirs on our page through a link.
+            Redirect::to(&format!("/auth/{page}?token={token}&error={}", err.code())).into_response()
         }
     }
-}
-
-/// Percent-encodes everything but ASCII letters and digits (for a query value).
-fn percent_encode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -73,7 +73,8 @@ pub async fn upload(
     let return_to = form
         .return_to
         .as_deref()
-        .and_then(safe_path)
+        .map(str::trim)
+        .filter(|p| paws_inside::redirect::safe_next(Some(p)) == *p)
         .unwrap_or("/dogs")
         .to_owned();
     let result = store(&state, &mut caller, form).await;
@@ -210,12 +211,6 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> UploadForm {
     form
 }
 
-/// A same-site relative path (`/dogs/1`), never `//host`, `/\\host` or a scheme.
-fn safe_path(p: &str) -> Option<&str> {
-    let ok = p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.contains(['\r', '\n']);
-    ok.then_some(p)
-}
-
 /// `GET /media/{key}/{file}`: a stored photo, immutable under its key.
 pub async fn serve(
     State(state): State<AppState>,
@@ -226,16 +221,17 @@ pub async fn serve(
     let Some(path) = state.photos.store.path(&key, variant) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // Hidden photos (moderation) are only shown to admins.
-    match paws_inside::db::admin::reports::is_public(&state.pool, &key).await {
-        Ok(true) => {}
-        Ok(false) if viewer_is_admin(session).await => {}
+    // Hidden photos (moderation) are only shown to admins, and never cached
+    // where someone else could be served them.
+    let cache = match paws_inside::db::admin::reports::is_public(&state.pool, &key).await {
+        Ok(true) => "public, max-age=31536000, immutable",
+        Ok(false) if viewer_is_admin(session).await => "private, no-store",
         Ok(false) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "photo lookup failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
-    }
+    };
     match tokio::fs::read(&path).await {
         Ok(bytes) => (
             [
@@ -244,10 +240,7 @@ pub async fn serve(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
                 ),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
             ],
             bytes,
         )

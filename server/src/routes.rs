@@ -152,8 +152,10 @@ async fn cache_control(hashed: bool, req: Request, next: Next) -> Response {
     } else if path.starts_with("/vendor/") || path.ends_with(".js") || path.ends_with(".svg") {
         SHORT
     } else {
-        // Pages and server functions: always revalidate.
-        "no-cache"
+        // Pages and server functions: always revalidate, and never from a shared
+        // cache: every page carries secrets of its own response (the CSP nonce,
+        // which is also the forms' mint key).
+        "private, no-cache"
     };
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));

@@ -399,6 +399,11 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
         .await
         .unwrap();
     assert_eq!(as_admin.status(), 200);
+    assert_eq!(
+        as_admin.headers()["cache-control"],
+        "private, no-store",
+        "no shared cache may keep a hidden photo"
+    );
     let listed: Value = app
         .call(
             &Browser::new().client,

@@ -452,7 +452,8 @@ async fn another_browser_chooses_what_comes_along() {
     let laptop_dog = add_dog(&app, &laptop, "Laptop Dog").await;
     let laptop_guest = user_id(&laptop, &app).await;
 
-    // "Just sign me in": nothing moves; the phone's guest keeps its dog.
+    // "Just sign me in" would strand the laptop's own dog (its guest loses its
+    // only session): nothing happens and the page asks to bring it.
     let token = request_link(&app, &sink, &phone, "two@example.com", 1).await;
     let (_, page) = confirm_page(&app, &laptop, &token).await;
     assert!(
@@ -461,18 +462,36 @@ async fn another_browser_chooses_what_comes_along() {
     );
     assert!(page.contains("Also bring the 1 dog added in this browser"));
     let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/auth/confirm?token={token}&error=left_behind"));
+    assert_eq!(user_id(&laptop, &app).await, laptop_guest, "still the guest");
+    let res = laptop
+        .client
+        .get(format!("{}{back}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the link still works");
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("This browser holds dogs or photos added as a guest"),
+        "{page}"
+    );
+
+    // Ticked: the laptop's dog comes along; the phone's (not chosen) stays.
+    let res = confirm(
+        &app,
+        &laptop,
+        &token,
+        &[("bring_requester", "false"), ("bring_this_browser", "true")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dogs");
     let account = user_id(&laptop, &app).await;
-    assert_ne!(
-        account, laptop_guest,
-        "a new account, not the laptop guest promoted"
-    );
+    assert_eq!(account, laptop_guest, "the laptop's guest was promoted in place");
     assert_eq!(owner_of(&app, phone_dog).await, phone_guest);
-    assert_eq!(
-        owner_of(&app, laptop_dog).await,
-        laptop_guest,
-        "unticked: this browser's dog stays"
-    );
+    assert_eq!(owner_of(&app, laptop_dog).await, account);
 
     // "Bring them": the phone guest's dog merges in, and its session ends.
     let token = request_link(&app, &sink, &phone, "two@example.com", 2).await;

@@ -161,7 +161,7 @@ async fn pages_are_compressed_and_revalidated() {
         .await
         .unwrap();
     assert_eq!(res.headers()["content-encoding"], "br");
-    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),

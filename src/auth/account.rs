@@ -58,9 +58,10 @@ pub fn handle_of(session_id: &str) -> String {
         .collect()
 }
 
-fn member(caller: &Caller) -> Result<Uuid, AccountError> {
-    match caller.user() {
-        Some(User::Member { id, .. }) => Ok(*id),
+/// The member and this session's id, or "sign in".
+fn member(caller: &Caller) -> Result<(Uuid, String), AccountError> {
+    match (caller.user(), caller.session.id()) {
+        (Some(User::Member { id, .. }), Some(session)) => Ok((*id, session)),
         _ => Err(AccountError::NotFound("Sign in to manage your account.")),
     }
 }
@@ -107,19 +108,37 @@ pub async fn overview(auth: &Auth, caller: &Caller) -> anyhow::Result<Overview> 
     Ok(Overview::Member(account, sessions))
 }
 
-/// Ends every session of `user` but `keep`.
+/// Ends every session of `user` but `keep`, only while `keep` is still one of
+/// the user's sessions: a request whose own session was ended meanwhile
+/// cannot sign the others out.
 pub(super) async fn end_other_sessions(
     conn: &mut PgConnection,
     user: Uuid,
-    keep: Option<&str>,
+    keep: &str,
 ) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
-        .bind(user)
-        .bind(keep)
-        .execute(conn)
-        .await
-        .context("failed to end sessions")?;
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id <> $2
+           AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
+    )
+    .bind(user)
+    .bind(keep)
+    .execute(conn)
+    .await
+    .context("failed to end sessions")?;
     Ok(done.rows_affected())
+}
+
+/// Refuses unless this session's user proved who they are here within
+/// `REAUTH_MINUTES` (from the session row, not from anything the browser says).
+pub(super) fn require_recent_sign_in(auth: &Auth, caller: &Caller, to: &str) -> Result<(), AccountError> {
+    let window = (auth.settings.reauth_minutes * 60).max(1);
+    if caller.session.seconds_since_sign_in().is_none_or(|s| s >= window) {
+        return Err(AccountError::Invalid(format!(
+            "For your safety, sign in again (within the last {} minutes) to {to}.",
+            window / 60
+        )));
+    }
+    Ok(())
 }
 
 /// Signs this browser out: its session row is deleted, its cookie removed.
@@ -130,14 +149,14 @@ pub async fn sign_out(caller: &mut Caller) -> Result<(), AccountError> {
 
 /// Signs every other device of the member out.
 pub async fn revoke_other_sessions(auth: &Auth, caller: &Caller) -> Result<u64, AccountError> {
-    let id = member(caller)?;
+    let (id, session) = member(caller)?;
     let mut conn = auth.pool.acquire().await.context("no database connection")?;
-    Ok(end_other_sessions(&mut conn, id, caller.session.id().as_deref()).await?)
+    Ok(end_other_sessions(&mut conn, id, &session).await?)
 }
 
 /// Signs one device out by its handle from the session list.
 pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Result<(), AccountError> {
-    let id = member(caller)?;
+    let (id, session) = member(caller)?;
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
         .bind(id)
         .fetch_all(&auth.pool)
@@ -146,12 +165,19 @@ pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Resul
     let Some(sid) = ids.into_iter().find(|sid| handle_of(sid) == handle) else {
         return Err(AccountError::NotFound("That session has already ended."));
     };
-    sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
-        .bind(sid)
-        .bind(id)
-        .execute(&auth.pool)
-        .await
-        .context("failed to end session")?;
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE id = $1 AND user_id = $2
+           AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $2)",
+    )
+    .bind(sid)
+    .bind(id)
+    .bind(&session)
+    .execute(&auth.pool)
+    .await
+    .context("failed to end session")?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound("That session has already ended."));
+    }
     Ok(())
 }
 
@@ -162,13 +188,7 @@ pub async fn delete_account(auth: &Auth, caller: &mut Caller, typed_email: &str)
     let Some(User::Member { id, email, .. }) = caller.user().cloned() else {
         return Err(AccountError::NotFound("Sign in to manage your account."));
     };
-    let window = (auth.settings.reauth_minutes * 60).max(1);
-    if caller.session.seconds_since_sign_in().is_none_or(|s| s >= window) {
-        return Err(AccountError::Invalid(format!(
-            "For your safety, sign in again (within the last {} minutes) to delete your account.",
-            window / 60
-        )));
-    }
+    require_recent_sign_in(auth, caller, "delete your account")?;
     if !typed_email.trim().eq_ignore_ascii_case(&email) {
         return Err(AccountError::Invalid(
             "Type your email address exactly to confirm.".into(),
@@ -189,21 +209,27 @@ pub async fn discard_guest(auth: &Auth, caller: &mut Caller, confirmed: bool) ->
 }
 
 /// Deletes `user` if it is still what the caller decided on (a guest or a
-/// member), rows first in one transaction (sessions and owned rows go by
-/// cascade), then its photo files, then this browser's session.
+/// member) and this session is still its own, rows first in one transaction
+/// (sessions and owned rows go by cascade), then its photo files, then this
+/// browser's session.
 async fn erase(auth: &Auth, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
+    let session = caller.session.id().unwrap_or_default();
     let mut tx = auth.pool.begin().await.context("failed to begin deletion")?;
     let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE user_id = $1")
         .bind(user)
         .fetch_all(&mut *tx)
         .await
         .context("failed to list photos")?;
-    let gone = sqlx::query("DELETE FROM users WHERE id = $1 AND is_anonymous = $2")
-        .bind(user)
-        .bind(guest)
-        .execute(&mut *tx)
-        .await
-        .context("failed to delete user")?;
+    let gone = sqlx::query(
+        "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
+           AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",
+    )
+    .bind(user)
+    .bind(guest)
+    .bind(&session)
+    .execute(&mut *tx)
+    .await
+    .context("failed to delete user")?;
     if gone.rows_affected() == 0 {
         return Err(AccountError::NotFound(
             "That account has changed; please reload the page.",

@@ -112,6 +112,13 @@ pub enum LinkError {
     /// A new password that the policy refuses.
     #[error("{0}")]
     Weak(PasswordError),
+    /// This browser holds a guest's things that would be left where nobody
+    /// can reach them: the person has to choose to bring them.
+    #[error(
+        "This browser holds dogs or photos added as a guest. Tick “Also bring…” to keep them in this account, \
+         or open the link in another browser."
+    )]
+    LeftBehind,
     /// Tried too often.
     #[error("Too many attempts in a short time. {}", wait(.0))]
     TooMany(RetryAfter),
@@ -125,7 +132,42 @@ auth_error!(LinkError {
     Unknown => Kind::NotFound,
     WrongPassword => Kind::Invalid,
     Weak => Kind::Invalid,
+    LeftBehind => Kind::Invalid,
 });
+
+impl LinkError {
+    /// A short name for what the person can fix, for the link page's URL:
+    /// the page shows our own sentence for it, never text from the URL.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::WrongPassword => "wrong_password",
+            Self::LeftBehind => "left_behind",
+            Self::TooMany(_) => "too_many",
+            Self::Weak(PasswordError::TooShort) => "weak_short",
+            Self::Weak(PasswordError::TooLong) => "weak_long",
+            Self::Weak(PasswordError::Common) => "weak_common",
+            Self::Weak(PasswordError::IsEmail) => "weak_email",
+            Self::Used | Self::Expired | Self::Unknown | Self::Unexpected(_) => "",
+        }
+    }
+
+    /// The sentence for a [`LinkError::code`]; `None` for anything else.
+    pub fn message_for(code: &str) -> Option<String> {
+        let err = match code {
+            "wrong_password" => Self::WrongPassword,
+            "left_behind" => Self::LeftBehind,
+            "too_many" => {
+                return Some("Too many attempts in a short time. Please try again in a few minutes.".into());
+            }
+            "weak_short" => Self::Weak(PasswordError::TooShort),
+            "weak_long" => Self::Weak(PasswordError::TooLong),
+            "weak_common" => Self::Weak(PasswordError::Common),
+            "weak_email" => Self::Weak(PasswordError::IsEmail),
+            _ => return None,
+        };
+        Some(err.to_string())
+    }
+}
 
 /// Signing up with email and password.
 #[derive(Debug, thiserror::Error)]
@@ -192,5 +234,13 @@ mod tests {
         assert!(e.unexpected().is_some());
         assert_eq!(LinkError::Used.kind(), Kind::Gone);
         assert_eq!(SignInError::Mismatch.kind(), Kind::Unauthorized);
+        for err in [
+            LinkError::WrongPassword,
+            LinkError::LeftBehind,
+            LinkError::Weak(PasswordError::Common),
+        ] {
+            assert_eq!(LinkError::message_for(err.code()), Some(err.to_string()));
+        }
+        assert_eq!(LinkError::message_for("<script>Call 555</script>"), None);
     }
 }

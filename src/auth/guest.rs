@@ -2,6 +2,17 @@
 //! makes a real user row and a session for it, in one transaction with one
 //! commit — the rate-limit hit, the user, the browser's mint key and the
 //! session row together.
+//!
+//! That commit does not wait for the WAL to reach the disk
+//! (`synchronous_commit = off` for this transaction only). A guest that owns
+//! nothing is worth nothing, and the first thing it makes commits durably,
+//! which flushes the WAL up to and including the guest (the log is written in
+//! order). So a database crash in the fraction of a second after the answer can
+//! only lose an empty guest — its cookie then reads as no session and the next
+//! contribution makes a new one — never a dog. Not waiting matters because
+//! every guest of one client counts in one rate-limit row: waiting for the
+//! disk while holding that row lock would queue a client's guests behind
+//! each other's disk writes.
 
 use super::context::{Auth, Caller};
 use super::errors::MintError;
@@ -52,7 +63,7 @@ pub async fn user_or_mint(
     }
     // One statement: the guest this key made lately, or — counted against the
     // client's limit — a new one (recorded under the key).
-    let (id, created, retry): (Option<Uuid>, bool, Option<f64>) = sqlx::query_as(
+    let (id, created, retry, _): (Option<Uuid>, bool, Option<f64>, bool) = sqlx::query_as(
         "WITH prior AS (
            SELECT k.user_id AS id FROM guest_mint_keys k JOIN users u ON u.id = k.user_id
            WHERE k.key_hash = $1 AND u.is_anonymous AND k.created_at > now() - make_interval(secs => $2)),
@@ -71,7 +82,8 @@ pub async fn user_or_mint(
            ON CONFLICT (key_hash) DO UPDATE SET user_id = EXCLUDED.user_id, created_at = now())
          SELECT coalesce((SELECT id FROM prior LIMIT 1), (SELECT id FROM fresh)),
                 EXISTS (SELECT 1 FROM fresh),
-                (SELECT retry FROM hit WHERE hits > $5)",
+                (SELECT retry FROM hit WHERE hits > $5),
+                set_config('synchronous_commit', 'off', true) IS NOT NULL",
     )
     .bind(key.as_deref())
     .bind(MINT_KEY_WINDOW_SECS)

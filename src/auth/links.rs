@@ -179,15 +179,13 @@ pub async fn reset_password(
     };
     crate::password::check(&new_password, &row.email).map_err(LinkError::Weak)?;
     let hash = auth.hasher.hash(new_password).await?;
-    claim(
-        auth,
-        caller,
-        Purpose::PasswordReset,
-        token,
-        ClaimChoice::default(),
-        Some(hash),
-    )
-    .await
+    // Whoever types a new password here owns this browser's guest too (as
+    // with a password sign-in): it comes along rather than being left behind.
+    let choice = ClaimChoice {
+        bring_requester: false,
+        bring_this_browser: true,
+    };
+    claim(auth, caller, Purpose::PasswordReset, token, choice, Some(hash)).await
 }
 
 fn dead_link(peek: Peek) -> LinkError {
@@ -231,8 +229,18 @@ async fn claim(
         drop(tx);
         return Err(dead_link(tokens::peek(&auth.pool, purpose, token).await?));
     };
-    let wanted = guests_to_bring(row.guest_id, caller.session.guest(), choice);
+    merge::lock_address(&mut tx, &row.email).await?;
+    let browser = caller.session.guest();
+    let wanted = guests_to_bring(row.guest_id, browser, choice);
     let guests = merge::lock_guests(&mut tx, &wanted).await?;
+    // Never lose a dog: this browser's guest is about to lose its only session,
+    // so if it made anything and was not chosen, nothing happens (the token
+    // stays usable) and the person is asked to choose.
+    if let Some(own) = browser.filter(|b| !wanted.contains(b))
+        && !merge::guest_data(&mut tx, own).await?.is_empty()
+    {
+        return Err(LinkError::LeftBehind);
+    }
     let existing: Option<(Uuid, Option<String>, bool, bool)> = sqlx::query_as(
         "SELECT id, display_name, email_verified_at IS NULL, role = 'admin' FROM users WHERE email = $1 FOR UPDATE",
     )
@@ -242,7 +250,9 @@ async fn claim(
     .context("failed to look up account")?;
     let reset = purpose == Purpose::PasswordReset;
     if reset && existing.is_none() {
-        // Reset links only go to accounts; this one was deleted since.
+        // Reset links only go to accounts; this one was deleted since. The
+        // link is used up, so its page says so instead of asking again.
+        tx.commit().await.context("failed to commit the used link")?;
         return Err(LinkError::Unknown);
     }
     let mut outcomes = Vec::new();
@@ -250,8 +260,9 @@ async fn claim(
     let (id, display_name, admin, to_merge) = match (existing, guests.split_first()) {
         (Some((id, name, unproven, admin)), _) => {
             // The first proof of an address ends every session opened before
-            // it, and a password nobody proved goes unless the owner kept it.
-            if unproven || reset {
+            // it, and a password nobody proved goes unless the owner kept it;
+            // a new password ends the sessions that came in with the old one.
+            if unproven || password.is_some() {
                 if unproven {
                     tracing::warn!(user = %id, "address proven for the first time: ending earlier sessions");
                 }

@@ -50,6 +50,19 @@ pub(super) async fn lock_guests(conn: &mut PgConnection, wanted: &[Uuid]) -> any
     Ok(wanted.iter().copied().filter(|g| locked.contains(g)).collect())
 }
 
+/// Serialises the flows that decide about one address (its account, the
+/// guests promoted into or merged with it) for the rest of the transaction:
+/// two links confirmed at once, or a link and a password sign-in, then queue
+/// instead of racing to create the account or locking rows in opposite orders.
+pub(super) async fn lock_address(conn: &mut PgConnection, email: &str) -> anyhow::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7278))")
+        .bind(email)
+        .execute(conn)
+        .await
+        .context("failed to lock the address")?;
+    Ok(())
+}
+
 /// Ends every session of `user` (all of them: callers open the new one after).
 pub(super) async fn end_sessions(conn: &mut PgConnection, user: Uuid) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -80,7 +93,24 @@ pub(super) async fn merge_or_record(
                 .context("failed to roll back savepoint")?;
             tracing::error!(%guest, %target, error = ?err, "guest merge failed; recorded for retry");
             crate::metrics::global().inc("paws_merge_failures_total", &[]);
-            let counts = guest_data(conn, guest).await.unwrap_or_default();
+            // Counted in a savepoint of its own: a failure here must not abort
+            // the sign-in's transaction (the record is what matters).
+            let counts = {
+                let mut counting = conn.begin().await.context("failed to open savepoint")?;
+                match guest_data(&mut counting, guest).await {
+                    Ok(counts) => {
+                        counting.commit().await.context("failed to release savepoint")?;
+                        counts
+                    }
+                    Err(_) => {
+                        counting
+                            .rollback()
+                            .await
+                            .context("failed to roll back savepoint")?;
+                        GuestData::default()
+                    }
+                }
+            };
             sqlx::query(
                 "INSERT INTO claim_failures (guest_id, target_id, error, counts) VALUES ($1, $2, $3, $4)",
             )

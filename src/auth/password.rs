@@ -44,6 +44,7 @@ pub async fn sign_in(
         return Err(SignInError::Mismatch);
     };
     let mut tx = auth.pool.begin().await.context("failed to begin sign-in")?;
+    super::merge::lock_address(&mut tx, email.as_str()).await?;
     // Decide on the account as it is now: a password changed since it was
     // checked does not sign in.
     let current: Option<Uuid> =
@@ -102,27 +103,33 @@ pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<
             .fetch_one(&mut *conn)
             .await
             .context("failed to look up address")?;
+    // A token either way (one for an unknown address is never sent and
+    // expires unused): both answers cost the same work.
+    let token = tokens::issue(
+        &mut conn,
+        NewToken {
+            purpose: Purpose::PasswordReset,
+            email: email.as_str(),
+            guest_id: caller.session.guest(),
+            next_path: "/account",
+            ttl_minutes: 30,
+            password_hash: None,
+        },
+    )
+    .await?;
     if exists {
-        let token = tokens::issue(
-            &mut conn,
-            NewToken {
-                purpose: Purpose::PasswordReset,
-                email: email.as_str(),
-                guest_id: caller.session.guest(),
-                next_path: "/account",
-                ttl_minutes: 30,
-                password_hash: None,
-            },
-        )
-        .await?;
         let url = auth.url(&format!("/auth/reset?token={token}"));
         auth.send(crate::mail::password_reset(&email, &url));
     }
     Ok(())
 }
 
-/// Sets a new password for the signed-in member; needs the current one when
-/// there is one. Optionally signs every other device out, in the same
+/// Sets a new password for the signed-in member: needs the current one when
+/// there is one, or a recent sign-in when there is none (a session alone must
+/// not be enough to give an account a password). Decided under a lock on the
+/// account, and only while this session still exists: a session revoked, or
+/// ended by the first proof of the address, while the request was in flight
+/// sets nothing. Optionally signs every other device out, in the same
 /// transaction.
 pub async fn change_password(
     auth: &Auth,
@@ -131,7 +138,7 @@ pub async fn change_password(
     new_password: String,
     sign_out_others: bool,
 ) -> Result<(), AccountError> {
-    let Some(User::Member { id, email, .. }) = caller.user() else {
+    let (Some(User::Member { id, email, .. }), Some(session)) = (caller.user(), caller.session.id()) else {
         return Err(AccountError::NotFound("Sign in to manage your account."));
     };
     crate::password::check(&new_password, email).map_err(|e| AccountError::Invalid(e.to_string()))?;
@@ -141,15 +148,18 @@ pub async fn change_password(
         .await
         .context("failed to load password")?
         .flatten();
-    if let Some(stored) = &stored {
-        auth.limit(&[(limits::SIGN_IN_PER_ACCOUNT, email.as_str())])
-            .await?
-            .map_err(AccountError::TooMany)?;
-        if !auth.hasher.verify(current, Some(stored.clone())).await? {
-            return Err(AccountError::Invalid(
-                "Your current password is not right.".into(),
-            ));
+    match &stored {
+        Some(stored) => {
+            auth.limit(&[(limits::SIGN_IN_PER_ACCOUNT, email.as_str())])
+                .await?
+                .map_err(AccountError::TooMany)?;
+            if !auth.hasher.verify(current, Some(stored.clone())).await? {
+                return Err(AccountError::Invalid(
+                    "Your current password is not right.".into(),
+                ));
+            }
         }
+        None => super::account::require_recent_sign_in(auth, caller, "set a password")?,
     }
     let hash = auth.hasher.hash(new_password).await?;
     let mut tx = auth
@@ -157,24 +167,34 @@ pub async fn change_password(
         .begin()
         .await
         .context("failed to begin password change")?;
-    // Compare and set: the password checked above must still be the one there.
-    let changed = sqlx::query(
-        "UPDATE users SET password_hash = $3 WHERE id = $1 AND NOT is_anonymous
-           AND password_hash IS NOT DISTINCT FROM $2",
+    let now: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT password_hash FROM users
+         WHERE id = $1 AND NOT is_anonymous AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)
+         FOR UPDATE",
     )
     .bind(id)
-    .bind(stored.as_deref())
-    .bind(&hash)
-    .execute(&mut *tx)
+    .bind(&session)
+    .fetch_optional(&mut *tx)
     .await
-    .context("failed to set password")?;
-    if changed.rows_affected() == 0 {
-        return Err(AccountError::Invalid(
-            "Your password was changed elsewhere just now. Please try again.".into(),
-        ));
+    .context("failed to lock the account")?;
+    match now {
+        None => return Err(AccountError::NotFound("Sign in to manage your account.")),
+        // Compare and set: the password checked above must still be the one there.
+        Some(now) if now != stored => {
+            return Err(AccountError::Invalid(
+                "Your password was changed elsewhere just now. Please try again.".into(),
+            ));
+        }
+        Some(_) => {}
     }
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .context("failed to set password")?;
     if sign_out_others {
-        super::account::end_other_sessions(&mut tx, *id, caller.session.id().as_deref()).await?;
+        super::account::end_other_sessions(&mut tx, *id, &session).await?;
     }
     tx.commit().await.context("failed to commit password change")?;
     Ok(())

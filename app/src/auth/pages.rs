@@ -77,10 +77,16 @@ fn SignInForms(next: String) -> impl IntoView {
 pub fn ConfirmPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
+    let error = move || {
+        query
+            .with(|q| q.get("error"))
+            .and_then(|code| super::password_pages::problem(&code))
+    };
     let check = Resource::new(token, |t| check_link(t, "magic_link".into()));
     view! {
         <Title text="Confirm sign-in" />
         <div class="narrow">
+            {move || error().map(|e| view! { <p class="error" role="alert" data-testid="link-problem">{e}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
                 {move || Suspend::new(async move {
                     match check.await {
