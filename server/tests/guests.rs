@@ -379,3 +379,30 @@ async fn every_user_owned_table_is_in_the_claim_list() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mint_key_never_joins_a_guest_that_became_a_member() {
+    let app = spawn_app().await;
+    let key = "browser-key-promoted-0123456789";
+    let first = browser();
+    let guest: Value = app
+        .call(&first, "auth/anonymous", &[("mint_key", key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The guest takes an address (as a claim would), within the key's window.
+    sqlx::query("UPDATE users SET is_anonymous = false, email = 'now@example.com' WHERE id = $1::uuid")
+        .bind(guest["id"].as_str().unwrap())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let replay: Value = app
+        .call(&browser(), "auth/anonymous", &[("mint_key", key)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(replay["kind"], "guest");
+    assert_ne!(replay["id"], guest["id"], "a new guest, not a session of the member");
+}

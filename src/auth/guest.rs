@@ -33,7 +33,12 @@ fn well_formed(key: &str) -> bool {
 /// The session's user, or a new guest in a new session. With a `mint_key`
 /// (the browser's localStorage key, or the key of the page the form came
 /// from), concurrent and repeated calls within a few minutes get the same
-/// guest: an advisory lock on the key's hash serialises them.
+/// guest: the key's unique index makes a racer wait for the first one's
+/// commit and then join its guest.
+///
+/// One statement, so one round trip and one commit: the client's rate-limit
+/// row stays locked for no longer than the statement itself (every guest of
+/// one client counts in that row).
 pub async fn user_or_mint(
     auth: &Auth,
     caller: &mut Caller,
@@ -49,40 +54,37 @@ pub async fn user_or_mint(
     let bucket = caller
         .ip
         .map(|ip| rate_limit::bucket(limit, &rate_limit::client_subject(ip)));
-    let mut tx = auth
-        .pool
-        .begin()
-        .await
-        .context("failed to begin guest creation")?;
-    if let Some(key) = &key {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended(encode($1, 'hex'), 7277))")
-            .bind(key)
-            .execute(&mut *tx)
-            .await
-            .context("failed to lock the mint key")?;
-    }
-    // One statement: the guest this key made lately, or — counted against the
-    // client's limit — a new one (recorded under the key).
+    let row = caller.session.next_row(&caller.user_agent);
+    let fresh_id = Uuid::new_v4();
+    // hit:    this attempt counts against the client's guests (a double submit
+    //         counts twice: it is two attempts).
+    // key:    the browser's key; a recent one names the guest to join, an old
+    //         one (or one whose guest became a member) is taken over.
+    // fresh:  a new guest when the key names none.
+    // opened: this browser's new session row, replacing its old one.
     let (id, created, retry, _): (Option<Uuid>, bool, Option<f64>, bool) = sqlx::query_as(
-        "WITH prior AS (
-           SELECT k.user_id AS id FROM guest_mint_keys k JOIN users u ON u.id = k.user_id
-           WHERE k.key_hash = $1 AND u.is_anonymous AND k.created_at > now() - make_interval(secs => $2)),
-         hit AS (
+        "WITH hit AS (
            INSERT INTO rate_limits (bucket, window_start, hits)
-           SELECT $3, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1
-           WHERE $3::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM prior)
+           SELECT $3, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $3::text IS NOT NULL
            ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
            RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
-         fresh AS (
-           INSERT INTO users (is_anonymous) SELECT true
-           WHERE NOT EXISTS (SELECT 1 FROM prior) AND coalesce((SELECT hits FROM hit), 0) <= $5
-           RETURNING id),
-         keyed AS (
-           INSERT INTO guest_mint_keys (key_hash, user_id) SELECT $1, id FROM fresh WHERE $1::bytea IS NOT NULL
-           ON CONFLICT (key_hash) DO UPDATE SET user_id = EXCLUDED.user_id, created_at = now())
-         SELECT coalesce((SELECT id FROM prior LIMIT 1), (SELECT id FROM fresh)),
-                EXISTS (SELECT 1 FROM fresh),
-                (SELECT retry FROM hit WHERE hits > $5),
+         allowed AS (SELECT coalesce((SELECT hits FROM hit), 0) <= $5 AS ok),
+         key AS (
+           INSERT INTO guest_mint_keys AS k (key_hash, user_id)
+           SELECT $1, $6 FROM allowed WHERE ok AND $1::bytea IS NOT NULL
+           ON CONFLICT (key_hash) DO UPDATE SET
+             user_id = CASE WHEN k.created_at < now() - make_interval(secs => $2)
+                              OR EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id AND NOT u.is_anonymous)
+                            THEN EXCLUDED.user_id ELSE k.user_id END,
+             created_at = CASE WHEN k.created_at < now() - make_interval(secs => $2) THEN now() ELSE k.created_at END
+           RETURNING user_id),
+         chosen AS (SELECT coalesce((SELECT user_id FROM key), $6) AS id FROM allowed WHERE ok),
+         fresh AS (INSERT INTO users (id, is_anonymous) SELECT id, true FROM chosen WHERE id = $6 RETURNING id),
+         gone AS (DELETE FROM sessions WHERE id = $7 AND EXISTS (SELECT 1 FROM chosen)),
+         opened AS (
+           INSERT INTO sessions (id, user_id, user_agent, expiry_date)
+           SELECT $8, id, $9, to_timestamp($10) FROM chosen)
+         SELECT (SELECT id FROM chosen), EXISTS (SELECT 1 FROM fresh), (SELECT retry FROM hit WHERE hits > $5),
                 set_config('synchronous_commit', 'off', true) IS NOT NULL",
     )
     .bind(key.as_deref())
@@ -90,24 +92,23 @@ pub async fn user_or_mint(
     .bind(bucket.as_deref())
     .bind(limit.window_secs as f64)
     .bind(limit.max)
-    .fetch_one(&mut *tx)
+    .bind(fresh_id)
+    .bind(&row.replaces)
+    .bind(row.id())
+    .bind(&row.user_agent)
+    .bind(row.expiry)
+    .fetch_one(&auth.pool)
     .await
     .context("failed to create guest user")?;
     let Some(id) = id else {
         // Over the limit; the hit is kept so the window keeps counting.
-        tx.commit().await.context("failed to count the refused guest")?;
         crate::metrics::global().inc("paws_rate_limited_total", &[("limit", limit.name)]);
         return Err(MintError::TooMany(RetryAfter(
             retry.unwrap_or(60.0).ceil().max(1.0) as i64,
         )));
     };
     let user = User::Guest { id };
-    let rotation = caller
-        .session
-        .open(&mut tx, user.clone(), &caller.user_agent, None)
-        .await?;
-    tx.commit().await.context("failed to commit guest")?;
-    caller.session.adopt(rotation).await?;
+    caller.session.adopt(row.opened(user.clone(), None)).await?;
     if created {
         crate::metrics::global().inc("paws_guests_created_total", &[]);
         tracing::info!(user = %id, "guest created");

@@ -282,8 +282,14 @@ async fn claim(
             (id, name, admin, guests.as_slice())
         }
         (None, Some((first, rest))) => {
-            // Only the browser that proved the address stays in.
+            // Only the browser that proved the address stays in, and the
+            // guest's mint keys can no longer name it.
             merge::end_sessions(&mut tx, *first).await?;
+            sqlx::query("DELETE FROM guest_mint_keys WHERE user_id = $1")
+                .bind(first)
+                .execute(&mut *tx)
+                .await
+                .context("failed to retire the guest's mint keys")?;
             let name: Option<String> = sqlx::query_scalar(
                 "UPDATE users SET email = $2, email_verified_at = now(), is_anonymous = false, password_hash = $3
                  WHERE id = $1 RETURNING display_name",

@@ -33,6 +33,36 @@ pub struct Rotation {
     notice: Option<String>,
 }
 
+/// A session row about to be written: a fresh id, the row it replaces, and
+/// what the row holds besides its user.
+#[derive(Debug)]
+pub(crate) struct NewSession {
+    id: Id,
+    /// This browser's current session id, deleted in the same write.
+    pub(crate) replaces: Option<String>,
+    /// The `User-Agent`, cleaned and cut to the column's limit.
+    pub(crate) user_agent: String,
+    /// Unix seconds.
+    pub(crate) expiry: f64,
+}
+
+impl NewSession {
+    /// The new session id (the cookie's value).
+    pub(crate) fn id(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// The row was written (in a transaction that must commit before the
+    /// rotation is adopted).
+    pub(crate) fn opened(self, user: User, notice: Option<String>) -> Rotation {
+        Rotation {
+            id: self.id,
+            user,
+            notice,
+        }
+    }
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -100,6 +130,18 @@ impl TypedSession {
         }
     }
 
+    /// The row that will replace this browser's session, for a flow that
+    /// writes it inside one statement of its own (guest creation); every other
+    /// flow uses [`TypedSession::open`].
+    pub(crate) fn next_row(&self, user_agent: &str) -> NewSession {
+        NewSession {
+            id: Id::default(),
+            replaces: self.inner.id().map(|id| id.to_string()),
+            user_agent: user_agent.chars().filter(|c| !c.is_control()).take(300).collect(),
+            expiry: self.inner.expiry_date().unix_timestamp() as f64,
+        }
+    }
+
     /// Replaces this browser's session row with a new one for `user`, in the
     /// caller's transaction. `notice` is shown on the next page.
     pub(crate) async fn open(
@@ -109,24 +151,22 @@ impl TypedSession {
         user_agent: &str,
         notice: Option<String>,
     ) -> anyhow::Result<Rotation> {
-        let id = Id::default();
-        let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(300).collect();
-        let expiry = self.inner.expiry_date().unix_timestamp() as f64;
+        let row = self.next_row(user_agent);
         sqlx::query(
             "WITH gone AS (DELETE FROM sessions WHERE id = $1)
              INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice)
              VALUES ($2, $3, $4, to_timestamp($5), $6)",
         )
-        .bind(self.inner.id().map(|id| id.to_string()))
-        .bind(id.to_string())
+        .bind(&row.replaces)
+        .bind(row.id.to_string())
         .bind(user.id())
-        .bind(agent)
-        .bind(expiry)
+        .bind(&row.user_agent)
+        .bind(row.expiry)
         .bind(notice.as_deref())
         .execute(conn)
         .await
         .context("failed to open a session")?;
-        Ok(Rotation { id, user, notice })
+        Ok(row.opened(user, notice))
     }
 
     /// Makes the response carry the session a flow opened (its transaction has
