@@ -404,5 +404,8 @@ async fn a_mint_key_never_joins_a_guest_that_became_a_member() {
         .await
         .unwrap();
     assert_eq!(replay["kind"], "guest");
-    assert_ne!(replay["id"], guest["id"], "a new guest, not a session of the member");
+    assert_ne!(
+        replay["id"], guest["id"],
+        "a new guest, not a session of the member"
+    );
 }

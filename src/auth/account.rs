@@ -131,11 +131,16 @@ pub(super) async fn end_other_sessions(
 /// Refuses unless this session's user proved who they are here within
 /// `REAUTH_MINUTES` (from the session row, not from anything the browser says).
 pub(super) fn require_recent_sign_in(auth: &Auth, caller: &Caller, to: &str) -> Result<(), AccountError> {
-    let window = (auth.settings.reauth_minutes * 60).max(1);
-    if caller.session.seconds_since_sign_in().is_none_or(|s| s >= window) {
+    let minutes = auth.settings.reauth_minutes.max(0);
+    // At least a second, so `REAUTH_MINUTES=0` still lets a sign-in act at once.
+    let window_ms = (minutes * 60_000).max(1000);
+    if caller
+        .session
+        .millis_since_sign_in()
+        .is_none_or(|ms| ms >= window_ms)
+    {
         return Err(AccountError::Invalid(format!(
-            "For your safety, sign in again (within the last {} minutes) to {to}.",
-            window / 60
+            "For your safety, sign in again (within the last {minutes} minutes) to {to}."
         )));
     }
     Ok(())

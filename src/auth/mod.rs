@@ -4,7 +4,7 @@
 //! flow per use case, each in one database transaction: [`guest`] (a guest
 //! for a first contribution), [`sign_up`], [`password`] (sign in, reset
 //! request, change), [`links`] (sign in by link, confirm an address, reset a
-//! password), [`account`] (sign out, other devices, delete, discard). Every
+//! password — one claim transaction behind all three), [`account`] (sign out, other devices, delete, discard). Every
 //! flow that changes who a session is opens the new session through
 //! [`TypedSession`] inside its transaction — the new id and the record of
 //! whose it is are one write — and adopts it after the commit. Server
@@ -21,6 +21,8 @@ pub use user::User;
 
 #[cfg(feature = "ssr")]
 pub mod account;
+#[cfg(feature = "ssr")]
+mod claim;
 #[cfg(feature = "ssr")]
 mod context;
 #[cfg(feature = "ssr")]

@@ -63,10 +63,10 @@ impl NewSession {
     }
 }
 
-fn now_secs() -> i64 {
+fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 impl TypedSession {
@@ -104,9 +104,9 @@ impl TypedSession {
         self.inner.id().map(|id| id.to_string())
     }
 
-    /// Seconds since this session's user last proved who they are here.
-    pub fn seconds_since_sign_in(&self) -> Option<i64> {
-        self.authenticated_at.map(|at| now_secs() - at)
+    /// Milliseconds since this session's user last proved who they are here.
+    pub fn millis_since_sign_in(&self) -> Option<i64> {
+        self.authenticated_at.map(|at| now_ms() - at)
     }
 
     /// The one-time message for this page, removed as it is read. Costs nothing
@@ -181,7 +181,7 @@ impl TypedSession {
         };
         put(keys::ADOPT, id.to_string().into()).await?;
         put(keys::USER, serde_json::to_value(&user)?).await?;
-        put(keys::AUTHENTICATED_AT, now_secs().into()).await?;
+        put(keys::AUTHENTICATED_AT, now_ms().into()).await?;
         if let Some(notice) = notice {
             put(keys::NOTICE, notice.into()).await?;
         }
@@ -194,7 +194,7 @@ impl TypedSession {
                 .context("failed to rotate the session id")?;
         }
         self.user = Some(user);
-        self.authenticated_at = Some(now_secs());
+        self.authenticated_at = Some(now_ms());
         Ok(())
     }
 

@@ -26,7 +26,7 @@ use uuid::Uuid;
 pub(super) mod keys {
     /// The session's user, from `users` at load time.
     pub const USER: &str = "~user";
-    /// Unix seconds of the session's last proof of identity.
+    /// Unix milliseconds of the session's last proof of identity.
     pub const AUTHENTICATED_AT: &str = "~authenticated_at";
     /// The one-time message for the next page; removing it clears the column.
     pub const NOTICE: &str = "~notice";
@@ -106,7 +106,7 @@ impl SessionStore for PgSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row: Option<Row> = sqlx::query_as(
-            "SELECT extract(epoch FROM s.expiry_date)::float8, extract(epoch FROM s.authenticated_at)::int8,
+            "SELECT extract(epoch FROM s.expiry_date)::float8, floor(extract(epoch FROM s.authenticated_at) * 1000)::int8,
                     s.notice, s.last_seen_at < now() - interval '1 day',
                     u.id, u.is_anonymous, u.email, u.display_name, u.role = 'admin'
              FROM sessions s JOIN users u ON u.id = s.user_id
