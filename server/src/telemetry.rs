@@ -11,10 +11,13 @@ pub fn init(json: bool) {
         .with_env_filter(filter)
         .with_target(false);
     let _ = if json {
+        // The whole span list, not only the innermost span: a line logged
+        // inside a layer's own span (tower-sessions' `call`) still carries the
+        // request span with its id.
         builder
             .json()
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .try_init()
     } else {
         builder.try_init()

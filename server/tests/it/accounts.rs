@@ -3,11 +3,10 @@
 //! meets the rate limit, pre-hijacking, reset, the session list, password
 //! change and deletion.
 
-mod common;
-
-use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, post_form, spawn, spawn_env, user_id};
-use common::mail::{SmtpSink, decode_qp};
-use common::{TestApp, files_under};
+use crate::common::Browser;
+use crate::common::flows::{add_dog, add_photo_row, me, owner_of, post_form, spawn, spawn_env, user_id};
+use crate::common::mail::{SmtpSink, decode_qp};
+use crate::common::{TestApp, files_under};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -25,17 +24,13 @@ async fn link_token(sink: &SmtpSink, to: &str, n: usize, kind: &str) -> String {
 }
 
 async fn sign_up(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
-    app.call(
-        &b.client,
-        "auth/sign-up",
-        &[("email", email), ("password", password)],
-    )
-    .await
+    app.call(b, "auth/sign-up", &[("email", email), ("password", password)])
+        .await
 }
 
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
     app.call(
-        &b.client,
+        b,
         "auth/sign-in",
         &[("email", email), ("password", password), ("next", "/dogs")],
     )
@@ -46,7 +41,7 @@ async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> req
 /// which signed up as a guest and confirmed the address itself.
 async fn member(app: &TestApp, sink: &SmtpSink, email: &str) -> Browser {
     let b = Browser::new();
-    assert_eq!(app.call(&b.client, "auth/anonymous", &[]).await.status(), 200);
+    assert_eq!(app.call(&b, "auth/anonymous", &[]).await.status(), 200);
     assert!(sign_up(app, &b, email, PASSWORD).await.status().is_success());
     let n = 1; // a fresh address: its first email
     let token = link_token(sink, email, n, "verify").await;
@@ -70,12 +65,12 @@ async fn a_sign_up_waits_for_its_address_then_promotes_the_guest_in_place() {
     let app = spawn(&sink).await;
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Bentley").await;
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     let old_cookie = b.cookie(&app).unwrap();
     let res = sign_up(&app, &b, "Bella@Example.com", PASSWORD).await;
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(
-        me(&app, &b.client).await.unwrap()["kind"],
+        me(&app, &b).await.unwrap()["kind"],
         "guest",
         "nothing changes before the address is proven"
     );
@@ -107,8 +102,8 @@ async fn a_sign_up_waits_for_its_address_then_promotes_the_guest_in_place() {
     let res = post_form(&app, &b, "/auth/verify", &[("token", &token)]).await;
     assert_eq!(res.headers()["location"], "/account");
     assert_ne!(b.cookie(&app).unwrap(), old_cookie, "the session id rotates");
-    assert_eq!(user_id(&b, &app).await, guest, "promoted in place: same id");
-    assert_eq!(me(&app, &b.client).await.unwrap()["kind"], "member");
+    assert_eq!(user_id(&app, &b).await, guest, "promoted in place: same id");
+    assert_eq!(me(&app, &b).await.unwrap()["kind"], "member");
     let (verified, hash): (bool, String) =
         sqlx::query_as("SELECT email_verified_at IS NOT NULL, password_hash FROM users WHERE id = $1")
             .bind(guest)
@@ -119,10 +114,10 @@ async fn a_sign_up_waits_for_its_address_then_promotes_the_guest_in_place() {
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
 
     assert_eq!(post_form(&app, &b, "/auth/sign-out", &[]).await.status(), 303);
-    assert!(me(&app, &b.client).await.is_none());
+    assert!(me(&app, &b).await.is_none());
     let res = sign_in(&app, &b, "bella@example.com", PASSWORD).await;
     assert!(res.status().is_success(), "{}", res.status());
-    assert_eq!(user_id(&b, &app).await, guest);
+    assert_eq!(user_id(&app, &b).await, guest);
     assert_eq!(owner_of(&app, dog).await, guest, "the dog is still there");
 }
 
@@ -132,7 +127,7 @@ async fn a_sign_up_confirmed_on_another_device_keeps_the_password_when_typed() {
     let app = spawn(&sink).await;
     let laptop = Browser::new();
     let dog = add_dog(&app, &laptop, "Bentley").await;
-    let guest = user_id(&laptop, &app).await;
+    let guest = user_id(&app, &laptop).await;
     sign_up(&app, &laptop, "bella@example.com", PASSWORD).await;
     let token = link_token(&sink, "bella@example.com", 1, "verify").await;
 
@@ -161,7 +156,7 @@ async fn a_sign_up_confirmed_on_another_device_keeps_the_password_when_typed() {
         location.starts_with("/auth/verify?token=") && location.contains("error="),
         "{location}"
     );
-    assert!(me(&app, &phone.client).await.is_none(), "nothing happened");
+    assert!(me(&app, &phone).await.is_none(), "nothing happened");
     let res = post_form(
         &app,
         &phone,
@@ -175,13 +170,13 @@ async fn a_sign_up_confirmed_on_another_device_keeps_the_password_when_typed() {
     .await;
     assert_eq!(res.headers()["location"], "/account");
     assert_eq!(
-        user_id(&phone, &app).await,
+        user_id(&app, &phone).await,
         guest,
         "the laptop's guest became the account"
     );
     assert_eq!(owner_of(&app, dog).await, guest);
     assert!(
-        me(&app, &laptop.client).await.is_none(),
+        me(&app, &laptop).await.is_none(),
         "only the browser that proved the address is in"
     );
     assert!(
@@ -190,7 +185,7 @@ async fn a_sign_up_confirmed_on_another_device_keeps_the_password_when_typed() {
             .status()
             .is_success()
     );
-    assert_eq!(user_id(&laptop, &app).await, guest);
+    assert_eq!(user_id(&app, &laptop).await, guest);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,11 +241,11 @@ async fn password_sign_in_merges_the_guest_in_one_go() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
     let owner = member(&app, &sink, "owner@example.com").await;
-    let account = user_id(&owner, &app).await;
+    let account = user_id(&app, &owner).await;
 
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Rex").await;
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     add_photo_row(&app, guest, dog).await;
     let old_cookie = b.cookie(&app).unwrap();
     let res = sign_in(&app, &b, "owner@example.com", PASSWORD).await;
@@ -260,7 +255,7 @@ async fn password_sign_in_merges_the_guest_in_one_go() {
         old_cookie,
         "session id rotates on sign-in"
     );
-    assert_eq!(user_id(&b, &app).await, account);
+    assert_eq!(user_id(&app, &b).await, account);
     assert_eq!(owner_of(&app, dog).await, account);
     assert_eq!(app.count("claim_audit").await, 1);
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE id = $1")
@@ -273,7 +268,7 @@ async fn password_sign_in_merges_the_guest_in_one_go() {
     // A failing merge on password sign-in: rolled back, recorded, signed in anyway.
     let c = Browser::new();
     let dog2 = add_dog(&app, &c, "Fifi").await;
-    let guest2 = user_id(&c, &app).await;
+    let guest2 = user_id(&app, &c).await;
     sqlx::raw_sql(
         "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
          CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON pets FOR EACH ROW EXECUTE FUNCTION fail_merge();",
@@ -287,7 +282,7 @@ async fn password_sign_in_merges_the_guest_in_one_go() {
             .status()
             .is_success()
     );
-    assert_eq!(user_id(&c, &app).await, account);
+    assert_eq!(user_id(&app, &c).await, account);
     assert_eq!(owner_of(&app, dog2).await, guest2);
     assert_eq!(app.count("claim_failures").await, 1);
 }
@@ -369,12 +364,8 @@ async fn proving_an_address_removes_a_password_someone_else_set() {
     );
     // The victim signs in by email link: the address is proven now.
     let victim = Browser::new();
-    app.call(
-        &victim.client,
-        "auth/magic-link",
-        &[("email", "victim@example.com")],
-    )
-    .await;
+    app.call(&victim, "auth/magic-link", &[("email", "victim@example.com")])
+        .await;
     let token = link_token(&sink, "victim@example.com", 1, "confirm").await;
     assert_eq!(
         post_form(&app, &victim, "/auth/confirm", &[("token", &token)])
@@ -397,7 +388,7 @@ async fn proving_an_address_removes_a_password_someone_else_set() {
             .is_null(),
         "the attacker's session was ended"
     );
-    assert_eq!(user_id(&victim, &app).await, account);
+    assert_eq!(user_id(&app, &victim).await, account);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,14 +406,10 @@ async fn a_reset_link_sets_a_new_password_and_signs_out_everywhere_else() {
 
     let b = Browser::new();
     let res = app
-        .call(&b.client, "auth/forgot", &[("email", "owner@example.com")])
+        .call(&b, "auth/forgot", &[("email", "owner@example.com")])
         .await;
     let unknown = app
-        .call(
-            &Browser::new().client,
-            "auth/forgot",
-            &[("email", "nobody@example.com")],
-        )
+        .call(&Browser::new(), "auth/forgot", &[("email", "nobody@example.com")])
         .await;
     assert_eq!(
         res.status(),
@@ -457,9 +444,9 @@ async fn a_reset_link_sets_a_new_password_and_signs_out_everywhere_else() {
     )
     .await;
     assert_eq!(res.headers()["location"], "/account");
-    assert!(me(&app, &b.client).await.is_some(), "signed in here");
-    assert!(me(&app, &laptop.client).await.is_none(), "other sessions ended");
-    assert!(me(&app, &phone.client).await.is_none(), "other sessions ended");
+    assert!(me(&app, &b).await.is_some(), "signed in here");
+    assert!(me(&app, &laptop).await.is_none(), "other sessions ended");
+    assert!(me(&app, &phone).await.is_none(), "other sessions ended");
     assert_eq!(
         sign_in(&app, &Browser::new(), "owner@example.com", PASSWORD)
             .await
@@ -495,11 +482,7 @@ async fn a_reset_link_sets_a_new_password_and_signs_out_everywhere_else() {
 }
 
 async fn account(app: &TestApp, b: &Browser) -> Value {
-    app.call(&b.client, "account/get", &[])
-        .await
-        .json()
-        .await
-        .unwrap()
+    app.call(b, "account/get", &[]).await.json().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -529,27 +512,27 @@ async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() 
     // Revoking someone else's handle does nothing; our own phone's works.
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "account/revoke",
             &[("handle", other["handle"].as_str().unwrap())],
         )
         .await;
     assert_eq!(res.status(), 404);
-    assert!(me(&app, &phone.client).await.is_some());
+    assert!(me(&app, &phone).await.is_some());
     let res = app
         .call(
-            &laptop.client,
+            &laptop,
             "account/revoke",
             &[("handle", other["handle"].as_str().unwrap())],
         )
         .await;
     assert!(res.status().is_success() || res.status().is_redirection());
-    assert!(me(&app, &phone.client).await.is_none());
+    assert!(me(&app, &phone).await.is_none());
 
     // Changing the password needs the current one.
     let res = app
         .call(
-            &laptop.client,
+            &laptop,
             "account/password",
             &[("current", "wrong one!"), ("new_password", "fresh and long")],
         )
@@ -563,7 +546,7 @@ async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() 
     );
     let res = app
         .call(
-            &laptop.client,
+            &laptop,
             "account/password",
             &[
                 ("current", PASSWORD),
@@ -573,11 +556,8 @@ async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() 
         )
         .await;
     assert!(res.status().is_success() || res.status().is_redirection());
-    assert!(
-        me(&app, &phone.client).await.is_none(),
-        "other devices signed out"
-    );
-    assert!(me(&app, &laptop.client).await.is_some(), "this one stays");
+    assert!(me(&app, &phone).await.is_none(), "other devices signed out");
+    assert!(me(&app, &laptop).await.is_some(), "this one stays");
     assert!(
         sign_in(&app, &Browser::new(), "owner@example.com", "fresh and long")
             .await
@@ -590,11 +570,7 @@ async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() 
     add_dog(&app, &guest, "Rex").await;
     assert!(account(&app, &guest).await["Guest"]["dogs"] == 1);
     let res = app
-        .call(
-            &guest.client,
-            "account/password",
-            &[("new_password", "fresh and long")],
-        )
+        .call(&guest, "account/password", &[("new_password", "fresh and long")])
         .await;
     assert_eq!(res.status(), 404);
 }
@@ -604,7 +580,7 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
     let sink = SmtpSink::start();
     let app = spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
     let b = member(&app, &sink, "owner@example.com").await;
-    let id = user_id(&b, &app).await;
+    let id = user_id(&app, &b).await;
     // A real photo, so there are files to remove.
     let dog = add_dog(&app, &b, "Rex").await;
     let png = {
@@ -631,11 +607,7 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
 
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let res = app
-        .call(
-            &b.client,
-            "account/delete",
-            &[("confirm_email", "owner@example.com")],
-        )
+        .call(&b, "account/delete", &[("confirm_email", "owner@example.com")])
         .await;
     assert_eq!(res.status(), 400, "a sign-in older than the window is not enough");
     assert!(res.text().await.unwrap().contains("sign in again"));
@@ -647,19 +619,11 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
             .is_success()
     );
     let res = app
-        .call(
-            &b.client,
-            "account/delete",
-            &[("confirm_email", "someone@else.com")],
-        )
+        .call(&b, "account/delete", &[("confirm_email", "someone@else.com")])
         .await;
     assert_eq!(res.status(), 400);
     let res = app
-        .call(
-            &b.client,
-            "account/delete",
-            &[("confirm_email", "Owner@Example.com")],
-        )
+        .call(&b, "account/delete", &[("confirm_email", "Owner@Example.com")])
         .await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
@@ -678,7 +642,7 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
         files_under(&app.data_dir.join("media")).is_empty(),
         "photo files removed"
     );
-    assert!(me(&app, &b.client).await.is_none());
+    assert!(me(&app, &b).await.is_none());
     assert_eq!(app.count("venues").await, 72, "public venues stay");
 }
 
@@ -688,24 +652,19 @@ async fn a_guest_can_discard_its_data_after_confirming() {
     let app = spawn(&sink).await;
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Rex").await;
-    let guest: Uuid = user_id(&b, &app).await;
+    let guest: Uuid = user_id(&app, &b).await;
     add_photo_row(&app, guest, dog).await;
-    assert_eq!(
-        app.call(&b.client, "account/discard-guest", &[]).await.status(),
-        400
-    );
+    assert_eq!(app.call(&b, "account/discard-guest", &[]).await.status(), 400);
     assert_eq!(app.count("pets").await, 1);
-    let res = app
-        .call(&b.client, "account/discard-guest", &[("confirm", "1")])
-        .await;
+    let res = app.call(&b, "account/discard-guest", &[("confirm", "1")]).await;
     assert!(res.status().is_success() || res.status().is_redirection());
     assert_eq!(app.count("users").await, 0);
     assert_eq!(app.count("pets").await, 0);
-    assert!(me(&app, &b.client).await.is_none());
+    assert!(me(&app, &b).await.is_none());
     // Members cannot use the guest discard.
     let m = member(&app, &sink, "m@example.com").await;
     assert_eq!(
-        app.call(&m.client, "account/discard-guest", &[("confirm", "1")])
+        app.call(&m, "account/discard-guest", &[("confirm", "1")])
             .await
             .status(),
         404

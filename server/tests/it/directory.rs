@@ -1,9 +1,7 @@
 //! The directory end to end over HTTP: server-rendered list and filters, venue
 //! pages, 404s, the map's box query, health, caching and compression.
 
-mod common;
-
-use common::{settings, spawn_app, spawn_with};
+use crate::common::{settings, spawn_app, spawn_with};
 
 /// Counts the venue cards in a rendered page.
 fn cards(html: &str) -> usize {
@@ -186,7 +184,7 @@ async fn nonce_and_page(res: reqwest::Response) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visitors_share_a_briefly_cached_page_with_their_own_nonce() {
     let app = spawn_with(settings(
-        &common::fresh_database().await,
+        &crate::common::fresh_database().await,
         &[("PAGE_CACHE_SECONDS", "60")],
     ))
     .await;
@@ -224,7 +222,8 @@ async fn visitors_share_a_briefly_cached_page_with_their_own_nonce() {
     assert!(with_cookie.text().await.unwrap().contains("Renamed Bakery"));
 
     // Any state-changing request through this server empties the cache.
-    app.call(&common::browser(), "auth/anonymous", &[]).await;
+    app.call(&crate::common::Browser::new(), "auth/anonymous", &[])
+        .await;
     let (_, after_write) = nonce_and_page(app.get("/venues/pawsome-bakery-berlin").await).await;
     assert!(after_write.contains("Renamed Bakery"));
 }

@@ -1,8 +1,6 @@
 //! Test harness: every test gets its own database, cloned from a migrated and
 //! seeded template, and the real application on a free port.
 
-#![allow(dead_code)]
-
 pub mod flows;
 pub mod mail;
 
@@ -224,13 +222,46 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     }
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+/// A browser: keeps cookies (in a jar the test can read), follows no redirects.
+/// It is a `reqwest::Client` too, for requests that are not server functions.
+#[derive(Clone)]
+pub struct Browser {
+    /// The client.
+    pub client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+impl std::ops::Deref for Browser {
+    type Target = reqwest::Client;
+    fn deref(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Browser {
+    /// A fresh browser with no cookies.
+    pub fn new() -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { client, jar }
+    }
+
+    /// The cookie header it would send to `app`.
+    pub fn cookie(&self, app: &TestApp) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&app.address.parse().unwrap())?;
+        Some(header.to_str().ok()?.to_owned())
+    }
 }
 
 impl TestApp {
@@ -242,14 +273,11 @@ impl TestApp {
             .unwrap()
     }
 
-    /// POSTs a server function with a url-encoded form, as the Leptos client does.
-    pub async fn call(
-        &self,
-        client: &reqwest::Client,
-        endpoint: &str,
-        form: &[(&str, &str)],
-    ) -> reqwest::Response {
-        client
+    /// POSTs a server function from `browser` with a url-encoded form, as the
+    /// Leptos client does.
+    pub async fn call(&self, browser: &Browser, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        browser
+            .client
             .post(format!("{}/api/{endpoint}", self.address))
             .header("accept", "application/json")
             .form(form)

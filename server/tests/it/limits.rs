@@ -1,19 +1,18 @@
 //! Rate limits on contributions (stored in Postgres, so they hold across
 //! instances) and the security headers every page carries.
 
-mod common;
-
-use common::flows::{Browser, add_dog};
-use common::{fresh_database, settings, spawn_app, spawn_with};
+use crate::common::Browser;
+use crate::common::flows::add_dog;
+use crate::common::{fresh_database, settings, spawn_app, spawn_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guest_creation_is_limited_per_client() {
     let app = spawn_app().await;
     for i in 0..30 {
-        let res = app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+        let res = app.call(&Browser::new(), "auth/anonymous", &[]).await;
         assert_eq!(res.status(), 200, "guest {i}");
     }
-    let res = app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+    let res = app.call(&Browser::new(), "auth/anonymous", &[]).await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.unwrap().contains("try again in"));
@@ -26,10 +25,10 @@ async fn guest_creation_is_limited_per_client() {
         .unwrap();
     add_dog(&app, &b, "Rex").await;
     for _ in 0..31 {
-        app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+        app.call(&Browser::new(), "auth/anonymous", &[]).await;
     }
     assert_eq!(
-        app.call(&b.client, "pets/create", &[("name", "Fifi"), ("size", "small")])
+        app.call(&b, "pets/create", &[("name", "Fifi"), ("size", "small")])
             .await
             .status(),
         200
@@ -49,14 +48,14 @@ async fn suggestions_are_limited_per_user_per_day() {
         ("size_limit", "any"),
     ];
     for i in 0..20 {
-        let res = app.call(&b.client, "suggestions/create", &form).await;
+        let res = app.call(&b, "suggestions/create", &form).await;
         assert!(
             res.status().is_success() || res.status().is_redirection(),
             "suggestion {i}: {}",
             res.status()
         );
     }
-    let res = app.call(&b.client, "suggestions/create", &form).await;
+    let res = app.call(&b, "suggestions/create", &form).await;
     assert_eq!(res.status(), 429);
     assert_eq!(app.count("venue_suggestions").await, 20);
 }
@@ -87,7 +86,7 @@ async fn uploads_are_limited_per_user_per_hour() {
         let done = paws_inside::db::rate_limit::hit(
             &app.pool,
             paws_inside::db::rate_limit::limits::UPLOAD_PER_USER,
-            &common::flows::user_id(&b, &app).await.to_string(),
+            &crate::common::flows::user_id(&app, &b).await.to_string(),
         )
         .await
         .unwrap();
@@ -177,7 +176,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
                 ("website", website),
                 ("form_started", started.as_str()),
             ];
-            let res = app.call(&b.client, "suggestions/create", &form).await;
+            let res = app.call(&b, "suggestions/create", &form).await;
             (
                 res.status().as_u16(),
                 res.headers()
@@ -205,7 +204,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
     // The same for the sign-in link: no token, no email.
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "auth/magic-link",
             &[("email", "bot@example.com"), ("website", "x")],
         )
@@ -214,7 +213,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
     assert_eq!(app.count("auth_tokens").await, 0);
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "pets/create",
             &[
                 ("name", "Bot"),
@@ -233,7 +232,7 @@ async fn oversized_form_bodies_are_refused_before_anything_runs() {
     let big = "x".repeat(100 * 1024);
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "pets/create",
             &[("name", "Rex"), ("size", "small"), ("bio", big.as_str())],
         )
@@ -324,13 +323,13 @@ async fn every_state_changing_route_refuses_other_sites() {
     }
     assert_eq!(before, after, "nothing was written");
     assert!(
-        common::flows::me(&app, &b.client).await.is_some(),
+        crate::common::flows::me(&app, &b).await.is_some(),
         "still signed in (sign-out was refused)"
     );
 }
 
 /// Makes a guest from `client` claiming to forward for `forwarded`.
-async fn guest_via(app: &common::TestApp, forwarded: &str) -> u16 {
+async fn guest_via(app: &crate::common::TestApp, forwarded: &str) -> u16 {
     Browser::new()
         .client
         .post(format!("{}/api/auth/anonymous", app.address))

@@ -2,11 +2,10 @@
 //! become someone else, each closed by the identity core (`paws_inside::auth`).
 //! Every test here failed on the code before it.
 
-mod common;
-
-use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, post_form, spawn, user_id};
-use common::mail::{SmtpSink, decode_qp};
-use common::{TestApp, spawn_app};
+use crate::common::Browser;
+use crate::common::flows::{add_dog, add_photo_row, me, owner_of, post_form, spawn, user_id};
+use crate::common::mail::{SmtpSink, decode_qp};
+use crate::common::{TestApp, spawn_app};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -26,7 +25,7 @@ async fn link_token(sink: &SmtpSink, to: &str, n: usize, kind: &str) -> String {
 
 /// Signs `b` in by email link; `n` is the number of emails `email` has had so far + 1.
 async fn sign_in_by_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) {
-    let res = app.call(&b.client, "auth/magic-link", &[("email", email)]).await;
+    let res = app.call(b, "auth/magic-link", &[("email", email)]).await;
     assert!(res.status().is_success(), "{}", res.status());
     let token = link_token(sink, email, n, "confirm").await;
     let res = post_form(app, b, "/auth/confirm", &[("token", &token)]).await;
@@ -34,21 +33,13 @@ async fn sign_in_by_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &st
 }
 
 async fn sign_up(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
-    app.call(
-        &b.client,
-        "auth/sign-up",
-        &[("email", email), ("password", password)],
-    )
-    .await
+    app.call(b, "auth/sign-up", &[("email", email), ("password", password)])
+        .await
 }
 
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) -> reqwest::Response {
-    app.call(
-        &b.client,
-        "auth/sign-in",
-        &[("email", email), ("password", password)],
-    )
-    .await
+    app.call(b, "auth/sign-in", &[("email", email), ("password", password)])
+        .await
 }
 
 /// The value of the first hidden `mint_key` field in `html`.
@@ -70,23 +61,19 @@ async fn strangers_served_the_same_cached_page_become_different_guests() {
     let (key_a, key_b) = (mint_key_in(&first), mint_key_in(&second));
     let (a, b) = (Browser::new(), Browser::new());
     for (browser, key) in [(&a, &key_a), (&b, &key_b)] {
-        let res = app
-            .call(&browser.client, "auth/anonymous", &[("mint_key", key)])
-            .await;
+        let res = app.call(browser, "auth/anonymous", &[("mint_key", key)]).await;
         assert_eq!(res.status(), 200);
     }
     assert_ne!(
-        user_id(&a, &app).await,
-        user_id(&b, &app).await,
+        user_id(&app, &a).await,
+        user_id(&app, &b).await,
         "two visitors of one cached page are two guests"
     );
     // A double submit of one page's form still lands on one guest.
     let again = Browser::new();
-    let res = app
-        .call(&again.client, "auth/anonymous", &[("mint_key", &key_a)])
-        .await;
+    let res = app.call(&again, "auth/anonymous", &[("mint_key", &key_a)]).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(user_id(&again, &app).await, user_id(&a, &app).await);
+    assert_eq!(user_id(&app, &again).await, user_id(&app, &a).await);
 }
 
 /// Hole 2: submitting sign-up with a taken address while signed in must not
@@ -104,12 +91,9 @@ async fn a_session_that_submitted_sign_up_is_still_reached_by_revocation() {
         "{}",
         res.status()
     );
-    let res = app.call(&laptop.client, "account/revoke-others", &[]).await;
+    let res = app.call(&laptop, "account/revoke-others", &[]).await;
     assert!(res.status().is_success(), "{}", res.status());
-    assert!(
-        me(&app, &phone.client).await.is_none(),
-        "the phone was signed out"
-    );
+    assert!(me(&app, &phone).await.is_none(), "the phone was signed out");
 }
 
 /// Hole 2, chained: pre-register someone's address, submit sign-up again, and
@@ -125,14 +109,14 @@ async fn pre_registering_an_address_keeps_nobody_in_after_the_owner_signs_in() {
     let victim = Browser::new();
     sign_in_by_link(&app, &sink, &victim, "victim@example.com", 3).await;
     assert!(
-        me(&app, &attacker.client)
+        me(&app, &attacker)
             .await
             .is_none_or(|u| u["email"].as_str() != Some("victim@example.com")),
         "the attacker is not the victim"
     );
     let res = app
         .call(
-            &attacker.client,
+            &attacker,
             "account/password",
             &[("new_password", "attacker sets a new one")],
         )
@@ -168,7 +152,7 @@ async fn confirming_your_address_does_not_adopt_a_password_chosen_elsewhere() {
     let mails = sink.messages_to("victim@example.com").len();
     sign_in_by_link(&app, &sink, &elsewhere, "victim@example.com", mails + 1).await;
     assert!(
-        me(&app, &attacker.client)
+        me(&app, &attacker)
             .await
             .is_none_or(|u| u["email"].as_str() != Some("victim@example.com"))
     );
@@ -199,7 +183,7 @@ async fn sign_up_leaves_the_browser_in_the_same_state_for_new_and_taken_addresse
             .collect();
         cookies.sort();
         let body = res.text().await.unwrap();
-        let who = me(&app, &b.client).await.map(|mut u| {
+        let who = me(&app, &b).await.map(|mut u| {
             u.as_object_mut().unwrap().remove("id");
             u
         });
@@ -220,18 +204,18 @@ async fn a_stale_guest_session_cannot_discard_an_account() {
     let (tab, other) = (Browser::new(), Browser::new());
     let key = "0123456789abcdef0123456789abcdef";
     for b in [&tab, &other] {
-        let res = app.call(&b.client, "auth/anonymous", &[("mint_key", key)]).await;
+        let res = app.call(b, "auth/anonymous", &[("mint_key", key)]).await;
         assert_eq!(res.status(), 200);
     }
     let dog = add_dog(&app, &other, "Bentley").await;
-    let guest = user_id(&other, &app).await;
-    assert_eq!(user_id(&tab, &app).await, guest);
+    let guest = user_id(&app, &other).await;
+    assert_eq!(user_id(&app, &tab).await, guest);
     sign_up(&app, &other, "bella@example.com", PASSWORD).await;
     let token = link_token(&sink, "bella@example.com", 1, "verify").await;
     let res = post_form(&app, &other, "/auth/verify", &[("token", &token)]).await;
     assert_eq!(res.status(), 303);
     let res = app
-        .call(&tab.client, "account/discard-guest", &[("confirm", "on")])
+        .call(&tab, "account/discard-guest", &[("confirm", "on")])
         .await;
     assert!(!res.status().is_success(), "{}", res.status());
     assert_eq!(
@@ -270,14 +254,11 @@ async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
         })
     };
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let res = app.call(&laptop.client, "account/revoke-others", &[]).await;
+    let res = app.call(&laptop, "account/revoke-others", &[]).await;
     assert!(res.status().is_success(), "{}", res.status());
     hold.rollback().await.unwrap();
     assert_eq!(page.await.unwrap(), 200);
-    assert!(
-        me(&app, &phone.client).await.is_none(),
-        "the phone stays signed out"
-    );
+    assert!(me(&app, &phone).await.is_none(), "the phone stays signed out");
 }
 
 /// Found by reading: a guest removed by the reaper left its session pointing
@@ -286,9 +267,9 @@ async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
 async fn a_reaped_guest_comes_back_as_a_visitor_and_can_contribute() {
     let app = spawn_app().await;
     let b = Browser::new();
-    let res = app.call(&b.client, "auth/anonymous", &[]).await;
+    let res = app.call(&b, "auth/anonymous", &[]).await;
     assert_eq!(res.status(), 200);
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     sqlx::query("UPDATE users SET last_seen_at = now() - interval '400 days' WHERE id = $1")
         .bind(guest)
         .execute(&app.pool)
@@ -298,7 +279,7 @@ async fn a_reaped_guest_comes_back_as_a_visitor_and_can_contribute() {
         .await
         .unwrap();
     assert_eq!(reaped, 1);
-    assert!(me(&app, &b.client).await.is_none(), "signed out, not an error");
+    assert!(me(&app, &b).await.is_none(), "signed out, not an error");
     let dog = add_dog(&app, &b, "Bentley").await;
     assert_ne!(owner_of(&app, dog).await, guest, "a new guest owns it");
 }
@@ -312,7 +293,7 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
     sign_in_by_link(&app, &sink, &Browser::new(), "owner@example.com", 1).await;
     let poster = Browser::new();
     let dog = add_dog(&app, &poster, "Rex").await;
-    add_photo_row(&app, user_id(&poster, &app).await, dog).await;
+    add_photo_row(&app, user_id(&app, &poster).await, dog).await;
     let photo: Uuid = sqlx::query_scalar("SELECT id FROM media LIMIT 1")
         .fetch_one(&app.pool)
         .await
@@ -320,7 +301,7 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
     let reporter = Browser::new();
     let res = app
         .call(
-            &reporter.client,
+            &reporter,
             "photos/report",
             &[("photo", &photo.to_string()), ("reason", "spam")],
         )
@@ -336,7 +317,7 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
         .await
         .unwrap();
     assert_eq!(reporters, vec![owner], "the report came along");
-    let _: Option<Value> = me(&app, &reporter.client).await;
+    let _: Option<Value> = me(&app, &reporter).await;
 }
 
 /// Found in review: a session alone (stolen, or a pre-registration's) could
@@ -345,16 +326,12 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_password_needs_a_recent_sign_in() {
     let sink = SmtpSink::start();
-    let app = common::flows::spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
+    let app = crate::common::flows::spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
     let b = Browser::new();
     sign_in_by_link(&app, &sink, &b, "owner@example.com", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let res = app
-        .call(
-            &b.client,
-            "account/password",
-            &[("new_password", "someone else's pick")],
-        )
+        .call(&b, "account/password", &[("new_password", "someone else's pick")])
         .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("sign in again"));
@@ -378,7 +355,7 @@ async fn two_links_proving_one_new_address_at_once_both_land() {
     sign_up(&app, &a, "both@example.com", PASSWORD).await;
     let verify = link_token(&sink, "both@example.com", 1, "verify").await;
     let res = app
-        .call(&b.client, "auth/magic-link", &[("email", "both@example.com")])
+        .call(&b, "auth/magic-link", &[("email", "both@example.com")])
         .await;
     assert!(res.status().is_success());
     let link = link_token(&sink, "both@example.com", 2, "confirm").await;
@@ -417,7 +394,7 @@ async fn a_reset_link_of_a_deleted_account_is_used_up() {
     sign_in_by_link(&app, &sink, &Browser::new(), "gone@example.com", 1).await;
     let b = Browser::new();
     let res = app
-        .call(&b.client, "auth/forgot", &[("email", "gone@example.com")])
+        .call(&b, "auth/forgot", &[("email", "gone@example.com")])
         .await;
     assert!(res.status().is_success());
     let token = link_token(&sink, "gone@example.com", 2, "reset").await;
@@ -440,7 +417,7 @@ async fn a_reset_link_of_a_deleted_account_is_used_up() {
         .await
         .unwrap();
     assert_eq!(page.status(), 410, "the link says it was used");
-    assert!(me(&app, &b.client).await.is_none());
+    assert!(me(&app, &b).await.is_none());
 }
 
 /// Found in review: a link page showed any text put in its URL's `error`.
@@ -451,7 +428,7 @@ async fn link_pages_show_only_their_own_words() {
     let b = Browser::new();
     sign_in_by_link(&app, &sink, &b, "owner@example.com", 1).await;
     let res = app
-        .call(&b.client, "auth/forgot", &[("email", "owner@example.com")])
+        .call(&b, "auth/forgot", &[("email", "owner@example.com")])
         .await;
     assert!(res.status().is_success());
     let token = link_token(&sink, "owner@example.com", 2, "reset").await;
@@ -510,7 +487,7 @@ async fn a_password_set_by_a_confirmation_ends_the_sessions_before_it() {
             .is_success()
     );
     assert!(
-        me(&app, &elsewhere.client).await.is_none(),
+        me(&app, &elsewhere).await.is_none(),
         "the session from before the new password ended"
     );
 }

@@ -1,8 +1,7 @@
 //! Lazy guests, sessions, ownership and suggestions, over real HTTP and Postgres.
 
-mod common;
-
-use common::{browser, settings, spawn_app, spawn_with};
+use crate::common::Browser;
+use crate::common::{settings, spawn_app, spawn_with};
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +26,7 @@ async fn reading_creates_no_user_and_sets_no_cookie() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_sign_in_is_lazy_and_idempotent() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let res = app.call(&client, "auth/anonymous", &[]).await;
     assert_eq!(res.status(), 200);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -57,7 +56,7 @@ async fn anonymous_sign_in_is_lazy_and_idempotent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_parallel_calls_from_one_browser_make_one_guest() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let key = "browser-key-0123456789abcdef";
     let url = format!("{}/api/auth/anonymous", app.address);
     let fire = |form: Vec<(&'static str, &'static str)>| {
@@ -109,7 +108,7 @@ fn dog(name: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn create_dog(app: &common::TestApp, client: &reqwest::Client, name: &str) -> String {
+async fn create_dog(app: &crate::common::TestApp, client: &Browser, name: &str) -> String {
     let form = dog(name);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.call(client, "pets/create", &form).await;
@@ -121,7 +120,7 @@ async fn create_dog(app: &common::TestApp, client: &reqwest::Client, name: &str)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dogs_belong_to_their_owner_only() {
     let app = spawn_app().await;
-    let (alice, mallory) = (browser(), browser());
+    let (alice, mallory) = (Browser::new(), Browser::new());
     let id = create_dog(&app, &alice, "Bentley").await;
     assert_eq!(
         app.count("users").await,
@@ -180,7 +179,7 @@ async fn dogs_belong_to_their_owner_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_dogs_are_refused_without_minting_a_guest() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let res = app
         .call(
             &client,
@@ -198,7 +197,7 @@ async fn invalid_dogs_are_refused_without_minting_a_guest() {
     assert!(res_has_no_cookie(&app, &client).await);
 }
 
-async fn res_has_no_cookie(app: &common::TestApp, client: &reqwest::Client) -> bool {
+async fn res_has_no_cookie(app: &crate::common::TestApp, client: &Browser) -> bool {
     let me: Value = app.call(client, "auth/me", &[]).await.json().await.unwrap();
     me.is_null()
 }
@@ -206,7 +205,7 @@ async fn res_has_no_cookie(app: &common::TestApp, client: &reqwest::Client) -> b
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_post_mints_the_guest_and_redirects() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let res = client
         .post(format!("{}/api/pets/create", app.address))
         .header("accept", "text/html")
@@ -238,7 +237,7 @@ async fn a_plain_form_post_mints_the_guest_and_redirects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_post_with_a_mistake_comes_back_to_its_page_with_the_message() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let res = client
         .post(format!("{}/api/pets/create", app.address))
         .header("accept", "text/html")
@@ -273,7 +272,7 @@ async fn a_plain_form_post_with_a_mistake_comes_back_to_its_page_with_the_messag
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suggestions_are_owned_and_private() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let venues_before = app.count("venues").await;
     let form = [
         ("name", "Café Olive"),
@@ -310,20 +309,22 @@ async fn suggestions_are_owned_and_private() {
         "not public until approved"
     );
     let other: Value = app
-        .call(&browser(), "suggestions/mine", &[])
+        .call(&Browser::new(), "suggestions/mine", &[])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(other, serde_json::json!([]));
-    let bad = app.call(&browser(), "suggestions/create", &[("name", "x")]).await;
+    let bad = app
+        .call(&Browser::new(), "suggestions/create", &[("name", "x")])
+        .await;
     assert_eq!(bad.status(), 400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guests_survive_a_server_restart() {
     let app = spawn_app().await;
-    let client = browser();
+    let client = Browser::new();
     let user: Value = app
         .call(&client, "auth/anonymous", &[])
         .await
@@ -384,7 +385,7 @@ async fn every_user_owned_table_is_in_the_claim_list() {
 async fn a_mint_key_never_joins_a_guest_that_became_a_member() {
     let app = spawn_app().await;
     let key = "browser-key-promoted-0123456789";
-    let first = browser();
+    let first = Browser::new();
     let guest: Value = app
         .call(&first, "auth/anonymous", &[("mint_key", key)])
         .await
@@ -398,7 +399,7 @@ async fn a_mint_key_never_joins_a_guest_that_became_a_member() {
         .await
         .unwrap();
     let replay: Value = app
-        .call(&browser(), "auth/anonymous", &[("mint_key", key)])
+        .call(&Browser::new(), "auth/anonymous", &[("mint_key", key)])
         .await
         .json()
         .await

@@ -1,10 +1,9 @@
 //! Operations: the reaper keeps guests cheap (and never touches a guest with
 //! data), `/metrics` speaks Prometheus, every response has a request id.
 
-mod common;
-
-use common::flows::{Browser, add_dog, user_id};
-use common::{fresh_database, settings, spawn_app, spawn_with};
+use crate::common::Browser;
+use crate::common::flows::{add_dog, user_id};
+use crate::common::{fresh_database, settings, spawn_app, spawn_with};
 use paws_inside::media::MediaStore;
 use server::jobs::reap_once;
 
@@ -13,13 +12,13 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
     let app = spawn_app().await;
     let (old_empty, recent_empty, old_with_dog) = (Browser::new(), Browser::new(), Browser::new());
     for b in [&old_empty, &recent_empty] {
-        app.call(&b.client, "auth/anonymous", &[]).await;
+        app.call(b, "auth/anonymous", &[]).await;
     }
     add_dog(&app, &old_with_dog, "Rex").await;
     let (g1, g2, g3) = (
-        user_id(&old_empty, &app).await,
-        user_id(&recent_empty, &app).await,
-        user_id(&old_with_dog, &app).await,
+        user_id(&app, &old_empty).await,
+        user_id(&app, &recent_empty).await,
+        user_id(&app, &old_with_dog).await,
     );
     sqlx::query("UPDATE users SET last_seen_at = now() - interval '40 days' WHERE id = ANY($1)")
         .bind(vec![g1, g3])
@@ -101,7 +100,7 @@ async fn metrics_are_prometheus_text_on_their_own_listener() {
         res.headers().contains_key("x-request-id"),
         "every response names its request"
     );
-    app.call(&Browser::new().client, "auth/anonymous", &[]).await;
+    app.call(&Browser::new(), "auth/anonymous", &[]).await;
     let text = reqwest::get(format!("{metrics}/metrics"))
         .await
         .unwrap()

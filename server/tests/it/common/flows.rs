@@ -1,37 +1,9 @@
 //! Browser-like helpers shared by the account tests.
 
 use super::mail::SmtpSink;
-use super::{TestApp, fresh_database, settings, spawn_with};
-use reqwest::cookie::{CookieStore, Jar};
+use super::{Browser, TestApp, fresh_database, settings, spawn_with};
 use serde_json::Value;
-use std::sync::Arc;
 use uuid::Uuid;
-
-/// A browser: cookie jar we can read, no redirects followed.
-pub struct Browser {
-    /// The client.
-    pub client: reqwest::Client,
-    jar: Arc<Jar>,
-}
-
-impl Browser {
-    /// A fresh browser with no cookies.
-    pub fn new() -> Self {
-        let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self { client, jar }
-    }
-
-    /// The cookie header it would send to the app.
-    pub fn cookie(&self, app: &TestApp) -> Option<String> {
-        let header = self.jar.cookies(&app.address.parse().unwrap())?;
-        Some(header.to_str().ok()?.to_owned())
-    }
-}
 
 /// The app on a fresh database, mailing to `sink`.
 pub async fn spawn(sink: &SmtpSink) -> TestApp {
@@ -57,8 +29,8 @@ pub async fn post_form(app: &TestApp, b: &Browser, path: &str, form: &[(&str, &s
 }
 
 /// The session's user as `auth/me` reports it.
-pub async fn me(app: &TestApp, client: &reqwest::Client) -> Option<Value> {
-    let res = app.call(client, "auth/me", &[]).await;
+pub async fn me(app: &TestApp, b: &Browser) -> Option<Value> {
+    let res = app.call(b, "auth/me", &[]).await;
     assert_eq!(res.status(), 200);
     Some(res.json::<Value>().await.unwrap()).filter(|v| !v.is_null())
 }
@@ -66,7 +38,7 @@ pub async fn me(app: &TestApp, client: &reqwest::Client) -> Option<Value> {
 /// Adds a dog through the server function; returns its id.
 pub async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
     let res = app
-        .call(&b.client, "pets/create", &[("name", name), ("size", "small")])
+        .call(b, "pets/create", &[("name", name), ("size", "small")])
         .await;
     assert_eq!(res.status(), 200);
     res.json::<Value>()
@@ -101,8 +73,8 @@ pub async fn owner_of(app: &TestApp, pet: Uuid) -> Uuid {
 }
 
 /// The id of the user signed in on `b`.
-pub async fn user_id(b: &Browser, app: &TestApp) -> Uuid {
-    me(app, &b.client).await.expect("signed in")["id"]
+pub async fn user_id(app: &TestApp, b: &Browser) -> Uuid {
+    me(app, b).await.expect("signed in")["id"]
         .as_str()
         .unwrap()
         .parse()

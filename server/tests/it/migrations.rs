@@ -1,8 +1,6 @@
 //! Migrations that rewrite existing rows keep every row and every link: each is
 //! applied to a database holding data in the shape before it.
 
-mod common;
-
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -34,7 +32,9 @@ async fn apply(pool: &PgPool, before: bool, version: &str) {
 
 #[tokio::test]
 async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
-    let pool = PgPool::connect(&common::empty_database().await).await.unwrap();
+    let pool = PgPool::connect(&crate::common::empty_database().await)
+        .await
+        .unwrap();
     let version = "20261124000001";
     apply(&pool, true, version).await;
     let user: Uuid = sqlx::query_scalar("INSERT INTO users (is_anonymous) VALUES (true) RETURNING id")
@@ -96,7 +96,7 @@ async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_keep_their_user_across_the_identity_core_and_unrecorded_ones_end() {
-    let url = common::empty_database().await;
+    let url = crate::common::empty_database().await;
     let pool = PgPool::connect(&url).await.unwrap();
     let version = "20261201000001";
     apply(&pool, true, version).await;
@@ -140,7 +140,7 @@ async fn sessions_keep_their_user_across_the_identity_core_and_unrecorded_ones_e
     assert_eq!(rows, vec![(recorded.clone(), guest, "Firefox".to_owned(), true)]);
 
     // The app, started on the migrated database, still knows the guest.
-    let app = common::spawn_with(common::settings(&url, &[("RUN_MIGRATIONS", "false")])).await;
+    let app = crate::common::spawn_with(crate::common::settings(&url, &[("RUN_MIGRATIONS", "false")])).await;
     let me: serde_json::Value = app
         .client
         .post(format!("{}/api/auth/me", app.address))

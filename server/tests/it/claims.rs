@@ -3,22 +3,17 @@
 //! tokens under concurrency, scanner-safe GET/HEAD, open-redirect payloads,
 //! no account enumeration, rate limits and the other-browser choice.
 
-mod common;
-
-use common::flows::{Browser, add_dog, add_photo_row, me, owner_of, spawn, user_id};
-use common::mail::{SmtpSink, token_in};
-use common::{TestApp, fresh_database, settings, spawn_with};
+use crate::common::Browser;
+use crate::common::flows::{add_dog, add_photo_row, me, owner_of, spawn, user_id};
+use crate::common::mail::{SmtpSink, token_in};
+use crate::common::{TestApp, fresh_database, settings, spawn_with};
 use serde_json::Value;
 use uuid::Uuid;
 
 /// Asks for a link from `b` and returns the token from the `n`-th email to `email`.
 async fn request_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) -> String {
     let res = app
-        .call(
-            &b.client,
-            "auth/magic-link",
-            &[("email", email), ("next", "/dogs")],
-        )
+        .call(b, "auth/magic-link", &[("email", email), ("next", "/dogs")])
         .await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
@@ -56,7 +51,7 @@ async fn a_guest_is_promoted_in_place_and_the_old_session_dies() {
     let app = spawn(&sink).await;
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Bentley").await;
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     add_photo_row(&app, guest, dog).await;
     let token = request_link(&app, &sink, &b, "Bella@Example.com", 1).await;
     let old_cookie = b.cookie(&app).unwrap();
@@ -88,7 +83,7 @@ async fn a_guest_is_promoted_in_place_and_the_old_session_dies() {
     let new_cookie = b.cookie(&app).unwrap();
     assert_ne!(old_cookie, new_cookie, "session id must rotate");
 
-    let me = me(&app, &b.client).await.unwrap();
+    let me = me(&app, &b).await.unwrap();
     assert_eq!(
         me["id"].as_str().unwrap(),
         guest.to_string(),
@@ -153,15 +148,15 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
     let first = Browser::new();
     let token = request_link(&app, &sink, &first, "owner@example.com", 1).await;
     assert_eq!(confirm(&app, &first, &token, &[]).await.status(), 303);
-    let account = user_id(&first, &app).await;
+    let account = user_id(&app, &first).await;
 
     let b = Browser::new();
     let dogs = [add_dog(&app, &b, "Rex").await, add_dog(&app, &b, "Fifi").await];
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     add_photo_row(&app, guest, dogs[0]).await;
     let res = app
         .call(
-            &b.client,
+            &b,
             "suggestions/create",
             &[
                 ("name", "Café Pfote"),
@@ -178,7 +173,7 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
     assert_eq!(confirm(&app, &b, &token, &[]).await.status(), 303);
 
     assert_eq!(
-        user_id(&b, &app).await,
+        user_id(&app, &b).await,
         account,
         "signed in as the existing account"
     );
@@ -202,7 +197,7 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
         serde_json::json!({"pets": 2, "media": 1, "venue_suggestions": 1, "photo_reports": 0})
     );
     let mine = app
-        .call(&b.client, "pets/mine", &[])
+        .call(&b, "pets/mine", &[])
         .await
         .json::<Value>()
         .await
@@ -217,11 +212,11 @@ async fn a_failed_merge_moves_nothing_but_still_signs_in() {
     let first = Browser::new();
     let token = request_link(&app, &sink, &first, "owner@example.com", 1).await;
     confirm(&app, &first, &token, &[]).await;
-    let account = user_id(&first, &app).await;
+    let account = user_id(&app, &first).await;
 
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Rex").await;
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     add_photo_row(&app, guest, dog).await;
     // Test-only failure injection: moving photos raises mid-merge (after dogs moved).
     sqlx::raw_sql(
@@ -234,7 +229,7 @@ async fn a_failed_merge_moves_nothing_but_still_signs_in() {
     let token = request_link(&app, &sink, &b, "owner@example.com", 2).await;
     let res = confirm(&app, &b, &token, &[]).await;
     assert_eq!(res.status(), 303, "the person is signed in anyway");
-    assert_eq!(user_id(&b, &app).await, account);
+    assert_eq!(user_id(&app, &b).await, account);
     assert_eq!(owner_of(&app, dog).await, guest, "the dog did not half-move");
     let photo_owner: Uuid = sqlx::query_scalar("SELECT user_id FROM media")
         .fetch_one(&app.pool)
@@ -374,7 +369,7 @@ async fn next_is_only_ever_one_of_our_paths() {
         let email = format!("r{i}@example.com");
         let b = Browser::new();
         app.call(
-            &b.client,
+            &b,
             "auth/magic-link",
             &[("email", email.as_str()), ("next", next)],
         )
@@ -397,7 +392,7 @@ async fn known_and_unknown_addresses_answer_identically_and_are_rate_limited() {
         let app = &app;
         async move {
             let res = app
-                .call(&Browser::new().client, "auth/magic-link", &[("email", email)])
+                .call(&Browser::new(), "auth/magic-link", &[("email", email)])
                 .await;
             let status = res.status().as_u16();
             let location = res
@@ -410,11 +405,7 @@ async fn known_and_unknown_addresses_answer_identically_and_are_rate_limited() {
     assert_eq!(ask("known@example.com").await, ask("unknown@example.com").await);
 
     let bad = app
-        .call(
-            &Browser::new().client,
-            "auth/magic-link",
-            &[("email", "not-an-email")],
-        )
+        .call(&Browser::new(), "auth/magic-link", &[("email", "not-an-email")])
         .await;
     assert_eq!(bad.status(), 400);
 
@@ -422,7 +413,7 @@ async fn known_and_unknown_addresses_answer_identically_and_are_rate_limited() {
     assert!(ask("known@example.com").await.0 < 400);
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "auth/magic-link",
             &[("email", "known@example.com")],
         )
@@ -447,10 +438,10 @@ async fn another_browser_chooses_what_comes_along() {
     // The phone asks for the link; the laptop (with its own guest dog) opens it.
     let phone = Browser::new();
     let phone_dog = add_dog(&app, &phone, "Phone Dog").await;
-    let phone_guest = user_id(&phone, &app).await;
+    let phone_guest = user_id(&app, &phone).await;
     let laptop = Browser::new();
     let laptop_dog = add_dog(&app, &laptop, "Laptop Dog").await;
-    let laptop_guest = user_id(&laptop, &app).await;
+    let laptop_guest = user_id(&app, &laptop).await;
 
     // "Just sign me in" would strand the laptop's own dog (its guest loses its
     // only session): nothing happens and the page asks to bring it.
@@ -464,7 +455,7 @@ async fn another_browser_chooses_what_comes_along() {
     let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
     let back = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(back, format!("/auth/confirm?token={token}&error=left_behind"));
-    assert_eq!(user_id(&laptop, &app).await, laptop_guest, "still the guest");
+    assert_eq!(user_id(&app, &laptop).await, laptop_guest, "still the guest");
     let res = laptop
         .client
         .get(format!("{}{back}", app.address))
@@ -488,7 +479,7 @@ async fn another_browser_chooses_what_comes_along() {
     .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/dogs");
-    let account = user_id(&laptop, &app).await;
+    let account = user_id(&app, &laptop).await;
     assert_eq!(account, laptop_guest, "the laptop's guest was promoted in place");
     assert_eq!(owner_of(&app, phone_dog).await, phone_guest);
     assert_eq!(owner_of(&app, laptop_dog).await, account);
@@ -500,7 +491,7 @@ async fn another_browser_chooses_what_comes_along() {
     assert_eq!(res.status(), 303);
     assert_eq!(owner_of(&app, phone_dog).await, account);
     assert!(
-        me(&app, &phone.client).await.is_none(),
+        me(&app, &phone).await.is_none(),
         "the merged guest's session is gone"
     );
 }
@@ -553,7 +544,7 @@ async fn without_smtp_development_writes_an_outbox() {
     let app = spawn_with(settings(&url, &[])).await;
     let res = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "auth/magic-link",
             &[("email", "dev@example.com")],
         )
@@ -562,7 +553,7 @@ async fn without_smtp_development_writes_an_outbox() {
     let outbox = app.data_dir.join("outbox");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let files = common::files_under(&outbox);
+        let files = crate::common::files_under(&outbox);
         if let Some(file) = files.first() {
             let raw = std::fs::read_to_string(file).unwrap();
             assert!(raw.contains("To: dev@example.com"));
@@ -589,7 +580,7 @@ async fn signing_out_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    assert!(me(&app, &b.client).await.is_none());
+    assert!(me(&app, &b).await.is_none());
     let res = app
         .client
         .post(format!("{}/api/auth/me", app.address))

@@ -1,9 +1,8 @@
 //! Photo uploads: every rejection is a clear 4xx that leaves no row and no file;
 //! accepted photos are re-encoded without EXIF/GPS and served safely.
 
-mod common;
-
-use common::{TestApp, browser, files_under, settings, spawn_with};
+use crate::common::Browser;
+use crate::common::{TestApp, files_under, settings, spawn_with};
 use serde_json::Value;
 use std::io::Cursor;
 use uuid::Uuid;
@@ -87,7 +86,7 @@ fn crc32(data: &[u8]) -> u32 {
 
 async fn upload(
     app: &TestApp,
-    client: &reqwest::Client,
+    client: &Browser,
     bytes: Vec<u8>,
     filename: &str,
     extra: &[(&str, &str)],
@@ -112,14 +111,14 @@ async fn upload(
 }
 
 async fn app_with_small_limit() -> TestApp {
-    let url = common::fresh_database().await;
+    let url = crate::common::fresh_database().await;
     spawn_with(settings(&url, &[("PHOTO_MAX_MB", "1")])).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_uploads_are_refused_cleanly() {
     let app = app_with_small_limit().await;
-    let client = browser();
+    let client = Browser::new();
     let truncated = {
         let full = jpeg_with_gps();
         full[..full.len() * 2 / 3].to_vec()
@@ -174,7 +173,7 @@ async fn bad_uploads_are_refused_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photos_lose_exif_and_gps_and_keep_orientation() {
     let app = app_with_small_limit().await;
-    let client = browser();
+    let client = Browser::new();
     let original = jpeg_with_gps();
     assert!(
         original.windows(4).any(|w| w == b"Exif"),
@@ -250,7 +249,7 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_dog_removes_its_photos_and_files() {
     let app = app_with_small_limit().await;
-    let client = browser();
+    let client = Browser::new();
     let res = app
         .call(&client, "pets/create", &[("name", "Bentley"), ("size", "medium")])
         .await;
@@ -261,7 +260,7 @@ async fn deleting_a_dog_removes_its_photos_and_files() {
     assert_eq!(files_under(&app.data_dir).len(), 2);
 
     // Someone else cannot attach photos to this dog.
-    let res = upload(&app, &browser(), png(10, 10), "x.png", &[("pet", &id)]).await;
+    let res = upload(&app, &Browser::new(), png(10, 10), "x.png", &[("pet", &id)]).await;
     assert_eq!(res.status(), 404);
     assert_eq!(app.count("media").await, 1);
 
@@ -274,7 +273,7 @@ async fn deleting_a_dog_removes_its_photos_and_files() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_photo_removes_its_files_and_only_the_owner_can() {
     let app = app_with_small_limit().await;
-    let client = browser();
+    let client = Browser::new();
     let res = upload(
         &app,
         &client,
@@ -287,7 +286,7 @@ async fn deleting_a_photo_removes_its_files_and_only_the_owner_can() {
     let id = body["photo"]["id"].as_str().unwrap().to_owned();
     assert_eq!(files_under(&app.data_dir).len(), 2);
 
-    let res = app.call(&browser(), "photos/delete", &[("id", &id)]).await;
+    let res = app.call(&Browser::new(), "photos/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 404, "someone else's photo");
     assert_eq!(app.count("media").await, 1);
 
@@ -300,7 +299,7 @@ async fn deleting_a_photo_removes_its_files_and_only_the_owner_can() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_upload_redirects_back_with_an_error_code() {
     let app = app_with_small_limit().await;
-    let client = browser();
+    let client = Browser::new();
     let form = reqwest::multipart::Form::new()
         .part(
             "photo",

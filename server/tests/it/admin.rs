@@ -2,18 +2,17 @@
 //! admin; suggestions become venues; reported photos are hidden, deleted or
 //! dismissed; a recorded merge failure is retried exactly once.
 
-mod common;
-
-use common::flows::{Browser, add_dog, me, owner_of, post_form, spawn, user_id};
-use common::mail::{SmtpSink, token_in};
-use common::{TestApp, files_under};
+use crate::common::Browser;
+use crate::common::flows::{add_dog, me, owner_of, post_form, spawn, user_id};
+use crate::common::mail::{SmtpSink, token_in};
+use crate::common::{TestApp, files_under};
 use serde_json::Value;
 use server::ops::{Task, run};
 
 /// A member signed in by email link on the returned browser.
 async fn member(app: &TestApp, sink: &SmtpSink, email: &str, n: usize) -> Browser {
     let b = Browser::new();
-    app.call(&b.client, "auth/magic-link", &[("email", email)]).await;
+    app.call(&b, "auth/magic-link", &[("email", email)]).await;
     let token = token_in(&sink.wait_for(email, n).await);
     assert_eq!(
         post_form(app, &b, "/auth/confirm", &[("token", &token)])
@@ -46,7 +45,7 @@ fn suggestion<'a>(name: &'a str, lat: &'a str, lng: &'a str) -> Vec<(&'a str, &'
 }
 
 async fn pending(app: &TestApp, admin: &Browser) -> Vec<Value> {
-    let res = app.call(&admin.client, "admin/overview", &[]).await;
+    let res = app.call(admin, "admin/overview", &[]).await;
     assert_eq!(res.status(), 200);
     res.json::<Value>().await.unwrap()["suggestions"]
         .as_array()
@@ -61,7 +60,7 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     let guest = Browser::new();
     add_dog(&app, &guest, "Rex").await;
     app.call(
-        &guest.client,
+        &guest,
         "suggestions/create",
         &suggestion("Café A", "52.5", "13.4"),
     )
@@ -102,7 +101,7 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     ];
     for (who, b) in [("visitor", &Browser::new()), ("guest", &guest), ("member", &user)] {
         for (endpoint, form) in &calls {
-            let res = app.call(&b.client, endpoint, form).await;
+            let res = app.call(b, endpoint, form).await;
             assert_eq!(res.status(), 403, "{who} → {endpoint}");
         }
         let page = b
@@ -129,7 +128,7 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Suggested places (1)"));
     let found: Value = app
-        .call(&boss.client, "admin/users", &[("query", "user@")])
+        .call(&boss, "admin/users", &[("query", "user@")])
         .await
         .json()
         .await
@@ -139,7 +138,7 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     run(&app.pool, Task::Revoke("admin@example.com".into()))
         .await
         .unwrap();
-    assert_eq!(app.call(&boss.client, "admin/overview", &[]).await.status(), 403);
+    assert_eq!(app.call(&boss, "admin/overview", &[]).await.status(), 403);
     assert!(
         run(&app.pool, Task::Grant("nobody@example.com".into()))
             .await
@@ -154,11 +153,7 @@ async fn approving_publishes_a_venue_with_a_unique_slug_and_credit() {
     let guest = Browser::new();
     for _ in 0..2 {
         let res = app
-            .call(
-                &guest.client,
-                "suggestions/create",
-                &suggestion("Café Pfote", "", ""),
-            )
+            .call(&guest, "suggestions/create", &suggestion("Café Pfote", "", ""))
             .await;
         assert!(res.status().is_success() || res.status().is_redirection());
     }
@@ -174,7 +169,7 @@ async fn approving_publishes_a_venue_with_a_unique_slug_and_credit() {
     // No location yet: approval refused, nothing published.
     let res = app
         .call(
-            &boss.client,
+            &boss,
             "admin/suggestion",
             &[
                 vec![("id", ids[0].as_str()), ("approve", "1")],
@@ -192,7 +187,7 @@ async fn approving_publishes_a_venue_with_a_unique_slug_and_credit() {
             suggestion("Café Pfote", "52.52", "13.40"),
         ]
         .concat();
-        let res = app.call(&boss.client, "admin/suggestion", &form).await;
+        let res = app.call(&boss, "admin/suggestion", &form).await;
         assert!(
             res.status().is_success() || res.status().is_redirection(),
             "{}",
@@ -214,7 +209,7 @@ async fn approving_publishes_a_venue_with_a_unique_slug_and_credit() {
     let page = app.get("/venues/cafe-pfote-berlin").await.text().await.unwrap();
     assert!(page.contains("Suggested by a guest"));
     let mine: Value = app
-        .call(&guest.client, "suggestions/mine", &[])
+        .call(&guest, "suggestions/mine", &[])
         .await
         .json()
         .await
@@ -228,7 +223,7 @@ async fn approving_publishes_a_venue_with_a_unique_slug_and_credit() {
     // Approving again is refused; the audit has both approvals.
     let again = app
         .call(
-            &boss.client,
+            &boss,
             "admin/suggestion",
             &[
                 vec![("id", ids[0].as_str()), ("approve", "1")],
@@ -251,34 +246,26 @@ async fn a_rejection_reason_reaches_the_suggester() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
     let guest = Browser::new();
-    app.call(
-        &guest.client,
-        "suggestions/create",
-        &suggestion("Nope Bar", "", ""),
-    )
-    .await;
+    app.call(&guest, "suggestions/create", &suggestion("Nope Bar", "", ""))
+        .await;
     let boss = admin(&app, &sink).await;
     let id = pending(&app, &boss).await[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        app.call(
-            &boss.client,
-            "admin/reject",
-            &[("id", id.as_str()), ("reason", "")]
-        )
-        .await
-        .status(),
+        app.call(&boss, "admin/reject", &[("id", id.as_str()), ("reason", "")])
+            .await
+            .status(),
         400
     );
     let res = app
         .call(
-            &boss.client,
+            &boss,
             "admin/reject",
             &[("id", id.as_str()), ("reason", "Dogs only on the terrace.")],
         )
         .await;
     assert!(res.status().is_success() || res.status().is_redirection());
     let mine: Value = app
-        .call(&guest.client, "suggestions/mine", &[])
+        .call(&guest, "suggestions/mine", &[])
         .await
         .json()
         .await
@@ -334,7 +321,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     for id in [&hide_id, &hide_id, &del_id, &ok_id] {
         let res = app
             .call(
-                &reporter.client,
+                &reporter,
                 "photos/report",
                 &[("photo", id.as_str()), ("reason", "not_a_dog"), ("note", "a cat")],
             )
@@ -348,7 +335,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     );
     let bad = app
         .call(
-            &reporter.client,
+            &reporter,
             "photos/report",
             &[("photo", ok_id.as_str()), ("reason", "because")],
         )
@@ -356,12 +343,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     assert_eq!(bad.status(), 400);
 
     let boss = admin(&app, &sink).await;
-    let overview: Value = app
-        .call(&boss.client, "admin/overview", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let overview: Value = app.call(&boss, "admin/overview", &[]).await.json().await.unwrap();
     let report_of = |media: &str| {
         overview["reports"]
             .as_array()
@@ -376,7 +358,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     for (media, action) in [(&hide_id, "hide"), (&del_id, "delete"), (&ok_id, "dismiss")] {
         let res = app
             .call(
-                &boss.client,
+                &boss,
                 "admin/report",
                 &[("id", report_of(media).as_str()), ("action", action)],
             )
@@ -406,7 +388,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     );
     let listed: Value = app
         .call(
-            &Browser::new().client,
+            &Browser::new(),
             "photos/venue",
             &[("slug", "pawsome-bakery-berlin")],
         )
@@ -444,10 +426,10 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
     let owner = member(&app, &sink, "owner@example.com", 1).await;
-    let account = user_id(&owner, &app).await;
+    let account = user_id(&app, &owner).await;
     let b = Browser::new();
     let dogs = [add_dog(&app, &b, "Rex").await, add_dog(&app, &b, "Fifi").await];
-    let guest = user_id(&b, &app).await;
+    let guest = user_id(&app, &b).await;
     sqlx::raw_sql(
         "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
          CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON pets FOR EACH ROW EXECUTE FUNCTION fail_merge();",
@@ -455,11 +437,11 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
     .execute(&app.pool)
     .await
     .unwrap();
-    app.call(&b.client, "auth/magic-link", &[("email", "owner@example.com")])
+    app.call(&b, "auth/magic-link", &[("email", "owner@example.com")])
         .await;
     let token = token_in(&sink.wait_for("owner@example.com", 2).await);
     post_form(&app, &b, "/auth/confirm", &[("token", &token)]).await;
-    assert_eq!(user_id(&b, &app).await, account);
+    assert_eq!(user_id(&app, &b).await, account);
     let listed = run(&app.pool, Task::ListClaims).await.unwrap();
     assert!(
         listed.contains("owner@example.com") && listed.contains("injected"),
@@ -489,7 +471,7 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
     let form = [("id", id_text.as_str())];
     let (a, b2) = tokio::join!(
         run(&app.pool, Task::Retry(id)),
-        app.call(&boss.client, "admin/retry", &form)
+        app.call(&boss, "admin/retry", &form)
     );
     assert!(a.is_ok());
     assert!(
@@ -518,7 +500,7 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
         run(&app.pool, Task::Retry(id)).await.unwrap(),
         format!("{id}: nothing to do\n")
     );
-    assert!(me(&app, &owner.client).await.is_some());
+    assert!(me(&app, &owner).await.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -544,7 +526,7 @@ async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
         suggestion("Pawsome Bakery & Café", "52.51", "13.41"),
     ]
     .concat();
-    let res = app.call(&boss.client, "admin/venue-edit", &form).await;
+    let res = app.call(&boss, "admin/venue-edit", &form).await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
         "{}",
@@ -570,17 +552,10 @@ async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
         "the audit keeps the old values"
     );
     let missing = [vec![("slug", "no-such-venue")], suggestion("X", "1", "1")].concat();
-    assert_eq!(
-        app.call(&boss.client, "admin/venue-edit", &missing)
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(app.call(&boss, "admin/venue-edit", &missing).await.status(), 404);
     let no_location = [vec![("slug", "pawsome-bakery-berlin")], suggestion("X", "", "")].concat();
     assert_eq!(
-        app.call(&boss.client, "admin/venue-edit", &no_location)
-            .await
-            .status(),
+        app.call(&boss, "admin/venue-edit", &no_location).await.status(),
         400
     );
 }

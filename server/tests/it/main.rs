@@ -1,0 +1,16 @@
+//! The integration tests: one binary (one link of the whole app, not one per
+//! file), a module per feature. Every test gets its own database cloned from a
+//! migrated template and the real application on a free port (`common`).
+
+mod accounts;
+mod admin;
+mod claims;
+mod common;
+mod directory;
+mod guests;
+mod identity;
+mod limits;
+mod logs;
+mod migrations;
+mod ops;
+mod photos;
