@@ -7,22 +7,20 @@
 
 pub mod auth;
 pub mod client_ip;
+pub mod dogs;
 pub mod email;
-pub mod filter;
 pub mod geo;
 pub mod moderation;
-pub mod pet;
+pub mod photos;
 pub mod redirect;
 pub mod slug;
-pub mod suggestion;
-pub mod venue;
+pub mod suggestions;
+pub mod venues;
 
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod mail;
-#[cfg(feature = "ssr")]
-pub mod media;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg(feature = "ssr")]
@@ -31,10 +29,10 @@ pub mod password;
 pub mod time;
 
 pub use auth::{ClaimChoice, GuestData, LinkCheck, LinkPreview, User};
+pub use dogs::{Dog, DogForm, DogSize};
 pub use email::EmailAddress;
-pub use filter::VenueFilter;
 pub use geo::{BBox, LatLng};
-pub use pet::{Pet, PetForm, PetSize, Photo};
+pub use photos::Photo;
 pub use slug::Slug;
-pub use suggestion::{Suggestion, SuggestionForm};
-pub use venue::{Category, DogsInside, MapMarker, SizeLimit, VenueDetail, VenueSummary};
+pub use suggestions::{Suggestion, SuggestionForm};
+pub use venues::{Category, DogsInside, MapMarker, SizeLimit, VenueDetail, VenueFilter, VenueSummary};

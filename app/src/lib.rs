@@ -16,10 +16,10 @@ pub mod auth;
 pub mod bot;
 #[cfg(feature = "ssr")]
 mod csp;
+pub mod dogs;
 mod error;
 pub mod layout;
 mod not_found;
-pub mod pets;
 pub mod photos;
 mod preload;
 pub mod suggestions;
@@ -100,11 +100,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=venues::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/venues/:slug") view=venues::VenuePage ssr=SsrMode::Async />
-                    <Route path=path!("/dogs") view=pets::MyDogs ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/new") view=pets::NewDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id") view=pets::DogPage ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/edit") view=pets::EditDog ssr=SsrMode::Async />
-                    <Route path=path!("/dogs/:id/delete") view=pets::DeleteDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs") view=dogs::MyDogs ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/new") view=dogs::NewDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id") view=dogs::DogPage ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/edit") view=dogs::EditDog ssr=SsrMode::Async />
+                    <Route path=path!("/dogs/:id/delete") view=dogs::DeleteDog ssr=SsrMode::Async />
                     <Route path=path!("/suggest") view=suggestions::SuggestPage ssr=SsrMode::Async />
                     <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />

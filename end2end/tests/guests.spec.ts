@@ -80,7 +80,7 @@ test("the same journey works without JavaScript", async ({ browser }) => {
   await expect(page.getByRole("alert")).toContainText("not a photo we can use");
 
   await page.goto("/dogs");
-  await expect(page.locator(".pet-card")).toHaveCount(1);
+  await expect(page.locator(".dog-card")).toHaveCount(1);
   await context.close();
 });
 

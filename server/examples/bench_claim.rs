@@ -15,15 +15,15 @@ async fn guest_with(pool: &PgPool, n: i64) -> anyhow::Result<Uuid> {
         .fetch_one(pool)
         .await?;
     sqlx::query(
-        "INSERT INTO pets (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, $2) i",
+        "INSERT INTO dogs (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, $2) i",
     )
     .bind(guest)
     .bind(n)
     .execute(pool)
     .await?;
     sqlx::query(
-        "INSERT INTO media (id, user_id, pet_id, width, height, bytes)
-         SELECT gen_random_uuid(), $1, p.id, 400, 300, 1000 FROM pets p WHERE p.user_id = $1",
+        "INSERT INTO photos (id, user_id, dog_id, width, height, bytes)
+         SELECT gen_random_uuid(), $1, p.id, 400, 300, 1000 FROM dogs p WHERE p.user_id = $1",
     )
     .bind(guest)
     .execute(pool)
@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
         pool: pool.clone(),
         hasher: paws_inside::password::Hasher::new(1),
         mailer: paws_inside::mail::Mailer::outbox(outbox.join("mail"), "Bench <bench@example.com>")?,
-        media: paws_inside::media::MediaStore::Local(outbox.join("media")),
+        media: paws_inside::photos::PhotoStore::Local(outbox.join("media")),
         settings: Arc::new(AuthSettings {
             public_url: "http://127.0.0.1".into(),
             link_minutes: 10,
@@ -156,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
             user_agent: "bench".into(),
         };
         let guest = auth::guest::user_or_mint(&auth, &mut caller, None).await?.id();
-        sqlx::query("INSERT INTO pets (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, 3) i")
+        sqlx::query("INSERT INTO dogs (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, 3) i")
             .bind(guest)
             .execute(&pool)
             .await?;

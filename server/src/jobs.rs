@@ -1,14 +1,14 @@
 //! Background jobs: the reaper. Started by `run_until`, aborted on shutdown.
 
 use paws_inside::db::reaper;
-use paws_inside::media::MediaStore;
+use paws_inside::photos::PhotoStore;
 use sqlx::PgPool;
 use std::time::Duration;
 
 /// Runs one reaper pass (also `server reap`); `dry_run` only counts.
 pub async fn reap_once(
     pool: &PgPool,
-    store: &MediaStore,
+    store: &PhotoStore,
     idle_days: i64,
     dry_run: bool,
 ) -> anyhow::Result<reaper::Reaped> {
@@ -40,7 +40,7 @@ pub async fn reap_once(
 /// Reaps every `interval` until aborted; failures are logged and retried next time.
 pub fn spawn_reaper(
     pool: PgPool,
-    store: MediaStore,
+    store: PhotoStore,
     interval: Duration,
     idle_days: i64,
 ) -> tokio::task::JoinHandle<()> {

@@ -77,6 +77,6 @@ async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
 async fn reap(dry_run: bool) -> anyhow::Result<paws_inside::db::reaper::Reaped> {
     let settings = Settings::from_env()?;
     let pool = paws_inside::db::connect_lazy(&settings.database_url, 2)?;
-    let store = paws_inside::media::MediaStore::Local(settings.data_dir.join("media"));
+    let store = paws_inside::photos::PhotoStore::Local(settings.data_dir.join("media"));
     server::jobs::reap_once(&pool, &store, settings.guest_idle_days, dry_run).await
 }

@@ -2,7 +2,7 @@
 //! retrying failed claim merges. Each returns the text to print.
 
 use anyhow::Context;
-use paws_inside::db::admin::{self, failures};
+use paws_inside::moderation::{failures, queries as admin};
 use sqlx::PgPool;
 
 /// A task.

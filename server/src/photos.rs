@@ -11,10 +11,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::auth::{Caller, MintError, TypedSession};
-use paws_inside::db::media::{self as rows, Subject};
 use paws_inside::db::rate_limit::limits;
-use paws_inside::media::{PhotoError, UploadError};
-use paws_inside::pet::Photo;
+use paws_inside::photos::Photo;
+use paws_inside::photos::queries::{self as rows, Subject};
+use paws_inside::photos::{PhotoError, UploadError};
 use serde::Serialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use uuid::Uuid;
 #[derive(Default)]
 struct UploadForm {
     file: Option<Vec<u8>>,
-    pet: Option<String>,
+    dog: Option<String>,
     venue: Option<String>,
     mint_key: Option<String>,
     return_to: Option<String>,
@@ -112,7 +112,7 @@ async fn store(state: &AppState, caller: &mut Caller, form: UploadForm) -> Resul
     let Some(bytes) = form.file else {
         return Err(UploadError::Rejected(PhotoError::Empty).into());
     };
-    let pet = match form.pet.as_deref().filter(|s| !s.is_empty()) {
+    let dog = match form.dog.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| not_yours())?),
         None => None,
     };
@@ -144,8 +144,8 @@ async fn store(state: &AppState, caller: &mut Caller, form: UploadForm) -> Resul
     {
         return Err(rate_limited());
     }
-    if let Some(pet) = pet
-        && !rows::pet_is_owned(&state.pool, user.id(), pet)
+    if let Some(dog) = dog
+        && !rows::dog_is_owned(&state.pool, user.id(), dog)
             .await
             .map_err(Failure::Unexpected)?
     {
@@ -153,7 +153,7 @@ async fn store(state: &AppState, caller: &mut Caller, form: UploadForm) -> Resul
     }
     Ok(state
         .photos
-        .upload(&state.pool, user.id(), Subject { pet, venue }, bytes)
+        .upload(&state.pool, user.id(), Subject { dog, venue }, bytes)
         .await?)
 }
 
@@ -200,7 +200,7 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> UploadForm {
             let value = field.text().await.unwrap_or_default();
             let value = value.chars().take(512).collect::<String>();
             match name.as_str() {
-                "pet" => form.pet = Some(value),
+                "dog" => form.dog = Some(value),
                 "venue" => form.venue = Some(value),
                 "mint_key" => form.mint_key = Some(value),
                 "return_to" => form.return_to = Some(value),
@@ -223,7 +223,7 @@ pub async fn serve(
     };
     // Hidden photos (moderation) are only shown to admins, and never cached
     // where someone else could be served them.
-    let cache = match paws_inside::db::admin::reports::is_public(&state.pool, &key).await {
+    let cache = match paws_inside::moderation::reports::is_public(&state.pool, &key).await {
         Ok(true) => "public, max-age=31536000, immutable",
         Ok(false) if viewer_is_admin(session).await => "private, no-store",
         Ok(false) => return StatusCode::NOT_FOUND.into_response(),
@@ -260,7 +260,7 @@ async fn viewer_is_admin(session: Session) -> bool {
 fn rate_limited() -> Failure {
     Failure::Rejected(
         StatusCode::TOO_MANY_REQUESTS,
-        paws_inside::pet::photo_error_message("rate_limited").to_owned(),
+        paws_inside::photos::photo_error_message("rate_limited").to_owned(),
         "rate_limited",
     )
 }

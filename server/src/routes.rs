@@ -43,7 +43,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let small_bodies = RequestBodyLimitLayer::new(64 * 1024);
     let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
-        .route("/media/{key}/{file}", get(photos::serve))
+        .route("/photos/{key}/{file}", get(photos::serve))
         .route("/auth/confirm", post(auth::confirm))
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/verify", post(auth::verify))

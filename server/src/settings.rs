@@ -126,7 +126,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "DATA_DIR",
         ".data",
-        "folder for uploaded photos (media/ inside it)",
+        "folder for uploaded photos (photos/ inside it)",
     ),
     ("PHOTO_MAX_MB", "15", "largest accepted photo upload, in MB"),
     (

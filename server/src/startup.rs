@@ -13,8 +13,8 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use paws_inside::auth::{Auth, AuthSettings};
 use paws_inside::mail::Mailer;
-use paws_inside::media::{MediaStore, PhotoLimits, PhotoService};
 use paws_inside::password::Hasher;
+use paws_inside::photos::{PhotoLimits, PhotoService, PhotoStore};
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::OnceLock;
@@ -64,7 +64,7 @@ pub struct Application {
     metrics: Option<TcpListener>,
     router: Router,
     pool: PgPool,
-    store: MediaStore,
+    store: PhotoStore,
     reaper_every: Option<std::time::Duration>,
     guest_idle_days: i64,
 }
@@ -78,10 +78,10 @@ impl Application {
             paws_inside::db::migrate(&pool).await?;
         }
         if settings.seed_demo {
-            paws_inside::db::seed::seed_demo_if_empty(&pool).await?;
+            paws_inside::venues::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
-        let store = MediaStore::Local(settings.data_dir.join("media"));
+        let store = PhotoStore::Local(settings.data_dir.join("media"));
         let limits = PhotoLimits {
             max_bytes: settings.photo_max_bytes,
             max_pixels: settings.photo_max_pixels,

@@ -30,7 +30,7 @@ pub async fn in_box(
         return json_error(StatusCode::BAD_REQUEST, "That map area is not valid.");
     };
     let filter = VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match paws_inside::db::venues::in_box(&pool, area, &filter).await {
+    match paws_inside::venues::queries::in_box(&pool, area, &filter).await {
         Ok(markers) => ([(header::CACHE_CONTROL, "no-cache")], Json(markers)).into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "box query failed");

@@ -220,7 +220,7 @@ pub async fn discard_guest(auth: &Auth, caller: &mut Caller, confirmed: bool) ->
 async fn erase(auth: &Auth, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
     let session = caller.session.id().unwrap_or_default();
     let mut tx = auth.pool.begin().await.context("failed to begin deletion")?;
-    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE user_id = $1")
+    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM photos WHERE user_id = $1")
         .bind(user)
         .fetch_all(&mut *tx)
         .await

@@ -5,8 +5,8 @@ use super::session::TypedSession;
 use super::user::User;
 use crate::db::rate_limit::{self, Limit, RetryAfter};
 use crate::mail::{Email, Mailer};
-use crate::media::MediaStore;
 use crate::password::Hasher;
+use crate::photos::PhotoStore;
 use sqlx::PgPool;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -34,7 +34,7 @@ pub struct Auth {
     /// Outgoing mail.
     pub mailer: Mailer,
     /// Photo files (deleting an account deletes them).
-    pub media: MediaStore,
+    pub media: PhotoStore,
     /// Settings.
     pub settings: Arc<AuthSettings>,
 }

@@ -24,8 +24,8 @@ pub enum Outcome {
 /// Counts what a guest owns (what the confirm page and the audit show).
 pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<GuestData> {
     let (dogs, photos, suggestions): (i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM pets WHERE user_id = $1),
-                (SELECT count(*) FROM media WHERE user_id = $1),
+        "SELECT (SELECT count(*) FROM dogs WHERE user_id = $1),
+                (SELECT count(*) FROM photos WHERE user_id = $1),
                 (SELECT count(*) FROM venue_suggestions WHERE user_id = $1)",
     )
     .bind(guest)
@@ -147,8 +147,8 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
         .context("failed to delete merged guest")?;
     let count = |table| moved.get(table).copied().unwrap_or(0);
     let counts = GuestData {
-        dogs: count("pets"),
-        photos: count("media"),
+        dogs: count("dogs"),
+        photos: count("photos"),
         suggestions: count("venue_suggestions"),
     };
     sqlx::query("INSERT INTO claim_audit (from_user, to_user, counts) VALUES ($1, $2, $3)")
@@ -163,8 +163,8 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
 
 fn counts_json(d: &GuestData) -> BTreeMap<&'static str, i64> {
     BTreeMap::from([
-        ("pets", d.dogs),
-        ("media", d.photos),
+        ("dogs", d.dogs),
+        ("photos", d.photos),
         ("venue_suggestions", d.suggestions),
     ])
 }

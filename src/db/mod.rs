@@ -1,15 +1,10 @@
-//! The Postgres data layer. Every query lives here, behind plain async functions
-//! taking a pool, so the web layer never writes SQL.
+//! What every feature's queries share: the pool, the embedded migrations, the
+//! list of user-owned tables, rate limits and the reaper. Each feature keeps
+//! its own queries in its folder (`dogs::queries`, `photos::queries`, …).
 
-pub mod admin;
-pub mod media;
 pub mod ownership;
-pub mod pets;
 pub mod rate_limit;
 pub mod reaper;
-pub mod seed;
-pub mod suggestions;
-pub mod venues;
 
 use anyhow::Context;
 use sqlx::PgPool;

@@ -41,13 +41,13 @@ const fn owned(table: &'static str, column: &'static str) -> Owned {
 /// Everything a person makes: dogs, photos, suggestions, and the photo
 /// reports they filed (one per photo per person, hence `unique_with`).
 pub const OWNED: &[Owned] = &[
-    owned("pets", "user_id"),
-    owned("media", "user_id"),
+    owned("dogs", "user_id"),
+    owned("photos", "user_id"),
     owned("venue_suggestions", "user_id"),
     Owned {
         table: "photo_reports",
         column: "reporter_id",
-        unique_with: Some("media_id"),
+        unique_with: Some("photo_id"),
     },
 ];
 
@@ -68,11 +68,11 @@ mod tests {
         assert_eq!(
             reports.move_statement(),
             "UPDATE photo_reports SET reporter_id = $2 WHERE reporter_id = $1 AND NOT EXISTS \
-             (SELECT 1 FROM photo_reports t WHERE t.reporter_id = $2 AND t.media_id = photo_reports.media_id)"
+             (SELECT 1 FROM photo_reports t WHERE t.reporter_id = $2 AND t.photo_id = photo_reports.photo_id)"
         );
         assert_eq!(
             super::OWNED[0].move_statement(),
-            "UPDATE pets SET user_id = $2 WHERE user_id = $1"
+            "UPDATE dogs SET user_id = $2 WHERE user_id = $1"
         );
     }
 }

@@ -118,7 +118,7 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
 /// older than an hour count, so uploads in flight are safe.
 pub async fn orphan_files(
     pool: &PgPool,
-    store: &crate::media::MediaStore,
+    store: &crate::photos::PhotoStore,
     dry_run: bool,
 ) -> anyhow::Result<u64> {
     let on_disk = store
@@ -130,13 +130,13 @@ pub async fn orphan_files(
     // A name that is no photo id has no row.
     let ids: Vec<uuid::Uuid> = on_disk
         .iter()
-        .filter_map(|k| crate::media::MediaStore::photo_id(k))
+        .filter_map(|k| crate::photos::PhotoStore::photo_id(k))
         .collect();
-    let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media WHERE id = ANY($1)")
+    let known: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM photos WHERE id = ANY($1)")
         .bind(&ids)
         .fetch_all(pool)
         .await
-        .context("failed to look up media keys")?;
+        .context("failed to look up photos keys")?;
     let orphans: Vec<&String> = on_disk.iter().filter(|k| !known.contains(k)).collect();
     if !dry_run {
         for key in &orphans {

@@ -41,14 +41,14 @@ async fn require_admin() -> Result<uuid::Uuid, ServerFnError> {
 /// The review queues and user counts.
 #[server(prefix = "/api", endpoint = "admin/overview")]
 pub async fn admin_overview() -> Result<Overview, ServerFnError> {
-    use paws_inside::db::admin;
+    use paws_inside::moderation::{self as admin, queries};
     require_admin().await?;
     let pool = pool()?;
     Ok(Overview {
         suggestions: admin::suggestions::pending(&pool).await.map_err(unexpected)?,
         reports: admin::reports::open(&pool).await.map_err(unexpected)?,
         failures: admin::failures::open(&pool).await.map_err(unexpected)?,
-        stats: admin::user_stats(&pool).await.map_err(unexpected)?,
+        stats: queries::user_stats(&pool).await.map_err(unexpected)?,
     })
 }
 
@@ -59,7 +59,7 @@ pub async fn admin_search_users(#[server(default)] query: String) -> Result<Vec<
     if query.trim().len() < 2 {
         return Ok(Vec::new());
     }
-    paws_inside::db::admin::search_users(&pool()?, &query)
+    paws_inside::moderation::queries::search_users(&pool()?, &query)
         .await
         .map_err(unexpected)
 }
@@ -81,7 +81,7 @@ pub async fn admin_save_suggestion(
     #[server(default)] lng: String,
     #[server(default)] approve: Option<String>,
 ) -> Result<Option<String>, ServerFnError> {
-    use paws_inside::db::admin::suggestions::{ReviewError, save};
+    use paws_inside::moderation::suggestions::{ReviewError, save};
     let admin = require_admin().await?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown suggestion."))?;
     let form = paws_inside::SuggestionForm {
@@ -116,7 +116,7 @@ pub async fn admin_reject_suggestion(
     #[server(default)] id: String,
     #[server(default)] reason: String,
 ) -> Result<(), ServerFnError> {
-    use paws_inside::db::admin::suggestions::{ReviewError, reject};
+    use paws_inside::moderation::suggestions::{ReviewError, reject};
     let admin = require_admin().await?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown suggestion."))?;
     let reason = reason.trim();
@@ -139,12 +139,12 @@ pub async fn admin_resolve_report(
     #[server(default)] id: String,
     #[server(default)] action: String,
 ) -> Result<(), ServerFnError> {
-    use paws_inside::db::admin::reports::{Resolution, resolve};
+    use paws_inside::moderation::reports::{Resolution, resolve};
     let admin = require_admin().await?;
     let id = uuid::Uuid::parse_str(&id).map_err(|_| bad_request("Unknown report."))?;
     let how = Resolution::parse(&action).ok_or_else(|| bad_request("Choose hide, delete or dismiss."))?;
     if let Some(key) = resolve(&pool()?, admin, id, how).await.map_err(unexpected)?
-        && let Some(photos) = use_context::<paws_inside::media::PhotoService>()
+        && let Some(photos) = use_context::<paws_inside::photos::PhotoService>()
     {
         photos.store.remove(&key).await;
     }
@@ -157,7 +157,7 @@ pub async fn admin_resolve_report(
 pub async fn admin_retry_claim(#[server(default)] id: String) -> Result<(), ServerFnError> {
     let admin = require_admin().await?;
     let id: i64 = id.parse().map_err(|_| bad_request("Unknown failure."))?;
-    paws_inside::db::admin::failures::retry(&pool()?, Some(admin), id)
+    paws_inside::moderation::failures::retry(&pool()?, Some(admin), id)
         .await
         .map_err(|e| -> ServerFnError {
             tracing::error!(error = ?e, id, "claim retry failed");
@@ -176,7 +176,7 @@ pub async fn admin_venue(
     let Ok(slug) = paws_inside::Slug::parse(&slug) else {
         return Ok(None);
     };
-    paws_inside::db::venues::by_slug(&pool()?, &slug)
+    paws_inside::venues::queries::by_slug(&pool()?, &slug)
         .await
         .map_err(unexpected)
 }
@@ -217,7 +217,7 @@ pub async fn admin_update_venue(
     if edited.location.is_none() {
         return Err(bad_request("A venue needs a location on the map."));
     }
-    if !paws_inside::db::admin::venues::update(&pool()?, admin, &slug, &edited)
+    if !paws_inside::moderation::venues::update(&pool()?, admin, &slug, &edited)
         .await
         .map_err(unexpected)?
     {

@@ -136,7 +136,7 @@ fn ReportReview(r: OpenReport) -> impl IntoView {
     };
     view! {
         <li class="admin-card" data-testid="open-report">
-            <img src=format!("/media/{}/thumb.jpg", r.storage_key) alt="Reported photo" width="200" height="200" />
+            <img src=format!("/photos/{}/thumb.jpg", r.storage_key) alt="Reported photo" width="200" height="200" />
             <p><strong>{reason}</strong>{(!r.note.is_empty()).then(|| format!(": {}", r.note))}</p>
             <p class="muted small">{format!("Reported {}{}", r.created_on, if r.hidden { " · hidden" } else { "" })}</p>
             <div class="button-row">

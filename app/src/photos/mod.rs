@@ -11,13 +11,13 @@ pub use upload::UploadForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use paws_inside::Photo;
-use paws_inside::pet::VenuePhoto;
+use paws_inside::photos::VenuePhoto;
 
 /// Photos taken at a venue ("Dogs seen here"), newest first.
 #[server(prefix = "/api", endpoint = "photos/venue")]
 pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError> {
     let pool = crate::error::pool()?;
-    paws_inside::db::media::for_venue(&pool, &slug, 48)
+    paws_inside::photos::queries::for_venue(&pool, &slug, 48)
         .await
         .map_err(crate::error::unexpected)
 }
@@ -29,13 +29,13 @@ pub async fn delete_photo(id: String) -> Result<uuid::Uuid, ServerFnError> {
     let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That photo could not be found."));
     };
-    let Some(key) = paws_inside::db::media::delete_owned(&pool()?, user.id(), id)
+    let Some(key) = paws_inside::photos::queries::delete_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)?
     else {
         return Err(not_found("That photo could not be found."));
     };
-    expect_context::<paws_inside::media::PhotoService>()
+    expect_context::<paws_inside::photos::PhotoService>()
         .store
         .remove(&key)
         .await;
@@ -77,7 +77,7 @@ pub fn UploadErrorFromQuery() -> impl IntoView {
     let query = use_query_map();
     move || {
         query.with(|q| q.get("photo_error")).map(|code| {
-            view! { <p class="error" role="alert">{paws_inside::pet::photo_error_message(&code)}</p> }
+            view! { <p class="error" role="alert">{paws_inside::photos::photo_error_message(&code)}</p> }
         })
     }
 }

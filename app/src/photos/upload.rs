@@ -12,13 +12,13 @@ enum Outcome {
     Failed(String),
 }
 
-/// Upload a photo of a dog (`pet`) and/or at a venue (`venue`). `pet_choices`
+/// Upload a photo of a dog (`dog`) and/or at a venue (`venue`). `dog_choices`
 /// adds a "Which dog?" select (id, name). `on_uploaded` runs after success.
 #[component]
 pub fn UploadForm(
-    #[prop(optional)] pet: Option<String>,
+    #[prop(optional)] dog: Option<String>,
     #[prop(optional)] venue: Option<String>,
-    #[prop(optional)] pet_choices: Vec<(String, String)>,
+    #[prop(optional)] dog_choices: Vec<(String, String)>,
     return_to: String,
     #[prop(optional)] on_uploaded: Option<Callback<Photo>>,
     #[prop(into)] label: String,
@@ -39,15 +39,15 @@ pub fn UploadForm(
                 <input id="photo-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
                 <p class="muted small">"JPEG, PNG or WebP, up to 15 MB. Location data is removed."</p>
             </div>
-            {(!pet_choices.is_empty()).then(|| view! {
+            {(!dog_choices.is_empty()).then(|| view! {
                 <div class="field">
-                    <label for="photo-pet">"Which dog?"</label>
-                    <select id="photo-pet" name="pet">
-                        {pet_choices.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    <label for="photo-dog">"Which dog?"</label>
+                    <select id="photo-dog" name="dog">
+                        {dog_choices.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                     </select>
                 </div>
             })}
-            {pet.map(|id| view! { <input type="hidden" name="pet" value=id /> })}
+            {dog.map(|id| view! { <input type="hidden" name="dog" value=id /> })}
             {venue.map(|slug| view! { <input type="hidden" name="venue" value=slug /> })}
             <MintKeyField />
             <input type="hidden" name="return_to" value=return_to />

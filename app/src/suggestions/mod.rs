@@ -62,7 +62,7 @@ pub async fn suggest_venue(
         "That is a lot of suggestions for one day, thank you!",
     )
     .await?;
-    paws_inside::db::suggestions::create(&pool()?, user.id(), &suggestion)
+    paws_inside::suggestions::queries::create(&pool()?, user.id(), &suggestion)
         .await
         .map_err(unexpected)?;
     leptos_axum::redirect("/suggestions?sent=1");
@@ -75,7 +75,7 @@ pub async fn my_suggestions() -> Result<Vec<Suggestion>, ServerFnError> {
     let Some(user) = crate::auth::session::current().await? else {
         return Ok(Vec::new());
     };
-    paws_inside::db::suggestions::list_for_owner(&pool()?, user.id())
+    paws_inside::suggestions::queries::list_for_owner(&pool()?, user.id())
         .await
         .map_err(unexpected)
 }

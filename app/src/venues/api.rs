@@ -9,7 +9,7 @@ use crate::error::{pool, unexpected};
 /// Venues matching the filter (at most the list limit), ordered by city and name.
 #[server(prefix = "/api", endpoint = "venues/search")]
 pub async fn search_venues(filter: VenueFilter) -> Result<Vec<VenueSummary>, ServerFnError> {
-    paws_inside::db::venues::search(&pool()?, &filter)
+    paws_inside::venues::queries::search(&pool()?, &filter)
         .await
         .map_err(unexpected)
 }
@@ -17,7 +17,7 @@ pub async fn search_venues(filter: VenueFilter) -> Result<Vec<VenueSummary>, Ser
 /// Every city with at least one venue, for the city filter.
 #[server(prefix = "/api", endpoint = "venues/cities")]
 pub async fn list_cities() -> Result<Vec<String>, ServerFnError> {
-    paws_inside::db::venues::cities(&pool()?)
+    paws_inside::venues::queries::cities(&pool()?)
         .await
         .map_err(unexpected)
 }
@@ -28,7 +28,7 @@ pub async fn get_venue(slug: String) -> Result<Option<VenueDetail>, ServerFnErro
     let Ok(slug) = paws_inside::Slug::parse(&slug) else {
         return Ok(None);
     };
-    paws_inside::db::venues::by_slug(&pool()?, &slug)
+    paws_inside::venues::queries::by_slug(&pool()?, &slug)
         .await
         .map_err(unexpected)
 }

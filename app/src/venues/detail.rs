@@ -4,15 +4,15 @@ use super::api::get_venue;
 use super::card::PolicyChips;
 use super::map::{PlaceMap, markers_json};
 use crate::NotFound;
+use crate::dogs::my_dogs;
 use crate::error::user_message;
 use crate::layout::PawIcon;
-use crate::pets::my_pets;
 use crate::photos::{ReportPhoto, UploadErrorFromQuery, UploadForm, venue_photos};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use paws_inside::pet::VenuePhoto;
+use paws_inside::photos::VenuePhoto;
 use paws_inside::{MapMarker, Photo, VenueDetail};
 
 /// The venue page. Rendered fully on the server (async SSR mode) so it reads
@@ -109,7 +109,7 @@ fn city_href(city: &str) -> String {
 fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
     let key = slug.clone();
     let photos = Resource::new(move || key.clone(), venue_photos);
-    let pets = Resource::new(|| (), |_| my_pets());
+    let dogs = Resource::new(|| (), |_| my_dogs());
     view! {
         <section class="venue-dogs" aria-labelledby="dogs-heading">
             <h2 id="dogs-heading">"Dogs seen here"</h2>
@@ -119,7 +119,7 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
                     let (slug, venue_name) = (slug.clone(), venue_name.clone());
                     Suspend::new(async move {
                         let list = photos.await.unwrap_or_default();
-                        let choices: Vec<(String, String)> = pets
+                        let choices: Vec<(String, String)> = dogs
                             .await
                             .unwrap_or_default()
                             .into_iter()
@@ -150,7 +150,7 @@ fn VenuePhotos(
                 0,
                 VenuePhoto {
                     photo,
-                    pet_name: None,
+                    dog_name: None,
                 },
             )
         })
@@ -165,16 +165,16 @@ fn VenuePhotos(
         })}
         <ul class="photo-grid">
             {move || shown.get().into_iter().map(|vp| {
-                let alt = vp.pet_name.clone().map(|n| format!("{n} at the venue")).unwrap_or_else(|| "A dog at the venue".into());
+                let alt = vp.dog_name.clone().map(|n| format!("{n} at the venue")).unwrap_or_else(|| "A dog at the venue".into());
                 view! {
                     <li>
                         <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
-                        {vp.pet_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
+                        {vp.dog_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
                         <ReportPhoto photo=vp.photo.id />
                     </li>
                 }
             }).collect_view()}
         </ul>
-        <UploadForm venue=slug pet_choices=choices return_to on_uploaded label=format!("Been to {venue_name} with your dog? Add a photo") />
+        <UploadForm venue=slug dog_choices=choices return_to on_uploaded label=format!("Been to {venue_name} with your dog? Add a photo") />
     }
 }

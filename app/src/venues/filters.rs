@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use paws_inside::Category;
 use paws_inside::VenueFilter;
-use paws_inside::filter::keys;
+use paws_inside::venues::filter::keys;
 
 /// Search box, city and category selects, and policy checkboxes, showing `filter`.
 #[component]

@@ -2,8 +2,8 @@
 //! re-encoding) never panics or allocates past its limits on any bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use paws_inside::media::PhotoLimits;
-use paws_inside::media::process::{process, sniff};
+use paws_inside::photos::PhotoLimits;
+use paws_inside::photos::process::{process, sniff};
 
 fuzz_target!(|bytes: &[u8]| {
     let _ = sniff(bytes);

@@ -55,7 +55,7 @@ impl Guest {
         let name = format!("Soak {i}");
         let form = vec![("name", name.clone()), ("size", "small".to_owned())];
         let dog = self
-            .retrying("add dog", || call(&c, base, "pets/create", form.clone()))
+            .retrying("add dog", || call(&c, base, "dogs/create", form.clone()))
             .await?;
         let dog = self.parsed("add dog", id_of(&dog))?;
         self.dogs.push(dog);
@@ -194,7 +194,7 @@ async fn upload(c: &reqwest::Client, base: &str, photo: &[u8], dog: Uuid) -> any
         .mime_str("image/jpeg")?;
     let form = reqwest::multipart::Form::new()
         .part("photo", part)
-        .text("pet", dog.to_string());
+        .text("dog", dog.to_string());
     let res = c
         .post(format!("{base}/api/photos"))
         .header("accept", "application/json")

@@ -38,7 +38,7 @@ pub async fn plans(pool: &PgPool, run: &str, n: usize) -> anyhow::Result<Vec<Pla
                 .fetch_one(pool)
                 .await
                 .context("cannot create an existing account")?;
-                sqlx::query("INSERT INTO pets (user_id, name, size) VALUES ($1, 'Resident', 'medium')")
+                sqlx::query("INSERT INTO dogs (user_id, name, size) VALUES ($1, 'Resident', 'medium')")
                     .bind(id)
                     .execute(pool)
                     .await?;

@@ -92,7 +92,7 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
             sessions_ok += 1;
         }
         for dog in &g.dogs {
-            let found: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM pets WHERE id = $1")
+            let found: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM dogs WHERE id = $1")
                 .bind(dog)
                 .fetch_optional(pool)
                 .await?;
@@ -100,7 +100,7 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
         }
         for photo in &g.photos {
             let row: Option<(Uuid, String)> =
-                sqlx::query_as("SELECT user_id, storage_key FROM media WHERE id = $1")
+                sqlx::query_as("SELECT user_id, storage_key FROM photos WHERE id = $1")
                     .bind(photo)
                     .fetch_optional(pool)
                     .await?;
@@ -152,13 +152,13 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
         "dogs in the database",
         with(|g| g.dogs.len()) + residents,
         cut("add dog"),
-        count("SELECT count(*) FROM pets").await?,
+        count("SELECT count(*) FROM dogs").await?,
     );
     r.within(
         "photos in the database",
         with(|g| g.photos.len()),
         cut("upload photo"),
-        count("SELECT count(*) FROM media").await?,
+        count("SELECT count(*) FROM photos").await?,
     );
     let merged = guests
         .iter()
@@ -197,7 +197,7 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
     // Files: every final file decodes whole; files without a row and temporary
     // files can only come from uploads cut off by the kill (the reaper removes them).
     let (finals, temps) = list_media(&media)?;
-    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM media")
+    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM photos")
         .fetch_all(pool)
         .await?;
     let broken = finals.iter().filter(|p| image::open(p).is_err()).count();

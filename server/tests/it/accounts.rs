@@ -271,7 +271,7 @@ async fn password_sign_in_merges_the_guest_in_one_go() {
     let guest2 = user_id(&app, &c).await;
     sqlx::raw_sql(
         "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
-         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON pets FOR EACH ROW EXECUTE FUNCTION fail_merge();",
+         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON dogs FOR EACH ROW EXECUTE FUNCTION fail_merge();",
     )
     .execute(&app.pool)
     .await
@@ -592,7 +592,7 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
         out
     };
     let form = reqwest::multipart::Form::new()
-        .text("pet", dog.to_string())
+        .text("dog", dog.to_string())
         .part("photo", reqwest::multipart::Part::bytes(png).file_name("rex.png"));
     let res = b
         .client
@@ -636,8 +636,8 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
         .await
         .unwrap();
     assert_eq!(left, 0);
-    assert_eq!(app.count("pets").await, 0);
-    assert_eq!(app.count("media").await, 0);
+    assert_eq!(app.count("dogs").await, 0);
+    assert_eq!(app.count("photos").await, 0);
     assert!(
         files_under(&app.data_dir.join("media")).is_empty(),
         "photo files removed"
@@ -655,11 +655,11 @@ async fn a_guest_can_discard_its_data_after_confirming() {
     let guest: Uuid = user_id(&app, &b).await;
     add_photo_row(&app, guest, dog).await;
     assert_eq!(app.call(&b, "account/discard-guest", &[]).await.status(), 400);
-    assert_eq!(app.count("pets").await, 1);
+    assert_eq!(app.count("dogs").await, 1);
     let res = app.call(&b, "account/discard-guest", &[("confirm", "1")]).await;
     assert!(res.status().is_success() || res.status().is_redirection());
     assert_eq!(app.count("users").await, 0);
-    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("dogs").await, 0);
     assert!(me(&app, &b).await.is_none());
     // Members cannot use the guest discard.
     let m = member(&app, &sink, "m@example.com").await;

@@ -349,7 +349,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|r| r["media_id"] == media)
+            .find(|r| r["photo_id"] == media)
             .unwrap()["id"]
             .as_str()
             .unwrap()
@@ -371,12 +371,12 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     }
     // Hidden: not served publicly, files kept, admins still see it.
     assert_eq!(
-        app.get(&format!("/media/{hide_key}/thumb.jpg")).await.status(),
+        app.get(&format!("/photos/{hide_key}/thumb.jpg")).await.status(),
         404
     );
     let as_admin = boss
         .client
-        .get(format!("{}/media/{hide_key}/thumb.jpg", app.address))
+        .get(format!("{}/photos/{hide_key}/thumb.jpg", app.address))
         .send()
         .await
         .unwrap();
@@ -408,7 +408,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
         "only the dismissed (fine) photo is listed"
     );
     // Deleted: row and files gone.
-    assert_eq!(app.count("media").await, 2);
+    assert_eq!(app.count("photos").await, 2);
     assert!(
         files_under(&app.data_dir.join("media"))
             .iter()
@@ -432,7 +432,7 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
     let guest = user_id(&app, &b).await;
     sqlx::raw_sql(
         "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
-         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON pets FOR EACH ROW EXECUTE FUNCTION fail_merge();",
+         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON dogs FOR EACH ROW EXECUTE FUNCTION fail_merge();",
     )
     .execute(&app.pool)
     .await
@@ -456,7 +456,7 @@ async fn a_recorded_merge_failure_is_retried_exactly_once() {
             .contains("failed again")
     );
     assert_eq!(owner_of(&app, dogs[0]).await, guest);
-    sqlx::raw_sql("DROP TRIGGER fail_merge ON pets")
+    sqlx::raw_sql("DROP TRIGGER fail_merge ON dogs")
         .execute(&app.pool)
         .await
         .unwrap();

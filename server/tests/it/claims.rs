@@ -194,10 +194,10 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
     assert_eq!((from, to), (guest, account));
     assert_eq!(
         counts,
-        serde_json::json!({"pets": 2, "media": 1, "venue_suggestions": 1, "photo_reports": 0})
+        serde_json::json!({"dogs": 2, "photos": 1, "venue_suggestions": 1, "photo_reports": 0})
     );
     let mine = app
-        .call(&b, "pets/mine", &[])
+        .call(&b, "dogs/mine", &[])
         .await
         .json::<Value>()
         .await
@@ -221,7 +221,7 @@ async fn a_failed_merge_moves_nothing_but_still_signs_in() {
     // Test-only failure injection: moving photos raises mid-merge (after dogs moved).
     sqlx::raw_sql(
         "CREATE FUNCTION fail_merge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
-         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON media FOR EACH ROW EXECUTE FUNCTION fail_merge();",
+         CREATE TRIGGER fail_merge BEFORE UPDATE OF user_id ON photos FOR EACH ROW EXECUTE FUNCTION fail_merge();",
     )
     .execute(&app.pool)
     .await
@@ -231,7 +231,7 @@ async fn a_failed_merge_moves_nothing_but_still_signs_in() {
     assert_eq!(res.status(), 303, "the person is signed in anyway");
     assert_eq!(user_id(&app, &b).await, account);
     assert_eq!(owner_of(&app, dog).await, guest, "the dog did not half-move");
-    let photo_owner: Uuid = sqlx::query_scalar("SELECT user_id FROM media")
+    let photo_owner: Uuid = sqlx::query_scalar("SELECT user_id FROM photos")
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -506,7 +506,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         ("/auth/confirm", vec![("token", token.as_str())]),
         ("/auth/sign-out", vec![]),
         ("/api/auth/magic-link", vec![("email", "x@example.com")]),
-        ("/api/pets/create", vec![("name", "Evil"), ("size", "small")]),
+        ("/api/dogs/create", vec![("name", "Evil"), ("size", "small")]),
         ("/api/auth/anonymous", vec![]),
     ] {
         let res = b

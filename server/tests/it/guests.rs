@@ -111,7 +111,7 @@ fn dog(name: &str) -> Vec<(&'static str, String)> {
 async fn create_dog(app: &crate::common::TestApp, client: &Browser, name: &str) -> String {
     let form = dog(name);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = app.call(client, "pets/create", &form).await;
+    let res = app.call(client, "dogs/create", &form).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let id: Value = res.json().await.unwrap();
     id.as_str().unwrap().to_owned()
@@ -128,13 +128,13 @@ async fn dogs_belong_to_their_owner_only() {
         "creating a dog minted exactly one guest"
     );
 
-    let mine: Value = app.call(&alice, "pets/mine", &[]).await.json().await.unwrap();
+    let mine: Value = app.call(&alice, "dogs/mine", &[]).await.json().await.unwrap();
     assert_eq!(mine[0]["name"], "Bentley");
 
     // Someone else sees nothing and can change nothing.
     app.call(&mallory, "auth/anonymous", &[]).await;
     let theirs: Value = app
-        .call(&mallory, "pets/get", &[("id", &id)])
+        .call(&mallory, "dogs/get", &[("id", &id)])
         .await
         .json()
         .await
@@ -143,12 +143,12 @@ async fn dogs_belong_to_their_owner_only() {
     let res = app
         .call(
             &mallory,
-            "pets/update",
+            "dogs/update",
             &[("id", &id), ("name", "Stolen"), ("size", "small")],
         )
         .await;
     assert_eq!(res.status(), 404);
-    let res = app.call(&mallory, "pets/delete", &[("id", &id)]).await;
+    let res = app.call(&mallory, "dogs/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 404);
     let page = mallory
         .get(format!("{}/dogs/{id}", app.address))
@@ -156,7 +156,7 @@ async fn dogs_belong_to_their_owner_only() {
         .await
         .unwrap();
     assert_eq!(page.status(), 404);
-    let name: String = sqlx::query_scalar("SELECT name FROM pets")
+    let name: String = sqlx::query_scalar("SELECT name FROM dogs")
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -166,14 +166,14 @@ async fn dogs_belong_to_their_owner_only() {
     let res = app
         .call(
             &alice,
-            "pets/update",
+            "dogs/update",
             &[("id", &id), ("name", "Bentley II"), ("size", "large")],
         )
         .await;
     assert_eq!(res.status(), 200);
-    let res = app.call(&alice, "pets/delete", &[("id", &id)]).await;
+    let res = app.call(&alice, "dogs/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("dogs").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,7 +183,7 @@ async fn invalid_dogs_are_refused_without_minting_a_guest() {
     let res = app
         .call(
             &client,
-            "pets/create",
+            "dogs/create",
             &[("name", ""), ("size", "huge"), ("birthday", "2019-02-30")],
         )
         .await;
@@ -207,7 +207,7 @@ async fn a_plain_form_post_mints_the_guest_and_redirects() {
     let app = spawn_app().await;
     let client = Browser::new();
     let res = client
-        .post(format!("{}/api/pets/create", app.address))
+        .post(format!("{}/api/dogs/create", app.address))
         .header("accept", "text/html")
         .header("referer", format!("{}/dogs/new", app.address))
         .form(&[
@@ -239,7 +239,7 @@ async fn a_plain_form_post_with_a_mistake_comes_back_to_its_page_with_the_messag
     let app = spawn_app().await;
     let client = Browser::new();
     let res = client
-        .post(format!("{}/api/pets/create", app.address))
+        .post(format!("{}/api/dogs/create", app.address))
         .header("accept", "text/html")
         .header("referer", format!("{}/dogs/new", app.address))
         .form(&[
@@ -265,7 +265,7 @@ async fn a_plain_form_post_with_a_mistake_comes_back_to_its_page_with_the_messag
     );
     assert!(body.contains(r#"role="alert""#));
     // Nothing was made for the failed post.
-    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("dogs").await, 0);
     assert_eq!(app.count("users").await, 0);
 }
 

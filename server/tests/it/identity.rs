@@ -238,7 +238,7 @@ async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
     // then waits on the dogs table, held here, while the laptop signs every
     // other device out.
     let mut hold = app.pool.begin().await.unwrap();
-    sqlx::query("LOCK TABLE pets IN ACCESS EXCLUSIVE MODE")
+    sqlx::query("LOCK TABLE dogs IN ACCESS EXCLUSIVE MODE")
         .execute(&mut *hold)
         .await
         .unwrap();
@@ -294,7 +294,7 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
     let poster = Browser::new();
     let dog = add_dog(&app, &poster, "Rex").await;
     add_photo_row(&app, user_id(&app, &poster).await, dog).await;
-    let photo: Uuid = sqlx::query_scalar("SELECT id FROM media LIMIT 1")
+    let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos LIMIT 1")
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -377,7 +377,7 @@ async fn two_links_proving_one_new_address_at_once_both_land() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let owners: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM pets WHERE id = ANY($1)")
+    let owners: Vec<Uuid> = sqlx::query_scalar("SELECT user_id FROM dogs WHERE id = ANY($1)")
         .bind(&dogs)
         .fetch_all(&app.pool)
         .await

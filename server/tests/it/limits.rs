@@ -28,7 +28,7 @@ async fn guest_creation_is_limited_per_client() {
         app.call(&Browser::new(), "auth/anonymous", &[]).await;
     }
     assert_eq!(
-        app.call(&b, "pets/create", &[("name", "Fifi"), ("size", "small")])
+        app.call(&b, "dogs/create", &[("name", "Fifi"), ("size", "small")])
             .await
             .status(),
         200
@@ -71,7 +71,7 @@ async fn uploads_are_limited_per_user_per_hour() {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
     let upload = || {
-        let form = reqwest::multipart::Form::new().text("pet", dog.to_string()).part(
+        let form = reqwest::multipart::Form::new().text("dog", dog.to_string()).part(
             "photo",
             reqwest::multipart::Part::bytes(png.clone()).file_name("r.png"),
         );
@@ -100,7 +100,7 @@ async fn uploads_are_limited_per_user_per_hour() {
     let res = upload().await.unwrap();
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("lot of photos"));
-    assert_eq!(app.count("media").await, 1);
+    assert_eq!(app.count("photos").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,7 +214,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
     let res = app
         .call(
             &Browser::new(),
-            "pets/create",
+            "dogs/create",
             &[
                 ("name", "Bot"),
                 ("size", "small"),
@@ -223,7 +223,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.count("pets").await, 0);
+    assert_eq!(app.count("dogs").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,7 +233,7 @@ async fn oversized_form_bodies_are_refused_before_anything_runs() {
     let res = app
         .call(
             &Browser::new(),
-            "pets/create",
+            "dogs/create",
             &[("name", "Rex"), ("size", "small"), ("bio", big.as_str())],
         )
         .await;
@@ -289,8 +289,8 @@ async fn every_state_changing_route_refuses_other_sites() {
     );
     let tables = [
         "users",
-        "pets",
-        "media",
+        "dogs",
+        "photos",
         "venue_suggestions",
         "auth_tokens",
         "photo_reports",

@@ -65,7 +65,7 @@ async fn a_claim_flow_logs_no_token() {
             .form(form)
             .send()
     };
-    call("pets/create", &[("name", "Rex"), ("size", "small")])
+    call("dogs/create", &[("name", "Rex"), ("size", "small")])
         .await
         .unwrap();
     call("auth/magic-link", &[("email", "log@example.com")])

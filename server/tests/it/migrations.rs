@@ -41,20 +41,21 @@ async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let pet: Uuid =
+    let dog: Uuid =
         sqlx::query_scalar("INSERT INTO pets (user_id, name, size) VALUES ($1, 'Rex', 'small') RETURNING id")
             .bind(user)
             .fetch_one(&pool)
             .await
             .unwrap();
-    // Before: an id and an unrelated random key, and a report pointing at the id.
+    // Before (the tables had their old names): an id and an unrelated random
+    // key, and a report pointing at the id.
     let key = Uuid::new_v4().simple().to_string();
     let old_id: Uuid = sqlx::query_scalar(
         "INSERT INTO media (user_id, pet_id, storage_key, width, height, bytes)
          VALUES ($1, $2, $3, 4, 4, 10) RETURNING id",
     )
     .bind(user)
-    .bind(pet)
+    .bind(dog)
     .bind(&key)
     .fetch_one(&pool)
     .await
@@ -70,7 +71,7 @@ async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
     apply(&pool, false, version).await;
 
     let (id, stored_key, owner): (Uuid, String, Uuid) =
-        sqlx::query_as("SELECT id, storage_key, user_id FROM media")
+        sqlx::query_as("SELECT id, storage_key, user_id FROM photos")
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -78,13 +79,13 @@ async fn photos_take_their_storage_key_as_id_and_keep_their_reports() {
         (id.simple().to_string(), stored_key, owner),
         (key.clone(), key, user)
     );
-    let reported: Uuid = sqlx::query_scalar("SELECT media_id FROM photo_reports")
+    let reported: Uuid = sqlx::query_scalar("SELECT photo_id FROM photo_reports")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(reported, id, "the report follows its photo");
     // The key cannot be written apart from the id any more.
-    let err = sqlx::query("UPDATE media SET storage_key = 'x'")
+    let err = sqlx::query("UPDATE photos SET storage_key = 'x'")
         .execute(&pool)
         .await
         .unwrap_err();
@@ -154,4 +155,65 @@ async fn sessions_keep_their_user_across_the_identity_core_and_unrecorded_ones_e
         .unwrap();
     assert_eq!(me["id"], guest.to_string());
     assert_eq!(me["kind"], "guest");
+}
+
+#[tokio::test]
+async fn dogs_and_photos_keep_their_rows_and_links_under_their_new_names() {
+    let pool = PgPool::connect(&crate::common::empty_database().await)
+        .await
+        .unwrap();
+    let version = "20261201000002";
+    apply(&pool, true, version).await;
+    let user: Uuid = sqlx::query_scalar("INSERT INTO users (is_anonymous) VALUES (true) RETURNING id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let pet: Uuid =
+        sqlx::query_scalar("INSERT INTO pets (user_id, name, size) VALUES ($1, 'Rex', 'small') RETURNING id")
+            .bind(user)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let photo = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO media (id, user_id, pet_id, width, height, bytes) VALUES ($1, $2, $3, 4, 4, 10)",
+    )
+    .bind(photo)
+    .bind(user)
+    .bind(pet)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO photo_reports (media_id, reporter_id, reason) VALUES ($1, $2, 'spam')")
+        .bind(photo)
+        .bind(user)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    apply(&pool, false, version).await;
+
+    let (dog, owner): (Uuid, Uuid) = sqlx::query_as("SELECT id, user_id FROM dogs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((dog, owner), (pet, user));
+    let (id, of_dog): (Uuid, Uuid) = sqlx::query_as("SELECT id, dog_id FROM photos")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((id, of_dog), (photo, pet));
+    let reported: Uuid = sqlx::query_scalar("SELECT photo_id FROM photo_reports")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(reported, photo);
+    // The links still hold: deleting the dog deletes its photo and its report.
+    sqlx::query("DELETE FROM dogs").execute(&pool).await.unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT (SELECT count(*) FROM photos) + (SELECT count(*) FROM photo_reports)")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
 }

@@ -4,7 +4,7 @@
 use crate::common::Browser;
 use crate::common::flows::{add_dog, user_id};
 use crate::common::{fresh_database, settings, spawn_app, spawn_with};
-use paws_inside::media::MediaStore;
+use paws_inside::photos::PhotoStore;
 use server::jobs::reap_once;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,7 +39,7 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
     .unwrap();
     // An orphan photo file (no row), written two hours ago, and a fresh one (an upload in flight);
     // the old one also left a temporary file behind (a write cut off by a crash).
-    let store = MediaStore::Local(app.data_dir.join("media"));
+    let store = PhotoStore::Local(app.data_dir.join("media"));
     let stale_temp = store
         .path(&"aa".repeat(16), "display")
         .unwrap()
@@ -180,7 +180,7 @@ async fn shutdown_finishes_the_request_in_flight_then_stops() {
         .expect("the server stops once the request is done");
     result.unwrap().unwrap();
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM media")
+    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM photos")
         .fetch_one(&pool)
         .await
         .unwrap();

@@ -162,7 +162,7 @@ async fn bad_uploads_are_refused_cleanly() {
         let error = body["error"].as_str().unwrap_or_default().to_lowercase();
         assert!(error.contains(message), "{what}: {error}");
     }
-    assert_eq!(app.count("media").await, 0);
+    assert_eq!(app.count("photos").await, 0);
     assert!(
         files_under(&app.data_dir).is_empty(),
         "no file left behind: {:?}",
@@ -195,7 +195,7 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
     // The key is the photo's id, and the database derives the stored copy from it.
     let id: Uuid = body["photo"]["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(id.simple().to_string(), key);
-    let stored: String = sqlx::query_scalar("SELECT storage_key FROM media WHERE id = $1")
+    let stored: String = sqlx::query_scalar("SELECT storage_key FROM photos WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)
         .await
@@ -223,7 +223,7 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
         assert!(file.starts_with(&app.data_dir));
     }
 
-    let res = app.get(&format!("/media/{key}/thumb.jpg")).await;
+    let res = app.get(&format!("/photos/{key}/thumb.jpg")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
@@ -234,16 +234,16 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
             .contains("immutable")
     );
     for bad in [
-        "/media/../../etc/passwd/thumb.jpg",
-        &format!("/media/{key}/original.jpg"),
-        "/media/ZZ/thumb.jpg",
+        "/photos/../../etc/passwd/thumb.jpg",
+        &format!("/photos/{key}/original.jpg"),
+        "/photos/ZZ/thumb.jpg",
     ] {
         assert_eq!(app.get(bad).await.status(), 404, "{bad}");
     }
 
     // It shows on the venue page under "Dogs seen here".
     let (_, html) = app.page("/venues/pawsome-bakery-berlin").await;
-    assert!(html.contains(&format!("/media/{key}/thumb.jpg")));
+    assert!(html.contains(&format!("/photos/{key}/thumb.jpg")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,22 +251,22 @@ async fn deleting_a_dog_removes_its_photos_and_files() {
     let app = app_with_small_limit().await;
     let client = Browser::new();
     let res = app
-        .call(&client, "pets/create", &[("name", "Bentley"), ("size", "medium")])
+        .call(&client, "dogs/create", &[("name", "Bentley"), ("size", "medium")])
         .await;
     let id: Value = res.json().await.unwrap();
     let id = id.as_str().unwrap().to_owned();
-    let res = upload(&app, &client, png(300, 200), "b.png", &[("pet", &id)]).await;
+    let res = upload(&app, &client, png(300, 200), "b.png", &[("dog", &id)]).await;
     assert_eq!(res.status(), 201);
     assert_eq!(files_under(&app.data_dir).len(), 2);
 
     // Someone else cannot attach photos to this dog.
-    let res = upload(&app, &Browser::new(), png(10, 10), "x.png", &[("pet", &id)]).await;
+    let res = upload(&app, &Browser::new(), png(10, 10), "x.png", &[("dog", &id)]).await;
     assert_eq!(res.status(), 404);
-    assert_eq!(app.count("media").await, 1);
+    assert_eq!(app.count("photos").await, 1);
 
-    let res = app.call(&client, "pets/delete", &[("id", &id)]).await;
+    let res = app.call(&client, "dogs/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.count("media").await, 0);
+    assert_eq!(app.count("photos").await, 0);
     assert!(files_under(&app.data_dir).is_empty());
 }
 
@@ -288,11 +288,11 @@ async fn deleting_a_photo_removes_its_files_and_only_the_owner_can() {
 
     let res = app.call(&Browser::new(), "photos/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 404, "someone else's photo");
-    assert_eq!(app.count("media").await, 1);
+    assert_eq!(app.count("photos").await, 1);
 
     let res = app.call(&client, "photos/delete", &[("id", &id)]).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.count("media").await, 0);
+    assert_eq!(app.count("photos").await, 0);
     assert!(files_under(&app.data_dir).is_empty());
 }
 

@@ -38,7 +38,7 @@ pub async fn me(app: &TestApp, b: &Browser) -> Option<Value> {
 /// Adds a dog through the server function; returns its id.
 pub async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
     let res = app
-        .call(b, "pets/create", &[("name", name), ("size", "small")])
+        .call(b, "dogs/create", &[("name", name), ("size", "small")])
         .await;
     assert_eq!(res.status(), 200);
     res.json::<Value>()
@@ -51,12 +51,12 @@ pub async fn add_dog(app: &TestApp, b: &Browser, name: &str) -> Uuid {
 }
 
 /// A photo row (no files) owned by `owner`.
-pub async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
+pub async fn add_photo_row(app: &TestApp, owner: Uuid, dog: Uuid) {
     sqlx::query(
-        "INSERT INTO media (id, user_id, pet_id, width, height, bytes) VALUES ($3, $1, $2, 4, 4, 10)",
+        "INSERT INTO photos (id, user_id, dog_id, width, height, bytes) VALUES ($3, $1, $2, 4, 4, 10)",
     )
     .bind(owner)
-    .bind(pet)
+    .bind(dog)
     .bind(Uuid::new_v4())
     .execute(&app.pool)
     .await
@@ -64,9 +64,9 @@ pub async fn add_photo_row(app: &TestApp, owner: Uuid, pet: Uuid) {
 }
 
 /// Who owns a dog.
-pub async fn owner_of(app: &TestApp, pet: Uuid) -> Uuid {
-    sqlx::query_scalar("SELECT user_id FROM pets WHERE id = $1")
-        .bind(pet)
+pub async fn owner_of(app: &TestApp, dog: Uuid) -> Uuid {
+    sqlx::query_scalar("SELECT user_id FROM dogs WHERE id = $1")
+        .bind(dog)
         .fetch_one(&app.pool)
         .await
         .unwrap()

@@ -81,7 +81,9 @@ async fn ensure_template(admin: &mut PgConnection) -> String {
             .unwrap();
         let pool = PgPool::connect(&url_for(&building)).await.unwrap();
         MIGRATOR.run(&pool).await.unwrap();
-        paws_inside::db::seed::seed_demo_if_empty(&pool).await.unwrap();
+        paws_inside::venues::seed::seed_demo_if_empty(&pool)
+            .await
+            .unwrap();
         pool.close().await;
         // A closed client's backend can linger for a moment; renaming needs it gone.
         for attempt in 0.. {

@@ -1,9 +1,9 @@
 //! Reviewing suggestions: list, edit, approve into a public venue (unique slug,
 //! credited to the suggester), or reject with a reason the suggester sees.
 
-use super::audit;
+use super::queries::audit;
 use crate::moderation::PendingSuggestion;
-use crate::suggestion::NewSuggestion;
+use crate::suggestions::NewSuggestion;
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;

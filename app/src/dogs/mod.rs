@@ -6,7 +6,7 @@ mod api;
 mod fields;
 mod pages;
 
-pub use api::{CreatePet, DeletePet, UpdatePet, create_pet, delete_pet, get_pet, my_pets, update_pet};
+pub use api::{CreateDog, DeleteDog, UpdateDog, create_dog, delete_dog, get_dog, my_dogs, update_dog};
 pub use pages::{DeleteDog, DogPage, EditDog, MyDogs, NewDog};
 
 use leptos::prelude::*;

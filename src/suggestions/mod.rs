@@ -1,7 +1,10 @@
 //! Venue suggestions: validated input and what "My suggestions" shows.
 
+#[cfg(feature = "ssr")]
+pub mod queries;
+
 use crate::geo::LatLng;
-use crate::venue::{Category, DogsInside, SizeLimit};
+use crate::venues::{Category, DogsInside, SizeLimit};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

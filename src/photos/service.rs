@@ -1,15 +1,11 @@
-//! Photos: decoding untrusted uploads safely, storing the re-encoded files, and
-//! the upload flow that keeps database rows and files in agreement.
+//! The upload flow that keeps database rows and files in agreement.
 
-pub mod process;
-pub mod store;
-
-use crate::db::media::{self as rows, Subject};
-use crate::pet::Photo;
-pub use process::{PhotoError, PhotoLimits, Processed};
+use super::Photo;
+use super::process::{self, PhotoError, PhotoLimits};
+use super::queries::{self as rows, Subject};
+use super::store::PhotoStore;
 use sqlx::PgPool;
 use std::sync::Arc;
-pub use store::MediaStore;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -28,7 +24,7 @@ pub enum UploadError {
 #[derive(Clone)]
 pub struct PhotoService {
     /// Where files go.
-    pub store: MediaStore,
+    pub store: PhotoStore,
     /// Size and pixel limits.
     pub limits: PhotoLimits,
     /// Bounds concurrent decodes: each can take hundreds of MB and a core.
@@ -37,7 +33,7 @@ pub struct PhotoService {
 
 impl PhotoService {
     /// A service decoding at most `concurrency` images at once.
-    pub fn new(store: MediaStore, limits: PhotoLimits, concurrency: usize) -> Self {
+    pub fn new(store: PhotoStore, limits: PhotoLimits, concurrency: usize) -> Self {
         Self {
             store,
             limits,
@@ -67,7 +63,7 @@ impl PhotoService {
         })
         .await
         .map_err(anyhow::Error::from)??;
-        let key = MediaStore::new_key();
+        let key = PhotoStore::new_key();
         self.store.put(&key, &processed).await?;
         let size = (
             processed.width,

@@ -2,11 +2,6 @@
 //! user statistics and search. Suggestions, reports and claim failures have
 //! their own modules.
 
-pub mod failures;
-pub mod reports;
-pub mod suggestions;
-pub mod venues;
-
 use crate::moderation::{UserRow, UserStats};
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
@@ -103,7 +98,7 @@ pub async fn user_stats(pool: &PgPool) -> anyhow::Result<UserStats> {
 pub async fn search_users(pool: &PgPool, query: &str) -> anyhow::Result<Vec<UserRow>> {
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_', '\\'], ""));
     sqlx::query_as(
-        "SELECT u.id, u.email, u.role, (SELECT count(*) FROM pets p WHERE p.user_id = u.id) AS dogs,
+        "SELECT u.id, u.email, u.role, (SELECT count(*) FROM dogs p WHERE p.user_id = u.id) AS dogs,
                 to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
          FROM users u WHERE NOT u.is_anonymous AND u.email LIKE $1 ORDER BY u.email LIMIT 50",
     )

@@ -10,12 +10,12 @@ pub const VARIANTS: [&str; 2] = ["display", "thumb"];
 
 /// A photo file store.
 #[derive(Clone, Debug)]
-pub enum MediaStore {
+pub enum PhotoStore {
     /// Files under a local directory: `<root>/<first two key chars>/<key>-<variant>.jpg`.
     Local(PathBuf),
 }
 
-impl MediaStore {
+impl PhotoStore {
     /// A fresh, server-generated key (never derived from the upload's name).
     pub fn new_key() -> String {
         uuid::Uuid::new_v4().simple().to_string()
@@ -42,7 +42,7 @@ impl MediaStore {
         if !Self::is_valid_key(key) || !VARIANTS.contains(&variant) {
             return None;
         }
-        let MediaStore::Local(root) = self;
+        let PhotoStore::Local(root) = self;
         Some(root.join(&key[..2]).join(format!("{key}-{variant}.jpg")))
     }
 
@@ -51,7 +51,7 @@ impl MediaStore {
     pub async fn put(&self, key: &str, photo: &Processed) -> anyhow::Result<()> {
         let result = async {
             for (variant, bytes) in VARIANTS.iter().zip([&photo.display, &photo.thumb]) {
-                let path = self.path(key, variant).context("invalid media key")?;
+                let path = self.path(key, variant).context("invalid photos key")?;
                 write_atomic(&path, bytes).await?;
             }
             anyhow::Ok(())
@@ -85,26 +85,26 @@ impl MediaStore {
             if let Err(err) = tokio::fs::remove_file(&path).await
                 && err.kind() != std::io::ErrorKind::NotFound
             {
-                tracing::warn!(error = %err, path = %path.display(), "could not remove media file");
+                tracing::warn!(error = %err, path = %path.display(), "could not remove photos file");
             }
         }
     }
 }
 
-impl MediaStore {
+impl PhotoStore {
     /// Keys with files on disk last written more than `min_age` ago (so an
     /// upload in flight, whose files exist before its row, is never listed).
     pub async fn keys_older_than(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
-        let MediaStore::Local(root) = self;
+        let PhotoStore::Local(root) = self;
         let mut keys = std::collections::BTreeSet::new();
         let Ok(mut shards) = tokio::fs::read_dir(root).await else {
             return Ok(Vec::new());
         };
-        while let Some(shard) = shards.next_entry().await.context("cannot list media")? {
+        while let Some(shard) = shards.next_entry().await.context("cannot list photos")? {
             let Ok(mut files) = tokio::fs::read_dir(shard.path()).await else {
                 continue;
             };
-            while let Some(file) = files.next_entry().await.context("cannot list media")? {
+            while let Some(file) = files.next_entry().await.context("cannot list photos")? {
                 let name = file.file_name().to_string_lossy().into_owned();
                 let old = file
                     .metadata()
@@ -125,7 +125,7 @@ impl MediaStore {
 }
 
 async fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().context("media path has no parent")?;
+    let dir = path.parent().context("photos path has no parent")?;
     tokio::fs::create_dir_all(dir)
         .await
         .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -135,23 +135,23 @@ async fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     if let Err(err) = tokio::fs::rename(&tmp, path).await {
         let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(err).with_context(|| format!("cannot move media into {}", path.display()));
+        return Err(err).with_context(|| format!("cannot move photos into {}", path.display()));
     }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::MediaStore;
+    use super::PhotoStore;
 
     #[test]
     fn a_key_is_its_photo_id() {
-        let key = MediaStore::new_key();
-        let id = MediaStore::photo_id(&key).expect("a new key is an id");
+        let key = PhotoStore::new_key();
+        let id = PhotoStore::photo_id(&key).expect("a new key is an id");
         assert_eq!(id.simple().to_string(), key);
         // Only the shape we generate: not the hyphenated form, not upper case.
-        assert_eq!(MediaStore::photo_id(&id.hyphenated().to_string()), None);
-        assert_eq!(MediaStore::photo_id(&key.to_uppercase()), None);
-        assert_eq!(MediaStore::photo_id("../etc/passwd"), None);
+        assert_eq!(PhotoStore::photo_id(&id.hyphenated().to_string()), None);
+        assert_eq!(PhotoStore::photo_id(&key.to_uppercase()), None);
+        assert_eq!(PhotoStore::photo_id("../etc/passwd"), None);
     }
 }

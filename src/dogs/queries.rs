@@ -1,13 +1,14 @@
 //! Dogs and their photos. Every query is scoped by the owner: someone else's dog
 //! is indistinguishable from a dog that does not exist.
 
-use crate::pet::{NewPet, Pet, Photo};
+use crate::dogs::{Dog, NewDog};
+use crate::photos::Photo;
 use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
-struct PetRow {
+struct DogRow {
     id: Uuid,
     name: String,
     breed: Option<String>,
@@ -19,31 +20,31 @@ struct PetRow {
 const PET_COLUMNS: &str = "id, name, breed, size, birthday::text AS birthday, bio";
 
 /// Stores a new dog for `owner`.
-pub async fn create(pool: &PgPool, owner: Uuid, pet: &NewPet) -> anyhow::Result<Uuid> {
+pub async fn create(pool: &PgPool, owner: Uuid, dog: &NewDog) -> anyhow::Result<Uuid> {
     sqlx::query_scalar(
-        "INSERT INTO pets (user_id, name, breed, size, birthday, bio)
+        "INSERT INTO dogs (user_id, name, breed, size, birthday, bio)
          VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id",
     )
     .bind(owner)
-    .bind(&pet.name)
-    .bind(&pet.breed)
-    .bind(pet.size.as_str())
-    .bind(&pet.birthday)
-    .bind(&pet.bio)
+    .bind(&dog.name)
+    .bind(&dog.breed)
+    .bind(dog.size.as_str())
+    .bind(&dog.birthday)
+    .bind(&dog.bio)
     .fetch_one(pool)
     .await
-    .context("failed to insert pet")
+    .context("failed to insert dog")
 }
 
 /// The owner's dogs, oldest first, each with its photos (two queries in all).
-pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Pet>> {
-    let rows: Vec<PetRow> = sqlx::query_as(&format!(
-        "SELECT {PET_COLUMNS} FROM pets WHERE user_id = $1 ORDER BY created_at, id"
+pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Dog>> {
+    let rows: Vec<DogRow> = sqlx::query_as(&format!(
+        "SELECT {PET_COLUMNS} FROM dogs WHERE user_id = $1 ORDER BY created_at, id"
     ))
     .bind(owner)
     .fetch_all(pool)
     .await
-    .context("failed to list pets")?;
+    .context("failed to list dogs")?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let photos: Vec<(Uuid, Photo)> = photos_for(pool, &ids).await?;
     Ok(rows
@@ -51,49 +52,49 @@ pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Pe
         .map(|r| {
             let mine = photos
                 .iter()
-                .filter(|(pet, _)| *pet == r.id)
+                .filter(|(dog, _)| *dog == r.id)
                 .map(|(_, p)| p.clone())
                 .collect();
-            into_pet(r, mine)
+            into_dog(r, mine)
         })
         .collect())
 }
 
 /// One of the owner's dogs.
-pub async fn get_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<Pet>> {
-    let row: Option<PetRow> = sqlx::query_as(&format!(
-        "SELECT {PET_COLUMNS} FROM pets WHERE id = $1 AND user_id = $2"
+pub async fn get_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<Dog>> {
+    let row: Option<DogRow> = sqlx::query_as(&format!(
+        "SELECT {PET_COLUMNS} FROM dogs WHERE id = $1 AND user_id = $2"
     ))
     .bind(id)
     .bind(owner)
     .fetch_optional(pool)
     .await
-    .context("failed to load pet")?;
+    .context("failed to load dog")?;
     let Some(row) = row else { return Ok(None) };
     let photos = photos_for(pool, &[row.id])
         .await?
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    Ok(Some(into_pet(row, photos)))
+    Ok(Some(into_dog(row, photos)))
 }
 
 /// Updates one of the owner's dogs; `false` when there is no such dog.
-pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, pet: &NewPet) -> anyhow::Result<bool> {
+pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, dog: &NewDog) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE pets SET name = $3, breed = $4, size = $5, birthday = $6::date, bio = $7, updated_at = now()
+        "UPDATE dogs SET name = $3, breed = $4, size = $5, birthday = $6::date, bio = $7, updated_at = now()
          WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(owner)
-    .bind(&pet.name)
-    .bind(&pet.breed)
-    .bind(pet.size.as_str())
-    .bind(&pet.birthday)
-    .bind(&pet.bio)
+    .bind(&dog.name)
+    .bind(&dog.breed)
+    .bind(dog.size.as_str())
+    .bind(&dog.birthday)
+    .bind(&dog.bio)
     .execute(pool)
     .await
-    .context("failed to update pet")?;
+    .context("failed to update dog")?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -103,44 +104,44 @@ pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, pet: &NewPet) ->
 pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<Vec<String>>> {
     let mut tx = pool.begin().await?;
     let keys: Vec<String> = sqlx::query_scalar(
-        "DELETE FROM media WHERE pet_id = (SELECT id FROM pets WHERE id = $1 AND user_id = $2)
+        "DELETE FROM photos WHERE dog_id = (SELECT id FROM dogs WHERE id = $1 AND user_id = $2)
          RETURNING storage_key",
     )
     .bind(id)
     .bind(owner)
     .fetch_all(&mut *tx)
     .await
-    .context("failed to delete pet photos")?;
-    let deleted = sqlx::query("DELETE FROM pets WHERE id = $1 AND user_id = $2")
+    .context("failed to delete dog photos")?;
+    let deleted = sqlx::query("DELETE FROM dogs WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(owner)
         .execute(&mut *tx)
         .await
-        .context("failed to delete pet")?;
+        .context("failed to delete dog")?;
     if deleted.rows_affected() == 0 {
         return Ok(None);
     }
-    tx.commit().await.context("failed to commit pet deletion")?;
+    tx.commit().await.context("failed to commit dog deletion")?;
     Ok(Some(keys))
 }
 
-async fn photos_for(pool: &PgPool, pets: &[Uuid]) -> anyhow::Result<Vec<(Uuid, Photo)>> {
-    if pets.is_empty() {
+async fn photos_for(pool: &PgPool, dogs: &[Uuid]) -> anyhow::Result<Vec<(Uuid, Photo)>> {
+    if dogs.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<(Uuid, Uuid, String, i32, i32)> = sqlx::query_as(
-        "SELECT pet_id, id, storage_key, width, height FROM media
-         WHERE pet_id = ANY($1) AND hidden_at IS NULL ORDER BY created_at DESC, id",
+        "SELECT dog_id, id, storage_key, width, height FROM photos
+         WHERE dog_id = ANY($1) AND hidden_at IS NULL ORDER BY created_at DESC, id",
     )
-    .bind(pets)
+    .bind(dogs)
     .fetch_all(pool)
     .await
-    .context("failed to load pet photos")?;
+    .context("failed to load dog photos")?;
     Ok(rows
         .into_iter()
-        .map(|(pet, id, storage_key, width, height)| {
+        .map(|(dog, id, storage_key, width, height)| {
             (
-                pet,
+                dog,
                 Photo {
                     id,
                     storage_key,
@@ -152,8 +153,8 @@ async fn photos_for(pool: &PgPool, pets: &[Uuid]) -> anyhow::Result<Vec<(Uuid, P
         .collect())
 }
 
-fn into_pet(r: PetRow, photos: Vec<Photo>) -> Pet {
-    Pet {
+fn into_dog(r: DogRow, photos: Vec<Photo>) -> Dog {
+    Dog {
         id: r.id,
         name: r.name,
         breed: r.breed,

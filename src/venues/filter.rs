@@ -1,7 +1,7 @@
 //! The directory filter. It lives in the URL query so that a filtered link renders
 //! the same results on the server, before hydration, and after client navigation.
 
-use crate::venue::Category;
+use crate::venues::Category;
 use serde::{Deserialize, Serialize};
 
 /// Longest search text kept; the rest is cut so a huge query string stays cheap.

@@ -1,5 +1,13 @@
 //! Venues and their dog policy, as shown in lists, on the map and on a venue page.
 
+pub mod filter;
+#[cfg(feature = "ssr")]
+pub mod queries;
+#[cfg(feature = "ssr")]
+pub mod seed;
+
+pub use filter::VenueFilter;
+
 use crate::geo::LatLng;
 use serde::{Deserialize, Serialize};
 

@@ -76,7 +76,7 @@ pub async fn retry(pool: &PgPool, admin: Option<Uuid>, id: i64) -> anyhow::Resul
         }
     };
     resolve(&mut tx, id, "merged").await?;
-    super::audit(
+    super::queries::audit(
         &mut tx,
         admin,
         "claim_retry",

@@ -1,8 +1,8 @@
 //! The dog pages: list, add, one dog (with photos), edit, delete.
 
 use super::AddDogLink;
-use super::api::{CreatePet, DeletePet, UpdatePet, get_pet, my_pets};
-use super::fields::PetFields;
+use super::api::{CreateDog, DeleteDog, UpdateDog, get_dog, my_dogs};
+use super::fields::DogFields;
 use crate::NotFound;
 use crate::auth::MintKeyField;
 use crate::error::{action_error, user_message};
@@ -12,12 +12,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use paws_inside::{Pet, PetForm, PetSize, Photo};
+use paws_inside::{Dog, DogForm, DogSize, Photo};
 
 /// `/dogs`: the current user's dogs.
 #[component]
 pub fn MyDogs() -> impl IntoView {
-    let pets = Resource::new(|| (), |_| my_pets());
+    let dogs = Resource::new(|| (), |_| my_dogs());
     view! {
         <Title text="My dogs" />
         <div class="page-head">
@@ -26,7 +26,7 @@ pub fn MyDogs() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p class="muted">"Fetching your dogs…"</p> }>
             {move || Suspend::new(async move {
-                match pets.await {
+                match dogs.await {
                     Ok(list) if list.is_empty() => view! {
                         <div class="empty-state">
                             <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
@@ -34,8 +34,8 @@ pub fn MyDogs() -> impl IntoView {
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
-                        <ul class="pet-grid">
-                            {list.into_iter().map(|pet| view! { <li><PetCard pet /></li> }).collect_view()}
+                        <ul class="dog-grid">
+                            {list.into_iter().map(|dog| view! { <li><DogCard dog /></li> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
@@ -46,17 +46,17 @@ pub fn MyDogs() -> impl IntoView {
 }
 
 #[component]
-fn PetCard(pet: Pet) -> impl IntoView {
-    let href = format!("/dogs/{}", pet.id);
-    let thumb = pet.photos.first().map(|p| p.thumb_url());
-    let name = pet.name.clone();
-    let title = pet.name.clone();
-    let desc = describe(&pet);
+fn DogCard(dog: Dog) -> impl IntoView {
+    let href = format!("/dogs/{}", dog.id);
+    let thumb = dog.photos.first().map(|p| p.thumb_url());
+    let name = dog.name.clone();
+    let title = dog.name.clone();
+    let desc = describe(&dog);
     view! {
-        <article class="pet-card">
+        <article class="dog-card">
             {match thumb {
-                Some(src) => view! { <img class="pet-thumb" src=src alt=format!("Photo of {name}") loading="lazy" /> }.into_any(),
-                None => view! { <span class="pet-thumb pet-thumb-empty" aria-hidden="true"><PawIcon /></span> }.into_any(),
+                Some(src) => view! { <img class="dog-thumb" src=src alt=format!("Photo of {name}") loading="lazy" /> }.into_any(),
+                None => view! { <span class="dog-thumb dog-thumb-empty" aria-hidden="true"><PawIcon /></span> }.into_any(),
             }}
             <h2><A href=href>{title}</A></h2>
             <p class="muted">{desc}</p>
@@ -64,9 +64,9 @@ fn PetCard(pet: Pet) -> impl IntoView {
     }
 }
 
-fn describe(pet: &Pet) -> String {
-    let size = PetSize::parse(&pet.size).map(|s| s.label()).unwrap_or("Medium");
-    match &pet.breed {
+fn describe(dog: &Dog) -> String {
+    let size = DogSize::parse(&dog.size).map(|s| s.label()).unwrap_or("Medium");
+    match &dog.breed {
         Some(breed) => format!("{breed} · {size}"),
         None => size.to_owned(),
     }
@@ -87,10 +87,10 @@ pub fn NewDog() -> impl IntoView {
 #[island(lazy)]
 fn NewDogForm() -> impl IntoView {
     crate::preload::island("new_dog_form");
-    let action = ServerAction::<CreatePet>::new();
+    let action = ServerAction::<CreateDog>::new();
     view! {
         <ActionForm action attr:class="form-card">
-            <PetFields initial=PetForm::default() />
+            <DogFields initial=DogForm::default() />
             <MintKeyField />
             <crate::bot::BotFields />
             {action_error(action.value())}
@@ -99,24 +99,24 @@ fn NewDogForm() -> impl IntoView {
     }
 }
 
-fn dog_resource() -> Resource<Result<Option<Pet>, ServerFnError>> {
+fn dog_resource() -> Resource<Result<Option<Dog>, ServerFnError>> {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    Resource::new(move || id.get(), get_pet)
+    Resource::new(move || id.get(), get_dog)
 }
 
 /// Renders `found` for the current user's dog, a 404 page otherwise.
 fn with_dog<V: IntoView + 'static>(
-    pet: Resource<Result<Option<Pet>, ServerFnError>>,
-    found: impl Fn(Pet) -> V + Send + Sync + Clone + 'static,
+    dog: Resource<Result<Option<Dog>, ServerFnError>>,
+    found: impl Fn(Dog) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Fetching your dog…"</p> }>
             {move || {
                 let found = found.clone();
                 Suspend::new(async move {
-                    match pet.await {
-                        Ok(Some(pet)) => found(pet).into_any(),
+                    match dog.await {
+                        Ok(Some(dog)) => found(dog).into_any(),
                         Ok(None) => view! { <NotFound /> }.into_any(),
                         Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
                     }
@@ -129,8 +129,8 @@ fn with_dog<V: IntoView + 'static>(
 /// `/dogs/{id}`: one dog, its photos and the photo upload.
 #[component]
 pub fn DogPage() -> impl IntoView {
-    let pet = dog_resource();
-    with_dog(pet, move |dog: Pet| {
+    let dog = dog_resource();
+    with_dog(dog, move |dog: Dog| {
         let id = dog.id.to_string();
         view! {
             <Title text=dog.name.clone() />
@@ -143,11 +143,11 @@ pub fn DogPage() -> impl IntoView {
                 </div>
             </div>
             <p class="muted">{describe(&dog)}{dog.birthday.clone().map(|b| format!(" · born {b}"))}</p>
-            {(!dog.bio.is_empty()).then(|| view! { <p class="pet-bio">{dog.bio.clone()}</p> })}
-            <section aria-labelledby="photos-heading" class="pet-photos">
+            {(!dog.bio.is_empty()).then(|| view! { <p class="dog-bio">{dog.bio.clone()}</p> })}
+            <section aria-labelledby="photos-heading" class="dog-photos">
                 <h2 id="photos-heading">"Photos"</h2>
                 <UploadErrorFromQuery />
-                <DogPhotos pet=id name=dog.name.clone() photos=dog.photos.clone() />
+                <DogPhotos dog=id name=dog.name.clone() photos=dog.photos.clone() />
             </section>
         }
     })
@@ -156,13 +156,13 @@ pub fn DogPage() -> impl IntoView {
 /// The upload form and the photo grid; new uploads are added in place, so the
 /// upload's progress and thumbnail stay on screen.
 #[island(lazy)]
-fn DogPhotos(pet: String, name: String, photos: Vec<Photo>) -> impl IntoView {
+fn DogPhotos(dog: String, name: String, photos: Vec<Photo>) -> impl IntoView {
     crate::preload::island("dog_photos");
     let photos = RwSignal::new(photos);
     let on_uploaded = Callback::new(move |photo| photos.update(|list| list.insert(0, photo)));
-    let return_to = format!("/dogs/{pet}");
+    let return_to = format!("/dogs/{dog}");
     view! {
-        <UploadForm pet return_to on_uploaded label=format!("Add a photo of {name}") />
+        <UploadForm dog return_to on_uploaded label=format!("Add a photo of {name}") />
         <OwnPhotoGrid photos alt=name />
     }
 }
@@ -170,8 +170,8 @@ fn DogPhotos(pet: String, name: String, photos: Vec<Photo>) -> impl IntoView {
 /// `/dogs/{id}/edit`.
 #[component]
 pub fn EditDog() -> impl IntoView {
-    let pet = dog_resource();
-    with_dog(pet, move |dog: Pet| {
+    let dog = dog_resource();
+    with_dog(dog, move |dog: Dog| {
         view! {
             <Title text=format!("Edit {}", dog.name) />
             <h1>{format!("Edit {}", dog.name)}</h1>
@@ -182,14 +182,14 @@ pub fn EditDog() -> impl IntoView {
 
 /// The edit form; keeps what was typed when the server says no.
 #[island(lazy)]
-fn EditDogForm(id: String, initial: PetForm) -> impl IntoView {
+fn EditDogForm(id: String, initial: DogForm) -> impl IntoView {
     crate::preload::island("edit_dog_form");
-    let action = ServerAction::<UpdatePet>::new();
+    let action = ServerAction::<UpdateDog>::new();
     let cancel = format!("/dogs/{id}");
     view! {
         <ActionForm action attr:class="form-card">
             <input type="hidden" name="id" value=id />
-            <PetFields initial />
+            <DogFields initial />
             {action_error(action.value())}
             <div class="actions">
                 <button type="submit" class="button">"Save"</button>
@@ -202,9 +202,9 @@ fn EditDogForm(id: String, initial: PetForm) -> impl IntoView {
 /// `/dogs/{id}/delete`: asks before deleting (works without JavaScript).
 #[component]
 pub fn DeleteDog() -> impl IntoView {
-    let pet = dog_resource();
-    let action = ServerAction::<DeletePet>::new();
-    with_dog(pet, move |dog: Pet| {
+    let dog = dog_resource();
+    let action = ServerAction::<DeleteDog>::new();
+    with_dog(dog, move |dog: Dog| {
         let photos = dog.photos.len();
         let what = match photos {
             0 => format!("{} will be removed.", dog.name),

@@ -1,7 +1,7 @@
 //! Photo rows. Files are written before the row and removed after it; see
 //! `crate::media` for processing and storage.
 
-use crate::pet::{Photo, VenuePhoto};
+use crate::photos::{Photo, VenuePhoto};
 use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -10,19 +10,19 @@ use uuid::Uuid;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Subject {
     /// The uploader's dog.
-    pub pet: Option<Uuid>,
+    pub dog: Option<Uuid>,
     /// The venue ("Dogs seen here").
     pub venue: Option<Uuid>,
 }
 
-/// Whether `pet` belongs to `owner`.
-pub async fn pet_is_owned(pool: &PgPool, owner: Uuid, pet: Uuid) -> anyhow::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pets WHERE id = $1 AND user_id = $2)")
-        .bind(pet)
+/// Whether `dog` belongs to `owner`.
+pub async fn dog_is_owned(pool: &PgPool, owner: Uuid, dog: Uuid) -> anyhow::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dogs WHERE id = $1 AND user_id = $2)")
+        .bind(dog)
         .bind(owner)
         .fetch_one(pool)
         .await
-        .context("failed to check pet owner")
+        .context("failed to check dog owner")
 }
 
 /// The id of the venue with this slug.
@@ -43,21 +43,21 @@ pub async fn insert(
     (width, height, bytes): (u32, u32, usize),
 ) -> anyhow::Result<Photo> {
     // The files are named before the row exists: the row takes their key as id.
-    let id = crate::media::MediaStore::photo_id(storage_key).context("storage key is not an id")?;
+    let id = crate::photos::PhotoStore::photo_id(storage_key).context("storage key is not an id")?;
     sqlx::query(
-        "INSERT INTO media (id, user_id, pet_id, venue_id, width, height, bytes)
+        "INSERT INTO photos (id, user_id, dog_id, venue_id, width, height, bytes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(owner)
-    .bind(subject.pet)
+    .bind(subject.dog)
     .bind(subject.venue)
     .bind(width as i32)
     .bind(height as i32)
     .bind(bytes as i32)
     .execute(pool)
     .await
-    .context("failed to insert media row")?;
+    .context("failed to insert photos row")?;
     Ok(Photo {
         id,
         storage_key: storage_key.to_owned(),
@@ -68,19 +68,19 @@ pub async fn insert(
 
 /// Deletes one of the owner's photos; returns its storage key, or `None`.
 pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<String>> {
-    sqlx::query_scalar("DELETE FROM media WHERE id = $1 AND user_id = $2 RETURNING storage_key")
+    sqlx::query_scalar("DELETE FROM photos WHERE id = $1 AND user_id = $2 RETURNING storage_key")
         .bind(id)
         .bind(owner)
         .fetch_optional(pool)
         .await
-        .context("failed to delete media row")
+        .context("failed to delete photos row")
 }
 
 /// Photos taken at a venue, newest first.
 pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<Vec<VenuePhoto>> {
     let rows: Vec<(Uuid, String, i32, i32, Option<String>)> = sqlx::query_as(
         "SELECT m.id, m.storage_key, m.width, m.height, p.name
-         FROM media m JOIN venues v ON v.id = m.venue_id LEFT JOIN pets p ON p.id = m.pet_id
+         FROM photos m JOIN venues v ON v.id = m.venue_id LEFT JOIN dogs p ON p.id = m.dog_id
          WHERE v.slug = $1 AND m.hidden_at IS NULL ORDER BY m.created_at DESC, m.id LIMIT $2",
     )
     .bind(slug)
@@ -90,14 +90,14 @@ pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<
     .context("failed to load venue photos")?;
     Ok(rows
         .into_iter()
-        .map(|(id, storage_key, width, height, pet_name)| VenuePhoto {
+        .map(|(id, storage_key, width, height, dog_name)| VenuePhoto {
             photo: Photo {
                 id,
                 storage_key,
                 width,
                 height,
             },
-            pet_name,
+            dog_name,
         })
         .collect())
 }

@@ -5,38 +5,38 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use paws_inside::Pet;
+use paws_inside::Dog;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use crate::error::{bad_request, not_found, pool, unexpected};
 
 /// The current user's dogs (none for a visitor without a session: no guest is made).
-#[server(prefix = "/api", endpoint = "pets/mine")]
-pub async fn my_pets() -> Result<Vec<Pet>, ServerFnError> {
+#[server(prefix = "/api", endpoint = "dogs/mine")]
+pub async fn my_dogs() -> Result<Vec<Dog>, ServerFnError> {
     let Some(user) = crate::auth::session::current().await? else {
         return Ok(Vec::new());
     };
-    paws_inside::db::pets::list_for_owner(&pool()?, user.id())
+    paws_inside::dogs::queries::list_for_owner(&pool()?, user.id())
         .await
         .map_err(unexpected)
 }
 
 /// One of the current user's dogs, or `None`.
-#[server(prefix = "/api", endpoint = "pets/get")]
-pub async fn get_pet(id: String) -> Result<Option<Pet>, ServerFnError> {
+#[server(prefix = "/api", endpoint = "dogs/get")]
+pub async fn get_dog(id: String) -> Result<Option<Dog>, ServerFnError> {
     let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Ok(None);
     };
-    paws_inside::db::pets::get_owned(&pool()?, user.id(), id)
+    paws_inside::dogs::queries::get_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)
 }
 
 /// "Add your dog". Validates first, then mints a guest if needed, then stores
 /// the dog and sends the browser to its page (a 303 without JavaScript).
-#[server(prefix = "/api", endpoint = "pets/create")]
-pub async fn create_pet(
+#[server(prefix = "/api", endpoint = "dogs/create")]
+pub async fn create_dog(
     #[server(default)] name: String,
     #[server(default)] breed: String,
     #[server(default)] size: String,
@@ -52,7 +52,7 @@ pub async fn create_pet(
         leptos_axum::redirect(&format!("/dogs/{id}"));
         return Ok(id);
     }
-    let pet = validate(paws_inside::PetForm {
+    let dog = validate(paws_inside::DogForm {
         name,
         breed,
         size,
@@ -60,7 +60,7 @@ pub async fn create_pet(
         bio,
     })?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
-    let id = paws_inside::db::pets::create(&pool()?, user.id(), &pet)
+    let id = paws_inside::dogs::queries::create(&pool()?, user.id(), &dog)
         .await
         .map_err(unexpected)?;
     leptos_axum::redirect(&format!("/dogs/{id}"));
@@ -68,8 +68,8 @@ pub async fn create_pet(
 }
 
 /// Saves changes to one of the current user's dogs.
-#[server(prefix = "/api", endpoint = "pets/update")]
-pub async fn update_pet(
+#[server(prefix = "/api", endpoint = "dogs/update")]
+pub async fn update_dog(
     id: String,
     #[server(default)] name: String,
     #[server(default)] breed: String,
@@ -77,7 +77,7 @@ pub async fn update_pet(
     #[server(default)] birthday: String,
     #[server(default)] bio: String,
 ) -> Result<(), ServerFnError> {
-    let pet = validate(paws_inside::PetForm {
+    let dog = validate(paws_inside::DogForm {
         name,
         breed,
         size,
@@ -87,7 +87,7 @@ pub async fn update_pet(
     let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That dog could not be found."));
     };
-    if !paws_inside::db::pets::update_owned(&pool()?, user.id(), id, &pet)
+    if !paws_inside::dogs::queries::update_owned(&pool()?, user.id(), id, &dog)
         .await
         .map_err(unexpected)?
     {
@@ -98,18 +98,18 @@ pub async fn update_pet(
 }
 
 /// Deletes one of the current user's dogs and its photos (rows, then files).
-#[server(prefix = "/api", endpoint = "pets/delete")]
-pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
+#[server(prefix = "/api", endpoint = "dogs/delete")]
+pub async fn delete_dog(id: String) -> Result<(), ServerFnError> {
     let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
         return Err(not_found("That dog could not be found."));
     };
-    let Some(keys) = paws_inside::db::pets::delete_owned(&pool()?, user.id(), id)
+    let Some(keys) = paws_inside::dogs::queries::delete_owned(&pool()?, user.id(), id)
         .await
         .map_err(unexpected)?
     else {
         return Err(not_found("That dog could not be found."));
     };
-    let photos = expect_context::<paws_inside::media::PhotoService>();
+    let photos = expect_context::<paws_inside::photos::PhotoService>();
     for key in keys {
         photos.store.remove(&key).await;
     }
@@ -119,7 +119,7 @@ pub async fn delete_pet(id: String) -> Result<(), ServerFnError> {
 
 /// Validates a submitted dog; every problem becomes one 400 message.
 #[cfg(feature = "ssr")]
-fn validate(form: paws_inside::PetForm) -> Result<paws_inside::pet::NewPet, ServerFnError> {
+fn validate(form: paws_inside::DogForm) -> Result<paws_inside::dogs::NewDog, ServerFnError> {
     form.validate(paws_inside::time::today_utc())
         .map_err(|e| bad_request(&e.summary()))
 }

@@ -1,12 +1,12 @@
 //! The dog form fields, shared by "Add your dog" and "Edit".
 
 use leptos::prelude::*;
-use paws_inside::PetForm;
-use paws_inside::pet::{BREED_SUGGESTIONS, PetSize};
+use paws_inside::DogForm;
+use paws_inside::dogs::{BREED_SUGGESTIONS, DogSize};
 
 /// Name, breed (with suggestions), size, birthday and bio.
 #[component]
-pub fn PetFields(initial: PetForm) -> impl IntoView {
+pub fn DogFields(initial: DogForm) -> impl IntoView {
     let size = if initial.size.is_empty() {
         "medium".to_owned()
     } else {
@@ -14,12 +14,12 @@ pub fn PetFields(initial: PetForm) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for="pet-name">"Name"</label>
-            <input id="pet-name" name="name" required maxlength="50" autocomplete="off" value=initial.name />
+            <label for="dog-name">"Name"</label>
+            <input id="dog-name" name="name" required maxlength="50" autocomplete="off" value=initial.name />
         </div>
         <div class="field">
-            <label for="pet-breed">"Breed " <span class="muted">"(optional)"</span></label>
-            <input id="pet-breed" name="breed" maxlength="60" list="breeds" autocomplete="off" value=initial.breed />
+            <label for="dog-breed">"Breed " <span class="muted">"(optional)"</span></label>
+            <input id="dog-breed" name="breed" maxlength="60" list="breeds" autocomplete="off" value=initial.breed />
             <datalist id="breeds">
                 {BREED_SUGGESTIONS.iter().map(|b| view! { <option value=*b></option> }).collect_view()}
             </datalist>
@@ -27,8 +27,8 @@ pub fn PetFields(initial: PetForm) -> impl IntoView {
         <fieldset class="field">
             <legend>"Size"</legend>
             <div class="flag-row">
-                {PetSize::ALL.into_iter().map(|s| {
-                    let id = format!("pet-size-{}", s.as_str());
+                {DogSize::ALL.into_iter().map(|s| {
+                    let id = format!("dog-size-{}", s.as_str());
                     let for_id = id.clone();
                     view! {
                         <label class="check" for=for_id>
@@ -40,12 +40,12 @@ pub fn PetFields(initial: PetForm) -> impl IntoView {
             </div>
         </fieldset>
         <div class="field">
-            <label for="pet-birthday">"Birthday " <span class="muted">"(optional)"</span></label>
-            <input id="pet-birthday" name="birthday" type="date" value=initial.birthday />
+            <label for="dog-birthday">"Birthday " <span class="muted">"(optional)"</span></label>
+            <input id="dog-birthday" name="birthday" type="date" value=initial.birthday />
         </div>
         <div class="field">
-            <label for="pet-bio">"About " <span class="muted">"(up to 500 characters)"</span></label>
-            <textarea id="pet-bio" name="bio" rows="4" maxlength="500">{initial.bio}</textarea>
+            <label for="dog-bio">"About " <span class="muted">"(up to 500 characters)"</span></label>
+            <textarea id="dog-bio" name="bio" rows="4" maxlength="500">{initial.bio}</textarea>
         </div>
     }
 }

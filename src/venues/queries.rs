@@ -1,8 +1,8 @@
 //! Venue queries: the filtered list, the map box, and one venue by slug.
 
-use crate::filter::VenueFilter;
 use crate::geo::BBox;
-use crate::venue::{MapMarker, VenueDetail, VenueSummary};
+use crate::venues::filter::VenueFilter;
+use crate::venues::{MapMarker, VenueDetail, VenueSummary};
 use anyhow::Context;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 

@@ -1,8 +1,8 @@
 //! Admin edits of public venues: `updated_at` moves and an audit row records
 //! who changed what, in the same transaction.
 
-use super::audit;
-use crate::suggestion::NewSuggestion;
+use super::queries::audit;
+use crate::suggestions::NewSuggestion;
 use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -1,12 +1,15 @@
 //! Dogs: validated input and the shape shown in the UI.
 
+#[cfg(feature = "ssr")]
+pub mod queries;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A dog's size class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PetSize {
+pub enum DogSize {
     /// Small.
     Small,
     /// Medium.
@@ -15,7 +18,7 @@ pub enum PetSize {
     Large,
 }
 
-impl PetSize {
+impl DogSize {
     /// Every size, in display order.
     pub const ALL: [Self; 3] = [Self::Small, Self::Medium, Self::Large];
 
@@ -68,7 +71,7 @@ pub const BREED_SUGGESTIONS: &[&str] = &[
 /// The raw "Add your dog" form, as submitted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct PetForm {
+pub struct DogForm {
     /// Name, 1–50 characters.
     pub name: String,
     /// Breed, optional free text.
@@ -83,13 +86,13 @@ pub struct PetForm {
 
 /// A validated dog, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewPet {
+pub struct NewDog {
     /// Trimmed name.
     pub name: String,
     /// Trimmed breed, if any.
     pub breed: Option<String>,
     /// Size class.
-    pub size: PetSize,
+    pub size: DogSize,
     /// Birthday as `YYYY-MM-DD`.
     pub birthday: Option<String>,
     /// Trimmed bio.
@@ -98,7 +101,7 @@ pub struct NewPet {
 
 /// What is wrong with a submitted dog, one message per field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PetFormErrors {
+pub struct DogFormErrors {
     /// Problem with the name.
     pub name: Option<String>,
     /// Problem with the breed.
@@ -111,7 +114,7 @@ pub struct PetFormErrors {
     pub bio: Option<String>,
 }
 
-impl PetFormErrors {
+impl DogFormErrors {
     /// One sentence listing every problem, for a single alert.
     pub fn summary(&self) -> String {
         [&self.name, &self.breed, &self.size, &self.birthday, &self.bio]
@@ -123,10 +126,10 @@ impl PetFormErrors {
     }
 }
 
-impl PetForm {
+impl DogForm {
     /// Validates every field, reporting all problems at once.
-    pub fn validate(&self, today: (i32, u32, u32)) -> Result<NewPet, PetFormErrors> {
-        let mut errors = PetFormErrors::default();
+    pub fn validate(&self, today: (i32, u32, u32)) -> Result<NewDog, DogFormErrors> {
+        let mut errors = DogFormErrors::default();
         let name = self.name.trim();
         let name_len = name.chars().count();
         if name_len == 0 {
@@ -138,7 +141,7 @@ impl PetForm {
         if breed.chars().count() > 60 {
             errors.breed = Some("The breed can be at most 60 characters.".into());
         }
-        let size = PetSize::parse(self.size.trim());
+        let size = DogSize::parse(self.size.trim());
         if size.is_none() {
             errors.size = Some("Please choose small, medium or large.".into());
         }
@@ -163,13 +166,13 @@ impl PetForm {
         if bio.chars().count() > 500 {
             errors.bio = Some("The bio can be at most 500 characters.".into());
         }
-        if errors != PetFormErrors::default() {
+        if errors != DogFormErrors::default() {
             return Err(errors);
         }
-        Ok(NewPet {
+        Ok(NewDog {
             name: name.to_owned(),
             breed: (!breed.is_empty()).then(|| breed.to_owned()),
-            size: size.unwrap_or(PetSize::Medium),
+            size: size.unwrap_or(DogSize::Medium),
             birthday,
             bio: bio.to_owned(),
         })
@@ -203,61 +206,10 @@ pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     (1..=days[m as usize - 1]).contains(&d).then_some((y, m, d))
 }
 
-/// The message for a photo error code from a no-JavaScript upload redirect.
-/// Codes, not text, travel in the URL so nobody can put their words on our page.
-pub fn photo_error_message(code: &str) -> &'static str {
-    match code {
-        "empty" => "That file is empty. Please choose a photo.",
-        "too_large" => "That photo is too big. Please choose a smaller one.",
-        "not_image" => "That file is not a photo we can use. Please upload a JPEG, PNG or WebP image.",
-        "too_many_pixels" => "That image has too many pixels. Please choose a smaller one.",
-        "corrupt" => "That photo seems damaged or incomplete. Please try another file.",
-        "no_pet" => "That dog could not be found.",
-        "no_venue" => "That venue does not exist.",
-        "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
-        _ => "The photo could not be uploaded. Please try again.",
-    }
-}
-
-/// A stored photo; files are served from `/media/{key}/{variant}.jpg`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct Photo {
-    /// `media.id`.
-    pub id: Uuid,
-    /// Storage key (32 hex characters).
-    pub storage_key: String,
-    /// Display width in pixels.
-    pub width: i32,
-    /// Display height in pixels.
-    pub height: i32,
-}
-
-impl Photo {
-    /// URL of the display-size image.
-    pub fn display_url(&self) -> String {
-        format!("/media/{}/display.jpg", self.storage_key)
-    }
-
-    /// URL of the thumbnail.
-    pub fn thumb_url(&self) -> String {
-        format!("/media/{}/thumb.jpg", self.storage_key)
-    }
-}
-
-/// A photo on a venue page, with the dog's name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VenuePhoto {
-    /// The photo.
-    pub photo: Photo,
-    /// The dog in it, if named.
-    pub pet_name: Option<String>,
-}
-
 /// A dog as shown to its owner.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pet {
-    /// `pets.id`.
+pub struct Dog {
+    /// `dogs.id`.
     pub id: Uuid,
     /// Name.
     pub name: String,
@@ -270,13 +222,13 @@ pub struct Pet {
     /// Bio.
     pub bio: String,
     /// Photos, newest first.
-    pub photos: Vec<Photo>,
+    pub photos: Vec<crate::photos::Photo>,
 }
 
-impl Pet {
+impl Dog {
     /// The form pre-filled with this dog, for editing.
-    pub fn to_form(&self) -> PetForm {
-        PetForm {
+    pub fn to_form(&self) -> DogForm {
+        DogForm {
             name: self.name.clone(),
             breed: self.breed.clone().unwrap_or_default(),
             size: self.size.clone(),
@@ -292,8 +244,8 @@ mod tests {
 
     const TODAY: (i32, u32, u32) = (2026, 11, 22);
 
-    fn form(name: &str, size: &str, birthday: &str) -> PetForm {
-        PetForm {
+    fn form(name: &str, size: &str, birthday: &str) -> DogForm {
+        DogForm {
             name: name.into(),
             size: size.into(),
             birthday: birthday.into(),
@@ -324,7 +276,7 @@ mod tests {
                 .birthday
                 .is_some()
         );
-        let bio = PetForm {
+        let bio = DogForm {
             bio: "é".repeat(500),
             ..form("Rex", "large", "")
         };

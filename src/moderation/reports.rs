@@ -1,7 +1,7 @@
 //! Photo reports: anyone may report a photo once; admins hide it (files kept,
 //! no longer served publicly), delete it (row and files), or dismiss the report.
 
-use super::audit;
+use super::queries::audit;
 use crate::moderation::OpenReport;
 use anyhow::Context;
 use sqlx::PgPool;
@@ -17,9 +17,9 @@ pub async fn report(
     note: &str,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO photo_reports (media_id, reporter_id, reason, note)
-         SELECT id, $2, $3, $4 FROM media WHERE id = $1
-         ON CONFLICT (media_id, reporter_id) DO NOTHING",
+        "INSERT INTO photo_reports (photo_id, reporter_id, reason, note)
+         SELECT id, $2, $3, $4 FROM photos WHERE id = $1
+         ON CONFLICT (photo_id, reporter_id) DO NOTHING",
     )
     .bind(media)
     .bind(reporter)
@@ -34,9 +34,9 @@ pub async fn report(
 /// Open reports, oldest first.
 pub async fn open(pool: &PgPool) -> anyhow::Result<Vec<OpenReport>> {
     sqlx::query_as(
-        "SELECT r.id, r.media_id, m.storage_key, r.reason, r.note, m.hidden_at IS NOT NULL AS hidden,
+        "SELECT r.id, r.photo_id, m.storage_key, r.reason, r.note, m.hidden_at IS NOT NULL AS hidden,
                 to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
-         FROM photo_reports r JOIN media m ON m.id = r.media_id
+         FROM photo_reports r JOIN photos m ON m.id = r.photo_id
          WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id",
     )
     .fetch_all(pool)
@@ -78,7 +78,7 @@ pub async fn resolve(
 ) -> anyhow::Result<Option<String>> {
     let mut tx = pool.begin().await.context("failed to begin resolution")?;
     let found: Option<(Uuid, String)> = sqlx::query_as(
-        "SELECT m.id, m.storage_key FROM photo_reports r JOIN media m ON m.id = r.media_id
+        "SELECT m.id, m.storage_key FROM photo_reports r JOIN photos m ON m.id = r.photo_id
          WHERE r.id = $1 AND r.resolved_at IS NULL FOR UPDATE OF r, m",
     )
     .bind(report)
@@ -93,7 +93,7 @@ pub async fn resolve(
         Resolution::Delete => "deleted",
         Resolution::Dismiss => "dismissed",
     };
-    sqlx::query("UPDATE photo_reports SET resolved_at = now(), resolution = $2 WHERE media_id = $1 AND resolved_at IS NULL")
+    sqlx::query("UPDATE photo_reports SET resolved_at = now(), resolution = $2 WHERE photo_id = $1 AND resolved_at IS NULL")
         .bind(media)
         .bind(label)
         .execute(&mut *tx)
@@ -101,14 +101,14 @@ pub async fn resolve(
         .context("failed to resolve reports")?;
     match how {
         Resolution::Hide => {
-            sqlx::query("UPDATE media SET hidden_at = now() WHERE id = $1")
+            sqlx::query("UPDATE photos SET hidden_at = now() WHERE id = $1")
                 .bind(media)
                 .execute(&mut *tx)
                 .await
                 .context("failed to hide photo")?;
         }
         Resolution::Delete => {
-            sqlx::query("DELETE FROM media WHERE id = $1")
+            sqlx::query("DELETE FROM photos WHERE id = $1")
                 .bind(media)
                 .execute(&mut *tx)
                 .await
@@ -130,10 +130,10 @@ pub async fn resolve(
 
 /// Whether a photo may be served to the public (exists and is not hidden).
 pub async fn is_public(pool: &PgPool, storage_key: &str) -> anyhow::Result<bool> {
-    let Some(id) = crate::media::MediaStore::photo_id(storage_key) else {
+    let Some(id) = crate::photos::PhotoStore::photo_id(storage_key) else {
         return Ok(false);
     };
-    let hidden: Option<bool> = sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM media WHERE id = $1")
+    let hidden: Option<bool> = sqlx::query_scalar("SELECT hidden_at IS NOT NULL FROM photos WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await

@@ -1,5 +1,16 @@
 //! What the admin pages show (shared by the server and the wasm bundle).
 
+#[cfg(feature = "ssr")]
+pub mod failures;
+#[cfg(feature = "ssr")]
+pub mod queries;
+#[cfg(feature = "ssr")]
+pub mod reports;
+#[cfg(feature = "ssr")]
+pub mod suggestions;
+#[cfg(feature = "ssr")]
+pub mod venues;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -53,7 +64,7 @@ pub struct OpenReport {
     /// Report id.
     pub id: Uuid,
     /// The photo.
-    pub media_id: Uuid,
+    pub photo_id: Uuid,
     /// Its storage key (for the thumbnail).
     pub storage_key: String,
     /// Reason key.

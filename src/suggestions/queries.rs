@@ -1,6 +1,6 @@
 //! Venue suggestions: owned rows, private until a moderator approves them.
 
-use crate::suggestion::{NewSuggestion, Suggestion};
+use crate::suggestions::{NewSuggestion, Suggestion};
 use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
