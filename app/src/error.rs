@@ -53,27 +53,19 @@ pub fn too_many(retry_after: i64, message: &str) -> ServerFnError {
     ServerFnError::ServerError(message.to_owned())
 }
 
-/// Counts one hit of a contribution's rate limit for `subject`; over it, 429
-/// with `lead` and how long to wait.
+/// Counts one hit of `action` for `subject`; over it, 429 with the
+/// catalogue's message and how long to wait.
 #[cfg(feature = "ssr")]
-pub async fn limit(
-    limit: paws_inside::db::rate_limit::Limit,
-    subject: &str,
-    lead: &str,
-) -> Result<(), ServerFnError> {
-    match paws_inside::db::rate_limit::hit(&pool()?, limit, subject)
+pub async fn limit(action: paws_inside::limits::LimitedAction, subject: &str) -> Result<(), ServerFnError> {
+    let limits = leptos::prelude::use_context::<paws_inside::auth::Auth>()
+        .map(|a| a.settings.limits)
+        .unwrap_or_default();
+    match paws_inside::limits::hit(&pool()?, &limits, action, subject)
         .await
         .map_err(unexpected)?
     {
         Ok(()) => Ok(()),
-        Err(retry) => {
-            let minutes = (retry.0 + 59) / 60;
-            let s = if minutes == 1 { "" } else { "s" };
-            Err(too_many(
-                retry.0,
-                &format!("{lead} Please try again in {minutes} minute{s}."),
-            ))
-        }
+        Err(over) => Err(too_many(over.retry_after, &over.to_string())),
     }
 }
 

@@ -140,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
             public_url: "http://127.0.0.1".into(),
             link_minutes: 10,
             reauth_minutes: 10,
-            guests_per_client_per_hour: 30,
+            limits: Default::default(),
         }),
     };
     let mut samples = Vec::new();

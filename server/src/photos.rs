@@ -11,7 +11,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::auth::{Caller, MintError, TypedSession};
-use paws_inside::db::rate_limit::limits;
 use paws_inside::photos::Photo;
 use paws_inside::photos::queries::{self as rows, Subject};
 use paws_inside::photos::{PhotoError, UploadError};
@@ -137,10 +136,15 @@ async fn store(state: &AppState, caller: &mut Caller, form: UploadForm) -> Resul
             MintError::TooMany(_) => rate_limited(),
             MintError::Unexpected(err) => Failure::Unexpected(err),
         })?;
-    if paws_inside::db::rate_limit::hit(&state.pool, limits::UPLOAD_PER_USER, &user.id().to_string())
-        .await
-        .map_err(Failure::Unexpected)?
-        .is_err()
+    if paws_inside::limits::hit(
+        &state.pool,
+        &state.auth.settings.limits,
+        paws_inside::limits::LimitedAction::Upload,
+        &user.id().to_string(),
+    )
+    .await
+    .map_err(Failure::Unexpected)?
+    .is_err()
     {
         return Err(rate_limited());
     }

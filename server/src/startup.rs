@@ -194,7 +194,9 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
             public_url: settings.public_url.clone(),
             link_minutes: settings.magic_link_minutes,
             reauth_minutes: settings.reauth_minutes,
-            guests_per_client_per_hour: settings.guests_per_client_per_hour,
+            limits: paws_inside::limits::Limits {
+                guests_per_client_per_hour: settings.guests_per_client_per_hour,
+            },
         }),
     };
     let state = AppState(std::sync::Arc::new(Shared {

@@ -3,7 +3,7 @@
 
 use super::session::TypedSession;
 use super::user::User;
-use crate::db::rate_limit::{self, Limit, RetryAfter};
+use crate::limits::{self, LimitedAction, Limits, TooMany};
 use crate::mail::{Email, Mailer};
 use crate::password::Hasher;
 use crate::photos::PhotoStore;
@@ -20,8 +20,8 @@ pub struct AuthSettings {
     pub link_minutes: i64,
     /// How recent a sign-in must be to delete the account.
     pub reauth_minutes: i64,
-    /// New guests allowed per client IP (IPv6 /64) per hour.
-    pub guests_per_client_per_hour: i32,
+    /// Rate limits in force.
+    pub limits: Limits,
 }
 
 /// The services every identity flow uses; cheap to clone.
@@ -53,13 +53,16 @@ impl Auth {
     /// Counts one hit of each `(limit, subject)`; the first one over answers
     /// with how long to wait. Each hit commits on its own: a refused attempt
     /// must count even though the flow then stops.
-    pub(super) async fn limit(&self, checks: &[(Limit, &str)]) -> anyhow::Result<Result<(), RetryAfter>> {
-        for (limit, subject) in checks {
+    pub(super) async fn limit(
+        &self,
+        checks: &[(LimitedAction, &str)],
+    ) -> anyhow::Result<Result<(), TooMany>> {
+        for (action, subject) in checks {
             if subject.is_empty() {
                 continue;
             }
-            if let Err(retry) = rate_limit::hit(&self.pool, *limit, subject).await? {
-                return Ok(Err(retry));
+            if let Err(over) = limits::hit(&self.pool, &self.settings.limits, *action, subject).await? {
+                return Ok(Err(over));
             }
         }
         Ok(Ok(()))
@@ -84,6 +87,6 @@ impl Caller {
 
     /// The subject of per-client limits (`""` without an address: not limited).
     pub(super) fn client(&self) -> String {
-        self.ip.map(rate_limit::client_subject).unwrap_or_default()
+        self.ip.map(limits::client_subject).unwrap_or_default()
     }
 }

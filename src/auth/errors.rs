@@ -3,7 +3,7 @@
 //! `Unexpected` (logged in full, shown as a generic message). Adapters answer
 //! by [`AuthError::kind`] in one place each.
 
-use crate::db::rate_limit::RetryAfter;
+use crate::limits::TooMany;
 use crate::password::PasswordError;
 
 /// What a person sees when something failed on our side.
@@ -34,21 +34,13 @@ pub trait AuthError: std::fmt::Display {
     fn unexpected(&self) -> Option<&anyhow::Error>;
 }
 
-fn wait(retry: &RetryAfter) -> String {
-    let minutes = (retry.0 + 59) / 60;
-    format!(
-        "Please try again in {minutes} minute{}.",
-        if minutes == 1 { "" } else { "s" }
-    )
-}
-
 macro_rules! auth_error {
     ($name:ident { $($variant:ident => $kind:expr),* $(,)? }) => {
         impl AuthError for $name {
             fn kind(&self) -> Kind {
                 match self {
                     $(Self::$variant { .. } => $kind,)*
-                    Self::TooMany(retry) => Kind::TooMany(retry.0),
+                    Self::TooMany(over) => Kind::TooMany(over.retry_after),
                     Self::Unexpected(_) => Kind::Unexpected,
                 }
             }
@@ -71,8 +63,8 @@ macro_rules! auth_error {
 #[derive(Debug, thiserror::Error)]
 pub enum MintError {
     /// This client started many guests lately.
-    #[error("Many guest accounts were started from your network lately. {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -86,8 +78,8 @@ pub enum RequestError {
     #[error("{0}")]
     Invalid(String),
     /// Several emails went out lately.
-    #[error("We have sent several emails already. Please check your inbox (and spam folder). {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -120,8 +112,8 @@ pub enum LinkError {
     )]
     LeftBehind,
     /// Tried too often.
-    #[error("Too many attempts in a short time. {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours; nothing was changed.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -179,8 +171,8 @@ pub enum SignUpError {
     #[error("{0}")]
     Invalid(String),
     /// Several sign-ups lately.
-    #[error("Too many attempts in a short time. {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -194,8 +186,8 @@ pub enum SignInError {
     #[error("That email and password do not match an account.")]
     Mismatch,
     /// Tried too often.
-    #[error("Too many attempts in a short time. {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -212,8 +204,8 @@ pub enum AccountError {
     #[error("{0}")]
     Invalid(String),
     /// Tried too often.
-    #[error("Too many attempts in a short time. {}", wait(.0))]
-    TooMany(RetryAfter),
+    #[error("{0}")]
+    TooMany(TooMany),
     /// Ours.
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
@@ -226,7 +218,10 @@ mod tests {
 
     #[test]
     fn kinds_and_messages() {
-        let e = MintError::TooMany(RetryAfter(61));
+        let e = MintError::TooMany(TooMany {
+            action: crate::limits::LimitedAction::NewGuest,
+            retry_after: 61,
+        });
         assert_eq!(e.kind(), Kind::TooMany(61));
         assert!(e.to_string().ends_with("in 2 minutes."), "{e}");
         let e = LinkError::Unexpected(anyhow::anyhow!("db down at 10.0.0.3"));

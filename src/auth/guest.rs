@@ -17,7 +17,7 @@
 use super::context::{Auth, Caller};
 use super::errors::MintError;
 use super::user::User;
-use crate::db::rate_limit::{self, RetryAfter, limits};
+use crate::limits::{self, LimitedAction};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -50,10 +50,10 @@ pub async fn user_or_mint(
     let key = mint_key
         .filter(|k| well_formed(k))
         .map(|k| Sha256::digest(k.as_bytes()).to_vec());
-    let limit = limits::guest_per_client(auth.settings.guests_per_client_per_hour);
+    let action = LimitedAction::NewGuest;
     let bucket = caller
         .ip
-        .map(|ip| rate_limit::bucket(limit, &rate_limit::client_subject(ip)));
+        .map(|ip| limits::bucket(action, &limits::client_subject(ip)));
     let row = caller.session.next_row(&caller.user_agent);
     let fresh_id = Uuid::new_v4();
     // hit:    this attempt counts against the client's guests (a double submit
@@ -90,8 +90,8 @@ pub async fn user_or_mint(
     .bind(key.as_deref())
     .bind(MINT_KEY_WINDOW_SECS)
     .bind(bucket.as_deref())
-    .bind(limit.window_secs as f64)
-    .bind(limit.max)
+    .bind(action.window_secs() as f64)
+    .bind(auth.settings.limits.max(action))
     .bind(fresh_id)
     .bind(&row.replaces)
     .bind(row.id())
@@ -102,10 +102,7 @@ pub async fn user_or_mint(
     .context("failed to create guest user")?;
     let Some(id) = id else {
         // Over the limit; the hit is kept so the window keeps counting.
-        crate::metrics::global().inc("paws_rate_limited_total", &[("limit", limit.name)]);
-        return Err(MintError::TooMany(RetryAfter(
-            retry.unwrap_or(60.0).ceil().max(1.0) as i64,
-        )));
+        return Err(MintError::TooMany(limits::over(action, retry.unwrap_or(60.0))));
     };
     let user = User::Guest { id };
     caller.session.adopt(row.opened(user.clone(), None)).await?;

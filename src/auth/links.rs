@@ -9,8 +9,8 @@ use super::errors::{LinkError, RequestError};
 use super::merge::{self, Outcome};
 use super::preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
 use super::tokens::{self, NewToken, Peek, Purpose};
-use crate::db::rate_limit::limits;
 use crate::email::EmailAddress;
+use crate::limits::LimitedAction;
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -32,8 +32,8 @@ pub async fn request_link(auth: &Auth, caller: &Caller, email: &str, next: &str)
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
     let checks = [
-        (limits::LINK_PER_CLIENT, caller.client()),
-        (limits::LINK_PER_EMAIL, email.as_str().to_owned()),
+        (LimitedAction::LinkPerClient, caller.client()),
+        (LimitedAction::LinkPerEmail, email.as_str().to_owned()),
     ];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     auth.limit(&checks).await?.map_err(RequestError::TooMany)?;
@@ -147,7 +147,7 @@ pub async fn confirm_address(
     let keep = match pending {
         Some(hash) if browser.is_some() && browser == row.guest_id => Some(hash),
         Some(hash) if !typed_password.is_empty() => {
-            auth.limit(&[(limits::SIGN_IN_PER_ACCOUNT, row.email.as_str())])
+            auth.limit(&[(LimitedAction::PasswordPerAccount, row.email.as_str())])
                 .await?
                 .map_err(LinkError::TooMany)?;
             if !auth

@@ -5,8 +5,8 @@ use super::errors::{AccountError, RequestError, SignInError};
 use super::merge::{self, Outcome};
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;
-use crate::db::rate_limit::limits;
 use crate::email::EmailAddress;
+use crate::limits::LimitedAction;
 use anyhow::Context;
 use uuid::Uuid;
 
@@ -24,8 +24,8 @@ pub async fn sign_in(
     };
     let client = caller.client();
     auth.limit(&[
-        (limits::SIGN_IN_PER_CLIENT, client.as_str()),
-        (limits::SIGN_IN_PER_ACCOUNT, email.as_str()),
+        (LimitedAction::PasswordPerClient, client.as_str()),
+        (LimitedAction::PasswordPerAccount, email.as_str()),
     ])
     .await?
     .map_err(SignInError::TooMany)?;
@@ -91,8 +91,8 @@ pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let client = caller.client();
     auth.limit(&[
-        (limits::ACCOUNT_MAIL_PER_CLIENT, client.as_str()),
-        (limits::ACCOUNT_MAIL_PER_EMAIL, email.as_str()),
+        (LimitedAction::AccountMailPerClient, client.as_str()),
+        (LimitedAction::AccountMailPerEmail, email.as_str()),
     ])
     .await?
     .map_err(RequestError::TooMany)?;
@@ -150,7 +150,7 @@ pub async fn change_password(
         .flatten();
     match &stored {
         Some(stored) => {
-            auth.limit(&[(limits::SIGN_IN_PER_ACCOUNT, email.as_str())])
+            auth.limit(&[(LimitedAction::PasswordPerAccount, email.as_str())])
                 .await?
                 .map_err(AccountError::TooMany)?;
             if !auth.hasher.verify(current, Some(stored.clone())).await? {

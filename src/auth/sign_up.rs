@@ -13,8 +13,8 @@ use super::context::{Auth, Caller};
 use super::errors::SignUpError;
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;
-use crate::db::rate_limit::limits;
 use crate::email::EmailAddress;
+use crate::limits::LimitedAction;
 use anyhow::Context;
 
 /// How long a sign-up waits for its address to be confirmed.
@@ -29,8 +29,8 @@ pub async fn sign_up(auth: &Auth, caller: &Caller, email: &str, password: String
     crate::password::check(&password, email.as_str()).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     let client = caller.client();
     auth.limit(&[
-        (limits::ACCOUNT_MAIL_PER_CLIENT, client.as_str()),
-        (limits::ACCOUNT_MAIL_PER_EMAIL, email.as_str()),
+        (LimitedAction::AccountMailPerClient, client.as_str()),
+        (LimitedAction::AccountMailPerEmail, email.as_str()),
     ])
     .await?
     .map_err(SignUpError::TooMany)?;

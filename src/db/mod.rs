@@ -3,7 +3,6 @@
 //! its own queries in its folder (`dogs::queries`, `photos::queries`, …).
 
 pub mod ownership;
-pub mod rate_limit;
 pub mod reaper;
 
 use anyhow::Context;

@@ -26,6 +26,7 @@ pub async fn report_photo(
         return Err(bad_request("The note can be at most 500 characters."));
     }
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
+    crate::error::limit(paws_inside::limits::LimitedAction::Report, &user.id().to_string()).await?;
     paws_inside::moderation::reports::report(&pool()?, user.id(), id, &reason, note)
         .await
         .map_err(unexpected)?;

@@ -55,11 +55,9 @@ pub async fn suggest_venue(
         .validate()
         .map_err(|problems| bad_request(&problems.join(" ")))?;
     let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
-    let per_user = paws_inside::db::rate_limit::limits::SUGGESTION_PER_USER;
     crate::error::limit(
-        per_user,
+        paws_inside::limits::LimitedAction::Suggestion,
         &user.id().to_string(),
-        "That is a lot of suggestions for one day, thank you!",
     )
     .await?;
     paws_inside::suggestions::queries::create(&pool()?, user.id(), &suggestion)

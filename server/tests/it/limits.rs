@@ -83,9 +83,10 @@ async fn uploads_are_limited_per_user_per_hour() {
     };
     // Use up the hour's allowance quickly by counting hits directly, then upload.
     for _ in 0..59 {
-        let done = paws_inside::db::rate_limit::hit(
+        let done = paws_inside::limits::hit(
             &app.pool,
-            paws_inside::db::rate_limit::limits::UPLOAD_PER_USER,
+            &Default::default(),
+            paws_inside::limits::LimitedAction::Upload,
             &crate::common::flows::user_id(&app, &b).await.to_string(),
         )
         .await

@@ -1,0 +1,258 @@
+//! The one catalogue of rate-limited actions (like crates.io's
+//! `LimitedAction`): each says how many per window, whose counter (a client
+//! address, an email address or a user) and what the person reads when over.
+//! Counters are fixed windows in Postgres, so they hold across every server
+//! instance; subjects are hashed, so the table holds no address in clear.
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use std::net::IpAddr;
+
+/// Whose counter an action uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// The client address (IPv6 by /64, see [`client_subject`]).
+    Client,
+    /// The email address a request is about.
+    Email,
+    /// The signed-in user (guest or member).
+    User,
+}
+
+/// Everything that is rate-limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LimitedAction {
+    /// New guests per client per hour (a household or an office).
+    NewGuest,
+    /// Sign-in links per address.
+    LinkPerEmail,
+    /// Sign-in links per client.
+    LinkPerClient,
+    /// Password attempts per account (sign-in, confirming a sign-up's password, changing it).
+    PasswordPerAccount,
+    /// Password sign-in attempts per client.
+    PasswordPerClient,
+    /// Sign-ups and reset requests per client.
+    AccountMailPerClient,
+    /// Sign-ups and reset requests per address.
+    AccountMailPerEmail,
+    /// Photo uploads per user.
+    Upload,
+    /// Venue suggestions per user.
+    Suggestion,
+    /// Photo reports per user.
+    Report,
+}
+
+impl LimitedAction {
+    /// Its name in the counter table and the `paws_rate_limited_total` metric.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NewGuest => "guest_client",
+            Self::LinkPerEmail => "magic_link_email",
+            Self::LinkPerClient => "magic_link_client",
+            Self::PasswordPerAccount => "sign_in_account",
+            Self::PasswordPerClient => "sign_in_client",
+            Self::AccountMailPerClient => "account_mail_client",
+            Self::AccountMailPerEmail => "account_mail_email",
+            Self::Upload => "upload_user",
+            Self::Suggestion => "suggestion_user",
+            Self::Report => "report_user",
+        }
+    }
+
+    /// Hits allowed per window unless the settings say otherwise.
+    pub fn default_max(self) -> i32 {
+        match self {
+            Self::NewGuest => 30,
+            Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
+            Self::LinkPerClient | Self::AccountMailPerClient | Self::PasswordPerAccount => 10,
+            Self::PasswordPerClient => 30,
+            Self::Upload => 60,
+            Self::Suggestion => 20,
+            Self::Report => 30,
+        }
+    }
+
+    /// Window length in seconds.
+    pub fn window_secs(self) -> i64 {
+        match self {
+            Self::NewGuest | Self::Upload | Self::Report => 3600,
+            Self::Suggestion => 86_400,
+            _ => 900,
+        }
+    }
+
+    /// Whose counter it is.
+    pub fn key(self) -> Key {
+        match self {
+            Self::NewGuest | Self::LinkPerClient | Self::PasswordPerClient | Self::AccountMailPerClient => {
+                Key::Client
+            }
+            Self::LinkPerEmail | Self::AccountMailPerEmail | Self::PasswordPerAccount => Key::Email,
+            Self::Upload | Self::Suggestion | Self::Report => Key::User,
+        }
+    }
+
+    /// What the person reads when over the limit (before how long to wait).
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NewGuest => "Many guest accounts were started from your network lately.",
+            Self::LinkPerEmail
+            | Self::LinkPerClient
+            | Self::AccountMailPerClient
+            | Self::AccountMailPerEmail => {
+                "We have sent several emails already. Please check your inbox (and spam folder)."
+            }
+            Self::PasswordPerAccount | Self::PasswordPerClient => "Too many attempts in a short time.",
+            Self::Upload => "That is a lot of photos in a short time.",
+            Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
+            Self::Report => "That is a lot of reports in a short time, thank you!",
+        }
+    }
+}
+
+/// The maxima in force: the catalogue's defaults with the settings' overrides.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// `GUESTS_PER_CLIENT_PER_HOUR` (benchmarks raise it).
+    pub guests_per_client_per_hour: i32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            guests_per_client_per_hour: LimitedAction::NewGuest.default_max(),
+        }
+    }
+}
+
+impl Limits {
+    /// Hits allowed per window for `action`.
+    pub fn max(&self, action: LimitedAction) -> i32 {
+        match action {
+            LimitedAction::NewGuest => self.guests_per_client_per_hour.max(1),
+            other => other.default_max(),
+        }
+    }
+}
+
+/// Over a limit: what and for how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} Please try again in {} minute{}.", .action.message(), minutes(.retry_after), plural(.retry_after))]
+pub struct TooMany {
+    /// The action.
+    pub action: LimitedAction,
+    /// Seconds until the window ends.
+    pub retry_after: i64,
+}
+
+fn minutes(secs: &i64) -> i64 {
+    (secs + 59) / 60
+}
+
+fn plural(secs: &i64) -> &'static str {
+    if minutes(secs) == 1 { "" } else { "s" }
+}
+
+/// The counter row of `action` for `subject`.
+pub fn bucket(action: LimitedAction, subject: &str) -> String {
+    let digest = Sha256::digest(format!("{}\0{subject}", action.name()).as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Counts one hit of `action` for `subject`; over the limit, how long to wait.
+/// One upsert, committed on its own: a refused attempt counts too.
+pub async fn hit(
+    pool: &PgPool,
+    limits: &Limits,
+    action: LimitedAction,
+    subject: &str,
+) -> anyhow::Result<Result<(), TooMany>> {
+    let window = action.window_secs() as f64;
+    let (hits, retry): (i32, f64) = sqlx::query_as(
+        "WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
+         INSERT INTO rate_limits (bucket, window_start, hits)
+         SELECT $1, w.start, 1 FROM w
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+         RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8",
+    )
+    .bind(bucket(action, subject))
+    .bind(window)
+    .fetch_one(pool)
+    .await
+    .context("failed to count rate limit hit")?;
+    if hits > limits.max(action) {
+        Ok(Err(over(action, retry)))
+    } else {
+        Ok(Ok(()))
+    }
+}
+
+/// The answer for a refused hit (`retry`: seconds left in the window), counted
+/// in the metrics.
+pub fn over(action: LimitedAction, retry: f64) -> TooMany {
+    crate::metrics::global().inc("paws_rate_limited_total", &[("limit", action.name())]);
+    TooMany {
+        action,
+        retry_after: retry.ceil().max(1.0) as i64,
+    }
+}
+
+/// The subject for per-client limits: the IPv4 address, or the IPv6 /64 (one
+/// household or host usually owns a whole /64).
+pub fn client_subject(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Deletes windows that ended more than a day ago.
+pub async fn prune(pool: &PgPool) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+        .execute(pool)
+        .await
+        .context("failed to prune rate limits")?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LimitedAction, Limits, TooMany, client_subject};
+
+    #[test]
+    fn ipv6_by_slash_64() {
+        let a = client_subject("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = client_subject("2001:db8:1:2:bbbb::2".parse().unwrap());
+        let c = client_subject("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(client_subject("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
+        assert_eq!(client_subject("10.0.0.1".parse().unwrap()), "10.0.0.1");
+    }
+
+    #[test]
+    fn messages_say_how_long() {
+        let over = TooMany {
+            action: LimitedAction::Upload,
+            retry_after: 61,
+        };
+        assert_eq!(
+            over.to_string(),
+            "That is a lot of photos in a short time. Please try again in 2 minutes."
+        );
+        let limits = Limits {
+            guests_per_client_per_hour: 5,
+        };
+        assert_eq!(limits.max(LimitedAction::NewGuest), 5);
+        assert_eq!(limits.max(LimitedAction::Report), 30);
+    }
+}
