@@ -4,7 +4,7 @@ use leptos::prelude::ServerFnError;
 
 /// What a visitor sees when something failed on our side; details go to the log.
 #[cfg(feature = "ssr")]
-pub const UNEXPECTED: &str = paws_inside::auth::UNEXPECTED;
+pub const UNEXPECTED: &str = paws_inside::errors::UNEXPECTED;
 
 /// Logs the full error chain and returns a message that leaks nothing.
 #[cfg(feature = "ssr")]
@@ -53,27 +53,29 @@ pub fn too_many(retry_after: i64, message: &str) -> ServerFnError {
     ServerFnError::ServerError(message.to_owned())
 }
 
-/// Counts one hit of `action` for `subject`; over it, 429 with the
-/// catalogue's message and how long to wait.
+/// The services every flow uses, which the server put into the request context.
 #[cfg(feature = "ssr")]
-pub async fn limit(action: paws_inside::limits::LimitedAction, subject: &str) -> Result<(), ServerFnError> {
-    let limits = leptos::prelude::use_context::<paws_inside::auth::Auth>()
-        .map(|a| a.settings.limits)
-        .unwrap_or_default();
-    match paws_inside::limits::hit(&pool()?, &limits, action, subject)
-        .await
-        .map_err(unexpected)?
-    {
-        Ok(()) => Ok(()),
-        Err(over) => Err(too_many(over.retry_after, &over.to_string())),
-    }
+pub fn ctx() -> Result<paws_inside::context::Context, ServerFnError> {
+    leptos::prelude::use_context::<paws_inside::context::Context>()
+        .ok_or_else(|| unexpected(anyhow::anyhow!("no Context in the request context")))
 }
 
-/// Not found (or not yours): answers 404 with `message`.
+/// A flow's error as the answer of a server function — the one place they
+/// are mapped: the person's mistake with its message and status, 429 with
+/// `Retry-After`, or (logged) ours with a message that leaks nothing.
 #[cfg(feature = "ssr")]
-pub fn not_found(message: &str) -> ServerFnError {
-    set_error_status(http::StatusCode::NOT_FOUND);
-    ServerFnError::ServerError(message.to_owned())
+pub fn fail<E: paws_inside::errors::Failure>(err: E) -> ServerFnError {
+    use paws_inside::errors::Kind;
+    if let Kind::TooMany(retry) = err.kind() {
+        return too_many(retry, &err.to_string());
+    }
+    if let Some(cause) = err.unexpected() {
+        tracing::error!(error = ?cause, "server function failed");
+    }
+    let status =
+        http::StatusCode::from_u16(err.kind().status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    set_error_status(status);
+    ServerFnError::ServerError(err.to_string())
 }
 
 /// The connection pool the server put into the request context.

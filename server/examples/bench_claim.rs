@@ -4,7 +4,8 @@
 //! (from pg_stat_statements, which the bench cluster preloads) and, as a floor
 //! for this machine, the same number of rows moved in a bare table.
 
-use paws_inside::auth::{self, Auth, AuthSettings, Caller, PgSessionStore, TypedSession};
+use paws_inside::auth::{self, Caller, PgSessionStore, TypedSession};
+use paws_inside::context::{Config, Context};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -131,12 +132,13 @@ async fn main() -> anyhow::Result<()> {
     // through the real flows (mint, issue the link, confirm it: consume,
     // promote and open the session in one transaction).
     let outbox = std::env::temp_dir().join(format!("paws-bench-{}", std::process::id()));
-    let auth = Auth {
+    let store = paws_inside::photos::PhotoStore::Local(outbox.join("media"));
+    let auth = Context {
         pool: pool.clone(),
         hasher: paws_inside::password::Hasher::new(1),
         mailer: paws_inside::mail::Mailer::outbox(outbox.join("mail"), "Bench <bench@example.com>")?,
-        media: paws_inside::photos::PhotoStore::Local(outbox.join("media")),
-        settings: Arc::new(AuthSettings {
+        photos: paws_inside::photos::PhotoService::new(store, Default::default(), 1),
+        config: Arc::new(Config {
             public_url: "http://127.0.0.1".into(),
             link_minutes: 10,
             reauth_minutes: 10,

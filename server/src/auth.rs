@@ -11,7 +11,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::ClaimChoice;
-use paws_inside::auth::{AuthError, Kind, LinkError, links};
+use paws_inside::auth::{LinkError, links};
+use paws_inside::errors::{Failure, Kind};
 use serde::Deserialize;
 
 /// A link page's form: the token, the choices, and a password (the new one
@@ -43,7 +44,7 @@ pub async fn confirm(
     Identity(mut caller): Identity,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    match links::sign_in_with_link(&state.auth, &mut caller, &form.token, form.choice()).await {
+    match links::sign_in_with_link(&state.ctx, &mut caller, &form.token, form.choice()).await {
         Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
         Err(err) => answer(err, "confirm", &form.token),
     }
@@ -56,7 +57,7 @@ pub async fn verify(
     Form(form): Form<LinkForm>,
 ) -> Response {
     let choice = form.choice();
-    match links::confirm_address(&state.auth, &mut caller, &form.token, choice, &form.password).await {
+    match links::confirm_address(&state.ctx, &mut caller, &form.token, choice, &form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(err) => answer(err, "verify", &form.token),
     }
@@ -68,7 +69,7 @@ pub async fn reset(
     Identity(mut caller): Identity,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    match links::reset_password(&state.auth, &mut caller, &form.token, form.password).await {
+    match links::reset_password(&state.ctx, &mut caller, &form.token, form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(err) => answer(err, "reset", &form.token),
     }
@@ -107,7 +108,7 @@ fn answer(err: LinkError, page: &str, token: &str) -> Response {
                 .into_response()
         }
         Kind::Gone | Kind::NotFound => Redirect::to(&format!("/auth/{page}?token={token}")).into_response(),
-        Kind::Invalid | Kind::Unauthorized | Kind::TooMany(_) => {
+        _ => {
             // A code, not the sentence: the page says it in its own words, so
             // nobody can put text of theirs on our page through a link.
             Redirect::to(&format!("/auth/{page}?token={token}&error={}", err.code())).into_response()

@@ -46,7 +46,17 @@ pub async fn run(pool: &PgPool, task: Task) -> anyhow::Result<String> {
         }
         Task::ListAdmins => admin::admins(pool).await?.into_iter().map(|e| e + "\n").collect(),
         Task::ListClaims => {
-            let open = failures::open(pool).await?;
+            // Every open failure, a bounded page at a time.
+            let mut open = Vec::new();
+            for page in 0..=paws_inside::moderation::Page::MAX {
+                let queue = paws_inside::moderation::Queue::of(
+                    failures::open(pool, paws_inside::moderation::Page(page)).await?,
+                );
+                open.extend(queue.items);
+                if !queue.more {
+                    break;
+                }
+            }
             if open.is_empty() {
                 "no failed claim merges\n".to_owned()
             } else {

@@ -3,7 +3,7 @@
 
 use crate::routes;
 use crate::settings::{MailSettings, Settings};
-use anyhow::Context;
+use anyhow::Context as _;
 use app::{App, ShellConfig, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -11,7 +11,7 @@ use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use paws_inside::auth::{Auth, AuthSettings};
+use paws_inside::context::{Config, Context};
 use paws_inside::mail::Mailer;
 use paws_inside::password::Hasher;
 use paws_inside::photos::{PhotoLimits, PhotoService, PhotoStore};
@@ -41,8 +41,8 @@ pub struct Shared {
     pub pool: PgPool,
     /// Photo processing and storage.
     pub photos: PhotoService,
-    /// The identity core's services (the upload route mints guests too).
-    pub auth: Auth,
+    /// The services every flow uses.
+    pub ctx: Context,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -184,13 +184,13 @@ impl Application {
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
 fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Mailer) -> Router {
-    let auth = Auth {
+    let ctx = Context {
         pool: pool.clone(),
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
         hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
         mailer,
-        media: photos.store.clone(),
-        settings: std::sync::Arc::new(AuthSettings {
+        photos: photos.clone(),
+        config: std::sync::Arc::new(Config {
             public_url: settings.public_url.clone(),
             link_minutes: settings.magic_link_minutes,
             reauth_minutes: settings.reauth_minutes,
@@ -203,7 +203,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
-        auth: auth.clone(),
+        ctx: ctx.clone(),
     }));
     let timing = app::bot::FormTiming {
         min_fill_ms: settings.form_min_fill_ms,
@@ -215,7 +215,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
     let context = move || {
         provide_context(pool.clone());
         provide_context(photos.clone());
-        provide_context(auth.clone());
+        provide_context(ctx.clone());
         provide_context(timing);
     };
     let page_shell = {

@@ -3,11 +3,12 @@
 //! user as the session's one lookup loaded it from the users table, and the
 //! SQL re-checks what matters (a guest is still a guest when discarded).
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::AccountError;
 use super::preview::GuestData;
 use super::user::User;
-use anyhow::Context;
+use crate::context::Context;
+use anyhow::Context as _;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -21,6 +22,8 @@ pub struct Account {
     pub verified: bool,
     /// Whether a password is set.
     pub has_password: bool,
+    /// The name shown when the member's suggestions are credited.
+    pub display_name: Option<String>,
 }
 
 /// A session as the account page lists it; `handle` names it without being
@@ -67,8 +70,8 @@ fn member(caller: &Caller) -> Result<(Uuid, String), AccountError> {
 }
 
 /// The account page's data for this browser.
-pub async fn overview(auth: &Auth, caller: &Caller) -> anyhow::Result<Overview> {
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview> {
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     let id = match caller.user() {
         None => return Ok(Overview::Visitor),
         Some(User::Guest { id }) => {
@@ -77,7 +80,8 @@ pub async fn overview(auth: &Auth, caller: &Caller) -> anyhow::Result<Overview> 
         Some(User::Member { id, .. }) => *id,
     };
     let account: Account = sqlx::query_as(
-        "SELECT email, email_verified_at IS NOT NULL AS verified, password_hash IS NOT NULL AS has_password
+        "SELECT email, email_verified_at IS NOT NULL AS verified, password_hash IS NOT NULL AS has_password,
+                display_name
          FROM users WHERE id = $1 AND NOT is_anonymous",
     )
     .bind(id)
@@ -130,8 +134,8 @@ pub(super) async fn end_other_sessions(
 
 /// Refuses unless this session's user proved who they are here within
 /// `REAUTH_MINUTES` (from the session row, not from anything the browser says).
-pub(super) fn require_recent_sign_in(auth: &Auth, caller: &Caller, to: &str) -> Result<(), AccountError> {
-    let minutes = auth.settings.reauth_minutes.max(0);
+pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -> Result<(), AccountError> {
+    let minutes = ctx.config.reauth_minutes.max(0);
     // At least a second, so `REAUTH_MINUTES=0` still lets a sign-in act at once.
     let window_ms = (minutes * 60_000).max(1000);
     if caller
@@ -146,6 +150,33 @@ pub(super) fn require_recent_sign_in(auth: &Auth, caller: &Caller, to: &str) -> 
     Ok(())
 }
 
+/// Sets (or, empty, clears) the member's display name: what a venue they
+/// suggested is credited to ("Suggested by …") — never part of the address.
+pub async fn set_display_name(
+    ctx: &Context,
+    caller: &Caller,
+    name: &str,
+) -> Result<Option<String>, AccountError> {
+    let (id, _) = member(caller)?;
+    let name = name.trim();
+    if name.chars().any(char::is_control) {
+        return Err(AccountError::Invalid(
+            "Use letters, digits and punctuation only.".into(),
+        ));
+    }
+    let name = (!name.is_empty()).then_some(name);
+    if name.is_some_and(|n| n.chars().count() > 60) {
+        return Err(AccountError::Invalid("Use at most 60 characters.".into()));
+    }
+    sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1 AND NOT is_anonymous")
+        .bind(id)
+        .bind(name)
+        .execute(&ctx.pool)
+        .await
+        .context("failed to set the display name")?;
+    Ok(name.map(str::to_owned))
+}
+
 /// Signs this browser out: its session row is deleted, its cookie removed.
 pub async fn sign_out(caller: &mut Caller) -> Result<(), AccountError> {
     caller.session.forget().await?;
@@ -153,18 +184,18 @@ pub async fn sign_out(caller: &mut Caller) -> Result<(), AccountError> {
 }
 
 /// Signs every other device of the member out.
-pub async fn revoke_other_sessions(auth: &Auth, caller: &Caller) -> Result<u64, AccountError> {
+pub async fn revoke_other_sessions(ctx: &Context, caller: &Caller) -> Result<u64, AccountError> {
     let (id, session) = member(caller)?;
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     Ok(end_other_sessions(&mut conn, id, &session).await?)
 }
 
 /// Signs one device out by its handle from the session list.
-pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Result<(), AccountError> {
+pub async fn revoke_session(ctx: &Context, caller: &Caller, handle: &str) -> Result<(), AccountError> {
     let (id, session) = member(caller)?;
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
         .bind(id)
-        .fetch_all(&auth.pool)
+        .fetch_all(&ctx.pool)
         .await
         .context("failed to list sessions")?;
     let Some(sid) = ids.into_iter().find(|sid| handle_of(sid) == handle) else {
@@ -177,7 +208,7 @@ pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Resul
     .bind(sid)
     .bind(id)
     .bind(&session)
-    .execute(&auth.pool)
+    .execute(&ctx.pool)
     .await
     .context("failed to end session")?;
     if done.rows_affected() == 0 {
@@ -189,37 +220,41 @@ pub async fn revoke_session(auth: &Auth, caller: &Caller, handle: &str) -> Resul
 /// Deletes the member's account with everything it owns (rows in one
 /// transaction, then photo files). Needs a sign-in within `REAUTH_MINUTES`
 /// and the address typed.
-pub async fn delete_account(auth: &Auth, caller: &mut Caller, typed_email: &str) -> Result<(), AccountError> {
+pub async fn delete_account(
+    ctx: &Context,
+    caller: &mut Caller,
+    typed_email: &str,
+) -> Result<(), AccountError> {
     let Some(User::Member { id, email, .. }) = caller.user().cloned() else {
         return Err(AccountError::NotFound("Sign in to manage your account."));
     };
-    require_recent_sign_in(auth, caller, "delete your account")?;
+    require_recent_sign_in(ctx, caller, "delete your account")?;
     if !typed_email.trim().eq_ignore_ascii_case(&email) {
         return Err(AccountError::Invalid(
             "Type your email address exactly to confirm.".into(),
         ));
     }
-    erase(auth, caller, id, false).await
+    erase(ctx, caller, id, false).await
 }
 
 /// Deletes this browser's guest and everything it made, after confirmation.
-pub async fn discard_guest(auth: &Auth, caller: &mut Caller, confirmed: bool) -> Result<(), AccountError> {
+pub async fn discard_guest(ctx: &Context, caller: &mut Caller, confirmed: bool) -> Result<(), AccountError> {
     let Some(id) = caller.session.guest() else {
         return Err(AccountError::NotFound("There is no guest data in this browser."));
     };
     if !confirmed {
         return Err(AccountError::Invalid("Tick the box to confirm.".into()));
     }
-    erase(auth, caller, id, true).await
+    erase(ctx, caller, id, true).await
 }
 
 /// Deletes `user` if it is still what the caller decided on (a guest or a
 /// member) and this session is still its own, rows first in one transaction
 /// (sessions and owned rows go by cascade), then its photo files, then this
 /// browser's session.
-async fn erase(auth: &Auth, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
+async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
     let session = caller.session.id().unwrap_or_default();
-    let mut tx = auth.pool.begin().await.context("failed to begin deletion")?;
+    let mut tx = ctx.pool.begin().await.context("failed to begin deletion")?;
     let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM photos WHERE user_id = $1")
         .bind(user)
         .fetch_all(&mut *tx)
@@ -242,7 +277,7 @@ async fn erase(auth: &Auth, caller: &mut Caller, user: Uuid, guest: bool) -> Res
     }
     tx.commit().await.context("failed to commit deletion")?;
     for key in &keys {
-        auth.media.remove(key).await;
+        ctx.photos.store.remove(key).await;
     }
     caller.session.forget().await?;
     tracing::info!(%user, photos = keys.len(), "user deleted");

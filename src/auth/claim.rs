@@ -4,14 +4,15 @@
 //! password and opens this browser's session. "Claim" means exactly this:
 //! bringing what guests made into an account.
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::LinkError;
 use super::links::{SignedIn, dead_link};
 use super::merge::{self, Outcome};
 use super::preview::ClaimChoice;
 use super::tokens::{self, Purpose};
 use super::user::User;
-use anyhow::Context;
+use crate::context::Context;
+use anyhow::Context as _;
 use uuid::Uuid;
 
 /// The guests a claim brings along, in order: the first is promoted when the
@@ -35,17 +36,17 @@ fn guests_to_bring(requester: Option<Uuid>, browser: Option<Uuid>, choice: Claim
 /// however many requests race with it. `password`: the hash the account ends
 /// with (`None`: whatever proven password it had stays; an unproven one goes).
 pub(super) async fn claim(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     purpose: Purpose,
     token: &str,
     choice: ClaimChoice,
     password: Option<String>,
 ) -> Result<SignedIn, LinkError> {
-    let mut tx = auth.pool.begin().await.context("failed to begin claim")?;
+    let mut tx = ctx.pool.begin().await.context("failed to begin claim")?;
     let Some(row) = tokens::consume(&mut tx, purpose, token).await? else {
         drop(tx);
-        return Err(dead_link(tokens::peek(&auth.pool, purpose, token).await?));
+        return Err(dead_link(tokens::peek(&ctx.pool, purpose, token).await?));
     };
     merge::lock_address(&mut tx, &row.email).await?;
     let browser = caller.session.guest();

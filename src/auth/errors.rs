@@ -1,63 +1,9 @@
-//! One error enum per kind of identity flow. Each separates what the person
-//! can fix (shown as it is), "too many" (with how long to wait) and
-//! `Unexpected` (logged in full, shown as a generic message). Adapters answer
-//! by [`AuthError::kind`] in one place each.
+//! One error enum per kind of identity flow (see `crate::errors`).
 
 use crate::limits::TooMany;
 use crate::password::PasswordError;
 
-/// What a person sees when something failed on our side.
-pub const UNEXPECTED: &str = "Something went wrong on our side. Please try again in a moment.";
-
-/// How an adapter answers a failed flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// 400: the input or the state is not right; the message says why.
-    Invalid,
-    /// 401: the credentials do not match.
-    Unauthorized,
-    /// 404: nothing of yours by that name.
-    NotFound,
-    /// 410: a link that worked once and no longer does.
-    Gone,
-    /// 429 with `Retry-After` seconds.
-    TooMany(i64),
-    /// 500: ours; logged.
-    Unexpected,
-}
-
-/// What the adapters need of every flow error.
-pub trait AuthError: std::fmt::Display {
-    /// How to answer.
-    fn kind(&self) -> Kind;
-    /// The infrastructure failure behind an `Unexpected`, for the log.
-    fn unexpected(&self) -> Option<&anyhow::Error>;
-}
-
-macro_rules! auth_error {
-    ($name:ident { $($variant:ident => $kind:expr),* $(,)? }) => {
-        impl AuthError for $name {
-            fn kind(&self) -> Kind {
-                match self {
-                    $(Self::$variant { .. } => $kind,)*
-                    Self::TooMany(over) => Kind::TooMany(over.retry_after),
-                    Self::Unexpected(_) => Kind::Unexpected,
-                }
-            }
-            fn unexpected(&self) -> Option<&anyhow::Error> {
-                match self {
-                    Self::Unexpected(err) => Some(err),
-                    _ => None,
-                }
-            }
-        }
-        impl From<anyhow::Error> for $name {
-            fn from(err: anyhow::Error) -> Self {
-                Self::Unexpected(err)
-            }
-        }
-    };
-}
+use crate::errors::{Kind, UNEXPECTED, failure};
 
 /// Creating a guest.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +15,7 @@ pub enum MintError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(MintError {});
+failure!(MintError {});
 
 /// Asking for an email (sign-in link, password reset).
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +30,7 @@ pub enum RequestError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(RequestError { Invalid => Kind::Invalid });
+failure!(RequestError { Invalid => Kind::Invalid });
 
 /// Using a one-time link (sign in, confirm an address, reset a password).
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +64,7 @@ pub enum LinkError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(LinkError {
+failure!(LinkError {
     Used => Kind::Gone,
     Expired => Kind::Gone,
     Unknown => Kind::NotFound,
@@ -177,7 +123,7 @@ pub enum SignUpError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(SignUpError { SignedIn => Kind::Invalid, Invalid => Kind::Invalid });
+failure!(SignUpError { SignedIn => Kind::Invalid, Invalid => Kind::Invalid });
 
 /// Signing in with email and password.
 #[derive(Debug, thiserror::Error)]
@@ -192,7 +138,7 @@ pub enum SignInError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(SignInError { Mismatch => Kind::Unauthorized });
+failure!(SignInError { Mismatch => Kind::Unauthorized });
 
 /// Managing an account: password, sessions, deletion.
 #[derive(Debug, thiserror::Error)]
@@ -210,11 +156,12 @@ pub enum AccountError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-auth_error!(AccountError { NotFound => Kind::NotFound, Invalid => Kind::Invalid });
+failure!(AccountError { NotFound => Kind::NotFound, Invalid => Kind::Invalid });
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::errors::Failure;
 
     #[test]
     fn kinds_and_messages() {

@@ -14,11 +14,12 @@
 //! commit: measured in `./bench/run`, one client's guests went from 54 % to
 //! 96 % of adding a dog's rate (BENCHMARKS.md §3).
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::MintError;
 use super::user::User;
+use crate::context::Context;
 use crate::limits::{self, LimitedAction};
-use anyhow::Context;
+use anyhow::Context as _;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -40,7 +41,7 @@ fn well_formed(key: &str) -> bool {
 /// row stays locked for no longer than the statement itself (every guest of
 /// one client counts in that row).
 pub async fn user_or_mint(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     mint_key: Option<&str>,
 ) -> Result<User, MintError> {
@@ -91,13 +92,13 @@ pub async fn user_or_mint(
     .bind(MINT_KEY_WINDOW_SECS)
     .bind(bucket.as_deref())
     .bind(action.window_secs() as f64)
-    .bind(auth.settings.limits.max(action))
+    .bind(ctx.config.limits.max(action))
     .bind(fresh_id)
     .bind(&row.replaces)
     .bind(row.id())
     .bind(&row.user_agent)
     .bind(row.expiry)
-    .fetch_one(&auth.pool)
+    .fetch_one(&ctx.pool)
     .await
     .context("failed to create guest user")?;
     let Some(id) = id else {

@@ -4,14 +4,15 @@
 //! uses the token up, promotes or merges the guests, settles the password and
 //! opens this browser's new session.
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::{LinkError, RequestError};
 use super::merge::{self, Outcome};
 use super::preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
 use super::tokens::{self, NewToken, Peek, Purpose};
+use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
-use anyhow::Context;
+use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -28,7 +29,12 @@ pub struct SignedIn {
 
 /// Emails a sign-in link. Known and unknown addresses take the same path and
 /// get the same answer.
-pub async fn request_link(auth: &Auth, caller: &Caller, email: &str, next: &str) -> Result<(), RequestError> {
+pub async fn request_link(
+    ctx: &Context,
+    caller: &Caller,
+    email: &str,
+    next: &str,
+) -> Result<(), RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
     let checks = [
@@ -36,8 +42,8 @@ pub async fn request_link(auth: &Auth, caller: &Caller, email: &str, next: &str)
         (LimitedAction::LinkPerEmail, email.as_str().to_owned()),
     ];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
-    auth.limit(&checks).await?.map_err(RequestError::TooMany)?;
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     let token = tokens::issue(
         &mut conn,
         NewToken {
@@ -45,24 +51,24 @@ pub async fn request_link(auth: &Auth, caller: &Caller, email: &str, next: &str)
             email: email.as_str(),
             guest_id: caller.session.guest(),
             next_path: &next,
-            ttl_minutes: auth.settings.link_minutes,
+            ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
         },
     )
     .await?;
-    let url = auth.url(&format!("/auth/confirm?token={token}"));
-    auth.send(crate::mail::magic_link(&email, &url, auth.settings.link_minutes));
+    let url = ctx.url(&format!("/auth/confirm?token={token}"));
+    ctx.send(crate::mail::magic_link(&email, &url, ctx.config.link_minutes));
     Ok(())
 }
 
 /// What a link's page shows. Never uses the link up.
 pub async fn preview(
-    auth: &Auth,
+    ctx: &Context,
     caller: &Caller,
     purpose: Purpose,
     token: &str,
 ) -> anyhow::Result<LinkCheck> {
-    let row = match tokens::peek(&auth.pool, purpose, token).await? {
+    let row = match tokens::peek(&ctx.pool, purpose, token).await? {
         Peek::Valid(row) => row,
         Peek::Used => return Ok(LinkCheck::Used),
         Peek::Expired => return Ok(LinkCheck::Expired),
@@ -73,11 +79,11 @@ pub async fn preview(
         .unwrap_or_else(|_| "your address".to_owned());
     let browser = caller.session.guest();
     let same_browser = browser.is_some() && browser == row.guest_id;
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     let requester = data_if_guest(&mut conn, row.guest_id).await?;
     let this_browser = data_if_guest(&mut conn, browser.filter(|_| !same_browser)).await?;
     let unproven_password = purpose == Purpose::EmailVerify
-        && (row.password_hash.is_some() || unproven_password(&auth.pool, &row.email).await?.is_some());
+        && (row.password_hash.is_some() || unproven_password(&ctx.pool, &row.email).await?.is_some());
     Ok(LinkCheck::Valid(LinkPreview {
         masked_email,
         same_browser,
@@ -116,12 +122,12 @@ async fn unproven_password(pool: &PgPool, email: &str) -> anyhow::Result<Option<
 
 /// Confirms a sign-in link: signs this browser in, bringing guests along.
 pub async fn sign_in_with_link(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     token: &str,
     choice: ClaimChoice,
 ) -> Result<SignedIn, LinkError> {
-    super::claim::claim(auth, caller, Purpose::MagicLink, token, choice, None).await
+    super::claim::claim(ctx, caller, Purpose::MagicLink, token, choice, None).await
 }
 
 /// Confirms the address of a sign-up and finishes it. The password chosen at
@@ -129,28 +135,28 @@ pub async fn sign_in_with_link(
 /// here; otherwise the account starts without one (someone else may have
 /// chosen it).
 pub async fn confirm_address(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     token: &str,
     choice: ClaimChoice,
     typed_password: &str,
 ) -> Result<SignedIn, LinkError> {
-    let row = match tokens::peek(&auth.pool, Purpose::EmailVerify, token).await? {
+    let row = match tokens::peek(&ctx.pool, Purpose::EmailVerify, token).await? {
         Peek::Valid(row) => row,
         dead => return Err(dead_link(dead)),
     };
     let pending = match row.password_hash.clone() {
         Some(hash) => Some(hash),
-        None => unproven_password(&auth.pool, &row.email).await?,
+        None => unproven_password(&ctx.pool, &row.email).await?,
     };
     let browser = caller.session.guest();
     let keep = match pending {
         Some(hash) if browser.is_some() && browser == row.guest_id => Some(hash),
         Some(hash) if !typed_password.is_empty() => {
-            auth.limit(&[(LimitedAction::PasswordPerAccount, row.email.as_str())])
+            ctx.limit(&[(LimitedAction::PasswordPerAccount, row.email.as_str())])
                 .await?
                 .map_err(LinkError::TooMany)?;
-            if !auth
+            if !ctx
                 .hasher
                 .verify(typed_password.to_owned(), Some(hash.clone()))
                 .await?
@@ -161,30 +167,30 @@ pub async fn confirm_address(
         }
         _ => None,
     };
-    super::claim::claim(auth, caller, Purpose::EmailVerify, token, choice, keep).await
+    super::claim::claim(ctx, caller, Purpose::EmailVerify, token, choice, keep).await
 }
 
 /// Sets a new password from a reset link: proves the address, ends every
 /// session of the account and signs this browser in.
 pub async fn reset_password(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     token: &str,
     new_password: String,
 ) -> Result<SignedIn, LinkError> {
-    let row = match tokens::peek(&auth.pool, Purpose::PasswordReset, token).await? {
+    let row = match tokens::peek(&ctx.pool, Purpose::PasswordReset, token).await? {
         Peek::Valid(row) => row,
         dead => return Err(dead_link(dead)),
     };
     crate::password::check(&new_password, &row.email).map_err(LinkError::Weak)?;
-    let hash = auth.hasher.hash(new_password).await?;
+    let hash = ctx.hasher.hash(new_password).await?;
     // Whoever types a new password here owns this browser's guest too (as
     // with a password sign-in): it comes along rather than being left behind.
     let choice = ClaimChoice {
         bring_requester: false,
         bring_this_browser: true,
     };
-    super::claim::claim(auth, caller, Purpose::PasswordReset, token, choice, Some(hash)).await
+    super::claim::claim(ctx, caller, Purpose::PasswordReset, token, choice, Some(hash)).await
 }
 
 pub(super) fn dead_link(peek: Peek) -> LinkError {

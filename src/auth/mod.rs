@@ -45,11 +45,9 @@ mod store;
 pub mod tokens;
 
 #[cfg(feature = "ssr")]
-pub use context::{Auth, AuthSettings, Caller};
+pub use context::Caller;
 #[cfg(feature = "ssr")]
-pub use errors::{
-    AccountError, AuthError, Kind, LinkError, MintError, RequestError, SignInError, SignUpError, UNEXPECTED,
-};
+pub use errors::{AccountError, LinkError, MintError, RequestError, SignInError, SignUpError};
 #[cfg(feature = "ssr")]
 pub use session::{Rotation, TypedSession};
 #[cfg(feature = "ssr")]

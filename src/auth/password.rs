@@ -1,20 +1,21 @@
 //! Passwords: signing in with one, asking for a reset link, changing it.
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::{AccountError, RequestError, SignInError};
 use super::merge::{self, Outcome};
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;
+use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
-use anyhow::Context;
+use anyhow::Context as _;
 use uuid::Uuid;
 
 /// Signs in with email and password, merging this browser's guest into the
 /// account (the same savepoint merge as a link). Only a password whose
 /// address was proven signs in.
 pub async fn sign_in(
-    auth: &Auth,
+    ctx: &Context,
     caller: &mut Caller,
     email: &str,
     password: String,
@@ -23,7 +24,7 @@ pub async fn sign_in(
         return Err(SignInError::Mismatch);
     };
     let client = caller.client();
-    auth.limit(&[
+    ctx.limit(&[
         (LimitedAction::PasswordPerClient, client.as_str()),
         (LimitedAction::PasswordPerAccount, email.as_str()),
     ])
@@ -34,16 +35,16 @@ pub async fn sign_in(
          WHERE email = $1 AND NOT is_anonymous AND email_verified_at IS NOT NULL",
     )
     .bind(email.as_str())
-    .fetch_optional(&auth.pool)
+    .fetch_optional(&ctx.pool)
     .await
     .context("failed to load credentials")?;
     let stored = found.as_ref().and_then(|(_, hash, ..)| hash.clone());
     // Unknown addresses verify against a dummy hash: same work, same time.
-    let ok = auth.hasher.verify(password, stored.clone()).await?;
+    let ok = ctx.hasher.verify(password, stored.clone()).await?;
     let Some((id, Some(hash), display_name, admin)) = found.filter(|_| ok) else {
         return Err(SignInError::Mismatch);
     };
-    let mut tx = auth.pool.begin().await.context("failed to begin sign-in")?;
+    let mut tx = ctx.pool.begin().await.context("failed to begin sign-in")?;
     super::merge::lock_address(&mut tx, email.as_str()).await?;
     // Decide on the account as it is now: a password changed since it was
     // checked does not sign in.
@@ -87,16 +88,16 @@ pub async fn sign_in(
 
 /// Emails a password-reset link if the address has an account; the answer is
 /// the same either way.
-pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<(), RequestError> {
+pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Result<(), RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let client = caller.client();
-    auth.limit(&[
+    ctx.limit(&[
         (LimitedAction::AccountMailPerClient, client.as_str()),
         (LimitedAction::AccountMailPerEmail, email.as_str()),
     ])
     .await?
     .map_err(RequestError::TooMany)?;
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT is_anonymous)")
             .bind(email.as_str())
@@ -118,8 +119,8 @@ pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<
     )
     .await?;
     if exists {
-        let url = auth.url(&format!("/auth/reset?token={token}"));
-        auth.send(crate::mail::password_reset(&email, &url));
+        let url = ctx.url(&format!("/auth/reset?token={token}"));
+        ctx.send(crate::mail::password_reset(&email, &url));
     }
     Ok(())
 }
@@ -132,7 +133,7 @@ pub async fn request_reset(auth: &Auth, caller: &Caller, email: &str) -> Result<
 /// sets nothing. Optionally signs every other device out, in the same
 /// transaction.
 pub async fn change_password(
-    auth: &Auth,
+    ctx: &Context,
     caller: &Caller,
     current: String,
     new_password: String,
@@ -144,25 +145,25 @@ pub async fn change_password(
     crate::password::check(&new_password, email).map_err(|e| AccountError::Invalid(e.to_string()))?;
     let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(&auth.pool)
+        .fetch_optional(&ctx.pool)
         .await
         .context("failed to load password")?
         .flatten();
     match &stored {
         Some(stored) => {
-            auth.limit(&[(LimitedAction::PasswordPerAccount, email.as_str())])
+            ctx.limit(&[(LimitedAction::PasswordPerAccount, email.as_str())])
                 .await?
                 .map_err(AccountError::TooMany)?;
-            if !auth.hasher.verify(current, Some(stored.clone())).await? {
+            if !ctx.hasher.verify(current, Some(stored.clone())).await? {
                 return Err(AccountError::Invalid(
                     "Your current password is not right.".into(),
                 ));
             }
         }
-        None => super::account::require_recent_sign_in(auth, caller, "set a password")?,
+        None => super::account::require_recent_sign_in(ctx, caller, "set a password")?,
     }
-    let hash = auth.hasher.hash(new_password).await?;
-    let mut tx = auth
+    let hash = ctx.hasher.hash(new_password).await?;
+    let mut tx = ctx
         .pool
         .begin()
         .await

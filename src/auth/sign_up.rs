@@ -9,34 +9,40 @@
 //! - Taken address: its owner gets "someone tried to sign up" with a sign-in
 //!   link (which brings this browser's guest along, if it was them).
 
-use super::context::{Auth, Caller};
+use super::context::Caller;
 use super::errors::SignUpError;
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;
+use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
-use anyhow::Context;
+use anyhow::Context as _;
 
 /// How long a sign-up waits for its address to be confirmed.
 const CONFIRM_MINUTES: i64 = 24 * 60;
 
 /// Starts a sign-up; the address's inbox decides what happens next.
-pub async fn sign_up(auth: &Auth, caller: &Caller, email: &str, password: String) -> Result<(), SignUpError> {
+pub async fn sign_up(
+    ctx: &Context,
+    caller: &Caller,
+    email: &str,
+    password: String,
+) -> Result<(), SignUpError> {
     if matches!(caller.user(), Some(User::Member { .. })) {
         return Err(SignUpError::SignedIn);
     }
     let email = EmailAddress::parse(email).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     crate::password::check(&password, email.as_str()).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     let client = caller.client();
-    auth.limit(&[
+    ctx.limit(&[
         (LimitedAction::AccountMailPerClient, client.as_str()),
         (LimitedAction::AccountMailPerEmail, email.as_str()),
     ])
     .await?
     .map_err(SignUpError::TooMany)?;
     // Hash before knowing whether the address exists: both paths cost the same.
-    let hash = auth.hasher.hash(password).await?;
-    let mut conn = auth.pool.acquire().await.context("no database connection")?;
+    let hash = ctx.hasher.hash(password).await?;
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
     let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(email.as_str())
         .fetch_one(&mut *conn)
@@ -49,7 +55,7 @@ pub async fn sign_up(auth: &Auth, caller: &Caller, email: &str, password: String
             email: email.as_str(),
             guest_id,
             next_path: "/account",
-            ttl_minutes: auth.settings.link_minutes,
+            ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
         }
     } else {
@@ -64,10 +70,10 @@ pub async fn sign_up(auth: &Auth, caller: &Caller, email: &str, password: String
     };
     let token = tokens::issue(&mut conn, new).await?;
     let mail = if taken {
-        crate::mail::sign_up_attempt(&email, &auth.url(&format!("/auth/confirm?token={token}")))
+        crate::mail::sign_up_attempt(&email, &ctx.url(&format!("/auth/confirm?token={token}")))
     } else {
-        crate::mail::verify_email(&email, &auth.url(&format!("/auth/verify?token={token}")))
+        crate::mail::verify_email(&email, &ctx.url(&format!("/auth/verify?token={token}")))
     };
-    auth.send(mail);
+    ctx.send(mail);
     Ok(())
 }

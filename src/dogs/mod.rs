@@ -1,6 +1,8 @@
 //! Dogs: validated input and the shape shown in the UI.
 
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
 pub mod queries;
 
 use serde::{Deserialize, Serialize};

@@ -7,13 +7,15 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// Open failures, oldest first.
-pub async fn open(pool: &PgPool) -> anyhow::Result<Vec<ClaimFailure>> {
+pub async fn open(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Result<Vec<ClaimFailure>> {
     sqlx::query_as(
         "SELECT f.id, f.guest_id, f.target_id, u.email AS target_email, f.error, f.counts::text AS counts,
                 to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS created_at
          FROM claim_failures f LEFT JOIN users u ON u.id = f.target_id
-         WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id",
+         WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id LIMIT $1 OFFSET $2",
     )
+    .bind(page.fetch())
+    .bind(page.offset())
     .fetch_all(pool)
     .await
     .context("failed to list claim failures")

@@ -3,6 +3,8 @@
 #[cfg(feature = "ssr")]
 pub mod failures;
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
 pub mod reports;
@@ -122,4 +124,65 @@ pub struct UserRow {
     pub dogs: i64,
     /// Joined on.
     pub created_on: String,
+}
+
+/// A page of a review queue: oldest first, [`Page::SIZE`] at a time, so a
+/// queue of any length costs one bounded query to show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page(pub u32);
+
+impl Page {
+    /// Items per page.
+    pub const SIZE: i64 = 25;
+    /// At most this many pages (deeper entries come forward as the first are handled).
+    pub const MAX: u32 = 200;
+
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.0.min(Self::MAX)) * Self::SIZE
+    }
+
+    /// Rows to fetch: one more than a page, to know whether there is another.
+    pub fn fetch(self) -> i64 {
+        Self::SIZE + 1
+    }
+}
+
+/// One page of a queue and whether another follows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Queue<T> {
+    /// The page's entries.
+    pub items: Vec<T>,
+    /// A next page exists.
+    pub more: bool,
+}
+
+impl<T> Queue<T> {
+    /// "25+" when another page follows, else the page's count.
+    pub fn count(&self) -> String {
+        let n = self.items.len();
+        if self.more { format!("{n}+") } else { n.to_string() }
+    }
+
+    /// Cuts a fetched page (of [`Page::fetch`] rows) to its size.
+    pub fn of(mut rows: Vec<T>) -> Self {
+        let more = rows.len() as i64 > Page::SIZE;
+        rows.truncate(Page::SIZE as usize);
+        Self { items: rows, more }
+    }
+}
+
+/// Everything on `/admin`: one page of each queue and the head counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// Which page.
+    pub page: Page,
+    /// Suggestions waiting for review.
+    pub suggestions: Queue<PendingSuggestion>,
+    /// Open photo reports.
+    pub reports: Queue<OpenReport>,
+    /// Failed claim merges.
+    pub failures: Queue<ClaimFailure>,
+    /// Head counts.
+    pub stats: UserStats,
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub async fn report(
     pool: &PgPool,
     reporter: Uuid,
-    media: Uuid,
+    photo: Uuid,
     reason: &str,
     note: &str,
 ) -> anyhow::Result<bool> {
@@ -21,7 +21,7 @@ pub async fn report(
          SELECT id, $2, $3, $4 FROM photos WHERE id = $1
          ON CONFLICT (photo_id, reporter_id) DO NOTHING",
     )
-    .bind(media)
+    .bind(photo)
     .bind(reporter)
     .bind(reason)
     .bind(note)
@@ -32,13 +32,15 @@ pub async fn report(
 }
 
 /// Open reports, oldest first.
-pub async fn open(pool: &PgPool) -> anyhow::Result<Vec<OpenReport>> {
+pub async fn open(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Result<Vec<OpenReport>> {
     sqlx::query_as(
         "SELECT r.id, r.photo_id, m.storage_key, r.reason, r.note, m.hidden_at IS NOT NULL AS hidden,
                 to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
          FROM photo_reports r JOIN photos m ON m.id = r.photo_id
-         WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id",
+         WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id LIMIT $1 OFFSET $2",
     )
+    .bind(page.fetch())
+    .bind(page.offset())
     .fetch_all(pool)
     .await
     .context("failed to list reports")
@@ -85,7 +87,7 @@ pub async fn resolve(
     .fetch_optional(&mut *tx)
     .await
     .context("failed to lock report")?;
-    let Some((media, key)) = found else {
+    let Some((photo, key)) = found else {
         return Ok(None);
     };
     let label = match how {
@@ -94,7 +96,7 @@ pub async fn resolve(
         Resolution::Dismiss => "dismissed",
     };
     sqlx::query("UPDATE photo_reports SET resolved_at = now(), resolution = $2 WHERE photo_id = $1 AND resolved_at IS NULL")
-        .bind(media)
+        .bind(photo)
         .bind(label)
         .execute(&mut *tx)
         .await
@@ -102,14 +104,14 @@ pub async fn resolve(
     match how {
         Resolution::Hide => {
             sqlx::query("UPDATE photos SET hidden_at = now() WHERE id = $1")
-                .bind(media)
+                .bind(photo)
                 .execute(&mut *tx)
                 .await
                 .context("failed to hide photo")?;
         }
         Resolution::Delete => {
             sqlx::query("DELETE FROM photos WHERE id = $1")
-                .bind(media)
+                .bind(photo)
                 .execute(&mut *tx)
                 .await
                 .context("failed to delete photo")?;
@@ -120,7 +122,7 @@ pub async fn resolve(
         &mut tx,
         Some(admin),
         &format!("photo_{label}"),
-        &media.to_string(),
+        &photo.to_string(),
         serde_json::json!({ "report": report }),
     )
     .await?;

@@ -9,16 +9,18 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Pending suggestions, oldest first.
-pub async fn pending(pool: &PgPool) -> anyhow::Result<Vec<PendingSuggestion>> {
+pub async fn pending(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Result<Vec<PendingSuggestion>> {
     sqlx::query_as(
         "SELECT s.id, s.name, s.category, s.address, s.city, s.location[1] AS lat, s.location[0] AS lng,
                 s.dogs_inside, s.size_limit, s.water_bowl, s.treats, s.notes,
-                CASE WHEN u.is_anonymous THEN 'a guest' ELSE coalesce(u.display_name, split_part(u.email, '@', 1)) END
+                CASE WHEN u.is_anonymous THEN 'a guest' ELSE coalesce(u.display_name, 'a member') END
                   AS suggested_by,
                 to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
          FROM venue_suggestions s JOIN users u ON u.id = s.user_id
-         WHERE s.status = 'pending' ORDER BY s.created_at, s.id",
+         WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT $1 OFFSET $2",
     )
+    .bind(page.fetch())
+    .bind(page.offset())
     .fetch_all(pool)
     .await
     .context("failed to list pending suggestions")
@@ -90,7 +92,7 @@ pub async fn save(
         return Ok(None);
     }
     let credit: String = sqlx::query_scalar(
-        "SELECT CASE WHEN is_anonymous THEN 'a guest' ELSE coalesce(display_name, split_part(email, '@', 1)) END
+        "SELECT CASE WHEN is_anonymous THEN 'a guest' ELSE coalesce(display_name, 'a member') END
          FROM users WHERE id = $1",
     )
     .bind(owner)

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
 pub mod process;
 #[cfg(feature = "ssr")]
 pub mod queries;
@@ -15,9 +17,11 @@ mod service;
 pub mod store;
 
 #[cfg(feature = "ssr")]
+pub use flows::UploadError;
+#[cfg(feature = "ssr")]
 pub use process::{PhotoError, PhotoLimits, Processed};
 #[cfg(feature = "ssr")]
-pub use service::{PhotoService, UploadError};
+pub use service::PhotoService;
 #[cfg(feature = "ssr")]
 pub use store::PhotoStore;
 
@@ -30,7 +34,7 @@ pub fn photo_error_message(code: &str) -> &'static str {
         "not_image" => "That file is not a photo we can use. Please upload a JPEG, PNG or WebP image.",
         "too_many_pixels" => "That image has too many pixels. Please choose a smaller one.",
         "corrupt" => "That photo seems damaged or incomplete. Please try another file.",
-        "no_pet" => "That dog could not be found.",
+        "no_dog" => "That dog could not be found.",
         "no_venue" => "That venue does not exist.",
         "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
         _ => "The photo could not be uploaded. Please try again.",

@@ -1,4 +1,4 @@
-//! The upload flow that keeps database rows and files in agreement.
+//! Processing and storing an upload so that database rows and files agree.
 
 use super::Photo;
 use super::process::{self, PhotoError, PhotoLimits};
@@ -9,9 +9,9 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Why an upload did not produce a photo.
+/// Why storing an upload failed.
 #[derive(Debug, thiserror::Error)]
-pub enum UploadError {
+pub enum StoreError {
     /// The file was refused; the message is safe to show.
     #[error(transparent)]
     Rejected(#[from] PhotoError),
@@ -49,7 +49,7 @@ impl PhotoService {
         owner: Uuid,
         subject: Subject,
         bytes: Vec<u8>,
-    ) -> Result<Photo, UploadError> {
+    ) -> Result<Photo, StoreError> {
         let permit = self
             .permits
             .clone()

@@ -1,6 +1,8 @@
 //! Venue suggestions: validated input and what "My suggestions" shows.
 
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
 pub mod queries;
 
 use crate::geo::LatLng;

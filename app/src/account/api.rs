@@ -5,9 +5,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::auth::session::{auth, caller, fail};
+use crate::auth::session::caller;
 #[cfg(feature = "ssr")]
 use crate::error::unexpected;
+#[cfg(feature = "ssr")]
+use crate::error::{ctx, fail};
 
 /// One signed-in device.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +41,8 @@ pub enum AccountView {
         verified: bool,
         /// Whether a password is set (magic-link accounts may have none).
         has_password: bool,
+        /// The name suggestions are credited to.
+        display_name: Option<String>,
         /// Live sessions.
         sessions: Vec<SessionView>,
     },
@@ -79,13 +83,14 @@ pub fn describe_agent(agent: &str) -> String {
 #[server(prefix = "/api", endpoint = "account/get")]
 pub async fn account() -> Result<AccountView, ServerFnError> {
     use paws_inside::auth::account::{Overview, overview};
-    let view = match overview(&auth()?, &caller().await?).await.map_err(unexpected)? {
+    let view = match overview(&ctx()?, &caller().await?).await.map_err(unexpected)? {
         Overview::Visitor => AccountView::Visitor,
         Overview::Guest(data) => AccountView::Guest(data),
         Overview::Member(account, sessions) => AccountView::Member {
             email: account.email,
             verified: account.verified,
             has_password: account.has_password,
+            display_name: account.display_name,
             sessions: sessions
                 .into_iter()
                 .map(|s| SessionView {
@@ -101,6 +106,16 @@ pub async fn account() -> Result<AccountView, ServerFnError> {
     Ok(view)
 }
 
+/// Sets the name the member's suggestions are credited to.
+#[server(prefix = "/api", endpoint = "account/name")]
+pub async fn set_display_name(#[server(default)] name: String) -> Result<(), ServerFnError> {
+    paws_inside::auth::account::set_display_name(&ctx()?, &caller().await?, &name)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect("/account?name=1");
+    Ok(())
+}
+
 /// Sets a new password; needs the current one when there is one.
 #[server(prefix = "/api", endpoint = "account/password")]
 pub async fn change_password(
@@ -109,7 +124,7 @@ pub async fn change_password(
     #[server(default)] sign_out_others: Option<String>,
 ) -> Result<(), ServerFnError> {
     paws_inside::auth::password::change_password(
-        &auth()?,
+        &ctx()?,
         &caller().await?,
         current,
         new_password,
@@ -124,7 +139,7 @@ pub async fn change_password(
 /// Signs one device out (by its handle from the session list).
 #[server(prefix = "/api", endpoint = "account/revoke")]
 pub async fn revoke_session(#[server(default)] handle: String) -> Result<(), ServerFnError> {
-    paws_inside::auth::account::revoke_session(&auth()?, &caller().await?, &handle)
+    paws_inside::auth::account::revoke_session(&ctx()?, &caller().await?, &handle)
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/account");
@@ -134,7 +149,7 @@ pub async fn revoke_session(#[server(default)] handle: String) -> Result<(), Ser
 /// Signs every other device out.
 #[server(prefix = "/api", endpoint = "account/revoke-others")]
 pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
-    paws_inside::auth::account::revoke_other_sessions(&auth()?, &caller().await?)
+    paws_inside::auth::account::revoke_other_sessions(&ctx()?, &caller().await?)
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/account");
@@ -146,7 +161,7 @@ pub async fn revoke_other_sessions() -> Result<(), ServerFnError> {
 #[server(prefix = "/api", endpoint = "account/delete")]
 pub async fn delete_account(#[server(default)] confirm_email: String) -> Result<(), ServerFnError> {
     let mut caller = caller().await?;
-    paws_inside::auth::account::delete_account(&auth()?, &mut caller, &confirm_email)
+    paws_inside::auth::account::delete_account(&ctx()?, &mut caller, &confirm_email)
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/sign-in?deleted=1");
@@ -157,7 +172,7 @@ pub async fn delete_account(#[server(default)] confirm_email: String) -> Result<
 #[server(prefix = "/api", endpoint = "account/discard-guest")]
 pub async fn discard_guest(#[server(default)] confirm: Option<String>) -> Result<(), ServerFnError> {
     let mut caller = caller().await?;
-    paws_inside::auth::account::discard_guest(&auth()?, &mut caller, confirm.is_some())
+    paws_inside::auth::account::discard_guest(&ctx()?, &mut caller, confirm.is_some())
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/?discarded=1");

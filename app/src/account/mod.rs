@@ -22,8 +22,8 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(AccountView::Member { email, verified, has_password, sessions }) => {
-                            view! { <Member email verified has_password sessions /> }.into_any()
+                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions }) => {
+                            view! { <Member email verified has_password display_name sessions /> }.into_any()
                         }
                         Ok(AccountView::Guest(made)) => view! { <Guest made /> }.into_any(),
                         Ok(AccountView::Visitor) => view! {
@@ -39,7 +39,13 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<SessionView>) -> impl IntoView {
+fn Member(
+    email: String,
+    verified: bool,
+    has_password: bool,
+    display_name: Option<String>,
+    sessions: Vec<SessionView>,
+) -> impl IntoView {
     let query = use_query_map();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
@@ -54,6 +60,11 @@ fn Member(email: String, verified: bool, has_password: bool, sessions: Vec<Sessi
                     view! { <span class="badge badge-warn" data-testid="unverified">"not confirmed yet — check your inbox"</span> }.into_any()
                 }}
             </p>
+        </section>
+        <section class="form-card" aria-labelledby="acct-name">
+            <h2 id="acct-name" class="h3">"Your name on the site"</h2>
+            {query.with_untracked(|q| q.get("name").is_some()).then(|| view! { <p class="notice" role="status">"Name saved."</p> })}
+            <NameForm display_name />
         </section>
         <section class="form-card" aria-labelledby="acct-password">
             <h2 id="acct-password" class="h3">{if has_password { "Change password" } else { "Set a password" }}</h2>
@@ -161,6 +172,23 @@ fn DeleteAccountForm() -> impl IntoView {
             </div>
             {action_error(delete.value())}
             <button type="submit" class="button button-danger">"Delete my account"</button>
+        </ActionForm>
+    }
+}
+
+/// The display name: venues you suggested say "Suggested by" it (or "a
+/// member" without one).
+#[component]
+fn NameForm(display_name: Option<String>) -> impl IntoView {
+    let action = ServerAction::<api::SetDisplayName>::new();
+    view! {
+        <ActionForm action>
+            <div class="field">
+                <label for="acct-display-name">"Name shown on places you suggested"</label>
+                <input id="acct-display-name" name="name" maxlength="60" autocomplete="nickname" value=display_name.unwrap_or_default() />
+            </div>
+            {crate::error::action_error(action.value())}
+            <button type="submit" class="button button-quiet">"Save name"</button>
         </ActionForm>
     }
 }

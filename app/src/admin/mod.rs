@@ -6,7 +6,6 @@ mod api;
 mod fields;
 mod venue_edit;
 
-pub use api::Overview;
 pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
@@ -18,12 +17,16 @@ use fields::{VenueFields, VenueValues};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use paws_inside::moderation::{ClaimFailure, OpenReport, PendingSuggestion, REPORT_REASONS, UserStats};
+use paws_inside::moderation::{
+    ClaimFailure, OpenReport, Overview, PendingSuggestion, REPORT_REASONS, UserStats,
+};
 
-/// `/admin`.
+/// `/admin` (`?page=N` for older entries: each queue shows 25 at a time).
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| admin_overview());
+    let query = use_query_map();
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(0));
+    let overview = Resource::new(page, admin_overview);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -39,29 +42,37 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn Dashboard(o: Overview) -> impl IntoView {
     let Overview {
+        page,
         suggestions,
         reports,
         failures,
         stats,
     } = o;
+    let more = suggestions.more || reports.more || failures.more;
+    let (n_sugg, n_reports, n_failures) = (suggestions.count(), reports.count(), failures.count());
+    let (suggestions, reports, failures) = (suggestions.items, reports.items, failures.items);
     view! {
         <Title text="Admin" />
         <h1>"Admin"</h1>
         <section aria-labelledby="adm-sugg" class="admin-section">
-            <h2 id="adm-sugg">{format!("Suggested places ({})", suggestions.len())}</h2>
+            <h2 id="adm-sugg">{format!("Suggested places ({n_sugg})")}</h2>
             {suggestions.is_empty().then(|| view! { <p class="muted">"Nothing waiting."</p> })}
             {suggestions.into_iter().map(|s| view! { <SuggestionReview s /> }).collect_view()}
         </section>
         <section aria-labelledby="adm-reports" class="admin-section">
-            <h2 id="adm-reports">{format!("Reported photos ({})", reports.len())}</h2>
+            <h2 id="adm-reports">{format!("Reported photos ({n_reports})")}</h2>
             {reports.is_empty().then(|| view! { <p class="muted">"Nothing reported."</p> })}
             <ul class="photo-grid">{reports.into_iter().map(|r| view! { <ReportReview r /> }).collect_view()}</ul>
         </section>
         <section aria-labelledby="adm-failures" class="admin-section">
-            <h2 id="adm-failures">{format!("Failed claim merges ({})", failures.len())}</h2>
+            <h2 id="adm-failures">{format!("Failed claim merges ({n_failures})")}</h2>
             {failures.is_empty().then(|| view! { <p class="muted">"None."</p> })}
             {failures.into_iter().map(|f| view! { <FailureRow f /> }).collect_view()}
         </section>
+        <nav class="pager" aria-label="Queue pages">
+            {(page.0 > 0).then(|| view! { <a href=format!("/admin?page={}", page.0 - 1)>"← Newer"</a> })}
+            {more.then(|| view! { <a href=format!("/admin?page={}", page.0 + 1) data-testid="older">"Older →"</a> })}
+        </nav>
         <Users stats />
         <section class="admin-section" aria-labelledby="adm-venues">
             <h2 id="adm-venues">"Edit a listed place"</h2>

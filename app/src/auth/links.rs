@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use paws_inside::LinkCheck;
 
 #[cfg(feature = "ssr")]
-use super::session::{auth, caller, fail};
+use super::session::caller;
 #[cfg(feature = "ssr")]
 use crate::error::{bad_request, unexpected};
+#[cfg(feature = "ssr")]
+use crate::error::{ctx, fail};
 
 /// Sends a sign-in link. Answers the same whether or not the address has an
 /// account; the email goes out in the background.
@@ -21,7 +23,7 @@ pub async fn request_magic_link(
     #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
     if !crate::bot::caught("magic_link", &website, &form_started) {
-        paws_inside::auth::links::request_link(&auth()?, &caller().await?, &email, &next)
+        paws_inside::auth::links::request_link(&ctx()?, &caller().await?, &email, &next)
             .await
             .map_err(fail)?;
     }
@@ -38,7 +40,7 @@ pub async fn check_link(
 ) -> Result<LinkCheck, ServerFnError> {
     use paws_inside::auth::tokens::Purpose;
     let purpose = Purpose::parse(&kind).ok_or_else(|| bad_request("Unknown kind of link."))?;
-    let check = paws_inside::auth::links::preview(&auth()?, &caller().await?, purpose, &token)
+    let check = paws_inside::auth::links::preview(&ctx()?, &caller().await?, purpose, &token)
         .await
         .map_err(unexpected)?;
     let status = match check {

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::session::{auth, caller, fail};
+use super::session::caller;
+#[cfg(feature = "ssr")]
+use crate::error::{ctx, fail};
 
 /// Starts a sign-up: the address's inbox gets a link that finishes it (or,
 /// for an address with an account, tells its owner). The answer, the cookies
@@ -18,7 +20,7 @@ pub async fn sign_up(
     #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
     if !crate::bot::caught("sign_up", &website, &form_started) {
-        paws_inside::auth::sign_up::sign_up(&auth()?, &caller().await?, &email, password)
+        paws_inside::auth::sign_up::sign_up(&ctx()?, &caller().await?, &email, password)
             .await
             .map_err(fail)?;
     }
@@ -40,7 +42,7 @@ pub async fn sign_in_password(
         return Err(fail(SignInError::Mismatch));
     }
     let mut caller = caller().await?;
-    paws_inside::auth::password::sign_in(&auth()?, &mut caller, &email, password)
+    paws_inside::auth::password::sign_in(&ctx()?, &mut caller, &email, password)
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&paws_inside::redirect::safe_next(Some(&next)));
@@ -51,7 +53,7 @@ pub async fn sign_in_password(
 /// the same either way.
 #[server(prefix = "/api", endpoint = "auth/forgot")]
 pub async fn request_password_reset(#[server(default)] email: String) -> Result<(), ServerFnError> {
-    paws_inside::auth::password::request_reset(&auth()?, &caller().await?, &email)
+    paws_inside::auth::password::request_reset(&ctx()?, &caller().await?, &email)
         .await
         .map_err(fail)?;
     leptos_axum::redirect("/forgot-password?sent=1");

@@ -1,16 +1,10 @@
-//! Identity for server functions: the request as the flows of
-//! `paws_inside::auth` see it ([`caller`]), and the one place their errors
-//! become answers ([`fail`]). Nothing here decides anything.
+//! The request as flows see it ([`caller`]): its session (loaded once), the
+//! client address and the user agent. Nothing here decides anything.
 
-use crate::error::{set_error_status, unexpected};
+use crate::error::{ctx, fail, unexpected};
 use leptos::prelude::*;
 use paws_inside::User;
-use paws_inside::auth::{Auth, AuthError, Caller, Kind, TypedSession};
-
-/// The identity services the server put into the request context.
-pub fn auth() -> Result<Auth, ServerFnError> {
-    use_context::<Auth>().ok_or_else(|| unexpected(anyhow::anyhow!("no Auth in the request context")))
-}
+use paws_inside::auth::{Caller, TypedSession};
 
 /// This request's session (loaded: one query with a cookie, none without),
 /// client address and user agent.
@@ -34,29 +28,9 @@ pub async fn current() -> Result<Option<User>, ServerFnError> {
 /// The session's user, or a guest made for this contribution.
 pub async fn user_or_mint(mint_key: Option<&str>) -> Result<User, ServerFnError> {
     let mut caller = caller().await?;
-    paws_inside::auth::guest::user_or_mint(&auth()?, &mut caller, mint_key)
+    paws_inside::auth::guest::user_or_mint(&ctx()?, &mut caller, mint_key)
         .await
         .map_err(fail)
-}
-
-/// A flow's error as the answer of a server function: the person's mistake
-/// with its message and status, 429 with `Retry-After`, or (logged) ours.
-pub fn fail<E: AuthError>(err: E) -> ServerFnError {
-    let status = match err.kind() {
-        Kind::Invalid => http::StatusCode::BAD_REQUEST,
-        Kind::Unauthorized => http::StatusCode::UNAUTHORIZED,
-        Kind::NotFound => http::StatusCode::NOT_FOUND,
-        Kind::Gone => http::StatusCode::GONE,
-        Kind::TooMany(retry) => return crate::error::too_many(retry, &err.to_string()),
-        Kind::Unexpected => {
-            if let Some(cause) = err.unexpected() {
-                tracing::error!(error = ?cause, "identity flow failed");
-            }
-            http::StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
-    set_error_status(status);
-    ServerFnError::ServerError(err.to_string())
 }
 
 /// The request's `User-Agent`, for the session list.

@@ -16,8 +16,7 @@ use paws_inside::photos::VenuePhoto;
 /// Photos taken at a venue ("Dogs seen here"), newest first.
 #[server(prefix = "/api", endpoint = "photos/venue")]
 pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError> {
-    let pool = crate::error::pool()?;
-    paws_inside::photos::queries::for_venue(&pool, &slug, 48)
+    paws_inside::photos::flows::at_venue(&crate::error::ctx()?, &slug)
         .await
         .map_err(crate::error::unexpected)
 }
@@ -25,21 +24,10 @@ pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError
 /// Deletes one of the current user's photos: the row, then its files.
 #[server(prefix = "/api", endpoint = "photos/delete")]
 pub async fn delete_photo(id: String) -> Result<uuid::Uuid, ServerFnError> {
-    use crate::error::{not_found, pool, unexpected};
-    let Some((user, id)) = crate::auth::session::user_and_id(&id).await? else {
-        return Err(not_found("That photo could not be found."));
-    };
-    let Some(key) = paws_inside::photos::queries::delete_owned(&pool()?, user.id(), id)
+    let caller = crate::auth::session::caller().await?;
+    paws_inside::photos::flows::delete(&crate::error::ctx()?, &caller, &id)
         .await
-        .map_err(unexpected)?
-    else {
-        return Err(not_found("That photo could not be found."));
-    };
-    expect_context::<paws_inside::photos::PhotoService>()
-        .store
-        .remove(&key)
-        .await;
-    Ok(id)
+        .map_err(crate::error::fail)
 }
 
 /// The owner's photo grid: each photo with a delete button (a plain form

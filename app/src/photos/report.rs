@@ -4,9 +4,6 @@
 use leptos::prelude::*;
 use paws_inside::moderation::REPORT_REASONS;
 
-#[cfg(feature = "ssr")]
-use crate::error::{bad_request, pool, unexpected};
-
 /// Stores a report by this browser's user (a guest is made if needed). A
 /// second report of the same photo by the same person changes nothing.
 #[server(prefix = "/api", endpoint = "photos/report")]
@@ -16,21 +13,17 @@ pub async fn report_photo(
     #[server(default)] note: String,
     #[server(default)] mint_key: Option<String>,
 ) -> Result<(), ServerFnError> {
-    let id = uuid::Uuid::parse_str(&photo)
-        .map_err(|_| crate::error::not_found("That photo could not be found."))?;
-    if !REPORT_REASONS.iter().any(|(k, _)| *k == reason) {
-        return Err(bad_request("Choose a reason from the list."));
-    }
-    let note = note.trim();
-    if note.chars().count() > 500 {
-        return Err(bad_request("The note can be at most 500 characters."));
-    }
-    let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
-    crate::error::limit(paws_inside::limits::LimitedAction::Report, &user.id().to_string()).await?;
-    paws_inside::moderation::reports::report(&pool()?, user.id(), id, &reason, note)
-        .await
-        .map_err(unexpected)?;
-    Ok(())
+    let mut caller = crate::auth::session::caller().await?;
+    paws_inside::photos::flows::report(
+        &crate::error::ctx()?,
+        &mut caller,
+        &photo,
+        &reason,
+        &note,
+        mint_key.as_deref(),
+    )
+    .await
+    .map_err(crate::error::fail)
 }
 
 /// A small disclosure under a photo with the report form.

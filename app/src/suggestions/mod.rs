@@ -14,7 +14,7 @@ use leptos_router::components::A;
 use paws_inside::{Category, DogsInside, SizeLimit, Suggestion};
 
 #[cfg(feature = "ssr")]
-use crate::error::{bad_request, pool, unexpected};
+use crate::error::{ctx, fail, unexpected};
 
 /// Stores a suggestion for the current user, minting a guest if needed.
 #[server(prefix = "/api", endpoint = "suggestions/create")]
@@ -51,18 +51,10 @@ pub async fn suggest_venue(
         lat,
         lng,
     };
-    let suggestion = form
-        .validate()
-        .map_err(|problems| bad_request(&problems.join(" ")))?;
-    let user = crate::auth::session::user_or_mint(mint_key.as_deref()).await?;
-    crate::error::limit(
-        paws_inside::limits::LimitedAction::Suggestion,
-        &user.id().to_string(),
-    )
-    .await?;
-    paws_inside::suggestions::queries::create(&pool()?, user.id(), &suggestion)
+    let mut caller = crate::auth::session::caller().await?;
+    paws_inside::suggestions::flows::suggest(&ctx()?, &mut caller, &form, mint_key.as_deref())
         .await
-        .map_err(unexpected)?;
+        .map_err(fail)?;
     leptos_axum::redirect("/suggestions?sent=1");
     Ok(())
 }
@@ -70,10 +62,8 @@ pub async fn suggest_venue(
 /// The current user's suggestions (none without a session).
 #[server(prefix = "/api", endpoint = "suggestions/mine")]
 pub async fn my_suggestions() -> Result<Vec<Suggestion>, ServerFnError> {
-    let Some(user) = crate::auth::session::current().await? else {
-        return Ok(Vec::new());
-    };
-    paws_inside::suggestions::queries::list_for_owner(&pool()?, user.id())
+    let caller = crate::auth::session::caller().await?;
+    paws_inside::suggestions::flows::mine(&ctx()?, &caller)
         .await
         .map_err(unexpected)
 }

@@ -47,7 +47,7 @@ fn suggestion<'a>(name: &'a str, lat: &'a str, lng: &'a str) -> Vec<(&'a str, &'
 async fn pending(app: &TestApp, admin: &Browser) -> Vec<Value> {
     let res = app.call(admin, "admin/overview", &[]).await;
     assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["suggestions"]
+    res.json::<Value>().await.unwrap()["suggestions"]["items"]
         .as_array()
         .unwrap()
         .clone()
@@ -345,7 +345,7 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
     let boss = admin(&app, &sink).await;
     let overview: Value = app.call(&boss, "admin/overview", &[]).await.json().await.unwrap();
     let report_of = |media: &str| {
-        overview["reports"]
+        overview["reports"]["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -558,4 +558,51 @@ async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
         app.call(&boss, "admin/venue-edit", &no_location).await.status(),
         400
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_queues_come_a_page_at_a_time_and_credit_only_a_chosen_name() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let suggester = member(&app, &sink, "bella.mueller@example.com", 1).await;
+    let id = user_id(&app, &suggester).await;
+    sqlx::query(
+        "INSERT INTO venue_suggestions (user_id, name, category, address, city, dogs_inside, size_limit, created_at)
+         SELECT $1, 'Place ' || i, 'cafe', 'Street ' || i, 'Berlin', 'yes', 'any', now() - make_interval(mins => 100 - i)
+         FROM generate_series(1, 30) i",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let boss = admin(&app, &sink).await;
+    let page = async |n: &str| -> Value {
+        app.call(&boss, "admin/overview", &[("page", n)])
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["suggestions"]
+            .clone()
+    };
+    let first = page("0").await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 25);
+    assert_eq!(first["more"], true);
+    assert_eq!(first["items"][0]["name"], "Place 1", "oldest first");
+    let second = page("1").await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 5);
+    assert_eq!(second["more"], false);
+    // Without a chosen name the credit says "a member", never part of the address.
+    assert_eq!(first["items"][0]["suggested_by"], "a member");
+    let res = app
+        .call(&suggester, "account/name", &[("name", "  Bella  ")])
+        .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    assert_eq!(page("0").await["items"][0]["suggested_by"], "Bella");
+    let too_long = "x".repeat(61);
+    let res = app.call(&suggester, "account/name", &[("name", &too_long)]).await;
+    assert_eq!(res.status(), 400);
 }

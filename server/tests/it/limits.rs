@@ -381,3 +381,25 @@ async fn forwarded_client_ip_only_from_trusted_proxies() {
         .unwrap();
     assert_eq!(buckets, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_photos_is_limited_per_person() {
+    let app = spawn_app().await;
+    let owner = Browser::new();
+    let dog = add_dog(&app, &owner, "Rex").await;
+    crate::common::flows::add_photo_row(&app, crate::common::flows::user_id(&app, &owner).await, dog).await;
+    let photo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM photos")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let reporter = Browser::new();
+    let photo = photo.to_string();
+    let report = [("photo", photo.as_str()), ("reason", "spam")];
+    for i in 0..30 {
+        let res = app.call(&reporter, "photos/report", &report).await;
+        assert!(res.status().is_success(), "report {i}: {}", res.status());
+    }
+    let res = app.call(&reporter, "photos/report", &report).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("a lot of reports"));
+}

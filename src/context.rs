@@ -1,0 +1,69 @@
+//! What every flow is given besides the request: the services it uses and the
+//! settings they run with. One small struct, cheap to clone, built once by the
+//! server and handed to server functions and routes alike.
+
+use crate::limits::{self, LimitedAction, Limits, TooMany};
+use crate::mail::{Email, Mailer};
+use crate::password::Hasher;
+use crate::photos::PhotoService;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// The settings flows need, from the server's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL for links in emails, e.g. `https://pawsinside.example`.
+    pub public_url: String,
+    /// How long a sign-in link works.
+    pub link_minutes: i64,
+    /// How recent a sign-in must be to delete the account or set a first password.
+    pub reauth_minutes: i64,
+    /// Rate limits in force.
+    pub limits: Limits,
+}
+
+/// The services every flow uses; cheap to clone.
+#[derive(Clone)]
+pub struct Context {
+    /// The database.
+    pub pool: PgPool,
+    /// Password hashing (a few at a time).
+    pub hasher: Hasher,
+    /// Outgoing mail.
+    pub mailer: Mailer,
+    /// Photo decoding and files.
+    pub photos: PhotoService,
+    /// Settings.
+    pub config: Arc<Config>,
+}
+
+impl Context {
+    /// A link to `path` (`/auth/confirm?token=…`) on the public site.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url)
+    }
+
+    /// Hands an email to the mailer (sent off the request path).
+    pub(crate) fn send(&self, email: Email) {
+        self.mailer.send_in_background(email);
+    }
+
+    /// Counts one hit of each `(action, subject)`; the first one over answers
+    /// with how long to wait. Each hit commits on its own: a refused attempt
+    /// must count even though the flow then stops. An empty subject (no
+    /// client address) is not counted.
+    pub(crate) async fn limit(
+        &self,
+        checks: &[(LimitedAction, &str)],
+    ) -> anyhow::Result<Result<(), TooMany>> {
+        for (action, subject) in checks {
+            if subject.is_empty() {
+                continue;
+            }
+            if let Err(over) = limits::hit(&self.pool, &self.config.limits, *action, subject).await? {
+                return Ok(Err(over));
+            }
+        }
+        Ok(Ok(()))
+    }
+}

@@ -1,0 +1,185 @@
+//! The admin's use cases. Each checks first that the caller holds the admin
+//! role now (the session's one lookup reads it from the users table, so a
+//! revoke takes effect on the next request), then does one decision in one
+//! transaction with its audit row.
+
+use super::reports::{self, Resolution};
+use super::suggestions::{self, ReviewError};
+use super::{Overview, Page, Queue, UserRow, failures, queries, venues};
+use crate::SuggestionForm;
+use crate::auth::{Caller, User};
+use crate::context::Context;
+use crate::errors::{Kind, failure};
+use crate::venues::VenueDetail;
+use uuid::Uuid;
+
+/// Why an admin action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    /// Not an admin (guests, members, visitors alike).
+    #[error("Admins only.")]
+    Forbidden,
+    /// No such thing (any more).
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The input or the state is not right.
+    #[error("{0}")]
+    Invalid(String),
+    /// Ours.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+failure!(no_limit ModerationError {
+    Forbidden => Kind::Forbidden,
+    NotFound => Kind::NotFound,
+    Invalid => Kind::Invalid,
+});
+
+impl From<ReviewError> for ModerationError {
+    fn from(err: ReviewError) -> Self {
+        match err {
+            ReviewError::Unexpected(err) => Self::Unexpected(err),
+            user => Self::Invalid(user.to_string()),
+        }
+    }
+}
+
+/// The admin's id, or `Forbidden`.
+pub fn require_admin(caller: &Caller) -> Result<Uuid, ModerationError> {
+    match caller.user() {
+        Some(User::Member { id, admin: true, .. }) => Ok(*id),
+        _ => Err(ModerationError::Forbidden),
+    }
+}
+
+/// One page of each review queue, and the head counts.
+pub async fn overview(ctx: &Context, caller: &Caller, page: Page) -> Result<Overview, ModerationError> {
+    require_admin(caller)?;
+    Ok(Overview {
+        page,
+        suggestions: Queue::of(suggestions::pending(&ctx.pool, page).await?),
+        reports: Queue::of(reports::open(&ctx.pool, page).await?),
+        failures: Queue::of(failures::open(&ctx.pool, page).await?),
+        stats: queries::user_stats(&ctx.pool).await?,
+    })
+}
+
+/// Members whose address contains `query` (at least two characters).
+pub async fn search_users(
+    ctx: &Context,
+    caller: &Caller,
+    query: &str,
+) -> Result<Vec<UserRow>, ModerationError> {
+    require_admin(caller)?;
+    if query.trim().len() < 2 {
+        return Ok(Vec::new());
+    }
+    Ok(queries::search_users(&ctx.pool, query).await?)
+}
+
+fn suggestion_id(raw: &str) -> Result<Uuid, ModerationError> {
+    Uuid::parse_str(raw).map_err(|_| ModerationError::Invalid("Unknown suggestion.".into()))
+}
+
+/// Saves edits to a suggestion; with `approve`, publishes it as a venue and
+/// returns the venue's slug.
+pub async fn save_suggestion(
+    ctx: &Context,
+    caller: &Caller,
+    id: &str,
+    form: &SuggestionForm,
+    approve: bool,
+) -> Result<Option<String>, ModerationError> {
+    let admin = require_admin(caller)?;
+    let id = suggestion_id(id)?;
+    let edited = form
+        .validate()
+        .map_err(|problems| ModerationError::Invalid(problems.join(" ")))?;
+    Ok(suggestions::save(&ctx.pool, admin, id, &edited, approve).await?)
+}
+
+/// Rejects a suggestion with a reason the suggester will see.
+pub async fn reject_suggestion(
+    ctx: &Context,
+    caller: &Caller,
+    id: &str,
+    reason: &str,
+) -> Result<(), ModerationError> {
+    let admin = require_admin(caller)?;
+    let id = suggestion_id(id)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ModerationError::Invalid(
+            "Give a short reason (up to 500 characters).".into(),
+        ));
+    }
+    Ok(suggestions::reject(&ctx.pool, admin, id, reason).await?)
+}
+
+/// Hides, deletes (row, then files) or dismisses a reported photo.
+pub async fn resolve_report(
+    ctx: &Context,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+) -> Result<(), ModerationError> {
+    let admin = require_admin(caller)?;
+    let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown report.".into()))?;
+    let how = Resolution::parse(action)
+        .ok_or_else(|| ModerationError::Invalid("Choose hide, delete or dismiss.".into()))?;
+    if let Some(key) = reports::resolve(&ctx.pool, admin, id, how).await? {
+        ctx.photos.store.remove(&key).await;
+    }
+    Ok(())
+}
+
+/// Reruns a failed claim merge (moving the guest's rows exactly once).
+pub async fn retry_failure(ctx: &Context, caller: &Caller, id: &str) -> Result<(), ModerationError> {
+    let admin = require_admin(caller)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ModerationError::Invalid("Unknown failure.".into()))?;
+    match failures::retry(&ctx.pool, Some(admin), id).await {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            tracing::error!(error = ?err, id, "claim retry failed");
+            Err(ModerationError::Invalid(format!("The merge failed again: {err}")))
+        }
+    }
+}
+
+/// A venue's current details for the edit form.
+pub async fn venue(
+    ctx: &Context,
+    caller: &Caller,
+    slug: &str,
+) -> Result<Option<VenueDetail>, ModerationError> {
+    require_admin(caller)?;
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(None);
+    };
+    Ok(crate::venues::queries::by_slug(&ctx.pool, &slug).await?)
+}
+
+/// Saves an admin's edit of a public venue.
+pub async fn update_venue(
+    ctx: &Context,
+    caller: &Caller,
+    slug: &str,
+    form: &SuggestionForm,
+) -> Result<(), ModerationError> {
+    let admin = require_admin(caller)?;
+    let edited = form
+        .validate()
+        .map_err(|problems| ModerationError::Invalid(problems.join(" ")))?;
+    if edited.location.is_none() {
+        return Err(ModerationError::Invalid(
+            "A venue needs a location on the map.".into(),
+        ));
+    }
+    if !venues::update(&ctx.pool, admin, slug, &edited).await? {
+        return Err(ModerationError::NotFound("That venue does not exist."));
+    }
+    Ok(())
+}

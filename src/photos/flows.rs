@@ -1,0 +1,218 @@
+//! The photo use cases: upload one (of a dog, at a venue, or both), delete
+//! one's own, report someone's. Each mints a guest when it contributes and
+//! the browser has none.
+
+use super::process::PhotoError;
+use super::queries::{self as rows, Subject};
+use super::{Photo, VenuePhoto};
+use crate::auth::Caller;
+use crate::auth::MintError;
+use crate::context::Context;
+use crate::errors::{Failure, Kind, failure};
+use crate::limits::{LimitedAction, TooMany};
+use uuid::Uuid;
+
+/// Why an upload did not produce a photo.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file was refused; the message is safe to show.
+    #[error(transparent)]
+    Rejected(#[from] PhotoError),
+    /// The dog is not this person's (or does not exist).
+    #[error("That dog could not be found.")]
+    NoDog,
+    /// No venue by that name.
+    #[error("That venue does not exist.")]
+    NoVenue,
+    /// Too many uploads (or guests) lately.
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// Ours; no row and no files were left behind.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+impl UploadError {
+    /// The short code a no-JavaScript upload's redirect carries back.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Rejected(e) => e.code(),
+            Self::NoDog => "no_dog",
+            Self::NoVenue => "no_venue",
+            Self::TooMany(_) => "rate_limited",
+            Self::Unexpected(_) => "unexpected",
+        }
+    }
+}
+
+impl From<MintError> for UploadError {
+    fn from(err: MintError) -> Self {
+        match err {
+            MintError::TooMany(over) => Self::TooMany(over),
+            MintError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
+
+impl Failure for UploadError {
+    fn kind(&self) -> Kind {
+        match self {
+            Self::Rejected(PhotoError::TooLarge { .. }) => Kind::TooLarge,
+            Self::Rejected(_) => Kind::Unprocessable,
+            Self::NoDog | Self::NoVenue => Kind::NotFound,
+            Self::TooMany(over) => Kind::TooMany(over.retry_after),
+            Self::Unexpected(_) => Kind::Unexpected,
+        }
+    }
+    fn unexpected(&self) -> Option<&anyhow::Error> {
+        match self {
+            Self::Unexpected(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for UploadError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Unexpected(err)
+    }
+}
+
+/// What an upload is of, as the form named it (unchecked yet).
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    /// The file, or `None` when the form had none.
+    pub file: Option<Vec<u8>>,
+    /// The body was cut off at the size limit.
+    pub too_large: bool,
+    /// A dog's id, as typed.
+    pub dog: Option<String>,
+    /// A venue's slug.
+    pub venue: Option<String>,
+    /// The browser's mint key, for a guest made by this upload.
+    pub mint_key: Option<String>,
+}
+
+/// Uploads a photo: checks what it is of, makes a guest if needed, counts it
+/// against the hourly limit, then processes and stores it (files first, then
+/// the row; any failure leaves neither).
+pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<Photo, UploadError> {
+    if form.too_large {
+        let max_mb = ctx.photos.limits.max_bytes / (1024 * 1024);
+        return Err(PhotoError::TooLarge { max_mb }.into());
+    }
+    let Some(bytes) = form.file else {
+        return Err(PhotoError::Empty.into());
+    };
+    let dog = match form.dog.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| UploadError::NoDog)?),
+        None => None,
+    };
+    let venue = match form.venue.as_deref().filter(|s| !s.is_empty()) {
+        Some(slug) => Some(
+            rows::venue_id(&ctx.pool, slug)
+                .await?
+                .ok_or(UploadError::NoVenue)?,
+        ),
+        None => None,
+    };
+    let user = crate::auth::guest::user_or_mint(ctx, caller, form.mint_key.as_deref()).await?;
+    let owner = user.id().to_string();
+    ctx.limit(&[(LimitedAction::Upload, &owner)])
+        .await?
+        .map_err(UploadError::TooMany)?;
+    if let Some(dog) = dog
+        && !rows::dog_is_owned(&ctx.pool, user.id(), dog).await?
+    {
+        return Err(UploadError::NoDog);
+    }
+    match ctx
+        .photos
+        .upload(&ctx.pool, user.id(), Subject { dog, venue }, bytes)
+        .await
+    {
+        Ok(photo) => Ok(photo),
+        Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
+        Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
+    }
+}
+
+/// Deleting or reporting a photo.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoActionError {
+    /// Not a photo of yours (delete) or not a photo at all (report).
+    #[error("That photo could not be found.")]
+    NotFound,
+    /// Not a reason from the list, or a note too long.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// Too many reports lately (or guests).
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// Ours.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+impl From<MintError> for PhotoActionError {
+    fn from(err: MintError) -> Self {
+        match err {
+            MintError::TooMany(over) => Self::TooMany(over),
+            MintError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
+
+failure!(PhotoActionError {
+    NotFound => Kind::NotFound,
+    Invalid => Kind::Invalid,
+});
+
+/// Deletes one of the caller's photos: the row, then its files.
+pub async fn delete(ctx: &Context, caller: &Caller, id: &str) -> Result<Uuid, PhotoActionError> {
+    let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
+        return Err(PhotoActionError::NotFound);
+    };
+    let key = rows::delete_owned(&ctx.pool, user.id(), id)
+        .await?
+        .ok_or(PhotoActionError::NotFound)?;
+    ctx.photos.store.remove(&key).await;
+    Ok(id)
+}
+
+/// Files a report about a photo by this browser's user (a guest is made if
+/// needed). A second report of the same photo by the same person changes nothing.
+pub async fn report(
+    ctx: &Context,
+    caller: &mut Caller,
+    photo: &str,
+    reason: &str,
+    note: &str,
+    mint_key: Option<&str>,
+) -> Result<(), PhotoActionError> {
+    let id = Uuid::parse_str(photo).map_err(|_| PhotoActionError::NotFound)?;
+    if !crate::moderation::REPORT_REASONS
+        .iter()
+        .any(|(k, _)| *k == reason)
+    {
+        return Err(PhotoActionError::Invalid("Choose a reason from the list."));
+    }
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(PhotoActionError::Invalid(
+            "The note can be at most 500 characters.",
+        ));
+    }
+    let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
+    let reporter = user.id().to_string();
+    ctx.limit(&[(LimitedAction::Report, &reporter)])
+        .await?
+        .map_err(PhotoActionError::TooMany)?;
+    crate::moderation::reports::report(&ctx.pool, user.id(), id, reason, note).await?;
+    Ok(())
+}
+
+/// Photos taken at a venue ("Dogs seen here"), newest first.
+pub async fn at_venue(ctx: &Context, slug: &str) -> anyhow::Result<Vec<VenuePhoto>> {
+    rows::for_venue(&ctx.pool, slug, 48).await
+}
