@@ -193,7 +193,7 @@ pub async fn hit(
 /// The answer for a refused hit (`retry`: seconds left in the window), counted
 /// in the metrics.
 pub fn over(action: LimitedAction, retry: f64) -> TooMany {
-    crate::metrics::global().inc("paws_rate_limited_total", &[("limit", action.name())]);
+    crate::metrics::global().rate_limited.inc(action.name());
     TooMany {
         action,
         retry_after: retry.ceil().max(1.0) as i64,

@@ -51,7 +51,7 @@ pub fn caught(form: &'static str, honeypot: &str, started: &str) -> bool {
         .is_ok_and(|at| now_ms().saturating_sub(at) < min_ms);
     let caught = !honeypot.is_empty() || too_fast;
     if caught {
-        paws_inside::metrics::global().inc("paws_bot_rejections_total", &[("form", form)]);
+        paws_inside::metrics::global().bot_rejections.inc(form);
         tracing::info!(form, "bot friction: submission ignored");
     }
     caught

@@ -22,7 +22,7 @@ pub async fn reap_once(
             ("tokens", reaped.tokens),
             ("orphan_photos", reaped.orphan_photos),
         ] {
-            m.add("paws_reaped_total", &[("what", what)], n);
+            m.reaped.add(what, n);
         }
     }
     tracing::info!(

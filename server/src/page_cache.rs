@@ -108,10 +108,10 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
     }
     let key = req.uri().to_string();
     if let Some((nonce, csp, body)) = cache.fresh(&key) {
-        paws_inside::metrics::global().inc("paws_page_cache_total", &[("result", "hit")]);
+        paws_inside::metrics::global().page_cache.inc("hit");
         return serve(&nonce, &csp, &body);
     }
-    paws_inside::metrics::global().inc("paws_page_cache_total", &[("result", "miss")]);
+    paws_inside::metrics::global().page_cache.inc("miss");
     // A write finishing while this page renders makes the page stale: it is
     // stored under the generation seen before rendering, so it is never served.
     let generation = cache.0.generation.load(Ordering::SeqCst);

@@ -108,7 +108,7 @@ pub async fn user_or_mint(
     let user = User::Guest { id };
     caller.session.adopt(row.opened(user.clone(), None)).await?;
     if created {
-        crate::metrics::global().inc("paws_guests_created_total", &[]);
+        crate::metrics::global().guests_created.inc();
         tracing::info!(user = %id, "guest created");
     }
     Ok(user)

@@ -92,7 +92,7 @@ pub(super) async fn merge_or_record(
                 .await
                 .context("failed to roll back savepoint")?;
             tracing::error!(%guest, %target, error = ?err, "guest merge failed; recorded for retry");
-            crate::metrics::global().inc("paws_merge_failures_total", &[]);
+            crate::metrics::global().merge_failures.inc();
             // Counted in a savepoint of its own: a failure here must not abort
             // the sign-in's transaction (the record is what matters).
             let counts = {
@@ -178,10 +178,10 @@ pub(super) fn count_outcomes(outcomes: &[Outcome]) {
             Outcome::Merged(_) => "merge",
             Outcome::MergeFailed => "merge_failed",
         };
-        m.inc("paws_claims_total", &[("kind", kind)]);
+        m.claims.inc(kind);
     }
     if outcomes.is_empty() {
-        m.inc("paws_claims_total", &[("kind", "plain")]);
+        m.claims.inc("plain");
     }
 }
 

@@ -162,7 +162,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
         .unwrap()
         .as_millis() as u64;
     let (just_now, a_while_ago) = (now.to_string(), (now - 10_000).to_string());
-    let before = paws_inside::metrics::global().get("paws_bot_rejections_total", &[("form", "suggestion")]);
+    let before = paws_inside::metrics::global().bot_rejections.get("suggestion");
     let suggestion = |website: &'static str, started: String| {
         let b = Browser::new();
         let app = &app;
@@ -200,7 +200,7 @@ async fn bots_get_the_same_answer_and_change_nothing() {
     );
     assert_eq!(app.count("venue_suggestions").await, 1, "neither was stored");
     assert_eq!(app.count("users").await, 1, "and no guest was made for them");
-    let after = paws_inside::metrics::global().get("paws_bot_rejections_total", &[("form", "suggestion")]);
+    let after = paws_inside::metrics::global().bot_rejections.get("suggestion");
     assert_eq!(after - before, 2);
     // The same for the sign-in link: no token, no email.
     let res = app
