@@ -1,7 +1,7 @@
 //! Command-line handling. No arguments starts the server; `--help` documents
 //! every setting.
 
-use crate::settings::VARIABLES;
+use crate::settings::vars;
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,10 +48,13 @@ pub fn usage() -> String {
     let mut out = String::from(
         "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n    server reap [--dry-run]\n                       delete idle empty guests, expired sessions and tokens, orphan files\n\nSETTINGS (environment variables):\n",
     );
-    for (name, default, meaning) in VARIABLES {
+    for var in vars::ALL {
         out.push_str(&format!(
-            "    {name:<26} {meaning}\n    {:<26} default: {default}\n",
-            ""
+            "    {:<26} {}\n    {:<26} default: {}\n",
+            var.name,
+            var.help,
+            "",
+            var.default_text()
         ));
     }
     out

@@ -60,15 +60,15 @@ async fn main() -> ExitCode {
 
 async fn serve() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
-    telemetry::init(settings.log_json);
+    telemetry::init(settings.http.log_json);
     tracing::info!(?settings, "starting");
     Application::build(settings).await?.run_until_stopped().await
 }
 
 async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
     let settings = Settings::from_env()?;
-    let pool = paws_inside::db::connect_lazy(&settings.database_url, 2)?;
-    if settings.run_migrations {
+    let pool = paws_inside::db::connect_lazy(settings.database.url.expose(), 2)?;
+    if settings.database.run_migrations {
         paws_inside::db::migrate(&pool).await?;
     }
     server::ops::run(&pool, task).await
@@ -76,7 +76,7 @@ async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
 
 async fn reap(dry_run: bool) -> anyhow::Result<paws_inside::db::reaper::Reaped> {
     let settings = Settings::from_env()?;
-    let pool = paws_inside::db::connect_lazy(&settings.database_url, 2)?;
-    let store = paws_inside::photos::PhotoStore::Local(settings.data_dir.join("media"));
-    server::jobs::reap_once(&pool, &store, settings.guest_idle_days, dry_run).await
+    let pool = paws_inside::db::connect_lazy(settings.database.url.expose(), 2)?;
+    let store = paws_inside::photos::PhotoStore::Local(settings.media.data_dir.join("media"));
+    server::jobs::reap_once(&pool, &store, settings.limits.guest_idle_days, dry_run).await
 }

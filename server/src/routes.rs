@@ -54,10 +54,10 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         .layer(sessions::layer(
             state.pool.clone(),
             settings.is_https(),
-            settings.session_days,
+            settings.sessions.session_days,
         ))
         .layer(middleware::from_fn_with_state(
-            PageCache::new(std::time::Duration::from_secs(settings.page_cache_seconds)),
+            PageCache::new(std::time::Duration::from_secs(settings.http.page_cache_seconds)),
             page_cache::layer,
         ))
         // Neither needs a session or the page cache: outside both layers.
@@ -70,7 +70,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(crate::metrics::track))
         .layer(middleware::from_fn_with_state(
-            std::sync::Arc::<str>::from(settings.public_url.as_str()),
+            std::sync::Arc::<str>::from(settings.http.public_url.as_str()),
             csrf::same_origin,
         ))
         .layer(middleware::from_fn_with_state(
@@ -78,7 +78,7 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             security_headers,
         ))
         .layer(middleware::from_fn_with_state(
-            std::sync::Arc::new(settings.proxy.clone()),
+            std::sync::Arc::new(settings.http.proxy.clone()),
             client_ip,
         ))
         .layer(CompressionLayer::new())

@@ -2,7 +2,7 @@
 //! until a shutdown signal.
 
 use crate::routes;
-use crate::settings::{MailSettings, Settings};
+use crate::settings::{MailTransport, Settings};
 use anyhow::Context as _;
 use app::{App, ShellConfig, shell};
 use axum::Router;
@@ -73,34 +73,35 @@ impl Application {
     /// Connects to the database, migrates and seeds as configured, builds the
     /// router and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = paws_inside::db::connect_lazy(&settings.database_url, settings.database_max_connections)?;
-        if settings.run_migrations {
+        let pool =
+            paws_inside::db::connect_lazy(settings.database.url.expose(), settings.database.max_connections)?;
+        if settings.database.run_migrations {
             paws_inside::db::migrate(&pool).await?;
         }
-        if settings.seed_demo {
+        if settings.database.seed_demo {
             paws_inside::venues::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
-        let store = PhotoStore::Local(settings.data_dir.join("media"));
+        let store = PhotoStore::Local(settings.media.data_dir.join("media"));
         let limits = PhotoLimits {
-            max_bytes: settings.photo_max_bytes,
-            max_pixels: settings.photo_max_pixels,
+            max_bytes: settings.media.photo_max_bytes,
+            max_pixels: settings.media.photo_max_pixels,
         };
         // Decoding is CPU-bound: at most one image per core at a time.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let photos = PhotoService::new(store.clone(), limits, cores);
-        let mailer = match &settings.mail {
-            MailSettings::Smtp(smtp) => Mailer::smtp(smtp, &settings.mail_from)?,
-            MailSettings::Outbox(dir) => {
+        let mailer = match &settings.mail.transport {
+            MailTransport::Smtp(smtp) => Mailer::smtp(smtp, &settings.mail.from)?,
+            MailTransport::Outbox(dir) => {
                 tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to the outbox folder");
-                Mailer::outbox(dir.clone(), &settings.mail_from)?
+                Mailer::outbox(dir.clone(), &settings.mail.from)?
             }
         };
         let router = router(&settings, pool.clone(), photos, mailer);
-        let listener = TcpListener::bind(settings.bind)
+        let listener = TcpListener::bind(settings.http.bind)
             .await
-            .with_context(|| format!("could not listen on {}", settings.bind))?;
-        let metrics = match settings.metrics_bind {
+            .with_context(|| format!("could not listen on {}", settings.http.bind))?;
+        let metrics = match settings.http.metrics_bind {
             Some(addr) => Some(
                 TcpListener::bind(addr)
                     .await
@@ -114,9 +115,9 @@ impl Application {
             router,
             pool,
             store,
-            reaper_every: (settings.reaper_interval_minutes > 0)
-                .then(|| std::time::Duration::from_secs(settings.reaper_interval_minutes * 60)),
-            guest_idle_days: settings.guest_idle_days,
+            reaper_every: (settings.limits.reaper_interval_minutes > 0)
+                .then(|| std::time::Duration::from_secs(settings.limits.reaper_interval_minutes * 60)),
+            guest_idle_days: settings.limits.guest_idle_days,
         })
     }
 
@@ -191,11 +192,11 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         mailer,
         photos: photos.clone(),
         config: std::sync::Arc::new(Config {
-            public_url: settings.public_url.clone(),
-            link_minutes: settings.magic_link_minutes,
-            reauth_minutes: settings.reauth_minutes,
+            public_url: settings.http.public_url.clone(),
+            link_minutes: settings.sessions.magic_link_minutes,
+            reauth_minutes: settings.sessions.reauth_minutes,
             limits: paws_inside::limits::Limits {
-                guests_per_client_per_hour: settings.guests_per_client_per_hour,
+                guests_per_client_per_hour: settings.limits.guests_per_client_per_hour,
             },
         }),
     };
@@ -206,11 +207,11 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         ctx: ctx.clone(),
     }));
     let timing = app::bot::FormTiming {
-        min_fill_ms: settings.form_min_fill_ms,
+        min_fill_ms: settings.limits.form_min_fill_ms,
     };
     let shell_config = ShellConfig {
-        tile_url: settings.tile_url.clone(),
-        tile_attribution: settings.tile_attribution.clone(),
+        tile_url: settings.http.tile_url.clone(),
+        tile_attribution: settings.http.tile_attribution.clone(),
     };
     let context = move || {
         provide_context(pool.clone());

@@ -27,8 +27,30 @@ pub enum SmtpTls {
     Tls,
 }
 
+/// A secret (a password): `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The value, where it is needed (a login).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// SMTP server settings.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SmtpConfig {
     /// Host name.
     pub host: String,
@@ -38,20 +60,8 @@ pub struct SmtpConfig {
     pub tls: SmtpTls,
     /// User name, if the server wants a login.
     pub username: Option<String>,
-    /// Password (secret; redacted in `Debug`).
-    pub password: Option<String>,
-}
-
-impl fmt::Debug for SmtpConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls", &self.tls)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .finish()
-    }
+    /// Password.
+    pub password: Option<Secret>,
 }
 
 /// One message: a text and an HTML version of the same content.
@@ -100,7 +110,7 @@ impl Mailer {
         };
         let mut builder = builder.port(config.port).timeout(Some(Duration::from_secs(15)));
         if let (Some(user), Some(password)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         Ok(Self::Smtp {
             transport: builder.build(),

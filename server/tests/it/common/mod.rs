@@ -202,8 +202,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns the app with the given settings.
 pub async fn spawn_with(settings: Settings) -> TestApp {
-    let database_url = settings.database_url.clone();
-    let data_dir = settings.data_dir.clone();
+    let database_url = settings.database.url.expose().to_owned();
+    let data_dir = settings.media.data_dir.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
