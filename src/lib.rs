@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod dogs;
 pub mod email;
 pub mod geo;
+mod keyed;
 pub mod moderation;
 pub mod photos;
 pub mod redirect;

@@ -5,7 +5,7 @@
 //! and maps its error in [`answer`].
 
 use crate::sessions::Identity;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -9,10 +9,12 @@ pub mod metrics;
 pub mod ops;
 pub mod page_cache;
 pub mod photos;
+pub mod responses;
 pub mod routes;
 pub mod sessions;
 pub mod settings;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod venues;
 

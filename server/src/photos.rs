@@ -4,9 +4,9 @@
 //! case is `paws_inside::photos::flows::upload`, this only reads the body and
 //! answers.
 
-use crate::routes::json_error;
+use crate::responses::json_error;
 use crate::sessions::Identity;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -3,7 +3,7 @@
 
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{auth, csrf, photos, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -99,11 +99,6 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-}
-
-/// An error answer for the browser's scripts: `{"error": message}` with `status`.
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
 }
 
 /// 200 when the database answers, 503 otherwise.

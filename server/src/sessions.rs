@@ -3,7 +3,7 @@
 //! are only ever set when an identity flow opened a session — never for a
 //! visitor who only reads.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};

@@ -3,10 +3,10 @@
 
 use crate::routes;
 use crate::settings::{MailTransport, Settings};
+use crate::state::{AppState, Shared};
 use anyhow::Context as _;
 use app::{App, ShellConfig, shell};
 use axum::Router;
-use axum::extract::FromRef;
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -19,44 +19,6 @@ use sqlx::PgPool;
 use std::future::Future;
 use std::sync::OnceLock;
 use tokio::net::TcpListener;
-
-/// Shared state of every request: a handle, because axum clones the router's
-/// state for every handler call (before `FromRef` picks a part), so a clone
-/// must cost one reference count, not a copy of Leptos' options.
-#[derive(Clone)]
-pub struct AppState(std::sync::Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// What [`AppState`] holds.
-pub struct Shared {
-    /// Leptos' options (asset paths, output name).
-    pub leptos: LeptosOptions,
-    /// The database pool.
-    pub pool: PgPool,
-    /// Photo processing and storage.
-    pub photos: PhotoService,
-    /// The services every flow uses.
-    pub ctx: Context,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
-
-/// Handlers that only query take just the pool.
-impl FromRef<AppState> for sqlx::PgPool {
-    fn from_ref(state: &AppState) -> Self {
-        state.pool.clone()
-    }
-}
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -200,12 +162,12 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
             },
         }),
     };
-    let state = AppState(std::sync::Arc::new(Shared {
+    let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
         ctx: ctx.clone(),
-    }));
+    });
     let timing = app::bot::FormTiming {
         min_fill_ms: settings.limits.form_min_fill_ms,
     };

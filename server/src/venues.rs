@@ -3,7 +3,7 @@
 //! server-function machinery) with a flat query: the box's edges plus the
 //! filter exactly as it reads in the page URL (`q`, `city`, `category`, flags).
 
-use crate::routes::json_error;
+use crate::responses::json_error;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};

@@ -6,14 +6,33 @@
 
 use super::context::Caller;
 use super::errors::LinkError;
-use super::links::{SignedIn, dead_link};
 use super::merge::{self, Outcome};
 use super::preview::ClaimChoice;
-use super::tokens::{self, Purpose};
+use super::tokens::{self, Peek, Purpose};
 use super::user::User;
 use crate::context::Context;
 use anyhow::Context as _;
 use uuid::Uuid;
+
+/// A person signed in through a link.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    /// Where to go next (a same-site path, checked when the link was made).
+    pub next: String,
+    /// One entry per guest brought along.
+    pub outcomes: Vec<Outcome>,
+    /// A brand-new account (no guest, unknown address).
+    pub created: bool,
+}
+
+/// Why a link could not be used, from how it looks now.
+pub(super) fn dead_link(peek: Peek) -> LinkError {
+    match peek {
+        Peek::Expired => LinkError::Expired,
+        Peek::Unknown => LinkError::Unknown,
+        Peek::Used | Peek::Valid(_) => LinkError::Used,
+    }
+}
 
 /// The guests a claim brings along, in order: the first is promoted when the
 /// address is new. In the browser that asked, its guest always comes;

@@ -4,9 +4,10 @@
 //! uses the token up, promotes or merges the guests, settles the password and
 //! opens this browser's new session.
 
+use super::claim::{SignedIn, dead_link};
 use super::context::Caller;
 use super::errors::{LinkError, RequestError};
-use super::merge::{self, Outcome};
+use super::merge;
 use super::preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
 use super::tokens::{self, NewToken, Peek, Purpose};
 use crate::context::Context;
@@ -15,17 +16,6 @@ use crate::limits::LimitedAction;
 use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
-
-/// A person signed in through a link.
-#[derive(Clone, Debug)]
-pub struct SignedIn {
-    /// Where to go next (a same-site path, checked when the link was made).
-    pub next: String,
-    /// One entry per guest brought along.
-    pub outcomes: Vec<Outcome>,
-    /// A brand-new account (no guest, unknown address).
-    pub created: bool,
-}
 
 /// Emails a sign-in link. Known and unknown addresses take the same path and
 /// get the same answer.
@@ -191,12 +181,4 @@ pub async fn reset_password(
         bring_this_browser: true,
     };
     super::claim::claim(ctx, caller, Purpose::PasswordReset, token, choice, Some(hash)).await
-}
-
-pub(super) fn dead_link(peek: Peek) -> LinkError {
-    match peek {
-        Peek::Expired => LinkError::Expired,
-        Peek::Unknown => LinkError::Unknown,
-        Peek::Used | Peek::Valid(_) => LinkError::Used,
-    }
 }

@@ -7,34 +7,14 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// What a token is for; a token of one purpose never works for another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// Sign in (and claim guest data) by email link.
-    MagicLink,
-    /// Prove the address given at sign-up (and finish the sign-up).
-    EmailVerify,
-    /// Set a new password.
-    PasswordReset,
-}
-
-impl Purpose {
-    /// The link kind named in a confirm page's URL (`magic_link`, `email_verify`, `password_reset`).
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::MagicLink, Self::EmailVerify, Self::PasswordReset]
-            .into_iter()
-            .find(|p| p.as_str() == raw)
+crate::keyed::keyed_enum!(
+    /// What a token is for; a token of one purpose never works for another.
+    Purpose {
+        MagicLink => "magic_link", "Sign in (and claim guest data) by email link";
+        EmailVerify => "email_verify", "Prove the address given at sign-up (and finish it)";
+        PasswordReset => "password_reset", "Set a new password";
     }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::MagicLink => "magic_link",
-            Purpose::EmailVerify => "email_verify",
-            Purpose::PasswordReset => "password_reset",
-        }
-    }
-}
+);
 
 /// A stored token's useful fields.
 #[derive(Clone, Debug, sqlx::FromRow)]

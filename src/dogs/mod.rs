@@ -8,45 +8,14 @@ pub mod queries;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A dog's size class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DogSize {
-    /// Small.
-    Small,
-    /// Medium.
-    Medium,
-    /// Large.
-    Large,
-}
-
-impl DogSize {
-    /// Every size, in display order.
-    pub const ALL: [Self; 3] = [Self::Small, Self::Medium, Self::Large];
-
-    /// Stored key.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Small => "small",
-            Self::Medium => "medium",
-            Self::Large => "large",
-        }
+crate::keyed::keyed_enum!(
+    /// A dog's size class.
+    DogSize {
+        Small => "small", "Small";
+        Medium => "medium", "Medium";
+        Large => "large", "Large";
     }
-
-    /// Label for forms.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Small => "Small",
-            Self::Medium => "Medium",
-            Self::Large => "Large",
-        }
-    }
-
-    /// Parses a stored key.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
+);
 
 /// Breeds offered as suggestions; any text is accepted.
 pub const BREED_SUGGESTIONS: &[&str] = &[

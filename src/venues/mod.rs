@@ -11,35 +11,7 @@ pub use filter::VenueFilter;
 use crate::geo::LatLng;
 use serde::{Deserialize, Serialize};
 
-/// Declares a closed set of string-backed variants with a stored key and a label.
-macro_rules! keyed_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $(#[doc = $label] $variant),+ }
-
-        impl $name {
-            /// Every variant, in display order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The key stored in the database and used in URLs.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $key),+ }
-            }
-
-            /// Human-readable label.
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),+ }
-            }
-
-            /// Parses a stored key; unknown keys give `None`.
-            pub fn parse(key: &str) -> Option<Self> {
-                match key { $($key => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
-}
+use crate::keyed::keyed_enum;
 
 keyed_enum!(
     /// What kind of place a venue is.

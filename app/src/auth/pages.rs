@@ -77,11 +77,7 @@ fn SignInForms(next: String) -> impl IntoView {
 pub fn ConfirmPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
-    let error = move || {
-        query
-            .with(|q| q.get("error"))
-            .and_then(|code| super::password_pages::problem(&code))
-    };
+    let error = move || query.with(|q| q.get("error")).and_then(|code| problem(&code));
     let check = Resource::new(token, |t| check_link(t, "magic_link".into()));
     view! {
         <Title text="Confirm sign-in" />
@@ -202,4 +198,14 @@ pub fn Notice() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Our sentence for a problem code in a link page's URL (never the URL's text).
+#[cfg(feature = "ssr")]
+pub(super) fn problem(code: &str) -> Option<String> {
+    paws_inside::auth::LinkError::message_for(code)
+}
+#[cfg(not(feature = "ssr"))]
+pub(super) fn problem(_code: &str) -> Option<String> {
+    None
 }

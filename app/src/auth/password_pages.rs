@@ -91,22 +91,16 @@ fn ForgotPasswordForm() -> impl IntoView {
     }
 }
 
-/// Our sentence for a problem code in a link page's URL (never the URL's text).
-#[cfg(feature = "ssr")]
-pub(super) fn problem(code: &str) -> Option<String> {
-    paws_inside::auth::LinkError::message_for(code)
-}
-#[cfg(not(feature = "ssr"))]
-pub(super) fn problem(_code: &str) -> Option<String> {
-    None
-}
-
 /// A link page's shared frame: looks at the token, shows `valid` or a
 /// dead-link page, and the message of a form that came back (`?error=`).
 fn link_page(kind: &'static str, valid: fn(String, LinkPreview) -> AnyView) -> impl IntoView {
     let query = use_query_map();
     let token = move || query.with(|q| q.get("token").unwrap_or_default());
-    let error = move || query.with(|q| q.get("error")).and_then(|code| problem(&code));
+    let error = move || {
+        query
+            .with(|q| q.get("error"))
+            .and_then(|code| super::pages::problem(&code))
+    };
     let check = Resource::new(token, move |t| check_link(t, kind.into()));
     view! {
         <div class="narrow">

@@ -27,7 +27,7 @@ pub fn DogFields(initial: DogForm) -> impl IntoView {
         <fieldset class="field">
             <legend>"Size"</legend>
             <div class="flag-row">
-                {DogSize::ALL.into_iter().map(|s| {
+                {DogSize::ALL.iter().copied().map(|s| {
                     let id = format!("dog-size-{}", s.as_str());
                     let for_id = id.clone();
                     view! {
