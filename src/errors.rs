@@ -59,8 +59,20 @@ pub trait Failure: std::fmt::Display {
 /// Implements [`Failure`] (and `From<anyhow::Error>`) for an enum with
 /// `TooMany(limits::TooMany)` and `Unexpected(anyhow::Error)` variants plus
 /// the listed ones, each with its [`Kind`]. `no_limit` for enums without
-/// `TooMany`.
+/// `TooMany`; `mints` also converts a guest-creation error (the flows that
+/// make a guest for a contribution).
 macro_rules! failure {
+    (mints $name:ident { $($variant:ident => $kind:expr),* $(,)? }) => {
+        failure!($name { $($variant => $kind,)* });
+        impl From<$crate::auth::MintError> for $name {
+            fn from(err: $crate::auth::MintError) -> Self {
+                match err {
+                    $crate::auth::MintError::TooMany(over) => Self::TooMany(over),
+                    $crate::auth::MintError::Unexpected(err) => Self::Unexpected(err),
+                }
+            }
+        }
+    };
     ($name:ident { $($variant:ident => $kind:expr),* $(,)? }) => {
         failure!(@impl $name { $($variant => $kind,)* } Self::TooMany(over) => $crate::errors::Kind::TooMany(over.retry_after),);
     };

@@ -2,7 +2,7 @@
 //! exactly like a dog that does not exist.
 
 use super::{Dog, DogForm, NewDog, queries};
-use crate::auth::{Caller, MintError};
+use crate::auth::Caller;
 use crate::context::Context;
 use crate::errors::{Kind, failure};
 use crate::limits::TooMany;
@@ -25,16 +25,7 @@ pub enum DogError {
     Unexpected(anyhow::Error),
 }
 
-impl From<MintError> for DogError {
-    fn from(err: MintError) -> Self {
-        match err {
-            MintError::TooMany(over) => Self::TooMany(over),
-            MintError::Unexpected(err) => Self::Unexpected(err),
-        }
-    }
-}
-
-failure!(DogError {
+failure!(mints DogError {
     Invalid => Kind::Invalid,
     NotFound => Kind::NotFound,
 });

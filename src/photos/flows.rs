@@ -45,15 +45,6 @@ impl UploadError {
     }
 }
 
-impl From<MintError> for UploadError {
-    fn from(err: MintError) -> Self {
-        match err {
-            MintError::TooMany(over) => Self::TooMany(over),
-            MintError::Unexpected(err) => Self::Unexpected(err),
-        }
-    }
-}
-
 impl Failure for UploadError {
     fn kind(&self) -> Kind {
         match self {
@@ -75,6 +66,15 @@ impl Failure for UploadError {
 impl From<anyhow::Error> for UploadError {
     fn from(err: anyhow::Error) -> Self {
         Self::Unexpected(err)
+    }
+}
+
+impl From<MintError> for UploadError {
+    fn from(err: MintError) -> Self {
+        match err {
+            MintError::TooMany(over) => Self::TooMany(over),
+            MintError::Unexpected(err) => Self::Unexpected(err),
+        }
     }
 }
 
@@ -154,16 +154,7 @@ pub enum PhotoActionError {
     Unexpected(anyhow::Error),
 }
 
-impl From<MintError> for PhotoActionError {
-    fn from(err: MintError) -> Self {
-        match err {
-            MintError::TooMany(over) => Self::TooMany(over),
-            MintError::Unexpected(err) => Self::Unexpected(err),
-        }
-    }
-}
-
-failure!(PhotoActionError {
+failure!(mints PhotoActionError {
     NotFound => Kind::NotFound,
     Invalid => Kind::Invalid,
 });

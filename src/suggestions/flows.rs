@@ -2,7 +2,7 @@
 //! limited per day), and list one's own.
 
 use super::{Suggestion, SuggestionForm, queries};
-use crate::auth::{Caller, MintError};
+use crate::auth::Caller;
 use crate::context::Context;
 use crate::errors::{Kind, failure};
 use crate::limits::{LimitedAction, TooMany};
@@ -21,16 +21,7 @@ pub enum SuggestionError {
     Unexpected(anyhow::Error),
 }
 
-impl From<MintError> for SuggestionError {
-    fn from(err: MintError) -> Self {
-        match err {
-            MintError::TooMany(over) => Self::TooMany(over),
-            MintError::Unexpected(err) => Self::Unexpected(err),
-        }
-    }
-}
-
-failure!(SuggestionError { Invalid => Kind::Invalid });
+failure!(mints SuggestionError { Invalid => Kind::Invalid });
 
 /// Validates (a mistake makes no guest), makes a guest if needed, counts it
 /// against the daily limit and stores it as pending.
