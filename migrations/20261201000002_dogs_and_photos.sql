@@ -25,3 +25,14 @@ ALTER INDEX media_venue_id RENAME TO photos_venue_id;
 ALTER TABLE photo_reports RENAME COLUMN media_id TO photo_id;
 ALTER TABLE photo_reports RENAME CONSTRAINT photo_reports_media_id_fkey TO photo_reports_photo_id_fkey;
 ALTER TABLE photo_reports RENAME CONSTRAINT photo_reports_media_id_reporter_id_key TO photo_reports_photo_id_reporter_id_key;
+
+-- The counts kept with every merge (and failed merge) name tables: the old
+-- rows say so in the new names too.
+UPDATE claim_audit
+   SET counts = jsonb_strip_nulls((counts - 'pets' - 'media')
+                || jsonb_build_object('dogs', counts -> 'pets', 'photos', counts -> 'media'))
+ WHERE counts ?| array['pets', 'media'];
+UPDATE claim_failures
+   SET counts = jsonb_strip_nulls((counts - 'pets' - 'media')
+                || jsonb_build_object('dogs', counts -> 'pets', 'photos', counts -> 'media'))
+ WHERE counts ?| array['pets', 'media'];

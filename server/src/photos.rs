@@ -85,21 +85,23 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, String) {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
             let mut buf = Vec::new();
-            loop {
+            let whole = loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) if buf.len() + chunk.len() > limit => {
                         form.too_large = true;
-                        break;
+                        break false;
                     }
                     Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
-                    Ok(None) => break,
+                    Ok(None) => break true,
                     Err(err) => {
                         form.too_large = err.status() == StatusCode::PAYLOAD_TOO_LARGE;
-                        break;
+                        break false;
                     }
                 }
-            }
-            if form.too_large {
+            };
+            // A body cut off (too large, aborted, malformed) is no file at all:
+            // nothing is decoded, no guest is made for it.
+            if !whole {
                 break;
             }
             form.file = Some(buf);
@@ -107,7 +109,8 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, String) {
             let value = field.text().await.unwrap_or_default();
             let value = value.chars().take(512).collect::<String>();
             match name.as_str() {
-                "dog" => form.dog = Some(value),
+                // `pet`: the field's name on pages rendered before the rename.
+                "dog" | "pet" => form.dog = Some(value),
                 "venue" => form.venue = Some(value),
                 "mint_key" => form.mint_key = Some(value),
                 "return_to" => return_to = Some(value),
@@ -122,6 +125,15 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, String) {
         .unwrap_or("/dogs")
         .to_owned();
     (form, return_to)
+}
+
+/// `GET /media/{key}/{file}`, the address before the rename: a permanent
+/// redirect to the same file under `/photos`.
+pub async fn moved(Path((key, file)): Path<(String, String)>) -> Response {
+    if paws_inside::photos::PhotoStore::photo_id(&key).is_none() || !file.ends_with(".jpg") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Redirect::permanent(&format!("/photos/{key}/{file}")).into_response()
 }
 
 /// `GET /photos/{key}/{file}`: a stored photo, immutable under its key.

@@ -44,6 +44,9 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
     let uploads = Router::new().route("/api/photos", post(photos::upload).layer(upload_limit));
     pages
         .route("/photos/{key}/{file}", get(photos::serve))
+        // Photo files were served from /media/… before the rename: old pages and
+        // links still find them.
+        .route("/media/{key}/{file}", get(photos::moved))
         .route("/auth/confirm", post(auth::confirm))
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/verify", post(auth::verify))

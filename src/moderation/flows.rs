@@ -25,6 +25,9 @@ pub enum ModerationError {
     /// The input or the state is not right.
     #[error("{0}")]
     Invalid(String),
+    /// A failed merge failed again; the admin sees why (and it is logged).
+    #[error("The merge failed again: {0}")]
+    RetryFailed(anyhow::Error),
     /// Ours.
     #[error("{}", crate::errors::UNEXPECTED)]
     Unexpected(anyhow::Error),
@@ -34,6 +37,7 @@ failure!(no_limit ModerationError {
     Forbidden => Kind::Forbidden,
     NotFound => Kind::NotFound,
     Invalid => Kind::Invalid,
+    RetryFailed => Kind::Unexpected,
 });
 
 impl From<ReviewError> for ModerationError {
@@ -56,6 +60,7 @@ pub fn require_admin(caller: &Caller) -> Result<Uuid, ModerationError> {
 /// One page of each review queue, and the head counts.
 pub async fn overview(ctx: &Context, caller: &Caller, page: Page) -> Result<Overview, ModerationError> {
     require_admin(caller)?;
+    let page = Page(page.0.min(Page::MAX));
     Ok(Overview {
         page,
         suggestions: Queue::of(suggestions::pending(&ctx.pool, page).await?),
@@ -144,7 +149,7 @@ pub async fn retry_failure(ctx: &Context, caller: &Caller, id: &str) -> Result<(
         Ok(_) => Ok(()),
         Err(err) => {
             tracing::error!(error = ?err, id, "claim retry failed");
-            Err(ModerationError::Invalid(format!("The merge failed again: {err}")))
+            Err(ModerationError::RetryFailed(err))
         }
     }
 }

@@ -71,7 +71,7 @@ fn Dashboard(o: Overview) -> impl IntoView {
         </section>
         <nav class="pager" aria-label="Queue pages">
             {(page.0 > 0).then(|| view! { <a href=format!("/admin?page={}", page.0 - 1)>"← Newer"</a> })}
-            {more.then(|| view! { <a href=format!("/admin?page={}", page.0 + 1) data-testid="older">"Older →"</a> })}
+            {(more && page.0 < paws_inside::moderation::Page::MAX).then(|| view! { <a href=format!("/admin?page={}", page.0.saturating_add(1)) data-testid="older">"Older →"</a> })}
         </nav>
         <Users stats />
         <section class="admin-section" aria-labelledby="adm-venues">

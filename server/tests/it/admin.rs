@@ -602,7 +602,22 @@ async fn review_queues_come_a_page_at_a_time_and_credit_only_a_chosen_name() {
         res.status()
     );
     assert_eq!(page("0").await["items"][0]["suggested_by"], "Bella");
-    let too_long = "x".repeat(61);
-    let res = app.call(&suggester, "account/name", &[("name", &too_long)]).await;
-    assert_eq!(res.status(), 400);
+    for bad in [
+        "x".repeat(61),
+        "\u{200B}".to_owned(),
+        "Bella\u{202E}".to_owned(),
+        "...".to_owned(),
+    ] {
+        let res = app.call(&suggester, "account/name", &[("name", &bad)]).await;
+        assert_eq!(res.status(), 400, "{bad:?}");
+    }
+    assert_eq!(page("0").await["items"][0]["suggested_by"], "Bella", "unchanged");
+    // Page numbers past the end are the last page, not an overflow.
+    let far: Value = app
+        .call(&boss, "admin/overview", &[("page", "4294967295")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(far["page"], 200);
 }

@@ -190,8 +190,26 @@ async fn dogs_and_photos_keep_their_rows_and_links_under_their_new_names() {
         .execute(&pool)
         .await
         .unwrap();
+    sqlx::query(
+        "INSERT INTO claim_audit (from_user, to_user, counts)
+         VALUES ($1, $1, '{\"pets\": 2, \"media\": 1, \"venue_suggestions\": 0}')",
+    )
+    .bind(user)
+    .execute(&pool)
+    .await
+    .unwrap();
 
     apply(&pool, false, version).await;
+
+    let counts: serde_json::Value = sqlx::query_scalar("SELECT counts FROM claim_audit")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        serde_json::json!({"dogs": 2, "photos": 1, "venue_suggestions": 0}),
+        "old audit rows name the tables by their new names"
+    );
 
     let (dog, owner): (Uuid, Uuid) = sqlx::query_as("SELECT id, user_id FROM dogs")
         .fetch_one(&pool)

@@ -258,6 +258,36 @@ async fn deleting_a_dog_removes_its_photos_and_files() {
     let res = upload(&app, &client, png(300, 200), "b.png", &[("dog", &id)]).await;
     assert_eq!(res.status(), 201);
     assert_eq!(files_under(&app.data_dir).len(), 2);
+    // A page rendered before the rename names the field `pet`: still this dog.
+    let res = upload(&app, &client, png(30, 20), "c.png", &[("pet", &id)]).await;
+    assert_eq!(res.status(), 201);
+    let photo: Value = res.json().await.unwrap();
+    let key = photo["photo"]["storage_key"].as_str().unwrap().to_owned();
+    let attached: i64 = sqlx::query_scalar("SELECT count(*) FROM photos WHERE dog_id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(attached, 2);
+    // Old photo addresses lead to the new ones.
+    let moved = app.get(&format!("/media/{key}/thumb.jpg")).await;
+    assert_eq!(moved.status(), 308);
+    assert_eq!(moved.headers()["location"], format!("/photos/{key}/thumb.jpg"));
+    assert_eq!(app.get("/media/not-a-key/thumb.jpg").await.status(), 404);
+    sqlx::query("DELETE FROM photos WHERE storage_key = $1")
+        .bind(&key)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.data_dir
+        .join("media")
+        .join(&key[..2])
+        .read_dir()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|f| f.file_name().to_string_lossy().starts_with(&key))
+        .for_each(|f| std::fs::remove_file(f.path()).unwrap());
 
     // Someone else cannot attach photos to this dog.
     let res = upload(&app, &Browser::new(), png(10, 10), "x.png", &[("dog", &id)]).await;
