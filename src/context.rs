@@ -3,7 +3,7 @@
 //! server and handed to server functions and routes alike.
 
 use crate::limits::{self, LimitedAction, Limits, TooMany};
-use crate::mail::{Email, Mailer};
+use crate::mail::{Email, outbox};
 use crate::password::Hasher;
 use crate::photos::PhotoService;
 use sqlx::PgPool;
@@ -29,8 +29,6 @@ pub struct Context {
     pub pool: PgPool,
     /// Password hashing (a few at a time).
     pub hasher: Hasher,
-    /// Outgoing mail.
-    pub mailer: Mailer,
     /// Photo decoding and files.
     pub photos: PhotoService,
     /// Settings.
@@ -43,9 +41,16 @@ impl Context {
         format!("{}{path}", self.config.public_url)
     }
 
-    /// Hands an email to the mailer (sent off the request path).
-    pub(crate) fn send(&self, email: Email) {
-        self.mailer.send_in_background(email);
+    /// Queues an email in `conn`'s transaction: it goes out (from the outbox,
+    /// by a worker) exactly when that transaction commits. `minutes` is how
+    /// long the link in it works: it is never sent later.
+    pub(crate) async fn send(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        email: Email,
+        minutes: i64,
+    ) -> anyhow::Result<()> {
+        outbox::queue(conn, &email, minutes).await
     }
 
     /// Counts one hit of each `(action, subject)`; the first one over answers

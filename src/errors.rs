@@ -27,6 +27,8 @@ pub enum Kind {
     Unprocessable,
     /// 429 with `Retry-After` seconds.
     TooMany(i64),
+    /// 503 with `Retry-After` seconds: too much at once here; nothing was done.
+    Busy(i64),
     /// 500: ours; logged.
     Unexpected,
 }
@@ -43,6 +45,7 @@ impl Kind {
             Kind::TooLarge => 413,
             Kind::Unprocessable => 422,
             Kind::TooMany(_) => 429,
+            Kind::Busy(_) => 503,
             Kind::Unexpected => 500,
         }
     }

@@ -190,6 +190,32 @@ pub async fn hit(
     }
 }
 
+/// Whether `subject` is already at the limit for `action`, without counting:
+/// for turning a request away before reading its body (the hit that counts
+/// comes later, in the flow).
+pub async fn peek(
+    pool: &PgPool,
+    limits: &Limits,
+    action: LimitedAction,
+    subject: &str,
+) -> anyhow::Result<Result<(), TooMany>> {
+    let window = action.window_secs() as f64;
+    let row: Option<(i32, f64)> = sqlx::query_as(
+        "SELECT hits, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8
+         FROM rate_limits
+         WHERE bucket = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)",
+    )
+    .bind(bucket(action, subject))
+    .bind(window)
+    .fetch_optional(pool)
+    .await
+    .context("failed to read rate limit")?;
+    match row {
+        Some((hits, retry)) if hits >= limits.max(action) => Ok(Err(over(action, retry))),
+        _ => Ok(Ok(())),
+    }
+}
+
 /// The answer for a refused hit (`retry`: seconds left in the window), counted
 /// in the metrics.
 pub fn over(action: LimitedAction, retry: f64) -> TooMany {

@@ -81,6 +81,8 @@ pub struct Metrics {
     pub page_cache: Family,
     /// Rows and files the reaper removed, by what.
     pub reaped: Family,
+    /// Emails by what happened: queued, sent, failed (retried later), gave_up.
+    pub mail: Family,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
 }
@@ -164,6 +166,12 @@ impl Metrics {
                 "rows and files the reaper removed",
                 "what",
                 &self.reaped,
+            ),
+            (
+                "paws_mail_total",
+                "emails queued, sent, failed (to be retried) and given up",
+                "event",
+                &self.mail,
             ),
         ];
         for (name, help, label, family) in families {

@@ -131,12 +131,11 @@ async fn main() -> anyhow::Result<()> {
     // Promote in place: a browser's guest with a few dogs takes an address,
     // through the real flows (mint, issue the link, confirm it: consume,
     // promote and open the session in one transaction).
-    let outbox = std::env::temp_dir().join(format!("paws-bench-{}", std::process::id()));
-    let store = paws_inside::photos::PhotoStore::Local(outbox.join("media"));
+    let scratch = std::env::temp_dir().join(format!("paws-bench-{}", std::process::id()));
+    let store = paws_inside::photos::PhotoStore::Local(scratch.join("media"));
     let auth = Context {
         pool: pool.clone(),
         hasher: paws_inside::password::Hasher::new(1),
-        mailer: paws_inside::mail::Mailer::outbox(outbox.join("mail"), "Bench <bench@example.com>")?,
         photos: paws_inside::photos::PhotoService::new(store, Default::default(), 1),
         config: Arc::new(Config {
             public_url: "http://127.0.0.1".into(),
@@ -183,7 +182,7 @@ async fn main() -> anyhow::Result<()> {
         samples.push(ms(started));
         assert_eq!(signed_in.outcomes, vec![auth::merge::Outcome::Promoted]);
     }
-    let _ = std::fs::remove_dir_all(&outbox);
+    let _ = std::fs::remove_dir_all(&scratch);
     samples.sort_by(f64::total_cmp);
     println!();
     println!(

@@ -1,9 +1,91 @@
-//! Background jobs: the reaper. Started by `run_until`, aborted on shutdown.
+//! Background work, started by `run_until` on every instance: the reaper (one
+//! instance at a time), the mail worker (every instance; each mail is taken by
+//! one) and what instances tell each other (`crate::notify`).
 
+use crate::notify::{self, Signals};
 use paws_inside::db::reaper;
+use paws_inside::mail::Mailer;
+use paws_inside::mail::outbox::{self, Retry};
 use paws_inside::photos::PhotoStore;
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+/// The advisory lock that lets one instance reap at a time.
+pub const REAPER_LOCK: i64 = 0x7061_7773_7265_6170; // "pawsreap"
+
+/// The longest a worker sleeps without looking, should a notification be missed.
+const MAIL_POLL: Duration = Duration::from_secs(30);
+
+/// What an instance runs beside serving.
+pub struct Background {
+    /// The pool.
+    pub pool: PgPool,
+    /// For the notification connection (its own, not the pool's).
+    pub database_url: String,
+    /// Photo files, for the reaper.
+    pub store: PhotoStore,
+    /// Time between reaper passes; `None` = no reaper.
+    pub reaper_every: Option<Duration>,
+    /// How long an empty guest may idle.
+    pub guest_idle_days: i64,
+    /// Where mail goes.
+    pub mailer: Mailer,
+    /// How failed sends are retried.
+    pub retry: Retry,
+    /// The page cache and the mail worker's wake-up.
+    pub signals: Signals,
+}
+
+/// The running jobs; [`Running::stop`] ends them.
+pub struct Running {
+    aborted: Vec<JoinHandle<()>>,
+    mail: JoinHandle<()>,
+    stop_mail: watch::Sender<bool>,
+}
+
+impl Background {
+    /// Starts every job.
+    pub fn start(self) -> Running {
+        let mut aborted = vec![notify::spawn_listener(self.database_url, self.signals.clone())];
+        if self.signals.cache.enabled() {
+            aborted.push(notify::spawn_announcer(self.pool.clone(), self.signals.clone()));
+        }
+        if let Some(every) = self.reaper_every {
+            aborted.push(spawn_reaper(
+                self.pool.clone(),
+                self.store,
+                every,
+                self.guest_idle_days,
+            ));
+        }
+        let (stop_mail, stopped) = watch::channel(false);
+        let mail = spawn_mail_worker(self.pool, self.mailer, self.retry, self.signals.mail, stopped);
+        Running {
+            aborted,
+            mail,
+            stop_mail,
+        }
+    }
+}
+
+impl Running {
+    /// Stops every job; a mail being handed to the mail server is finished first.
+    pub async fn stop(self) {
+        for job in self.aborted {
+            job.abort();
+        }
+        let _ = self.stop_mail.send(true);
+        if tokio::time::timeout(Duration::from_secs(20), self.mail)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the mail worker did not stop in time; its mail stays queued");
+        }
+    }
+}
 
 /// Runs one reaper pass (also `server reap`); `dry_run` only counts.
 pub async fn reap_once(
@@ -20,6 +102,7 @@ pub async fn reap_once(
             ("guests", reaped.guests),
             ("sessions", reaped.sessions),
             ("tokens", reaped.tokens),
+            ("mails", reaped.mails),
             ("orphan_photos", reaped.orphan_photos),
         ] {
             m.reaped.add(what, n);
@@ -31,6 +114,7 @@ pub async fn reap_once(
         sessions = reaped.sessions,
         tokens = reaped.tokens,
         rate_limits = reaped.rate_limits,
+        mails = reaped.mails,
         orphan_photos = reaped.orphan_photos,
         "reaper pass"
     );
@@ -38,19 +122,81 @@ pub async fn reap_once(
 }
 
 /// Reaps every `interval` until aborted; failures are logged and retried next time.
-pub fn spawn_reaper(
-    pool: PgPool,
-    store: PhotoStore,
-    interval: Duration,
-    idle_days: i64,
-) -> tokio::task::JoinHandle<()> {
+fn spawn_reaper(pool: PgPool, store: PhotoStore, interval: Duration, idle_days: i64) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(err) = reap_once(&pool, &store, idle_days, false).await {
+            if let Err(err) = reap_if_first(&pool, &store, idle_days).await.map(drop) {
                 tracing::error!(error = ?err, "reaper pass failed");
+            }
+        }
+    })
+}
+
+/// A pass, unless another instance is reaping right now (`None`). The lock is
+/// held by an open transaction, so it ends with the pass even if the task is
+/// aborted.
+pub async fn reap_if_first(
+    pool: &PgPool,
+    store: &PhotoStore,
+    idle_days: i64,
+) -> anyhow::Result<Option<reaper::Reaped>> {
+    let mut lock = pool.begin().await?;
+    let first: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(REAPER_LOCK)
+        .fetch_one(&mut *lock)
+        .await?;
+    let reaped = if first {
+        Some(reap_once(pool, store, idle_days, false).await?)
+    } else {
+        tracing::debug!("another instance is reaping");
+        None
+    };
+    lock.rollback().await?;
+    Ok(reaped)
+}
+
+/// Sends queued mail until `stop` turns true: woken by `wake` (the outbox's
+/// NOTIFY, from any instance, when a flow queues one), by a timer when a
+/// retry falls due, and every 30 s regardless (a lost notification delays a
+/// mail, never loses it). A mail being sent when the stop comes is finished
+/// first.
+fn spawn_mail_worker(
+    pool: PgPool,
+    mailer: Mailer,
+    retry: Retry,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let mut trouble = false;
+            while !*stop.borrow() {
+                match outbox::send_next(&pool, &mailer, &retry).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => break,
+                    Err(err) => {
+                        tracing::error!(error = ?err, "mail worker");
+                        trouble = true;
+                        break;
+                    }
+                }
+            }
+            if *stop.borrow() {
+                return;
+            }
+            let wait = match outbox::next_due(&pool).await {
+                _ if trouble => Duration::from_secs(1),
+                Ok(Some(due)) => due.min(MAIL_POLL),
+                Ok(None) => MAIL_POLL,
+                Err(_) => Duration::from_secs(1),
+            };
+            tokio::select! {
+                _ = stop.changed() => return,
+                () = tokio::time::sleep(wait) => {}
+                () = wake.notified() => {}
             }
         }
     })

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod csrf;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod page_cache;
 pub mod photos;

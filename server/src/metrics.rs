@@ -40,10 +40,25 @@ pub fn router(pool: PgPool) -> Router {
 async fn render(State(pool): State<PgPool>) -> Response {
     let size = f64::from(pool.size());
     let idle = pool.num_idle() as f64;
+    // Shared by every instance: the backlog is the database's, not this process's.
+    let (waiting, oldest) = match paws_inside::mail::outbox::backlog(&pool).await {
+        Ok((n, age)) => (n as f64, age),
+        Err(_) => (f64::NAN, f64::NAN),
+    };
     let text = paws_inside::metrics::global().render(&[
         ("paws_db_pool_connections", "open database connections", size),
         ("paws_db_pool_idle", "idle database connections", idle),
         ("paws_db_pool_in_use", "database connections in use", size - idle),
+        (
+            "paws_mail_outbox_waiting",
+            "emails queued and not yet sent",
+            waiting,
+        ),
+        (
+            "paws_mail_outbox_oldest_seconds",
+            "age of the oldest email not yet sent",
+            oldest,
+        ),
     ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

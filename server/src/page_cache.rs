@@ -6,8 +6,10 @@
 //! is the same for everyone but its CSP nonce. A rendered page is kept for a
 //! few seconds and served with a fresh nonce. Any state-changing request in
 //! this process empties the cache at once (the generation bumps), so a visitor
-//! never sees a page older than the last write here; writes on other instances
-//! show up within the lifetime. Requests carrying a cookie always render.
+//! never sees a page older than the last write here; the write is announced to
+//! the other instances through Postgres (`crate::notify`), which empty theirs
+//! a few milliseconds later (and within the lifetime should an announcement be
+//! lost). Requests carrying a cookie always render.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -33,6 +35,8 @@ struct Inner {
     ttl: Duration,
     generation: AtomicU64,
     pages: Mutex<HashMap<String, Page>>,
+    /// Woken after a local write, for the announcement to other instances.
+    written: tokio::sync::Notify,
 }
 
 struct Page {
@@ -50,7 +54,19 @@ impl PageCache {
             ttl,
             generation: AtomicU64::new(0),
             pages: Mutex::default(),
+            written: tokio::sync::Notify::new(),
         }))
+    }
+
+    /// Whether pages are kept at all.
+    pub fn enabled(&self) -> bool {
+        !self.0.ttl.is_zero()
+    }
+
+    /// Resolves after the next local write (at once if one happened since the
+    /// last call: writes in between count as one).
+    pub async fn written(&self) {
+        self.0.written.notified().await;
     }
 
     fn fresh(&self, key: &str) -> Option<(String, String, Bytes)> {
@@ -75,9 +91,15 @@ impl PageCache {
         pages.insert(key, page);
     }
 
-    /// Forgets every page (after a write).
+    /// Forgets every page after a write on another instance.
     pub fn invalidate(&self) {
         self.0.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Forgets every page after a write here, and has it announced.
+    fn wrote(&self) {
+        self.invalidate();
+        self.0.written.notify_one();
     }
 }
 
@@ -102,7 +124,7 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
     if !cacheable(&req) {
         let res = next.run(req).await;
         if writes {
-            cache.invalidate();
+            cache.wrote();
         }
         return res;
     }

@@ -9,13 +9,13 @@ use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::auth::TypedSession;
 use paws_inside::errors::{Failure, Kind};
 use paws_inside::photos::Photo;
-use paws_inside::photos::flows::{self, Upload};
-use serde::Serialize;
+use paws_inside::photos::flows::{self, Target, Upload, UploadError};
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 #[derive(Serialize)]
@@ -25,21 +25,78 @@ struct Uploaded {
     display_url: String,
 }
 
-/// `POST /api/photos`.
+/// The form's address: what the photo is of and where a plain form goes back
+/// to, known before the body is read.
+#[derive(Default, Deserialize)]
+struct Query {
+    dog: Option<String>,
+    venue: Option<String>,
+    return_to: Option<String>,
+}
+
+/// Room for the multipart framing around a maximal photo.
+pub const FRAMING: usize = 256 * 1024;
+
+/// `POST /api/photos`. What can be decided from the request alone (the
+/// session, the size it announces, what it is of, the hourly limit, a full
+/// decode queue) is decided before a byte of the body is read.
 pub async fn upload(
     State(state): State<AppState>,
     Identity(mut caller): Identity,
     headers: HeaderMap,
+    uri: Uri,
     multipart: Multipart,
 ) -> Response {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
-    let form = read_form(multipart, state.photos.limits.max_bytes).await;
-    let (upload, return_to) = form;
-    match (flows::upload(&state.ctx, &mut caller, upload).await, wants_json) {
-        (Ok(photo), true) => {
+    let query = axum::extract::Query::<Query>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let max_bytes = state.photos.limits.max_bytes;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let early = if announced.is_some_and(|n| n > max_bytes + FRAMING) {
+        let max_mb = max_bytes / (1024 * 1024);
+        Err(paws_inside::photos::PhotoError::TooLarge { max_mb }.into())
+    } else {
+        let target = Target {
+            dog: query.dog,
+            venue: query.venue,
+        };
+        flows::precheck(&state.ctx, &caller, &target).await
+    };
+    let outcome = match early {
+        Err(err) => {
+            // Nothing of the body is kept, but a browser sending it only reads
+            // the answer once it has sent it all: take the rest (within the
+            // limit) and drop it. A client that asked first (`Expect:
+            // 100-continue`) or announced too much is not asked to send it.
+            let expects = headers.contains_key(header::EXPECT);
+            if !expects && announced.is_none_or(|n| n <= max_bytes + FRAMING) {
+                discard(multipart).await;
+            }
+            Err((err, safe_return(query.return_to.as_deref())))
+        }
+        Ok(()) => {
+            let (upload, return_to) = read_form(multipart, max_bytes).await;
+            let return_to = return_to.or(query.return_to);
+            let return_to = safe_return(return_to.as_deref());
+            flows::upload(&state.ctx, &mut caller, upload)
+                .await
+                .map(|photo| (photo, return_to.clone()))
+                .map_err(|e| (e, return_to))
+        }
+    };
+    answer(outcome, wants_json)
+}
+
+/// The answer: JSON for script, a redirect back for a plain form.
+fn answer(outcome: Result<(Photo, String), (UploadError, String)>, wants_json: bool) -> Response {
+    match (outcome, wants_json) {
+        (Ok((photo, _)), true) => {
             let body = Uploaded {
                 thumb_url: photo.thumb_url(),
                 display_url: photo.display_url(),
@@ -47,14 +104,14 @@ pub async fn upload(
             };
             (StatusCode::CREATED, Json(body)).into_response()
         }
-        (Ok(_), false) => Redirect::to(&return_to).into_response(),
-        (Err(err), json) => {
+        (Ok((_, return_to)), false) => Redirect::to(&return_to).into_response(),
+        (Err((err, return_to)), json) => {
             if let Some(cause) = err.unexpected() {
                 tracing::error!(error = ?cause, "photo upload failed");
             }
             let status =
                 StatusCode::from_u16(err.kind().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            match (json, err.kind()) {
+            let mut res = match (json, err.kind()) {
                 (true, _) => json_error(status, &err.to_string()),
                 (false, Kind::Unexpected) => (status, app::UNEXPECTED).into_response(),
                 // Without JavaScript, back to the page with a code it explains.
@@ -62,14 +119,39 @@ pub async fn upload(
                     let sep = if return_to.contains('?') { '&' } else { '?' };
                     Redirect::to(&format!("{return_to}{sep}photo_error={}", err.code())).into_response()
                 }
+            };
+            if let Kind::TooMany(seconds) | Kind::Busy(seconds) = err.kind()
+                && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, value);
             }
+            res
         }
     }
 }
 
+/// Reads what is left of a refused upload's body without keeping it, for a
+/// few seconds at most.
+async fn discard(mut multipart: Multipart) {
+    let drain = async {
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+}
+
+/// A path of ours to go back to, else `/dogs`.
+fn safe_return(raw: Option<&str>) -> String {
+    raw.map(str::trim)
+        .filter(|p| paws_inside::redirect::safe_next(Some(p)) == *p)
+        .unwrap_or("/dogs")
+        .to_owned()
+}
+
 /// Reads the multipart body, keeping at most `limit + 1` bytes of the file,
-/// and where a plain form goes back to (a path of ours, else `/dogs`).
-async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, String) {
+/// and where a plain form goes back to.
+async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, Option<String>) {
     let mut form = Upload::default();
     let mut return_to = None;
     loop {
@@ -118,12 +200,6 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, String) {
             }
         }
     }
-    let return_to = return_to
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| paws_inside::redirect::safe_next(Some(p)) == *p)
-        .unwrap_or("/dogs")
-        .to_owned();
     (form, return_to)
 }
 
@@ -136,10 +212,18 @@ pub async fn moved(Path((key, file)): Path<(String, String)>) -> Response {
     Redirect::permanent(&format!("/photos/{key}/{file}")).into_response()
 }
 
-/// `GET /photos/{key}/{file}`: a stored photo, immutable under its key.
+/// How long a browser or CDN may show a photo without asking again. The bytes
+/// under a key never change, but moderation can withdraw them: after this a
+/// cache revalidates (a cheap 304 while the photo is public, 404 once hidden
+/// or deleted), so a withdrawn photo is gone from every cache within it.
+const PUBLIC_PHOTO: &str = "public, max-age=300, must-revalidate";
+
+/// `GET /photos/{key}/{file}`: a stored photo, if it is still public (or the
+/// viewer is an admin).
 pub async fn serve(
     State(state): State<AppState>,
     session: Session,
+    headers: axum::http::HeaderMap,
     Path((key, file)): Path<(String, String)>,
 ) -> Response {
     let variant = file.strip_suffix(".jpg").unwrap_or("");
@@ -149,7 +233,7 @@ pub async fn serve(
     // Hidden photos (moderation) are only shown to admins, and never cached
     // where someone else could be served them.
     let cache = match paws_inside::moderation::reports::is_public(&state.pool, &key).await {
-        Ok(true) => "public, max-age=31536000, immutable",
+        Ok(true) => PUBLIC_PHOTO,
         Ok(false) if viewer_is_admin(session).await => "private, no-store",
         Ok(false) => return StatusCode::NOT_FOUND.into_response(),
         Err(err) => {
@@ -157,19 +241,36 @@ pub async fn serve(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
+    // The key and variant name the bytes for good: they are the validator.
+    let etag = format!("\"{key}-{variant}\"");
+    let revalidated = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag));
+    let head = |status: StatusCode| {
+        let mut res = status.into_response();
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, etag);
+        }
+        res
+    };
+    if revalidated && tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return head(StatusCode::NOT_MODIFIED);
+    }
     match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-                (
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ),
-                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            let mut res = head(StatusCode::OK);
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            *res.body_mut() = axum::body::Body::from(bytes);
+            res
+        }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }

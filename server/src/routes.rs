@@ -31,13 +31,18 @@ const SHORT: &str = "public, max-age=3600";
 
 /// Adds the health check, photo routes, the `/pkg` asset service, sessions and
 /// the middleware to `pages`.
-pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> Router<AppState> {
+pub fn wrap(
+    pages: Router<AppState>,
+    state: &AppState,
+    settings: &Settings,
+    cache: PageCache,
+) -> Router<AppState> {
     let pkg_dir = format!("{}/{}", state.leptos.site_root, state.leptos.site_pkg_dir);
     let pkg_route = format!("/{}", state.leptos.site_pkg_dir);
     let pkg = ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip();
     let hashed = state.leptos.hash_files;
     // Room for the multipart framing around a maximal photo; the handler enforces the exact limit.
-    let upload_limit = DefaultBodyLimit::max(state.photos.limits.max_bytes + 256 * 1024);
+    let upload_limit = DefaultBodyLimit::max(state.photos.limits.max_bytes + photos::FRAMING);
     // Every body but a photo upload is a small form: 64 KiB is plenty, and a
     // server function never buffers more than that.
     let small_bodies = RequestBodyLimitLayer::new(64 * 1024);
@@ -59,12 +64,10 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
             settings.is_https(),
             settings.sessions.session_days,
         ))
-        .layer(middleware::from_fn_with_state(
-            PageCache::new(std::time::Duration::from_secs(settings.http.page_cache_seconds)),
-            page_cache::layer,
-        ))
-        // Neither needs a session or the page cache: outside both layers.
+        .layer(middleware::from_fn_with_state(cache, page_cache::layer))
+        // None needs a session or the page cache: outside both layers.
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/venues/box", get(venues::in_box))
         .nest_service(&pkg_route, pkg)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -102,6 +105,22 @@ pub fn wrap(pages: Router<AppState>, state: &AppState, settings: &Settings) -> R
         ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// For a load balancer: 200 while this instance takes requests and its
+/// database answers; 503 from the shutdown signal on (it stops taking them
+/// after `SHUTDOWN_GRACE_SECONDS`) or while the database is away. Before
+/// start-up has finished (migrations) nothing listens at all.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if !state.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            "shutting down",
+        )
+            .into_response();
+    }
+    healthz(State(state.pool.clone())).await
 }
 
 /// 200 when the database answers, 503 otherwise.

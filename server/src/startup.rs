@@ -1,6 +1,9 @@
 //! Building the application (pool, migrations, router, listener) and running it
 //! until a shutdown signal.
 
+use crate::jobs::Background;
+use crate::notify::Signals;
+use crate::page_cache::PageCache;
 use crate::routes;
 use crate::settings::{MailTransport, Settings};
 use crate::state::{AppState, Shared};
@@ -17,7 +20,10 @@ use paws_inside::password::Hasher;
 use paws_inside::photos::{PhotoLimits, PhotoService, PhotoStore};
 use sqlx::PgPool;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A built, bound, not yet running server.
@@ -26,9 +32,11 @@ pub struct Application {
     metrics: Option<TcpListener>,
     router: Router,
     pool: PgPool,
-    store: PhotoStore,
-    reaper_every: Option<std::time::Duration>,
-    guest_idle_days: i64,
+    background: Background,
+    /// False from the shutdown signal on: `/readyz` then answers 503.
+    ready: Arc<AtomicBool>,
+    /// How long to keep serving, not ready, before draining.
+    grace: Duration,
 }
 
 impl Application {
@@ -54,12 +62,14 @@ impl Application {
         let photos = PhotoService::new(store.clone(), limits, cores);
         let mailer = match &settings.mail.transport {
             MailTransport::Smtp(smtp) => Mailer::smtp(smtp, &settings.mail.from)?,
-            MailTransport::Outbox(dir) => {
-                tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to the outbox folder");
-                Mailer::outbox(dir.clone(), &settings.mail.from)?
+            MailTransport::Folder(dir) => {
+                tracing::warn!(dir = %dir.display(), "no SMTP_HOST: emails are written to a folder");
+                Mailer::folder(dir.clone(), &settings.mail.from)?
             }
         };
-        let router = router(&settings, pool.clone(), photos, mailer);
+        let cache = PageCache::new(Duration::from_secs(settings.http.page_cache_seconds));
+        let ready = Arc::new(AtomicBool::new(true));
+        let router = router(&settings, pool.clone(), photos, cache.clone(), ready.clone());
         let listener = TcpListener::bind(settings.http.bind)
             .await
             .with_context(|| format!("could not listen on {}", settings.http.bind))?;
@@ -75,11 +85,20 @@ impl Application {
             listener,
             metrics,
             router,
+            background: Background {
+                pool: pool.clone(),
+                database_url: settings.database.url.expose().to_owned(),
+                store,
+                reaper_every: (settings.limits.reaper_interval_minutes > 0)
+                    .then(|| Duration::from_secs(settings.limits.reaper_interval_minutes * 60)),
+                guest_idle_days: settings.limits.guest_idle_days,
+                mailer,
+                retry: settings.mail.retry,
+                signals: Signals::new(cache),
+            },
             pool,
-            store,
-            reaper_every: (settings.limits.reaper_interval_minutes > 0)
-                .then(|| std::time::Duration::from_secs(settings.limits.reaper_interval_minutes * 60)),
-            guest_idle_days: settings.limits.guest_idle_days,
+            ready,
+            grace: Duration::from_secs(settings.http.shutdown_grace_seconds),
         })
     }
 
@@ -106,13 +125,23 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// Serves until `shutdown` resolves, then (after the grace period, not
+    /// ready) drains in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        let reaper = self.reaper_every.map(|every| {
-            crate::jobs::spawn_reaper(self.pool.clone(), self.store.clone(), every, self.guest_idle_days)
-        });
+        let background = self.background.start();
+        let (ready, grace) = (self.ready, self.grace);
+        let shutdown = async move {
+            shutdown.await;
+            // A load balancer polling /readyz stops sending new requests here
+            // before the listener closes.
+            ready.store(false, Ordering::SeqCst);
+            if !grace.is_zero() {
+                tracing::info!(seconds = grace.as_secs(), "not ready; draining soon");
+                tokio::time::sleep(grace).await;
+            }
+        };
         let metrics = self.metrics.map(|listener| {
             let router = crate::metrics::router(self.pool.clone());
             tokio::spawn(async move {
@@ -135,9 +164,10 @@ impl Application {
         .await
         .context("server error");
         // Background work stops with the server (in-flight requests are drained above).
-        for job in reaper.into_iter().chain(metrics) {
-            job.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
+        background.stop().await;
         served?;
         self.pool.close().await;
         tracing::info!("stopped");
@@ -146,12 +176,17 @@ impl Application {
 }
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
-fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Mailer) -> Router {
+fn router(
+    settings: &Settings,
+    pool: PgPool,
+    photos: PhotoService,
+    cache: PageCache,
+    ready: Arc<AtomicBool>,
+) -> Router {
     let ctx = Context {
         pool: pool.clone(),
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
         hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
-        mailer,
         photos: photos.clone(),
         config: std::sync::Arc::new(Config {
             public_url: settings.http.public_url.clone(),
@@ -167,6 +202,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
         pool: pool.clone(),
         photos: photos.clone(),
         ctx: ctx.clone(),
+        ready,
     });
     let timing = app::bot::FormTiming {
         min_fill_ms: settings.limits.form_min_fill_ms,
@@ -193,7 +229,7 @@ fn router(settings: &Settings, pool: PgPool, photos: PhotoService, mailer: Maile
             context,
             fallback_shell,
         ));
-    routes::wrap(pages, &state, settings).with_state(state)
+    routes::wrap(pages, &state, settings, cache).with_state(state)
 }
 
 /// The app's routes, generated once per process. Generating them renders the

@@ -36,6 +36,8 @@ pub struct Shared {
     pub photos: PhotoService,
     /// The services every flow uses.
     pub ctx: Context,
+    /// Whether this instance takes new requests (false once shutting down).
+    pub ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

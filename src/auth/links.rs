@@ -33,9 +33,10 @@ pub async fn request_link(
     ];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
-    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
+    // The token and the mail carrying it commit together (the outbox).
+    let mut tx = ctx.pool.begin().await.context("no database connection")?;
     let token = tokens::issue(
-        &mut conn,
+        &mut tx,
         NewToken {
             purpose: Purpose::MagicLink,
             email: email.as_str(),
@@ -47,7 +48,9 @@ pub async fn request_link(
     )
     .await?;
     let url = ctx.url(&format!("/auth/confirm?token={token}"));
-    ctx.send(crate::mail::magic_link(&email, &url, ctx.config.link_minutes));
+    let mail = crate::mail::magic_link(&email, &url, ctx.config.link_minutes);
+    ctx.send(&mut tx, mail, ctx.config.link_minutes).await?;
+    tx.commit().await.context("failed to commit the sign-in link")?;
     Ok(())
 }
 

@@ -11,6 +11,9 @@ use crate::limits::LimitedAction;
 use anyhow::Context as _;
 use uuid::Uuid;
 
+/// How long a password-reset link works.
+const RESET_MINUTES: i64 = 30;
+
 /// Signs in with email and password, merging this browser's guest into the
 /// account (the same savepoint merge as a link). Only a password whose
 /// address was proven signs in.
@@ -97,31 +100,33 @@ pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Resul
     ])
     .await?
     .map_err(RequestError::TooMany)?;
-    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
+    let mut tx = ctx.pool.begin().await.context("no database connection")?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT is_anonymous)")
             .bind(email.as_str())
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut *tx)
             .await
             .context("failed to look up address")?;
     // A token either way (one for an unknown address is never sent and
     // expires unused): both answers cost the same work.
     let token = tokens::issue(
-        &mut conn,
+        &mut tx,
         NewToken {
             purpose: Purpose::PasswordReset,
             email: email.as_str(),
             guest_id: caller.session.guest(),
             next_path: "/account",
-            ttl_minutes: 30,
+            ttl_minutes: RESET_MINUTES,
             password_hash: None,
         },
     )
     .await?;
     if exists {
         let url = ctx.url(&format!("/auth/reset?token={token}"));
-        ctx.send(crate::mail::password_reset(&email, &url));
+        ctx.send(&mut tx, crate::mail::password_reset(&email, &url), RESET_MINUTES)
+            .await?;
     }
+    tx.commit().await.context("failed to commit the reset link")?;
     Ok(())
 }
 

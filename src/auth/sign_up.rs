@@ -42,10 +42,10 @@ pub async fn sign_up(
     .map_err(SignUpError::TooMany)?;
     // Hash before knowing whether the address exists: both paths cost the same.
     let hash = ctx.hasher.hash(password).await?;
-    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
+    let mut tx = ctx.pool.begin().await.context("no database connection")?;
     let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(email.as_str())
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *tx)
         .await
         .context("failed to look up address")?;
     let guest_id = caller.session.guest();
@@ -68,12 +68,14 @@ pub async fn sign_up(
             password_hash: Some(&hash),
         }
     };
-    let token = tokens::issue(&mut conn, new).await?;
+    let minutes = new.ttl_minutes;
+    let token = tokens::issue(&mut tx, new).await?;
     let mail = if taken {
         crate::mail::sign_up_attempt(&email, &ctx.url(&format!("/auth/confirm?token={token}")))
     } else {
         crate::mail::verify_email(&email, &ctx.url(&format!("/auth/verify?token={token}")))
     };
-    ctx.send(mail);
+    ctx.send(&mut tx, mail, minutes).await?;
+    tx.commit().await.context("failed to commit the sign-up")?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Keeping the guest pattern cheap forever: guests that own nothing and have
-//! not been seen for a while, expired sessions, used or expired tokens and old
-//! rate-limit windows are deleted in small batches (`SKIP LOCKED`, so a batch
+//! not been seen for a while, expired sessions, used or expired tokens, old
+//! rate-limit windows and mails sent a week ago are deleted in small batches (`SKIP LOCKED`, so a batch
 //! never waits on, or blocks, live traffic).
 
 use super::ownership::OWNED;
@@ -18,6 +18,8 @@ pub struct Reaped {
     pub tokens: u64,
     /// Old rate-limit windows deleted.
     pub rate_limits: u64,
+    /// Emails sent or given up more than a week ago.
+    pub mails: u64,
     /// Photos whose files had no row (each has two files).
     pub orphan_photos: u64,
 }
@@ -103,12 +105,21 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
         "DELETE FROM rate_limits WHERE window_start < now() - interval '2 days'",
     )
     .await?;
+    // Finished mails stay a week: what was sent when, for support questions.
+    let mails = count_or_delete(
+        "SELECT count(*) FROM mail_outbox
+         WHERE (sent_at IS NOT NULL OR gave_up_at IS NOT NULL) AND created_at < now() - interval '7 days'",
+        "DELETE FROM mail_outbox
+         WHERE (sent_at IS NOT NULL OR gave_up_at IS NOT NULL) AND created_at < now() - interval '7 days'",
+    )
+    .await?;
     let guests = guests(pool, idle_days, 1000, dry_run).await?;
     Ok(Reaped {
         guests,
         sessions,
         tokens,
         rate_limits,
+        mails,
         orphan_photos: 0,
     })
 }

@@ -1,7 +1,10 @@
-//! Outgoing email. Production talks SMTP (lettre); development without SMTP
-//! writes each message to an outbox folder instead. Sending happens off the
-//! request path, so how long a request takes says nothing about the address.
+//! Outgoing email. Flows queue their mail in the database ([`outbox`], in the
+//! transaction that makes the token it carries); a worker sends it. Production
+//! talks SMTP (lettre); development without SMTP writes each message to a
+//! folder instead. Sending happens off the request path, so how long a request
+//! takes says nothing about the address.
 
+pub mod outbox;
 mod templates;
 
 pub use templates::{magic_link, password_reset, sign_up_attempt, verify_email};
@@ -90,7 +93,7 @@ pub enum Mailer {
         from: Mailbox,
     },
     /// Development: `.eml` files in a folder.
-    Outbox {
+    Folder {
         /// The folder.
         dir: PathBuf,
         /// Sender.
@@ -119,9 +122,10 @@ impl Mailer {
     }
 
     /// A mailer that writes to `dir` (created if missing).
-    pub fn outbox(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create outbox {}", dir.display()))?;
-        Ok(Self::Outbox {
+    pub fn folder(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create mail folder {}", dir.display()))?;
+        Ok(Self::Folder {
             dir,
             from: from.parse().context("MAIL_FROM is not a valid mailbox")?,
         })
@@ -129,13 +133,13 @@ impl Mailer {
 
     /// Sends now and waits for the server's answer.
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
-        let (Self::Smtp { from, .. } | Self::Outbox { from, .. }) = self;
+        let (Self::Smtp { from, .. } | Self::Folder { from, .. }) = self;
         let message = build(from, email)?;
         match self {
             Self::Smtp { transport, .. } => {
                 transport.send(message).await.context("SMTP delivery failed")?;
             }
-            Self::Outbox { dir, .. } => {
+            Self::Folder { dir, .. } => {
                 let name = format!(
                     "{}-{}.eml",
                     crate::time::unix_millis(),
@@ -147,28 +151,10 @@ impl Mailer {
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 // Development only (production refuses to start without SMTP).
                 let link = email.link.as_deref().unwrap_or("-");
-                tracing::info!(to = %email.to, path = %path.display(), link, "email written to the outbox");
+                tracing::info!(to = %email.to, path = %path.display(), link, "email written to the mail folder");
             }
         }
         Ok(())
-    }
-
-    /// Sends in a background task, retrying a few times; failures are logged.
-    /// Requests never wait for the mail server.
-    pub fn send_in_background(&self, email: Email) {
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            for attempt in 1..=3u64 {
-                match mailer.send(&email).await {
-                    Ok(()) => return,
-                    Err(err) if attempt < 3 => {
-                        tracing::warn!(error = ?err, attempt, "email not sent, retrying");
-                        tokio::time::sleep(Duration::from_secs(attempt * 2)).await;
-                    }
-                    Err(err) => tracing::error!(error = ?err, subject = %email.subject, "email not sent"),
-                }
-            }
-        });
     }
 }
 

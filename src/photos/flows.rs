@@ -12,6 +12,9 @@ use crate::errors::{Failure, Kind, failure};
 use crate::limits::{LimitedAction, TooMany};
 use uuid::Uuid;
 
+/// When to try again after [`UploadError::Busy`].
+const BUSY_RETRY_SECONDS: i64 = 5;
+
 /// Why an upload did not produce a photo.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -27,6 +30,9 @@ pub enum UploadError {
     /// Too many uploads (or guests) lately.
     #[error("{0}")]
     TooMany(TooMany),
+    /// Too many photos being processed at this moment; nothing was kept.
+    #[error("Many photos are arriving right now. Please try again in a few seconds.")]
+    Busy,
     /// Ours; no row and no files were left behind.
     #[error("{}", crate::errors::UNEXPECTED)]
     Unexpected(anyhow::Error),
@@ -40,6 +46,7 @@ impl UploadError {
             Self::NoDog => "no_dog",
             Self::NoVenue => "no_venue",
             Self::TooMany(_) => "rate_limited",
+            Self::Busy => "busy",
             Self::Unexpected(_) => "unexpected",
         }
     }
@@ -52,6 +59,7 @@ impl Failure for UploadError {
             Self::Rejected(_) => Kind::Unprocessable,
             Self::NoDog | Self::NoVenue => Kind::NotFound,
             Self::TooMany(over) => Kind::TooMany(over.retry_after),
+            Self::Busy => Kind::Busy(BUSY_RETRY_SECONDS),
             Self::Unexpected(_) => Kind::Unexpected,
         }
     }
@@ -93,6 +101,48 @@ pub struct Upload {
     pub mint_key: Option<String>,
 }
 
+/// What an upload is of, as its form's address names it (`?dog=…` or
+/// `?venue=…`), known before its body is read.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    /// A dog's id.
+    pub dog: Option<String>,
+    /// A venue's slug.
+    pub venue: Option<String>,
+}
+
+/// Turns an upload away before its body is read, for what can be known from
+/// the request alone: every decoder busy, the dog not the caller's, no such
+/// venue, the caller at the hourly limit. Counts nothing and makes nothing;
+/// [`upload`] decides again with the body.
+pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result<(), UploadError> {
+    if ctx.photos.busy() {
+        return Err(UploadError::Busy);
+    }
+    if let Some(raw) = target.dog.as_deref().filter(|s| !s.is_empty()) {
+        let dog = Uuid::parse_str(raw).map_err(|_| UploadError::NoDog)?;
+        // A visitor without a user has no dogs yet.
+        let Some(user) = caller.user() else {
+            return Err(UploadError::NoDog);
+        };
+        if !rows::dog_is_owned(&ctx.pool, user.id(), dog).await? {
+            return Err(UploadError::NoDog);
+        }
+    }
+    if let Some(slug) = target.venue.as_deref().filter(|s| !s.is_empty())
+        && rows::venue_id(&ctx.pool, slug).await?.is_none()
+    {
+        return Err(UploadError::NoVenue);
+    }
+    if let Some(user) = caller.user() {
+        let owner = user.id().to_string();
+        crate::limits::peek(&ctx.pool, &ctx.config.limits, LimitedAction::Upload, &owner)
+            .await?
+            .map_err(UploadError::TooMany)?;
+    }
+    Ok(())
+}
+
 /// Uploads a photo: checks what it is of, makes a guest if needed, counts it
 /// against the hourly limit, then processes and stores it (files first, then
 /// the row; any failure leaves neither).
@@ -116,6 +166,10 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
         ),
         None => None,
     };
+    // Turned away before a guest is made or the upload counted.
+    if ctx.photos.busy() {
+        return Err(UploadError::Busy);
+    }
     let user = crate::auth::guest::user_or_mint(ctx, caller, form.mint_key.as_deref()).await?;
     let owner = user.id().to_string();
     ctx.limit(&[(LimitedAction::Upload, &owner)])
@@ -133,6 +187,7 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
     {
         Ok(photo) => Ok(photo),
         Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
+        Err(super::service::StoreError::Busy) => Err(UploadError::Busy),
         Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
     }
 }

@@ -14,6 +14,8 @@ pub mod queries;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
+mod shrink;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 #[cfg(feature = "ssr")]
@@ -21,7 +23,7 @@ pub use flows::UploadError;
 #[cfg(feature = "ssr")]
 pub use process::{PhotoError, PhotoLimits, Processed};
 #[cfg(feature = "ssr")]
-pub use service::PhotoService;
+pub use service::{PhotoService, StoreError};
 #[cfg(feature = "ssr")]
 pub use store::PhotoStore;
 
@@ -37,6 +39,7 @@ pub fn photo_error_message(code: &str) -> &'static str {
         "no_dog" => "That dog could not be found.",
         "no_venue" => "That venue does not exist.",
         "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
+        "busy" => "Many photos are arriving right now. Please try again in a few seconds.",
         _ => "The photo could not be uploaded. Please try again.",
     }
 }

@@ -3,6 +3,7 @@
 //! orientation is applied and then dropped with all other metadata (GPS!) by
 //! re-encoding.
 
+use super::shrink::Oriented;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use std::io::Cursor;
@@ -106,17 +107,18 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<Processed, PhotoErr
         // Lenient decoders fill a truncated JPEG with grey; we refuse it instead.
         return Err(PhotoError::Corrupt);
     }
-    let mut reader = reader(bytes, format);
-    let mut decode_limits = Limits::default();
-    decode_limits.max_image_width = Some(w);
-    decode_limits.max_image_height = Some(h);
-    decode_limits.max_alloc = Some(limits.max_pixels * 4 + 64 * 1024 * 1024);
-    reader.limits(decode_limits);
-    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Corrupt)?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Corrupt)?;
+    // Big JPEGs are decoded at a fraction of their size (super::shrink).
+    let shrunk = match format {
+        ImageFormat::Jpeg => super::shrink::decode(bytes, (w, h), DISPLAY_MAX),
+        _ => None,
+    };
+    let Oriented {
+        image: mut img,
+        orientation,
+    } = match shrunk {
+        Some(decoded) => decoded.map_err(|_| PhotoError::Corrupt)?,
+        None => decode_whole(bytes, format, (w, h), limits)?,
+    };
     img.apply_orientation(orientation);
 
     let rgb = flatten(img);
@@ -128,6 +130,27 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<Processed, PhotoErr
         display: encode(&display)?,
         thumb: encode(&thumb)?,
     })
+}
+
+/// The whole picture, by the general decoder.
+fn decode_whole(
+    bytes: &[u8],
+    format: ImageFormat,
+    (w, h): (u32, u32),
+    limits: &PhotoLimits,
+) -> Result<Oriented, PhotoError> {
+    let mut reader = reader(bytes, format);
+    let mut decode_limits = Limits::default();
+    decode_limits.max_image_width = Some(w);
+    decode_limits.max_image_height = Some(h);
+    decode_limits.max_alloc = Some(limits.max_pixels * 4 + 64 * 1024 * 1024);
+    reader.limits(decode_limits);
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Corrupt)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Corrupt)?;
+    Ok(Oriented { image, orientation })
 }
 
 /// The real type from magic bytes; only JPEG, PNG and WebP are accepted.

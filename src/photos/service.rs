@@ -6,6 +6,7 @@ use super::queries::{self as rows, Subject};
 use super::store::PhotoStore;
 use sqlx::PgPool;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -15,6 +16,9 @@ pub enum StoreError {
     /// The file was refused; the message is safe to show.
     #[error(transparent)]
     Rejected(#[from] PhotoError),
+    /// Every decoder is busy and the queue for them is full.
+    #[error("busy")]
+    Busy,
     /// Something failed on our side.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -27,18 +31,41 @@ pub struct PhotoService {
     pub store: PhotoStore,
     /// Size and pixel limits.
     pub limits: PhotoLimits,
-    /// Bounds concurrent decodes: each can take hundreds of MB and a core.
+    /// Bounds concurrent decodes: each takes a core and tens of MB.
     pub permits: Arc<Semaphore>,
+    /// Uploads waiting for a permit; past [`Self::max_waiting`] they are turned away.
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
+}
+
+/// Gives the queue place back however the wait ends (a dropped request too).
+struct InQueue(Arc<AtomicUsize>);
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl PhotoService {
-    /// A service decoding at most `concurrency` images at once.
+    /// A service decoding at most `concurrency` images at once, with as many
+    /// again (at least 2) waiting: a burst is smoothed, a flood turned away
+    /// before it holds memory.
     pub fn new(store: PhotoStore, limits: PhotoLimits, concurrency: usize) -> Self {
+        let concurrency = concurrency.max(1);
         Self {
             store,
             limits,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            waiting: Arc::default(),
+            max_waiting: concurrency.max(2),
         }
+    }
+
+    /// Whether an upload arriving now would be turned away: every decoder
+    /// busy and the queue full. Checked before a body is read.
+    pub fn busy(&self) -> bool {
+        self.permits.available_permits() == 0 && self.waiting.load(Ordering::SeqCst) >= self.max_waiting
     }
 
     /// Processes `bytes` off the async runtime, writes the files, then the row.
@@ -50,12 +77,21 @@ impl PhotoService {
         subject: Subject,
         bytes: Vec<u8>,
     ) -> Result<Photo, StoreError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(anyhow::Error::from)?;
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(StoreError::Busy);
+                }
+                let _queued = InQueue(self.waiting.clone());
+                self.permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(anyhow::Error::from)?
+            }
+        };
         let limits = self.limits;
         let processed = tokio::task::spawn_blocking(move || {
             let _permit = permit;

@@ -32,8 +32,9 @@ pub fn UploadForm(
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, on_uploaded, &progress, &outcome, &busy);
     };
+    let action = action(dog.as_deref(), venue.as_deref(), &return_to);
     view! {
-        <form class="upload form-card" action="/api/photos" method="post" enctype="multipart/form-data" on:submit=on_submit>
+        <form class="upload form-card" action=action method="post" enctype="multipart/form-data" on:submit=on_submit>
             <div class="field">
                 <label for="photo-file">{label}</label>
                 <input id="photo-file" type="file" name="photo" accept="image/jpeg,image/png,image/webp" required />
@@ -69,6 +70,34 @@ pub fn UploadForm(
             })}
         </form>
     }
+}
+
+/// The form's address names what the photo is of (and where a plain form
+/// goes back to), so the server can turn an upload away before reading its
+/// body. The same values are in the body too, for pages from before.
+fn action(dog: Option<&str>, venue: Option<&str>, return_to: &str) -> String {
+    let mut query = vec![];
+    if let Some(dog) = dog {
+        query.push(format!("dog={}", encode(dog)));
+    }
+    if let Some(venue) = venue {
+        query.push(format!("venue={}", encode(venue)));
+    }
+    query.push(format!("return_to={}", encode(return_to)));
+    format!("/api/photos?{}", query.join("&"))
+}
+
+/// Percent-encodes all but unreserved characters and `/`.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(feature = "hydrate")]
@@ -138,7 +167,8 @@ mod client {
     ) -> Result<(), leptos::wasm_bindgen::JsValue> {
         let data = FormData::new_with_form(form)?;
         let xhr = XmlHttpRequest::new()?;
-        xhr.open_with_async("POST", "/api/photos", true)?;
+        // The form's own address: it names the dog or venue for the server's early checks.
+        xhr.open_with_async("POST", &form.action(), true)?;
         xhr.set_request_header("Accept", "application/json")?;
         let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
             if e.length_computable() && e.total() > 0.0 {

@@ -8,6 +8,7 @@ pub mod vars;
 use anyhow::bail;
 use leptos::config::LeptosOptions;
 use paws_inside::client_ip::ProxyConfig;
+use paws_inside::mail::outbox::Retry;
 use paws_inside::mail::{Secret, SmtpConfig, SmtpTls};
 use std::fmt;
 use std::net::SocketAddr;
@@ -72,6 +73,8 @@ pub struct HttpSettings {
     pub public_url: String,
     /// Seconds a public page rendered for a visitor without a session is reused (0 = off).
     pub page_cache_seconds: u64,
+    /// After a shutdown signal, how long to keep serving with `/readyz` at 503.
+    pub shutdown_grace_seconds: u64,
     /// Where the client address comes from (socket peer or a trusted proxy's header).
     pub proxy: ProxyConfig,
     /// Where `/metrics` (Prometheus) is served; off when unset.
@@ -91,6 +94,8 @@ pub struct MailSettings {
     pub transport: MailTransport,
     /// Sender, e.g. `Paws Inside <hello@example.com>`.
     pub from: String,
+    /// How failed sends from the outbox are retried.
+    pub retry: Retry,
 }
 
 /// Where outgoing email goes.
@@ -99,7 +104,7 @@ pub enum MailTransport {
     /// A real SMTP server.
     Smtp(SmtpConfig),
     /// Development only: `.eml` files in this folder (links are logged too).
-    Outbox(PathBuf),
+    Folder(PathBuf),
 }
 
 /// Uploaded photos and other data on disk.
@@ -180,13 +185,24 @@ impl Settings {
             guest_idle_days: GUEST_IDLE_DAYS.parse::<i64>(&get)?.clamp(1, 3650),
         };
         // cargo-leptos passes its configuration as LEPTOS_* variables; without
-        // them (tests, a bare binary) the defaults match Cargo.toml's metadata.
+        // them (production's bare binary, tests) the defaults match Cargo.toml's
+        // metadata, and hashed asset names follow the build that left hash.txt.
         let mut leptos = if get("LEPTOS_OUTPUT_NAME").is_some() {
             leptos::config::get_config_from_env()
                 .map_err(|e| anyhow::anyhow!("invalid LEPTOS_* environment: {e}"))?
                 .leptos_options
         } else {
-            LeptosOptions::builder().output_name("paws").build()
+            let hash_files = match LEPTOS_HASH_FILES.get(&get).as_deref().map(str::trim) {
+                None | Some("" | "auto") => hash_file_beside_binary(),
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("LEPTOS_HASH_FILES must be auto, true or false"))?,
+            };
+            LeptosOptions::builder()
+                .output_name("paws")
+                .hash_files(hash_files)
+                .env(leptos::config::Env::PROD)
+                .build()
         };
         leptos.site_root = LEPTOS_SITE_ROOT.text(&get)?.into();
         leptos.site_addr = http.bind;
@@ -228,6 +244,7 @@ fn http(get: &impl Lookup) -> anyhow::Result<HttpSettings> {
         bind,
         public_url,
         page_cache_seconds: PAGE_CACHE_SECONDS.parse::<u64>(get)?.min(300),
+        shutdown_grace_seconds: SHUTDOWN_GRACE_SECONDS.parse::<u64>(get)?.min(300),
         proxy: ProxyConfig::parse(
             CLIENT_IP_HEADER.get(get).as_deref(),
             TRUSTED_PROXIES.get(get).as_deref(),
@@ -251,6 +268,21 @@ fn http(get: &impl Lookup) -> anyhow::Result<HttpSettings> {
 }
 
 /// SMTP when `SMTP_HOST` is set; otherwise the outbox, which production refuses.
+fn retry(get: &impl Lookup) -> anyhow::Result<Retry> {
+    let first = vars::MAIL_RETRY_SECONDS.parse::<f64>(get)?;
+    anyhow::ensure!(
+        first.is_finite() && (0.05..=3600.0).contains(&first),
+        "MAIL_RETRY_SECONDS must be between 0.05 and 3600"
+    );
+    let first = std::time::Duration::from_secs_f64(first);
+    let default = Retry::default();
+    Ok(Retry {
+        first,
+        max: default.max.max(first),
+        ..default
+    })
+}
+
 fn mail(get: &impl Lookup, data_dir: &std::path::Path) -> anyhow::Result<MailSettings> {
     use vars::*;
     let production = match PAWS_ENV.text(get)?.trim() {
@@ -268,8 +300,9 @@ fn mail(get: &impl Lookup, data_dir: &std::path::Path) -> anyhow::Result<MailSet
             bail!("SMTP_HOST must be set when PAWS_ENV=production (mail would silently go to a folder)");
         }
         return Ok(MailSettings {
-            transport: MailTransport::Outbox(data_dir.join("outbox")),
+            transport: MailTransport::Folder(data_dir.join("outbox")),
             from: from()?,
+            retry: retry(get)?,
         });
     };
     let tls = match SMTP_TLS.text(get)?.trim() {
@@ -292,6 +325,7 @@ fn mail(get: &impl Lookup, data_dir: &std::path::Path) -> anyhow::Result<MailSet
             password: SMTP_PASSWORD.get(get).map(Secret::new),
         }),
         from: from()?,
+        retry: retry(get)?,
     })
 }
 
@@ -307,6 +341,15 @@ fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Whether `cargo leptos build` left `hash.txt` beside this binary: it does
+/// exactly when it gave the assets content-hashed names.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|path| path.is_file())
 }
 
 #[cfg(test)]
@@ -350,7 +393,7 @@ mod tests {
     fn mail() {
         let base = [("DATABASE_URL", "postgres://h/db")];
         let dev = Settings::from_lookup(lookup(&base)).unwrap();
-        assert!(matches!(dev.mail.transport, MailTransport::Outbox(_)));
+        assert!(matches!(dev.mail.transport, MailTransport::Folder(_)));
         let prod = [("DATABASE_URL", "postgres://h/db"), ("PAWS_ENV", "production")];
         let err = Settings::from_lookup(lookup(&prod)).unwrap_err().to_string();
         assert!(err.contains("SMTP_HOST"), "{err}");

@@ -101,6 +101,7 @@ vars! {
     PAWS_BIND = "PAWS_BIND", Computed("$LEPTOS_SITE_ADDR or 127.0.0.1:3000"), "listen address (port 0 = any free port)";
     PUBLIC_URL = "PUBLIC_URL", Computed("http://<bind>"), "public base URL; https:// enables Secure cookies and HSTS";
     PAGE_CACHE_SECONDS = "PAGE_CACHE_SECONDS", Value("2"), "reuse the home and venue pages rendered for visitors without a session this long (0 = off)";
+    SHUTDOWN_GRACE_SECONDS = "SHUTDOWN_GRACE_SECONDS", Value("0"), "after SIGTERM, serve this long with /readyz at 503 before draining (behind a load balancer: its check interval × 2)";
     CLIENT_IP_HEADER = "CLIENT_IP_HEADER", Unset("(unset: socket peer)"), "header a trusted proxy names the client in, e.g. x-forwarded-for";
     TRUSTED_PROXIES = "TRUSTED_PROXIES", Unset("(none)"), "comma-separated IPs/CIDRs whose CLIENT_IP_HEADER is believed";
     METRICS_BIND = "METRICS_BIND", Unset("(off)"), "address for Prometheus /metrics, e.g. 127.0.0.1:9100 (keep it private)";
@@ -108,7 +109,7 @@ vars! {
     TILE_URL = "TILE_URL", Value("https://tile.openstreetmap.org/{z}/{x}/{y}.png"), "map tile URL template";
     TILE_ATTRIBUTION = "TILE_ATTRIBUTION", Value("&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"), "map attribution HTML";
     LEPTOS_SITE_ROOT = "LEPTOS_SITE_ROOT", Value("target/site"), "folder with the built assets (set by cargo-leptos)";
-    LEPTOS_HASH_FILES = "LEPTOS_HASH_FILES", Value("false"), "assets carry content hashes (hash.txt beside the binary)";
+    LEPTOS_HASH_FILES = "LEPTOS_HASH_FILES", Computed("auto: true when hash.txt is beside the binary"), "assets carry content hashes (auto, true or false)";
     // mail
     PAWS_ENV = "PAWS_ENV", Value("development"), "production refuses to start without SMTP (no silent outbox)";
     SMTP_HOST = "SMTP_HOST", Unset("(unset: outbox)"), "SMTP server; unset in development writes mail to $DATA_DIR/outbox";
@@ -116,6 +117,7 @@ vars! {
     SMTP_TLS = "SMTP_TLS", Value("starttls"), "starttls, tls or none";
     SMTP_USERNAME = "SMTP_USERNAME", Unset("(none)"), "SMTP login";
     SMTP_PASSWORD = "SMTP_PASSWORD", Unset("(none)"), "SMTP password";
+    MAIL_RETRY_SECONDS = "MAIL_RETRY_SECONDS", Value("5"), "wait after a failed send, doubled each time up to 5 minutes; a mail is dropped when its link expires";
     MAIL_FROM = "MAIL_FROM", Computed("Paws Inside <no-reply@localhost> (required in production)"), "sender address";
     // media
     DATA_DIR = "DATA_DIR", Value(".data"), "folder for server data (photos go to media/ inside it)";

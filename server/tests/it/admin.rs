@@ -369,11 +369,20 @@ async fn reported_photos_are_hidden_deleted_or_dismissed() {
             res.status()
         );
     }
-    // Hidden: not served publicly, files kept, admins still see it.
+    // Hidden: not served publicly, files kept, admins still see it. A cache
+    // asking again about its copy (as it must, minutes after) is told it is gone.
     assert_eq!(
         app.get(&format!("/photos/{hide_key}/thumb.jpg")).await.status(),
         404
     );
+    let revalidated = app
+        .client
+        .get(format!("{}/photos/{hide_key}/thumb.jpg", app.address))
+        .header("if-none-match", format!("\"{hide_key}-thumb\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 404, "a cache's copy is not confirmed");
     let as_admin = boss
         .client
         .get(format!("{}/photos/{hide_key}/thumb.jpg", app.address))

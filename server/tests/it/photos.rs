@@ -9,7 +9,12 @@ use uuid::Uuid;
 
 /// A small JPEG (64×32) carrying EXIF with Orientation = 6 and a GPS position.
 fn jpeg_with_gps() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 32, |x, y| image::Rgb([(x * 4) as u8, (y * 8) as u8, 90]));
+    jpeg_with_gps_sized(64, 32)
+}
+
+/// A `w`×`h` JPEG carrying EXIF with Orientation = 6 and a GPS position.
+fn jpeg_with_gps_sized(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 4) as u8, (y * 8) as u8, 90]));
     let mut plain = Vec::new();
     image::DynamicImage::ImageRgb8(img)
         .write_to(&mut Cursor::new(&mut plain), image::ImageFormat::Jpeg)
@@ -48,7 +53,7 @@ fn jpeg_with_gps() -> Vec<u8> {
     out
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(w, h, image::Rgba([10, 200, 30, 128]));
     let mut out = Vec::new();
     image::DynamicImage::ImageRgba8(img)
@@ -84,7 +89,7 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     client: &Browser,
     bytes: Vec<u8>,
@@ -227,12 +232,20 @@ async fn photos_lose_exif_and_gps_and_keep_orientation() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-    assert!(
-        res.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
+    // Moderation can withdraw a photo: caches keep it minutes, not a year.
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=300, must-revalidate"
     );
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .client
+        .get(format!("{}/photos/{key}/thumb.jpg", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "revalidation is cheap while public");
     for bad in [
         "/photos/../../etc/passwd/thumb.jpg",
         &format!("/photos/{key}/original.jpg"),
@@ -362,4 +375,26 @@ async fn a_plain_form_upload_redirects_back_with_an_error_code() {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/dogs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_jpeg_is_decoded_small_and_still_stands_upright() {
+    let app = crate::common::spawn_app().await;
+    // 3 300 × 1 650 is decoded at half size (photos/shrink.rs), then fitted and
+    // turned by its EXIF orientation (6: a quarter turn clockwise).
+    let res = upload(
+        &app,
+        &Browser::new(),
+        jpeg_with_gps_sized(3300, 1650),
+        "big.jpg",
+        &[("venue", "pawsome-bakery-berlin")],
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["photo"]["width"].as_i64(), body["photo"]["height"].as_i64()),
+        (Some(800), Some(1600)),
+        "upright and fitted to 1 600 px"
+    );
 }

@@ -25,10 +25,12 @@ impl Drop for SmtpSink {
 impl SmtpSink {
     /// Starts a sink on a free port and waits until it accepts connections.
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        Self::start_on(free_port())
+    }
+
+    /// Starts a sink on `port` (one the app was told about while nothing
+    /// listened there) and waits until it accepts connections.
+    pub fn start_on(port: u16) -> Self {
         let dir = std::env::temp_dir().join(format!("paws-mail-{}-{port}", std::process::id()));
         // The Mailbox handler creates the Maildir (cur/new/tmp) only if it is absent.
         let _ = std::fs::remove_dir_all(&dir);
@@ -51,12 +53,7 @@ impl SmtpSink {
 
     /// Settings that point the app at this sink.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("SMTP_HOST", "127.0.0.1".to_owned()),
-            ("SMTP_PORT", self.port.to_string()),
-            ("SMTP_TLS", "none".to_owned()),
-            ("MAIL_FROM", "Paws Inside <hello@paws.test>".to_owned()),
-        ]
+        smtp_env(self.port)
     }
 
     /// Every raw message addressed to `to`, oldest first.
@@ -83,6 +80,24 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// A port nothing listens on yet.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// Settings that point the app at an SMTP server on `port` (none there yet, maybe).
+pub fn smtp_env(port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SMTP_PORT", port.to_string()),
+        ("SMTP_TLS", "none".to_owned()),
+        ("MAIL_FROM", "Paws Inside <hello@paws.test>".to_owned()),
+    ]
 }
 
 /// Decodes quoted-printable soft breaks and escapes.

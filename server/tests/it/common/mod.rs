@@ -27,6 +27,15 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
 }
 
+impl TestApp {
+    /// Sends the shutdown signal (as SIGTERM would); the app then stops on its own.
+    pub fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
