@@ -4,7 +4,6 @@
 //! re-encoding.
 
 use super::shrink::Oriented;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use std::io::Cursor;
 
@@ -122,8 +121,8 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<Processed, PhotoErr
     img.apply_orientation(orientation);
 
     let rgb = flatten(img);
-    let display = fit(&rgb, DISPLAY_MAX, FilterType::Triangle);
-    let thumb = fit(&display, THUMB_MAX, FilterType::Triangle);
+    let display = fit(&rgb, DISPLAY_MAX);
+    let thumb = fit(&display, THUMB_MAX);
     Ok(Processed {
         width: display.width(),
         height: display.height(),
@@ -185,14 +184,17 @@ fn flatten(img: DynamicImage) -> RgbImage {
     })
 }
 
-fn fit(img: &RgbImage, max: u32, filter: FilterType) -> RgbImage {
+/// Shrinks to fit `max` by averaging the source pixels under each output pixel
+/// (integer arithmetic, straight into the output): a float resampler holds a
+/// second, four-bytes-per-sample copy of the picture, 26 MB for a display image.
+fn fit(img: &RgbImage, max: u32) -> RgbImage {
     if img.width() <= max && img.height() <= max {
         return img.clone();
     }
     let scale = f64::from(max) / f64::from(img.width().max(img.height()));
     let w = ((f64::from(img.width()) * scale).round() as u32).max(1);
     let h = ((f64::from(img.height()) * scale).round() as u32).max(1);
-    image::imageops::resize(img, w, h, filter)
+    image::imageops::thumbnail(img, w, h)
 }
 
 fn encode(img: &RgbImage) -> Result<Vec<u8>, PhotoError> {
