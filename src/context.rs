@@ -3,7 +3,7 @@
 //! server and handed to server functions and routes alike.
 
 use crate::limits::{self, LimitedAction, Limits, TooMany};
-use crate::mail::{Email, outbox};
+use crate::mail::outbox::{self, Queued};
 use crate::password::Hasher;
 use crate::photos::PhotoService;
 use sqlx::PgPool;
@@ -36,21 +36,11 @@ pub struct Context {
 }
 
 impl Context {
-    /// A link to `path` (`/auth/confirm?token=…`) on the public site.
-    pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.config.public_url)
-    }
-
     /// Queues an email in `conn`'s transaction: it goes out (from the outbox,
-    /// by a worker) exactly when that transaction commits. `minutes` is how
-    /// long the link in it works: it is never sent later.
-    pub(crate) async fn send(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        email: Email,
-        minutes: i64,
-    ) -> anyhow::Result<()> {
-        outbox::queue(conn, &email, minutes).await
+    /// by a worker) only if that transaction commits, and never after its
+    /// link has expired.
+    pub(crate) async fn send(&self, conn: &mut sqlx::PgConnection, mail: Queued<'_>) -> anyhow::Result<()> {
+        outbox::queue(conn, mail).await
     }
 
     /// Counts one hit of each `(action, subject)`; the first one over answers

@@ -174,7 +174,8 @@ async fn main() -> anyhow::Result<()> {
                 password_hash: None,
             },
         )
-        .await?;
+        .await?
+        .token;
         drop(conn);
         let started = Instant::now();
         let signed_in =

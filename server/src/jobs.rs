@@ -4,8 +4,7 @@
 
 use crate::notify::{self, Signals};
 use paws_inside::db::reaper;
-use paws_inside::mail::Mailer;
-use paws_inside::mail::outbox::{self, Retry};
+use paws_inside::mail::outbox::{self, Sender};
 use paws_inside::photos::PhotoStore;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -18,6 +17,8 @@ pub const REAPER_LOCK: i64 = 0x7061_7773_7265_6170; // "pawsreap"
 
 /// The longest a worker sleeps without looking, should a notification be missed.
 const MAIL_POLL: Duration = Duration::from_secs(30);
+/// The shortest: after finding nothing it could take.
+const MAIL_RECHECK: Duration = Duration::from_millis(250);
 
 /// What an instance runs beside serving.
 pub struct Background {
@@ -31,10 +32,8 @@ pub struct Background {
     pub reaper_every: Option<Duration>,
     /// How long an empty guest may idle.
     pub guest_idle_days: i64,
-    /// Where mail goes.
-    pub mailer: Mailer,
-    /// How failed sends are retried.
-    pub retry: Retry,
+    /// Where mail goes, how it is retried and what its links point at.
+    pub mail: Sender,
     /// The page cache and the mail worker's wake-up.
     pub signals: Signals,
 }
@@ -62,7 +61,7 @@ impl Background {
             ));
         }
         let (stop_mail, stopped) = watch::channel(false);
-        let mail = spawn_mail_worker(self.pool, self.mailer, self.retry, self.signals.mail, stopped);
+        let mail = spawn_mail_worker(self.pool, self.mail, self.signals.mail, stopped);
         Running {
             aborted,
             mail,
@@ -144,6 +143,10 @@ pub async fn reap_if_first(
     idle_days: i64,
 ) -> anyhow::Result<Option<reaper::Reaped>> {
     let mut lock = pool.begin().await?;
+    // The lock's transaction idles while the pass works on other connections.
+    sqlx::query("SET LOCAL idle_in_transaction_session_timeout = 0")
+        .execute(&mut *lock)
+        .await?;
     let first: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(REAPER_LOCK)
         .fetch_one(&mut *lock)
@@ -165,8 +168,7 @@ pub async fn reap_if_first(
 /// first.
 fn spawn_mail_worker(
     pool: PgPool,
-    mailer: Mailer,
-    retry: Retry,
+    sender: Sender,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
@@ -174,7 +176,7 @@ fn spawn_mail_worker(
         loop {
             let mut trouble = false;
             while !*stop.borrow() {
-                match outbox::send_next(&pool, &mailer, &retry).await {
+                match outbox::send_next(&pool, &sender).await {
                     Ok(Some(_)) => continue,
                     Ok(None) => break,
                     Err(err) => {
@@ -187,9 +189,11 @@ fn spawn_mail_worker(
             if *stop.borrow() {
                 return;
             }
+            // Nothing was due and free: a mail due now is another worker's
+            // (being sent), so look again shortly rather than at once.
             let wait = match outbox::next_due(&pool).await {
                 _ if trouble => Duration::from_secs(1),
-                Ok(Some(due)) => due.min(MAIL_POLL),
+                Ok(Some(due)) => due.clamp(MAIL_RECHECK, MAIL_POLL),
                 Ok(None) => MAIL_POLL,
                 Err(_) => Duration::from_secs(1),
             };

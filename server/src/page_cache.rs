@@ -123,7 +123,9 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !cacheable(&req) {
         let res = next.run(req).await;
-        if writes {
+        // A refused request changed nothing (flows are one transaction each),
+        // and must not let anyone keep every instance's cache empty.
+        if writes && (res.status().is_success() || res.status().is_redirection()) {
             cache.wrote();
         }
         return res;

@@ -80,8 +80,9 @@ pub async fn upload(
             }
             Err((err, safe_return(query.return_to.as_deref())))
         }
-        Ok(()) => {
-            let (upload, return_to) = read_form(multipart, max_bytes).await;
+        Ok(place) => {
+            let (mut upload, return_to) = read_form(multipart, max_bytes).await;
+            upload.place = Some(place);
             let return_to = return_to.or(query.return_to);
             let return_to = safe_return(return_to.as_deref());
             flows::upload(&state.ctx, &mut caller, upload)

@@ -16,6 +16,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use paws_inside::context::{Config, Context};
 use paws_inside::mail::Mailer;
+use paws_inside::mail::outbox::Sender;
 use paws_inside::password::Hasher;
 use paws_inside::photos::{PhotoLimits, PhotoService, PhotoStore};
 use sqlx::PgPool;
@@ -32,6 +33,7 @@ pub struct Application {
     metrics: Option<TcpListener>,
     router: Router,
     pool: PgPool,
+    photos: PhotoService,
     background: Background,
     /// False from the shutdown signal on: `/readyz` then answers 503.
     ready: Arc<AtomicBool>,
@@ -69,7 +71,13 @@ impl Application {
         };
         let cache = PageCache::new(Duration::from_secs(settings.http.page_cache_seconds));
         let ready = Arc::new(AtomicBool::new(true));
-        let router = router(&settings, pool.clone(), photos, cache.clone(), ready.clone());
+        let router = router(
+            &settings,
+            pool.clone(),
+            photos.clone(),
+            cache.clone(),
+            ready.clone(),
+        );
         let listener = TcpListener::bind(settings.http.bind)
             .await
             .with_context(|| format!("could not listen on {}", settings.http.bind))?;
@@ -92,11 +100,16 @@ impl Application {
                 reaper_every: (settings.limits.reaper_interval_minutes > 0)
                     .then(|| Duration::from_secs(settings.limits.reaper_interval_minutes * 60)),
                 guest_idle_days: settings.limits.guest_idle_days,
-                mailer,
-                retry: settings.mail.retry,
+                mail: Sender {
+                    mailer,
+                    retry: settings.mail.retry,
+                    public_url: settings.http.public_url.clone(),
+                    link_minutes: settings.sessions.magic_link_minutes,
+                },
                 signals: Signals::new(cache),
             },
             pool,
+            photos,
             ready,
             grace: Duration::from_secs(settings.http.shutdown_grace_seconds),
         })
@@ -118,6 +131,11 @@ impl Application {
     /// The database pool the app uses.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Its photo service (decoders and upload places are per instance).
+    pub fn photos(&self) -> &PhotoService {
+        &self.photos
     }
 
     /// Serves until SIGINT or SIGTERM, then drains in-flight requests.

@@ -13,6 +13,7 @@ use super::tokens::{self, NewToken, Peek, Purpose};
 use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
+use crate::mail::outbox::{Letter, Queued};
 use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -35,7 +36,7 @@ pub async fn request_link(
     ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
     // The token and the mail carrying it commit together (the outbox).
     let mut tx = ctx.pool.begin().await.context("no database connection")?;
-    let token = tokens::issue(
+    let issued = tokens::issue(
         &mut tx,
         NewToken {
             purpose: Purpose::MagicLink,
@@ -47,9 +48,13 @@ pub async fn request_link(
         },
     )
     .await?;
-    let url = ctx.url(&format!("/auth/confirm?token={token}"));
-    let mail = crate::mail::magic_link(&email, &url, ctx.config.link_minutes);
-    ctx.send(&mut tx, mail, ctx.config.link_minutes).await?;
+    let mail = Queued {
+        letter: Letter::MagicLink,
+        to: &email,
+        token: issued.id,
+        minutes: ctx.config.link_minutes,
+    };
+    ctx.send(&mut tx, mail).await?;
     tx.commit().await.context("failed to commit the sign-in link")?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::user::User;
 use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
+use crate::mail::outbox::{Letter, Queued};
 use anyhow::Context as _;
 use uuid::Uuid;
 
@@ -109,7 +110,7 @@ pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Resul
             .context("failed to look up address")?;
     // A token either way (one for an unknown address is never sent and
     // expires unused): both answers cost the same work.
-    let token = tokens::issue(
+    let issued = tokens::issue(
         &mut tx,
         NewToken {
             purpose: Purpose::PasswordReset,
@@ -121,10 +122,16 @@ pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Resul
         },
     )
     .await?;
+    let mail = Queued {
+        letter: Letter::PasswordReset,
+        to: &email,
+        token: issued.id,
+        minutes: RESET_MINUTES,
+    };
     if exists {
-        let url = ctx.url(&format!("/auth/reset?token={token}"));
-        ctx.send(&mut tx, crate::mail::password_reset(&email, &url), RESET_MINUTES)
-            .await?;
+        ctx.send(&mut tx, mail).await?;
+    } else {
+        crate::mail::outbox::record_unsent(&mut tx, mail, "no account for this address").await?;
     }
     tx.commit().await.context("failed to commit the reset link")?;
     Ok(())

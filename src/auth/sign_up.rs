@@ -16,6 +16,7 @@ use super::user::User;
 use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
+use crate::mail::outbox::{Letter, Queued};
 use anyhow::Context as _;
 
 /// How long a sign-up waits for its address to be confirmed.
@@ -69,13 +70,18 @@ pub async fn sign_up(
         }
     };
     let minutes = new.ttl_minutes;
-    let token = tokens::issue(&mut tx, new).await?;
-    let mail = if taken {
-        crate::mail::sign_up_attempt(&email, &ctx.url(&format!("/auth/confirm?token={token}")))
-    } else {
-        crate::mail::verify_email(&email, &ctx.url(&format!("/auth/verify?token={token}")))
+    let issued = tokens::issue(&mut tx, new).await?;
+    let mail = Queued {
+        letter: if taken {
+            Letter::SignUpAttempt
+        } else {
+            Letter::VerifyEmail
+        },
+        to: &email,
+        token: issued.id,
+        minutes,
     };
-    ctx.send(&mut tx, mail, minutes).await?;
+    ctx.send(&mut tx, mail).await?;
     tx.commit().await.context("failed to commit the sign-up")?;
     Ok(())
 }

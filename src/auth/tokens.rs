@@ -76,14 +76,15 @@ pub fn hash(token: &str) -> Option<Vec<u8>> {
 /// Stores a new token and retires the address's older unused ones of the same
 /// purpose (marked used, so their pages say "replaced by a newer link"). One
 /// statement, so it can run inside a flow's transaction or on its own.
-pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result<String> {
+pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result<Issued> {
     let token = generate()?;
     let digest = hash(&token).context("generated token is malformed")?;
-    sqlx::query(
+    let id: Uuid = sqlx::query_scalar(
         "WITH retired AS (
            UPDATE auth_tokens SET used_at = now() WHERE email = $3 AND purpose = $2 AND used_at IS NULL)
          INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash)
-         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7)",
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7)
+         RETURNING id",
     )
     .bind(&digest)
     .bind(new.purpose.as_str())
@@ -92,10 +93,38 @@ pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result
     .bind(new.next_path)
     .bind(new.ttl_minutes as i32)
     .bind(new.password_hash)
-    .execute(conn)
+    .fetch_one(conn)
     .await
     .context("failed to store token")?;
-    Ok(token)
+    Ok(Issued { id, token })
+}
+
+/// A stored token: its row, and the secret for the caller to hand over
+/// (or drop: a mail's secret is made anew when it is sent, [`rekey`]).
+#[derive(Debug)]
+pub struct Issued {
+    /// The row.
+    pub id: Uuid,
+    /// The secret (64 hex characters); only its hash is stored.
+    pub token: String,
+}
+
+/// Gives a still usable token a fresh secret and returns it; `None` when the
+/// token was used, replaced by a newer one or has expired. The mail worker
+/// calls it at send time, so no working secret waits in the database; on its
+/// own commit, so the link works the moment the mail arrives.
+pub async fn rekey(pool: &PgPool, id: Uuid) -> anyhow::Result<Option<String>> {
+    let token = generate()?;
+    let digest = hash(&token).context("generated token is malformed")?;
+    let done = sqlx::query(
+        "UPDATE auth_tokens SET token_hash = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
+    )
+    .bind(id)
+    .bind(&digest)
+    .execute(pool)
+    .await
+    .context("failed to renew token")?;
+    Ok((done.rows_affected() == 1).then_some(token))
 }
 
 /// Looks at a token without consuming it (GET and HEAD of a link, mail scanners).

@@ -1,18 +1,51 @@
 //! The durable outbox: a flow queues its mail in its own transaction, and a
-//! worker on every instance sends what is due. A mail is sent if and only if
-//! the transaction that made its token committed; a crash, a restart or an
-//! SMTP outage delays it, never loses it. Two instances never take the same
-//! row: the sender holds the row's lock (`FOR UPDATE SKIP LOCKED`) while it
-//! talks SMTP and marks the row sent in the same transaction.
+//! worker on every instance sends what is due. A mail goes out only if the
+//! transaction that made its token committed; a crash, a restart or an SMTP
+//! outage delays it, never loses it. Two instances never take the same row:
+//! the sender holds the row's lock (`FOR UPDATE SKIP LOCKED`) while it talks
+//! SMTP and marks the row in the same transaction. Delivery is at least once:
+//! should the mark fail after the server took the mail, it is sent again, and
+//! only the newer one's link works.
+//!
+//! A row holds no working link: it names its token, which gets a fresh secret
+//! when the mail is sent (`tokens::rekey`), only the hash being stored.
 
 use super::{Email, Mailer};
+use crate::auth::tokens;
 use crate::email::EmailAddress;
 use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// The channel a queued mail is announced on, so idle workers wake at once.
 pub const CHANNEL: &str = "mail_outbox";
+
+/// A link with less life than this left is not worth sending.
+const LAST_USEFUL_SECONDS: f64 = 60.0;
+
+crate::keyed::keyed_enum!(
+    /// Which message a row is; each carries one link.
+    Letter {
+        MagicLink => "magic_link", "A sign-in link";
+        SignUpAttempt => "sign_up_attempt", "Someone tried to sign up with a taken address (a sign-in link)";
+        VerifyEmail => "verify_email", "Confirm the address of a sign-up";
+        PasswordReset => "password_reset", "Choose a new password";
+    }
+);
+
+/// One mail to queue.
+#[derive(Clone, Copy, Debug)]
+pub struct Queued<'a> {
+    /// Which message.
+    pub letter: Letter,
+    /// Recipient.
+    pub to: &'a EmailAddress,
+    /// The token its link carries.
+    pub token: Uuid,
+    /// How long the link works: it is never sent later.
+    pub minutes: i64,
+}
 
 /// How failed sends are retried.
 #[derive(Clone, Copy, Debug)]
@@ -43,58 +76,78 @@ impl Retry {
     }
 }
 
+/// What the worker needs to turn a row into a message.
+#[derive(Clone)]
+pub struct Sender {
+    /// Where mail goes.
+    pub mailer: Mailer,
+    /// Retries.
+    pub retry: Retry,
+    /// Base URL of the links, e.g. `https://pawsinside.example`.
+    pub public_url: String,
+    /// How long a sign-in link works (the message says so).
+    pub link_minutes: i64,
+}
+
 /// What one call of [`send_next`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sent {
     /// Delivered to the mail server.
     Delivered,
-    /// The server refused or was unreachable; retried later.
+    /// The server refused for now or was unreachable; retried later.
     Failed,
-    /// Its link expired or it failed too often: dropped unsent.
+    /// Its link is dead (used, replaced, expired), the address or the server
+    /// refused it for good, or it failed too often: dropped unsent.
     GaveUp,
 }
 
-/// Queues `email` on `conn`'s transaction, to be sent within `minutes`
-/// (the life of the link it carries).
-pub async fn queue(conn: &mut PgConnection, email: &Email, minutes: i64) -> anyhow::Result<()> {
-    sqlx::query(
-        "WITH queued AS (
-           INSERT INTO mail_outbox (recipient, subject, body_text, body_html, link, send_before)
-           VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6)))
-         SELECT pg_notify($7, '')",
-    )
-    .bind(email.to.as_str())
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
-    .bind(email.link.as_deref())
-    .bind(minutes.clamp(1, 7 * 24 * 60) as i32)
-    .bind(CHANNEL)
-    .execute(conn)
-    .await
-    .context("failed to queue the email")?;
+/// Queues a mail on `conn`'s transaction.
+pub async fn queue(conn: &mut PgConnection, mail: Queued<'_>) -> anyhow::Result<()> {
+    insert(conn, mail, None).await?;
     crate::metrics::global().mail.inc("queued");
     Ok(())
 }
 
-type Due = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i32,
-    f64,
-);
+/// Records a mail that is not sent (`why`), with the same statement as
+/// [`queue`]: a flow that must cost the same either way (a reset asked for an
+/// address without an account) does the same work.
+pub async fn record_unsent(conn: &mut PgConnection, mail: Queued<'_>, why: &str) -> anyhow::Result<()> {
+    insert(conn, mail, Some(why)).await
+}
+
+async fn insert(conn: &mut PgConnection, mail: Queued<'_>, unsent: Option<&str>) -> anyhow::Result<()> {
+    sqlx::query(
+        "WITH queued AS (
+           INSERT INTO mail_outbox (kind, recipient, token_id, send_before, last_error, gave_up_at)
+           VALUES ($1, $2, $3, now() + make_interval(mins => $4), $5, CASE WHEN $5 IS NOT NULL THEN now() END))
+         SELECT pg_notify($6, '')",
+    )
+    .bind(mail.letter.as_str())
+    .bind(mail.to.as_str())
+    .bind(mail.token)
+    .bind(mail.minutes.clamp(1, 7 * 24 * 60) as i32)
+    .bind(unsent)
+    .bind(CHANNEL)
+    .execute(conn)
+    .await
+    .context("failed to queue the email")?;
+    Ok(())
+}
+
+type Due = (i64, String, String, Uuid, i32, f64);
 
 /// Sends the oldest due mail, if there is one. The row stays locked while the
 /// mail server is talked to, so a crash mid-send leaves it queued.
-pub async fn send_next(pool: &PgPool, mailer: &Mailer, retry: &Retry) -> anyhow::Result<Option<Sent>> {
+pub async fn send_next(pool: &PgPool, sender: &Sender) -> anyhow::Result<Option<Sent>> {
     let mut tx = pool.begin().await.context("no database connection")?;
+    // The transaction waits on SMTP (15 s at most): a shorter idle timeout on
+    // the server would end it after the send, and the mail would go out again.
+    sqlx::query("SET LOCAL idle_in_transaction_session_timeout = '60s'")
+        .execute(&mut *tx)
+        .await
+        .context("failed to start sending")?;
     let due: Option<Due> = sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, body_html, link, attempts,
-                extract(epoch FROM send_before - now())::float8
+        "SELECT id, kind, recipient, token_id, attempts, extract(epoch FROM send_before - now())::float8
          FROM mail_outbox
          WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= now()
          ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -102,44 +155,35 @@ pub async fn send_next(pool: &PgPool, mailer: &Mailer, retry: &Retry) -> anyhow:
     .fetch_optional(&mut *tx)
     .await
     .context("failed to read the outbox")?;
-    let Some((id, recipient, subject, text, html, link, attempts, seconds_left)) = due else {
+    let Some((id, kind, recipient, token, attempts, seconds_left)) = due else {
         return Ok(None);
     };
-    let expired = seconds_left <= 0.0;
-    let email = EmailAddress::parse(&recipient).map(|to| Email {
-        to,
-        subject,
-        text: text.unwrap_or_default(),
-        html: html.unwrap_or_default(),
-        link,
-    });
     let attempts = attempts + 1;
-    let outcome = match email {
-        _ if expired => Err("its link expired before it could be sent".to_owned()),
-        Err(err) => Err(format!("not an address: {err}")),
-        Ok(email) => mailer.send(&email).await.map_err(|e| format!("{e:#}")),
-    };
-    let wait = retry.backoff(attempts);
+    let wait = sender.retry.backoff(attempts);
+    let outcome = attempt(pool, sender, (&kind, &recipient, token), seconds_left).await?;
     let sent = match &outcome {
         Ok(()) => Sent::Delivered,
+        Err((_, true)) => Sent::GaveUp,
         // A retry after the link's expiry would only send a dead link.
-        Err(_) if attempts >= retry.attempts || wait.as_secs_f64() >= seconds_left => Sent::GaveUp,
+        Err(_)
+            if attempts >= sender.retry.attempts
+                || wait.as_secs_f64() + LAST_USEFUL_SECONDS >= seconds_left =>
+        {
+            Sent::GaveUp
+        }
         Err(_) => Sent::Failed,
     };
+    let error = outcome.as_ref().err().map(|(e, _)| e.as_str());
     sqlx::query(
-        "UPDATE mail_outbox SET
-           attempts = $2, last_error = $3,
+        "UPDATE mail_outbox SET attempts = $2, last_error = $3,
            sent_at = CASE WHEN $4 = 'delivered' THEN now() END,
            gave_up_at = CASE WHEN $4 = 'gave_up' THEN now() END,
-           next_attempt_at = now() + make_interval(secs => $5),
-           body_text = CASE WHEN $4 = 'failed' THEN body_text END,
-           body_html = CASE WHEN $4 = 'failed' THEN body_html END,
-           link = CASE WHEN $4 = 'failed' THEN link END
+           next_attempt_at = clock_timestamp() + make_interval(secs => $5)
          WHERE id = $1",
     )
     .bind(id)
     .bind(attempts)
-    .bind(outcome.as_ref().err())
+    .bind(error)
     .bind(match sent {
         Sent::Delivered => "delivered",
         Sent::Failed => "failed",
@@ -151,9 +195,9 @@ pub async fn send_next(pool: &PgPool, mailer: &Mailer, retry: &Retry) -> anyhow:
     .context("failed to mark the email")?;
     tx.commit().await.context("failed to mark the email")?;
     let m = crate::metrics::global();
-    match (&outcome, sent) {
-        (Ok(()), _) => m.mail.inc("sent"),
-        (Err(error), sent) => {
+    match (error, sent) {
+        (None, _) => m.mail.inc("sent"),
+        (Some(error), sent) => {
             m.mail
                 .inc(if sent == Sent::GaveUp { "gave_up" } else { "failed" });
             tracing::warn!(
@@ -168,17 +212,61 @@ pub async fn send_next(pool: &PgPool, mailer: &Mailer, retry: &Retry) -> anyhow:
     Ok(Some(sent))
 }
 
+/// One try: a fresh secret for the token (committed before the mail leaves,
+/// while the row stays locked by the caller), the message, the mail server.
+/// The error says why and whether trying again is pointless.
+async fn attempt(
+    pool: &PgPool,
+    sender: &Sender,
+    (kind, recipient, token): (&str, &str, Uuid),
+    seconds_left: f64,
+) -> anyhow::Result<Result<(), (String, bool)>> {
+    let for_good = |why: &str| Ok(Err((why.to_owned(), true)));
+    if seconds_left <= LAST_USEFUL_SECONDS {
+        return for_good("its link expired before it could be sent");
+    }
+    let (Ok(to), Some(letter)) = (EmailAddress::parse(recipient), Letter::parse(kind)) else {
+        return for_good("not an address or not a message we write");
+    };
+    let Some(secret) = tokens::rekey(pool, token).await? else {
+        return for_good("its link was used, replaced by a newer one or expired");
+    };
+    let email = render(sender, letter, &to, &secret);
+    Ok(match sender.mailer.send(&email).await {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let permanent = err
+                .downcast_ref::<lettre::transport::smtp::Error>()
+                .is_some_and(|e| e.is_permanent());
+            Err((format!("{err:#}"), permanent))
+        }
+    })
+}
+
+/// The message of `letter` with its link.
+fn render(sender: &Sender, letter: Letter, to: &EmailAddress, token: &str) -> Email {
+    let url = |path: &str| format!("{}{path}?token={token}", sender.public_url);
+    match letter {
+        Letter::MagicLink => super::magic_link(to, &url("/auth/confirm"), sender.link_minutes),
+        Letter::SignUpAttempt => super::sign_up_attempt(to, &url("/auth/confirm")),
+        Letter::VerifyEmail => super::verify_email(to, &url("/auth/verify")),
+        Letter::PasswordReset => super::password_reset(to, &url("/auth/reset")),
+    }
+}
+
 /// How long until the next queued mail is due (zero if one is due now);
 /// `None` when nothing is queued.
 pub async fn next_due(pool: &PgPool) -> anyhow::Result<Option<Duration>> {
     let seconds: Option<f64> = sqlx::query_scalar(
-        "SELECT greatest(extract(epoch FROM min(next_attempt_at) - now()), 0)::float8
+        "SELECT extract(epoch FROM min(next_attempt_at) - now())::float8
          FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL",
     )
     .fetch_one(pool)
     .await
     .context("failed to read the outbox")?;
-    Ok(seconds.map(Duration::from_secs_f64))
+    Ok(seconds
+        .filter(|s| s.is_finite())
+        .map(|s| Duration::from_secs_f64(s.max(0.0))))
 }
 
 /// Mails waiting to be sent and the age of the oldest, in seconds.

@@ -4,7 +4,7 @@
 
 use super::process::PhotoError;
 use super::queries::{self as rows, Subject};
-use super::{Photo, VenuePhoto};
+use super::{Admission, Photo, VenuePhoto};
 use crate::auth::Caller;
 use crate::auth::MintError;
 use crate::context::Context;
@@ -87,7 +87,7 @@ impl From<MintError> for UploadError {
 }
 
 /// What an upload is of, as the form named it (unchecked yet).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Upload {
     /// The file, or `None` when the form had none.
     pub file: Option<Vec<u8>>,
@@ -99,6 +99,8 @@ pub struct Upload {
     pub venue: Option<String>,
     /// The browser's mint key, for a guest made by this upload.
     pub mint_key: Option<String>,
+    /// Its place, taken by [`precheck`] before the body was read (else taken here).
+    pub place: Option<Admission>,
 }
 
 /// What an upload is of, as its form's address names it (`?dog=…` or
@@ -112,10 +114,10 @@ pub struct Target {
 }
 
 /// Turns an upload away before its body is read, for what can be known from
-/// the request alone: every decoder busy, the dog not the caller's, no such
-/// venue, the caller at the hourly limit. Counts nothing and makes nothing;
-/// [`upload`] decides again with the body.
-pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result<(), UploadError> {
+/// the request alone: every place taken, the dog not the caller's, no such
+/// venue, the caller at the hourly limit; else gives it its place. Counts
+/// nothing and makes nothing; [`upload`] decides again with the body.
+pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result<Admission, UploadError> {
     if ctx.photos.busy() {
         return Err(UploadError::Busy);
     }
@@ -140,7 +142,7 @@ pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result
             .await?
             .map_err(UploadError::TooMany)?;
     }
-    Ok(())
+    ctx.photos.admit().ok_or(UploadError::Busy)
 }
 
 /// Uploads a photo: checks what it is of, makes a guest if needed, counts it
@@ -167,9 +169,9 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
         None => None,
     };
     // Turned away before a guest is made or the upload counted.
-    if ctx.photos.busy() {
+    let Some(place) = form.place.or_else(|| ctx.photos.admit()) else {
         return Err(UploadError::Busy);
-    }
+    };
     let user = crate::auth::guest::user_or_mint(ctx, caller, form.mint_key.as_deref()).await?;
     let owner = user.id().to_string();
     ctx.limit(&[(LimitedAction::Upload, &owner)])
@@ -182,12 +184,11 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
     }
     match ctx
         .photos
-        .upload(&ctx.pool, user.id(), Subject { dog, venue }, bytes)
+        .upload(&place, &ctx.pool, user.id(), Subject { dog, venue }, bytes)
         .await
     {
         Ok(photo) => Ok(photo),
         Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
-        Err(super::service::StoreError::Busy) => Err(UploadError::Busy),
         Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
     }
 }

@@ -23,7 +23,7 @@ pub use flows::UploadError;
 #[cfg(feature = "ssr")]
 pub use process::{PhotoError, PhotoLimits, Processed};
 #[cfg(feature = "ssr")]
-pub use service::{PhotoService, StoreError};
+pub use service::{Admission, PhotoService, StoreError};
 #[cfg(feature = "ssr")]
 pub use store::PhotoStore;
 

@@ -6,8 +6,7 @@ use super::queries::{self as rows, Subject};
 use super::store::PhotoStore;
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 /// Why storing an upload failed.
@@ -16,9 +15,6 @@ pub enum StoreError {
     /// The file was refused; the message is safe to show.
     #[error(transparent)]
     Rejected(#[from] PhotoError),
-    /// Every decoder is busy and the queue for them is full.
-    #[error("busy")]
-    Busy,
     /// Something failed on our side.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -33,65 +29,57 @@ pub struct PhotoService {
     pub limits: PhotoLimits,
     /// Bounds concurrent decodes: each takes a core and tens of MB.
     pub permits: Arc<Semaphore>,
-    /// Uploads waiting for a permit; past [`Self::max_waiting`] they are turned away.
-    waiting: Arc<AtomicUsize>,
-    max_waiting: usize,
+    /// Places for uploads in progress, from reading the body to storing it:
+    /// as many as decoders plus as many again waiting.
+    places: Arc<Semaphore>,
 }
 
-/// Gives the queue place back however the wait ends (a dropped request too).
-struct InQueue(Arc<AtomicUsize>);
-
-impl Drop for InQueue {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+/// One upload's place, held from before its body is read until it is stored
+/// (or the request ends): what bounds the memory bodies and decodes hold.
+#[derive(Debug)]
+pub struct Admission(#[allow(dead_code)] OwnedSemaphorePermit);
 
 impl PhotoService {
     /// A service decoding at most `concurrency` images at once, with as many
-    /// again (at least 2) waiting: a burst is smoothed, a flood turned away
-    /// before it holds memory.
+    /// again (at least 2) read and waiting: a burst is smoothed, a flood
+    /// turned away before it holds memory.
     pub fn new(store: PhotoStore, limits: PhotoLimits, concurrency: usize) -> Self {
         let concurrency = concurrency.max(1);
         Self {
             store,
             limits,
             permits: Arc::new(Semaphore::new(concurrency)),
-            waiting: Arc::default(),
-            max_waiting: concurrency.max(2),
+            places: Arc::new(Semaphore::new(concurrency + concurrency.max(2))),
         }
     }
 
-    /// Whether an upload arriving now would be turned away: every decoder
-    /// busy and the queue full. Checked before a body is read.
+    /// A place for one upload, taken before its body is read; `None` when all
+    /// are taken (the upload is turned away).
+    pub fn admit(&self) -> Option<Admission> {
+        self.places.clone().try_acquire_owned().ok().map(Admission)
+    }
+
+    /// Whether an upload arriving now would be turned away.
     pub fn busy(&self) -> bool {
-        self.permits.available_permits() == 0 && self.waiting.load(Ordering::SeqCst) >= self.max_waiting
+        self.places.available_permits() == 0
     }
 
     /// Processes `bytes` off the async runtime, writes the files, then the row.
     /// Any failure leaves neither files nor row behind.
     pub async fn upload(
         &self,
+        _place: &Admission,
         pool: &PgPool,
         owner: Uuid,
         subject: Subject,
         bytes: Vec<u8>,
     ) -> Result<Photo, StoreError> {
-        let permit = match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(StoreError::Busy);
-                }
-                let _queued = InQueue(self.waiting.clone());
-                self.permits
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(anyhow::Error::from)?
-            }
-        };
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(anyhow::Error::from)?;
         let limits = self.limits;
         let processed = tokio::task::spawn_blocking(move || {
             let _permit = permit;

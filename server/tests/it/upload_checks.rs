@@ -128,40 +128,44 @@ async fn a_refused_plain_form_still_gets_its_answer_and_pages_name_the_target() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_decode_queue_turns_uploads_away_at_once() {
+async fn uploads_past_every_place_are_turned_away_before_their_body() {
     let dir = std::env::temp_dir().join(format!("paws-busy-{}", std::process::id()));
     let service = PhotoService::new(PhotoStore::Local(dir), PhotoLimits::default(), 1);
-    // The only decoder is taken; two uploads may wait for it, a third may not.
-    let decoder = service.permits.clone().try_acquire_owned().unwrap();
+    // One decoder and two waiting: three places, from reading the body on.
+    let mut held: Vec<_> = (0..3).map(|_| service.admit().expect("a place")).collect();
+    assert!(service.busy());
+    assert!(service.admit().is_none(), "a fourth upload is turned away");
+    held.pop();
+    let place = service.admit().expect("a place freed by a finished upload");
     let pool = sqlx::PgPool::connect_lazy("postgres://nobody@127.0.0.1:9/none").unwrap();
-    let subject = || paws_inside::photos::queries::Subject {
+    let subject = paws_inside::photos::queries::Subject {
         dog: None,
         venue: None,
     };
-    let waiting: Vec<_> = (0..2)
-        .map(|_| {
-            let (service, pool) = (service.clone(), pool.clone());
-            let owner = uuid::Uuid::new_v4();
-            tokio::spawn(async move {
-                service
-                    .upload(&pool, owner, subject(), b"not a photo".to_vec())
-                    .await
-            })
-        })
-        .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert!(service.busy(), "every decoder busy and the queue full");
-    let turned_away = service
-        .upload(&pool, uuid::Uuid::new_v4(), subject(), b"x".to_vec())
+    let done = service
+        .upload(
+            &place,
+            &pool,
+            uuid::Uuid::new_v4(),
+            subject,
+            b"not a photo".to_vec(),
+        )
         .await;
-    assert!(matches!(turned_away, Err(paws_inside::photos::StoreError::Busy)));
-    drop(decoder);
-    for upload in waiting {
-        let done = upload.await.unwrap();
-        assert!(
-            matches!(done, Err(paws_inside::photos::StoreError::Rejected(_))),
-            "a waiting upload was decoded once the decoder was free"
-        );
-    }
-    assert!(!service.busy());
+    assert!(
+        matches!(done, Err(paws_inside::photos::StoreError::Rejected(_))),
+        "an admitted upload is decoded (and this one refused)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_server_answers_503_with_when_to_come_back() {
+    let app = spawn_app().await;
+    let browser = Browser::new();
+    add_dog(&app, &browser, "Rex").await;
+    // Every place taken (as by uploads in progress).
+    let ctx_places: Vec<_> = std::iter::from_fn(|| app.photos.admit()).collect();
+    assert!(!ctx_places.is_empty());
+    let head = answer_to_headers(&app, &browser, "/api/photos?venue=pawsome-bakery-berlin", 5000).await;
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(head.to_lowercase().contains("retry-after: 5"), "{head}");
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub database_url: String,
     /// `http://127.0.0.1:<port>` of `/metrics`, when `METRICS_BIND` was set.
     pub metrics_address: Option<String>,
+    /// The app's photo service (its upload places).
+    pub photos: paws_inside::photos::PhotoService,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -216,6 +218,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
+    let photos = app.photos().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -232,6 +235,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
         data_dir,
         database_url,
         metrics_address,
+        photos,
         stop: Some(stop),
     }
 }
