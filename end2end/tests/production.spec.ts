@@ -43,11 +43,18 @@ test.beforeAll(async () => {
   cpSync(join(ROOT, "target/site"), join(dir, "site"), { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  // A second instance of the site the other tests use: same database, same
+  // public address and the same mail server (its mail worker may send their
+  // mail), as several instances behind one address are run.
+  const mail = Object.fromEntries(
+    ["SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "MAIL_FROM"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+  );
   const env = {
     ...envFile(join(ROOT, ".env.example")),
+    ...mail,
     DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
     PAWS_BIND: `127.0.0.1:${port}`,
-    PUBLIC_URL: base,
+    PUBLIC_URL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
     LEPTOS_SITE_ROOT: join(dir, "site"),
     DATA_DIR: join(dir, "data"),
     PATH: process.env.PATH ?? "/usr/bin:/bin",
