@@ -81,6 +81,29 @@ ensure_smtp_sink() {
   /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || { log "installing python3-aiosmtpd"; apt_install python3-aiosmtpd; }
 }
 
+# The S3-compatible server tests keep photos in (s3s-fs from crates.io; its
+# newer releases need a newer rustc than ours).
+S3S_FS_VERSION="0.14.1"
+ensure_s3_server() {
+  if ! s3s-fs --version 2>/dev/null | grep -q " $S3S_FS_VERSION\$"; then
+    log "installing s3s-fs $S3S_FS_VERSION (one-time, ~4 min)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
+  fi
+}
+
+# s3_server_up ROOT PORT BUCKET KEY SECRET: a background S3 server keeping its
+# buckets as folders under ROOT, with an empty BUCKET; prints its pid.
+s3_server_up() {
+  rm -rf "$1" && mkdir -p "$1/$3"
+  s3s-fs --host 127.0.0.1 --port "$2" --access-key "$4" --secret-key "$5" "$1" >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then echo "$pid"; return 0; fi
+    sleep 0.1
+  done
+  die "S3 server did not start on port $2"
+}
+
 # smtp_sink_up MAILDIR PORT: a background SMTP sink storing mail in MAILDIR;
 # prints its pid. The Maildir must not exist yet (the handler creates it).
 smtp_sink_up() {

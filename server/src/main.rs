@@ -77,6 +77,6 @@ async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
 async fn reap(dry_run: bool) -> anyhow::Result<paws_inside::db::reaper::Reaped> {
     let settings = Settings::from_env()?;
     let pool = paws_inside::db::connect_lazy(settings.database.url.expose(), 2)?;
-    let store = paws_inside::photos::PhotoStore::Local(settings.media.data_dir.join("media"));
+    let store = settings.media.open_store()?;
     server::jobs::reap_once(&pool, &store, settings.limits.guest_idle_days, dry_run).await
 }

@@ -55,11 +55,14 @@ pub fn spawn_listener(database_url: String, signals: Signals) -> tokio::task::Jo
                     continue;
                 }
             };
-            // After a lost connection, what was announced meanwhile is unknown.
+            // Until now nothing was heard: what was announced meanwhile is
+            // unknown. That includes the start, where a mail queued between the
+            // worker's first look and this LISTEN would otherwise wait for the
+            // worker's 30 s poll (seen as a flaky test under load).
             if !std::mem::take(&mut first) {
                 signals.cache.invalidate();
-                signals.mail.notify_one();
             }
+            signals.mail.notify_one();
             loop {
                 match listener.try_recv().await {
                     Ok(Some(n)) if n.channel() == outbox::CHANNEL => signals.mail.notify_one(),

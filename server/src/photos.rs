@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::auth::TypedSession;
 use paws_inside::errors::{Failure, Kind};
-use paws_inside::photos::Photo;
 use paws_inside::photos::flows::{self, Target, Upload, UploadError};
+use paws_inside::photos::{Photo, PhotoStore};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -207,7 +207,7 @@ async fn read_form(mut multipart: Multipart, limit: usize) -> (Upload, Option<St
 /// `GET /media/{key}/{file}`, the address before the rename: a permanent
 /// redirect to the same file under `/photos`.
 pub async fn moved(Path((key, file)): Path<(String, String)>) -> Response {
-    if paws_inside::photos::PhotoStore::photo_id(&key).is_none() || !file.ends_with(".jpg") {
+    if PhotoStore::photo_id(&key).is_none() || !file.ends_with(".jpg") {
         return StatusCode::NOT_FOUND.into_response();
     }
     Redirect::permanent(&format!("/photos/{key}/{file}")).into_response()
@@ -228,9 +228,10 @@ pub async fn serve(
     Path((key, file)): Path<(String, String)>,
 ) -> Response {
     let variant = file.strip_suffix(".jpg").unwrap_or("");
-    let Some(path) = state.photos.store.path(&key, variant) else {
+    let store = &state.photos.store;
+    if !PhotoStore::is_valid_key(&key) || !paws_inside::photos::store::VARIANTS.contains(&variant) {
         return StatusCode::NOT_FOUND.into_response();
-    };
+    }
     // Hidden photos (moderation) are only shown to admins, and never cached
     // where someone else could be served them.
     let cache = match paws_inside::moderation::reports::is_public(&state.pool, &key).await {
@@ -257,22 +258,34 @@ pub async fn serve(
         }
         res
     };
-    if revalidated && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return head(StatusCode::NOT_MODIFIED);
-    }
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => {
-            let mut res = head(StatusCode::OK);
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            *res.body_mut() = axum::body::Body::from(bytes);
-            res
+    let found = if revalidated {
+        store
+            .exists(&key, variant)
+            .await
+            .map(|found| found.then(|| head(StatusCode::NOT_MODIFIED)))
+    } else {
+        store.get(&key, variant).await.map(|bytes| {
+            bytes.map(|bytes| {
+                let mut res = head(StatusCode::OK);
+                let h = res.headers_mut();
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+                h.insert(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                );
+                *res.body_mut() = axum::body::Body::from(bytes);
+                res
+            })
+        })
+    };
+    match found {
+        Ok(Some(res)) => res,
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        // The store (a bucket across the network) is down: the photo is not gone.
+        Err(err) => {
+            tracing::error!(error = ?err, "photo read failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

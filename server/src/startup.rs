@@ -18,7 +18,7 @@ use paws_inside::context::{Config, Context};
 use paws_inside::mail::Mailer;
 use paws_inside::mail::outbox::Sender;
 use paws_inside::password::Hasher;
-use paws_inside::photos::{PhotoLimits, PhotoService, PhotoStore};
+use paws_inside::photos::{PhotoLimits, PhotoService};
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
@@ -54,7 +54,11 @@ impl Application {
             paws_inside::venues::seed::seed_demo_if_empty(&pool).await?;
         }
         check_hash_file(&settings.leptos)?;
-        let store = PhotoStore::Local(settings.media.data_dir.join("media"));
+        let store = settings.media.open_store()?;
+        store
+            .check()
+            .await
+            .with_context(|| format!("the photo store {store} cannot be used"))?;
         let limits = PhotoLimits {
             max_bytes: settings.media.photo_max_bytes,
             max_pixels: settings.media.photo_max_pixels,

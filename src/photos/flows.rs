@@ -33,10 +33,16 @@ pub enum UploadError {
     /// Too many photos being processed at this moment; nothing was kept.
     #[error("Many photos are arriving right now. Please try again in a few seconds.")]
     Busy,
+    /// The photo store did not take the files (logged); nothing was kept.
+    #[error("Photos cannot be saved right now. Please try again in a minute.")]
+    StoreDown(anyhow::Error),
     /// Ours; no row and no files were left behind.
     #[error("{}", crate::errors::UNEXPECTED)]
     Unexpected(anyhow::Error),
 }
+
+/// Seconds a client waits before retrying when the photo store is down.
+const STORE_DOWN_RETRY_SECONDS: i64 = 30;
 
 impl UploadError {
     /// The short code a no-JavaScript upload's redirect carries back.
@@ -47,6 +53,7 @@ impl UploadError {
             Self::NoVenue => "no_venue",
             Self::TooMany(_) => "rate_limited",
             Self::Busy => "busy",
+            Self::StoreDown(_) => "store_down",
             Self::Unexpected(_) => "unexpected",
         }
     }
@@ -60,12 +67,13 @@ impl Failure for UploadError {
             Self::NoDog | Self::NoVenue => Kind::NotFound,
             Self::TooMany(over) => Kind::TooMany(over.retry_after),
             Self::Busy => Kind::Busy(BUSY_RETRY_SECONDS),
+            Self::StoreDown(_) => Kind::Busy(STORE_DOWN_RETRY_SECONDS),
             Self::Unexpected(_) => Kind::Unexpected,
         }
     }
     fn unexpected(&self) -> Option<&anyhow::Error> {
         match self {
-            Self::Unexpected(err) => Some(err),
+            Self::Unexpected(err) | Self::StoreDown(err) => Some(err),
             _ => None,
         }
     }
@@ -189,6 +197,7 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
     {
         Ok(photo) => Ok(photo),
         Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
+        Err(super::service::StoreError::Unavailable(e)) => Err(UploadError::StoreDown(e)),
         Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
     }
 }

@@ -40,6 +40,7 @@ pub fn photo_error_message(code: &str) -> &'static str {
         "no_venue" => "That venue does not exist.",
         "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
         "busy" => "Many photos are arriving right now. Please try again in a few seconds.",
+        "store_down" => "Photos cannot be saved right now. Please try again in a minute.",
         _ => "The photo could not be uploaded. Please try again.",
     }
 }

@@ -15,6 +15,10 @@ pub enum StoreError {
     /// The file was refused; the message is safe to show.
     #[error(transparent)]
     Rejected(#[from] PhotoError),
+    /// The photo store (a bucket across the network) did not take the files;
+    /// nothing was kept.
+    #[error(transparent)]
+    Unavailable(anyhow::Error),
     /// Something failed on our side.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -88,7 +92,10 @@ impl PhotoService {
         .await
         .map_err(anyhow::Error::from)??;
         let key = PhotoStore::new_key();
-        self.store.put(&key, &processed).await?;
+        self.store
+            .put(&key, &processed)
+            .await
+            .map_err(StoreError::Unavailable)?;
         let size = (
             processed.width,
             processed.height,

@@ -43,24 +43,29 @@ impl Guest {
 
     async fn steps(&mut self) -> Option<()> {
         let (shared, i, c) = (self.shared.clone(), self.index, self.client.clone());
-        let base = &shared.base;
-        let home = format!("{base}/");
-        self.retrying("browse home", || get_page(&c, &home)).await?;
-        let venue = format!("{base}/venues/{}", shared.venue);
-        self.retrying("browse venue", || get_page(&c, &venue)).await?;
+        // Every request goes wherever the "load balancer" sends it: a journey
+        // crosses instances at every step.
+        let home = || format!("{}/", shared.route());
+        self.retrying("browse home", || get_page(&c, home())).await?;
+        let venue = || format!("{}/venues/{}", shared.route(), shared.venue);
+        self.retrying("browse venue", || get_page(&c, venue())).await?;
         let me = self
-            .retrying("ensure session", || call(&c, base, "auth/anonymous", vec![]))
+            .retrying("ensure session", || {
+                call(&c, shared.route(), "auth/anonymous", vec![])
+            })
             .await?;
         self.guest_id = Some(self.parsed("ensure session", id_of(&me["id"]))?);
         let name = format!("Soak {i}");
         let form = vec![("name", name.clone()), ("size", "small".to_owned())];
         let dog = self
-            .retrying("add dog", || call(&c, base, "dogs/create", form.clone()))
+            .retrying("add dog", || {
+                call(&c, shared.route(), "dogs/create", form.clone())
+            })
             .await?;
         let dog = self.parsed("add dog", id_of(&dog))?;
         self.dogs.push(dog);
         let photo = self
-            .retrying("upload photo", || upload(&c, base, &shared.photo, dog))
+            .retrying("upload photo", || upload(&c, &shared, &shared.photo, dog))
             .await?;
         let photo = self.parsed("upload photo", id_of(&photo["photo"]["id"]))?;
         self.photos.push(photo);
@@ -98,13 +103,12 @@ impl Guest {
     /// A kill anywhere in between starts the claim over, as a person would.
     async fn claim(&mut self, email: &str) -> Option<()> {
         let (shared, c) = (self.shared.clone(), self.client.clone());
-        let base = &shared.base;
         for _ in 0..5 {
             let seen = shared.mail.count(email);
             let kills = shared.kills();
             let form = vec![("email", email.to_owned()), ("next", "/dogs".to_owned())];
             self.retrying("request link", || {
-                call_any(&c, base, "auth/magic-link", form.clone())
+                call_any(&c, shared.route(), "auth/magic-link", form.clone())
             })
             .await?;
             let waited = Instant::now();
@@ -120,9 +124,31 @@ impl Guest {
                 return None;
             };
             shared.stats.ok("mail arrives", waited.elapsed());
-            let link = format!("{base}/auth/confirm?token={token}");
-            self.retrying("open link", || get_page(&c, &link)).await?;
-            match attempt(&shared, self.index, "claim", || confirm(&c, base, &token)).await {
+            // After a kill a mail can come twice: one cut between the SMTP
+            // server's answer and its row's mark is sent again with a new link,
+            // which replaces the first (the outbox keeps no working link to
+            // resend). A person uses the newest mail.
+            let token = if shared.kills() != kills {
+                shared.settle().await;
+                shared
+                    .mail
+                    .wait(email, seen, Duration::ZERO)
+                    .await
+                    .unwrap_or(token)
+            } else {
+                token
+            };
+            let link = || format!("{}/auth/confirm?token={token}", shared.route());
+            match attempt(&shared, self.index, "open link", || get_page(&c, link())).await {
+                Attempt::Done(()) => {}
+                Attempt::Failed => return None,
+                Attempt::Interrupted => continue, // the link may be replaced: ask again
+            }
+            match attempt(&shared, self.index, "claim", || {
+                confirm(&c, shared.route(), &token)
+            })
+            .await
+            {
                 Attempt::Done(()) => {
                     self.claimed = true;
                     return Some(());
@@ -141,8 +167,8 @@ impl Guest {
     }
 }
 
-async fn get_page(c: &reqwest::Client, url: &str) -> anyhow::Result<()> {
-    let res = c.get(url).send().await?;
+async fn get_page(c: &reqwest::Client, url: String) -> anyhow::Result<()> {
+    let res = c.get(&url).send().await?;
     ensure!(res.status() == 200, "GET {url}: {}", res.status());
     let body = res.text().await?;
     ensure!(body.contains("</html>"), "GET {url}: incomplete page");
@@ -188,23 +214,44 @@ async fn call_any(
     Ok(())
 }
 
-async fn upload(c: &reqwest::Client, base: &str, photo: &[u8], dog: Uuid) -> anyhow::Result<Value> {
-    let part = reqwest::multipart::Part::bytes(photo.to_vec())
-        .file_name("dog.jpg")
-        .mime_str("image/jpeg")?;
-    let form = reqwest::multipart::Form::new()
-        .part("photo", part)
-        .text("dog", dog.to_string());
-    let res = c
-        .post(format!("{base}/api/photos"))
-        .header("accept", "application/json")
-        .multipart(form)
-        .send()
-        .await?;
-    let status = res.status();
-    let body = res.text().await?;
-    ensure!(status == 201, "upload: {status} {body}");
-    Ok(serde_json::from_str(&body)?)
+/// Uploads as a person would: a "busy, try again in a few seconds" answer
+/// (503 with `Retry-After`, the server's bounded decode queue) is waited out and
+/// sent again, to whichever instance the balancer picks then.
+async fn upload(c: &reqwest::Client, shared: &Shared, photo: &[u8], dog: Uuid) -> anyhow::Result<Value> {
+    for _ in 0..30 {
+        let part = reqwest::multipart::Part::bytes(photo.to_vec())
+            .file_name("dog.jpg")
+            .mime_str("image/jpeg")?;
+        let form = reqwest::multipart::Form::new()
+            .part("photo", part)
+            .text("dog", dog.to_string());
+        let res = c
+            .post(format!("{}/api/photos", shared.route()))
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+            .await?;
+        let status = res.status();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let body = res.text().await?;
+        if let (503, Some(seconds)) = (status.as_u16(), retry_after) {
+            shared.stats.busy();
+            // Spread over the second after the hint, as people pressing again would.
+            let jitter = Duration::from_millis(rand_millis(1000));
+            tokio::time::sleep(Duration::from_secs(seconds.min(30)) + jitter).await;
+            continue;
+        }
+        ensure!(status == 201, "upload: {status} {body}");
+        return Ok(serde_json::from_str(&body)?);
+    }
+    bail!("upload: still busy after 30 tries")
+}
+
+fn rand_millis(below: u64) -> u64 {
+    u64::from(uuid::Uuid::new_v4().as_u128() as u16) % below
 }
 
 async fn confirm(c: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {

@@ -50,16 +50,21 @@ pub async fn plans(pool: &PgPool, run: &str, n: usize) -> anyhow::Result<Vec<Pla
     Ok(plans)
 }
 
-/// Whether the server is up, and how often it was killed so far.
+/// Which instance is down (killed, not yet healthy again), and how often one
+/// was killed so far.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct ServerState {
     kills: u32,
-    up: bool,
+    down: Option<usize>,
 }
 
 /// State shared by all guests and the server controller.
 pub struct Shared {
+    /// The public address (the first instance's): what pages and mail use.
     pub(crate) base: String,
+    /// Every instance, as a load balancer sees them.
+    bases: Vec<String>,
+    next: std::sync::atomic::AtomicUsize,
     pub(crate) venue: String,
     pub(crate) mail: Mailbox,
     pub(crate) photo: Vec<u8>,
@@ -85,10 +90,12 @@ fn photo() -> Vec<u8> {
 }
 
 impl Shared {
-    /// Shared state for a run against `base`.
-    pub fn new(base: &str, venue: String, mail: Mailbox, kill_at: Option<u64>) -> Self {
+    /// Shared state for a run against `bases` (the first is the public address).
+    pub fn new(bases: &[String], venue: String, mail: Mailbox, kill_at: Option<u64>) -> Self {
         Self {
-            base: base.to_owned(),
+            base: bases[0].clone(),
+            bases: bases.to_vec(),
+            next: Default::default(),
             venue,
             mail,
             photo: photo(),
@@ -96,7 +103,7 @@ impl Shared {
             kill_at,
             acked: AtomicU64::new(0),
             finished: AtomicBool::new(false),
-            state: watch::Sender::new(ServerState { kills: 0, up: true }),
+            state: watch::Sender::new(ServerState { kills: 0, down: None }),
         }
     }
 
@@ -120,22 +127,44 @@ impl Shared {
         self.state.borrow().kills
     }
 
-    /// The server is about to be killed.
-    pub fn server_down(&self) {
+    /// Instance `i` is about to be killed.
+    pub fn server_down(&self, i: usize) {
         self.state.send_modify(|s| {
             s.kills += 1;
-            s.up = false;
+            s.down = Some(i);
         });
     }
 
-    /// The server answers again.
+    /// Every instance answers again.
     pub fn server_up(&self) {
-        self.state.send_modify(|s| s.up = true);
+        self.state.send_modify(|s| s.down = None);
     }
 
+    /// The instance the next request goes to: round robin over those up, as a
+    /// load balancer does once its health check sees one gone.
+    pub fn route(&self) -> &str {
+        let down = self.state.borrow().down;
+        let n = self.bases.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|i| Some(*i) != down)
+            .map_or(&self.base, |i| &self.bases[i])
+    }
+
+    /// Waits until every instance is up, and a moment more for mail the
+    /// restart sends again.
+    pub async fn settle(&self) {
+        let mut rx = self.state.subscribe();
+        let _ = rx.wait_for(|s| s.down.is_none()).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+
+    /// Waits while no instance is up (with one instance: while it restarts).
     async fn wait_up(&self) {
         let mut rx = self.state.subscribe();
-        let _ = rx.wait_for(|s| s.up).await;
+        let n = self.bases.len();
+        let _ = rx.wait_for(|s| s.down.is_none() || n > 1).await;
     }
 }
 

@@ -59,6 +59,16 @@ impl Mailbox {
         self.tokens.lock().unwrap().get(to).map_or(0, Vec::len)
     }
 
+    /// Links received so far by addresses containing `part`.
+    pub fn total(&self, part: &str) -> usize {
+        let tokens = self.tokens.lock().unwrap();
+        tokens
+            .iter()
+            .filter(|(to, _)| to.contains(part))
+            .map(|(_, t)| t.len())
+            .sum()
+    }
+
     /// The newest token for `to` once more than `seen` arrived, or `None` after `timeout`.
     pub async fn wait(&self, to: &str, seen: usize, timeout: Duration) -> Option<String> {
         let mut rx = self.arrived.subscribe();

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 /// What one run is asked to do.
 struct Config {
-    base: String,
+    /// Every instance; the first is the public address.
+    bases: Vec<String>,
     database_url: String,
     guests: usize,
     kill: bool,
@@ -32,16 +33,22 @@ struct Config {
 
 fn config() -> anyhow::Result<Config> {
     let var = |k: &str| std::env::var(k).with_context(|| format!("{k} is not set"));
-    let base = var("SOAK_BASE")?;
-    let host = base
-        .strip_prefix("http://")
-        .and_then(|rest| rest.split([':', '/']).next())
-        .unwrap_or_default();
-    if !matches!(host, "127.0.0.1" | "localhost" | "[") {
-        bail!("SOAK_BASE must be a loopback http:// address, not {base}");
+    let bases: Vec<String> = var("SOAK_BASES")
+        .or_else(|_| var("SOAK_BASE"))?
+        .split(',')
+        .map(|b| b.trim().trim_end_matches('/').to_owned())
+        .collect();
+    for base in &bases {
+        let host = base
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split([':', '/']).next())
+            .unwrap_or_default();
+        if !matches!(host, "127.0.0.1" | "localhost" | "[") {
+            bail!("SOAK_BASES must be loopback http:// addresses, not {base}");
+        }
     }
     Ok(Config {
-        base,
+        bases,
         database_url: var("DATABASE_URL")?,
         guests: std::env::var("SOAK_GUESTS")
             .ok()
@@ -73,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
         .connect(&cfg.database_url)
         .await
         .context("cannot connect to the soak database")?;
-    let server = process::Server::start().await?;
+    let servers = process::Servers::start(&cfg.bases).await?;
     let mail = mailbox::Mailbox::watch(std::env::var("SOAK_MAILDIR").context("SOAK_MAILDIR is not set")?);
     let plans = journey::plans(&pool, &cfg.run, cfg.guests).await?;
     let venue: String = sqlx::query_scalar("SELECT slug FROM venues ORDER BY slug LIMIT 1")
@@ -83,19 +90,20 @@ async fn main() -> anyhow::Result<()> {
     // Five acknowledged steps per guest and four more per claimer: kill past
     // the middle, when the first claims are under way.
     let kill_at = cfg.kill.then_some(cfg.guests as u64 * 4);
-    let shared = Arc::new(Shared::new(&cfg.base, venue, mail, kill_at));
-    let controller = tokio::spawn(process::control(server, shared.clone()));
+    let shared = Arc::new(Shared::new(&cfg.bases, venue, mail, kill_at));
+    let controller = tokio::spawn(process::control(servers, shared.clone()));
 
     println!(
-        "Soak run {}: {} guests arriving over {:.1} s, {} claims ({} into new accounts, {} into existing ones){}",
+        "Soak run {}: {} instance(s), {} guests arriving over {:.1} s, {} claims ({} into new accounts, {} into existing ones){}",
         cfg.run,
+        cfg.bases.len(),
         cfg.guests,
         cfg.ramp.as_secs_f64(),
         plans.iter().filter(|p| !matches!(p, Plan::Stay)).count(),
         plans.iter().filter(|p| matches!(p, Plan::New(_))).count(),
         plans.iter().filter(|p| matches!(p, Plan::Existing(..))).count(),
         if cfg.kill {
-            ", SIGKILL of the server halfway"
+            ", SIGKILL of the (first) server halfway"
         } else {
             ""
         },
@@ -119,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
         .context("the soak did not finish within SOAK_TIMEOUT_SECS")?;
     let elapsed = started.elapsed();
     shared.finish();
-    let server = controller.await.context("server controller failed")??;
+    let servers = controller.await.context("server controller failed")??;
 
     shared.stats.print(elapsed);
     let kills = shared.kills();
@@ -129,9 +137,9 @@ async fn main() -> anyhow::Result<()> {
             kill_at.unwrap_or(0)
         );
     }
-    let report = verify::check(&pool, &shared, &guests, cfg.guests).await?;
+    let report = verify::check(&pool, &shared, &guests, cfg.guests, &cfg.run).await?;
     report.print();
-    server.stop().await;
+    servers.stop().await;
     let errors = shared.stats.errors();
     if errors > 0 || !report.ok() {
         bail!("soak failed: {errors} errors, {} mismatches", report.mismatches());

@@ -1,5 +1,5 @@
-//! The server under test: started by the soak as a child process so it can be
-//! SIGKILLed and restarted on the same database and data folder.
+//! The servers under test: one or more instances on one database, each started
+//! by the soak as a child process so it can be SIGKILLed and restarted.
 
 use crate::journey::Shared;
 use anyhow::{Context, bail};
@@ -15,18 +15,41 @@ pub struct Server {
     base: String,
 }
 
+/// Every instance, in the order of `SOAK_BASES`.
+pub struct Servers(Vec<Server>);
+
+impl Servers {
+    /// Starts one instance per address (in turn: the first migrates) and waits
+    /// for each one's `/healthz`.
+    pub async fn start(bases: &[String]) -> anyhow::Result<Self> {
+        let mut servers = Vec::new();
+        for (i, base) in bases.iter().enumerate() {
+            servers.push(Server::start(i, base).await?);
+        }
+        Ok(Self(servers))
+    }
+
+    /// Graceful stop of every instance.
+    pub async fn stop(self) {
+        for server in self.0 {
+            server.stop().await;
+        }
+    }
+}
+
 impl Server {
-    /// Starts `SOAK_SERVER_BIN` with this process's environment and waits for `/healthz`.
-    pub async fn start() -> anyhow::Result<Self> {
+    /// Starts `SOAK_SERVER_BIN` with this process's environment, listening on
+    /// `base`'s port, and waits for `/healthz`.
+    async fn start(index: usize, base: &str) -> anyhow::Result<Self> {
         let bin = std::env::var("SOAK_SERVER_BIN").context("SOAK_SERVER_BIN is not set")?;
         let log = std::env::var("SOAK_SERVER_LOG").unwrap_or_else(|_| "target/soak/server.log".into());
-        let base = std::env::var("SOAK_BASE").context("SOAK_BASE is not set")?;
-        let child = spawn(&bin, &log)?;
+        let log = if index == 0 { log } else { format!("{log}.{index}") };
+        let child = spawn(&bin, &log, base)?;
         let mut server = Self {
             child,
             bin,
             log,
-            base,
+            base: base.to_owned(),
         };
         server.wait_healthy().await?;
         Ok(server)
@@ -53,13 +76,13 @@ impl Server {
         self.child.start_kill().context("cannot SIGKILL the server")?;
         self.child.wait().await.context("cannot reap the killed server")?;
         let down = Instant::now();
-        self.child = spawn(&self.bin, &self.log)?;
+        self.child = spawn(&self.bin, &self.log, &self.base)?;
         self.wait_healthy().await?;
         Ok(down.elapsed())
     }
 
     /// Graceful stop (SIGTERM) at the end of the run.
-    pub async fn stop(mut self) {
+    async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
             let _ = Command::new("kill")
                 .arg("-TERM")
@@ -72,13 +95,15 @@ impl Server {
     }
 }
 
-fn spawn(bin: &str, log: &str) -> anyhow::Result<Child> {
+fn spawn(bin: &str, log: &str, base: &str) -> anyhow::Result<Child> {
+    let bind = base.strip_prefix("http://").unwrap_or(base).trim_end_matches('/');
     let out = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
         .with_context(|| format!("cannot open {log}"))?;
     Command::new(bin)
+        .env("PAWS_BIND", bind)
         .stdout(out.try_clone()?)
         .stderr(out)
         .kill_on_drop(true)
@@ -86,16 +111,16 @@ fn spawn(bin: &str, log: &str) -> anyhow::Result<Child> {
         .with_context(|| format!("cannot start {bin}"))
 }
 
-/// Kills the server once `kill_at` steps were acknowledged (if asked to), then
-/// restarts it; hands the server back when the guests are done.
-pub async fn control(mut server: Server, shared: Arc<Shared>) -> anyhow::Result<Server> {
+/// Kills the first instance once `kill_at` steps were acknowledged (if asked
+/// to), then restarts it; hands the servers back when the guests are done.
+pub async fn control(mut servers: Servers, shared: Arc<Shared>) -> anyhow::Result<Servers> {
     if let Some(at) = shared.kill_at {
         while !shared.finished() && shared.acked() < at {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         if !shared.finished() {
-            shared.server_down();
-            let took = server.kill_and_restart().await?;
+            shared.server_down(0);
+            let took = servers.0[0].kill_and_restart().await?;
             println!(
                 "SIGKILL at {} acknowledged steps; back up after {:.2} s",
                 shared.acked(),
@@ -104,5 +129,5 @@ pub async fn control(mut server: Server, shared: Arc<Shared>) -> anyhow::Result<
             shared.server_up();
         }
     }
-    Ok(server)
+    Ok(servers)
 }

@@ -29,6 +29,7 @@ struct Step {
 pub struct Stats {
     steps: Mutex<BTreeMap<&'static str, Step>>,
     messages: Mutex<Vec<String>>,
+    busy: std::sync::atomic::AtomicU64,
 }
 
 impl Stats {
@@ -62,6 +63,11 @@ impl Stats {
         self.steps.lock().unwrap().get(step).map_or(0, |s| s.interrupted)
     }
 
+    /// An upload answered "busy" (503 with `Retry-After`), waited out and sent again.
+    pub fn busy(&self) {
+        self.busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Real errors of the run.
     pub fn errors(&self) -> u64 {
         self.steps.lock().unwrap().values().map(|s| s.errors).sum()
@@ -92,6 +98,12 @@ impl Stats {
                 at(0.5),
                 at(0.99),
                 at(1.0)
+            );
+        }
+        let busy = self.busy.load(std::sync::atomic::Ordering::Relaxed);
+        if busy > 0 {
+            println!(
+                "\nUploads answered 503 busy (bounded decode queue), waited out and sent again: {busy}."
             );
         }
         for message in self.messages.lock().unwrap().iter() {

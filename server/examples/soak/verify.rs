@@ -64,7 +64,13 @@ impl Report {
 }
 
 /// Checks the database, the media folder and every guest's session.
-pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usize) -> anyhow::Result<Report> {
+pub async fn check(
+    pool: &PgPool,
+    shared: &Shared,
+    guests: &[Guest],
+    total: usize,
+    run: &str,
+) -> anyhow::Result<Report> {
     let mut r = Report::default();
     let media = PathBuf::from(std::env::var("SOAK_MEDIA_DIR").context("SOAK_MEDIA_DIR is not set")?);
     r.exact(
@@ -194,6 +200,18 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
         count("SELECT count(*) FROM claim_failures").await?,
     );
 
+    // Mail: everything the outbox took is sent (after the restart too) and sent
+    // once: one mail in the sink per sent row, plus at most one per kill (a
+    // send the kill cut between the SMTP server's answer and the row's mark).
+    let (unsent, sent, delivered) = mail_settled(pool, shared, run).await?;
+    r.exact("mails still waiting in the outbox", 0, unsent);
+    r.within(
+        "mails in the sink (one per sent outbox row)",
+        sent,
+        shared.kills() as usize,
+        delivered,
+    );
+
     // Files: every final file decodes whole; files without a row and temporary
     // files can only come from uploads cut off by the kill (the reaper removes them).
     let (finals, temps) = list_media(&media)?;
@@ -214,6 +232,26 @@ pub async fn check(pool: &PgPool, shared: &Shared, guests: &[Guest], total: usiz
     r.within("photo files without a row", 0, 2 * cut("upload photo"), orphans);
     r.within("temporary files left", 0, 2 * cut("upload photo"), temps);
     Ok(r)
+}
+
+/// Unsent outbox rows, sent rows and this run's mails in the sink, once the
+/// workers and the sink scanner have caught up (at most 15 s).
+async fn mail_settled(pool: &PgPool, shared: &Shared, run: &str) -> anyhow::Result<(usize, usize, usize)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (unsent, sent): (i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE sent_at IS NULL AND gave_up_at IS NULL), \
+                    count(*) FILTER (WHERE sent_at IS NOT NULL) FROM mail_outbox",
+        )
+        .fetch_one(pool)
+        .await?;
+        let delivered = shared.mail.total(run);
+        let settled = unsent == 0 && delivered >= sent as usize;
+        if settled || std::time::Instant::now() > deadline {
+            return Ok((unsent as usize, sent as usize, delivered));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// The session's user, as `auth/me` reports it (`null` for none).

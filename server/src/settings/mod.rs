@@ -3,7 +3,10 @@
 //! [`vars`]; `--help` prints that table. `Debug` is derived everywhere: secrets
 //! are types whose `Debug` hides them ([`DatabaseUrl`], `mail::Secret`).
 
+mod media;
 pub mod vars;
+
+pub use media::{MediaSettings, PhotoStoreSettings};
 
 use anyhow::bail;
 use leptos::config::LeptosOptions;
@@ -107,17 +110,6 @@ pub enum MailTransport {
     Folder(PathBuf),
 }
 
-/// Uploaded photos and other data on disk.
-#[derive(Clone, Debug)]
-pub struct MediaSettings {
-    /// Folder for server data (photos in `media/` inside it).
-    pub data_dir: PathBuf,
-    /// Largest accepted photo, in bytes.
-    pub photo_max_bytes: usize,
-    /// Most pixels accepted in a photo.
-    pub photo_max_pixels: u64,
-}
-
 /// Sessions and sign-in.
 #[derive(Clone, Debug)]
 pub struct SessionSettings {
@@ -167,11 +159,7 @@ impl Settings {
             seed_demo: SEED_DEMO.parse(&get)?,
         };
         let http = http(&get)?;
-        let media = MediaSettings {
-            data_dir: DATA_DIR.text(&get)?.into(),
-            photo_max_bytes: PHOTO_MAX_MB.parse::<usize>(&get)?.clamp(1, 100) * 1024 * 1024,
-            photo_max_pixels: PHOTO_MAX_MEGAPIXELS.parse::<u64>(&get)?.clamp(1, 200) * 1_000_000,
-        };
+        let media = media::media(&get)?;
         let mail = mail(&get, &media.data_dir)?;
         let sessions = SessionSettings {
             session_days: SESSION_DAYS.parse::<i64>(&get)?.clamp(1, 400),

@@ -120,7 +120,15 @@ vars! {
     MAIL_RETRY_SECONDS = "MAIL_RETRY_SECONDS", Value("5"), "wait after a failed send, doubled each time up to 5 minutes; a mail is dropped when its link expires";
     MAIL_FROM = "MAIL_FROM", Computed("Paws Inside <no-reply@localhost> (required in production)"), "sender address";
     // media
-    DATA_DIR = "DATA_DIR", Value(".data"), "folder for server data (photos go to media/ inside it)";
+    DATA_DIR = "DATA_DIR", Value(".data"), "folder for server data (local photos go to media/ inside it)";
+    PHOTO_STORE = "PHOTO_STORE", Value("local"), "local ($DATA_DIR/media) or s3 (an S3-compatible bucket, for several instances)";
+    S3_BUCKET = "S3_BUCKET", Unset("(required for s3)"), "bucket for photos; it must exist";
+    S3_ENDPOINT = "S3_ENDPOINT", Unset("(AWS)"), "URL of an S3-compatible server, e.g. http://127.0.0.1:9000";
+    S3_REGION = "S3_REGION", Value("us-east-1"), "signing region";
+    S3_ACCESS_KEY_ID = "S3_ACCESS_KEY_ID", Unset("(the instance's role)"), "access key (with S3_SECRET_ACCESS_KEY)";
+    S3_SECRET_ACCESS_KEY = "S3_SECRET_ACCESS_KEY", Unset("(the instance's role)"), "secret key";
+    S3_PATH_STYLE = "S3_PATH_STYLE", Value("true"), "address objects as endpoint/bucket/key (false: bucket.endpoint/key)";
+    S3_PREFIX = "S3_PREFIX", Unset("(the bucket's root)"), "folder inside the bucket for the photos";
     PHOTO_MAX_MB = "PHOTO_MAX_MB", Value("15"), "largest accepted photo upload, in MB";
     PHOTO_MAX_MEGAPIXELS = "PHOTO_MAX_MEGAPIXELS", Value("40"), "most pixels accepted in a photo, in megapixels";
     // sessions and sign-in

@@ -1,8 +1,10 @@
-//! Two instances of the app on one database and one photo store, as behind a
-//! load balancer: what one does, the other sees at once.
+//! Two instances of the app on one database and one bucket (a real
+//! S3-compatible server), as behind a load balancer: what one does, the other
+//! sees at once.
 
 use crate::common::flows::{add_dog, me};
 use crate::common::mail::{SmtpSink, token_in};
+use crate::common::s3::S3Server;
 use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
 use crate::photos::{png, upload};
 use serde_json::Value;
@@ -10,21 +12,25 @@ use std::time::{Duration, Instant};
 
 const VENUE: &str = "/venues/pawsome-bakery-berlin";
 
-async fn two(sink: &SmtpSink, extra: &[(&str, &str)]) -> (TestApp, TestApp) {
+/// Two instances on one database, one bucket and one mail server; each has
+/// its own data folder, so nothing else is shared.
+async fn two(sink: &SmtpSink, s3: &S3Server, extra: &[(&str, &str)]) -> (TestApp, TestApp) {
     let database = fresh_database().await;
-    let env = sink.env();
+    let env: Vec<_> = sink.env().into_iter().chain(s3.env()).collect();
     let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     env.extend_from_slice(extra);
-    // Same database URL, so the same data folder: the photo store is shared.
     let a = spawn_with(settings(&database, &env)).await;
+    let b_dir = format!("{}-b", a.data_dir.display());
+    env.push(("DATA_DIR", &b_dir));
     let b = spawn_with(settings(&database, &env)).await;
+    assert_ne!(a.data_dir, b.data_dir);
     (a, b)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_starts_on_one_instance_and_claims_on_the_other() {
-    let sink = SmtpSink::start();
-    let (a, b) = two(&sink, &[]).await;
+    let (sink, s3) = (SmtpSink::start(), S3Server::start());
+    let (a, b) = two(&sink, &s3, &[]).await;
     let browser = Browser::new();
     let dog = add_dog(&a, &browser, "Rex").await;
     let res = upload(&a, &browser, png(40, 30), "rex.png", &[("dog", &dog.to_string())]).await;
@@ -63,9 +69,9 @@ async fn a_guest_starts_on_one_instance_and_claims_on_the_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_on_one_instance_empties_the_other_ones_page_cache() {
-    let sink = SmtpSink::start();
+    let (sink, s3) = (SmtpSink::start(), S3Server::start());
     // A minute's cache: without the announcement B would serve the old page that long.
-    let (a, b) = two(&sink, &[("PAGE_CACHE_SECONDS", "60")]).await;
+    let (a, b) = two(&sink, &s3, &[("PAGE_CACHE_SECONDS", "60")]).await;
     assert!(b.page(VENUE).await.1.contains("Pawsome Bakery"));
     // Changed behind both servers' backs: B keeps serving its cached copy.
     sqlx::query("UPDATE venues SET name = 'Renamed Bakery' WHERE slug = 'pawsome-bakery-berlin'")
@@ -102,8 +108,8 @@ async fn a_write_on_one_instance_empties_the_other_ones_page_cache() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_count_requests_to_every_instance() {
-    let sink = SmtpSink::start();
-    let (a, b) = two(&sink, &[]).await;
+    let (sink, s3) = (SmtpSink::start(), S3Server::start());
+    let (a, b) = two(&sink, &s3, &[]).await;
     // Three links per address per hour, however the requests are spread.
     let browser = Browser::new();
     for app in [&a, &b, &a] {
@@ -120,9 +126,9 @@ async fn rate_limits_count_requests_to_every_instance() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_instance_reaps_at_a_time() {
-    let sink = SmtpSink::start();
-    let (a, _b) = two(&sink, &[]).await;
-    let store = paws_inside::photos::PhotoStore::Local(a.data_dir.join("media"));
+    let (sink, s3) = (SmtpSink::start(), S3Server::start());
+    let (a, _b) = two(&sink, &s3, &[]).await;
+    let store = &a.photos.store;
     // Another instance's pass holds the lock.
     let mut other = a.pool.begin().await.unwrap();
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -130,10 +136,10 @@ async fn one_instance_reaps_at_a_time() {
         .execute(&mut *other)
         .await
         .unwrap();
-    let skipped = server::jobs::reap_if_first(&a.pool, &store, 30).await.unwrap();
+    let skipped = server::jobs::reap_if_first(&a.pool, store, 30).await.unwrap();
     assert!(skipped.is_none(), "a second pass ran beside the first");
     other.rollback().await.unwrap();
-    let ran = server::jobs::reap_if_first(&a.pool, &store, 30).await.unwrap();
+    let ran = server::jobs::reap_if_first(&a.pool, store, 30).await.unwrap();
     assert!(ran.is_some(), "the pass runs once the other is done");
 }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod bucket;
 mod claims;
 mod common;
 mod directory;
