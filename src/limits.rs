@@ -33,6 +33,10 @@ pub enum LimitedAction {
     PasswordPerAccount,
     /// Password sign-in attempts per client.
     PasswordPerClient,
+    /// Sign-in code attempts per client.
+    CodePerClient,
+    /// Sign-in code attempts per address (each code also dies after five).
+    CodePerEmail,
     /// Sign-ups and reset requests per client.
     AccountMailPerClient,
     /// Sign-ups and reset requests per address.
@@ -54,6 +58,8 @@ impl LimitedAction {
             Self::LinkPerClient => "magic_link_client",
             Self::PasswordPerAccount => "sign_in_account",
             Self::PasswordPerClient => "sign_in_client",
+            Self::CodePerClient => "sign_in_code_client",
+            Self::CodePerEmail => "sign_in_code_email",
             Self::AccountMailPerClient => "account_mail_client",
             Self::AccountMailPerEmail => "account_mail_email",
             Self::Upload => "upload_user",
@@ -68,7 +74,8 @@ impl LimitedAction {
             Self::NewGuest => 30,
             Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
             Self::LinkPerClient | Self::AccountMailPerClient | Self::PasswordPerAccount => 10,
-            Self::PasswordPerClient => 30,
+            Self::CodePerEmail => 10,
+            Self::PasswordPerClient | Self::CodePerClient => 30,
             Self::Upload => 60,
             Self::Suggestion => 20,
             Self::Report => 30,
@@ -87,10 +94,15 @@ impl LimitedAction {
     /// Whose counter it is.
     pub fn key(self) -> Key {
         match self {
-            Self::NewGuest | Self::LinkPerClient | Self::PasswordPerClient | Self::AccountMailPerClient => {
-                Key::Client
-            }
-            Self::LinkPerEmail | Self::AccountMailPerEmail | Self::PasswordPerAccount => Key::Email,
+            Self::NewGuest
+            | Self::LinkPerClient
+            | Self::PasswordPerClient
+            | Self::CodePerClient
+            | Self::AccountMailPerClient => Key::Client,
+            Self::LinkPerEmail
+            | Self::AccountMailPerEmail
+            | Self::PasswordPerAccount
+            | Self::CodePerEmail => Key::Email,
             Self::Upload | Self::Suggestion | Self::Report => Key::User,
         }
     }
@@ -105,7 +117,9 @@ impl LimitedAction {
             | Self::AccountMailPerEmail => {
                 "We have sent several emails already. Please check your inbox (and spam folder)."
             }
-            Self::PasswordPerAccount | Self::PasswordPerClient => "Too many attempts in a short time.",
+            Self::PasswordPerAccount | Self::PasswordPerClient | Self::CodePerClient | Self::CodePerEmail => {
+                "Too many attempts in a short time."
+            }
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",

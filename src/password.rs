@@ -81,6 +81,14 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
+/// Hashes a short-lived secret (a sign-in code) with the same argon2id
+/// parameters, off the async threads.
+pub async fn hash_secret(secret: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(&secret))
+        .await
+        .context("hash task failed")?
+}
+
 impl Hasher {
     /// At most `concurrent` hashes at once (each takes 19 MiB).
     pub fn new(concurrent: usize) -> Self {

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
 import { waitForHydration, screenshot, expectAccessible } from "./helpers";
-import { signInLink } from "./mail";
+import { signInCode, signInLink } from "./mail";
 
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAEUlEQVR4nGM4UWGDFTEMpAQA+8JHQVZ08twAAAAASUVORK5CYII=",
@@ -33,6 +33,41 @@ async function askForLink(page: Page, email: string) {
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByTestId("link-sent")).toBeVisible();
 }
+
+test("a code read on another device signs in the browser that asked, and its dog comes along", async ({ browser }) => {
+  const email = `code-${Date.now()}@example.com`;
+  const laptop = await (await browser.newContext()).newPage();
+  await addDog(laptop, "Pixel", false);
+  const dogUrl = laptop.url();
+  await askForLink(laptop, email);
+  await expect(laptop.getByTestId("code-form")).toBeVisible();
+  await expectAccessible(laptop);
+  await screenshot(laptop, "sign-in-code");
+
+  // The mail is read on a phone: opening its link there only shows a page.
+  const phone = await (await browser.newContext()).newPage();
+  const link = await signInLink(email, 1);
+  await phone.goto(link);
+  await expect(phone.getByTestId("confirm-form")).toBeVisible();
+  const code = await signInCode(email, 1);
+
+  // A typo first: the page says how many tries are left, nothing else happens.
+  const wrong = code.slice(0, 7) + ((Number(code[7]) + 1) % 10);
+  await laptop.getByLabel(/type its code here/i).fill(wrong);
+  await laptop.getByRole("button", { name: "Sign in with the code" }).click();
+  await expect(laptop.getByTestId("code-problem")).toContainText("4 more tries");
+  await expect(laptop.getByTestId("guest-badge")).toBeVisible();
+
+  await laptop.getByLabel(/type its code here/i).fill(`${code.slice(0, 4)} ${code.slice(4)}`);
+  await laptop.getByRole("button", { name: "Sign in with the code" }).click();
+  await expect(laptop).toHaveURL(dogUrl);
+  await expect(laptop.getByTestId("member-badge")).toContainText(email);
+  await expect(laptop.getByRole("heading", { level: 1 })).toHaveText("Pixel");
+
+  // Link and code were one: the phone's link is used up.
+  const again = await phone.goto(link);
+  expect(again?.status()).toBe(410);
+});
 
 test("a guest's dog and photo come along when they sign in, and a second guest merges in", async ({ browser }) => {
   const email = `owner-${Date.now()}@example.com`;

@@ -35,3 +35,13 @@ export async function signInLink(address: string, n = 1, kind = "confirm"): Prom
   expect(link, "the email carries a sign-in link").toBeTruthy();
   return link!;
 }
+
+/** Waits for the n-th email to `address` and returns its sign-in code (8 digits). */
+export async function signInCode(address: string, n = 1): Promise<string> {
+  let message: string | undefined;
+  await expect.poll(() => (message = messagesTo(address)[n - 1]) !== undefined, { timeout: 15_000 }).toBe(true);
+  const text = decodeQuotedPrintable(message!);
+  const code = text.match(/where you asked for it: (\d{4}) (\d{4})/);
+  expect(code, "the email carries a sign-in code").toBeTruthy();
+  return code![1] + code![2];
+}

@@ -1,7 +1,7 @@
 //! The identity routes that are plain form POSTs rather than server
 //! functions, because they answer with redirects after opening a session:
-//! confirming a sign-in link, confirming an address, setting a new password,
-//! signing out. Each converts the form, calls one flow of `paws_inside::auth`
+//! confirming a sign-in link or typing its code, confirming an address,
+//! setting a new password, signing out. Each converts the form, calls one flow of `paws_inside::auth`
 //! and maps its error in [`answer`].
 
 use crate::sessions::Identity;
@@ -47,6 +47,49 @@ pub async fn confirm(
     match links::sign_in_with_link(&state.ctx, &mut caller, &form.token, form.choice()).await {
         Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
         Err(err) => answer(err, "confirm", &form.token),
+    }
+}
+
+/// The sign-in page's code form: which mail (its token's id) and the code.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /auth/code`: signs in with the code from a sign-in mail, then 303 to
+/// the link's `next`; a problem goes back to the code form, which explains.
+pub async fn code(
+    State(state): State<AppState>,
+    Identity(mut caller): Identity,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    // The code is typed in the browser in front of the person: what it holds
+    // comes along (in the browser that asked, that is the guest that asked).
+    let choice = ClaimChoice {
+        bring_requester: false,
+        bring_this_browser: true,
+    };
+    match links::sign_in_with_code(&state.ctx, &mut caller, &form.request, &form.code, choice).await {
+        Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
+        Err(err) => {
+            let request = uuid::Uuid::parse_str(&form.request).map_or(String::new(), |id| id.to_string());
+            let problem = match err.kind() {
+                Kind::Unexpected => {
+                    tracing::error!(error = ?err.unexpected(), "sign-in by code failed");
+                    return (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Something went wrong on our side; nothing was changed. Please try again.",
+                    )
+                        .into_response();
+                }
+                Kind::Gone | Kind::NotFound => "code_dead",
+                _ => err.code(),
+            };
+            Redirect::to(&format!("/sign-in?sent={request}&error={problem}")).into_response()
+        }
     }
 }
 

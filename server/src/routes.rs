@@ -53,6 +53,7 @@ pub fn wrap(
         // links still find them.
         .route("/media/{key}/{file}", get(photos::moved))
         .route("/auth/confirm", post(auth::confirm))
+        .route("/auth/code", post(auth::code))
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/verify", post(auth::verify))
         .route("/auth/reset", post(auth::reset))

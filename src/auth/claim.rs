@@ -8,7 +8,7 @@ use super::context::Caller;
 use super::errors::LinkError;
 use super::merge::{self, Outcome};
 use super::preview::ClaimChoice;
-use super::tokens::{self, Peek, Purpose};
+use super::tokens::{self, CodeCheck, Peek, Purpose};
 use super::user::User;
 use crate::context::Context;
 use anyhow::Context as _;
@@ -23,6 +23,21 @@ pub struct SignedIn {
     pub outcomes: Vec<Outcome>,
     /// A brand-new account (no guest, unknown address).
     pub created: bool,
+}
+
+/// What proves the address: the link's secret, or the code from the same
+/// mail typed in the browser that asked (the token's id stands for it there).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Proof<'a> {
+    /// The secret in the link.
+    Link(&'a str),
+    /// A sign-in link's code, already in its stored shape.
+    Code {
+        /// The token the code belongs to.
+        request: Uuid,
+        /// Eight digits.
+        code: &'a str,
+    },
 }
 
 /// Why a link could not be used, from how it looks now.
@@ -58,14 +73,30 @@ pub(super) async fn claim(
     ctx: &Context,
     caller: &mut Caller,
     purpose: Purpose,
-    token: &str,
+    proof: Proof<'_>,
     choice: ClaimChoice,
     password: Option<String>,
 ) -> Result<SignedIn, LinkError> {
     let mut tx = ctx.pool.begin().await.context("failed to begin claim")?;
-    let Some(row) = tokens::consume(&mut tx, purpose, token).await? else {
-        drop(tx);
-        return Err(dead_link(tokens::peek(&ctx.pool, purpose, token).await?));
+    let row = match proof {
+        Proof::Link(token) => match tokens::consume(&mut tx, purpose, token).await? {
+            Some(row) => row,
+            None => {
+                drop(tx);
+                return Err(dead_link(tokens::peek(&ctx.pool, purpose, token).await?));
+            }
+        },
+        Proof::Code { request, code } => {
+            match tokens::consume_code(&mut tx, request, code, &ctx.hasher).await? {
+                CodeCheck::Valid(row) => row,
+                CodeCheck::Wrong(left) => {
+                    // The wrong try counts (and may have used the token up).
+                    tx.commit().await.context("failed to count a wrong code")?;
+                    return Err(LinkError::WrongCode(left));
+                }
+                CodeCheck::Dead(peek) => return Err(dead_link(peek)),
+            }
+        }
     };
     merge::lock_address(&mut tx, &row.email).await?;
     let browser = caller.session.guest();

@@ -44,6 +44,12 @@ pub enum LinkError {
     /// Not a link we sent.
     #[error("This link is not valid.")]
     Unknown,
+    /// A sign-in code that is not this mail's; this many tries are left.
+    #[error("{}", wrong_code(*.0))]
+    WrongCode(i32),
+    /// Not eight digits.
+    #[error("The code is the eight digits in the email.")]
+    MalformedCode,
     /// The password typed to keep a sign-up's password is not that password.
     #[error("That is not the password chosen when signing up. Leave it empty to continue without it.")]
     WrongPassword,
@@ -69,9 +75,19 @@ failure!(LinkError {
     Expired => Kind::Gone,
     Unknown => Kind::NotFound,
     WrongPassword => Kind::Invalid,
+    WrongCode => Kind::Invalid,
+    MalformedCode => Kind::Invalid,
     Weak => Kind::Invalid,
     LeftBehind => Kind::Invalid,
 });
+
+fn wrong_code(left: i32) -> String {
+    match left {
+        0 => "That code is not right, and it no longer works. Please ask for a new email.".to_owned(),
+        1 => "That code is not right. One more try, then it stops working.".to_owned(),
+        n => format!("That code is not right. {n} more tries."),
+    }
+}
 
 impl LinkError {
     /// A short name for what the person can fix, for the link page's URL:
@@ -79,6 +95,14 @@ impl LinkError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::WrongPassword => "wrong_password",
+            Self::WrongCode(left) => match left {
+                ..=0 => "wrong_code_0",
+                1 => "wrong_code_1",
+                2 => "wrong_code_2",
+                3 => "wrong_code_3",
+                _ => "wrong_code_4",
+            },
+            Self::MalformedCode => "bad_code",
             Self::LeftBehind => "left_behind",
             Self::TooMany(_) => "too_many",
             Self::Weak(PasswordError::TooShort) => "weak_short",
@@ -93,6 +117,18 @@ impl LinkError {
     pub fn message_for(code: &str) -> Option<String> {
         let err = match code {
             "wrong_password" => Self::WrongPassword,
+            code if code.starts_with("wrong_code_") => match code["wrong_code_".len()..].parse::<i32>() {
+                Ok(left @ 0..=4) => Self::WrongCode(left),
+                _ => return None,
+            },
+            "bad_code" => Self::MalformedCode,
+            "code_dead" => {
+                return Some(
+                    "That code no longer works (used, replaced by a newer email, or expired). \
+                             Please ask for a new email."
+                        .into(),
+                );
+            }
             "left_behind" => Self::LeftBehind,
             "too_many" => {
                 return Some("Too many attempts in a short time. Please try again in a few minutes.".into());

@@ -4,7 +4,7 @@
 //! uses the token up, promotes or merges the guests, settles the password and
 //! opens this browser's new session.
 
-use super::claim::{SignedIn, dead_link};
+use super::claim::{Proof, SignedIn, dead_link};
 use super::context::Caller;
 use super::errors::{LinkError, RequestError};
 use super::merge;
@@ -18,14 +18,15 @@ use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// Emails a sign-in link. Known and unknown addresses take the same path and
-/// get the same answer.
+/// Emails a sign-in link (and code). Known and unknown addresses take the same
+/// path and get the same answer: the id of the mail's token, which the
+/// browser that asked shows beside the code field (it grants nothing alone).
 pub async fn request_link(
     ctx: &Context,
     caller: &Caller,
     email: &str,
     next: &str,
-) -> Result<(), RequestError> {
+) -> Result<Uuid, RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
     let checks = [
@@ -56,7 +57,7 @@ pub async fn request_link(
     };
     ctx.send(&mut tx, mail).await?;
     tx.commit().await.context("failed to commit the sign-in link")?;
-    Ok(())
+    Ok(issued.id)
 }
 
 /// What a link's page shows. Never uses the link up.
@@ -125,7 +126,29 @@ pub async fn sign_in_with_link(
     token: &str,
     choice: ClaimChoice,
 ) -> Result<SignedIn, LinkError> {
-    super::claim::claim(ctx, caller, Purpose::MagicLink, token, choice, None).await
+    super::claim::claim(ctx, caller, Purpose::MagicLink, Proof::Link(token), choice, None).await
+}
+
+/// Signs in with the code from a sign-in mail, typed in the browser that
+/// asked (`request` names that mail's token): the same claim as the link,
+/// wherever the mail was read. Limited per client and per address; the code
+/// dies after five wrong tries.
+pub async fn sign_in_with_code(
+    ctx: &Context,
+    caller: &mut Caller,
+    request: &str,
+    code: &str,
+    choice: ClaimChoice,
+) -> Result<SignedIn, LinkError> {
+    let request = Uuid::parse_str(request).map_err(|_| LinkError::Unknown)?;
+    let code = tokens::normalize_code(code).ok_or(LinkError::MalformedCode)?;
+    let email = tokens::email_of(&ctx.pool, request).await?;
+    let mut checks = vec![(LimitedAction::CodePerClient, caller.client())];
+    checks.extend(email.map(|e| (LimitedAction::CodePerEmail, e)));
+    let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
+    ctx.limit(&checks).await?.map_err(LinkError::TooMany)?;
+    let proof = Proof::Code { request, code: &code };
+    super::claim::claim(ctx, caller, Purpose::MagicLink, proof, choice, None).await
 }
 
 /// Confirms the address of a sign-up and finishes it. The password chosen at
@@ -165,7 +188,15 @@ pub async fn confirm_address(
         }
         _ => None,
     };
-    super::claim::claim(ctx, caller, Purpose::EmailVerify, token, choice, keep).await
+    super::claim::claim(
+        ctx,
+        caller,
+        Purpose::EmailVerify,
+        Proof::Link(token),
+        choice,
+        keep,
+    )
+    .await
 }
 
 /// Sets a new password from a reset link: proves the address, ends every
@@ -188,5 +219,13 @@ pub async fn reset_password(
         bring_requester: false,
         bring_this_browser: true,
     };
-    super::claim::claim(ctx, caller, Purpose::PasswordReset, token, choice, Some(hash)).await
+    super::claim::claim(
+        ctx,
+        caller,
+        Purpose::PasswordReset,
+        Proof::Link(token),
+        choice,
+        Some(hash),
+    )
+    .await
 }

@@ -109,22 +109,146 @@ pub struct Issued {
     pub token: String,
 }
 
-/// Gives a still usable token a fresh secret and returns it; `None` when the
-/// token was used, replaced by a newer one or has expired. The mail worker
-/// calls it at send time, so no working secret waits in the database; on its
-/// own commit, so the link works the moment the mail arrives.
-pub async fn rekey(pool: &PgPool, id: Uuid) -> anyhow::Result<Option<String>> {
+/// A token's fresh secrets, for its mail.
+#[derive(Debug)]
+pub struct Rekeyed {
+    /// The link's secret.
+    pub token: String,
+    /// The code typed instead of opening the link (sign-in mails only).
+    pub code: Option<String>,
+}
+
+/// Gives a still usable token a fresh secret (and, `with_code`, a fresh code)
+/// and returns them; `None` when the token was used, replaced by a newer one or
+/// has expired. The mail worker calls it at send time, so no working secret
+/// waits in the database; on its own commit, so the link works the moment the
+/// mail arrives.
+pub async fn rekey(pool: &PgPool, id: Uuid, with_code: bool) -> anyhow::Result<Option<Rekeyed>> {
     let token = generate()?;
     let digest = hash(&token).context("generated token is malformed")?;
+    let code = with_code.then(generate_code).transpose()?;
+    let code_hash = match &code {
+        Some(code) => Some(crate::password::hash_secret(code.clone()).await?),
+        None => None,
+    };
     let done = sqlx::query(
-        "UPDATE auth_tokens SET token_hash = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
+        "UPDATE auth_tokens SET token_hash = $2, code_hash = $3, code_attempts = 0
+         WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
     )
     .bind(id)
     .bind(&digest)
+    .bind(code_hash)
     .execute(pool)
     .await
     .context("failed to renew token")?;
-    Ok((done.rows_affected() == 1).then_some(token))
+    Ok((done.rows_affected() == 1).then_some(Rekeyed { token, code }))
+}
+
+/// Digits in a sign-in code.
+pub const CODE_DIGITS: usize = 8;
+/// Wrong codes a token survives; the next wrong one uses it up.
+pub const CODE_TRIES: i32 = 5;
+
+/// A uniformly random code of [`CODE_DIGITS`] digits.
+pub fn generate_code() -> anyhow::Result<String> {
+    const RANGE: u32 = 100_000_000;
+    // Rejection sampling: the top of the u32 range would favour low codes.
+    let limit = u32::MAX - u32::MAX % RANGE;
+    loop {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+        let n = u32::from_le_bytes(bytes);
+        if n < limit {
+            return Ok(format!("{:0width$}", n % RANGE, width = CODE_DIGITS));
+        }
+    }
+}
+
+/// A typed code as we store it (digits only; spaces and dashes people type
+/// from the mail's "1234 5678" are dropped), or `None` if it cannot be one.
+pub fn normalize_code(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    (digits.len() == CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// How a typed code went.
+#[derive(Debug)]
+pub enum CodeCheck {
+    /// Right: the token is used up (inside the caller's transaction).
+    Valid(TokenRow),
+    /// Wrong: this many tries are left (0: the token is used up now). The
+    /// caller commits, so the try counts.
+    Wrong(i32),
+    /// The token cannot be used any more (or never could).
+    Dead(Peek),
+}
+
+/// Checks a sign-in code for the token `id` inside the caller's transaction,
+/// holding the token's row so concurrent tries are counted one by one.
+pub async fn consume_code(
+    conn: &mut PgConnection,
+    id: Uuid,
+    code: &str,
+    hasher: &crate::password::Hasher,
+) -> anyhow::Result<CodeCheck> {
+    type Row = (
+        String,
+        Option<Uuid>,
+        String,
+        Option<String>,
+        Option<String>,
+        bool,
+        bool,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT email, guest_id, next_path, password_hash, code_hash, used_at IS NOT NULL, expires_at <= now()
+         FROM auth_tokens WHERE id = $1 AND purpose = 'magic_link' FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("failed to look up the code's token")?;
+    let (email, guest_id, next_path, password_hash, code_hash) = match row {
+        None | Some((.., None, _, _)) => return Ok(CodeCheck::Dead(Peek::Unknown)),
+        Some((.., true, _)) => return Ok(CodeCheck::Dead(Peek::Used)),
+        Some((.., true)) => return Ok(CodeCheck::Dead(Peek::Expired)),
+        Some((email, guest_id, next_path, password_hash, Some(code_hash), false, false)) => {
+            (email, guest_id, next_path, password_hash, code_hash)
+        }
+    };
+    if !hasher.verify(code.to_owned(), Some(code_hash)).await? {
+        let tries: i32 = sqlx::query_scalar(
+            "UPDATE auth_tokens SET code_attempts = code_attempts + 1,
+                    used_at = CASE WHEN code_attempts + 1 >= $2 THEN now() END
+             WHERE id = $1 RETURNING code_attempts",
+        )
+        .bind(id)
+        .bind(CODE_TRIES)
+        .fetch_one(&mut *conn)
+        .await
+        .context("failed to count a wrong code")?;
+        return Ok(CodeCheck::Wrong((CODE_TRIES - tries).max(0)));
+    }
+    sqlx::query("UPDATE auth_tokens SET used_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("failed to use the code's token")?;
+    Ok(CodeCheck::Valid(TokenRow {
+        email,
+        guest_id,
+        next_path,
+        password_hash,
+    }))
+}
+
+/// The address a token was sent to (for per-address limits), if it exists.
+pub async fn email_of(pool: &PgPool, id: Uuid) -> anyhow::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM auth_tokens WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up the token")
 }
 
 /// Looks at a token without consuming it (GET and HEAD of a link, mail scanners).
@@ -179,6 +303,25 @@ pub async fn consume(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn codes_are_eight_digits_and_typed_forgivingly() {
+        let code = super::generate_code().unwrap();
+        assert_eq!(code.len(), 8);
+        assert_eq!(super::normalize_code(&code), Some(code.clone()));
+        assert_eq!(super::normalize_code("1234 5678").as_deref(), Some("12345678"));
+        assert_eq!(super::normalize_code("1234-5678").as_deref(), Some("12345678"));
+        assert_eq!(super::normalize_code("1234567"), None);
+        assert_eq!(super::normalize_code("1234567a"), None);
+        assert_eq!(
+            super::normalize_code("１２３４５６７８"),
+            None,
+            "only ASCII digits"
+        );
+        let distinct: std::collections::HashSet<_> =
+            (0..50).map(|_| super::generate_code().unwrap()).collect();
+        assert!(distinct.len() > 45, "codes repeat too often: {}", distinct.len());
+    }
+
     #[test]
     fn tokens_are_random_and_hashable() {
         let (a, b) = (super::generate().unwrap(), super::generate().unwrap());

@@ -228,7 +228,10 @@ async fn attempt(
     let (Ok(to), Some(letter)) = (EmailAddress::parse(recipient), Letter::parse(kind)) else {
         return for_good("not an address or not a message we write");
     };
-    let Some(secret) = tokens::rekey(pool, token).await? else {
+    // A sign-in mail carries a code beside its link, for reading the mail on
+    // another device than the one that asked.
+    let with_code = letter == Letter::MagicLink;
+    let Some(secret) = tokens::rekey(pool, token, with_code).await? else {
         return for_good("its link was used, replaced by a newer one or expired");
     };
     let email = render(sender, letter, &to, &secret);
@@ -243,11 +246,17 @@ async fn attempt(
     })
 }
 
-/// The message of `letter` with its link.
-fn render(sender: &Sender, letter: Letter, to: &EmailAddress, token: &str) -> Email {
+/// The message of `letter` with its link (and code).
+fn render(sender: &Sender, letter: Letter, to: &EmailAddress, secret: &tokens::Rekeyed) -> Email {
+    let token = &secret.token;
     let url = |path: &str| format!("{}{path}?token={token}", sender.public_url);
     match letter {
-        Letter::MagicLink => super::magic_link(to, &url("/auth/confirm"), sender.link_minutes),
+        Letter::MagicLink => super::magic_link(
+            to,
+            &url("/auth/confirm"),
+            sender.link_minutes,
+            secret.code.as_deref(),
+        ),
         Letter::SignUpAttempt => super::sign_up_attempt(to, &url("/auth/confirm")),
         Letter::VerifyEmail => super::verify_email(to, &url("/auth/verify")),
         Letter::PasswordReset => super::password_reset(to, &url("/auth/reset")),

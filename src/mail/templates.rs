@@ -12,13 +12,41 @@ struct Content<'a> {
     button: &'a str,
     after: &'a str,
     footer: &'a str,
+    /// A sign-in code, shown as "1234 5678" below the link.
+    code: Option<&'a str>,
+}
+
+/// "12345678" as people read and type it: "1234 5678".
+fn grouped(code: &str) -> String {
+    let (a, b) = code.split_at(code.len() / 2);
+    format!("{a} {b}")
 }
 
 fn render(to: &EmailAddress, url: &str, c: Content<'_>) -> Email {
+    let code_line = |code: &str| {
+        format!(
+            "Or type this code on the sign-in page, in the browser where you asked for it: {}",
+            grouped(code)
+        )
+    };
+    let text_code = c
+        .code
+        .map(|code| format!("{}\n\n", code_line(code)))
+        .unwrap_or_default();
     let text = format!(
-        "Hello from Paws Inside!\n\n{}\n\n{url}\n\n{}\n\n{}\n",
+        "Hello from Paws Inside!\n\n{}\n\n{url}\n\n{text_code}{}\n\n{}\n",
         c.lead, c.after, c.footer
     );
+    let html_code = c
+        .code
+        .map(|code| {
+            format!(
+                "<p>Or type this code on the sign-in page, in the browser where you asked for it:</p>\
+                 <p style=\"font-size:24px;letter-spacing:4px;font-family:monospace\">{}</p>",
+                escape(&grouped(code))
+            )
+        })
+        .unwrap_or_default();
     let link = Some(url.to_owned());
     let url = escape(url);
     let html = format!(
@@ -27,7 +55,7 @@ fn render(to: &EmailAddress, url: &str, c: Content<'_>) -> Email {
          <p><a href=\"{url}\" style=\"display:inline-block;padding:10px 16px;background:#2f5d50;color:#fff;\
          border-radius:6px;text-decoration:none\">{button}</a></p>\
          <p>Or paste this address into your browser:<br><span style=\"word-break:break-all\">{url}</span></p>\
-         <p>{after}</p><p style=\"color:#5b6b66\">{footer}</p></body></html>",
+         {html_code}<p>{after}</p><p style=\"color:#5b6b66\">{footer}</p></body></html>",
         heading = escape(c.heading),
         lead = escape(&c.lead),
         button = escape(c.button),
@@ -43,8 +71,8 @@ fn render(to: &EmailAddress, url: &str, c: Content<'_>) -> Email {
     }
 }
 
-/// The sign-in link email.
-pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
+/// The sign-in link email, with its code when it has one.
+pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64, code: Option<&str>) -> Email {
     render(
         to,
         url,
@@ -54,7 +82,9 @@ pub fn magic_link(to: &EmailAddress, url: &str, minutes: i64) -> Email {
             lead: format!("Open this link to sign in. It works once, for the next {minutes} minutes:"),
             button: "Sign in",
             after: "Anything you added as a guest (dogs, photos, suggestions) comes with you.",
-            footer: "If you did not ask for this, ignore this email: nothing happens until the link is opened and confirmed.",
+            footer: "If you did not ask for this, ignore this email: nothing happens until the link is opened and \
+                     confirmed, or the code typed. Never tell anyone the code.",
+            code,
         },
     )
 }
@@ -73,6 +103,7 @@ pub fn verify_email(to: &EmailAddress, url: &str) -> Email {
             button: "Confirm my address",
             after: "Dogs, photos and suggestions you added as a guest come with you.",
             footer: "If you did not sign up, ignore this email: no account is created.",
+            code: None,
         },
     )
 }
@@ -91,6 +122,7 @@ pub fn sign_up_attempt(to: &EmailAddress, url: &str) -> Email {
             button: "Sign in",
             after: "Nothing was changed in your account. Forgot your password? Reset it from the sign-in page.",
             footer: "If this was not you, you can ignore this email.",
+            code: None,
         },
     )
 }
@@ -107,6 +139,7 @@ pub fn password_reset(to: &EmailAddress, url: &str) -> Email {
             button: "Choose a new password",
             after: "Choosing a new password signs out every other device.",
             footer: "If you did not ask for this, ignore this email: your password stays as it is.",
+            code: None,
         },
     )
 }
@@ -132,7 +165,13 @@ mod tests {
     #[test]
     fn both_parts_carry_the_link() {
         let to = crate::EmailAddress::parse("a@example.com").unwrap();
-        let e = super::magic_link(&to, "http://x/auth/confirm?token=ab&x=<1>", 10);
+        let e = super::magic_link(&to, "http://x/auth/confirm?token=ab&x=<1>", 10, Some("12345678"));
+        assert!(
+            e.text.contains("1234 5678") && e.html.contains("1234 5678"),
+            "the code, grouped"
+        );
+        let no_code = super::magic_link(&to, "u", 10, None);
+        assert!(!no_code.text.contains("code on the sign-in page"));
         assert!(e.text.contains("http://x/auth/confirm?token=ab&x=<1>"));
         assert!(e.html.contains("token=ab&amp;x=&lt;1&gt;") && !e.html.contains("<1>"));
         assert!(e.text.contains("10 minutes"));

@@ -13,8 +13,9 @@ use crate::error::{bad_request, unexpected};
 #[cfg(feature = "ssr")]
 use crate::error::{ctx, fail};
 
-/// Sends a sign-in link. Answers the same whether or not the address has an
-/// account; the email goes out in the background.
+/// Sends a sign-in link and code. Answers the same whether or not the address
+/// has an account (the page that asks for the code); the email goes out in the
+/// background.
 #[server(prefix = "/api", endpoint = "auth/magic-link")]
 pub async fn request_magic_link(
     #[server(default)] email: String,
@@ -22,12 +23,15 @@ pub async fn request_magic_link(
     #[server(default)] website: String,
     #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
-    if !crate::bot::caught("magic_link", &website, &form_started) {
+    // A bot gets the same page, with a code field that nothing opens.
+    let request = if crate::bot::caught("magic_link", &website, &form_started) {
+        uuid::Uuid::new_v4()
+    } else {
         paws_inside::auth::links::request_link(&ctx()?, &caller().await?, &email, &next)
             .await
-            .map_err(fail)?;
-    }
-    leptos_axum::redirect("/sign-in?sent=1");
+            .map_err(fail)?
+    };
+    leptos_axum::redirect(&format!("/sign-in?sent={request}"));
     Ok(())
 }
 

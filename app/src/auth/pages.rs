@@ -24,12 +24,16 @@ pub fn SignInPage() -> impl IntoView {
             {flag("deleted").then(|| view! { <p class="notice" role="status">"Your account and everything in it were deleted."</p> })}
             {flag("verified").then(|| view! { <p class="notice" role="status">"Your address is confirmed. Sign in to continue."</p> })}
             {if flag("sent") {
+                // `sent` names the mail (its token's id) the code belongs to.
+                let request = query.with_untracked(|q| q.get("sent")).filter(|r| uuid::Uuid::parse_str(r).is_ok());
+                let error = query.with_untracked(|q| q.get("error")).and_then(|code| problem(&code));
                 view! {
                     <div class="form-card" role="status" data-testid="link-sent">
                         <h2 class="h3">"Check your inbox"</h2>
-                        <p>"If the address is right, a sign-in link is on its way. It works once, for a few minutes."</p>
+                        <p>"If the address is right, a sign-in link is on its way, with a code. Both work once, for a few minutes."</p>
                         <p class="muted">"Nothing there? Check the spam folder, or "<a href="/sign-in">"ask for another link"</a>"."</p>
                     </div>
+                    {request.map(|request| view! { <CodeForm request error /> })}
                 }.into_any()
             } else {
                 view! {
@@ -38,6 +42,24 @@ pub fn SignInPage() -> impl IntoView {
                 }.into_any()
             }}
         </div>
+    }
+}
+
+/// Typing the mail's code here signs this browser in (and brings what it
+/// holds), wherever the mail was read. A plain form: no script needed.
+#[component]
+fn CodeForm(request: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <form method="post" action="/auth/code" class="form-card" data-testid="code-form">
+            <input type="hidden" name="request" value=request />
+            <div class="field">
+                <label for="signin-code">"Reading the email on another device? Type its code here"</label>
+                <input id="signin-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                    required maxlength="12" placeholder="1234 5678" />
+            </div>
+            {error.map(|e| view! { <p class="error" role="alert" data-testid="code-problem">{e}</p> })}
+            <button type="submit" class="button">"Sign in with the code"</button>
+        </form>
     }
 }
 

@@ -237,7 +237,9 @@ async fn upload(c: &reqwest::Client, shared: &Shared, photo: &[u8], dog: Uuid) -
             .get("retry-after")
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         let body = res.text().await?;
-        if let (503, Some(seconds)) = (status.as_u16(), retry_after) {
+        // Only the decode queue's "busy": a store that is down is an error.
+        let busy = body.contains("Many photos are arriving");
+        if let (503, Some(seconds), true) = (status.as_u16(), retry_after, busy) {
             shared.stats.busy();
             // Spread over the second after the hint, as people pressing again would.
             let jitter = Duration::from_millis(rand_millis(1000));

@@ -125,8 +125,8 @@ vars! {
     S3_BUCKET = "S3_BUCKET", Unset("(required for s3)"), "bucket for photos; it must exist";
     S3_ENDPOINT = "S3_ENDPOINT", Unset("(AWS)"), "URL of an S3-compatible server, e.g. http://127.0.0.1:9000";
     S3_REGION = "S3_REGION", Value("us-east-1"), "signing region";
-    S3_ACCESS_KEY_ID = "S3_ACCESS_KEY_ID", Unset("(the instance's role)"), "access key (with S3_SECRET_ACCESS_KEY)";
-    S3_SECRET_ACCESS_KEY = "S3_SECRET_ACCESS_KEY", Unset("(the instance's role)"), "secret key";
+    S3_ACCESS_KEY_ID = "S3_ACCESS_KEY_ID", Unset("(the AWS environment: AWS_*, web identity, instance role)"), "access key (with S3_SECRET_ACCESS_KEY)";
+    S3_SECRET_ACCESS_KEY = "S3_SECRET_ACCESS_KEY", Unset("(the AWS environment)"), "secret key";
     S3_PATH_STYLE = "S3_PATH_STYLE", Value("true"), "address objects as endpoint/bucket/key (false: bucket.endpoint/key)";
     S3_PREFIX = "S3_PREFIX", Unset("(the bucket's root)"), "folder inside the bucket for the photos";
     PHOTO_MAX_MB = "PHOTO_MAX_MB", Value("15"), "largest accepted photo upload, in MB";

@@ -168,3 +168,34 @@ async fn the_app_does_not_start_on_a_bucket_it_cannot_use() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_starts_while_the_bucket_is_down_and_serves_all_but_photos() {
+    let mut s3 = S3Server::start();
+    s3.stop();
+    let app = app_on(&s3).await;
+    let (status, page) = app.page("/venues/pawsome-bakery-berlin").await;
+    assert_eq!(status, 200, "pages do not need the bucket");
+    assert!(page.contains("Pawsome Bakery"));
+    let browser = Browser::new();
+    let dog = add_dog(&app, &browser, "Rex").await;
+    let res = upload(
+        &app,
+        &browser,
+        png(60, 40),
+        "rex.png",
+        &[("dog", &dog.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), 503);
+    s3.restart();
+    let res = upload(
+        &app,
+        &browser,
+        png(60, 40),
+        "rex.png",
+        &[("dog", &dog.to_string())],
+    )
+    .await;
+    assert_eq!(res.status(), 201, "photos work once the bucket answers");
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod bucket;
 mod claims;
+mod codes;
 mod common;
 mod directory;
 mod guests;

@@ -96,7 +96,15 @@ impl PhotoStore {
         }
         .await;
         if result.is_err() {
-            self.remove(key).await;
+            match self {
+                PhotoStore::Local(_) => self.remove(key).await,
+                // The bucket is slow or down: clean up without keeping the
+                // person waiting (what stays is swept as an orphan).
+                PhotoStore::S3(_) => {
+                    let (store, key) = (self.clone(), key.to_owned());
+                    tokio::spawn(async move { store.remove(&key).await });
+                }
+            }
         }
         result
     }

@@ -21,8 +21,9 @@ pub struct S3Config {
     pub endpoint: Option<String>,
     /// Signing region (`us-east-1` for most non-AWS servers).
     pub region: String,
-    /// Static credentials; `None` uses the instance's role (web identity,
-    /// container or instance metadata), as AWS SDKs do.
+    /// Static credentials; `None` uses the standard AWS environment
+    /// (`AWS_ACCESS_KEY_ID`…, web identity, container credentials, instance
+    /// metadata), as AWS SDKs do.
     pub credentials: Option<(String, String)>,
     /// `https://endpoint/bucket/key` rather than `https://bucket.endpoint/key`.
     pub path_style: bool,
@@ -63,7 +64,9 @@ impl S3Store {
         // HTTPS goes through the process's rustls provider: ring, as for SMTP.
         // Installing it twice is harmless (the first one stays).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = AmazonS3Builder::new()
+        // From the environment first, so the role a container or pod is given
+        // (web identity, container credentials) is found; ours override it.
+        let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&config.bucket)
             .with_region(&config.region)
             .with_virtual_hosted_style_request(!config.path_style)
@@ -74,15 +77,23 @@ impl S3Store {
                 retry_timeout: Duration::from_secs(10),
                 ..RetryConfig::default()
             })
+            // A photo is at most a few hundred KB: 5 s is slow already, and a
+            // server that accepts but never answers must not hold an upload.
             .with_client_options(
                 ClientOptions::new()
                     .with_connect_timeout(Duration::from_secs(3))
-                    .with_timeout(Duration::from_secs(20)),
+                    .with_timeout(Duration::from_secs(5)),
             );
         if let Some(endpoint) = &config.endpoint {
+            // object_store takes a custom endpoint as the bucket's own address
+            // when virtual-hosted: put the bucket in front of the host.
+            let endpoint = match config.path_style {
+                true => endpoint.clone(),
+                false => virtual_hosted(endpoint, &config.bucket),
+            };
             builder = builder
-                .with_endpoint(endpoint)
-                .with_allow_http(endpoint.starts_with("http://"));
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_endpoint(endpoint);
         }
         if let Some((id, secret)) = &config.credentials {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);
@@ -100,14 +111,19 @@ impl S3Store {
         })
     }
 
-    /// Lists the folder once: a missing bucket, a wrong key or an unreachable
-    /// endpoint is an error at start-up, not at the first upload.
+    /// Lists the folder once. Any answer but a listing (no such bucket,
+    /// refused keys) is an error: a setting is wrong. No answer at all (no
+    /// connection, a timeout) only warns, so a restart during a bucket outage
+    /// still serves every page but photos.
     pub async fn check(&self) -> anyhow::Result<()> {
-        self.bucket
-            .list_with_delimiter(self.prefix.as_ref())
-            .await
-            .with_context(|| format!("cannot list {self}"))?;
-        Ok(())
+        match self.bucket.list_with_delimiter(self.prefix.as_ref()).await {
+            Ok(_) => Ok(()),
+            Err(err) if unanswered(&err) => {
+                tracing::warn!(error = %err, store = %self, "the photo bucket does not answer; starting anyway");
+                Ok(())
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot list {self}")),
+        }
     }
 
     fn location(&self, key: &str, variant: &str) -> Path {
@@ -178,10 +194,52 @@ impl S3Store {
             let object = object.with_context(|| format!("cannot list {self}"))?;
             let written = std::time::SystemTime::from(object.last_modified);
             let old = written.elapsed().is_ok_and(|age| age >= min_age);
-            if old && let Some(name) = object.location.filename() {
+            // Only objects exactly where we put ours (not, say, a folder of
+            // someone else's nested under the prefix).
+            let ours = |name: &str| {
+                let (key, variant) = name.strip_suffix(".jpg")?.split_once('-')?;
+                let valid = super::PhotoStore::is_valid_key(key) && super::VARIANTS.contains(&variant);
+                (valid && self.location(key, variant) == object.location).then_some(())
+            };
+            if old
+                && let Some(name) = object.location.filename()
+                && ours(name).is_some()
+            {
                 names.push(name.to_owned());
             }
         }
         Ok(names)
+    }
+}
+
+/// Whether `err` is a request that got no answer (the transport failed)
+/// rather than an answer saying no.
+fn unanswered(err: &object_store::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<object_store::client::HttpError>().is_some() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// `https://host` as the bucket's own address, `https://bucket.host`.
+fn virtual_hosted(endpoint: &str, bucket: &str) -> String {
+    match endpoint.split_once("://") {
+        Some((scheme, host)) => format!("{scheme}://{bucket}.{host}"),
+        None => format!("{bucket}.{endpoint}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_virtual_hosted_endpoint_names_the_bucket_first() {
+        assert_eq!(
+            super::virtual_hosted("https://s3.example.net:9000", "paws"),
+            "https://paws.s3.example.net:9000"
+        );
     }
 }

@@ -133,3 +133,17 @@ pub fn token_in(message: &str) -> String {
     assert_eq!(token.len(), 64, "token in the email is 64 hex characters");
     token
 }
+
+/// The sign-in code in an email (shown as "1234 5678"), as the 8 digits.
+pub fn code_in(message: &str) -> String {
+    let text = decode_qp(message);
+    let marker = "where you asked for it: ";
+    let at = text.find(marker).expect("message has a sign-in code") + marker.len();
+    let code: String = text[at..]
+        .chars()
+        .take(9)
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    assert_eq!(code.len(), 8, "the code in the email is 8 digits");
+    code
+}

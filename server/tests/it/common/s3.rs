@@ -58,7 +58,7 @@ impl S3Server {
     pub fn restart(&mut self) {
         self.stop();
         let bin = std::env::var("PAWS_S3_SERVER").unwrap_or_else(|_| "s3s-fs".to_owned());
-        let child = Command::new(&bin)
+        let mut child = Command::new(&bin)
             .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
             .arg(&self.root)
@@ -68,12 +68,20 @@ impl S3Server {
             .unwrap_or_else(|err| {
                 panic!("cannot start {bin} ({err}): ./test installs it, or `cargo install s3s-fs --version 0.14.1 --features binary --locked`")
             });
-        self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             assert!(Instant::now() < deadline, "S3 server did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
+        // Listening, and it is ours: had another process taken the port, ours
+        // would have exited.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            child.try_wait().ok().flatten().is_none(),
+            "s3s-fs exited: port {} taken?",
+            self.port
+        );
+        self.child = Some(child);
     }
 
     /// Settings that keep the app's photos in this server's bucket.
