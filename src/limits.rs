@@ -37,6 +37,8 @@ pub enum LimitedAction {
     CodePerClient,
     /// Sign-in code attempts per address (each code also dies after five).
     CodePerEmail,
+    /// Sign-in code attempts per address per day (bounds slow guessing).
+    CodePerEmailDaily,
     /// Sign-ups and reset requests per client.
     AccountMailPerClient,
     /// Sign-ups and reset requests per address.
@@ -60,6 +62,7 @@ impl LimitedAction {
             Self::PasswordPerClient => "sign_in_client",
             Self::CodePerClient => "sign_in_code_client",
             Self::CodePerEmail => "sign_in_code_email",
+            Self::CodePerEmailDaily => "sign_in_code_email_day",
             Self::AccountMailPerClient => "account_mail_client",
             Self::AccountMailPerEmail => "account_mail_email",
             Self::Upload => "upload_user",
@@ -75,7 +78,7 @@ impl LimitedAction {
             Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
             Self::LinkPerClient | Self::AccountMailPerClient | Self::PasswordPerAccount => 10,
             Self::CodePerEmail => 10,
-            Self::PasswordPerClient | Self::CodePerClient => 30,
+            Self::PasswordPerClient | Self::CodePerClient | Self::CodePerEmailDaily => 30,
             Self::Upload => 60,
             Self::Suggestion => 20,
             Self::Report => 30,
@@ -86,7 +89,7 @@ impl LimitedAction {
     pub fn window_secs(self) -> i64 {
         match self {
             Self::NewGuest | Self::Upload | Self::Report => 3600,
-            Self::Suggestion => 86_400,
+            Self::Suggestion | Self::CodePerEmailDaily => 86_400,
             _ => 900,
         }
     }
@@ -102,7 +105,8 @@ impl LimitedAction {
             Self::LinkPerEmail
             | Self::AccountMailPerEmail
             | Self::PasswordPerAccount
-            | Self::CodePerEmail => Key::Email,
+            | Self::CodePerEmail
+            | Self::CodePerEmailDaily => Key::Email,
             Self::Upload | Self::Suggestion | Self::Report => Key::User,
         }
     }
@@ -117,9 +121,11 @@ impl LimitedAction {
             | Self::AccountMailPerEmail => {
                 "We have sent several emails already. Please check your inbox (and spam folder)."
             }
-            Self::PasswordPerAccount | Self::PasswordPerClient | Self::CodePerClient | Self::CodePerEmail => {
-                "Too many attempts in a short time."
-            }
+            Self::PasswordPerAccount
+            | Self::PasswordPerClient
+            | Self::CodePerClient
+            | Self::CodePerEmail
+            | Self::CodePerEmailDaily => "Too many attempts in a short time.",
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",

@@ -172,6 +172,7 @@ async fn main() -> anyhow::Result<()> {
                 next_path: "/",
                 ttl_minutes: 10,
                 password_hash: None,
+                browser_hash: None,
             },
         )
         .await?

@@ -8,7 +8,7 @@ use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::ClaimChoice;
 use paws_inside::auth::{LinkError, links};
@@ -64,16 +64,30 @@ pub struct CodeForm {
 pub async fn code(
     State(state): State<AppState>,
     Identity(mut caller): Identity,
+    headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    // The code is typed in the browser in front of the person: what it holds
-    // comes along (in the browser that asked, that is the guest that asked).
-    let choice = ClaimChoice {
-        bring_requester: false,
-        bring_this_browser: true,
-    };
-    match links::sign_in_with_code(&state.ctx, &mut caller, &form.request, &form.code, choice).await {
-        Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
+    let browser_key = code_cookie(&headers);
+    let outcome = links::sign_in_with_code(
+        &state.ctx,
+        &mut caller,
+        &form.request,
+        &form.code,
+        browser_key.as_deref(),
+    )
+    .await;
+    match outcome {
+        Ok(signed_in) => {
+            let mut res = Redirect::to(&signed_in.next).into_response();
+            let gone = format!(
+                "{}=; Path=/auth/code; Max-Age=0; HttpOnly; SameSite=Lax",
+                paws_inside::auth::CODE_COOKIE
+            );
+            if let Ok(gone) = HeaderValue::from_str(&gone) {
+                res.headers_mut().append(header::SET_COOKIE, gone);
+            }
+            res
+        }
         Err(err) => {
             let request = uuid::Uuid::parse_str(&form.request).map_or(String::new(), |id| id.to_string());
             let problem = match err.kind() {
@@ -91,6 +105,17 @@ pub async fn code(
             Redirect::to(&format!("/sign-in?sent={request}&error={problem}")).into_response()
         }
     }
+}
+
+/// The asking browser's key from its cookie, if it sent one.
+fn code_cookie(headers: &HeaderMap) -> Option<String> {
+    let prefix = format!("{}=", paws_inside::auth::CODE_COOKIE);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))
 }
 
 /// `POST /auth/verify`: confirms a sign-up's address and signs in.

@@ -204,8 +204,10 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 /// Security headers on every response (HSTS behind https; the page CSP with its
 /// nonce is set by the shell). Handlers that set their own value keep it.
 async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
-    // Sign-in link pages carry a token in the URL: never send it anywhere.
-    let token_page = req.uri().path().starts_with("/auth/");
+    // Sign-in link pages carry a token in the URL, the code form the mail's
+    // id: never send them anywhere, never keep them.
+    let path = req.uri().path();
+    let token_page = path.starts_with("/auth/") || path == "/sign-in";
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if token_page {

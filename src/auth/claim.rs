@@ -8,7 +8,7 @@ use super::context::Caller;
 use super::errors::LinkError;
 use super::merge::{self, Outcome};
 use super::preview::ClaimChoice;
-use super::tokens::{self, CodeCheck, Peek, Purpose};
+use super::tokens::{self, Peek, Purpose};
 use super::user::User;
 use crate::context::Context;
 use anyhow::Context as _;
@@ -31,12 +31,12 @@ pub struct SignedIn {
 pub(super) enum Proof<'a> {
     /// The secret in the link.
     Link(&'a str),
-    /// A sign-in link's code, already in its stored shape.
+    /// A sign-in link's code, checked right against this stored hash.
     Code {
         /// The token the code belongs to.
         request: Uuid,
-        /// Eight digits.
-        code: &'a str,
+        /// The hash the code matched (the token must still hold it).
+        code_hash: &'a str,
     },
 }
 
@@ -86,15 +86,11 @@ pub(super) async fn claim(
                 return Err(dead_link(tokens::peek(&ctx.pool, purpose, token).await?));
             }
         },
-        Proof::Code { request, code } => {
-            match tokens::consume_code(&mut tx, request, code, &ctx.hasher).await? {
-                CodeCheck::Valid(row) => row,
-                CodeCheck::Wrong(left) => {
-                    // The wrong try counts (and may have used the token up).
-                    tx.commit().await.context("failed to count a wrong code")?;
-                    return Err(LinkError::WrongCode(left));
-                }
-                CodeCheck::Dead(peek) => return Err(dead_link(peek)),
+        Proof::Code { request, code_hash } => {
+            match tokens::consume_code(&mut tx, request, code_hash).await? {
+                Some(row) => row,
+                // Used (by the link, or a racing try) or expired since it was checked.
+                None => return Err(LinkError::Used),
             }
         }
     };

@@ -50,6 +50,11 @@ pub enum LinkError {
     /// Not eight digits.
     #[error("The code is the eight digits in the email.")]
     MalformedCode,
+    /// A code typed in another browser than the one that asked for the mail.
+    #[error(
+        "This code works only in the browser where you asked for it. Here, open the link in the email instead."
+    )]
+    OtherBrowser,
     /// The password typed to keep a sign-up's password is not that password.
     #[error("That is not the password chosen when signing up. Leave it empty to continue without it.")]
     WrongPassword,
@@ -77,6 +82,7 @@ failure!(LinkError {
     WrongPassword => Kind::Invalid,
     WrongCode => Kind::Invalid,
     MalformedCode => Kind::Invalid,
+    OtherBrowser => Kind::Invalid,
     Weak => Kind::Invalid,
     LeftBehind => Kind::Invalid,
 });
@@ -103,6 +109,7 @@ impl LinkError {
                 _ => "wrong_code_4",
             },
             Self::MalformedCode => "bad_code",
+            Self::OtherBrowser => "other_browser",
             Self::LeftBehind => "left_behind",
             Self::TooMany(_) => "too_many",
             Self::Weak(PasswordError::TooShort) => "weak_short",
@@ -122,6 +129,7 @@ impl LinkError {
                 _ => return None,
             },
             "bad_code" => Self::MalformedCode,
+            "other_browser" => Self::OtherBrowser,
             "code_dead" => {
                 return Some(
                     "That code no longer works (used, replaced by a newer email, or expired). \

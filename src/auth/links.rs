@@ -18,15 +18,25 @@ use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+/// What asking for a sign-in link gives the browser that asked.
+#[derive(Debug)]
+pub struct Requested {
+    /// The id of the mail's token, shown beside the code field (it grants
+    /// nothing alone).
+    pub request: Uuid,
+    /// A random key for an HttpOnly cookie: the mail's code works only in the
+    /// browser that holds it.
+    pub browser_key: String,
+}
+
 /// Emails a sign-in link (and code). Known and unknown addresses take the same
-/// path and get the same answer: the id of the mail's token, which the
-/// browser that asked shows beside the code field (it grants nothing alone).
+/// path and get the same answer.
 pub async fn request_link(
     ctx: &Context,
     caller: &Caller,
     email: &str,
     next: &str,
-) -> Result<Uuid, RequestError> {
+) -> Result<Requested, RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
     let checks = [
@@ -35,6 +45,8 @@ pub async fn request_link(
     ];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
+    let browser_key = tokens::generate()?;
+    let browser_hash = tokens::hash(&browser_key).context("generated key is malformed")?;
     // The token and the mail carrying it commit together (the outbox).
     let mut tx = ctx.pool.begin().await.context("no database connection")?;
     let issued = tokens::issue(
@@ -46,6 +58,7 @@ pub async fn request_link(
             next_path: &next,
             ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
+            browser_hash: Some(&browser_hash),
         },
     )
     .await?;
@@ -57,7 +70,10 @@ pub async fn request_link(
     };
     ctx.send(&mut tx, mail).await?;
     tx.commit().await.context("failed to commit the sign-in link")?;
-    Ok(issued.id)
+    Ok(Requested {
+        request: issued.id,
+        browser_key,
+    })
 }
 
 /// What a link's page shows. Never uses the link up.
@@ -130,24 +146,47 @@ pub async fn sign_in_with_link(
 }
 
 /// Signs in with the code from a sign-in mail, typed in the browser that
-/// asked (`request` names that mail's token): the same claim as the link,
-/// wherever the mail was read. Limited per client and per address; the code
-/// dies after five wrong tries.
+/// asked (`request` names the mail's token, `browser_key` is that browser's
+/// cookie): the same claim as the link, wherever the mail was read. Limited
+/// per client and per address; the code dies after five wrong tries.
 pub async fn sign_in_with_code(
     ctx: &Context,
     caller: &mut Caller,
     request: &str,
     code: &str,
-    choice: ClaimChoice,
+    browser_key: Option<&str>,
 ) -> Result<SignedIn, LinkError> {
     let request = Uuid::parse_str(request).map_err(|_| LinkError::Unknown)?;
     let code = tokens::normalize_code(code).ok_or(LinkError::MalformedCode)?;
     let email = tokens::email_of(&ctx.pool, request).await?;
     let mut checks = vec![(LimitedAction::CodePerClient, caller.client())];
-    checks.extend(email.map(|e| (LimitedAction::CodePerEmail, e)));
+    for per_email in [LimitedAction::CodePerEmail, LimitedAction::CodePerEmailDaily] {
+        checks.extend(email.clone().map(|e| (per_email, e)));
+    }
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(LinkError::TooMany)?;
-    let proof = Proof::Code { request, code: &code };
+    let code_hash = match tokens::code_target(&ctx.pool, request, browser_key).await? {
+        tokens::CodeTarget::Live(hash) => hash,
+        tokens::CodeTarget::OtherBrowser => return Err(LinkError::OtherBrowser),
+        tokens::CodeTarget::Dead(peek) => return Err(dead_link(peek)),
+    };
+    if !ctx.hasher.verify(code, Some(code_hash.clone())).await? {
+        return Err(
+            match tokens::count_wrong_code(&ctx.pool, request, &code_hash).await? {
+                Some(left) => LinkError::WrongCode(left),
+                None => LinkError::Used,
+            },
+        );
+    }
+    // The browser typing the code is the one that asked: its guest comes along.
+    let choice = ClaimChoice {
+        bring_requester: false,
+        bring_this_browser: true,
+    };
+    let proof = Proof::Code {
+        request,
+        code_hash: &code_hash,
+    };
     super::claim::claim(ctx, caller, Purpose::MagicLink, proof, choice, None).await
 }
 

@@ -4,7 +4,7 @@
 //! flow per use case, each in one database transaction: [`guest`] (a guest
 //! for a first contribution), [`sign_up`], [`password`] (sign in, reset
 //! request, change), [`links`] (sign in by link, confirm an address, reset a
-//! password — one claim transaction behind all three), [`account`] (sign out, other devices, delete, discard). Every
+//! password, sign in by the mail's code — one claim transaction behind them all), [`account`] (sign out, other devices, delete, discard). Every
 //! flow that changes who a session is opens the new session through
 //! [`TypedSession`] inside its transaction — the new id and the record of
 //! whose it is are one write — and adopts it after the commit. Server
@@ -18,6 +18,10 @@ mod user;
 
 pub use preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
 pub use user::User;
+
+/// The cookie holding the key of the browser that asked for a sign-in mail:
+/// the mail's code works only where it is.
+pub const CODE_COOKIE: &str = "paws_sign_in";
 
 #[cfg(feature = "ssr")]
 pub mod account;

@@ -119,6 +119,7 @@ pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Resul
             next_path: "/account",
             ttl_minutes: RESET_MINUTES,
             password_hash: None,
+            browser_hash: None,
         },
     )
     .await?;

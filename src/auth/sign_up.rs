@@ -58,6 +58,7 @@ pub async fn sign_up(
             next_path: "/account",
             ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
+            browser_hash: None,
         }
     } else {
         NewToken {
@@ -67,6 +68,7 @@ pub async fn sign_up(
             next_path: "/account",
             ttl_minutes: CONFIRM_MINUTES,
             password_hash: Some(&hash),
+            browser_hash: None,
         }
     };
     let minutes = new.ttl_minutes;

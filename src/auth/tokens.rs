@@ -57,6 +57,9 @@ pub struct NewToken<'a> {
     pub ttl_minutes: i64,
     /// For a pending sign-up: the chosen password's hash.
     pub password_hash: Option<&'a str>,
+    /// For a sign-in link: the SHA-256 of the asking browser's key, the only
+    /// browser its code works in.
+    pub browser_hash: Option<&'a [u8]>,
 }
 
 /// A new random token: 32 bytes as 64 hex characters.
@@ -82,8 +85,8 @@ pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result
     let id: Uuid = sqlx::query_scalar(
         "WITH retired AS (
            UPDATE auth_tokens SET used_at = now() WHERE email = $3 AND purpose = $2 AND used_at IS NULL)
-         INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash)
-         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7)
+         INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash, browser_hash)
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7, $8)
          RETURNING id",
     )
     .bind(&digest)
@@ -93,6 +96,7 @@ pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result
     .bind(new.next_path)
     .bind(new.ttl_minutes as i32)
     .bind(new.password_hash)
+    .bind(new.browser_hash)
     .fetch_one(conn)
     .await
     .context("failed to store token")?;
@@ -171,75 +175,79 @@ pub fn normalize_code(typed: &str) -> Option<String> {
     (digits.len() == CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-/// How a typed code went.
+/// Where a typed code stands before it is checked.
 #[derive(Debug)]
-pub enum CodeCheck {
-    /// Right: the token is used up (inside the caller's transaction).
-    Valid(TokenRow),
-    /// Wrong: this many tries are left (0: the token is used up now). The
-    /// caller commits, so the try counts.
-    Wrong(i32),
-    /// The token cannot be used any more (or never could).
+pub enum CodeTarget {
+    /// A code can be tried against this hash.
+    Live(String),
+    /// Not the browser that asked for this mail.
+    OtherBrowser,
+    /// The token cannot be used any more (or never had a code).
     Dead(Peek),
 }
 
-/// Checks a sign-in code for the token `id` inside the caller's transaction,
-/// holding the token's row so concurrent tries are counted one by one.
+/// Looks up the token `id` for a code typed in the browser holding
+/// `browser_key` (none: no cookie). Reads only; the hash is checked outside
+/// any transaction, so slow hashing never holds a connection or a lock.
+pub async fn code_target(pool: &PgPool, id: Uuid, browser_key: Option<&str>) -> anyhow::Result<CodeTarget> {
+    let browser = browser_key.and_then(hash);
+    type Row = (Option<String>, bool, bool, bool);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT code_hash, used_at IS NOT NULL, expires_at <= now(), browser_hash IS NOT DISTINCT FROM $2
+         FROM auth_tokens WHERE id = $1 AND purpose = 'magic_link'",
+    )
+    .bind(id)
+    .bind(browser)
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up the code's token")?;
+    Ok(match row {
+        None | Some((None, ..)) => CodeTarget::Dead(Peek::Unknown),
+        Some((_, true, ..)) => CodeTarget::Dead(Peek::Used),
+        Some((_, _, true, _)) => CodeTarget::Dead(Peek::Expired),
+        Some((_, _, _, false)) => CodeTarget::OtherBrowser,
+        Some((Some(code_hash), false, false, true)) => CodeTarget::Live(code_hash),
+    })
+}
+
+/// Counts a wrong code against the token if it still holds `code_hash`;
+/// returns the tries left (0: the token is used up now), or `None` if it was
+/// used or renewed meanwhile.
+pub async fn count_wrong_code(pool: &PgPool, id: Uuid, code_hash: &str) -> anyhow::Result<Option<i32>> {
+    let tries: Option<i32> = sqlx::query_scalar(
+        "UPDATE auth_tokens SET code_attempts = code_attempts + 1,
+                used_at = CASE WHEN code_attempts + 1 >= $3 THEN now() END
+         WHERE id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now()
+         RETURNING code_attempts",
+    )
+    .bind(id)
+    .bind(code_hash)
+    .bind(CODE_TRIES)
+    .fetch_optional(pool)
+    .await
+    .context("failed to count a wrong code")?;
+    Ok(tries.map(|t| (CODE_TRIES - t).max(0)))
+}
+
+/// Uses the token up inside the caller's transaction if it still holds the
+/// `code_hash` a right code was checked against (not used, renewed, expired or
+/// tried out meanwhile); `None` otherwise. One of many racing callers wins.
 pub async fn consume_code(
     conn: &mut PgConnection,
     id: Uuid,
-    code: &str,
-    hasher: &crate::password::Hasher,
-) -> anyhow::Result<CodeCheck> {
-    type Row = (
-        String,
-        Option<Uuid>,
-        String,
-        Option<String>,
-        Option<String>,
-        bool,
-        bool,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT email, guest_id, next_path, password_hash, code_hash, used_at IS NOT NULL, expires_at <= now()
-         FROM auth_tokens WHERE id = $1 AND purpose = 'magic_link' FOR UPDATE",
+    code_hash: &str,
+) -> anyhow::Result<Option<TokenRow>> {
+    sqlx::query_as(
+        "UPDATE auth_tokens SET used_at = now()
+         WHERE id = $1 AND purpose = 'magic_link' AND code_hash = $2
+           AND used_at IS NULL AND expires_at > now()
+         RETURNING email, guest_id, next_path, password_hash",
     )
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .bind(code_hash)
+    .fetch_optional(conn)
     .await
-    .context("failed to look up the code's token")?;
-    let (email, guest_id, next_path, password_hash, code_hash) = match row {
-        None | Some((.., None, _, _)) => return Ok(CodeCheck::Dead(Peek::Unknown)),
-        Some((.., true, _)) => return Ok(CodeCheck::Dead(Peek::Used)),
-        Some((.., true)) => return Ok(CodeCheck::Dead(Peek::Expired)),
-        Some((email, guest_id, next_path, password_hash, Some(code_hash), false, false)) => {
-            (email, guest_id, next_path, password_hash, code_hash)
-        }
-    };
-    if !hasher.verify(code.to_owned(), Some(code_hash)).await? {
-        let tries: i32 = sqlx::query_scalar(
-            "UPDATE auth_tokens SET code_attempts = code_attempts + 1,
-                    used_at = CASE WHEN code_attempts + 1 >= $2 THEN now() END
-             WHERE id = $1 RETURNING code_attempts",
-        )
-        .bind(id)
-        .bind(CODE_TRIES)
-        .fetch_one(&mut *conn)
-        .await
-        .context("failed to count a wrong code")?;
-        return Ok(CodeCheck::Wrong((CODE_TRIES - tries).max(0)));
-    }
-    sqlx::query("UPDATE auth_tokens SET used_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .context("failed to use the code's token")?;
-    Ok(CodeCheck::Valid(TokenRow {
-        email,
-        guest_id,
-        next_path,
-        password_hash,
-    }))
+    .context("failed to use the code's token")
 }
 
 /// The address a token was sent to (for per-address limits), if it exists.

@@ -23,15 +23,38 @@ pub async fn request_magic_link(
     #[server(default)] website: String,
     #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
-    // A bot gets the same page, with a code field that nothing opens.
-    let request = if crate::bot::caught("magic_link", &website, &form_started) {
-        uuid::Uuid::new_v4()
+    let ctx = ctx()?;
+    // A bot gets the same page and cookie, with a code field that nothing opens.
+    let asked = if crate::bot::caught("magic_link", &website, &form_started) {
+        paws_inside::auth::links::Requested {
+            request: uuid::Uuid::new_v4(),
+            browser_key: paws_inside::auth::tokens::generate().map_err(unexpected)?,
+        }
     } else {
-        paws_inside::auth::links::request_link(&ctx()?, &caller().await?, &email, &next)
+        paws_inside::auth::links::request_link(&ctx, &caller().await?, &email, &next)
             .await
             .map_err(fail)?
     };
-    leptos_axum::redirect(&format!("/sign-in?sent={request}"));
+    // The mail's code works only where this cookie is: only sent to the code
+    // form's address, gone when the link would be.
+    let cookie = format!(
+        "{}={}; Path=/auth/code; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        paws_inside::auth::CODE_COOKIE,
+        asked.browser_key,
+        ctx.config.link_minutes * 60,
+        if ctx.config.public_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        },
+    );
+    if let (Some(response), Ok(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+    leptos_axum::redirect(&format!("/sign-in?sent={}", asked.request));
     Ok(())
 }
 

@@ -183,3 +183,46 @@ async fn code_tries_are_limited_per_client_and_cross_site_posts_refused() {
     let over = type_code(&app, &b, &request, &code).await;
     assert!(over.ends_with("error=too_many"), "{over}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_works_only_in_the_browser_that_asked_for_it() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let victim = Browser::new();
+    add_dog(&app, &victim, "Luna").await;
+    let victim_guest = user_id(&app, &victim).await;
+    // Someone asks for a code for their own account and sends the page's
+    // address and the code to the victim, hoping to pull Luna into it.
+    let attacker = Browser::new();
+    let (request, mail) = ask(&app, &sink, &attacker, "attacker@example.com", 1).await;
+    let code = code_in(&mail);
+    let answer = type_code(&app, &victim, &request, &code).await;
+    assert!(answer.ends_with("error=other_browser"), "{answer}");
+    let still = me(&app, &victim).await.expect("the victim's guest");
+    assert!(still["email"].is_null(), "the victim was not signed in: {still}");
+    assert_eq!(user_id(&app, &victim).await, victim_guest);
+    let page = victim
+        .get(format!("{}{answer}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("only in the browser where you asked"), "{page}");
+
+    // Not a try: the code still works, once, where it was asked for.
+    let tries: i32 = sqlx::query_scalar("SELECT code_attempts FROM auth_tokens WHERE id = $1::uuid")
+        .bind(&request)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(tries, 0);
+    assert_eq!(type_code(&app, &attacker, &request, &code).await, "/dogs");
+    let dogs: i64 = sqlx::query_scalar("SELECT count(*) FROM dogs WHERE user_id = $1")
+        .bind(victim_guest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(dogs, 1, "Luna stayed with the victim's guest");
+}
