@@ -96,12 +96,7 @@ ensure_s3_server() {
 s3_server_up() {
   rm -rf "$1" && mkdir -p "$1/$3"
   s3s-fs --host 127.0.0.1 --port "$2" --access-key "$4" --secret-key "$5" "$1" >/dev/null 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then echo "$pid"; return 0; fi
-    sleep 0.1
-  done
-  die "S3 server did not start on port $2"
+  wait_port "$2" $! "S3 server"
 }
 
 # smtp_sink_up MAILDIR PORT: a background SMTP sink storing mail in MAILDIR;
@@ -109,12 +104,17 @@ s3_server_up() {
 smtp_sink_up() {
   rm -rf "$1"
   /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$2" -c aiosmtpd.handlers.Mailbox "$1" >/dev/null 2>&1 &
-  local pid=$!
+  wait_port "$2" $! "SMTP sink"
+}
+
+# wait_port PORT PID NAME: waits (up to 10 s) until something listens on
+# 127.0.0.1:PORT, then prints PID.
+wait_port() {
   for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then echo "$pid"; return 0; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then echo "$2"; return 0; fi
     sleep 0.1
   done
-  die "SMTP sink did not start on port $2"
+  die "$3 did not start on port $1"
 }
 
 # Runs a Postgres tool as the cluster owner: `postgres` when we are root

@@ -50,14 +50,7 @@ async fn the_code_signs_in_the_browser_that_asked_and_its_guest_comes_along() {
     let code = code_in(&mail);
 
     // The sign-in page shows the code form for this mail.
-    let page = laptop
-        .get(format!("{}/sign-in?sent={request}", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = laptop.open(&app, &format!("/sign-in?sent={request}")).await;
     assert!(
         page.contains("data-testid=\"code-form\"") && page.contains(&request),
         "{page}"
@@ -77,12 +70,8 @@ async fn the_code_signs_in_the_browser_that_asked_and_its_guest_comes_along() {
     assert!(dogs.to_string().contains("Rex"), "the dog came along: {dogs}");
 
     // Link and code are one token: the link is used up too, and so is the code.
-    let link = laptop
-        .get(format!("{}/auth/confirm?token={}", app.address, token_in(&mail)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(link.status(), 410);
+    let link = format!("/auth/confirm?token={}", token_in(&mail));
+    assert_eq!(laptop.open(&app, &link).await.0, 410);
     let again = type_code(&app, &Browser::new(), &request, &code).await;
     assert!(again.ends_with("error=code_dead"), "{again}");
 }
@@ -121,22 +110,11 @@ async fn wrong_codes_count_and_the_fifth_ends_the_code_and_the_link() {
         "the right code is too late: {right}"
     );
     assert!(me(&app, &b).await.is_none_or(|u| u["email"].is_null()));
-    let link = b
-        .get(format!("{}/auth/confirm?token={}", app.address, token_in(&mail)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(link.status(), 410, "the link died with the code");
+    let link = format!("/auth/confirm?token={}", token_in(&mail));
+    assert_eq!(b.open(&app, &link).await.0, 410, "the link died with the code");
 
     // The page says so in our words.
-    let page = b
-        .get(format!("{}{}", app.address, answers[3]))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = b.open(&app, &answers[3]).await;
     assert!(page.contains("One more try"), "{page}");
 }
 
@@ -201,14 +179,7 @@ async fn a_code_works_only_in_the_browser_that_asked_for_it() {
     let still = me(&app, &victim).await.expect("the victim's guest");
     assert!(still["email"].is_null(), "the victim was not signed in: {still}");
     assert_eq!(user_id(&app, &victim).await, victim_guest);
-    let page = victim
-        .get(format!("{}{answer}", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = victim.open(&app, &answer).await;
     assert!(page.contains("only in the browser where you asked"), "{page}");
 
     // Not a try: the code still works, once, where it was asked for.

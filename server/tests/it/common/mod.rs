@@ -275,6 +275,17 @@ impl Browser {
         Self { client, jar }
     }
 
+    /// GETs `path` of `app` as this browser: the status and the page.
+    pub async fn open(&self, app: &TestApp, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("request failed");
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
     /// The cookie header it would send to `app`.
     pub fn cookie(&self, app: &TestApp) -> Option<String> {
         use reqwest::cookie::CookieStore;
