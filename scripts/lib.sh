@@ -107,6 +107,15 @@ smtp_sink_up() {
   wait_port "$2" $! "SMTP sink"
 }
 
+# oidc_provider_up PORT: a background OpenID Connect provider (node_modules'
+# oidc-provider, see scripts/oidc-provider.mjs) with issuer
+# http://127.0.0.1:PORT; prints its pid. Logs to target/oidc-provider-PORT.log.
+oidc_provider_up() {
+  mkdir -p "$ROOT/target"
+  node "$ROOT/scripts/oidc-provider.mjs" "$1" >"$ROOT/target/oidc-provider-$1.log" 2>&1 &
+  wait_port "$1" $! "OIDC provider"
+}
+
 # wait_port PORT PID NAME: waits (up to 10 s) until something listens on
 # 127.0.0.1:PORT, then prints PID.
 wait_port() {

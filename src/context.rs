@@ -33,6 +33,8 @@ pub struct Context {
     pub photos: PhotoService,
     /// Settings.
     pub config: Arc<Config>,
+    /// The OpenID Connect providers (none: no "Sign in with …").
+    pub oidc: crate::auth::oidc::Providers,
 }
 
 impl Context {

@@ -39,6 +39,8 @@ pub enum LimitedAction {
     CodePerEmail,
     /// Sign-in code attempts per address per day (bounds slow guessing).
     CodePerEmailDaily,
+    /// Sign-ins started with an OpenID Connect provider per client.
+    OpenIdPerClient,
     /// Sign-ups and reset requests per client.
     AccountMailPerClient,
     /// Sign-ups and reset requests per address.
@@ -63,6 +65,7 @@ impl LimitedAction {
             Self::CodePerClient => "sign_in_code_client",
             Self::CodePerEmail => "sign_in_code_email",
             Self::CodePerEmailDaily => "sign_in_code_email_day",
+            Self::OpenIdPerClient => "openid_client",
             Self::AccountMailPerClient => "account_mail_client",
             Self::AccountMailPerEmail => "account_mail_email",
             Self::Upload => "upload_user",
@@ -78,7 +81,10 @@ impl LimitedAction {
             Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
             Self::LinkPerClient | Self::AccountMailPerClient | Self::PasswordPerAccount => 10,
             Self::CodePerEmail => 10,
-            Self::PasswordPerClient | Self::CodePerClient | Self::CodePerEmailDaily => 30,
+            Self::PasswordPerClient
+            | Self::CodePerClient
+            | Self::CodePerEmailDaily
+            | Self::OpenIdPerClient => 30,
             Self::Upload => 60,
             Self::Suggestion => 20,
             Self::Report => 30,
@@ -101,6 +107,7 @@ impl LimitedAction {
             | Self::LinkPerClient
             | Self::PasswordPerClient
             | Self::CodePerClient
+            | Self::OpenIdPerClient
             | Self::AccountMailPerClient => Key::Client,
             Self::LinkPerEmail
             | Self::AccountMailPerEmail
@@ -125,7 +132,8 @@ impl LimitedAction {
             | Self::PasswordPerClient
             | Self::CodePerClient
             | Self::CodePerEmail
-            | Self::CodePerEmailDaily => "Too many attempts in a short time.",
+            | Self::CodePerEmailDaily
+            | Self::OpenIdPerClient => "Too many attempts in a short time.",
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",

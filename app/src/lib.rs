@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/suggestions") view=suggestions::MySuggestions ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/oidc/confirm") view=auth::OidcConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />

@@ -143,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
             reauth_minutes: 10,
             limits: Default::default(),
         }),
+        oidc: Default::default(),
     };
     let mut samples = Vec::new();
     for i in 0..50 {

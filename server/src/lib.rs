@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
+pub mod openid;
 pub mod ops;
 pub mod page_cache;
 pub mod photos;

@@ -4,7 +4,7 @@
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{auth, csrf, photos, sessions, venues};
+use crate::{auth, csrf, openid, photos, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
@@ -57,6 +57,9 @@ pub fn wrap(
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/verify", post(auth::verify))
         .route("/auth/reset", post(auth::reset))
+        .route("/auth/oidc/{id}/start", post(openid::start))
+        .route("/auth/oidc/{id}/callback", get(openid::callback))
+        .route("/auth/oidc/confirm", post(openid::confirm))
         .layer(small_bodies)
         .merge(uploads)
         .layer(middleware::from_fn(sessions::touch))

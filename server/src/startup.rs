@@ -75,12 +75,17 @@ impl Application {
         };
         let cache = PageCache::new(Duration::from_secs(settings.http.page_cache_seconds));
         let ready = Arc::new(AtomicBool::new(true));
+        let oidc = paws_inside::auth::oidc::Providers::new(
+            settings.sessions.openid.clone(),
+            &settings.http.public_url,
+        )?;
         let router = router(
             &settings,
             pool.clone(),
             photos.clone(),
             cache.clone(),
             ready.clone(),
+            oidc,
         );
         let listener = TcpListener::bind(settings.http.bind)
             .await
@@ -204,6 +209,7 @@ fn router(
     photos: PhotoService,
     cache: PageCache,
     ready: Arc<AtomicBool>,
+    oidc: paws_inside::auth::oidc::Providers,
 ) -> Router {
     let ctx = Context {
         pool: pool.clone(),
@@ -218,6 +224,7 @@ fn router(
                 guests_per_client_per_hour: settings.limits.guests_per_client_per_hour,
             },
         }),
+        oidc,
     };
     let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),

@@ -16,8 +16,10 @@ use uuid::Uuid;
 /// The account page's view of a member.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Account {
-    /// Address.
-    pub email: String,
+    /// `users.id`.
+    pub id: Uuid,
+    /// Address (`None`: a member who came in through a provider only).
+    pub email: Option<String>,
     /// Whether the address was proven.
     pub verified: bool,
     /// Whether a password is set.
@@ -80,7 +82,7 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
         Some(User::Member { id, .. }) => *id,
     };
     let account: Account = sqlx::query_as(
-        "SELECT email, email_verified_at IS NOT NULL AS verified, password_hash IS NOT NULL AS has_password,
+        "SELECT id, email, email_verified_at IS NOT NULL AS verified, password_hash IS NOT NULL AS has_password,
                 display_name
          FROM users WHERE id = $1 AND NOT is_anonymous",
     )
@@ -237,10 +239,15 @@ pub async fn delete_account(
         return Err(AccountError::NotFound("Sign in to manage your account."));
     };
     require_recent_sign_in(ctx, caller, "delete your account")?;
-    if !typed_email.trim().eq_ignore_ascii_case(&email) {
-        return Err(AccountError::Invalid(
-            "Type your email address exactly to confirm.".into(),
-        ));
+    // A member without an address types the word instead.
+    let expected = email.as_deref().unwrap_or("delete");
+    if !typed_email.trim().eq_ignore_ascii_case(expected) {
+        let what = if email.is_some() {
+            "your email address"
+        } else {
+            "the word delete"
+        };
+        return Err(AccountError::Invalid(format!("Type {what} exactly to confirm.")));
     }
     erase(ctx, caller, id, false).await
 }

@@ -194,7 +194,7 @@ pub(super) async fn claim(
     };
     let user = User::Member {
         id,
-        email: row.email.clone(),
+        email: Some(row.email.clone()),
         display_name,
         admin,
     };

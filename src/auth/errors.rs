@@ -202,6 +202,100 @@ pub enum AccountError {
 }
 failure!(AccountError { NotFound => Kind::NotFound, Invalid => Kind::Invalid });
 
+/// Signing in with an OpenID Connect provider, and managing the links.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    /// No provider by that name is configured.
+    #[error("That sign-in provider is not available here.")]
+    UnknownProvider,
+    /// The attempt is unknown, used, expired, or from another browser.
+    #[error(
+        "This sign-in attempt is no longer valid (it expired, was used, or was started in another browser). Please start again."
+    )]
+    Stale,
+    /// The person cancelled at the provider.
+    #[error("Sign-in was cancelled at the provider. Nothing was changed.")]
+    Denied,
+    /// The provider answered with an error of its own.
+    #[error("The provider could not sign you in. Nothing was changed; please try again.")]
+    ProviderRefused,
+    /// The code or ID token did not check out (wrong nonce, bad signature, a replayed code).
+    #[error("The provider's answer could not be verified. Nothing was changed; please start again.")]
+    Unverifiable,
+    /// The provider could not be reached.
+    #[error("We could not reach the provider. Please try again in a moment.")]
+    ProviderDown(anyhow::Error),
+    /// That provider account already signs in to another account here.
+    #[error("That provider account already signs in to another Paws Inside account.")]
+    Taken,
+    /// Unlinking would leave no way in.
+    #[error("This is your only way in. Add an address or another sign-in first.")]
+    LastWayIn,
+    /// Not linked to this account.
+    #[error("That provider is not linked to your account.")]
+    NotLinked,
+    /// Linking needs the member who started it to still be signed in.
+    #[error("Please sign in to your account first.")]
+    SignedOut,
+    /// Tried too often.
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+failure!(OidcError {
+    UnknownProvider => Kind::NotFound,
+    Stale => Kind::Gone,
+    Denied => Kind::Invalid,
+    ProviderRefused => Kind::Invalid,
+    Unverifiable => Kind::Invalid,
+    ProviderDown => Kind::Busy(30),
+    Taken => Kind::Invalid,
+    LastWayIn => Kind::Invalid,
+    NotLinked => Kind::NotFound,
+    SignedOut => Kind::Unauthorized,
+});
+
+impl OidcError {
+    /// A short name for the sign-in page's URL (the page shows our sentence).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownProvider => "oidc_unknown",
+            Self::Stale => "oidc_stale",
+            Self::Denied => "oidc_denied",
+            Self::ProviderRefused => "oidc_refused",
+            Self::Unverifiable => "oidc_unverifiable",
+            Self::ProviderDown(_) => "oidc_down",
+            Self::Taken => "oidc_taken",
+            Self::LastWayIn => "oidc_last",
+            Self::NotLinked => "oidc_not_linked",
+            Self::SignedOut => "oidc_signed_out",
+            Self::TooMany(_) => "too_many",
+            Self::Unexpected(_) => "oidc_ours",
+        }
+    }
+
+    /// The sentence for an [`OidcError::code`]; `None` for anything else.
+    pub fn message_for(code: &str) -> Option<String> {
+        let err = match code {
+            "oidc_unknown" => Self::UnknownProvider,
+            "oidc_stale" => Self::Stale,
+            "oidc_denied" => Self::Denied,
+            "oidc_refused" => Self::ProviderRefused,
+            "oidc_unverifiable" => Self::Unverifiable,
+            "oidc_down" => Self::ProviderDown(anyhow::anyhow!("")),
+            "oidc_taken" => Self::Taken,
+            "oidc_last" => Self::LastWayIn,
+            "oidc_not_linked" => Self::NotLinked,
+            "oidc_signed_out" => Self::SignedOut,
+            "oidc_ours" => Self::Unexpected(anyhow::anyhow!("")),
+            _ => return None,
+        };
+        Some(err.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

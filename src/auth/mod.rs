@@ -4,7 +4,7 @@
 //! flow per use case, each in one database transaction: [`guest`] (a guest
 //! for a first contribution), [`sign_up`], [`password`] (sign in, reset
 //! request, change), [`links`] (sign in by link, confirm an address, reset a
-//! password, sign in by the mail's code — one claim transaction behind them all), [`account`] (sign out, other devices, delete, discard). Every
+//! password, sign in by the mail's code — one claim transaction behind them all), [`oidc`] ("Sign in with …"), [`account`] (sign out, other devices, delete, discard). Every
 //! flow that changes who a session is opens the new session through
 //! [`TypedSession`] inside its transaction — the new id and the record of
 //! whose it is are one write — and adopts it after the commit. Server
@@ -38,6 +38,8 @@ pub mod links;
 #[cfg(feature = "ssr")]
 pub mod merge;
 #[cfg(feature = "ssr")]
+pub mod oidc;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 mod session;
@@ -51,7 +53,7 @@ pub mod tokens;
 #[cfg(feature = "ssr")]
 pub use context::Caller;
 #[cfg(feature = "ssr")]
-pub use errors::{AccountError, LinkError, MintError, RequestError, SignInError, SignUpError};
+pub use errors::{AccountError, LinkError, MintError, OidcError, RequestError, SignInError, SignUpError};
 #[cfg(feature = "ssr")]
 pub use session::{Rotation, TypedSession};
 #[cfg(feature = "ssr")]

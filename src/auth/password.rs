@@ -73,7 +73,7 @@ pub async fn sign_in(
     };
     let user = User::Member {
         id,
-        email: email.to_string(),
+        email: Some(email.to_string()),
         display_name,
         admin,
     };
@@ -154,6 +154,12 @@ pub async fn change_password(
 ) -> Result<(), AccountError> {
     let (Some(User::Member { id, email, .. }), Some(session)) = (caller.user(), caller.session.id()) else {
         return Err(AccountError::NotFound("Sign in to manage your account."));
+    };
+    // A password signs in with an address: an account without one has none.
+    let Some(email) = email else {
+        return Err(AccountError::Invalid(
+            "Add an email address to your account before setting a password.".into(),
+        ));
     };
     crate::password::check(&new_password, email).map_err(|e| AccountError::Invalid(e.to_string()))?;
     let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")

@@ -119,9 +119,9 @@ impl SessionStore for PgSessionStore {
         let Some((expiry, authenticated_at, notice, touch_due, user, guest, email, name, admin)) = row else {
             return Ok(None);
         };
-        let user = match (guest, email) {
-            (true, _) | (false, None) => User::Guest { id: user },
-            (false, Some(email)) => User::Member {
+        let user = match guest {
+            true => User::Guest { id: user },
+            false => User::Member {
                 id: user,
                 email,
                 display_name: name,

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// The person behind a session: a guest (a real `users` row without an
-/// address) or a member. Mirrors the database's CHECK (anonymous ⇔ no email),
-/// so "a guest with an email" cannot be written down. Always read from the
+/// address) or a member. Mirrors the database's CHECK (a guest has no
+/// address), so "a guest with an email" cannot be written down. Always read from the
 /// users table in the request's one session lookup, never from a copy kept in
 /// the session, so a decision never trusts who someone *was*.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,8 +20,9 @@ pub enum User {
     Member {
         /// `users.id`.
         id: Uuid,
-        /// The account's address, lower-case.
-        email: String,
+        /// The account's address, lower-case; `None` for a member who came in
+        /// through a provider that vouched for none.
+        email: Option<String>,
         /// The name the person gave, if any.
         display_name: Option<String>,
         /// Holds the admin role right now.
@@ -54,7 +55,7 @@ impl User {
     /// The member's address, for a member.
     pub fn email(&self) -> Option<&str> {
         match self {
-            User::Member { email, .. } => Some(email),
+            User::Member { email, .. } => email.as_deref(),
             User::Guest { .. } => None,
         }
     }
@@ -66,7 +67,7 @@ impl User {
                 display_name: Some(name),
                 ..
             } => Some(name),
-            User::Member { email, .. } => Some(email),
+            User::Member { email, .. } => email.as_deref(),
             User::Guest { .. } => None,
         }
     }
@@ -84,7 +85,7 @@ mod tests {
         assert_eq!(json["kind"], "guest");
         let member = User::Member {
             id: Uuid::nil(),
-            email: "a@example.com".into(),
+            email: Some("a@example.com".into()),
             display_name: None,
             admin: false,
         };

@@ -58,6 +58,12 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("auth_tokens", "guest_id"),
     ("claim_failures", "target_id"),
     ("admin_audit", "admin_id"),
+    // Members' provider identities (a guest never has one; deleting goes by cascade).
+    ("oidc_identities", "user_id"),
+    // Sign-ins on their way through a provider: minutes old, used once.
+    ("oidc_logins", "guest_id"),
+    ("oidc_logins", "link_to"),
+    ("oidc_pending", "guest_id"),
 ];
 
 #[cfg(test)]

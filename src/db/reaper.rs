@@ -14,7 +14,7 @@ pub struct Reaped {
     pub guests: u64,
     /// Expired sessions deleted.
     pub sessions: u64,
-    /// Used or expired tokens deleted.
+    /// Used or expired tokens (and unfinished provider sign-ins) deleted.
     pub tokens: u64,
     /// Old rate-limit windows deleted.
     pub rate_limits: u64,
@@ -100,6 +100,18 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
         "DELETE FROM auth_tokens WHERE expires_at < now() - interval '1 day'",
     )
     .await?;
+    // Provider sign-ins left unfinished (the person closed the tab there).
+    let attempts = count_or_delete(
+        "SELECT count(*) FROM oidc_logins WHERE expires_at < now()",
+        "DELETE FROM oidc_logins WHERE expires_at < now()",
+    )
+    .await?
+        + count_or_delete(
+            "SELECT count(*) FROM oidc_pending WHERE expires_at < now()",
+            "DELETE FROM oidc_pending WHERE expires_at < now()",
+        )
+        .await?;
+    let tokens = tokens + attempts;
     let rate_limits = count_or_delete(
         "SELECT count(*) FROM rate_limits WHERE window_start < now() - interval '2 days'",
         "DELETE FROM rate_limits WHERE window_start < now() - interval '2 days'",

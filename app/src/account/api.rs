@@ -35,8 +35,8 @@ pub enum AccountView {
     Guest(paws_inside::GuestData),
     /// A member.
     Member {
-        /// Address.
-        email: String,
+        /// Address (`None`: signed in through a provider only).
+        email: Option<String>,
         /// Whether it was confirmed.
         verified: bool,
         /// Whether a password is set (magic-link accounts may have none).
@@ -45,6 +45,8 @@ pub enum AccountView {
         display_name: Option<String>,
         /// Live sessions.
         sessions: Vec<SessionView>,
+        /// Linked "Sign in with …" providers.
+        linked: Vec<super::ways_in::LinkedView>,
     },
 }
 
@@ -83,10 +85,23 @@ pub fn describe_agent(agent: &str) -> String {
 #[server(prefix = "/api", endpoint = "account/get")]
 pub async fn account() -> Result<AccountView, ServerFnError> {
     use paws_inside::auth::account::{Overview, overview};
-    let view = match overview(&ctx()?, &caller().await?).await.map_err(unexpected)? {
+    let (ctx, caller) = (ctx()?, caller().await?);
+    let view = match overview(&ctx, &caller).await.map_err(unexpected)? {
         Overview::Visitor => AccountView::Visitor,
         Overview::Guest(data) => AccountView::Guest(data),
         Overview::Member(account, sessions) => AccountView::Member {
+            linked: paws_inside::auth::oidc::identities::list(&ctx, account.id)
+                .await
+                .map_err(unexpected)?
+                .into_iter()
+                .map(|l| super::ways_in::LinkedView {
+                    provider: l.provider,
+                    label: l.label,
+                    email: l.email,
+                    since: l.since,
+                    last_used: l.last_used,
+                })
+                .collect(),
             email: account.email,
             verified: account.verified,
             has_password: account.has_password,

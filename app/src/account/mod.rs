@@ -2,6 +2,7 @@
 //! and account deletion for members; what they made and "discard" for guests.
 
 mod api;
+mod ways_in;
 
 pub use api::{AccountView, SessionView, describe_agent};
 
@@ -22,8 +23,8 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions }) => {
-                            view! { <Member email verified has_password display_name sessions /> }.into_any()
+                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked }) => {
+                            view! { <Member email verified has_password display_name sessions linked /> }.into_any()
                         }
                         Ok(AccountView::Guest(made)) => view! { <Guest made /> }.into_any(),
                         Ok(AccountView::Visitor) => view! {
@@ -40,37 +41,44 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn Member(
-    email: String,
+    email: Option<String>,
     verified: bool,
     has_password: bool,
     display_name: Option<String>,
     sessions: Vec<SessionView>,
+    linked: Vec<ways_in::LinkedView>,
 ) -> impl IntoView {
+    let has_email = email.is_some();
     let query = use_query_map();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
-        <section class="form-card" aria-labelledby="acct-email">
-            <h2 id="acct-email" class="h3">"Email"</h2>
-            <p data-testid="account-email">{email.clone()}" "
-                {if verified {
-                    view! { <span class="badge" data-testid="verified">"confirmed"</span> }.into_any()
-                } else {
-                    view! { <span class="badge badge-warn" data-testid="unverified">"not confirmed yet — check your inbox"</span> }.into_any()
-                }}
-            </p>
-        </section>
+        {email.clone().map(|email| view! {
+            <section class="form-card" aria-labelledby="acct-email">
+                <h2 id="acct-email" class="h3">"Email"</h2>
+                <p data-testid="account-email">{email}" "
+                    {if verified {
+                        view! { <span class="badge" data-testid="verified">"confirmed"</span> }.into_any()
+                    } else {
+                        view! { <span class="badge badge-warn" data-testid="unverified">"not confirmed yet — check your inbox"</span> }.into_any()
+                    }}
+                </p>
+            </section>
+        })}
+        <ways_in::WaysIn email has_password linked />
         <section class="form-card" aria-labelledby="acct-name">
             <h2 id="acct-name" class="h3">"Your name on the site"</h2>
             {query.with_untracked(|q| q.get("name").is_some()).then(|| view! { <p class="notice" role="status">"Name saved."</p> })}
             <NameForm display_name />
         </section>
-        <section class="form-card" aria-labelledby="acct-password">
-            <h2 id="acct-password" class="h3">{if has_password { "Change password" } else { "Set a password" }}</h2>
-            {query.with_untracked(|q| q.get("password").is_some()).then(|| view! { <p class="notice" role="status">"Password saved."</p> })}
-            <PasswordForm has_password />
-        </section>
+        {has_email.then(|| view! {
+            <section class="form-card" aria-labelledby="acct-password">
+                <h2 id="acct-password" class="h3">{if has_password { "Change password" } else { "Set a password" }}</h2>
+                {query.with_untracked(|q| q.get("password").is_some()).then(|| view! { <p class="notice" role="status">"Password saved."</p> })}
+                <PasswordForm has_password />
+            </section>
+        })}
         <section class="form-card" aria-labelledby="acct-sessions">
             <h2 id="acct-sessions" class="h3">"Signed-in devices"</h2>
             <ul class="session-list" data-testid="sessions">
@@ -104,7 +112,7 @@ fn Member(
         <section class="form-card danger-zone" aria-labelledby="acct-delete">
             <h2 id="acct-delete" class="h3">"Delete account"</h2>
             <p>"This deletes your account, your dogs, their photos and your pending suggestions. Places already on the map stay. It cannot be undone."</p>
-            <DeleteAccountForm />
+            <DeleteAccountForm has_email />
         </section>
     }
 }
@@ -160,15 +168,20 @@ fn PasswordForm(has_password: bool) -> impl IntoView {
     }
 }
 
-/// Deleting the account: the typed address must match.
+/// Deleting the account: the typed address (or, without one, "delete") must match.
 #[component]
-fn DeleteAccountForm() -> impl IntoView {
+fn DeleteAccountForm(has_email: bool) -> impl IntoView {
     let delete = ServerAction::<DeleteAccount>::new();
+    let (label, kind) = if has_email {
+        ("Type your email address to confirm", "email")
+    } else {
+        ("Type the word delete to confirm", "text")
+    };
     view! {
         <ActionForm action=delete attr:class="stack">
             <div class="field">
-                <label for="del-email">"Type your email address to confirm"</label>
-                <input id="del-email" type="email" name="confirm_email" autocomplete="off" required />
+                <label for="del-email">{label}</label>
+                <input id="del-email" type=kind name="confirm_email" autocomplete="off" required />
             </div>
             {action_error(delete.value())}
             <button type="submit" class="button button-danger">"Delete my account"</button>

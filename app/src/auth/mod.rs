@@ -3,6 +3,7 @@
 
 mod client;
 pub mod links;
+pub mod openid;
 mod pages;
 mod password_pages;
 pub mod passwords;
@@ -10,6 +11,7 @@ pub mod passwords;
 pub mod session;
 
 pub use client::{MintKeyField, ensure_guest};
+pub use openid::{OidcConfirmPage, ProviderButtons};
 pub use pages::{ConfirmPage, Notice, SignInPage};
 pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};
 

@@ -36,8 +36,11 @@ pub fn SignInPage() -> impl IntoView {
                     {request.map(|request| view! { <CodeForm request error /> })}
                 }.into_any()
             } else {
+                let error = query.with_untracked(|q| q.get("error")).and_then(|code| problem(&code));
                 view! {
+                    {error.map(|e| view! { <p class="error" role="alert" data-testid="sign-in-problem">{e}</p> })}
                     <p class="lead">"No password needed: we email you a link. Dogs and photos you added as a guest come with you."</p>
+                    <div class="provider-buttons"><super::ProviderButtons next=next.clone() /></div>
                     <SignInForms next />
                 }.into_any()
             }}
@@ -226,6 +229,7 @@ pub fn Notice() -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub(super) fn problem(code: &str) -> Option<String> {
     paws_inside::auth::LinkError::message_for(code)
+        .or_else(|| paws_inside::auth::OidcError::message_for(code))
 }
 #[cfg(not(feature = "ssr"))]
 pub(super) fn problem(_code: &str) -> Option<String> {

@@ -4,6 +4,7 @@
 //! are types whose `Debug` hides them ([`DatabaseUrl`], `mail::Secret`).
 
 mod media;
+mod openid;
 pub mod vars;
 
 pub use media::{MediaSettings, PhotoStoreSettings};
@@ -119,6 +120,8 @@ pub struct SessionSettings {
     pub magic_link_minutes: i64,
     /// Minutes a sign-in counts as fresh for deleting the account or setting a first password.
     pub reauth_minutes: i64,
+    /// "Sign in with …" providers (none: no buttons).
+    pub openid: Vec<paws_inside::auth::oidc::ProviderConfig>,
 }
 
 /// Rate limits, bot friction and upkeep.
@@ -165,6 +168,7 @@ impl Settings {
             session_days: SESSION_DAYS.parse::<i64>(&get)?.clamp(1, 400),
             magic_link_minutes: MAGIC_LINK_MINUTES.parse::<i64>(&get)?.clamp(1, 24 * 60),
             reauth_minutes: REAUTH_MINUTES.parse::<i64>(&get)?.clamp(0, 24 * 60),
+            openid: openid::providers(&get)?,
         };
         let limits = LimitSettings {
             guests_per_client_per_hour: GUESTS_PER_CLIENT_PER_HOUR.parse::<i32>(&get)?.max(1),

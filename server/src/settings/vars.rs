@@ -134,6 +134,11 @@ vars! {
     // sessions and sign-in
     SESSION_DAYS = "SESSION_DAYS", Value("30"), "sessions expire after this many days without activity";
     MAGIC_LINK_MINUTES = "MAGIC_LINK_MINUTES", Value("10"), "how long a sign-in link works";
+    OIDC_PROVIDERS = "OIDC_PROVIDERS", Unset("(none: no \"Sign in with …\" buttons)"), "comma-separated OpenID Connect provider names, e.g. google,corp; each is configured by the OIDC_<ID>_* variables (<ID> = the name in capitals, - as _)";
+    OIDC_ISSUER = "OIDC_<ID>_ISSUER", Unset("(required per provider)"), "issuer URL, e.g. https://accounts.google.com (discovery is below it); register <PUBLIC_URL>/auth/oidc/<name>/callback as the redirect URI";
+    OIDC_CLIENT_ID = "OIDC_<ID>_CLIENT_ID", Unset("(required per provider)"), "client id the provider issued";
+    OIDC_CLIENT_SECRET = "OIDC_<ID>_CLIENT_SECRET", Unset("(required per provider)"), "client secret the provider issued";
+    OIDC_LABEL = "OIDC_<ID>_LABEL", Unset("(the name, capitalised)"), "button text after \"Sign in with\"";
     REAUTH_MINUTES = "REAUTH_MINUTES", Value("10"), "deleting an account or setting a first password needs a sign-in this recent";
     // limits and upkeep
     GUESTS_PER_CLIENT_PER_HOUR = "GUESTS_PER_CLIENT_PER_HOUR", Value("30"), "new guests per client IP (IPv6 /64) per hour";

@@ -16,6 +16,7 @@ mod limits;
 mod logs;
 mod mail;
 mod migrations;
+mod openid;
 mod ops;
 mod photos;
 mod upload_checks;

@@ -3,6 +3,7 @@
 
 pub mod flows;
 pub mod mail;
+pub mod oidc;
 pub mod s3;
 
 use paws_inside::db::MIGRATOR;

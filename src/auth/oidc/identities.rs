@@ -1,0 +1,89 @@
+//! The provider identities on the account page: which ones sign in to this
+//! account, and unlinking one while another way in remains.
+
+use crate::auth::context::Caller;
+use crate::auth::errors::OidcError;
+use crate::context::Context;
+use anyhow::Context as _;
+use uuid::Uuid;
+
+/// One linked provider account.
+#[derive(Clone, Debug)]
+pub struct Linked {
+    /// Our provider id.
+    pub provider: String,
+    /// Its label (the id, if the provider is no longer configured).
+    pub label: String,
+    /// The address the provider gave at the last sign-in.
+    pub email: Option<String>,
+    /// Linked at (UTC, minutes).
+    pub since: String,
+    /// Last sign-in with it (UTC, minutes).
+    pub last_used: String,
+}
+
+/// The identities of `user`, oldest first.
+pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
+    let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT provider, email, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+         FROM oidc_identities WHERE user_id = $1 ORDER BY created_at, provider",
+    )
+    .bind(user)
+    .fetch_all(&ctx.pool)
+    .await
+    .context("failed to list identities")?;
+    Ok(rows
+        .into_iter()
+        .map(|(provider, email, since, last_used)| Linked {
+            label: ctx.oidc.label(&provider),
+            provider,
+            email,
+            since,
+            last_used,
+        })
+        .collect())
+}
+
+/// Unlinks `provider` from the caller's account, unless it is the last way
+/// in (an address to send a link to, or another identity).
+pub async fn unlink(ctx: &Context, caller: &Caller, provider: &str) -> Result<(), OidcError> {
+    let Some(user) = caller.user().filter(|u| !u.is_guest()) else {
+        return Err(OidcError::SignedOut);
+    };
+    let mut tx = ctx.pool.begin().await.context("failed to begin unlinking")?;
+    // The user row's lock makes two unlinks at once take turns, so they
+    // cannot each see the other as the remaining way in.
+    let has_email: Option<bool> =
+        sqlx::query_scalar("SELECT email IS NOT NULL FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user.id())
+            .fetch_optional(&mut *tx)
+            .await
+            .context("failed to lock the account")?;
+    let Some(has_email) = has_email else {
+        return Err(OidcError::SignedOut);
+    };
+    let others: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM oidc_identities WHERE user_id = $1 AND provider <> $2")
+            .bind(user.id())
+            .bind(provider)
+            .fetch_one(&mut *tx)
+            .await
+            .context("failed to count identities")?;
+    if !has_email && others == 0 {
+        return Err(OidcError::LastWayIn);
+    }
+    let gone = sqlx::query("DELETE FROM oidc_identities WHERE user_id = $1 AND provider = $2")
+        .bind(user.id())
+        .bind(provider)
+        .execute(&mut *tx)
+        .await
+        .context("failed to unlink")?
+        .rows_affected();
+    if gone == 0 {
+        return Err(OidcError::NotLinked);
+    }
+    tx.commit().await.context("failed to commit unlinking")?;
+    tracing::info!(user = %user.id(), provider, "unlinked an OpenID Connect identity");
+    Ok(())
+}
