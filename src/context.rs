@@ -35,6 +35,8 @@ pub struct Context {
     pub config: Arc<Config>,
     /// The OpenID Connect providers (none: no "Sign in with …").
     pub oidc: crate::auth::oidc::Providers,
+    /// The passkey relying party (off when the site is reached by IP address).
+    pub passkeys: crate::auth::passkeys::Passkeys,
 }
 
 impl Context {

@@ -41,6 +41,8 @@ pub enum LimitedAction {
     CodePerEmailDaily,
     /// Sign-ins started with an OpenID Connect provider per client.
     OpenIdPerClient,
+    /// Passkey prompts started per client (sign-in, adding one).
+    PasskeyPerClient,
     /// Sign-ups and reset requests per client.
     AccountMailPerClient,
     /// Sign-ups and reset requests per address.
@@ -66,6 +68,7 @@ impl LimitedAction {
             Self::CodePerEmail => "sign_in_code_email",
             Self::CodePerEmailDaily => "sign_in_code_email_day",
             Self::OpenIdPerClient => "openid_client",
+            Self::PasskeyPerClient => "passkey_client",
             Self::AccountMailPerClient => "account_mail_client",
             Self::AccountMailPerEmail => "account_mail_email",
             Self::Upload => "upload_user",
@@ -78,6 +81,8 @@ impl LimitedAction {
     pub fn default_max(self) -> i32 {
         match self {
             Self::NewGuest => 30,
+            // The sign-in page starts one for autofill on every visit.
+            Self::PasskeyPerClient => 60,
             Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
             Self::LinkPerClient | Self::AccountMailPerClient | Self::PasswordPerAccount => 10,
             Self::CodePerEmail => 10,
@@ -108,6 +113,7 @@ impl LimitedAction {
             | Self::PasswordPerClient
             | Self::CodePerClient
             | Self::OpenIdPerClient
+            | Self::PasskeyPerClient
             | Self::AccountMailPerClient => Key::Client,
             Self::LinkPerEmail
             | Self::AccountMailPerEmail
@@ -133,7 +139,8 @@ impl LimitedAction {
             | Self::CodePerClient
             | Self::CodePerEmail
             | Self::CodePerEmailDaily
-            | Self::OpenIdPerClient => "Too many attempts in a short time.",
+            | Self::OpenIdPerClient
+            | Self::PasskeyPerClient => "Too many attempts in a short time.",
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",

@@ -45,6 +45,8 @@ pub struct ShellConfig {
     pub tile_url: String,
     /// Attribution HTML required by the tile server.
     pub tile_attribution: String,
+    /// Origins sign-in forms redirect to (the OpenID Connect providers).
+    pub form_targets: Vec<String>,
 }
 
 /// The full HTML document. Runs on the server only; `<App/>` is what hydrates.
@@ -53,7 +55,8 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
-    ) && let Ok(value) = http::HeaderValue::from_str(&csp::policy(&nonce, &config.tile_url))
+    ) && let Ok(value) =
+        http::HeaderValue::from_str(&csp::policy(&nonce, &config.tile_url, &config.form_targets))
     {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
@@ -110,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/oidc/confirm") view=auth::OidcConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/add-email") view=auth::AddEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />

@@ -35,3 +35,13 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** Adds a dog (small, no photo) through the form: makes this browser a guest if it was nobody. */
+export async function addDog(page: Page, name: string) {
+  await page.goto("/dogs/new");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Small").check();
+  await page.getByRole("button", { name: "Add dog" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}

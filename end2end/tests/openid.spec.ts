@@ -1,19 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-import { waitForHydration, screenshot, expectAccessible } from "./helpers";
+import { addDog, waitForHydration, screenshot, expectAccessible } from "./helpers";
 import { signInLink } from "./mail";
 
 // ./test starts a real OpenID provider (oidc-provider, scripts/oidc-provider.mjs)
 // on 127.0.0.1:2527 with a client for this server, shown as "Local ID". Its
 // development login form takes any login: an address is a verified email.
 
-async function addDog(page: Page, name: string) {
-  await page.goto("/dogs/new");
-  await waitForHydration(page);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Small").check();
-  await page.getByRole("button", { name: "Add dog" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
-}
 
 async function loginAtProvider(page: Page, login: string) {
   await expect(page).toHaveURL(/127\.0\.0\.1:2527\/interaction\//);

@@ -144,6 +144,7 @@ async fn main() -> anyhow::Result<()> {
             limits: Default::default(),
         }),
         oidc: Default::default(),
+        passkeys: Default::default(),
     };
     let mut samples = Vec::new();
     for i in 0..50 {

@@ -109,13 +109,7 @@ pub async fn code(
 
 /// The asking browser's key from its cookie, if it sent one.
 fn code_cookie(headers: &HeaderMap) -> Option<String> {
-    let prefix = format!("{}=", paws_inside::auth::CODE_COOKIE);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))
+    crate::responses::cookie(headers, paws_inside::auth::CODE_COOKIE)
 }
 
 /// `POST /auth/verify`: confirms a sign-up's address and signs in.
@@ -140,6 +134,19 @@ pub async fn reset(
     match links::reset_password(&state.ctx, &mut caller, &form.token, form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(err) => answer(err, "reset", &form.token),
+    }
+}
+
+/// `POST /auth/add-email`: puts the link's address on the account signed in
+/// here, then back to the account page.
+pub async fn add_email(
+    State(state): State<AppState>,
+    Identity(caller): Identity,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    match paws_inside::auth::add_email::confirm(&state.ctx, &caller, &form.token).await {
+        Ok(()) => Redirect::to("/account?email=added").into_response(),
+        Err(err) => answer(err, "add-email", &form.token),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod notify;
 pub mod openid;
 pub mod ops;
 pub mod page_cache;
+pub mod passkeys;
 pub mod photos;
 pub mod responses;
 pub mod routes;

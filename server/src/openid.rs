@@ -136,12 +136,6 @@ fn failed(err: OidcError, member: bool) -> Response {
 }
 
 /// This browser's key from its cookie, if it sent one.
-pub fn browser_key(headers: &HeaderMap) -> Option<String> {
-    let prefix = format!("{COOKIE}=");
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned))
+fn browser_key(headers: &HeaderMap) -> Option<String> {
+    crate::responses::cookie(headers, COOKIE)
 }

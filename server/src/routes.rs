@@ -4,7 +4,7 @@
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{auth, csrf, openid, photos, sessions, venues};
+use crate::{auth, csrf, openid, passkeys, photos, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
@@ -57,9 +57,14 @@ pub fn wrap(
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/verify", post(auth::verify))
         .route("/auth/reset", post(auth::reset))
+        .route("/auth/add-email", post(auth::add_email))
         .route("/auth/oidc/{id}/start", post(openid::start))
         .route("/auth/oidc/{id}/callback", get(openid::callback))
         .route("/auth/oidc/confirm", post(openid::confirm))
+        .route("/auth/passkey/register/start", post(passkeys::register_start))
+        .route("/auth/passkey/register/finish", post(passkeys::register_finish))
+        .route("/auth/passkey/sign-in/start", post(passkeys::sign_in_start))
+        .route("/auth/passkey/sign-in/finish", post(passkeys::sign_in_finish))
         .layer(small_bodies)
         .merge(uploads)
         .layer(middleware::from_fn(sessions::touch))

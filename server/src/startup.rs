@@ -86,6 +86,7 @@ impl Application {
             cache.clone(),
             ready.clone(),
             oidc,
+            paws_inside::auth::passkeys::Passkeys::new(&settings.http.public_url)?,
         );
         let listener = TcpListener::bind(settings.http.bind)
             .await
@@ -210,6 +211,7 @@ fn router(
     cache: PageCache,
     ready: Arc<AtomicBool>,
     oidc: paws_inside::auth::oidc::Providers,
+    passkeys: paws_inside::auth::passkeys::Passkeys,
 ) -> Router {
     let ctx = Context {
         pool: pool.clone(),
@@ -225,6 +227,7 @@ fn router(
             },
         }),
         oidc,
+        passkeys,
     };
     let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),
@@ -239,6 +242,12 @@ fn router(
     let shell_config = ShellConfig {
         tile_url: settings.http.tile_url.clone(),
         tile_attribution: settings.http.tile_attribution.clone(),
+        form_targets: settings
+            .sessions
+            .openid
+            .iter()
+            .filter_map(|p| origin(&p.issuer))
+            .collect(),
     };
     let context = move || {
         provide_context(pool.clone());
@@ -309,4 +318,11 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received, draining requests");
+}
+
+/// `https://id.example/realms/x` → `https://id.example` (scheme, host, port).
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
+    Some(format!("{scheme}://{host}"))
 }

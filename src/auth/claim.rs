@@ -191,6 +191,8 @@ pub(super) async fn claim(
         Purpose::MagicLink => merge::notice(&outcomes, created),
         Purpose::EmailVerify => format!("Your address is confirmed. {}", merge::notice(&outcomes, created)),
         Purpose::PasswordReset => "Your new password is saved. Every other device was signed out.".to_owned(),
+        // Address links never reach a claim (`add_email::confirm` uses them).
+        Purpose::EmailAdd => merge::notice(&outcomes, created),
     };
     let user = User::Member {
         id,

@@ -68,6 +68,12 @@ pub enum LinkError {
          or open the link in another browser."
     )]
     LeftBehind,
+    /// An address link opened where its account is not signed in.
+    #[error("Open this link in the browser where you are signed in to the account it is for.")]
+    NotYours,
+    /// The address belongs to another account already.
+    #[error("That address already has a Paws Inside account. Sign in with it there instead.")]
+    AddressTaken,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -76,6 +82,8 @@ pub enum LinkError {
     Unexpected(anyhow::Error),
 }
 failure!(LinkError {
+    NotYours => Kind::Invalid,
+    AddressTaken => Kind::Invalid,
     Used => Kind::Gone,
     Expired => Kind::Gone,
     Unknown => Kind::NotFound,
@@ -111,6 +119,8 @@ impl LinkError {
             Self::MalformedCode => "bad_code",
             Self::OtherBrowser => "other_browser",
             Self::LeftBehind => "left_behind",
+            Self::NotYours => "not_yours",
+            Self::AddressTaken => "address_taken",
             Self::TooMany(_) => "too_many",
             Self::Weak(PasswordError::TooShort) => "weak_short",
             Self::Weak(PasswordError::TooLong) => "weak_long",
@@ -129,6 +139,8 @@ impl LinkError {
                 _ => return None,
             },
             "bad_code" => Self::MalformedCode,
+            "not_yours" => Self::NotYours,
+            "address_taken" => Self::AddressTaken,
             "other_browser" => Self::OtherBrowser,
             "code_dead" => {
                 return Some(
@@ -257,6 +269,69 @@ failure!(OidcError {
     SignedOut => Kind::Unauthorized,
 });
 
+/// Passkeys: adding one, signing in with one, removing one.
+#[derive(Debug, thiserror::Error)]
+pub enum PasskeyError {
+    /// The site is reached by IP address (or not configured for passkeys).
+    #[error("Passkeys need the site to be opened by its domain name, not an IP address.")]
+    Unavailable,
+    /// No such ceremony, used already, or timed out.
+    #[error("That passkey prompt expired or was already used. Please try again.")]
+    Expired,
+    /// The browser's answer is not a WebAuthn credential.
+    #[error("The browser's passkey answer could not be read. Please try again.")]
+    Malformed,
+    /// The credential is not one of ours (removed, or for another site).
+    #[error("This passkey is not registered here (it may have been removed). Please sign in another way.")]
+    UnknownCredential,
+    /// The signature, challenge, origin or user verification did not check out.
+    #[error("The passkey's answer could not be verified. Nothing was changed.")]
+    Rejected,
+    /// The counter went backwards: the key may have been copied.
+    #[error(
+        "This passkey may have been copied (its counter went backwards), so it was refused. Sign in another way and remove it."
+    )]
+    Cloned,
+    /// This authenticator is registered already.
+    #[error("This passkey is already registered.")]
+    Duplicate,
+    /// Nobody (or someone else) is signed in here.
+    #[error("Please sign in (or add something as a guest) first.")]
+    SignedOut,
+    /// A member's last sign-in is too old to add a way in.
+    #[error("For your safety, sign in again (within the last {0} minutes) to add a passkey.")]
+    NeedsRecentSignIn(i64),
+    /// The name is too long or holds control characters.
+    #[error("Give the passkey a name of at most 60 characters.")]
+    BadName,
+    /// Removing it would leave no way in.
+    #[error("This is your only way in. Add an address, a provider or another passkey first.")]
+    LastWayIn,
+    /// Not one of this account's passkeys.
+    #[error("That passkey is not on your account.")]
+    NotFound,
+    /// Tried too often.
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// Ours.
+    #[error("{UNEXPECTED}")]
+    Unexpected(anyhow::Error),
+}
+failure!(PasskeyError {
+    Unavailable => Kind::NotFound,
+    Expired => Kind::Gone,
+    Malformed => Kind::Invalid,
+    UnknownCredential => Kind::Invalid,
+    Rejected => Kind::Invalid,
+    Cloned => Kind::Invalid,
+    Duplicate => Kind::Invalid,
+    SignedOut => Kind::Unauthorized,
+    NeedsRecentSignIn => Kind::Forbidden,
+    BadName => Kind::Invalid,
+    LastWayIn => Kind::Invalid,
+    NotFound => Kind::NotFound,
+});
+
 impl OidcError {
     /// A short name for the sign-in page's URL (the page shows our sentence).
     pub fn code(&self) -> &'static str {
@@ -317,6 +392,8 @@ mod tests {
         for err in [
             LinkError::WrongPassword,
             LinkError::LeftBehind,
+            LinkError::NotYours,
+            LinkError::AddressTaken,
             LinkError::Weak(PasswordError::Common),
         ] {
             assert_eq!(LinkError::message_for(err.code()), Some(err.to_string()));

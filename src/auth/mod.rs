@@ -4,7 +4,7 @@
 //! flow per use case, each in one database transaction: [`guest`] (a guest
 //! for a first contribution), [`sign_up`], [`password`] (sign in, reset
 //! request, change), [`links`] (sign in by link, confirm an address, reset a
-//! password, sign in by the mail's code — one claim transaction behind them all), [`oidc`] ("Sign in with …"), [`account`] (sign out, other devices, delete, discard). Every
+//! password, sign in by the mail's code — one claim transaction behind them all), [`oidc`] ("Sign in with …"), [`passkeys`], [`account`] (sign out, other devices, delete, discard). Every
 //! flow that changes who a session is opens the new session through
 //! [`TypedSession`] inside its transaction — the new id and the record of
 //! whose it is are one write — and adopts it after the commit. Server
@@ -26,6 +26,8 @@ pub const CODE_COOKIE: &str = "paws_sign_in";
 #[cfg(feature = "ssr")]
 pub mod account;
 #[cfg(feature = "ssr")]
+pub mod add_email;
+#[cfg(feature = "ssr")]
 mod claim;
 #[cfg(feature = "ssr")]
 mod context;
@@ -40,6 +42,8 @@ pub mod merge;
 #[cfg(feature = "ssr")]
 pub mod oidc;
 #[cfg(feature = "ssr")]
+pub mod passkeys;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 mod session;
@@ -49,11 +53,15 @@ pub mod sign_up;
 mod store;
 #[cfg(feature = "ssr")]
 pub mod tokens;
+#[cfg(feature = "ssr")]
+mod ways_in;
 
 #[cfg(feature = "ssr")]
 pub use context::Caller;
 #[cfg(feature = "ssr")]
-pub use errors::{AccountError, LinkError, MintError, OidcError, RequestError, SignInError, SignUpError};
+pub use errors::{
+    AccountError, LinkError, MintError, OidcError, PasskeyError, RequestError, SignInError, SignUpError,
+};
 #[cfg(feature = "ssr")]
 pub use session::{Rotation, TypedSession};
 #[cfg(feature = "ssr")]

@@ -13,6 +13,7 @@ crate::keyed::keyed_enum!(
         MagicLink => "magic_link", "Sign in (and claim guest data) by email link";
         EmailVerify => "email_verify", "Prove the address given at sign-up (and finish it)";
         PasswordReset => "password_reset", "Set a new password";
+        EmailAdd => "email_add", "Add an address to an account that has none";
     }
 );
 

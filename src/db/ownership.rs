@@ -56,6 +56,7 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("guest_mint_keys", "user_id"),
     ("sessions", "user_id"),
     ("auth_tokens", "guest_id"),
+    ("auth_tokens", "user_id"),
     ("claim_failures", "target_id"),
     ("admin_audit", "admin_id"),
     // Members' provider identities (a guest never has one; deleting goes by cascade).
@@ -64,6 +65,10 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("oidc_logins", "guest_id"),
     ("oidc_logins", "link_to"),
     ("oidc_pending", "guest_id"),
+    // Members' passkeys (a guest that adds one is promoted in the same
+    // transaction) and prompts minutes old.
+    ("passkeys", "user_id"),
+    ("passkey_ceremonies", "user_id"),
 ];
 
 #[cfg(test)]

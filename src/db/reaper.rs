@@ -110,6 +110,11 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
             "SELECT count(*) FROM oidc_pending WHERE expires_at < now()",
             "DELETE FROM oidc_pending WHERE expires_at < now()",
         )
+        .await?
+        + count_or_delete(
+            "SELECT count(*) FROM passkey_ceremonies WHERE expires_at < now()",
+            "DELETE FROM passkey_ceremonies WHERE expires_at < now()",
+        )
         .await?;
     let tokens = tokens + attempts;
     let rate_limits = count_or_delete(

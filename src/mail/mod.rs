@@ -7,7 +7,7 @@
 pub mod outbox;
 mod templates;
 
-pub use templates::{magic_link, password_reset, sign_up_attempt, verify_email};
+pub use templates::{add_email, magic_link, password_reset, sign_up_attempt, verify_email};
 
 use crate::email::EmailAddress;
 use anyhow::Context;

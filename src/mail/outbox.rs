@@ -31,6 +31,7 @@ crate::keyed::keyed_enum!(
         SignUpAttempt => "sign_up_attempt", "Someone tried to sign up with a taken address (a sign-in link)";
         VerifyEmail => "verify_email", "Confirm the address of a sign-up";
         PasswordReset => "password_reset", "Choose a new password";
+        AddEmail => "add_email", "Confirm an address for an account that has none";
     }
 );
 
@@ -260,6 +261,7 @@ fn render(sender: &Sender, letter: Letter, to: &EmailAddress, secret: &tokens::R
         Letter::SignUpAttempt => super::sign_up_attempt(to, &url("/auth/confirm")),
         Letter::VerifyEmail => super::verify_email(to, &url("/auth/verify")),
         Letter::PasswordReset => super::password_reset(to, &url("/auth/reset")),
+        Letter::AddEmail => super::add_email(to, &url("/auth/add-email")),
     }
 }
 

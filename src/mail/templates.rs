@@ -144,6 +144,24 @@ pub fn password_reset(to: &EmailAddress, url: &str) -> Email {
     )
 }
 
+/// The link that adds this address to an account that has none.
+pub fn add_email(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Add this address to your Paws Inside account",
+            heading: "Add this address to your account",
+            lead: "Open this link in the browser where you are signed in to Paws Inside. It works once:"
+                .to_owned(),
+            button: "Add this address",
+            after: "You can then sign in with an email link or code as well.",
+            footer: "If you did not ask for this, ignore this email: nothing changes.",
+            code: None,
+        },
+    )
+}
+
 /// Escapes text for HTML element content and double-quoted attributes.
 fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

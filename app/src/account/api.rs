@@ -47,6 +47,8 @@ pub enum AccountView {
         sessions: Vec<SessionView>,
         /// Linked "Sign in with …" providers.
         linked: Vec<super::ways_in::LinkedView>,
+        /// Passkeys.
+        passkeys: Vec<super::ways_in::PasskeyView>,
     },
 }
 
@@ -90,6 +92,17 @@ pub async fn account() -> Result<AccountView, ServerFnError> {
         Overview::Visitor => AccountView::Visitor,
         Overview::Guest(data) => AccountView::Guest(data),
         Overview::Member(account, sessions) => AccountView::Member {
+            passkeys: paws_inside::auth::passkeys::manage::list(&ctx, account.id)
+                .await
+                .map_err(unexpected)?
+                .into_iter()
+                .map(|p| super::ways_in::PasskeyView {
+                    id: p.id.to_string(),
+                    name: p.name,
+                    since: p.since,
+                    last_used: p.last_used,
+                })
+                .collect(),
             linked: paws_inside::auth::oidc::identities::list(&ctx, account.id)
                 .await
                 .map_err(unexpected)?

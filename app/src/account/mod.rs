@@ -23,8 +23,8 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked }) => {
-                            view! { <Member email verified has_password display_name sessions linked /> }.into_any()
+                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked, passkeys }) => {
+                            view! { <Member email verified has_password display_name sessions linked passkeys /> }.into_any()
                         }
                         Ok(AccountView::Guest(made)) => view! { <Guest made /> }.into_any(),
                         Ok(AccountView::Visitor) => view! {
@@ -47,6 +47,7 @@ fn Member(
     display_name: Option<String>,
     sessions: Vec<SessionView>,
     linked: Vec<ways_in::LinkedView>,
+    passkeys: Vec<ways_in::PasskeyView>,
 ) -> impl IntoView {
     let has_email = email.is_some();
     let query = use_query_map();
@@ -66,7 +67,7 @@ fn Member(
                 </p>
             </section>
         })}
-        <ways_in::WaysIn email has_password linked />
+        <ways_in::WaysIn email has_password linked passkeys />
         <section class="form-card" aria-labelledby="acct-name">
             <h2 id="acct-name" class="h3">"Your name on the site"</h2>
             {query.with_untracked(|q| q.get("name").is_some()).then(|| view! { <p class="notice" role="status">"Name saved."</p> })}
@@ -125,6 +126,7 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
             <p class="lead" data-testid="guest-summary">{format!("You are browsing as a guest. So far you have added {}.", made.describe())}</p>
             <p>"Sign in to keep it: your dogs and photos come with you."</p>
             <p><a class="button" href="/sign-in?next=/account">"Sign in to keep it"</a></p>
+            <crate::auth::PasskeyButton kind="register" label="Keep my dogs with a passkey" />
         </section>
         {(!made.is_empty()).then(|| view! {
             <section class="form-card danger-zone">

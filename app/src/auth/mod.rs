@@ -1,18 +1,22 @@
 //! Who is using the site. Readers have no session at all; the first
 //! contribution mints a guest user (a real row) and a session, lazily.
 
+mod add_email_page;
 mod client;
 pub mod links;
 pub mod openid;
 mod pages;
+pub mod passkey;
 mod password_pages;
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod session;
 
+pub use add_email_page::AddEmailPage;
 pub use client::{MintKeyField, ensure_guest};
 pub use openid::{OidcConfirmPage, ProviderButtons};
 pub use pages::{ConfirmPage, Notice, SignInPage};
+pub use passkey::PasskeyButton;
 pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};
 
 use leptos::prelude::*;

@@ -40,7 +40,10 @@ pub fn SignInPage() -> impl IntoView {
                 view! {
                     {error.map(|e| view! { <p class="error" role="alert" data-testid="sign-in-problem">{e}</p> })}
                     <p class="lead">"No password needed: we email you a link. Dogs and photos you added as a guest come with you."</p>
-                    <div class="provider-buttons"><super::ProviderButtons next=next.clone() /></div>
+                    <div class="provider-buttons">
+                        <super::ProviderButtons next=next.clone() />
+                        <super::PasskeyButton kind="sign-in" label="Sign in with a passkey" />
+                    </div>
                     <SignInForms next />
                 }.into_any()
             }}
@@ -75,7 +78,7 @@ fn SignInForms(next: String) -> impl IntoView {
     let next_again = next.clone();
     view! {
         <ActionForm action attr:class="form-card">
-            <super::EmailField id="signin-email" />
+            <super::EmailField id="signin-email" autocomplete="email webauthn" />
             <input type="hidden" name="next" value=next />
             <crate::bot::BotFields />
             {crate::error::action_error(action.value())}

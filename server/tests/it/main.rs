@@ -18,5 +18,6 @@ mod mail;
 mod migrations;
 mod openid;
 mod ops;
+mod passkeys;
 mod photos;
 mod upload_checks;

@@ -113,12 +113,7 @@ pub async fn finish(
 /// Exchanges the code and checks the ID token; a signature that fails is
 /// checked once more against freshly fetched keys (the provider rotated).
 async fn verify(ctx: &Context, id: &str, code: String, attempt: &Attempt) -> Result<Verified, OidcError> {
-    let client = ctx
-        .oidc
-        .client(id, false)
-        .await
-        .map_err(OidcError::ProviderDown)?
-        .ok_or(OidcError::UnknownProvider)?;
+    let client = ctx.oidc.require(id, false).await?;
     let http = ctx.oidc.http.client();
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
@@ -138,12 +133,7 @@ async fn verify(ctx: &Context, id: &str, code: String, attempt: &Attempt) -> Res
     let claims: CoreIdTokenClaims = match id_token.claims(&client.id_token_verifier(), &nonce) {
         Ok(claims) => claims.clone(),
         Err(ClaimsVerificationError::SignatureVerification(_)) => {
-            let fresh = ctx
-                .oidc
-                .client(id, true)
-                .await
-                .map_err(OidcError::ProviderDown)?
-                .ok_or(OidcError::UnknownProvider)?;
+            let fresh = ctx.oidc.require(id, true).await?;
             id_token
                 .claims(&fresh.id_token_verifier(), &nonce)
                 .map_err(rejected(id))?

@@ -46,31 +46,19 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
 }
 
 /// Unlinks `provider` from the caller's account, unless it is the last way
-/// in (an address to send a link to, or another identity).
+/// in (an address to send a link to, another identity, a passkey).
 pub async fn unlink(ctx: &Context, caller: &Caller, provider: &str) -> Result<(), OidcError> {
     let Some(user) = caller.user().filter(|u| !u.is_guest()) else {
         return Err(OidcError::SignedOut);
     };
     let mut tx = ctx.pool.begin().await.context("failed to begin unlinking")?;
-    // The user row's lock makes two unlinks at once take turns, so they
-    // cannot each see the other as the remaining way in.
-    let has_email: Option<bool> =
-        sqlx::query_scalar("SELECT email IS NOT NULL FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user.id())
-            .fetch_optional(&mut *tx)
-            .await
-            .context("failed to lock the account")?;
-    let Some(has_email) = has_email else {
-        return Err(OidcError::SignedOut);
-    };
-    let others: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM oidc_identities WHERE user_id = $1 AND provider <> $2")
-            .bind(user.id())
-            .bind(provider)
-            .fetch_one(&mut *tx)
-            .await
-            .context("failed to count identities")?;
-    if !has_email && others == 0 {
+    let others = crate::auth::ways_in::others(
+        &mut tx,
+        user.id(),
+        crate::auth::ways_in::Except::Provider(provider),
+    )
+    .await?;
+    if others == 0 {
         return Err(OidcError::LastWayIn);
     }
     let gone = sqlx::query("DELETE FROM oidc_identities WHERE user_id = $1 AND provider = $2")

@@ -159,6 +159,15 @@ impl Providers {
         format!("{}/auth/oidc/{id}/callback", self.public_url)
     }
 
+    /// [`Self::client`] as the flows' error: unknown, or unreachable.
+    async fn require(&self, id: &str, fresh: bool) -> Result<Client, crate::auth::errors::OidcError> {
+        use crate::auth::errors::OidcError;
+        self.client(id, fresh)
+            .await
+            .map_err(OidcError::ProviderDown)?
+            .ok_or(OidcError::UnknownProvider)
+    }
+
     /// A client for `id` from its (cached, or freshly fetched) discovery
     /// document. `fresh`: fetch even if cached (keys may have rotated).
     async fn client(&self, id: &str, fresh: bool) -> anyhow::Result<Option<Client>> {

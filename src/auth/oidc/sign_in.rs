@@ -52,14 +52,7 @@ pub(super) async fn sign_in(
     if let Some(email) = &who.verified_email {
         merge::lock_address(&mut tx, email).await?;
     }
-    let known: Option<Uuid> = sqlx::query_scalar(
-        "SELECT user_id FROM oidc_identities WHERE provider = $1 AND subject = $2 FOR UPDATE",
-    )
-    .bind(&who.provider)
-    .bind(&who.subject)
-    .fetch_optional(&mut *tx)
-    .await
-    .context("failed to look up the identity")?;
+    let known = owner(&mut tx, who).await?;
     let mut wanted: Vec<Uuid> = caller.session.guest().into_iter().collect();
     wanted.extend(flow_guest.filter(|g| !wanted.contains(g)));
     let guests = merge::lock_guests(&mut tx, &wanted).await?;
@@ -164,14 +157,7 @@ pub(super) async fn link(
         _ => return Err(OidcError::SignedOut),
     }
     let mut tx = ctx.pool.begin().await.context("failed to begin linking")?;
-    let known: Option<Uuid> = sqlx::query_scalar(
-        "SELECT user_id FROM oidc_identities WHERE provider = $1 AND subject = $2 FOR UPDATE",
-    )
-    .bind(&who.provider)
-    .bind(&who.subject)
-    .fetch_optional(&mut *tx)
-    .await
-    .context("failed to look up the identity")?;
+    let known = owner(&mut tx, who).await?;
     match known {
         Some(owner) if owner != member => return Err(OidcError::Taken),
         Some(_) => {}
@@ -180,6 +166,16 @@ pub(super) async fn link(
     tx.commit().await.context("failed to commit the link")?;
     tracing::info!(user = %member, provider = %who.provider, "linked an OpenID Connect identity");
     Ok(())
+}
+
+/// The account the identity signs in to, locked, if it is linked.
+async fn owner(conn: &mut PgConnection, who: &Verified) -> anyhow::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT user_id FROM oidc_identities WHERE provider = $1 AND subject = $2 FOR UPDATE")
+        .bind(&who.provider)
+        .bind(&who.subject)
+        .fetch_optional(conn)
+        .await
+        .context("failed to look up the identity")
 }
 
 /// The member holding `email`, and whether the address was never proven.

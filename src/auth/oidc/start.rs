@@ -43,12 +43,7 @@ pub async fn start(
         (Intent::Link, _) => return Err(OidcError::SignedOut),
         (Intent::SignIn, _) => None,
     };
-    let client = ctx
-        .oidc
-        .client(id, false)
-        .await
-        .map_err(OidcError::ProviderDown)?
-        .ok_or(OidcError::UnknownProvider)?;
+    let client = ctx.oidc.require(id, false).await?;
     let checks = [(LimitedAction::OpenIdPerClient, caller.client())];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(OidcError::TooMany)?;

@@ -4,6 +4,7 @@
 pub mod flows;
 pub mod mail;
 pub mod oidc;
+pub mod passkey;
 pub mod s3;
 
 use paws_inside::db::MIGRATOR;

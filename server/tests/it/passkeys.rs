@@ -1,0 +1,300 @@
+//! Passkeys with a software authenticator (real P-256 signatures, checked by
+//! webauthn-rs): a guest keeps its dogs with one (a member in place, no
+//! address), signs in with it elsewhere (that browser's guest merges), adds
+//! and removes more; unknown, replayed, cloned, stale and malformed answers
+//! are refused with nothing written.
+
+use crate::common::flows::{add_dog, me, owner_of, user_id};
+use crate::common::mail::free_port;
+use crate::common::passkey::SoftPasskey;
+use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
+use serde_json::{Value, json};
+
+/// The app at `http://localhost:PORT` (browsers refuse passkeys on an IP address).
+async fn spawn() -> (TestApp, String) {
+    let port = free_port();
+    let origin = format!("http://localhost:{port}");
+    let bind = format!("127.0.0.1:{port}");
+    let app = spawn_with(settings(
+        &fresh_database().await,
+        &[("PAWS_BIND", &bind), ("PUBLIC_URL", &origin)],
+    ))
+    .await;
+    (app, origin)
+}
+
+async fn post(app: &TestApp, b: &Browser, path: &str, body: Value) -> (u16, Value) {
+    let res = b
+        .post(format!("{}{path}", app.address))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Adds `key` to `b`'s account (or guest) under `name`: the finish answer.
+async fn add(app: &TestApp, b: &Browser, key: &mut SoftPasskey, name: &str) -> (u16, Value) {
+    let (status, start) = post(app, b, "/auth/passkey/register/start", json!({ "name": name })).await;
+    assert_eq!(status, 200, "{start}");
+    let credential = key.create(&start["options"]);
+    post(
+        app,
+        b,
+        "/auth/passkey/register/finish",
+        json!({ "ceremony": start["ceremony"], "credential": credential }),
+    )
+    .await
+}
+
+/// Signs `b` in with `key`: the finish answer.
+async fn use_key(app: &TestApp, b: &Browser, key: &mut SoftPasskey) -> (u16, Value) {
+    let (status, start) = post(app, b, "/auth/passkey/sign-in/start", json!({})).await;
+    assert_eq!(status, 200, "{start}");
+    let credential = key.get(&start["options"]);
+    post(
+        app,
+        b,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": start["ceremony"], "credential": credential, "next": "/dogs" }),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_keeps_its_dogs_with_a_passkey_and_signs_in_with_it_elsewhere() {
+    let (app, origin) = spawn().await;
+    let laptop = Browser::new();
+    let dog = add_dog(&app, &laptop, "Rex").await;
+    let guest = user_id(&app, &laptop).await;
+    let before = laptop.cookie(&app).unwrap();
+    let mut key = SoftPasskey::new(&origin);
+    let (status, done) = add(&app, &laptop, &mut key, "Laptop").await;
+    assert_eq!(
+        (status, done["next"].as_str()),
+        (200, Some("/account?passkey=kept")),
+        "{done}"
+    );
+    let now = me(&app, &laptop).await.unwrap();
+    assert_eq!(now["kind"], "member");
+    assert!(now["email"].is_null(), "a member without an address");
+    assert_eq!(user_id(&app, &laptop).await, guest, "promoted in place");
+    assert_ne!(laptop.cookie(&app).unwrap(), before, "the session rotated");
+    let (_, account) = laptop.open(&app, "/account").await;
+    assert!(account.contains("data-testid=\"passkey-Laptop\""), "{account}");
+
+    // Another browser's guest signs in with the passkey: merged into the account.
+    let phone = Browser::new();
+    let second = add_dog(&app, &phone, "Bella").await;
+    let (status, done) = use_key(&app, &phone, &mut key).await;
+    assert_eq!((status, done["next"].as_str()), (200, Some("/dogs")), "{done}");
+    assert_eq!(user_id(&app, &phone).await, guest);
+    assert_eq!(
+        (owner_of(&app, dog).await, owner_of(&app, second).await),
+        (guest, guest)
+    );
+    let counter: Value = sqlx::query_scalar("SELECT passkey FROM passkeys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        counter.to_string().contains("\"counter\":1"),
+        "the counter is kept: {counter}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_replayed_cloned_and_malformed_answers_change_nothing() {
+    let (app, origin) = spawn().await;
+    let owner = Browser::new();
+    add_dog(&app, &owner, "Rex").await;
+    let mut key = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &owner, &mut key, "Key").await.0, 200);
+
+    let b = Browser::new();
+    add_dog(&app, &b, "Bella").await;
+    let guest = user_id(&app, &b).await;
+    let users = app.count("users").await;
+
+    // A passkey this site never registered.
+    let mut stranger = SoftPasskey::new(&origin);
+    stranger.pretend_user(guest.as_bytes());
+    let (status, err) = use_key(&app, &b, &mut stranger).await;
+    assert_eq!(status, 400);
+    assert!(
+        err["error"].as_str().unwrap().contains("not registered here"),
+        "{err}"
+    );
+
+    // One answer, sent twice: the ceremony is used up; sent to a new
+    // ceremony: its challenge does not match.
+    let (_, start) = post(&app, &b, "/auth/passkey/sign-in/start", json!({})).await;
+    let answer = key.get(&start["options"]);
+    let other = Browser::new();
+    let (_, fresh) = post(&app, &other, "/auth/passkey/sign-in/start", json!({})).await;
+    let (status, err) = post(
+        &app,
+        &other,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": fresh["ceremony"], "credential": answer }),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(me(&app, &other).await.is_none());
+    let (status, _) = post(
+        &app,
+        &b,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": start["ceremony"], "credential": answer }),
+    )
+    .await;
+    assert_eq!(status, 200, "the answer still works for its own ceremony");
+    let (status, err) = post(
+        &app,
+        &b,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": start["ceremony"], "credential": answer }),
+    )
+    .await;
+    assert_eq!(status, 410, "{err}");
+
+    // A copy of the key whose counter went backwards: a clone.
+    key.counter = 0;
+    let c = Browser::new();
+    let (status, err) = use_key(&app, &c, &mut key).await;
+    assert_eq!(status, 400);
+    assert!(err["error"].as_str().unwrap().contains("copied"), "{err}");
+    assert!(me(&app, &c).await.is_none());
+
+    // Garbage, an unknown ceremony, and an expired one.
+    let (status, _) = post(
+        &app,
+        &c,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": "nope", "credential": {} }),
+    )
+    .await;
+    assert_eq!(status, 410);
+    let (_, start) = post(&app, &c, "/auth/passkey/sign-in/start", json!({})).await;
+    let (status, _) = post(
+        &app,
+        &c,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": start["ceremony"], "credential": { "id": 1 } }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (_, start) = post(&app, &c, "/auth/passkey/sign-in/start", json!({})).await;
+    sqlx::query("UPDATE passkey_ceremonies SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let answer = key.get(&start["options"]);
+    let (status, err) = post(
+        &app,
+        &c,
+        "/auth/passkey/sign-in/finish",
+        json!({ "ceremony": start["ceremony"], "credential": answer }),
+    )
+    .await;
+    assert_eq!(status, 410);
+    assert!(err["error"].as_str().unwrap().contains("expired"), "{err}");
+
+    // Someone else's registration ceremony cannot be finished here.
+    let (_, start) = post(
+        &app,
+        &owner,
+        "/auth/passkey/register/start",
+        json!({ "name": "Second" }),
+    )
+    .await;
+    let credential = SoftPasskey::new(&origin).create(&start["options"]);
+    let (status, _) = post(
+        &app,
+        &c,
+        "/auth/passkey/register/finish",
+        json!({ "ceremony": start["ceremony"], "credential": credential }),
+    )
+    .await;
+    assert_eq!(status, 401);
+
+    assert_eq!(app.count("passkeys").await, 1);
+    assert_eq!(
+        app.count("users").await,
+        users - 1,
+        "only b's guest went (merged into the owner)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_add_and_remove_passkeys_but_not_their_last_way_in() {
+    let (app, origin) = spawn().await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let mut first = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &b, &mut first, "First").await.0, 200);
+    let mut second = SoftPasskey::new(&origin);
+    let (status, done) = add(&app, &b, &mut second, "Second").await;
+    assert_eq!(
+        (status, done["next"].as_str()),
+        (200, Some("/account?passkey=added"))
+    );
+    // The same authenticator twice is refused by the browser (excluded ids).
+    let (_, start) = post(&app, &b, "/auth/passkey/register/start", json!({})).await;
+    let excluded = start["options"]["publicKey"]["excludeCredentials"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(excluded, 2);
+    assert_eq!(
+        start["options"]["publicKey"]["authenticatorSelection"]["residentKey"],
+        "required"
+    );
+
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM passkeys ORDER BY created_at")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .call(&b, "account/passkey-remove", &[("id", &ids[0].to_string())])
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .call(&b, "account/passkey-remove", &[("id", &ids[1].to_string())])
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("only way in"));
+    // The removed one no longer signs in.
+    let (status, _) = use_key(&app, &Browser::new(), &mut first).await;
+    assert_eq!(status, 400);
+
+    // A session that signed in long ago must sign in again to add one.
+    sqlx::query("UPDATE sessions SET authenticated_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, err) = post(&app, &b, "/auth/passkey/register/start", json!({})).await;
+    assert_eq!(status, 403, "{err}");
+    // A name that is not a name.
+    let (status, _) = post(
+        &app,
+        &Browser::new(),
+        "/auth/passkey/register/start",
+        json!({ "name": "x" }),
+    )
+    .await;
+    assert_eq!(status, 401, "nobody to add it to");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkeys_are_off_on_an_ip_address_and_say_so() {
+    let app = spawn_with(settings(&fresh_database().await, &[])).await;
+    let (status, err) = post(&app, &Browser::new(), "/auth/passkey/sign-in/start", json!({})).await;
+    assert_eq!(status, 404);
+    assert!(err["error"].as_str().unwrap().contains("domain name"), "{err}");
+    let (_, page) = Browser::new().open(&app, "/sign-in").await;
+    assert!(
+        !page.contains("data-passkey=\"sign-in\""),
+        "no passkey button where it cannot work"
+    );
+}

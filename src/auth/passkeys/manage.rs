@@ -1,0 +1,70 @@
+//! The account page's passkeys: the list, and removing one while another
+//! way in remains.
+
+use crate::auth::context::Caller;
+use crate::auth::errors::PasskeyError;
+use crate::context::Context;
+use anyhow::Context as _;
+use uuid::Uuid;
+
+/// One passkey as the account page lists it.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    /// Its row id (to remove it).
+    pub id: Uuid,
+    /// The name given when it was added.
+    pub name: String,
+    /// Added at (UTC, minutes).
+    pub since: String,
+    /// Last sign-in with it (UTC, minutes), if any.
+    pub last_used: Option<String>,
+}
+
+/// The passkeys of `user`, oldest first.
+pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Listed>> {
+    let rows: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+         FROM passkeys WHERE user_id = $1 ORDER BY created_at, id",
+    )
+    .bind(user)
+    .fetch_all(&ctx.pool)
+    .await
+    .context("failed to list passkeys")?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, since, last_used)| Listed {
+            id,
+            name,
+            since,
+            last_used,
+        })
+        .collect())
+}
+
+/// Removes one of the caller's passkeys, unless it is the last way in.
+pub async fn remove(ctx: &Context, caller: &Caller, id: &str) -> Result<(), PasskeyError> {
+    let Some(user) = caller.user().filter(|u| !u.is_guest()) else {
+        return Err(PasskeyError::SignedOut);
+    };
+    let id = Uuid::parse_str(id).map_err(|_| PasskeyError::NotFound)?;
+    let mut tx = ctx.pool.begin().await.context("failed to begin removing")?;
+    let others =
+        crate::auth::ways_in::others(&mut tx, user.id(), crate::auth::ways_in::Except::Passkey(id)).await?;
+    if others == 0 {
+        return Err(PasskeyError::LastWayIn);
+    }
+    let gone = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user.id())
+        .execute(&mut *tx)
+        .await
+        .context("failed to remove the passkey")?
+        .rows_affected();
+    if gone == 0 {
+        return Err(PasskeyError::NotFound);
+    }
+    tx.commit().await.context("failed to commit removing")?;
+    tracing::info!(user = %user.id(), passkey = %id, "passkey removed");
+    Ok(())
+}

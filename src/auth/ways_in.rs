@@ -1,0 +1,39 @@
+//! How many ways into an account remain besides one about to go: its
+//! address (links and codes), its provider identities, its passkeys. Shared
+//! by unlinking a provider and removing a passkey, under the user row's lock,
+//! so two removals at once cannot each count the other.
+
+use anyhow::Context as _;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The way in about to go.
+#[derive(Clone, Copy, Debug)]
+pub enum Except<'a> {
+    /// A provider, by id.
+    Provider(&'a str),
+    /// A passkey, by row id.
+    Passkey(Uuid),
+}
+
+/// Locks the user row and counts the other ways in (0: none would remain;
+/// an account that is gone counts none).
+pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> anyhow::Result<i64> {
+    let (provider, passkey) = match except {
+        Except::Provider(p) => (Some(p), None),
+        Except::Passkey(id) => (None, Some(id)),
+    };
+    let count: Option<i64> = sqlx::query_scalar(
+        "SELECT (email IS NOT NULL)::int::int8
+              + (SELECT count(*) FROM oidc_identities WHERE user_id = u.id AND provider IS DISTINCT FROM $2)
+              + (SELECT count(*) FROM passkeys WHERE user_id = u.id AND id IS DISTINCT FROM $3)
+         FROM users u WHERE u.id = $1 FOR UPDATE",
+    )
+    .bind(user)
+    .bind(provider)
+    .bind(passkey)
+    .fetch_optional(conn)
+    .await
+    .context("failed to count the ways in")?;
+    Ok(count.unwrap_or(0))
+}
