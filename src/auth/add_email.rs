@@ -32,6 +32,8 @@ pub async fn request(ctx: &Context, caller: &Caller, email: &str) -> Result<(), 
             ));
         }
     };
+    super::account::require_recent_sign_in(ctx, caller, "add an address")
+        .map_err(|e| RequestError::Invalid(e.to_string()))?;
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let checks = [
         (LimitedAction::AccountMailPerClient, caller.client()),

@@ -249,6 +249,9 @@ pub enum OidcError {
     /// Linking needs the member who started it to still be signed in.
     #[error("Please sign in to your account first.")]
     SignedOut,
+    /// A member's last sign-in is too old to add a way in.
+    #[error("For your safety, sign in again (within the last {0} minutes) to link a provider.")]
+    NeedsRecentSignIn(i64),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -267,6 +270,7 @@ failure!(OidcError {
     LastWayIn => Kind::Invalid,
     NotLinked => Kind::NotFound,
     SignedOut => Kind::Unauthorized,
+    NeedsRecentSignIn => Kind::Forbidden,
 });
 
 /// Passkeys: adding one, signing in with one, removing one.
@@ -346,6 +350,7 @@ impl OidcError {
             Self::LastWayIn => "oidc_last",
             Self::NotLinked => "oidc_not_linked",
             Self::SignedOut => "oidc_signed_out",
+            Self::NeedsRecentSignIn(_) => "oidc_reauth",
             Self::TooMany(_) => "too_many",
             Self::Unexpected(_) => "oidc_ours",
         }
@@ -364,6 +369,7 @@ impl OidcError {
             "oidc_last" => Self::LastWayIn,
             "oidc_not_linked" => Self::NotLinked,
             "oidc_signed_out" => Self::SignedOut,
+            "oidc_reauth" => return Some("For your safety, sign in again to link a provider.".to_owned()),
             "oidc_ours" => Self::Unexpected(anyhow::anyhow!("")),
             _ => return None,
         };

@@ -23,11 +23,20 @@ pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> 
         Except::Provider(p) => (Some(p), None),
         Except::Passkey(id) => (None, Some(id)),
     };
+    // Locked first, counted in a statement of its own: a count in the
+    // locking statement would see the rows as they were before the wait.
+    let email: Option<Option<String>> =
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("failed to lock the account")?;
+    let Some(email) = email else {
+        return Ok(0);
+    };
     let count: Option<i64> = sqlx::query_scalar(
-        "SELECT (email IS NOT NULL)::int::int8
-              + (SELECT count(*) FROM oidc_identities WHERE user_id = u.id AND provider IS DISTINCT FROM $2)
-              + (SELECT count(*) FROM passkeys WHERE user_id = u.id AND id IS DISTINCT FROM $3)
-         FROM users u WHERE u.id = $1 FOR UPDATE",
+        "SELECT (SELECT count(*) FROM oidc_identities WHERE user_id = $1 AND provider IS DISTINCT FROM $2)
+              + (SELECT count(*) FROM passkeys WHERE user_id = $1 AND id IS DISTINCT FROM $3)",
     )
     .bind(user)
     .bind(provider)
@@ -35,5 +44,5 @@ pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> 
     .fetch_optional(conn)
     .await
     .context("failed to count the ways in")?;
-    Ok(count.unwrap_or(0))
+    Ok(count.unwrap_or(0) + i64::from(email.is_some()))
 }

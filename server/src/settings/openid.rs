@@ -50,6 +50,14 @@ pub(super) fn providers(get: &impl Lookup) -> anyhow::Result<Vec<ProviderConfig>
             issuer,
             client_id: required(&OIDC_CLIENT_ID)?,
             client_secret: required(&OIDC_CLIENT_SECRET)?,
+            trust_email: match per_provider(&OIDC_TRUST_EMAIL, id, get).as_deref().map(str::trim) {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(other) => bail!(
+                    "OIDC_{}_TRUST_EMAIL must be true or false, not {other:?}",
+                    id.to_ascii_uppercase()
+                ),
+            },
         });
     }
     Ok(providers)
@@ -87,9 +95,11 @@ mod tests {
             ("OIDC_CORP_SSO_CLIENT_ID", "paws"),
             ("OIDC_CORP_SSO_CLIENT_SECRET", "s"),
             ("OIDC_CORP_SSO_LABEL", "Example Corp"),
+            ("OIDC_CORP_SSO_TRUST_EMAIL", "false"),
         ])
         .unwrap();
         assert_eq!(list.len(), 2);
+        assert_eq!((list[0].trust_email, list[1].trust_email), (true, false));
         assert_eq!(
             (list[0].label.as_str(), list[1].label.as_str()),
             ("Google", "Example Corp")

@@ -138,6 +138,7 @@ vars! {
     OIDC_ISSUER = "OIDC_<ID>_ISSUER", Unset("(required per provider)"), "issuer URL, e.g. https://accounts.google.com (discovery is below it); register <PUBLIC_URL>/auth/oidc/<name>/callback as the redirect URI";
     OIDC_CLIENT_ID = "OIDC_<ID>_CLIENT_ID", Unset("(required per provider)"), "client id the provider issued";
     OIDC_CLIENT_SECRET = "OIDC_<ID>_CLIENT_SECRET", Unset("(required per provider)"), "client secret the provider issued";
+    OIDC_TRUST_EMAIL = "OIDC_<ID>_TRUST_EMAIL", Value("true"), "believe the provider's email_verified (false for providers where anyone can claim any address): only then is its address put on an account or offered for linking to the account that has it";
     OIDC_LABEL = "OIDC_<ID>_LABEL", Unset("(the name, capitalised)"), "button text after \"Sign in with\"";
     REAUTH_MINUTES = "REAUTH_MINUTES", Value("10"), "deleting an account or setting a first password needs a sign-in this recent";
     // limits and upkeep

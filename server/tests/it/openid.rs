@@ -89,6 +89,13 @@ async fn an_existing_address_joins_only_when_the_person_confirms_in_that_browser
     let provider = Provider::start();
     let app = spawn_with_providers(&provider, &["test"], &[]).await;
     let bob = member(&app, "bob@example.com").await;
+    // Made by an old sign-up nobody confirmed: a password whoever typed the
+    // address chose. Proving the address must not switch it on.
+    sqlx::query("UPDATE users SET email_verified_at = NULL, password_hash = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA' WHERE id = $1")
+        .bind(bob)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let b = Browser::new();
     let dog = add_dog(&app, &b, "Rex").await;
     let guest = user_id(&app, &b).await;
@@ -128,6 +135,18 @@ async fn an_existing_address_joins_only_when_the_person_confirms_in_that_browser
     assert_eq!(owner_of(&app, dog).await, bob, "the guest's dog came along");
     assert_eq!(identity_owner(&app, "bob@example.com").await, Some(bob));
     assert_eq!(app.count("oidc_pending").await, 0);
+    let (proven, password): (bool, bool) = sqlx::query_as(
+        "SELECT email_verified_at IS NOT NULL, password_hash IS NOT NULL FROM users WHERE id = $1",
+    )
+    .bind(bob)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (proven, password),
+        (true, false),
+        "proven now, and the unproven password is gone"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,6 +217,10 @@ async fn forged_replayed_and_cancelled_answers_are_refused_with_nothing_written(
     let url = to_callback(&app, &provider, &b, "test", "sign_in", None).await;
     assert!(url.contains("error=access_denied"), "{url}");
     refused(open_callback(&b, &url, &app).await, "oidc_denied");
+    // The provider fails on its side (any other error code).
+    let url = to_callback(&app, &provider, &b, "test", "sign_in", None).await;
+    let failed = url.replace("error=access_denied", "error=server_error");
+    refused(open_callback(&b, &failed, &app).await, "oidc_refused");
 
     // Someone else's browser opens this browser's answer: refused, and it
     // does not use the attempt up.
@@ -342,6 +365,22 @@ async fn members_link_another_provider_and_cannot_unlink_their_last_way_in() {
         format!("{}/account?error=oidc_taken", app.address)
     );
     assert_ne!(user_id(&app, &c).await, user_id(&app, &other).await);
+    // Linking needs a recent sign-in (a stolen session cannot add a way in).
+    sqlx::query("UPDATE sessions SET authenticated_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let res = post_form(
+        &app,
+        &b,
+        "/auth/oidc/second/start",
+        &[("next", "/"), ("intent", "link")],
+    )
+    .await;
+    assert_eq!(
+        location(&res, &app.address),
+        format!("{}/account?error=oidc_reauth", app.address)
+    );
     // Linking needs a member.
     let guest = Browser::new();
     let res = post_form(

@@ -152,7 +152,9 @@ async fn verify(ctx: &Context, id: &str, code: String, attempt: &Attempt) -> Res
     Ok(Verified {
         provider: id.to_owned(),
         subject,
-        verified_email: email.clone().filter(|_| claims.email_verified() == Some(true)),
+        verified_email: email
+            .clone()
+            .filter(|_| claims.email_verified() == Some(true) && ctx.oidc.trusts_email(id)),
         email,
     })
 }

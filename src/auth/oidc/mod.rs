@@ -50,6 +50,10 @@ pub struct ProviderConfig {
     pub client_id: String,
     /// The client secret (never logged).
     pub client_secret: String,
+    /// Whether its `email_verified` is believed (off for providers where people
+    /// can claim any address, e.g. some multi-tenant ones): only a believed
+    /// address is put on an account or offered for linking.
+    pub trust_email: bool,
 }
 
 impl std::fmt::Debug for ProviderConfig {
@@ -59,6 +63,7 @@ impl std::fmt::Debug for ProviderConfig {
             .field("label", &self.label)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
+            .field("trust_email", &self.trust_email)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +148,11 @@ impl Providers {
     pub fn label(&self, id: &str) -> String {
         self.find(id)
             .map_or_else(|| id.to_owned(), |p| p.config.label.clone())
+    }
+
+    /// Whether provider `id`'s verified addresses are believed.
+    pub(super) fn trusts_email(&self, id: &str) -> bool {
+        self.find(id).is_some_and(|p| p.config.trust_email)
     }
 
     /// The issuer URL of provider `id`.

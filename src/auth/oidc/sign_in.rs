@@ -73,14 +73,18 @@ pub(super) async fn sign_in(
                 return Ok(Finished::Confirm);
             }
             // The provider proved the address: like a first link, it ends
-            // sessions opened before anyone had.
+            // sessions opened before anyone had, and a password nobody proved
+            // goes (whoever chose it may not own the address).
             if unproven {
                 merge::end_sessions(&mut tx, id).await?;
             }
             sqlx::query(
-                "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+                "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()),
+                        password_hash = CASE WHEN $2 THEN NULL ELSE password_hash END
+                 WHERE id = $1",
             )
             .bind(id)
+            .bind(unproven)
             .execute(&mut *tx)
             .await
             .context("failed to settle the account")?;
@@ -168,8 +172,15 @@ pub(super) async fn link(
     Ok(())
 }
 
-/// The account the identity signs in to, locked, if it is linked.
+/// The account the identity signs in to, locked, if it is linked. Two first
+/// sign-ins of one identity at once take turns (the second finds the first's row).
 async fn owner(conn: &mut PgConnection, who: &Verified) -> anyhow::Result<Option<Uuid>> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 7279))")
+        .bind(&who.provider)
+        .bind(&who.subject)
+        .execute(&mut *conn)
+        .await
+        .context("failed to lock the identity")?;
     sqlx::query_scalar("SELECT user_id FROM oidc_identities WHERE provider = $1 AND subject = $2 FOR UPDATE")
         .bind(&who.provider)
         .bind(&who.subject)

@@ -43,6 +43,11 @@ pub async fn start(
         (Intent::Link, _) => return Err(OidcError::SignedOut),
         (Intent::SignIn, _) => None,
     };
+    // A stolen or unattended session must not add a lasting way in.
+    if link_to.is_some() {
+        crate::auth::account::require_recent_sign_in(ctx, caller, "link a provider")
+            .map_err(|_| OidcError::NeedsRecentSignIn(ctx.config.reauth_minutes))?;
+    }
     let client = ctx.oidc.require(id, false).await?;
     let checks = [(LimitedAction::OpenIdPerClient, caller.client())];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();

@@ -78,6 +78,10 @@ pub async fn finish(
             tracing::warn!(error = %err, "passkey registration did not verify");
             PasskeyError::Rejected
         })?;
+    // What the table keeps (the spec allows 16–1023 bytes).
+    if !(16..=1023).contains(&AsRef::<[u8]>::as_ref(passkey.cred_id()).len()) {
+        return Err(PasskeyError::Rejected);
+    }
     let mut tx = ctx
         .pool
         .begin()

@@ -54,16 +54,50 @@ pub async fn finish(
         .begin()
         .await
         .context("failed to begin passkey sign-in")?;
-    // Locked: two sign-ins with one passkey at once take turns with the counter.
-    let row: Option<(Uuid, Uuid, serde_json::Value)> = sqlx::query_as(
-        "SELECT id, user_id, passkey FROM passkeys WHERE credential_id = $1 AND user_handle = $2 FOR UPDATE",
+    // Whose it is, then the locks in the order every flow takes them: the
+    // address (as the email flows do), the account, then the passkey (two
+    // sign-ins with one passkey take turns with its counter).
+    let owner: Option<Uuid> =
+        sqlx::query_scalar("SELECT user_id FROM passkeys WHERE credential_id = $1 AND user_handle = $2")
+            .bind(credential_id)
+            .bind(handle)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("failed to look up the passkey")?;
+    let Some(user_id) = owner else {
+        return Err(PasskeyError::UnknownCredential);
+    };
+    let address: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("failed to read the account")?
+        .flatten();
+    if let Some(email) = &address {
+        merge::lock_address(&mut tx, email).await?;
+    }
+    let member: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
+        "SELECT email, display_name, role = 'admin' FROM users WHERE id = $1 AND NOT is_anonymous FOR UPDATE",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .context("failed to read the account")?;
+    let Some((email, display_name, admin)) = member else {
+        return Err(PasskeyError::UnknownCredential);
+    };
+    let row: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT id, passkey FROM passkeys
+         WHERE credential_id = $1 AND user_handle = $2 AND user_id = $3 FOR UPDATE",
     )
     .bind(credential_id)
     .bind(handle)
+    .bind(user_id)
     .fetch_optional(&mut *tx)
     .await
-    .context("failed to look up the passkey")?;
-    let Some((row_id, user_id, stored)) = row else {
+    .context("failed to lock the passkey")?;
+    // Removed (or moved) since the first look.
+    let Some((row_id, stored)) = row else {
         return Err(PasskeyError::UnknownCredential);
     };
     let mut passkey: Passkey = serde_json::from_value(stored).context("stored passkey is unreadable")?;
@@ -83,19 +117,6 @@ pub async fn finish(
         .execute(&mut *tx)
         .await
         .context("failed to store the counter")?;
-    let member: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
-        "SELECT email, display_name, role = 'admin' FROM users WHERE id = $1 AND NOT is_anonymous FOR UPDATE",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .context("failed to read the account")?;
-    let Some((email, display_name, admin)) = member else {
-        return Err(PasskeyError::UnknownCredential);
-    };
-    if let Some(email) = &email {
-        merge::lock_address(&mut tx, email).await?;
-    }
     let guests = merge::lock_guests(&mut tx, &caller.session.guest().into_iter().collect::<Vec<_>>()).await?;
     let mut outcomes = Vec::new();
     for guest in guests {
