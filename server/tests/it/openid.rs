@@ -395,3 +395,30 @@ async fn members_link_another_provider_and_cannot_unlink_their_last_way_in() {
         format!("{}/sign-in?error=oidc_signed_out", app.address)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_whose_addresses_are_not_believed_never_links_or_takes_one() {
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &[("OIDC_TEST_TRUST_EMAIL", "false")]).await;
+    let erin = member(&app, "erin@example.com").await;
+    let b = Browser::new();
+    // Verified, says the provider; not believed here: no confirm page, no address.
+    assert!(
+        sign_in(&app, &provider, &b, "test", "erin@example.com")
+            .await
+            .ends_with("/dogs")
+    );
+    assert_ne!(user_id(&app, &b).await, erin);
+    assert!(me(&app, &b).await.unwrap()["email"].is_null());
+    assert_eq!(app.count("oidc_pending").await, 0);
+    let c = Browser::new();
+    assert!(
+        sign_in(&app, &provider, &c, "test", "free@example.com")
+            .await
+            .ends_with("/dogs")
+    );
+    assert!(
+        me(&app, &c).await.unwrap()["email"].is_null(),
+        "not even a free address is taken"
+    );
+}

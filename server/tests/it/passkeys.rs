@@ -4,8 +4,8 @@
 //! and removes more; unknown, replayed, cloned, stale and malformed answers
 //! are refused with nothing written.
 
-use crate::common::flows::{add_dog, me, owner_of, user_id};
-use crate::common::mail::free_port;
+use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};
+use crate::common::mail::{SmtpSink, free_port, token_for};
 use crate::common::passkey::SoftPasskey;
 use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
 use serde_json::{Value, json};
@@ -297,4 +297,91 @@ async fn passkeys_are_off_on_an_ip_address_and_say_so() {
         !page.contains("data-passkey=\"sign-in\""),
         "no passkey button where it cannot work"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_without_an_address_adds_one_in_the_browser_signed_in_to_it() {
+    let sink = SmtpSink::start();
+    let port = free_port();
+    let origin = format!("http://localhost:{port}");
+    let bind = format!("127.0.0.1:{port}");
+    let mut env: Vec<(&str, String)> = sink.env();
+    env.push(("PAWS_BIND", bind));
+    env.push(("PUBLIC_URL", origin.clone()));
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_with(settings(&fresh_database().await, &pairs)).await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let mut key = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &b, &mut key, "Laptop").await.0, 200);
+    let (_, account) = b.open(&app, "/account").await;
+    assert!(
+        account.contains("data-testid=\"add-email\""),
+        "the account page offers an address: {account}"
+    );
+
+    let res = app
+        .call(&b, "account/add-email", &[("email", "new@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let token = token_for(&sink.wait_for("new@example.com", 1).await, "/auth/add-email");
+    let (status, page) = b.open(&app, &format!("/auth/add-email?token={token}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("n…@example.com") && page.contains("add-email-form"),
+        "{page}"
+    );
+
+    // Opened in another browser (or by someone the link was forwarded to): refused, still usable.
+    let other = Browser::new();
+    let res = post_form(&app, &other, "/auth/add-email", &[("token", &token)]).await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/auth/add-email?token={token}&error=not_yours")
+    );
+    assert!(me(&app, &b).await.unwrap()["email"].is_null());
+
+    let res = post_form(&app, &b, "/auth/add-email", &[("token", &token)]).await;
+    assert_eq!(res.headers()["location"], "/account?email=added");
+    assert_eq!(me(&app, &b).await.unwrap()["email"], "new@example.com");
+    // Used once.
+    let res = post_form(&app, &b, "/auth/add-email", &[("token", &token)]).await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/auth/add-email?token={token}")
+    );
+
+    // An address that already has an account is not taken over.
+    let c = Browser::new();
+    add_dog(&app, &c, "Bella").await;
+    let mut other_key = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &c, &mut other_key, "Phone").await.0, 200);
+    assert_eq!(
+        app.call(&c, "account/add-email", &[("email", "new@example.com")])
+            .await
+            .status(),
+        200
+    );
+    let token = token_for(&sink.wait_for("new@example.com", 2).await, "/auth/add-email");
+    let res = post_form(&app, &c, "/auth/add-email", &[("token", &token)]).await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/auth/add-email?token={token}&error=address_taken")
+    );
+    assert!(me(&app, &c).await.unwrap()["email"].is_null());
+    // Adding an address needs a recent sign-in (a stolen session cannot add a way in).
+    sqlx::query("UPDATE sessions SET authenticated_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .call(&c, "account/add-email", &[("email", "other@example.com")])
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("sign in again"));
+    // Members with an address get a clear no.
+    let res = app
+        .call(&b, "account/add-email", &[("email", "x@example.com")])
+        .await;
+    assert_eq!(res.status(), 400);
 }

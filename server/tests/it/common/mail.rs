@@ -124,11 +124,17 @@ pub fn decode_qp(raw: &str) -> String {
 
 /// The sign-in token in a message (the text part's link).
 pub fn token_in(message: &str) -> String {
+    token_for(message, "/auth/confirm")
+}
+
+/// The token of the link to `path` in a message.
+pub fn token_for(message: &str, path: &str) -> String {
     let text = decode_qp(message);
+    let marker = format!("{path}?token=");
     let at = text
-        .find("/auth/confirm?token=")
-        .expect("message has a sign-in link")
-        + "/auth/confirm?token=".len();
+        .find(&marker)
+        .unwrap_or_else(|| panic!("message has a {path} link"))
+        + marker.len();
     let token: String = text[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     assert_eq!(token.len(), 64, "token in the email is 64 hex characters");
     token
