@@ -3,8 +3,9 @@
 // so venue names cannot inject markup. Works with the tile server unreachable:
 // tiles fail quietly, markers still render and open their popups.
 // A browsing map (the directory) loads the venues of the visible area from
-// `/api/venues/box` on every pan or zoom; Rust hands it the filter's query
-// string (`setBox`), as the server wrote it for the page URL.
+// `/api/venues/box` on every pan or zoom, as markers or as clusters; Rust
+// hands it the filter's query string (`setBox`), as the server wrote it for
+// the page URL, and hears of the person's moves (`onMove`) to reload its list.
 (function () {
   "use strict";
   const maps = new Map();
@@ -50,37 +51,71 @@
       maxZoom: 19,
     }).addTo(map);
     const layer = L.layerGroup().addTo(map);
+    const clusters = L.layerGroup().addTo(map);
     const id = nextId++;
-    const entry = { map: map, layer: layer, box: options.box, seq: 0, timer: 0 };
-    // Debounced; a sequence number drops answers that arrive after a newer request.
-    entry.moved = function () {
+    const entry = { map: map, layer: layer, clusters: clusters, box: options.box, seq: 0, timer: 0,
+      quiet: false, userMoved: false, onMove: null };
+    // Debounced; a sequence number drops answers that arrive after a newer
+    // request. Moves the page made itself (`quiet`) reload the map but do not
+    // tell the page, which would reload its list for a view it just chose.
+    entry.load = function (byUser) {
       if (typeof entry.box !== "string") return;
+      entry.userMoved = entry.userMoved || byUser;
       clearTimeout(entry.timer);
       entry.timer = setTimeout(function () {
         const b = map.getBounds();
         const seq = ++entry.seq;
         const url = "/api/venues/box?south=" + b.getSouth() + "&west=" + b.getWest() +
-          "&north=" + b.getNorth() + "&east=" + b.getEast() + (entry.box ? "&" + entry.box : "");
+          "&north=" + b.getNorth() + "&east=" + b.getEast() + "&zoom=" + Math.round(map.getZoom()) +
+          (entry.box ? "&" + entry.box : "");
+        if (entry.userMoved && entry.onMove) entry.onMove(edges(b.getSouth(), b.getWest(), b.getNorth(), b.getEast()));
+        entry.userMoved = false;
         fetch(url, { headers: { accept: "application/json" } })
           .then(function (res) { return res.ok ? res.text() : Promise.reject(new Error("status " + res.status)); })
           .then(function (json) { if (seq === entry.seq) setMarkers(id, json); })
           .catch(function (err) { console.warn("map: loading venues failed:", err); });
       }, 250);
     };
-    map.on("moveend", entry.moved);
+    map.on("moveend", function () { entry.load(!entry.quiet); });
     maps.set(id, entry);
     el.dataset.mapId = String(id);
     return id;
+  }
+
+  // A bubble for a group of venues; a click zooms to the group.
+  function cluster(entry, c) {
+    const label = document.createElement("span");
+    label.textContent = c.n >= 10000 ? Math.round(c.n / 1000) + "k" : String(c.n);
+    const size = Math.round(30 + Math.min(26, Math.log10(c.n) * 7));
+    const marker = L.marker([c.lat, c.lng], {
+      icon: L.divIcon({ className: "venue-cluster", html: label, iconSize: [size, size] }),
+      title: c.n + " places here: zoom in", keyboard: true,
+    });
+    marker.on("click", function () {
+      const map = entry.map;
+      const zoom = map.getZoom();
+      const bounds = L.latLngBounds([c.south, c.west], [c.north, c.east]);
+      const target = Math.min(map.getBoundsZoom(bounds, false, L.point(40, 40)), 18);
+      if (target > zoom) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 18 });
+      else map.setView([c.lat, c.lng], Math.min(zoom + 2, 18));
+    });
+    return marker;
   }
 
   function setMarkers(id, json) {
     const entry = maps.get(id);
     if (!entry || entry.json === json) return; // unchanged
     entry.json = json;
+    // A page's results are an array of markers; the box answers an object
+    // with markers or clusters.
+    const data = JSON.parse(json);
+    const markers = Array.isArray(data) ? data : data.markers || [];
+    entry.clusters.clearLayers();
+    if (!Array.isArray(data)) for (const c of data.clusters || []) entry.clusters.addLayer(cluster(entry, c));
     // Update in place, keyed by venue: a refresh (the map moved, the results
     // changed) keeps the markers that stay, so a popup someone opened stays open.
     const keep = new Map();
-    for (const m of JSON.parse(json)) keep.set(m.slug, m);
+    for (const m of markers) keep.set(m.slug, m);
     entry.layer.eachLayer(function (l) {
       const m = keep.get(l.options.slug);
       if (!m) { entry.layer.removeLayer(l); return; }
@@ -92,7 +127,9 @@
         .bindPopup(popup(m))
         .addTo(entry.layer);
     });
-    entry.map.getContainer().dataset.markers = String(entry.layer.getLayers().length);
+    const container = entry.map.getContainer();
+    container.dataset.markers = String(entry.layer.getLayers().length);
+    container.dataset.clusters = String(entry.clusters.getLayers().length);
   }
 
   function fit(id, json) {
@@ -104,13 +141,56 @@
     } else if (points.length > 1) {
       entry.map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
     }
-    entry.moved();
+    entry.load(false);
   }
 
-  // A new filter: later pans and zooms load with it.
+  // Shows the box `[south, west, north, east]` the page chose (not a move by
+  // the person: the page is not told) and loads what is in it.
+  function fitView(id, json) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    const v = JSON.parse(json);
+    entry.quiet = true;
+    try {
+      entry.map.fitBounds([[v[0], v[1]], [v[2], v[3]]], { animate: false, maxZoom: 16 });
+    } finally {
+      entry.quiet = false;
+    }
+    entry.load(false);
+  }
+
+  // A new filter: the map reloads with it, and later pans and zooms too.
   function setBox(id, box) {
     const entry = maps.get(id);
-    if (entry) entry.box = box;
+    if (!entry || entry.box === box) return;
+    entry.box = box;
+    entry.load(false);
+  }
+
+  // Calls onMove(south, west, north, east) after the person pans or zooms.
+  function onMove(id, callback) {
+    const entry = maps.get(id);
+    if (entry) entry.onMove = callback;
+  }
+
+  // "s,w,n,e" to five decimals (about a metre), as the page URL has it.
+  function edges(s, w, n, e) {
+    return [s, w, n, e].map(function (v) { return Number(v.toFixed(5)); }).join(",");
+  }
+
+  // The browser's position, asked for only now: ok("lat,lng", view of `km`
+  // around it) or fail(reason).
+  function locate(km, ok, fail) {
+    if (!navigator.geolocation) { fail("unsupported"); return; }
+    navigator.geolocation.getCurrentPosition(
+      function (p) {
+        const lat = p.coords.latitude, lng = p.coords.longitude;
+        const dlat = km / 111.32, dlng = km / (111.32 * Math.max(Math.cos(lat * Math.PI / 180), 0.01));
+        ok(Number(lat.toFixed(5)) + "," + Number(lng.toFixed(5)),
+          edges(Math.max(lat - dlat, -90), Math.max(lng - dlng, -180), Math.min(lat + dlat, 90), Math.min(lng + dlng, 180)));
+      },
+      function (e) { fail(e.code === 1 ? "denied" : e.code === 3 ? "timeout" : "unavailable"); },
+      { timeout: 10000, maximumAge: 60000 });
   }
 
   function pick(id, onPick) {
@@ -131,5 +211,6 @@
     maps.delete(id);
   }
 
-  window.PawsMap = { mount: mount, setMarkers: setMarkers, setBox: setBox, fit: fit, pick: pick, unmount: unmount };
+  window.PawsMap = { mount: mount, setMarkers: setMarkers, setBox: setBox, fit: fit, fitView: fitView,
+    onMove: onMove, locate: locate, pick: pick, unmount: unmount };
 })();

@@ -42,4 +42,7 @@ pub use geo::{BBox, LatLng};
 pub use photos::Photo;
 pub use slug::Slug;
 pub use suggestions::{Suggestion, SuggestionForm};
-pub use venues::{Category, DogsInside, MapMarker, SizeLimit, VenueDetail, VenueFilter, VenueSummary};
+pub use venues::{
+    Category, Cluster, DirectoryPage, DirectoryQuery, DogsInside, MapMarker, MapView, SizeLimit, Total,
+    VenueDetail, VenueFilter, VenueSummary,
+};

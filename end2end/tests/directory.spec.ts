@@ -14,8 +14,9 @@ test("home lists venues and sets no cookie", async ({ page, context }) => {
   const res = await page.goto("/");
   expect(res?.status()).toBe(200);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("dog can come inside");
-  const cards = page.locator(".venue-card");
-  expect(await cards.count()).toBeGreaterThanOrEqual(60);
+  // One page of the places in view, nearest the middle first, and the true total.
+  await expect(page.locator(".venue-card")).toHaveCount(20);
+  await expect(page.locator(".results-count")).toHaveText(/^\d[\d\u00a0]* places in view/);
   await waitForHydration(page);
   await expectNoCookies(context);
   expect(errors).toEqual([]);
@@ -28,9 +29,12 @@ test("a filter changes the URL and the results without a reload", async ({ page,
   // A marker on window survives client-side navigation but not a reload.
   await page.evaluate(() => ((window as any).__noReload = true));
 
-  await page.getByLabel("City").selectOption("Paris");
-  await expect(page).toHaveURL(/[?&]city=Paris/);
+  // A place typed in any case moves the list (and the map) there.
+  await page.getByLabel("City").fill("paris");
+  await page.getByLabel("City").press("Enter");
+  await expect(page).toHaveURL(/[?&]city=paris/);
   await expect(page.locator(".venue-card")).toHaveCount(12);
+  await expect(page.getByLabel("City")).toHaveValue("Paris");
   await expect(page.locator(".venue-address").first()).toContainText("Paris");
 
   await page.getByLabel("Kind of place").selectOption("bakery");
@@ -76,18 +80,83 @@ test("the map shows markers and a marker leads to its venue", async ({ page, con
   expect(errors).toEqual([]);
 });
 
-test("panning the map loads the venues in view", async ({ page }) => {
+test("the list follows the map when it is moved", async ({ page }) => {
   await page.goto("/?city=London");
   await waitForHydration(page);
   await expect(page.locator(".map .venue-marker")).toHaveCount(12);
-  // Zoom far out: the box query now returns every London venue still, and no others
-  // because the city filter applies to the map too.
-  const boxRequest = page.waitForResponse((r) => r.url().includes("/api/venues/box"));
-  await page.locator(".leaflet-control-zoom-out").click();
-  const res = await boxRequest;
-  expect(res.status()).toBe(200);
-  const body = await res.json();
-  expect(body.length).toBe(12);
+  await expect(page.locator(".results-count")).toHaveText("12 places in view");
+  await page.evaluate(() => ((window as any).__noReload = true));
+  // Zoom out until Paris is in view too: the list and the URL follow the map.
+  // Each zoom waits for its map answer, so no click lands mid-animation.
+  const heading = page.locator(".results-count");
+  for (let i = 0; i < 12 && (await heading.textContent()) === "12 places in view"; i++) {
+    const answer = page.waitForResponse((r) => r.url().includes("/api/venues/box"));
+    await page.locator(".leaflet-control-zoom-out").click();
+    await answer;
+    await page.waitForTimeout(300);
+  }
+  await expect(page).toHaveURL(/[?&]view=/);
+  await expect(page).not.toHaveURL(/city=/);
+  await expect(page.locator(".results-count")).not.toHaveText("12 places in view");
+  await expect(page.locator(".venue-address", { hasText: "Paris" }).first()).toBeVisible();
+  await expect(page.getByLabel("City")).toHaveValue("");
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  // The URL renders the same list on the server.
+  const url = page.url();
+  const first = await page.locator(".venue-card h3").first().textContent();
+  await page.goto(url);
+  await expect(page.locator(".venue-card h3").first()).toHaveText(first!);
+});
+
+test("show more adds the next places, with and without JavaScript", async ({ page, browser }) => {
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as any).__noReload = true));
+  const url = page.url();
+  await page.getByRole("link", { name: "Show more" }).click();
+  await expect(page.locator(".venue-card")).toHaveCount(40);
+  expect(page.url()).toBe(url);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  const links = () => page.locator(".venue-card h3 a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const names = await links();
+  expect(new Set(names).size).toBe(40);
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await plain.goto("/");
+  await plain.getByRole("link", { name: "Show more" }).click();
+  await expect(plain).toHaveURL(/page=2/);
+  await expect(plain.locator(".venue-card")).toHaveCount(20);
+  const plainLinks = await plain.locator(".venue-card h3 a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  expect(plainLinks).toEqual(names.slice(20));
+  await context.close();
+});
+
+test("near me sorts by distance from the visitor, and a refusal keeps the page working", async ({ browser }) => {
+  // In Vienna, next to one of its venues.
+  const context = await browser.newContext({
+    geolocation: { latitude: 48.2082, longitude: 16.3738 },
+    permissions: ["geolocation"],
+  });
+  const page = await context.newPage();
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Near me" }).click();
+  await expect(page.locator(".near-status")).toHaveText("Showing the places nearest to you first.");
+  await expect(page).toHaveURL(/near=48\.2082,16\.3738/);
+  await expect(page.locator(".venue-address").first()).toContainText("Vienna");
+  await expect(page.locator(".map .venue-marker").first()).toBeVisible();
+  await context.close();
+
+  const refused = await browser.newContext({ permissions: [] });
+  const other = await refused.newPage();
+  await other.goto("/");
+  await waitForHydration(other);
+  await other.getByRole("button", { name: "Near me" }).click();
+  await expect(other.locator(".near-status")).toContainText("did not share your position");
+  await expect(other.locator(".venue-card")).toHaveCount(20);
+  await expect(other).not.toHaveURL(/near=/);
+  await refused.close();
 });
 
 test("a venue page renders without JavaScript", async ({ browser }) => {
@@ -133,6 +202,14 @@ for (const vp of viewports) {
     // Nothing may overflow sideways on a phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The map is in sight without scrolling, above the filters on a phone.
+    const map = (await page.locator(".map").boundingBox())!;
+    expect(map.y + map.height / 2).toBeLessThan(vp.height);
+    if (vp.name === "phone") {
+      const form = (await page.locator("form.filters").boundingBox())!;
+      expect(map.y).toBeLessThan(form.y);
+      expect(map.y + map.height).toBeLessThanOrEqual(vp.height);
+    }
     await screenshot(page, `home-${vp.name}`);
     await page.goto(VENUE);
     await waitForHydration(page);

@@ -2,11 +2,16 @@
 
 pub mod filter;
 #[cfg(feature = "ssr")]
+pub mod flows;
+pub mod grid;
+#[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
 pub mod seed;
+pub mod view;
 
 pub use filter::VenueFilter;
+pub use view::{DirectoryQuery, Total};
 
 use crate::geo::LatLng;
 use serde::{Deserialize, Serialize};
@@ -128,6 +133,64 @@ pub struct MapMarker {
     pub lat: f64,
     /// Longitude.
     pub lng: f64,
+}
+
+/// A group of venues drawn as one bubble: how many, where their middle is,
+/// and the box they span (a click zooms to it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Cluster {
+    /// Venues in the group.
+    pub n: i64,
+    /// Latitude of their mean position.
+    pub lat: f64,
+    /// Longitude of their mean position.
+    pub lng: f64,
+    /// Southern edge of their extent.
+    pub south: f64,
+    /// Western edge.
+    pub west: f64,
+    /// Northern edge.
+    pub north: f64,
+    /// Eastern edge.
+    pub east: f64,
+}
+
+/// What the map draws for a view: markers when few enough are in it, else
+/// clusters; `total` counts the venues either stands for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MapView {
+    /// Venues in view (summed from the clusters' cells when clustered, so the
+    /// cells at the edges may add a few outside it).
+    pub total: i64,
+    /// The clusters were made from the first venues found only (a filtered
+    /// view too big to group exactly); counts are lower bounds.
+    pub capped: bool,
+    /// One marker per venue, when not clustered.
+    pub markers: Vec<MapMarker>,
+    /// The clusters, when clustered.
+    pub clusters: Vec<Cluster>,
+}
+
+/// One page of the directory as the server resolved it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryPage {
+    /// The state it shows, with the city's canonical name and the view used.
+    pub query: DirectoryQuery,
+    /// The view the list is for (the URL's, the city's, or all venues').
+    pub view: crate::geo::BBox,
+    /// The point the list is sorted by distance from.
+    pub centre: LatLng,
+    /// This page's venues, nearest first.
+    pub venues: Vec<VenueSummary>,
+    /// How many are in view.
+    pub total: Total,
+    /// Another page follows.
+    pub more: bool,
+    /// A typed place we have no venues in.
+    pub unknown_place: Option<String>,
+    /// The place field's suggestions.
+    pub places: Vec<String>,
 }
 
 impl From<&VenueSummary> for MapMarker {

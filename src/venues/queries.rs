@@ -1,15 +1,13 @@
-//! Venue queries: the filtered list, the map box, and one venue by slug.
+//! Venue queries: the list in a view, its count, the map's markers and
+//! clusters, places, and one venue by slug.
 
-use crate::geo::BBox;
+use crate::geo::{BBox, LatLng};
 use crate::venues::filter::VenueFilter;
-use crate::venues::{MapMarker, VenueDetail, VenueSummary};
+use crate::venues::grid::{CellRange, MIN_LEVEL};
+use crate::venues::view::PAGE_SIZE;
+use crate::venues::{Cluster, MapMarker, VenueDetail, VenueSummary};
 use anyhow::Context;
 use sqlx::{PgPool, Postgres, QueryBuilder};
-
-/// Most venues a list shows at once.
-pub const LIST_LIMIT: i64 = 200;
-/// Most markers one box query returns; a zoomed-out world map must stay cheap.
-pub const BOX_LIMIT: i64 = 500;
 
 macro_rules! summary_columns {
     () => {
@@ -54,44 +52,179 @@ fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Venues matching the filter, ordered by city then name.
-pub async fn search(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<Vec<VenueSummary>> {
-    let mut qb = QueryBuilder::new(concat!("SELECT ", summary_columns!(), " FROM venues WHERE true"));
-    push_filter(&mut qb, filter);
-    qb.push(" ORDER BY city, name LIMIT ").push_bind(LIST_LIMIT);
-    qb.build_query_as::<VenueSummary>()
-        .fetch_all(pool)
-        .await
-        .context("failed to search venues")
+/// Appends `location <@ box(...)` for `view`: a GiST index condition.
+fn push_box(qb: &mut QueryBuilder<'_, Postgres>, view: BBox) {
+    qb.push(" AND location <@ box(point(")
+        .push_bind(view.west)
+        .push(", ")
+        .push_bind(view.south)
+        .push("), point(")
+        .push_bind(view.east)
+        .push(", ")
+        .push_bind(view.north)
+        .push("))");
 }
 
-/// Markers for venues matching the filter inside the box (GiST index scan).
-pub async fn in_box(pool: &PgPool, bbox: BBox, filter: &VenueFilter) -> anyhow::Result<Vec<MapMarker>> {
-    let mut qb = QueryBuilder::new(
-        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues WHERE location <@ box(point(",
-    );
-    qb.push_bind(bbox.west)
-        .push(", ")
-        .push_bind(bbox.south)
-        .push("), point(")
-        .push_bind(bbox.east)
-        .push(", ")
-        .push_bind(bbox.north)
-        .push("))");
+/// One page of the venues in `view` matching the filter, nearest to `centre`
+/// first (the GiST index's distance order, in degrees), and whether more follow.
+pub async fn in_view(
+    pool: &PgPool,
+    view: BBox,
+    centre: LatLng,
+    filter: &VenueFilter,
+    page: u32,
+) -> anyhow::Result<(Vec<VenueSummary>, bool)> {
+    let mut qb = QueryBuilder::new(concat!("SELECT ", summary_columns!(), " FROM venues WHERE true"));
+    push_box(&mut qb, view);
     push_filter(&mut qb, filter);
-    qb.push(" LIMIT ").push_bind(BOX_LIMIT);
+    qb.push(" ORDER BY location <-> point(")
+        .push_bind(centre.lng)
+        .push(", ")
+        .push_bind(centre.lat)
+        .push("), id LIMIT ")
+        .push_bind(PAGE_SIZE + 1)
+        .push(" OFFSET ")
+        .push_bind(i64::from(page.saturating_sub(1)) * PAGE_SIZE);
+    let mut rows = qb
+        .build_query_as::<VenueSummary>()
+        .fetch_all(pool)
+        .await
+        .context("failed to list venues in view")?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    Ok((rows, more))
+}
+
+/// How many venues in `view` match the filter, counted up to `limit` (the
+/// count stops there, so a country-wide view costs no more than a city's).
+pub async fn count_in_view(
+    pool: &PgPool,
+    view: BBox,
+    filter: &VenueFilter,
+    limit: i64,
+) -> anyhow::Result<i64> {
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM venues WHERE true");
+    push_box(&mut qb, view);
+    push_filter(&mut qb, filter);
+    qb.push(" LIMIT ").push_bind(limit).push(") v");
+    qb.build_query_scalar::<i64>()
+        .fetch_one(pool)
+        .await
+        .context("failed to count venues in view")
+}
+
+/// Markers for venues matching the filter inside the box, at most `limit`.
+pub async fn markers_in_box(
+    pool: &PgPool,
+    view: BBox,
+    filter: &VenueFilter,
+    limit: i64,
+) -> anyhow::Result<Vec<MapMarker>> {
+    let mut qb = QueryBuilder::new(
+        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues WHERE true",
+    );
+    push_box(&mut qb, view);
+    push_filter(&mut qb, filter);
+    qb.push(" LIMIT ").push_bind(limit);
     qb.build_query_as::<MapMarker>()
         .fetch_all(pool)
         .await
         .context("failed to query venues in box")
 }
 
-/// The distinct cities, for the city filter.
-pub async fn cities(pool: &PgPool) -> anyhow::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT DISTINCT city FROM venues ORDER BY city")
+/// Groups the venues in `range`'s view matching the filter into its cells, on
+/// the fly, reading at most `limit` venues; and whether that limit was hit.
+pub async fn group_in_box(
+    pool: &PgPool,
+    view: BBox,
+    range: CellRange,
+    filter: &VenueFilter,
+    limit: i64,
+) -> anyhow::Result<(Vec<Cluster>, bool)> {
+    let mut qb = QueryBuilder::new("WITH v AS (SELECT location FROM venues WHERE true");
+    push_box(&mut qb, view);
+    push_filter(&mut qb, filter);
+    qb.push(" LIMIT ")
+        .push_bind(limit)
+        .push(") SELECT count(*)::int8 AS n, avg(location[1]) AS lat, avg(location[0]) AS lng, ")
+        .push("min(location[1]) AS south, min(location[0]) AS west, max(location[1]) AS north, max(location[0]) AS east ")
+        .push("FROM v GROUP BY paws_cell_x(location[0], ")
+        .push_bind(i32::from(range.g))
+        .push("), paws_cell_y(location[1], ")
+        .push_bind(i32::from(range.g))
+        .push(")");
+    let clusters: Vec<Cluster> = qb
+        .build_query_as()
         .fetch_all(pool)
         .await
-        .context("failed to list cities")
+        .context("failed to group venues in box")?;
+    let read: i64 = clusters.iter().map(|c| c.n).sum();
+    Ok((clusters, read >= limit))
+}
+
+/// The clusters of `range` from `venue_cells` (unfiltered views only).
+pub async fn stored_clusters(pool: &PgPool, range: CellRange) -> anyhow::Result<Vec<Cluster>> {
+    sqlx::query_as(
+        "SELECT n::int8 AS n, sum_lat / n AS lat, sum_lng / n AS lng,
+                coalesce(min_lat, sum_lat / n) AS south, coalesce(min_lng, sum_lng / n) AS west,
+                coalesce(max_lat, sum_lat / n) AS north, coalesce(max_lng, sum_lng / n) AS east
+         FROM venue_cells WHERE g = $1 AND cx BETWEEN $2 AND $3 AND cy BETWEEN $4 AND $5",
+    )
+    .bind(i16::from(range.g))
+    .bind(range.x0)
+    .bind(range.x1)
+    .bind(range.y0)
+    .bind(range.y1)
+    .fetch_all(pool)
+    .await
+    .context("failed to read venue cells")
+}
+
+/// South, west, north, east; NULL where nothing was counted.
+type Edges = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+
+/// The box around every venue (from the coarsest cells: at most 16 rows).
+pub async fn everything(pool: &PgPool) -> anyhow::Result<Option<BBox>> {
+    let row: Edges = sqlx::query_as(
+        "SELECT min(min_lat), min(min_lng), max(max_lat), max(max_lng) FROM venue_cells WHERE g = $1",
+    )
+    .bind(i16::from(MIN_LEVEL))
+    .fetch_one(pool)
+    .await
+    .context("failed to read the venues' extent")?;
+    Ok(match row {
+        (Some(s), Some(w), Some(n), Some(e)) => BBox::new(s, w, n, e),
+        _ => None,
+    })
+}
+
+/// A place we have venues in, as typed: the city of that name (any case), or
+/// else the biggest whose name starts with it.
+pub async fn place(pool: &PgPool, typed: &str) -> anyhow::Result<Option<(String, BBox)>> {
+    let row: Option<(String, Edges)> = sqlx::query_as(
+        "SELECT name, (min_lat, min_lng, max_lat, max_lng) FROM venue_cities
+         WHERE lower(name) = lower($1) OR lower(name) LIKE lower($2) ESCAPE '\\'
+         ORDER BY lower(name) = lower($1) DESC, n DESC, name LIMIT 1",
+    )
+    .bind(typed)
+    .bind(format!("{}%", escape_like(typed)))
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up a place")?;
+    Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
+}
+
+/// The places with the most venues (at most `limit`), alphabetically: the
+/// place field's suggestions. An index read, not a scan of venues.
+pub async fn places(pool: &PgPool, limit: i64) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM venue_cities ORDER BY n DESC, name LIMIT $1")
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+            .context("failed to list places")?;
+    names.sort();
+    Ok(names)
 }
 
 #[derive(sqlx::FromRow)]

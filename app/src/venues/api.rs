@@ -1,23 +1,16 @@
 //! Thin server functions: validate input, call the data layer, map errors.
 
 use leptos::prelude::*;
-use paws_inside::{VenueDetail, VenueFilter, VenueSummary};
+use paws_inside::{DirectoryPage, DirectoryQuery, VenueDetail};
 
 #[cfg(feature = "ssr")]
 use crate::error::{pool, unexpected};
 
-/// Venues matching the filter (at most the list limit), ordered by city and name.
-#[server(prefix = "/api", endpoint = "venues/search")]
-pub async fn search_venues(filter: VenueFilter) -> Result<Vec<VenueSummary>, ServerFnError> {
-    paws_inside::venues::queries::search(&pool()?, &filter)
-        .await
-        .map_err(unexpected)
-}
-
-/// Every city with at least one venue, for the city filter.
-#[server(prefix = "/api", endpoint = "venues/cities")]
-pub async fn list_cities() -> Result<Vec<String>, ServerFnError> {
-    paws_inside::venues::queries::cities(&pool()?)
+/// The directory page for a URL's state: one page of the venues in view,
+/// nearest first, with their count and the place suggestions.
+#[server(prefix = "/api", endpoint = "venues/directory")]
+pub async fn directory(query: DirectoryQuery) -> Result<DirectoryPage, ServerFnError> {
+    paws_inside::venues::flows::directory(&pool()?, &query)
         .await
         .map_err(unexpected)
 }

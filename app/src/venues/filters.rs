@@ -7,9 +7,11 @@ use paws_inside::Category;
 use paws_inside::VenueFilter;
 use paws_inside::venues::filter::keys;
 
-/// Search box, city and category selects, and policy checkboxes, showing `filter`.
+/// Search box, place field (suggesting the `places` with the most venues;
+/// the server matches any place it has, in any case), category select and
+/// policy checkboxes, showing `filter`.
 #[component]
-pub fn FilterBar(filter: VenueFilter, cities: Vec<String>) -> impl IntoView {
+pub fn FilterBar(filter: VenueFilter, places: Vec<String>) -> impl IntoView {
     let q = filter.q.clone().unwrap_or_default();
     view! {
         <form method="get" action="/" class="filters" role="search">
@@ -20,13 +22,11 @@ pub fn FilterBar(filter: VenueFilter, cities: Vec<String>) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="filter-city">"City"</label>
-                <select id="filter-city" name=keys::CITY>
-                    <option value="">"Any city"</option>
-                    {cities.into_iter().map(|city| {
-                        let selected = filter.city.as_deref() == Some(city.as_str());
-                        view! { <option value=city.clone() selected=selected>{city.clone()}</option> }
-                    }).collect_view()}
-                </select>
+                <input id="filter-city" type="text" name=keys::CITY list="filter-places" maxlength="100"
+                    autocomplete="off" placeholder="Any city" value=filter.city.clone().unwrap_or_default() />
+                <datalist id="filter-places">
+                    {places.into_iter().map(|place| view! { <option value=place></option> }).collect_view()}
+                </datalist>
             </div>
             <div class="field">
                 <label for="filter-category">"Kind of place"</label>

@@ -15,13 +15,20 @@ pub fn markers_json(markers: &[MapMarker]) -> String {
     serde_json::to_string(markers).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// A map showing `points` (a JSON array of markers, see [`markers_json`]).
-/// With `box_query`, the map is a browser: panning or zooming loads the
-/// venues inside the visible area that match that (encoded) filter.
+/// A map showing `points` (a JSON array of markers, see [`markers_json`]),
+/// fitted to them unless `view` (JSON `[south, west, north, east]`) says what
+/// to show. With `box_query`, the map is a browser: panning or zooming loads
+/// the markers or clusters inside the visible area that match that (encoded)
+/// filter, and `on_move` hears of the person's moves.
 #[component]
 pub fn VenueMap(
     #[prop(into)] points: Signal<String>,
     #[prop(optional, into)] box_query: Option<Signal<String>>,
+    #[prop(optional, into)] view: Option<Signal<String>>,
+    /// Called with `south,west,north,east` (as map.js wrote the numbers)
+    /// after the person pans or zooms.
+    #[prop(optional)]
+    on_move: Option<Callback<String>>,
     #[prop(into)] label: String,
     #[prop(optional)] compact: bool,
     /// Lets the person pick a point by clicking; called with (lat, lng).
@@ -30,15 +37,15 @@ pub fn VenueMap(
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
     #[cfg(feature = "hydrate")]
-    client::drive(node, points, box_query, compact, on_pick);
+    client::drive(node, points, box_query, view, compact, on_pick, on_move);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (points, box_query, on_pick);
+    let _ = (points, box_query, view, on_pick, on_move);
     let class = if compact { "map map-compact" } else { "map" };
     view! { <div class=class node_ref=node role="region" aria-label=label data-testid="map"></div> }
 }
 
 #[cfg(feature = "hydrate")]
-mod client {
+pub(crate) mod client {
     use leptos::html::Div;
     use leptos::prelude::*;
     use leptos::wasm_bindgen::prelude::*;
@@ -53,6 +60,12 @@ mod client {
         fn set_box(id: u32, query: &str) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = fit)]
         fn fit(id: u32, markers: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = fitView)]
+        fn fit_view(id: u32, view: &str) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = onMove)]
+        fn on_move_js(id: u32, callback: &JsValue) -> Result<(), JsValue>;
+        #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = locate)]
+        fn locate(km: f64, ok: &JsValue, fail: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = pick)]
         fn pick(id: u32, on_pick: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = unmount)]
@@ -63,43 +76,73 @@ mod client {
         leptos::logging::warn!("map: {what} failed: {err:?}");
     }
 
-    /// Mounts the map once the element exists, keeps markers and the box
-    /// filter in step with the signals.
+    /// Mounts the map once the element exists; then one effect per input, so
+    /// a new filter does not move the map and a new view does not redraw it.
     pub fn drive(
         node: NodeRef<Div>,
         points: Signal<String>,
         box_query: Option<Signal<String>>,
+        view: Option<Signal<String>>,
         compact: bool,
         on_pick: Option<Callback<(f64, f64)>>,
+        on_move: Option<Callback<String>>,
     ) {
         let handle = StoredValue::new(0u32);
+        let mounted = move || node.get().map(|_| handle.get_value()).filter(|id| *id != 0);
         Effect::new(move |_| {
-            let markers = points.get();
-            let query = box_query.map(|q| q.get());
             let Some(el) = node.get() else { return };
-            if handle.get_value() == 0 {
-                // `box` (a JSON string or null) makes map.js load the visible area.
-                let boxed = if query.is_some() { r#","box":"""# } else { "" };
-                let options = format!(r#"{{"interactive":{}{boxed}}}"#, !compact);
-                match mount(&el, &options) {
-                    Ok(id) => handle.set_value(id),
-                    Err(err) => return report("mount", err),
-                }
-                if let Some(cb) = on_pick {
-                    let closure = Closure::<dyn FnMut(f64, f64)>::new(move |lat, lng| cb.run((lat, lng)));
-                    if let Err(err) = pick(handle.get_value(), &closure.into_js_value()) {
-                        report("pick", err);
-                    }
-                }
+            if handle.get_value() != 0 {
+                return;
+            }
+            // `box` (a JSON string or null) makes map.js load the visible area.
+            let boxed = match box_query.map(|q| q.get_untracked()) {
+                Some(q) => format!(r#","box":"{}""#, json_escape(&q)),
+                None => String::new(),
+            };
+            let options = format!(r#"{{"interactive":{}{boxed}}}"#, !compact);
+            match mount(&el, &options) {
+                Ok(id) => handle.set_value(id),
+                Err(err) => return report("mount", err),
             }
             let id = handle.get_value();
-            if let Some(query) = query
+            if let Some(cb) = on_pick {
+                let closure = Closure::<dyn FnMut(f64, f64)>::new(move |lat, lng| cb.run((lat, lng)));
+                if let Err(err) = pick(id, &closure.into_js_value()) {
+                    report("pick", err);
+                }
+            }
+            if let Some(cb) = on_move {
+                let closure = Closure::<dyn FnMut(String)>::new(move |view| cb.run(view));
+                if let Err(err) = on_move_js(id, &closure.into_js_value()) {
+                    report("onMove", err);
+                }
+            }
+        });
+        Effect::new(move |_| {
+            let query = box_query.map(|q| q.get());
+            if let (Some(id), Some(query)) = (mounted(), query)
                 && let Err(err) = set_box(id, &query)
             {
                 report("box", err);
             }
-            if let Err(err) = set_markers(id, &markers).and_then(|_| fit(id, &markers)) {
+        });
+        Effect::new(move |_| {
+            let markers = points.get();
+            let Some(id) = mounted() else { return };
+            let shown = set_markers(id, &markers).and_then(|_| match view {
+                Some(_) => Ok(()),
+                None => fit(id, &markers),
+            });
+            if let Err(err) = shown {
                 report("fit", err);
+            }
+        });
+        Effect::new(move |_| {
+            let frame = view.map(|v| v.get());
+            if let (Some(id), Some(frame)) = (mounted(), frame)
+                && let Err(err) = fit_view(id, &frame)
+            {
+                report("view", err);
             }
         });
         on_cleanup(move || {
@@ -108,6 +151,35 @@ mod client {
                 let _ = unmount(id);
             }
         });
+    }
+
+    /// The inside of a JSON string (serde_json's `Value` would bring float
+    /// formatting into the WASM).
+    fn json_escape(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Asks the browser where it is: `ok("lat,lng", "south,west,north,east")`
+    /// (the position and a view of `km` around it) or `fail(reason)`.
+    pub fn where_am_i(
+        km: f64,
+        ok: impl FnOnce(String, String) + 'static,
+        fail: impl FnOnce(String) + 'static,
+    ) {
+        let ok = Closure::once_into_js(ok);
+        let fail = Closure::once_into_js(fail);
+        if let Err(err) = locate(km, &ok, &fail) {
+            report("locate", err);
+        }
     }
 }
 

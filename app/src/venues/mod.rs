@@ -8,7 +8,7 @@ mod filters;
 mod home;
 mod map;
 
-pub use api::{get_venue, list_cities, search_venues};
+pub use api::{directory, get_venue};
 pub use detail::VenuePage;
 pub use home::HomePage;
 pub use map::{VenueMap, markers_json};

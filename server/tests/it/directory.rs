@@ -1,5 +1,5 @@
 //! The directory end to end over HTTP: server-rendered list and filters, venue
-//! pages, 404s, the map's box query, health, caching and compression.
+//! pages, 404s, health, caching and compression. The map's answers are in `map.rs`.
 
 use crate::common::{settings, spawn_app, spawn_with};
 
@@ -8,8 +8,27 @@ fn cards(html: &str) -> usize {
     html.matches("class=\"venue-card\"").count()
 }
 
+/// The slugs of the venue cards in a rendered page, in order.
+fn slugs(html: &str) -> Vec<String> {
+    html.split("class=\"venue-card\"")
+        .skip(1)
+        .filter_map(|card| {
+            let start = card.find("href=\"/venues/")? + 14;
+            Some(card[start..start + card[start..].find('"')?].to_owned())
+        })
+        .collect()
+}
+
+/// The `href` of the page's "Show more", decoded from HTML.
+fn show_more(html: &str) -> Option<String> {
+    let at = html.find("data-more")?;
+    let tag = &html[html[..at].rfind("<a")?..at];
+    let start = tag.find("href=\"")? + 6;
+    Some(tag[start..start + tag[start..].find('"')?].replace("&amp;", "&"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn home_lists_all_demo_venues_without_cookies() {
+async fn home_pages_through_every_venue_nearest_first_without_cookies() {
     let app = spawn_app().await;
     let (status, html) = app.page("/").await;
     assert_eq!(status, 200);
@@ -18,14 +37,69 @@ async fn home_lists_all_demo_venues_without_cookies() {
         .await
         .unwrap();
     assert!(total >= 60, "demo seed has {total} venues");
-    assert_eq!(cards(&html), total as usize);
-    assert!(html.contains(&format!("{total} dog-friendly places")));
+    assert!(
+        html.contains(&format!("{total} places in view")),
+        "the true total"
+    );
+    assert_eq!(cards(&html), 20, "one page");
+    // "Show more" walks every venue once, with no JavaScript needed.
+    let mut seen = slugs(&html);
+    let mut next = show_more(&html);
+    while let Some(href) = next {
+        let (status, html) = app.page(&href).await;
+        assert_eq!(status, 200, "{href}");
+        seen.extend(slugs(&html));
+        next = show_more(&html);
+    }
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (total as usize, total as usize));
     for city in ["Berlin", "Amsterdam", "London", "Paris", "Vienna", "Copenhagen"] {
         assert!(
             html.contains(&format!("<option value=\"{city}\"")),
-            "city {city} in the filter"
+            "city {city} offered in the place field"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_is_the_view_nearest_to_its_centre_or_the_visitor() {
+    let app = spawn_app().await;
+    let (_, html) = app.page("/?view=52.3,13.0,52.7,13.8").await;
+    assert!(html.contains("12 places in view"));
+    let listed = slugs(&html);
+    let nearest: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM venues WHERE location <@ box(point(13.0, 52.3), point(13.8, 52.7))
+         ORDER BY location <-> point(13.4, 52.5)",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        listed, nearest,
+        "the Berlin venues, nearest the view's centre first"
+    );
+    // With a position, nearest to it.
+    let (lat, lng): (f64, f64) =
+        sqlx::query_as("SELECT location[1], location[0] FROM venues WHERE slug = $1")
+            .bind(nearest.last().unwrap())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let (_, html) = app
+        .page(&format!("/?view=52.3,13.0,52.7,13.8&near={lat},{lng}"))
+        .await;
+    assert_eq!(slugs(&html)[0], *nearest.last().unwrap());
+    // A view with nothing in it, and one past the last page.
+    let (status, html) = app.page("/?view=0,0,1,1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("No places match"));
+    let (status, html) = app.page("/?view=52.3,13.0,52.7,13.8&page=2").await;
+    assert_eq!((status, cards(&html)), (200, 0));
+    assert!(html.contains("Zoom in on the map"));
+    let (status, html) = app.page("/?page=51").await;
+    assert_eq!((status, cards(&html)), (200, 0), "past the last page served");
+    let (status, html) = app.page("/?page=999999999999&view=x,y&near=1000,1").await;
+    assert_eq!((status, cards(&html)), (200, 20), "garbage reads as the defaults");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,9 +109,16 @@ async fn filters_in_the_query_render_server_side() {
     assert_eq!(cards(&html), 12);
     assert!(!html.contains(", Berlin</p>"), "no Berlin venue in a Paris list");
     assert!(
-        html.contains("<option value=\"Paris\" selected"),
-        "selected city is kept in the form"
+        html.contains("id=\"filter-city\" type=\"text\" name=\"city\""),
+        "a place field"
     );
+    // Any case, or the start of a name, finds the place; its name is kept.
+    let (_, html) = app.page("/?city=pari").await;
+    assert_eq!(cards(&html), 12);
+    assert!(html.contains("value=\"Paris\""), "the canonical name in the form");
+    let (status, html) = app.page("/?city=Atlantis").await;
+    assert_eq!((status, cards(&html)), (200, 0));
+    assert!(html.contains("no dog-friendly places in “Atlantis”"));
 
     let (_, html) = app.page("/?city=Berlin&category=bakery").await;
     assert_eq!(cards(&html), 2);
@@ -50,7 +131,9 @@ async fn filters_in_the_query_render_server_side() {
             .await
             .unwrap();
     let (_, html) = app.page("/?water=1&treats=1&large=1").await;
-    assert_eq!(cards(&html) as i64, expected);
+    assert_eq!(cards(&html) as i64, expected.min(20));
+    let noun = if expected == 1 { "place" } else { "places" };
+    assert!(html.contains(&format!("{expected} {noun} in view")));
 
     // Text search is literal: LIKE wildcards match nothing special.
     let (_, html) = app.page("/?q=Wet%20Nose").await;
@@ -96,39 +179,6 @@ async fn unknown_and_malformed_paths_are_real_404s() {
             html.contains("We sniffed everywhere"),
             "{path} shows the 404 page"
         );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn box_query_returns_only_markers_inside() {
-    let app = spawn_app().await;
-    let url = "/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8";
-    let res = app.get(url).await;
-    assert_eq!(res.status(), 200);
-    let markers: Vec<serde_json::Value> = res.json().await.unwrap();
-    assert_eq!(markers.len(), 12, "the Berlin venues");
-    for m in &markers {
-        let (lat, lng) = (m["lat"].as_f64().unwrap(), m["lng"].as_f64().unwrap());
-        assert!((52.3..=52.7).contains(&lat) && (13.0..=13.8).contains(&lng));
-    }
-    // A filter narrows the box too.
-    let res = app
-        .get("/api/venues/box?south=52.3&west=13.0&north=52.7&east=13.8&category=hotel")
-        .await;
-    let markers: Vec<serde_json::Value> = res.json().await.unwrap();
-    assert_eq!(markers.len(), 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_box_is_a_client_error() {
-    let app = spawn_app().await;
-    for q in [
-        "south=60&west=0&north=50&east=1",
-        "south=NaN&west=0&north=50&east=1",
-        "south=x",
-    ] {
-        let res = app.get(&format!("/api/venues/box?{q}")).await;
-        assert!(res.status().is_client_error(), "{q} gave {}", res.status());
     }
 }
 

@@ -15,6 +15,7 @@ mod instances;
 mod limits;
 mod logs;
 mod mail;
+mod map;
 mod migrations;
 mod openid;
 mod ops;

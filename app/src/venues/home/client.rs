@@ -1,22 +1,43 @@
-//! Browser side of the directory: a filter change loads the filtered page's
-//! HTML and swaps in its result list and map markers; history entries replay.
-//! Whatever goes wrong on the way falls back to loading the page normally.
+//! Browser side of the directory. Every change of what the list shows — a
+//! filter, a pan or zoom, "Near me", back and forward — becomes a URL, and the
+//! page of that URL (what the server renders anyway) is loaded and its
+//! results swapped in; "Show more" appends the next page's cards. Whatever
+//! goes wrong on the way falls back to loading the page normally.
 
+use super::Signals;
+use crate::venues::map::client::where_am_i;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use paws_inside::VenueFilter;
+use paws_inside::venues::filter::{encode, keys as filter_keys, query_pairs};
+use paws_inside::venues::view::keys;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Document, Element, HtmlFormElement};
+use web_sys::{Document, Element, HtmlFormElement, HtmlInputElement};
 
 /// Sequence number of the newest load: older answers are dropped.
 static LATEST: AtomicU64 = AtomicU64::new(0);
+
+/// Kilometres around the visitor that "Near me" shows.
+const NEAR_KM: f64 = 1.5;
 
 /// What a swapped-in page says about its results (its `Directory` props).
 #[derive(serde::Deserialize)]
 struct Swapped {
     markers: String,
-    box_query: String,
+    view: String,
+    state: String,
+}
+
+/// How a loaded page is put in place.
+#[derive(Clone, Copy, PartialEq)]
+enum Swap {
+    /// New results, map moved to their view (filters, near me).
+    Results,
+    /// New results and the form too (back and forward).
+    WithForm,
+    /// New results for the view the person moved the map to.
+    Moved,
 }
 
 /// Selects and checkboxes apply at once; the search text waits for Enter.
@@ -37,8 +58,9 @@ pub fn changed(ev: &leptos::ev::Event) {
     }
 }
 
-/// The filter form was submitted: load its URL in place.
-pub fn submitted(ev: &leptos::ev::SubmitEvent, points: RwSignal<String>, filter: RwSignal<String>) {
+/// The filter form was submitted: load its URL in place. A new city moves
+/// the map there; any other filter keeps the view.
+pub fn submitted(ev: &leptos::ev::SubmitEvent, s: Signals) {
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
         return;
     };
@@ -46,38 +68,153 @@ pub fn submitted(ev: &leptos::ev::SubmitEvent, points: RwSignal<String>, filter:
         return;
     }
     // If the form cannot be read, the browser submits it as usual.
-    let Some(next) = form_filter(&form) else { return };
+    let Some(filter) = form_filter(&form) else { return };
     ev.prevent_default();
-    let query = next.to_query();
-    let url = if query.is_empty() {
+    let state = s.state.get_untracked();
+    let old = query_pairs(&state);
+    let old_city = old
+        .iter()
+        .find(|(k, _)| k == filter_keys::CITY)
+        .map(|(_, v)| v.to_lowercase());
+    let moved_away = filter.city.as_deref().map(str::to_lowercase) != old_city;
+    // Only the view and the position carry over; a new city drops the view.
+    let carry: &[&str] = if moved_away {
+        &[keys::NEAR]
+    } else {
+        &[keys::VIEW, keys::NEAR]
+    };
+    let kept = old.iter().filter(|(k, _)| carry.contains(&k.as_str()));
+    go(join(filter.to_query(), kept, &[]), Swap::Results, true, s);
+}
+
+/// The person moved the map: the list follows (the city filter goes, as the
+/// view is no longer the city's). Replaces the history entry: a pan is not a
+/// step back.
+pub fn moved(view: String, s: Signals) {
+    let state = s.state.get_untracked();
+    let old = query_pairs(&state);
+    let kept = old
+        .iter()
+        .filter(|(k, _)| ![filter_keys::CITY, keys::VIEW, keys::PAGE].contains(&k.as_str()));
+    if let Some(input) = document()
+        .get_element_by_id("filter-city")
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+    {
+        input.set_value("");
+    }
+    go(
+        join(String::new(), kept, &[(keys::VIEW, &view)]),
+        Swap::Moved,
+        false,
+        s,
+    );
+}
+
+/// "Near me": asks for the position only now, then shows the places around it.
+pub fn near_me(s: Signals) {
+    s.status.set("Finding where you are…".to_owned());
+    where_am_i(
+        NEAR_KM,
+        move |near, view| {
+            let state = s.state.get_untracked();
+            let old = query_pairs(&state);
+            let kept = old.iter().filter(|(k, _)| {
+                ![filter_keys::CITY, keys::VIEW, keys::NEAR, keys::PAGE].contains(&k.as_str())
+            });
+            s.status
+                .set("Showing the places nearest to you first.".to_owned());
+            go(
+                join(String::new(), kept, &[(keys::NEAR, &near), (keys::VIEW, &view)]),
+                Swap::Results,
+                true,
+                s,
+            );
+        },
+        move |reason| {
+            let text = match reason.as_str() {
+                "denied" => {
+                    "You did not share your position, so the map stays where it is. Type a city instead."
+                }
+                "unsupported" => "This browser cannot tell us where you are. Type a city instead.",
+                _ => "We could not find your position just now. Try again, or type a city.",
+            };
+            s.status.set(text.to_owned());
+        },
+    );
+}
+
+/// The page URL of `first` (an encoded query), the `kept` pairs and `added`
+/// ones (numbers and commas, as map.js wrote them).
+fn join<'a>(
+    first: String,
+    kept: impl Iterator<Item = &'a (String, String)>,
+    added: &[(&str, &str)],
+) -> String {
+    let mut parts = vec![first];
+    // Commas stay readable, as the server writes them.
+    parts.extend(kept.map(|(k, v)| format!("{}={}", encode(k), encode(v).replace("%2C", ","))));
+    parts.extend(added.iter().map(|(k, v)| format!("{k}={v}")));
+    parts.retain(|p| !p.is_empty());
+    if parts.is_empty() {
         "/".to_owned()
     } else {
-        format!("/?{query}")
-    };
-    if let Ok(history) = window().history() {
-        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
+        format!("/?{}", parts.join("&"))
     }
-    load(url, false, points, filter);
+}
+
+/// "Show more": the next page's cards are appended, the URL stays.
+pub fn clicked(ev: &leptos::ev::MouseEvent) {
+    let Some(link) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("a[data-more]").ok().flatten())
+    else {
+        return;
+    };
+    let Some(href) = link.get_attribute("href") else {
+        return;
+    };
+    ev.prevent_default();
+    leptos::task::spawn_local(async move {
+        let appended = match fetch_page(&href).await {
+            Ok(doc) => append(&doc),
+            Err(_) => None,
+        };
+        if appended.is_none() {
+            let _ = window().location().assign(&href);
+        }
+    });
 }
 
 /// Back and forward: show the page of the URL, form included.
-pub fn on_history(points: RwSignal<String>, filter: RwSignal<String>) {
+pub fn on_history(s: Signals) {
     let handle = window_event_listener(leptos::ev::popstate, move |_| {
         let url = window().location().href().unwrap_or_else(|_| "/".to_owned());
-        load(url, true, points, filter);
+        load(url, Swap::WithForm, s);
     });
     // The island lives as long as the page does.
     std::mem::forget(handle);
 }
 
-fn load(url: String, with_form: bool, points: RwSignal<String>, filter: RwSignal<String>) {
+fn go(url: String, how: Swap, push: bool, s: Signals) {
+    if let Ok(history) = window().history() {
+        let _ = if push {
+            history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    }
+    load(url, how, s);
+}
+
+fn load(url: String, how: Swap, s: Signals) {
     let seq = LATEST.fetch_add(1, Ordering::Relaxed) + 1;
     leptos::task::spawn_local(async move {
         let page = fetch_page(&url).await;
         if LATEST.load(Ordering::Relaxed) != seq {
             return;
         }
-        let swapped = page.ok().and_then(|doc| swap(&doc, with_form, points, filter));
+        let swapped = page.ok().and_then(|doc| swap(&doc, how, s));
         if swapped.is_none() {
             let _ = window().location().assign(&url);
         }
@@ -96,19 +233,44 @@ async fn fetch_page(url: &str) -> Result<Document, JsValue> {
     web_sys::DomParser::new()?.parse_from_string(&text, web_sys::SupportedType::TextHtml)
 }
 
+fn find(doc: &Document, selector: &str) -> Option<Element> {
+    doc.query_selector(selector).ok().flatten()
+}
+
 /// Puts the new page's results (and form) in place; `None` if it has none.
-fn swap(doc: &Document, with_form: bool, points: RwSignal<String>, filter: RwSignal<String>) -> Option<()> {
-    let find = |doc: &Document, selector: &str| doc.query_selector(selector).ok().flatten();
+fn swap(doc: &Document, how: Swap, s: Signals) -> Option<()> {
     let here = document();
     let island = find(doc, r#"leptos-island[data-component^="Directory_"]"#)?;
     let state: Swapped = serde_json::from_str(&island.get_attribute("data-props")?).ok()?;
     let results = find(doc, "[data-results]")?;
-    if with_form {
+    if how == Swap::WithForm {
         find(&here, "form.filters")?.set_outer_html(&find(doc, "form.filters")?.outer_html());
+    } else if let (Some(new), Some(old)) = (find(doc, "#filter-city"), find(&here, "#filter-city")) {
+        // The place as the server resolved it ("paris" → "Paris").
+        if let Ok(old) = old.dyn_into::<HtmlInputElement>() {
+            old.set_value(&new.get_attribute("value").unwrap_or_default());
+        }
     }
     find(&here, "[data-results]")?.set_inner_html(&results.inner_html());
-    filter.set(state.box_query);
-    points.set(state.markers);
+    s.state.set(state.state);
+    if how != Swap::Moved {
+        s.points.set(state.markers);
+        s.frame.set(state.view);
+    }
+    Some(())
+}
+
+/// Appends the next page's cards and puts its "Show more" in place of ours.
+fn append(doc: &Document) -> Option<()> {
+    let here = document();
+    let list = find(&here, "[data-results] .venue-list")?;
+    let more = find(&here, "[data-results] p.more")?;
+    let cards = find(doc, "[data-results] .venue-list")?;
+    list.insert_adjacent_html("beforeend", &cards.inner_html()).ok()?;
+    match find(doc, "[data-results] p.more") {
+        Some(next) => more.set_outer_html(&next.outer_html()),
+        None => more.remove(),
+    }
     Some(())
 }
 

@@ -1,0 +1,128 @@
+//! The directory's two reads: the page (list, count, places) for the URL's
+//! state, and what the map draws for a view. Both are bounded whatever the
+//! view: the count stops at a threshold, pages stop at [`MAX_PAGE`], the map
+//! reads at most [`MARKERS_MAX`] markers or [`MAX_CELLS`] cells.
+//!
+//! [`MAX_CELLS`]: crate::venues::grid::MAX_CELLS
+
+use crate::geo::BBox;
+use crate::venues::grid::{CellRange, zoom_for};
+use crate::venues::queries;
+use crate::venues::view::{DirectoryQuery, MAX_PAGE, Total};
+use crate::venues::{DirectoryPage, MapView};
+use sqlx::PgPool;
+
+/// Counted exactly up to this many; above, the heading says an estimate.
+pub const COUNT_LIMIT: i64 = 1000;
+/// Most markers a map draws; a view with more is clustered.
+pub const MARKERS_MAX: i64 = 300;
+/// Most venues a filtered view groups on the fly.
+pub const GROUP_LIMIT: i64 = 20_000;
+/// Places offered in the place field.
+pub const PLACES_OFFERED: i64 = 100;
+/// The whole world, when there are no venues to frame.
+const WORLD: BBox = BBox {
+    south: -60.0,
+    west: -180.0,
+    north: 75.0,
+    east: 180.0,
+};
+
+/// The directory page for `query`: its city resolved case-insensitively, its
+/// view (the URL's, else the city's, else around every venue), one page of
+/// the venues in it nearest the centre (or the visitor), and their count.
+pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> anyhow::Result<DirectoryPage> {
+    let mut query = query.clone();
+    let places = queries::places(pool, PLACES_OFFERED).await?;
+    let mut city_view = None;
+    let mut unknown_place = None;
+    if let Some(typed) = query.filter.city.clone() {
+        match queries::place(pool, &typed).await? {
+            Some((name, view)) => {
+                query.filter.city = Some(name);
+                city_view = Some(view);
+            }
+            None => unknown_place = Some(typed),
+        }
+    }
+    let view = match (query.view, city_view) {
+        (Some(view), _) | (None, Some(view)) => view,
+        (None, None) => queries::everything(pool).await?.unwrap_or(WORLD),
+    };
+    let centre = query.near.filter(|p| view.contains(*p)).unwrap_or(view.centre());
+    let page = |venues, total, more| DirectoryPage {
+        query: query.clone(),
+        view,
+        centre,
+        venues,
+        total,
+        more,
+        unknown_place: unknown_place.clone(),
+        places: places.clone(),
+    };
+    if unknown_place.is_some() {
+        return Ok(page(Vec::new(), Total::Exact(0), false));
+    }
+    let counted = queries::count_in_view(pool, view, &query.filter, COUNT_LIMIT + 1).await?;
+    let total = if counted <= COUNT_LIMIT {
+        Total::Exact(counted)
+    } else if query.filter.is_empty() {
+        let range = CellRange::for_view(view, zoom_for(view).min(10));
+        let cells = queries::stored_clusters(pool, range).await?;
+        Total::About(cells.iter().map(|c| c.n).sum::<i64>().max(counted))
+    } else {
+        Total::MoreThan(COUNT_LIMIT)
+    };
+    if query.page > MAX_PAGE {
+        return Ok(page(Vec::new(), total, false));
+    }
+    let (venues, more) = queries::in_view(pool, view, centre, &query.filter, query.page).await?;
+    Ok(page(venues, total, more && query.page < MAX_PAGE))
+}
+
+/// What the map draws for `view` at `zoom` (guessed from the box when the
+/// client does not say): every marker when at most [`MARKERS_MAX`] match,
+/// else clusters — from `venue_cells` for unfiltered views at stored levels,
+/// grouped on the fly from at most [`GROUP_LIMIT`] venues otherwise.
+pub async fn map_view(
+    pool: &PgPool,
+    view: BBox,
+    zoom: Option<u8>,
+    filter: &crate::VenueFilter,
+) -> anyhow::Result<MapView> {
+    let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1).await?;
+    if markers.len() as i64 <= MARKERS_MAX {
+        return Ok(MapView {
+            total: markers.len() as i64,
+            markers,
+            ..MapView::default()
+        });
+    }
+    let range = CellRange::for_view(view, zoom.unwrap_or_else(|| zoom_for(view)));
+    let (clusters, capped) = if filter.is_empty() && range.is_stored() {
+        (queries::stored_clusters(pool, range).await?, false)
+    } else {
+        queries::group_in_box(pool, view, range, filter, GROUP_LIMIT).await?
+    };
+    Ok(MapView {
+        total: clusters.iter().map(|c| c.n).sum(),
+        capped,
+        clusters: clusters.into_iter().map(round).collect(),
+        markers: Vec::new(),
+    })
+}
+
+/// Five decimals (about a metre) keep a 256-cell answer under 30 KB.
+fn round(mut c: crate::venues::Cluster) -> crate::venues::Cluster {
+    for v in [
+        &mut c.lat,
+        &mut c.lng,
+        &mut c.south,
+        &mut c.west,
+        &mut c.north,
+        &mut c.east,
+    ] {
+        *v = (*v * 1e5).round() / 1e5;
+    }
+    c
+}
