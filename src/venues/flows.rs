@@ -6,7 +6,7 @@
 //! [`MAX_CELLS`]: crate::venues::grid::MAX_CELLS
 
 use crate::geo::BBox;
-use crate::venues::grid::{CellRange, zoom_for};
+use crate::venues::grid::{CellRange, MAX_STORED_LEVEL, zoom_for};
 use crate::venues::queries;
 use crate::venues::view::{DirectoryQuery, MAX_PAGE, Total};
 use crate::venues::{DirectoryPage, MapView};
@@ -63,21 +63,44 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> anyhow::Result<
     if unknown_place.is_some() {
         return Ok(page(Vec::new(), Total::Exact(0), false));
     }
-    let counted = queries::count_in_view(pool, view, &query.filter, COUNT_LIMIT + 1).await?;
-    let total = if counted <= COUNT_LIMIT {
-        Total::Exact(counted)
-    } else if query.filter.is_empty() {
-        let range = CellRange::for_view(view, zoom_for(view).min(10));
-        let cells = queries::stored_clusters(pool, range).await?;
-        Total::About(cells.iter().map(|c| c.n).sum::<i64>().max(counted))
-    } else {
-        Total::MoreThan(COUNT_LIMIT)
-    };
+    let total = count(pool, view, &query.filter).await?;
     if query.page > MAX_PAGE {
         return Ok(page(Vec::new(), total, false));
     }
     let (venues, more) = queries::in_view(pool, view, centre, &query.filter, query.page).await?;
     Ok(page(venues, total, more && query.page < MAX_PAGE))
+}
+
+/// How many venues in `view` match `filter`. The grid says first roughly how
+/// many venues the view holds, so a big view is never counted row by row:
+/// Postgres guesses any box at 0.1 % of the table and would read every entry
+/// of a country view in a bitmap before a LIMIT could stop it.
+async fn count(pool: &PgPool, view: BBox, filter: &crate::VenueFilter) -> anyhow::Result<Total> {
+    let around = rough_count(pool, view).await?;
+    if filter.is_empty() && around > 2 * COUNT_LIMIT {
+        return Ok(Total::About(around));
+    }
+    if !filter.is_empty() && around > GROUP_LIMIT {
+        return Ok(Total::Many);
+    }
+    let counted = queries::count_in_view(pool, view, filter, COUNT_LIMIT + 1).await?;
+    Ok(if counted <= COUNT_LIMIT {
+        Total::Exact(counted)
+    } else if filter.is_empty() {
+        Total::About(around.max(counted))
+    } else {
+        Total::MoreThan(COUNT_LIMIT)
+    })
+}
+
+/// The venues in the grid cells covering `view` (a few more than in it).
+async fn rough_count(pool: &PgPool, view: BBox) -> anyhow::Result<i64> {
+    let range = CellRange::for_view(view, zoom_for(view).min(MAX_STORED_LEVEL - 2));
+    Ok(queries::stored_clusters(pool, range)
+        .await?
+        .iter()
+        .map(|c| c.n)
+        .sum())
 }
 
 /// What the map draws for `view` at `zoom` (guessed from the box when the
@@ -90,17 +113,28 @@ pub async fn map_view(
     zoom: Option<u8>,
     filter: &crate::VenueFilter,
 ) -> anyhow::Result<MapView> {
-    let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1).await?;
-    if markers.len() as i64 <= MARKERS_MAX {
-        return Ok(MapView {
-            total: markers.len() as i64,
-            markers,
-            ..MapView::default()
-        });
-    }
     let range = CellRange::for_view(view, zoom.unwrap_or_else(|| zoom_for(view)));
+    // The grid first: a view it says holds few venues is drawn as markers
+    // (fetching them is cheap then), a crowded one never reads them.
+    let stored = if range.is_stored() {
+        range
+    } else {
+        CellRange::for_view(view, MAX_STORED_LEVEL - 2)
+    };
+    let cells = queries::stored_clusters(pool, stored).await?;
+    let around: i64 = cells.iter().map(|c| c.n).sum();
+    if around <= MARKERS_MAX || (!range.is_stored() && around <= GROUP_LIMIT) {
+        let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1).await?;
+        if markers.len() as i64 <= MARKERS_MAX {
+            return Ok(MapView {
+                total: markers.len() as i64,
+                markers,
+                ..MapView::default()
+            });
+        }
+    }
     let (clusters, capped) = if filter.is_empty() && range.is_stored() {
-        (queries::stored_clusters(pool, range).await?, false)
+        (cells, false)
     } else {
         queries::group_in_box(pool, view, range, filter, GROUP_LIMIT).await?
     };

@@ -67,6 +67,9 @@ fn push_box(qb: &mut QueryBuilder<'_, Postgres>, view: BBox) {
 
 /// One page of the venues in `view` matching the filter, nearest to `centre`
 /// first (the GiST index's distance order, in degrees), and whether more follow.
+/// Ordered by the distance alone: a second sort key would stop Postgres from
+/// walking the index in distance order, and it would read the whole view (at
+/// 1 000 000 venues a country view took 880 ms instead of 1 ms).
 pub async fn in_view(
     pool: &PgPool,
     view: BBox,
@@ -81,7 +84,7 @@ pub async fn in_view(
         .push_bind(centre.lng)
         .push(", ")
         .push_bind(centre.lat)
-        .push("), id LIMIT ")
+        .push(") LIMIT ")
         .push_bind(PAGE_SIZE + 1)
         .push(" OFFSET ")
         .push_bind(i64::from(page.saturating_sub(1)) * PAGE_SIZE);

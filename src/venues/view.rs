@@ -127,6 +127,8 @@ pub enum Total {
     About(i64),
     /// More than this many (filtered views past the counting threshold).
     MoreThan(i64),
+    /// A filtered view too big to count (over 20 000 venues before the filter).
+    Many,
 }
 
 impl Total {
@@ -137,6 +139,7 @@ impl Total {
             Self::Exact(n) => format!("{} places in view", group(n)),
             Self::About(n) => format!("About {} places in view (estimate)", group(n)),
             Self::MoreThan(n) => format!("More than {} places in view", group(n)),
+            Self::Many => "Many places in view: zoom in to count them".to_owned(),
         }
     }
 }
