@@ -114,16 +114,16 @@ pub async fn map_view(
     filter: &crate::VenueFilter,
 ) -> anyhow::Result<MapView> {
     let range = CellRange::for_view(view, zoom.unwrap_or_else(|| zoom_for(view)));
-    // The grid first: a view it says holds few venues is drawn as markers
-    // (fetching them is cheap then), a crowded one never reads them.
-    let stored = if range.is_stored() {
-        range
+    // A view finer than the grid is small (at most 256 cells of level 13 or
+    // finer): its markers are read directly. A coarser one asks the grid
+    // first, so a crowded view never reads its venues one by one.
+    let cells = if range.is_stored() {
+        queries::stored_clusters(pool, range).await?
     } else {
-        CellRange::for_view(view, MAX_STORED_LEVEL - 2)
+        Vec::new()
     };
-    let cells = queries::stored_clusters(pool, stored).await?;
     let around: i64 = cells.iter().map(|c| c.n).sum();
-    if around <= MARKERS_MAX || (!range.is_stored() && around <= GROUP_LIMIT) {
+    if !range.is_stored() || around <= MARKERS_MAX {
         let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1).await?;
         if markers.len() as i64 <= MARKERS_MAX {
             return Ok(MapView {
