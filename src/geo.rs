@@ -60,18 +60,6 @@ impl BBox {
         }
     }
 
-    /// The box `km` kilometres from `p` in each direction (a "near me" view).
-    pub fn around(p: LatLng, km: f64) -> Self {
-        let dlat = km / 111.32;
-        let dlng = km / (111.32 * p.lat.to_radians().cos().max(0.01));
-        Self::new(p.lat - dlat, p.lng - dlng, p.lat + dlat, p.lng + dlng).unwrap_or(Self {
-            south: -90.0,
-            west: -180.0,
-            north: 90.0,
-            east: 180.0,
-        })
-    }
-
     /// Whether the point lies inside (edges included).
     pub fn contains(&self, p: LatLng) -> bool {
         (self.south..=self.north).contains(&p.lat) && (self.west..=self.east).contains(&p.lng)
