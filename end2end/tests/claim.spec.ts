@@ -147,3 +147,44 @@ test("a link opened in another browser asks before bringing anyone's dogs", asyn
   await phone.close();
   await laptop.close();
 });
+
+test("a guest's answer to \"dogs still welcome inside?\" comes along when they sign in", async ({ browser }) => {
+  const email = `checker-${Date.now()}@example.com`;
+  const venue = "/venues/pawsome-bakery-berlin";
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(venue);
+  await waitForHydration(page);
+  const check = page.getByTestId("dog-check");
+  await expect(check.getByRole("heading")).toHaveText("Were you here with your dog?");
+  const before = (await check.getByTestId("confirmed").textContent()) ?? "";
+  const count = Number(before.match(/(\d+) confirmation/)?.[1] ?? 0);
+  await check.getByRole("button", { name: "Yes" }).click();
+  await expect(check.getByTestId("my-check")).toHaveText("You said yes today. Thank you!");
+  await expect(check.getByRole("button", { name: "Yes" })).toHaveAttribute("aria-pressed", "true");
+  await expect(check.getByTestId("confirmed")).toHaveText(
+    new RegExp(`^Last confirmed by a dog owner on \\d{1,2} \\w{3} \\d{4} · ${count + 1} confirmations?$`),
+  );
+  await expectAccessible(page);
+  await screenshot(page, "venue-dog-check");
+
+  // The answer made this browser a guest; signing in brings it along.
+  await page.reload();
+  await askForLink(page, email);
+  await page.goto(await signInLink(email, 1));
+  await expect(page.getByTestId("claim-summary")).toHaveText("Your 1 venue check will come with you.");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("member-badge")).toContainText(email);
+  await page.goto(venue);
+  await expect(page.getByTestId("my-check")).toHaveText("You said yes today. Thank you!");
+
+  // Without JavaScript the same form posts and the page comes back with the answer.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await noJs.goto(venue);
+  await noJs.getByTestId("dog-check").getByRole("button", { name: "No" }).click();
+  await expect(noJs).toHaveURL(new RegExp(`${venue}$`));
+  await expect(noJs.getByTestId("my-check")).toHaveText("You said no today. Thank you, we will look into it.");
+  await context.close();
+  await plain.close();
+});

@@ -16,6 +16,13 @@ pub enum Command {
     Ops(crate::ops::Task),
     /// One reaper pass; `true` only counts what it would delete.
     Reap(bool),
+    /// Import the dog-friendly venues of an OpenStreetMap extract.
+    ImportOsm {
+        /// The `.osm.pbf` file.
+        path: String,
+        /// The city of elements without `addr:city`.
+        city: Option<String>,
+    },
 }
 
 /// Parses `std::env::args()` (without the program name).
@@ -26,6 +33,17 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         ["-V" | "--version"] => Ok(Command::Version),
         ["reap"] => Ok(Command::Reap(false)),
         ["reap", "--dry-run"] => Ok(Command::Reap(true)),
+        ["import-osm", path] => Ok(Command::ImportOsm {
+            path: path.to_string(),
+            city: None,
+        }),
+        ["import-osm", path, "--city", city] | ["import-osm", "--city", city, path] => {
+            Ok(Command::ImportOsm {
+                path: path.to_string(),
+                city: Some(city.trim().to_string()).filter(|c| !c.is_empty()),
+            })
+        }
+        ["import-osm", ..] => Err("usage: server import-osm FILE.osm.pbf [--city NAME]".to_owned()),
         ["admin", "grant", email] => Ok(Command::Ops(crate::ops::Task::Grant(email.to_string()))),
         ["admin", "revoke", email] => Ok(Command::Ops(crate::ops::Task::Revoke(email.to_string()))),
         ["admin", "list"] => Ok(Command::Ops(crate::ops::Task::ListAdmins)),
@@ -46,7 +64,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 /// The `--help` text.
 pub fn usage() -> String {
     let mut out = String::from(
-        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n    server reap [--dry-run]\n                       delete idle empty guests, expired sessions and tokens, orphan files\n\nSETTINGS (environment variables):\n",
+        "Paws Inside web server\n\nUSAGE:\n    server [serve]     start the server (default)\n    server --help      this text\n    server --version   print the version\n    server admin grant <email> | admin revoke <email> | admin list\n                       manage admins (the only way to make one)\n    server claims list | claims retry <id> | claims retry --all\n                       failed guest merges and their retry\n    server reap [--dry-run]\n                       delete idle empty guests, expired sessions and tokens, orphan files\n    server import-osm FILE.osm.pbf [--city NAME]\n                       import the venues of an OpenStreetMap extract tagged dog=yes|leashed|unleashed|designated\n                       (--city: the city of places without addr:city)\n\nSETTINGS (environment variables):\n",
     );
     for var in vars::ALL {
         out.push_str(&format!(
@@ -70,6 +88,14 @@ mod tests {
         assert_eq!(parse(&args(&[])), Ok(Command::Serve));
         assert_eq!(parse(&args(&["--help"])), Ok(Command::Help));
         assert!(parse(&args(&["--frobnicate"])).is_err());
+        assert_eq!(
+            parse(&args(&["import-osm", "x.osm.pbf", "--city", "Helsinki"])),
+            Ok(Command::ImportOsm {
+                path: "x.osm.pbf".into(),
+                city: Some("Helsinki".into())
+            })
+        );
+        assert!(parse(&args(&["import-osm"])).is_err());
         assert_eq!(
             parse(&args(&["admin", "grant", "a@b.co"])),
             Ok(Command::Ops(crate::ops::Task::Grant("a@b.co".into())))

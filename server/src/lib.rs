@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod notify;
 pub mod openid;
 pub mod ops;
+pub mod osm;
 pub mod page_cache;
 pub mod passkeys;
 pub mod photos;

@@ -41,6 +41,16 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Ok(Command::ImportOsm { path, city }) => match import_osm(&path, city.as_deref()).await {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        },
         Ok(Command::Ops(task)) => match ops(task).await {
             Ok(out) => {
                 print!("{out}");
@@ -72,6 +82,15 @@ async fn ops(task: server::ops::Task) -> anyhow::Result<String> {
         paws_inside::db::migrate(&pool).await?;
     }
     server::ops::run(&pool, task).await
+}
+
+async fn import_osm(path: &str, city: Option<&str>) -> anyhow::Result<String> {
+    let settings = Settings::from_env()?;
+    let pool = paws_inside::db::connect_lazy(settings.database.url.expose(), 2)?;
+    if settings.database.run_migrations {
+        paws_inside::db::migrate(&pool).await?;
+    }
+    server::osm::import_file(&pool, path, city).await
 }
 
 async fn reap(dry_run: bool) -> anyhow::Result<paws_inside::db::reaper::Reaped> {

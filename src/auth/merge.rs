@@ -23,10 +23,11 @@ pub enum Outcome {
 
 /// Counts what a guest owns (what the confirm page and the audit show).
 pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<GuestData> {
-    let (dogs, photos, suggestions): (i64, i64, i64) = sqlx::query_as(
+    let (dogs, photos, suggestions, checks): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM dogs WHERE user_id = $1),
                 (SELECT count(*) FROM photos WHERE user_id = $1),
-                (SELECT count(*) FROM venue_suggestions WHERE user_id = $1)",
+                (SELECT count(*) FROM venue_suggestions WHERE user_id = $1),
+                (SELECT count(*) FROM venue_checks WHERE user_id = $1)",
     )
     .bind(guest)
     .fetch_one(conn)
@@ -36,6 +37,7 @@ pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<
         dogs,
         photos,
         suggestions,
+        checks,
     })
 }
 
@@ -150,6 +152,7 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
         dogs: count("dogs"),
         photos: count("photos"),
         suggestions: count("venue_suggestions"),
+        checks: count("venue_checks"),
     };
     sqlx::query("INSERT INTO claim_audit (from_user, to_user, counts) VALUES ($1, $2, $3)")
         .bind(guest)
@@ -166,6 +169,7 @@ fn counts_json(d: &GuestData) -> BTreeMap<&'static str, i64> {
         ("dogs", d.dogs),
         ("photos", d.photos),
         ("venue_suggestions", d.suggestions),
+        ("venue_checks", d.checks),
     ])
 }
 
@@ -201,6 +205,7 @@ pub fn notice(outcomes: &[Outcome], created: bool) -> String {
             dogs: a.dogs + b.dogs,
             photos: a.photos + b.photos,
             suggestions: a.suggestions + b.suggestions,
+            checks: a.checks + b.checks,
         });
     match (outcomes.contains(&Outcome::Promoted), moved.is_empty(), created) {
         (_, false, _) => format!("You are signed in. Your {} came with you.", moved.describe()),
@@ -220,8 +225,7 @@ mod tests {
     fn notices() {
         let merged = Outcome::Merged(GuestData {
             dogs: 2,
-            photos: 0,
-            suggestions: 0,
+            ..GuestData::default()
         });
         assert_eq!(
             notice(&[merged], false),

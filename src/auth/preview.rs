@@ -12,12 +12,15 @@ pub struct GuestData {
     pub photos: i64,
     /// Venue suggestions.
     pub suggestions: i64,
+    /// "Dogs still welcome inside?" answers.
+    #[serde(default)]
+    pub checks: i64,
 }
 
 impl GuestData {
     /// Nothing to bring along.
     pub fn is_empty(&self) -> bool {
-        self.dogs == 0 && self.photos == 0 && self.suggestions == 0
+        self.dogs == 0 && self.photos == 0 && self.suggestions == 0 && self.checks == 0
     }
 
     /// "2 dogs, 3 photos and 1 suggestion" (only the non-zero parts).
@@ -26,6 +29,7 @@ impl GuestData {
             (self.dogs, "dog"),
             (self.photos, "photo"),
             (self.suggestions, "suggestion"),
+            (self.checks, "venue check"),
         ]
         .into_iter()
         .filter(|(n, _)| *n > 0)
@@ -90,11 +94,18 @@ mod tests {
             dogs,
             photos,
             suggestions,
+            checks: 0,
         };
         assert_eq!(d(0, 0, 0).describe(), "nothing yet");
         assert_eq!(d(1, 0, 0).describe(), "1 dog");
         assert_eq!(d(2, 3, 0).describe(), "2 dogs and 3 photos");
         assert_eq!(d(2, 1, 1).describe(), "2 dogs, 1 photo and 1 suggestion");
         assert!(d(0, 0, 0).is_empty() && !d(0, 0, 1).is_empty());
+        let checked = GuestData {
+            checks: 2,
+            ..GuestData::default()
+        };
+        assert!(!checked.is_empty(), "a guest with only answers is brought along");
+        assert_eq!(checked.describe(), "2 venue checks");
     }
 }

@@ -38,8 +38,9 @@ const fn owned(table: &'static str, column: &'static str) -> Owned {
     }
 }
 
-/// Everything a person makes: dogs, photos, suggestions, and the photo
-/// reports they filed (one per photo per person, hence `unique_with`).
+/// Everything a person makes: dogs, photos, suggestions, the photo reports
+/// they filed (one per photo per person, hence `unique_with`) and their
+/// "dogs still welcome?" answers (one per venue and day: `slot`).
 pub const OWNED: &[Owned] = &[
     owned("dogs", "user_id"),
     owned("photos", "user_id"),
@@ -48,6 +49,11 @@ pub const OWNED: &[Owned] = &[
         table: "photo_reports",
         column: "reporter_id",
         unique_with: Some("photo_id"),
+    },
+    Owned {
+        table: "venue_checks",
+        column: "user_id",
+        unique_with: Some("slot"),
     },
 ];
 

@@ -3,6 +3,7 @@
 //! revoke takes effect on the next request), then does one decision in one
 //! transaction with its audit row.
 
+use super::checks::{self, Verdict};
 use super::reports::{self, Resolution};
 use super::suggestions::{self, ReviewError};
 use super::{Overview, Page, Queue, UserRow, failures, queries, venues};
@@ -65,6 +66,7 @@ pub async fn overview(ctx: &Context, caller: &Caller, page: Page) -> Result<Over
         page,
         suggestions: Queue::of(suggestions::pending(&ctx.pool, page).await?),
         reports: Queue::of(reports::open(&ctx.pool, page).await?),
+        doubts: Queue::of(checks::open(&ctx.pool, page).await?),
         failures: Queue::of(failures::open(&ctx.pool, page).await?),
         stats: queries::user_stats(&ctx.pool).await?,
     })
@@ -136,6 +138,21 @@ pub async fn resolve_report(
     if let Some(key) = reports::resolve(&ctx.pool, admin, id, how).await? {
         ctx.photos.store.remove(&key).await;
     }
+    Ok(())
+}
+
+/// Closes a "dogs not welcome" answer (and the venue's other open ones).
+pub async fn resolve_check(
+    ctx: &Context,
+    caller: &Caller,
+    id: &str,
+    verdict: &str,
+) -> Result<(), ModerationError> {
+    let admin = require_admin(caller)?;
+    let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown answer.".into()))?;
+    let verdict = Verdict::parse(verdict)
+        .ok_or_else(|| ModerationError::Invalid("Choose dismiss or updated.".into()))?;
+    checks::resolve(&ctx.pool, admin, id, verdict).await?;
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! What the admin pages show (shared by the server and the wasm bundle).
 
 #[cfg(feature = "ssr")]
+pub mod checks;
+#[cfg(feature = "ssr")]
 pub mod failures;
 #[cfg(feature = "ssr")]
 pub mod flows;
@@ -77,6 +79,24 @@ pub struct OpenReport {
     pub hidden: bool,
     /// Reported on.
     pub created_on: String,
+}
+
+/// A dog owner's "dogs are not welcome inside (any more)", waiting for review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PolicyDoubt {
+    /// The answer's id.
+    pub id: Uuid,
+    /// The venue's slug (for its page and its edit form).
+    pub slug: String,
+    /// The venue's name.
+    pub venue: String,
+    /// Its city.
+    pub city: String,
+    /// The day of the visit.
+    pub checked_on: String,
+    /// "Yes" answers given for the venue on that day or later.
+    pub yes_since: i64,
 }
 
 /// A merge that failed during a claim and waits for a retry.
@@ -181,6 +201,8 @@ pub struct Overview {
     pub suggestions: Queue<PendingSuggestion>,
     /// Open photo reports.
     pub reports: Queue<OpenReport>,
+    /// "No, dogs are not welcome inside" answers.
+    pub doubts: Queue<PolicyDoubt>,
     /// Failed claim merges.
     pub failures: Queue<ClaimFailure>,
     /// Head counts.

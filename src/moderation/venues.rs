@@ -27,7 +27,8 @@ pub async fn update(pool: &PgPool, admin: Uuid, slug: &str, v: &NewSuggestion) -
     };
     sqlx::query(
         "UPDATE venues SET name = $2, category = $3, address = $4, city = $5, location = point($6, $7),
-           dogs_inside = $8, size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now()
+           dogs_inside = $8, size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now(),
+           admin_edited_at = now()
          WHERE id = $1",
     )
     .bind(id)

@@ -1,9 +1,13 @@
 //! Venues and their dog policy, as shown in lists, on the map and on a venue page.
 
+#[cfg(feature = "ssr")]
+pub mod checks;
 pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod flows;
 pub mod grid;
+#[cfg(feature = "ssr")]
+pub mod osm;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
@@ -48,6 +52,22 @@ keyed_enum!(
     }
 );
 
+/// The OpenStreetMap `dog=*` values an import takes, with what they say.
+pub const OSM_DOG_VALUES: &[(&str, &str)] = &[
+    ("yes", "dogs are allowed"),
+    ("leashed", "dogs are allowed on a leash"),
+    ("unleashed", "dogs are allowed off the leash"),
+    ("designated", "the place is meant for dogs"),
+];
+
+/// What an imported venue's `dog=*` says, for its page.
+pub fn osm_says(dog: Option<&str>) -> &'static str {
+    OSM_DOG_VALUES
+        .iter()
+        .find(|(v, _)| Some(*v) == dog)
+        .map_or("dogs are allowed", |(_, says)| *says)
+}
+
 /// A venue in a result list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -74,6 +94,10 @@ pub struct VenueSummary {
     pub water_bowl: bool,
     /// Treats are offered.
     pub treats: bool,
+    /// From OpenStreetMap and not edited by an admin since: its policy is
+    /// OSM's `dog=*`, which does not say whether dogs may come inside.
+    #[serde(default)]
+    pub imported: bool,
 }
 
 impl VenueSummary {
@@ -117,6 +141,25 @@ pub struct VenueDetail {
     pub created_on: String,
     /// When the listing last changed, formatted for display.
     pub updated_on: String,
+    /// The OpenStreetMap element it came from (`node/1001`), for the link and
+    /// the ODbL attribution.
+    #[serde(default)]
+    pub osm: Option<String>,
+    /// Its `dog=*` value in OSM.
+    #[serde(default)]
+    pub osm_dog: Option<String>,
+}
+
+/// What dog owners said about a venue's policy ("dogs still welcome inside?"),
+/// and what this person said today.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checks {
+    /// "Yes" answers, ever (one per person per day).
+    pub confirmations: i64,
+    /// The day of the latest "yes", for display ("2 Dec 2026").
+    pub last_confirmed_on: Option<String>,
+    /// This person's answer today: `Some(true)` for yes.
+    pub mine_today: Option<bool>,
 }
 
 /// One marker on the map: just enough for the pin and its popup.

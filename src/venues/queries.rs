@@ -12,7 +12,8 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 macro_rules! summary_columns {
     () => {
         "slug, name, category, address, city, location[1] AS lat, location[0] AS lng,
-         dogs_inside, size_limit, water_bowl, treats"
+         dogs_inside, size_limit, water_bowl, treats,
+         (osm_id IS NOT NULL AND admin_edited_at IS NULL) AS imported"
     };
 }
 
@@ -239,6 +240,8 @@ struct DetailRow {
     suggested_by: Option<String>,
     created_on: String,
     updated_on: String,
+    osm: Option<String>,
+    osm_dog: Option<String>,
 }
 
 /// One venue by slug, or `None`.
@@ -248,7 +251,8 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         summary_columns!(),
         ", policy_notes, website, suggested_by,
          to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
-         to_char(updated_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS updated_on
+         to_char(updated_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS updated_on,
+         osm_type || '/' || osm_id AS osm, osm_dog
          FROM venues WHERE slug = $1"
     );
     let row = sqlx::query_as::<_, DetailRow>(sql)
@@ -263,5 +267,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         suggested_by: r.suggested_by,
         created_on: r.created_on,
         updated_on: r.updated_on,
+        osm: r.osm,
+        osm_dog: r.osm_dog,
     }))
 }

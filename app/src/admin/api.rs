@@ -93,6 +93,19 @@ pub async fn admin_resolve_report(
     Ok(())
 }
 
+/// Closes a "dogs not welcome inside" answer: `dismiss` or `updated`.
+#[server(prefix = "/api", endpoint = "admin/check")]
+pub async fn admin_resolve_check(
+    #[server(default)] id: String,
+    #[server(default)] verdict: String,
+) -> Result<(), ServerFnError> {
+    flows::resolve_check(&ctx()?, &caller().await?, &id, &verdict)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
 /// Reruns a failed claim merge.
 #[server(prefix = "/api", endpoint = "admin/retry")]
 pub async fn admin_retry_claim(#[server(default)] id: String) -> Result<(), ServerFnError> {

@@ -1,5 +1,5 @@
-//! `/admin`: review suggested venues, reported photos and failed claim merges,
-//! and look up users. Everyone who is not an admin gets the 404 page; the
+//! `/admin`: review suggested venues, reported photos, dog owners' "no" answers
+//! and failed claim merges, and look up users. Everyone who is not an admin gets the 404 page; the
 //! server functions behind it answer 403 (see `api.rs`).
 
 mod api;
@@ -10,15 +10,15 @@ pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
 use api::{
-    AdminRejectSuggestion, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion, admin_overview,
-    admin_search_users,
+    AdminRejectSuggestion, AdminResolveCheck, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion,
+    admin_overview, admin_search_users,
 };
 use fields::{VenueFields, VenueValues};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use paws_inside::moderation::{
-    ClaimFailure, OpenReport, Overview, PendingSuggestion, REPORT_REASONS, UserStats,
+    ClaimFailure, OpenReport, Overview, PendingSuggestion, PolicyDoubt, REPORT_REASONS, UserStats,
 };
 
 /// `/admin` (`?page=N` for older entries: each queue shows 25 at a time).
@@ -45,12 +45,15 @@ fn Dashboard(o: Overview) -> impl IntoView {
         page,
         suggestions,
         reports,
+        doubts,
         failures,
         stats,
     } = o;
-    let more = suggestions.more || reports.more || failures.more;
+    let more = suggestions.more || reports.more || doubts.more || failures.more;
     let (n_sugg, n_reports, n_failures) = (suggestions.count(), reports.count(), failures.count());
+    let n_doubts = doubts.count();
     let (suggestions, reports, failures) = (suggestions.items, reports.items, failures.items);
+    let doubts = doubts.items;
     view! {
         <Title text="Admin" />
         <h1>"Admin"</h1>
@@ -63,6 +66,11 @@ fn Dashboard(o: Overview) -> impl IntoView {
             <h2 id="adm-reports">{format!("Reported photos ({n_reports})")}</h2>
             {reports.is_empty().then(|| view! { <p class="muted">"Nothing reported."</p> })}
             <ul class="photo-grid">{reports.into_iter().map(|r| view! { <ReportReview r /> }).collect_view()}</ul>
+        </section>
+        <section aria-labelledby="adm-doubts" class="admin-section">
+            <h2 id="adm-doubts">{format!("Dogs not welcome any more? ({n_doubts})")}</h2>
+            {doubts.is_empty().then(|| view! { <p class="muted">"Nobody said no."</p> })}
+            {doubts.into_iter().map(|d| view! { <DoubtRow d /> }).collect_view()}
         </section>
         <section aria-labelledby="adm-failures" class="admin-section">
             <h2 id="adm-failures">{format!("Failed claim merges ({n_failures})")}</h2>
@@ -156,6 +164,38 @@ fn ReportReview(r: OpenReport) -> impl IntoView {
                 {button("dismiss", "Dismiss", "button button-quiet")}
             </div>
         </li>
+    }
+}
+
+/// A dog owner's "no": look at the place, edit it if they are right, then close it.
+#[component]
+fn DoubtRow(d: PolicyDoubt) -> impl IntoView {
+    let resolve = ServerAction::<AdminResolveCheck>::new();
+    let id = d.id.to_string();
+    let button = move |verdict: &'static str, label: &'static str| {
+        let id = id.clone();
+        view! {
+            <ActionForm action=resolve>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="verdict" value=verdict />
+                <button type="submit" class="button button-quiet">{label}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <article class="form-card admin-card" data-testid="policy-doubt">
+            <p><a href=format!("/venues/{}", d.slug)>{format!("{}, {}", d.venue, d.city)}</a></p>
+            <p class="muted small">{format!(
+                "A dog owner said no on {} · {} said yes since",
+                d.checked_on, d.yes_since
+            )}</p>
+            {crate::error::action_error(resolve.value())}
+            <div class="button-row">
+                <a class="button button-quiet" href=format!("/admin/venue?slug={}", d.slug)>"Edit the listing"</a>
+                {button("updated", "Listing updated")}
+                {button("dismiss", "Listing is right")}
+            </div>
+        </article>
     }
 }
 

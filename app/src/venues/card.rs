@@ -27,14 +27,24 @@ pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
 /// The dog policy as short labelled chips.
 #[component]
 pub fn PolicyChips(venue: VenueSummary) -> impl IntoView {
-    let inside = if venue.dogs_everywhere() {
-        "Everywhere inside"
+    let (inside, inside_title) = if venue.imported {
+        (
+            "Inside not confirmed",
+            "From OpenStreetMap: dogs allowed, inside not yet confirmed",
+        )
     } else {
-        "Some areas inside"
+        let title = DogsInside::parse(&venue.dogs_inside)
+            .map(|d| d.label())
+            .unwrap_or_default();
+        (
+            if venue.dogs_everywhere() {
+                "Everywhere inside"
+            } else {
+                "Some areas inside"
+            },
+            title,
+        )
     };
-    let inside_title = DogsInside::parse(&venue.dogs_inside)
-        .map(|d| d.label())
-        .unwrap_or_default();
     view! {
         <ul class="chips" aria-label="Dog policy">
             <li class="chip chip-strong" title=inside_title>{inside}</li>

@@ -2,6 +2,7 @@
 
 use super::api::get_venue;
 use super::card::PolicyChips;
+use super::checks::{DogCheck, venue_checks};
 use super::map::{PlaceMap, markers_json};
 use crate::NotFound;
 use crate::dogs::my_dogs;
@@ -71,7 +72,11 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     <PolicyChips venue=v.clone() />
                     <dl class="facts">
                         <dt>"Inside"</dt>
-                        <dd>{paws_inside::DogsInside::parse(&v.dogs_inside).map(|d| d.label()).unwrap_or("Ask the staff")}</dd>
+                        <dd>{if v.imported {
+                            "Not confirmed yet"
+                        } else {
+                            paws_inside::DogsInside::parse(&v.dogs_inside).map(|d| d.label()).unwrap_or("Ask the staff")
+                        }}</dd>
                         <dt>"Dog size"</dt>
                         <dd>{v.size_limit().label()}</dd>
                         <dt>"Water bowl"</dt>
@@ -80,11 +85,14 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                         <dd>{if v.treats { "Yes" } else { "Not that we know of" }}</dd>
                     </dl>
                     {(!detail.policy_notes.is_empty()).then(|| view! { <p class="policy-notes">{detail.policy_notes.clone()}</p> })}
+                    {v.imported.then(|| view! { <FromOsm dog=detail.osm_dog.clone() /> })}
                     {detail.website.clone().map(|url| view! {
                         <p><a href=url.clone() rel="noopener nofollow" target="_blank">"Visit the website"<span class="visually-hidden">" (opens in a new tab)"</span></a></p>
                     })}
                     <p class="muted small">{format!("Listed {} · updated {}", detail.created_on, detail.updated_on)}</p>
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
+                    {detail.osm.clone().map(|element| view! { <OsmAttribution element /> })}
+                    <PolicyCheck slug=v.slug.clone() />
                 </section>
                 <aside class="venue-map" aria-label="Location">
                     <PlaceMap markers=markers_json(&[marker]) label=format!("Map showing {}", v.name) />
@@ -92,6 +100,48 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
             </div>
             <DogsSeenHere slug=v.slug.clone() venue_name=v.name.clone() />
         </article>
+    }
+}
+
+/// Why an imported venue's policy is "not yet confirmed".
+#[component]
+fn FromOsm(dog: Option<String>) -> impl IntoView {
+    let says = paws_inside::venues::osm_says(dog.as_deref());
+    view! {
+        <p class="policy-notes" data-testid="from-osm">
+            <strong>"From OpenStreetMap, not yet confirmed. "</strong>
+            {format!("Its mappers say {says}, not whether dogs may come inside. Were you here with your dog? Tell us below.")}
+        </p>
+    }
+}
+
+/// The ODbL attribution and a link to the element the listing came from.
+#[component]
+fn OsmAttribution(element: String) -> impl IntoView {
+    view! {
+        <p class="muted small" data-testid="osm-attribution">
+            "Listing data from "
+            <a href=format!("https://www.openstreetmap.org/{element}") rel="noopener nofollow">"OpenStreetMap"</a>
+            " · © OpenStreetMap contributors, "
+            <a href="https://www.openstreetmap.org/copyright" rel="noopener nofollow">"ODbL"</a>
+        </p>
+    }
+}
+
+/// What dog owners said lately, and the question; nothing if it cannot be read.
+#[component]
+fn PolicyCheck(slug: String) -> impl IntoView {
+    let key = slug.clone();
+    let checks = Resource::new(move || key.clone(), venue_checks);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let slug = slug.clone();
+                Suspend::new(async move {
+                    checks.await.ok().flatten().map(|checks| view! { <DogCheck slug checks /> })
+                })
+            }}
+        </Suspense>
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod api;
 mod card;
+mod checks;
 mod detail;
 mod filters;
 mod home;

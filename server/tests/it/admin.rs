@@ -541,14 +541,16 @@ async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
         "{}",
         res.status()
     );
-    let (name, fresh): (String, bool) = sqlx::query_as(
-        "SELECT name, updated_at > now() - interval '1 minute' FROM venues WHERE slug = 'pawsome-bakery-berlin'",
+    let (name, fresh, marked): (String, bool, bool) = sqlx::query_as(
+        "SELECT name, updated_at > now() - interval '1 minute', admin_edited_at IS NOT NULL
+         FROM venues WHERE slug = 'pawsome-bakery-berlin'",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
     assert_eq!(name, "Pawsome Bakery & Café");
     assert!(fresh, "updated_at moved");
+    assert!(marked, "an OpenStreetMap import never overwrites it now");
     let (action, before): (String, Value) = sqlx::query_as(
         "SELECT action, details->'before' FROM admin_audit WHERE subject = 'pawsome-bakery-berlin'",
     )

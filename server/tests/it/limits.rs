@@ -295,6 +295,7 @@ async fn every_state_changing_route_refuses_other_sites() {
         "venue_suggestions",
         "auth_tokens",
         "photo_reports",
+        "venue_checks",
         "sessions",
     ];
     let mut before = Vec::new();

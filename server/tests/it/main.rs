@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod bucket;
+mod checks;
 mod claims;
 mod codes;
 mod common;
@@ -19,6 +20,7 @@ mod map;
 mod migrations;
 mod openid;
 mod ops;
+mod osm;
 mod passkeys;
 mod photos;
 mod upload_checks;

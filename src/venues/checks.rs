@@ -1,0 +1,131 @@
+//! "Were you here with your dog? Dogs still welcome inside: yes / no." One
+//! answer per person, venue and UTC day (a second tap that day changes it).
+//! Answering is a contribution: it makes a guest like adding a dog does, and
+//! the answers move on claim (`venue_checks` is in the ownership catalogue).
+//! A "no" waits in the admins' queue until one of them looks at the venue.
+
+use super::Checks;
+use crate::auth::Caller;
+use crate::context::Context;
+use crate::errors::{Kind, failure};
+use crate::limits::{LimitedAction, TooMany};
+use anyhow::Context as _;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Why an answer was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// No venue by that address.
+    #[error("That place could not be found.")]
+    NotFound,
+    /// Neither yes nor no.
+    #[error("Answer yes or no.")]
+    Invalid,
+    /// Too many answers today (or guests lately).
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// Ours.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+failure!(mints CheckError {
+    NotFound => Kind::NotFound,
+    Invalid => Kind::Invalid,
+});
+
+/// `yes` / `no` as the form sends them.
+fn parse_answer(raw: &str) -> Option<bool> {
+    match raw {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Stores the caller's answer for today (a guest is made if needed, after the
+/// input is known to be good) and returns the venue's counts as they are now.
+pub async fn answer(
+    ctx: &Context,
+    caller: &mut Caller,
+    slug: &str,
+    answer: &str,
+    mint_key: Option<&str>,
+) -> Result<Checks, CheckError> {
+    let welcome = parse_answer(answer).ok_or(CheckError::Invalid)?;
+    let venue = venue_id(&ctx.pool, slug).await?.ok_or(CheckError::NotFound)?;
+    let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
+    let owner = user.id().to_string();
+    ctx.limit(&[(LimitedAction::DogCheck, &owner)])
+        .await?
+        .map_err(CheckError::TooMany)?;
+    // Changing today's answer puts a "no" back in the queue, and takes a "yes"
+    // out of it (the queue reads `welcome`).
+    sqlx::query(
+        "INSERT INTO venue_checks (venue_id, user_id, welcome) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, slot) DO UPDATE
+         SET welcome = EXCLUDED.welcome, created_at = now(), reviewed_at = NULL, resolution = NULL",
+    )
+    .bind(venue)
+    .bind(user.id())
+    .bind(welcome)
+    .execute(&ctx.pool)
+    .await
+    .context("failed to store the answer")?;
+    Ok(summary(&ctx.pool, venue, Some(user.id())).await?)
+}
+
+/// The venue's counts and the caller's answer today (`None` for an unknown venue).
+pub async fn for_venue(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Result<Option<Checks>> {
+    let Some(venue) = venue_id(&ctx.pool, slug).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        summary(&ctx.pool, venue, caller.user().map(|u| u.id())).await?,
+    ))
+}
+
+async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(None);
+    };
+    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await
+        .context("failed to find the venue")
+}
+
+/// One statement: the yes count and latest day from the partial index, and
+/// the person's answer for today.
+async fn summary(pool: &PgPool, venue: Uuid, user: Option<Uuid>) -> anyhow::Result<Checks> {
+    let (confirmations, last_confirmed_on, mine_today): (i64, Option<String>, Option<bool>) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM venue_checks WHERE venue_id = $1 AND welcome),
+                    (SELECT to_char(max(checked_on), 'FMDD Mon YYYY') FROM venue_checks
+                      WHERE venue_id = $1 AND welcome),
+                    (SELECT welcome FROM venue_checks WHERE venue_id = $1 AND user_id = $2
+                      AND checked_on = (now() AT TIME ZONE 'UTC')::date)",
+    )
+    .bind(venue)
+    .bind(user)
+    .fetch_one(pool)
+    .await
+    .context("failed to count the answers")?;
+    Ok(Checks {
+        confirmations,
+        last_confirmed_on,
+        mine_today,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn answers() {
+        assert_eq!(super::parse_answer("yes"), Some(true));
+        assert_eq!(super::parse_answer("no"), Some(false));
+        assert_eq!(super::parse_answer("Yes"), None);
+        assert_eq!(super::parse_answer(""), None);
+    }
+}

@@ -1,0 +1,244 @@
+//! Venues from OpenStreetMap: which elements are venues for us and what they
+//! become. OSM's `dog=yes` (or `leashed`, `unleashed`, `designated`) says dogs
+//! are allowed, not that they may come inside, so an imported venue is listed
+//! as "from OpenStreetMap, not yet confirmed" until a dog owner confirms it or
+//! an admin edits it; `dog=no` and `dog=outside` are never imported. Reading
+//! the file is the server's (`server import-osm`); writing is [`write`].
+
+pub mod write;
+
+use super::Category;
+use crate::Slug;
+
+/// An OSM element with what we read of it (a way's position is its centroid).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OsmElement {
+    /// `node` or `way`.
+    pub kind: OsmKind,
+    /// The element's id (unique per kind).
+    pub id: i64,
+    /// Its tags.
+    pub tags: Vec<(String, String)>,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lng: f64,
+}
+
+/// The kinds of element that can be venues (relations are not read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OsmKind {
+    /// A point.
+    Node,
+    /// A building outline or area.
+    Way,
+}
+
+impl OsmKind {
+    /// As stored in `venues.osm_type` and in openstreetmap.org URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Node => "node",
+            Self::Way => "way",
+        }
+    }
+}
+
+/// What an element becomes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// A venue to insert or update.
+    Venue(Imported),
+    /// Tagged `dog=no` or `dog=outside`: a copy imported earlier is withdrawn.
+    DogsNotWelcome,
+    /// Not for us; the reason is counted in the report.
+    Skip(&'static str),
+}
+
+/// A venue as an import writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    /// Element kind.
+    pub kind: OsmKind,
+    /// Element id.
+    pub id: i64,
+    /// Slug wanted (the writer makes it unique).
+    pub slug: String,
+    /// Name (1–120 characters).
+    pub name: String,
+    /// Our category.
+    pub category: Category,
+    /// "Street 12" or empty.
+    pub address: String,
+    /// City (1–80 characters).
+    pub city: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lng: f64,
+    /// The `dog=*` value.
+    pub dog: &'static str,
+    /// An http(s) website.
+    pub website: Option<String>,
+}
+
+/// A tag's trimmed value, if set and not blank.
+fn tag<'a>(el: &'a OsmElement, key: &str) -> Option<&'a str> {
+    el.tags
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Our category for an element's tags, if it is a kind of place we list.
+fn category(el: &OsmElement) -> Option<Category> {
+    let tag = |key| tag(el, key);
+    match (tag("amenity"), tag("tourism"), tag("shop")) {
+        (Some("cafe" | "ice_cream"), _, _) => Some(Category::Cafe),
+        (Some("restaurant" | "fast_food"), _, _) => Some(Category::Restaurant),
+        (Some("bar" | "pub"), _, _) => Some(Category::Bar),
+        (_, Some("hotel"), _) => Some(Category::Hotel),
+        (_, _, Some("bakery")) => Some(Category::Bakery),
+        (_, _, Some(_)) => Some(Category::Shop),
+        _ => None,
+    }
+}
+
+/// Decides what `el` becomes; `fallback_city` names the city of elements
+/// without `addr:city` (an extract of one city), else they are skipped.
+pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
+    let tag = |key| tag(el, key);
+    let Some(category) = category(el) else {
+        return Verdict::Skip("not a kind of place we list");
+    };
+    let dog = match tag("dog") {
+        Some("no" | "outside") => return Verdict::DogsNotWelcome,
+        Some(value) => match super::OSM_DOG_VALUES.iter().find(|(v, _)| *v == value) {
+            Some((v, _)) => *v,
+            None => return Verdict::Skip("a dog=* value we do not know"),
+        },
+        None => return Verdict::Skip("no dog=* tag"),
+    };
+    let Some(name) = tag("name").filter(|n| n.chars().count() <= 120) else {
+        return Verdict::Skip("no name (or one over 120 characters)");
+    };
+    let Some(city) = tag("addr:city")
+        .or(fallback_city)
+        .filter(|c| c.chars().count() <= 80)
+    else {
+        return Verdict::Skip("no addr:city (give --city for an extract of one city)");
+    };
+    if !(-90.0..=90.0).contains(&el.lat) || !(-180.0..=180.0).contains(&el.lng) {
+        return Verdict::Skip("a position outside the world");
+    }
+    let address = match (tag("addr:street"), tag("addr:housenumber")) {
+        (Some(street), Some(number)) => format!("{street} {number}"),
+        (Some(street), None) => street.to_owned(),
+        _ => String::new(),
+    };
+    let website = tag("website")
+        .or(tag("contact:website"))
+        .filter(|w| (w.starts_with("https://") || w.starts_with("http://")) && w.len() <= 300)
+        .map(str::to_owned);
+    // Room for "-w1234567890" should the name and city be taken already.
+    let slug = Slug::from_text(&format!("{name} {city}"))
+        .map(|s| {
+            s.as_str()
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_owned()
+        })
+        .unwrap_or_else(|| format!("osm-{}", el.kind.as_str()));
+    Verdict::Venue(Imported {
+        kind: el.kind,
+        id: el.id,
+        slug,
+        name: name.to_owned(),
+        category,
+        address: if address.chars().count() <= 200 {
+            address
+        } else {
+            String::new()
+        },
+        city: city.to_owned(),
+        lat: el.lat,
+        lng: el.lng,
+        dog,
+        website,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(tags: &[(&str, &str)]) -> OsmElement {
+        OsmElement {
+            kind: OsmKind::Node,
+            id: 7,
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            lat: 60.17,
+            lng: 24.94,
+        }
+    }
+
+    #[test]
+    fn maps_conservatively() {
+        let cafe = el(&[
+            ("amenity", "cafe"),
+            ("dog", "leashed"),
+            ("name", "Kahvila Koira"),
+            ("addr:city", "Helsinki"),
+        ]);
+        let Verdict::Venue(v) = classify(&cafe, None) else {
+            panic!()
+        };
+        assert_eq!(
+            (v.category, v.dog, v.slug.as_str()),
+            (Category::Cafe, "leashed", "kahvila-koira-helsinki")
+        );
+        assert_eq!(
+            classify(&el(&[("amenity", "cafe"), ("dog", "no"), ("name", "X")]), None),
+            Verdict::DogsNotWelcome
+        );
+        assert_eq!(
+            classify(
+                &el(&[("amenity", "pub"), ("dog", "outside"), ("name", "X")]),
+                None
+            ),
+            Verdict::DogsNotWelcome
+        );
+        assert!(matches!(
+            classify(&el(&[("amenity", "bench"), ("dog", "yes"), ("name", "X")]), None),
+            Verdict::Skip(_)
+        ));
+        assert!(matches!(
+            classify(&el(&[("amenity", "cafe"), ("name", "X")]), Some("Helsinki")),
+            Verdict::Skip(_)
+        ));
+        assert!(matches!(
+            classify(&el(&[("amenity", "cafe"), ("dog", "yes")]), Some("Helsinki")),
+            Verdict::Skip(_)
+        ));
+        assert!(matches!(
+            classify(&el(&[("amenity", "cafe"), ("dog", "yes"), ("name", "X")]), None),
+            Verdict::Skip(_)
+        ));
+        let shop = el(&[
+            ("shop", "pet"),
+            ("dog", "yes"),
+            ("name", "Luu"),
+            ("website", "javascript:alert(1)"),
+        ]);
+        let Verdict::Venue(v) = classify(&shop, Some("Helsinki")) else {
+            panic!()
+        };
+        assert_eq!(
+            (v.category, v.city.as_str(), v.website),
+            (Category::Shop, "Helsinki", None)
+        );
+    }
+}
