@@ -6,7 +6,8 @@
 ALTER TABLE venues
     ADD COLUMN osm_type text CHECK (osm_type IN ('node', 'way')),
     ADD COLUMN osm_id bigint CHECK (osm_id > 0),
-    ADD COLUMN osm_dog text CHECK (osm_dog IN ('yes', 'leashed', 'unleashed', 'designated')),
+    -- 'no'/'outside': OSM withdrew it, but people added photos or answers to it.
+    ADD COLUMN osm_dog text CHECK (osm_dog IN ('yes', 'leashed', 'unleashed', 'designated', 'no', 'outside')),
     ADD COLUMN admin_edited_at timestamptz,
     ADD CONSTRAINT venues_osm_whole CHECK ((osm_type IS NULL) = (osm_id IS NULL)),
     -- NULLs are distinct: venues from suggestions and the demo never conflict.

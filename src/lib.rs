@@ -16,6 +16,7 @@ pub mod photos;
 pub mod redirect;
 pub mod slug;
 pub mod suggestions;
+pub mod text;
 pub mod venues;
 
 #[cfg(feature = "ssr")]

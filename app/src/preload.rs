@@ -10,10 +10,11 @@
 //! page's head. The browser's fetch of a chunk (`fetch()`: CORS mode, same-origin
 //! credentials) then finds it preloaded (`crossorigin="anonymous"` matches).
 
-/// The islands whose chunks this response preloads already (one per request).
+/// The islands and chunks this response preloads already (one per request):
+/// islands on one page share chunks, and each is fetched once.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Default)]
-pub struct Preloaded(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
+pub struct Preloaded(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
 
 /// Starts a response's record of preloaded islands (the app calls it once per render).
 pub fn provide() {
@@ -35,7 +36,11 @@ pub fn island(name: &'static str) {
         ) else {
             return;
         };
-        if !done.0.lock().is_ok_and(|mut names| names.insert(name)) {
+        if !done
+            .0
+            .lock()
+            .is_ok_and(|mut seen| seen.insert(format!("island:{name}")))
+        {
             return;
         }
         let read = manifest.0.read_value();
@@ -47,7 +52,11 @@ pub fn island(name: &'static str) {
         else {
             return;
         };
-        for chunk in chunks {
+        let fresh: Vec<&String> = match done.0.lock() {
+            Ok(mut seen) => chunks.iter().filter(|c| seen.insert(c.to_string())).collect(),
+            Err(_) => return,
+        };
+        for chunk in fresh {
             // Rendering a `Link` registers it with the head; the output here is empty.
             let _ = view! {
                 <Link

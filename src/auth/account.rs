@@ -152,14 +152,6 @@ pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -
     Ok(())
 }
 
-/// Characters that show nothing or reorder what follows: controls, zero-width
-/// and direction marks, line separators, private use.
-fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
-        || matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..)
-}
-
 /// Sets (or, empty, clears) the member's display name: what a venue they
 /// suggested is credited to ("Suggested by …") — never part of the address.
 pub async fn set_display_name(
@@ -169,7 +161,9 @@ pub async fn set_display_name(
 ) -> Result<Option<String>, AccountError> {
     let (id, _) = member(caller)?;
     let name = name.trim();
-    if name.chars().any(invisible) || (!name.is_empty() && !name.chars().any(char::is_alphanumeric)) {
+    if name.chars().any(crate::text::invisible)
+        || (!name.is_empty() && !name.chars().any(char::is_alphanumeric))
+    {
         return Err(AccountError::Invalid(
             "Use letters, digits and punctuation (and at least one letter or digit).".into(),
         ));

@@ -134,6 +134,14 @@ pub(super) async fn merge_or_record(
 pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow::Result<GuestData> {
     let mut moved = BTreeMap::new();
     for owned in OWNED {
+        if let Some(refresh) = owned.refresh_statement() {
+            sqlx::query(&refresh)
+                .bind(guest)
+                .bind(target)
+                .execute(&mut *conn)
+                .await
+                .with_context(|| format!("failed to refresh {}", owned.table))?;
+        }
         let done = sqlx::query(&owned.move_statement())
             .bind(guest)
             .bind(target)

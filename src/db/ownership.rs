@@ -13,6 +13,9 @@ pub struct Owned {
     /// A column that is unique together with the owner: a guest's row whose
     /// twin the account already has stays behind (and goes with the guest).
     pub unique_with: Option<&'static str>,
+    /// Columns a guest's twin brings to the account's row when the guest's is
+    /// newer (`created_at`): the later answer of the day is the person's answer.
+    pub newer_wins: &'static [&'static str],
 }
 
 impl Owned {
@@ -22,11 +25,28 @@ impl Owned {
             table,
             column,
             unique_with,
+            ..
         } = self;
         let twin = unique_with.map_or(String::new(), |u| {
             format!(" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{column} = $2 AND t.{u} = {table}.{u})")
         });
         format!("UPDATE {table} SET {column} = $2 WHERE {column} = $1{twin}")
+    }
+
+    /// The statement that runs before the move, if any: the account's twins
+    /// take the newer values of the guest's (which then stay behind).
+    pub fn refresh_statement(&self) -> Option<String> {
+        let (Some(u), false) = (self.unique_with, self.newer_wins.is_empty()) else {
+            return None;
+        };
+        let (table, column) = (self.table, self.column);
+        let cols = self.newer_wins.join(", ");
+        let from_guest: Vec<String> = self.newer_wins.iter().map(|c| format!("g.{c}")).collect();
+        Some(format!(
+            "UPDATE {table} t SET ({cols}) = ({}) FROM {table} g \
+             WHERE g.{column} = $1 AND t.{column} = $2 AND t.{u} = g.{u} AND g.created_at > t.created_at",
+            from_guest.join(", ")
+        ))
     }
 }
 
@@ -35,6 +55,7 @@ const fn owned(table: &'static str, column: &'static str) -> Owned {
         table,
         column,
         unique_with: None,
+        newer_wins: &[],
     }
 }
 
@@ -49,11 +70,13 @@ pub const OWNED: &[Owned] = &[
         table: "photo_reports",
         column: "reporter_id",
         unique_with: Some("photo_id"),
+        newer_wins: &[],
     },
     Owned {
         table: "venue_checks",
         column: "user_id",
         unique_with: Some("slot"),
+        newer_wins: &["welcome", "created_at", "reviewed_at", "resolution"],
     },
 ];
 
@@ -91,5 +114,11 @@ mod tests {
             super::OWNED[0].move_statement(),
             "UPDATE dogs SET user_id = $2 WHERE user_id = $1"
         );
+        assert_eq!(super::OWNED[0].refresh_statement(), None);
+        let checks = super::OWNED.iter().find(|o| o.table == "venue_checks").unwrap();
+        assert!(checks.refresh_statement().unwrap().starts_with(
+            "UPDATE venue_checks t SET (welcome, created_at, reviewed_at, resolution) = \
+             (g.welcome, g.created_at, g.reviewed_at, g.resolution) FROM venue_checks g"
+        ));
     }
 }

@@ -54,8 +54,9 @@ impl Verdict {
     }
 }
 
-/// Closes the answer and every other open "no" of its venue; false when it
-/// was already closed (or changed to "yes" by the person meanwhile).
+/// Closes the answer and the venue's other open "no"s given no later (the
+/// admin saw those; a newer one waits for its own look); false when it was
+/// already closed (or changed to "yes" by the person meanwhile).
 pub async fn resolve(pool: &PgPool, admin: Uuid, check: Uuid, verdict: Verdict) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await.context("failed to begin review")?;
     let venue: Option<(Uuid, String)> = sqlx::query_as(
@@ -71,10 +72,12 @@ pub async fn resolve(pool: &PgPool, admin: Uuid, check: Uuid, verdict: Verdict) 
     };
     let closed = sqlx::query(
         "UPDATE venue_checks SET reviewed_at = now(), resolution = $2
-         WHERE venue_id = $1 AND NOT welcome AND reviewed_at IS NULL",
+         WHERE venue_id = $1 AND NOT welcome AND reviewed_at IS NULL
+           AND created_at <= (SELECT created_at FROM venue_checks WHERE id = $3)",
     )
     .bind(venue)
     .bind(verdict.label())
+    .bind(check)
     .execute(&mut *tx)
     .await
     .context("failed to close the answers")?;

@@ -152,7 +152,11 @@ pub async fn resolve_check(
     let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown answer.".into()))?;
     let verdict = Verdict::parse(verdict)
         .ok_or_else(|| ModerationError::Invalid("Choose dismiss or updated.".into()))?;
-    checks::resolve(&ctx.pool, admin, id, verdict).await?;
+    if !checks::resolve(&ctx.pool, admin, id, verdict).await? {
+        return Err(ModerationError::NotFound(
+            "That answer was closed already, or changed to yes.",
+        ));
+    }
     Ok(())
 }
 
@@ -184,14 +188,31 @@ pub async fn venue(
     Ok(crate::venues::queries::by_slug(&ctx.pool, &slug).await?)
 }
 
-/// Saves an admin's edit of a public venue.
+/// Saves an admin's edit of a public venue (the form is its whole state):
+/// `website` replaces the link, empty removes it (one an OpenStreetMap mapper
+/// set, say).
 pub async fn update_venue(
     ctx: &Context,
     caller: &Caller,
     slug: &str,
     form: &SuggestionForm,
+    website: &str,
 ) -> Result<(), ModerationError> {
     let admin = require_admin(caller)?;
+    let website = match website.trim() {
+        "" => None,
+        w if (w.starts_with("https://") || w.starts_with("http://"))
+            && w.len() <= 300
+            && !w.contains(' ') =>
+        {
+            Some(w)
+        }
+        _ => {
+            return Err(ModerationError::Invalid(
+                "A website starts with https:// or http:// (up to 300 characters), or leave it empty.".into(),
+            ));
+        }
+    };
     let edited = form
         .validate()
         .map_err(|problems| ModerationError::Invalid(problems.join(" ")))?;
@@ -200,7 +221,7 @@ pub async fn update_venue(
             "A venue needs a location on the map.".into(),
         ));
     }
-    if !venues::update(&ctx.pool, admin, slug, &edited).await? {
+    if !venues::update(&ctx.pool, admin, slug, &edited, website).await? {
         return Err(ModerationError::NotFound("That venue does not exist."));
     }
     Ok(())

@@ -8,14 +8,21 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// Saves an admin's edit of the venue `slug` (the slug itself stays, so links
-/// keep working). False when there is no such venue.
-pub async fn update(pool: &PgPool, admin: Uuid, slug: &str, v: &NewSuggestion) -> anyhow::Result<bool> {
+/// keep working), `website` included (`None` removes it). False when there is
+/// no such venue.
+pub async fn update(
+    pool: &PgPool,
+    admin: Uuid,
+    slug: &str,
+    v: &NewSuggestion,
+    website: Option<&str>,
+) -> anyhow::Result<bool> {
     let location = v.location.context("a venue needs a location")?;
     let mut tx = pool.begin().await.context("failed to begin venue edit")?;
     let before: Option<(Uuid, serde_json::Value)> = sqlx::query_as(
         "SELECT id, jsonb_build_object('name', name, 'category', category, 'address', address, 'city', city,
                   'lat', location[1], 'lng', location[0], 'dogs_inside', dogs_inside, 'size_limit', size_limit,
-                  'water_bowl', water_bowl, 'treats', treats, 'policy_notes', policy_notes)
+                  'water_bowl', water_bowl, 'treats', treats, 'policy_notes', policy_notes, 'website', website)
          FROM venues WHERE slug = $1 FOR UPDATE",
     )
     .bind(slug)
@@ -28,7 +35,7 @@ pub async fn update(pool: &PgPool, admin: Uuid, slug: &str, v: &NewSuggestion) -
     sqlx::query(
         "UPDATE venues SET name = $2, category = $3, address = $4, city = $5, location = point($6, $7),
            dogs_inside = $8, size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now(),
-           admin_edited_at = now()
+           admin_edited_at = now(), website = $13
          WHERE id = $1",
     )
     .bind(id)
@@ -43,6 +50,7 @@ pub async fn update(pool: &PgPool, admin: Uuid, slug: &str, v: &NewSuggestion) -
     .bind(v.water_bowl)
     .bind(v.treats)
     .bind(&v.notes)
+    .bind(website)
     .execute(&mut *tx)
     .await
     .context("failed to update venue")?;

@@ -60,12 +60,14 @@ pub async fn answer(
     ctx.limit(&[(LimitedAction::DogCheck, &owner)])
         .await?
         .map_err(CheckError::TooMany)?;
-    // Changing today's answer puts a "no" back in the queue, and takes a "yes"
-    // out of it (the queue reads `welcome`).
+    // Changing today's answer puts a "no" in the queue or takes it out (the
+    // queue reads `welcome`); the same answer again changes nothing, so a
+    // "no" an admin closed stays closed.
     sqlx::query(
         "INSERT INTO venue_checks (venue_id, user_id, welcome) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, slot) DO UPDATE
-         SET welcome = EXCLUDED.welcome, created_at = now(), reviewed_at = NULL, resolution = NULL",
+         SET welcome = EXCLUDED.welcome, created_at = now(), reviewed_at = NULL, resolution = NULL
+         WHERE venue_checks.welcome IS DISTINCT FROM EXCLUDED.welcome",
     )
     .bind(venue)
     .bind(user.id())

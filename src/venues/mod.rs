@@ -60,10 +60,17 @@ pub const OSM_DOG_VALUES: &[(&str, &str)] = &[
     ("designated", "the place is meant for dogs"),
 ];
 
+/// What OSM says of a venue it withdrew after we imported it.
+pub const OSM_WITHDRAWN: &[(&str, &str)] = &[
+    ("no", "dogs are not allowed"),
+    ("outside", "dogs are only allowed outside"),
+];
+
 /// What an imported venue's `dog=*` says, for its page.
 pub fn osm_says(dog: Option<&str>) -> &'static str {
     OSM_DOG_VALUES
         .iter()
+        .chain(OSM_WITHDRAWN)
         .find(|(v, _)| Some(*v) == dog)
         .map_or("dogs are allowed", |(_, says)| *says)
 }
@@ -94,10 +101,11 @@ pub struct VenueSummary {
     pub water_bowl: bool,
     /// Treats are offered.
     pub treats: bool,
-    /// From OpenStreetMap and not edited by an admin since: its policy is
-    /// OSM's `dog=*`, which does not say whether dogs may come inside.
+    /// From OpenStreetMap, and neither an admin edited it nor did a dog owner
+    /// say "yes, still welcome inside" (or OSM withdrew it since): its policy
+    /// is only OSM's `dog=*`, which does not say whether dogs may come inside.
     #[serde(default)]
-    pub imported: bool,
+    pub unconfirmed: bool,
 }
 
 impl VenueSummary {

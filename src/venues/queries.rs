@@ -13,7 +13,9 @@ macro_rules! summary_columns {
     () => {
         "slug, name, category, address, city, location[1] AS lat, location[0] AS lng,
          dogs_inside, size_limit, water_bowl, treats,
-         (osm_id IS NOT NULL AND admin_edited_at IS NULL) AS imported"
+         (osm_id IS NOT NULL AND admin_edited_at IS NULL AND (osm_dog IN ('no', 'outside')
+          OR NOT EXISTS (SELECT 1 FROM venue_checks c WHERE c.venue_id = venues.id AND c.welcome)))
+           AS unconfirmed"
     };
 }
 

@@ -139,6 +139,7 @@ pub async fn admin_update_venue(
     #[server(default)] notes: String,
     #[server(default)] lat: String,
     #[server(default)] lng: String,
+    #[server(default)] website: String,
 ) -> Result<(), ServerFnError> {
     let form = paws_inside::SuggestionForm {
         name,
@@ -153,7 +154,7 @@ pub async fn admin_update_venue(
         lat,
         lng,
     };
-    flows::update_venue(&ctx()?, &caller().await?, &slug, &form)
+    flows::update_venue(&ctx()?, &caller().await?, &slug, &form, &website)
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&format!("/venues/{slug}"));

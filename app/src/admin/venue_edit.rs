@@ -36,7 +36,7 @@ pub fn VenueEditPage() -> impl IntoView {
                     <Title text=format!("Edit {}", v.name) />
                     <h1>{format!("Edit {}", v.name)}</h1>
                     <p class="muted small">{format!("Last updated {}", detail.updated_on)}</p>
-                    <VenueEditForm slug=v.slug values />
+                    <VenueEditForm slug=v.slug values website=detail.website.unwrap_or_default() />
                 }
                 .into_any()
             })}
@@ -46,13 +46,17 @@ pub fn VenueEditPage() -> impl IntoView {
 
 /// The venue's fields; success lands on the venue page.
 #[island(lazy)]
-fn VenueEditForm(slug: String, values: VenueValues) -> impl IntoView {
+fn VenueEditForm(slug: String, values: VenueValues, website: String) -> impl IntoView {
     crate::preload::island("venue_edit_form");
     let save = ServerAction::<AdminUpdateVenue>::new();
     view! {
         <ActionForm action=save attr:class="form-card form-grid">
             <input type="hidden" name="slug" value=slug />
             <VenueFields values />
+            <div class="field field-wide">
+                <label for="venue-website">"Website (empty: none)"</label>
+                <input id="venue-website" name="website" type="url" maxlength="300" value=website />
+            </div>
             {crate::error::action_error(save.value())}
             <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
         </ActionForm>

@@ -27,7 +27,7 @@ pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
 /// The dog policy as short labelled chips.
 #[component]
 pub fn PolicyChips(venue: VenueSummary) -> impl IntoView {
-    let (inside, inside_title) = if venue.imported {
+    let (inside, inside_title) = if venue.unconfirmed {
         (
             "Inside not confirmed",
             "From OpenStreetMap: dogs allowed, inside not yet confirmed",

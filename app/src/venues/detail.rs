@@ -72,7 +72,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     <PolicyChips venue=v.clone() />
                     <dl class="facts">
                         <dt>"Inside"</dt>
-                        <dd>{if v.imported {
+                        <dd>{if v.unconfirmed {
                             "Not confirmed yet"
                         } else {
                             paws_inside::DogsInside::parse(&v.dogs_inside).map(|d| d.label()).unwrap_or("Ask the staff")
@@ -85,9 +85,9 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                         <dd>{if v.treats { "Yes" } else { "Not that we know of" }}</dd>
                     </dl>
                     {(!detail.policy_notes.is_empty()).then(|| view! { <p class="policy-notes">{detail.policy_notes.clone()}</p> })}
-                    {v.imported.then(|| view! { <FromOsm dog=detail.osm_dog.clone() /> })}
+                    {v.unconfirmed.then(|| view! { <FromOsm dog=detail.osm_dog.clone() /> })}
                     {detail.website.clone().map(|url| view! {
-                        <p><a href=url.clone() rel="noopener nofollow" target="_blank">"Visit the website"<span class="visually-hidden">" (opens in a new tab)"</span></a></p>
+                        <p><a href=url.clone() rel="noopener noreferrer nofollow ugc" target="_blank">"Visit the website"<span class="visually-hidden">" (opens in a new tab)"</span></a></p>
                     })}
                     <p class="muted small">{format!("Listed {} · updated {}", detail.created_on, detail.updated_on)}</p>
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
@@ -107,10 +107,22 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
 #[component]
 fn FromOsm(dog: Option<String>) -> impl IntoView {
     let says = paws_inside::venues::osm_says(dog.as_deref());
+    let withdrawn = paws_inside::venues::OSM_WITHDRAWN
+        .iter()
+        .any(|(v, _)| Some(*v) == dog.as_deref());
+    let text = if withdrawn {
+        format!(
+            "OpenStreetMap's mappers now say {says}. An admin will look at this listing; ask before you go in."
+        )
+    } else {
+        format!(
+            "Its mappers say {says}, not whether dogs may come inside. Were you here with your dog? Tell us below."
+        )
+    };
     view! {
         <p class="policy-notes" data-testid="from-osm">
             <strong>"From OpenStreetMap, not yet confirmed. "</strong>
-            {format!("Its mappers say {says}, not whether dogs may come inside. Were you here with your dog? Tell us below.")}
+            {text}
         </p>
     }
 }

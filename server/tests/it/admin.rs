@@ -562,6 +562,39 @@ async fn an_admin_edit_of_a_venue_moves_updated_at_and_is_audited() {
         before["name"], "Pawsome Bakery & Café",
         "the audit keeps the old values"
     );
+    let website = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>(
+                "SELECT website FROM venues WHERE slug = 'pawsome-bakery-berlin'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let kept = website(&app).await;
+    let with = |w: &'static str| {
+        [
+            vec![("slug", "pawsome-bakery-berlin"), ("website", w)],
+            suggestion("Pawsome Bakery & Café", "52.51", "13.41"),
+        ]
+        .concat()
+    };
+    let res = app
+        .call(&boss, "admin/venue-edit", &with("javascript:alert(1)"))
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(website(&app).await, kept);
+    app.call(&boss, "admin/venue-edit", &with("https://example.org/pfote"))
+        .await;
+    assert_eq!(website(&app).await.as_deref(), Some("https://example.org/pfote"));
+    app.call(&boss, "admin/venue-edit", &with("")).await;
+    assert_eq!(
+        website(&app).await,
+        None,
+        "an admin removes a link someone else set"
+    );
     let missing = [vec![("slug", "no-such-venue")], suggestion("X", "1", "1")].concat();
     assert_eq!(app.call(&boss, "admin/venue-edit", &missing).await.status(), 404);
     let no_location = [vec![("slug", "pawsome-bakery-berlin")], suggestion("X", "", "")].concat();

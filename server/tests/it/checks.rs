@@ -154,15 +154,14 @@ async fn answers_come_along_on_claim_and_a_twin_stays_behind() {
     let res = post_form(&app, &phone, "/auth/confirm", &[("token", &token)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(user_id(&app, &phone).await, account);
+    let mut expected = vec![(VENUE.to_owned(), false), (other.clone(), true)];
+    expected.sort();
     assert_eq!(
         checks_of(&app, account).await,
-        [(VENUE.to_owned(), true), (other.clone(), true)]
-            .into_iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect::<Vec<_>>(),
-        "the account's own answer for the day stays; the other place's came along"
+        expected,
+        "one answer a day: the guest's later \"no\" is the person's answer; the other place's came along"
     );
+    assert_eq!(doubts_open(&app).await, 1, "the \"no\" waits for an admin");
     assert_eq!(app.count("venue_checks").await, 2, "the twin went with the guest");
     let counts: Value = sqlx::query_scalar("SELECT counts FROM claim_audit WHERE from_user = $1")
         .bind(guest)
@@ -260,6 +259,32 @@ async fn a_no_waits_for_an_admin_who_closes_the_venues_noes_at_once() {
     let open = doubts(&app, &admin).await;
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["slug"], other.as_str());
+    // The same answer again does not reopen a closed "no"; a closed one is a 404.
+    answer(&app, &a, VENUE, "no").await;
+    assert_eq!(doubts(&app, &admin).await.len(), 1);
+    let res = app
+        .call(
+            &admin,
+            "admin/check",
+            &[("id", first["id"].as_str().unwrap()), ("verdict", "updated")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    // A "no" given after the one the admin looked at waits for its own look.
+    answer(&app, &Browser::new(), &other, "no").await;
+    let res = app
+        .call(
+            &admin,
+            "admin/check",
+            &[("id", open[0]["id"].as_str().unwrap()), ("verdict", "updated")],
+        )
+        .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    assert_eq!(doubts(&app, &admin).await.len(), 1, "the newer no is still open");
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM admin_audit WHERE action = 'venue_check_dismissed' AND subject = $1",
     )
@@ -268,6 +293,13 @@ async fn a_no_waits_for_an_admin_who_closes_the_venues_noes_at_once() {
     .await
     .unwrap();
     assert_eq!(audited, 1);
+}
+
+async fn doubts_open(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM venue_checks WHERE NOT welcome AND reviewed_at IS NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
 
 async fn doubts(app: &TestApp, admin: &Browser) -> Vec<Value> {

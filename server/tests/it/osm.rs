@@ -90,6 +90,20 @@ async fn the_fixture_imports_and_a_reimport_updates_in_place_but_never_an_admin_
         .await;
     assert_eq!(res.status(), 200);
 
+    // A dog owner's "yes" is the confirmation OSM cannot give.
+    let confirmed = venue(&app, "node/1004").await.0;
+    app.call(
+        &Browser::new(),
+        "venues/check",
+        &[("slug", confirmed.as_str()), ("answer", "yes")],
+    )
+    .await;
+    let (_, page) = app.page(&format!("/venues/{confirmed}")).await;
+    assert!(
+        !page.contains("not yet confirmed") && page.contains("Last confirmed by a dog owner"),
+        "{page}"
+    );
+
     let report = import(&app, "dogs-v2.osm.pbf").await;
     assert_eq!(
         (report.inserted, report.updated, report.kept_edited),
@@ -100,6 +114,23 @@ async fn the_fixture_imports_and_a_reimport_updates_in_place_but_never_an_admin_
         (report.withdrawn, report.to_review.clone()),
         (0, vec![withdrawn.clone()]),
         "kept: it has an answer"
+    );
+    let (_, page) = app.page(&format!("/venues/{withdrawn}")).await;
+    assert!(
+        page.contains("now say dogs are not allowed"),
+        "the kept venue says what OSM says now: {page}"
+    );
+    let touched: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT osm_type || '/' || osm_id, updated_at > created_at FROM venues
+         WHERE osm_type || '/' || osm_id IN ('node/1001', 'node/1005') ORDER BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        touched,
+        [("node/1001".to_owned(), true), ("node/1005".to_owned(), false)],
+        "only what changed is updated"
     );
     let (slug, name, ..) = venue(&app, "node/1001").await;
     assert_eq!(

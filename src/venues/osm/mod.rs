@@ -49,8 +49,8 @@ impl OsmKind {
 pub enum Verdict {
     /// A venue to insert or update.
     Venue(Imported),
-    /// Tagged `dog=no` or `dog=outside`: a copy imported earlier is withdrawn.
-    DogsNotWelcome,
+    /// Tagged `dog=no` or `dog=outside` (the value): a copy imported earlier is withdrawn.
+    DogsNotWelcome(&'static str),
     /// Not for us; the reason is counted in the report.
     Skip(&'static str),
 }
@@ -62,7 +62,7 @@ pub struct Imported {
     pub kind: OsmKind,
     /// Element id.
     pub id: i64,
-    /// Slug wanted (the writer makes it unique).
+    /// Slug wanted, possibly empty (the writer makes it unique).
     pub slug: String,
     /// Name (1–120 characters).
     pub name: String,
@@ -82,13 +82,14 @@ pub struct Imported {
     pub website: Option<String>,
 }
 
-/// A tag's trimmed value, if set and not blank.
+/// A tag's trimmed value, if set, not blank and free of characters that hide
+/// or reorder text (a NUL would also make Postgres refuse the whole batch).
 fn tag<'a>(el: &'a OsmElement, key: &str) -> Option<&'a str> {
     el.tags
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty() && !v.chars().any(crate::text::invisible))
 }
 
 /// Our category for an element's tags, if it is a kind of place we list.
@@ -100,6 +101,8 @@ fn category(el: &OsmElement) -> Option<Category> {
         (Some("bar" | "pub"), _, _) => Some(Category::Bar),
         (_, Some("hotel"), _) => Some(Category::Hotel),
         (_, _, Some("bakery")) => Some(Category::Bakery),
+        // An empty shop is no place to go.
+        (_, _, Some("vacant" | "no")) => None,
         (_, _, Some(_)) => Some(Category::Shop),
         _ => None,
     }
@@ -109,11 +112,16 @@ fn category(el: &OsmElement) -> Option<Category> {
 /// without `addr:city` (an extract of one city), else they are skipped.
 pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
     let tag = |key| tag(el, key);
+    // Negative ids are edits never uploaded to OpenStreetMap (JOSM, osmium).
+    if el.id <= 0 {
+        return Verdict::Skip("not an element of OpenStreetMap (id not positive)");
+    }
     let Some(category) = category(el) else {
         return Verdict::Skip("not a kind of place we list");
     };
     let dog = match tag("dog") {
-        Some("no" | "outside") => return Verdict::DogsNotWelcome,
+        Some("no") => return Verdict::DogsNotWelcome("no"),
+        Some("outside") => return Verdict::DogsNotWelcome("outside"),
         Some(value) => match super::OSM_DOG_VALUES.iter().find(|(v, _)| *v == value) {
             Some((v, _)) => *v,
             None => return Verdict::Skip("a dog=* value we do not know"),
@@ -202,14 +210,14 @@ mod tests {
         );
         assert_eq!(
             classify(&el(&[("amenity", "cafe"), ("dog", "no"), ("name", "X")]), None),
-            Verdict::DogsNotWelcome
+            Verdict::DogsNotWelcome("no")
         );
         assert_eq!(
             classify(
                 &el(&[("amenity", "pub"), ("dog", "outside"), ("name", "X")]),
                 None
             ),
-            Verdict::DogsNotWelcome
+            Verdict::DogsNotWelcome("outside")
         );
         assert!(matches!(
             classify(&el(&[("amenity", "bench"), ("dog", "yes"), ("name", "X")]), None),

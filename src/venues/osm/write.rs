@@ -45,31 +45,23 @@ pub async fn import(
     // One row per element, the last one read winning (a statement may not
     // touch a row twice).
     let mut venues: HashMap<(OsmKind, i64), Imported> = HashMap::new();
-    let mut unwelcome: Vec<(OsmKind, i64)> = Vec::new();
+    let mut unwelcome: Vec<(OsmKind, i64, &str)> = Vec::new();
     for el in elements {
         match classify(el, fallback_city) {
             Verdict::Venue(v) => {
                 venues.insert((v.kind, v.id), v);
             }
-            Verdict::DogsNotWelcome => unwelcome.push((el.kind, el.id)),
+            Verdict::DogsNotWelcome(dog) => unwelcome.push((el.kind, el.id, dog)),
             Verdict::Skip(why) => *report.skipped.entry(why).or_default() += 1,
         }
     }
     let mut venues: Vec<Imported> = venues.into_values().collect();
     venues.sort_by_key(|v| (v.kind.as_str(), v.id));
-    // Two places of one name in one city: the second gets its element's id.
-    let mut taken = HashSet::new();
-    for v in &mut venues {
-        if !taken.insert(v.slug.clone()) || v.slug.starts_with("osm-") {
-            v.slug = suffixed(v);
-            taken.insert(v.slug.clone());
-        }
-    }
     let mut tx = pool.begin().await.context("failed to begin the import")?;
+    assign_slugs(&mut tx, &mut venues).await?;
     for (n, batch) in venues.chunks(BATCH).enumerate() {
         let inserted: Vec<bool> = sqlx::query_scalar(UPSERT)
             .bind(batch.iter().map(|v| v.slug.clone()).collect::<Vec<_>>())
-            .bind(batch.iter().map(suffixed).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.name.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.category.as_str()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.address.clone()).collect::<Vec<_>>())
@@ -89,7 +81,9 @@ pub async fn import(
         report.kept_edited += (batch.len() - inserted.len()) as u64;
         progress((n * BATCH + batch.len()).min(venues.len()), venues.len());
     }
-    let (types, ids): (Vec<&str>, Vec<i64>) = unwelcome.iter().map(|(k, id)| (k.as_str(), *id)).unzip();
+    let types: Vec<&str> = unwelcome.iter().map(|(k, ..)| k.as_str()).collect();
+    let ids: Vec<i64> = unwelcome.iter().map(|(_, id, _)| *id).collect();
+    let dogs: Vec<&str> = unwelcome.iter().map(|(.., dog)| *dog).collect();
     report.withdrawn = sqlx::query(
         "DELETE FROM venues v USING UNNEST($1::text[], $2::bigint[]) AS g(t, i)
          WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NULL
@@ -102,13 +96,16 @@ pub async fn import(
     .await
     .context("failed to withdraw venues")?
     .rows_affected();
+    // Kept for what people added to them, they say what OSM says now.
     report.to_review = sqlx::query_scalar(
-        "SELECT v.slug FROM venues v JOIN UNNEST($1::text[], $2::bigint[]) AS g(t, i)
-           ON v.osm_type = g.t AND v.osm_id = g.i
-         WHERE v.admin_edited_at IS NULL ORDER BY v.slug",
+        "UPDATE venues v SET osm_dog = g.dog, updated_at = now()
+         FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS g(t, i, dog)
+         WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NULL
+         RETURNING v.slug",
     )
     .bind(&types)
     .bind(&ids)
+    .bind(&dogs)
     .fetch_all(&mut *tx)
     .await
     .context("failed to list venues to review")?;
@@ -116,30 +113,103 @@ pub async fn import(
     Ok(report)
 }
 
-/// The slug with the element's id: `kahvila-koira-helsinki-n1001`.
-fn suffixed(v: &Imported) -> String {
-    let kind = if v.kind == OsmKind::Node { 'n' } else { 'w' };
-    if v.slug.ends_with(&format!("-{kind}{}", v.id)) {
-        return v.slug.clone();
+/// Fits `base` and `suffix` in a slug's 80 characters (`base` is cut at a word).
+fn fit(base: &str, suffix: &str) -> String {
+    let room = crate::slug::MAX_SLUG_LEN - suffix.len();
+    let mut cut: String = base.chars().take(room).collect();
+    if cut.len() < base.len() {
+        cut = cut.trim_end_matches('-').to_owned();
     }
-    format!("{}-{kind}{}", v.slug, v.id)
+    match (cut.is_empty(), suffix.strip_prefix('-')) {
+        (true, Some(bare)) => format!("osm-{bare}"),
+        _ => format!("{cut}{suffix}"),
+    }
 }
 
-/// Inserts new elements (with the suffixed slug if another venue has the
-/// plain one) and updates the others unless an admin edited them. Returns one
-/// row per written venue: `true` when new.
+/// Gives each new venue a slug no venue has: its name and city
+/// (`kahvila-koira-helsinki`), else with its element (`…-n1001`), else with a
+/// counter. Elements imported before keep theirs (an update never changes a
+/// slug), so their value here is never written.
+async fn assign_slugs(tx: &mut sqlx::PgConnection, venues: &mut [Imported]) -> anyhow::Result<()> {
+    let tag = |v: &Imported| format!("-{}{}", if v.kind == OsmKind::Node { 'n' } else { 'w' }, v.id);
+    let wanted: Vec<String> = venues
+        .iter()
+        .flat_map(|v| [fit(&v.slug, ""), fit(&v.slug, &tag(v))])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut taken: HashSet<String> = sqlx::query_scalar("SELECT slug FROM venues WHERE slug = ANY($1)")
+        .bind(&wanted)
+        .fetch_all(&mut *tx)
+        .await
+        .context("failed to read the slugs in use")?
+        .into_iter()
+        .collect();
+    for v in venues.iter_mut() {
+        let plain = fit(&v.slug, "");
+        let with_id = fit(&v.slug, &tag(v));
+        let mut chosen = [plain, with_id.clone()]
+            .into_iter()
+            .find(|s| !s.is_empty() && !taken.contains(s));
+        let mut n = 2;
+        while chosen.is_none() {
+            // Only a slug someone made to look like ours gets here.
+            let next = fit(&v.slug, &format!("{}-{n}", tag(v)));
+            let used: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM venues WHERE slug = $1)")
+                .bind(&next)
+                .fetch_one(&mut *tx)
+                .await
+                .context("failed to check a slug")?;
+            if !used && !taken.contains(&next) {
+                chosen = Some(next);
+            }
+            n += 1;
+        }
+        v.slug = chosen.unwrap_or(with_id);
+        taken.insert(v.slug.clone());
+    }
+    Ok(())
+}
+
+/// Inserts new elements and updates the others unless an admin edited them
+/// (`updated_at` moves only when something changed). Returns one row per
+/// written venue: `true` when new (a row an upsert inserted has no `xmax`).
 const UPSERT: &str = "
 INSERT INTO venues (slug, name, category, address, city, location, dogs_inside, size_limit,
                     website, osm_dog, osm_type, osm_id)
-SELECT CASE WHEN EXISTS (SELECT 1 FROM venues o WHERE o.slug = i.slug) THEN i.suffixed ELSE i.slug END,
-       i.name, i.category, i.address, i.city, point(i.lng, i.lat), 'some_areas', 'any',
+SELECT i.slug, i.name, i.category, i.address, i.city, point(i.lng, i.lat), 'some_areas', 'any',
        i.website, i.dog, i.osm_type, i.osm_id
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-            $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::bigint[])
-     AS i(slug, suffixed, name, category, address, city, lat, lng, dog, website, osm_type, osm_id)
+FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+     AS i(slug, name, category, address, city, lat, lng, dog, website, osm_type, osm_id)
 ON CONFLICT (osm_type, osm_id) DO UPDATE
 SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.address,
     city = EXCLUDED.city, location = EXCLUDED.location, website = EXCLUDED.website,
-    osm_dog = EXCLUDED.osm_dog, updated_at = now()
+    osm_dog = EXCLUDED.osm_dog,
+    updated_at = CASE
+      WHEN (venues.name, venues.category, venues.address, venues.city, venues.website, venues.osm_dog)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.city,
+                             EXCLUDED.website, EXCLUDED.osm_dog)
+        OR NOT venues.location ~= EXCLUDED.location
+      THEN now() ELSE venues.updated_at END
 WHERE venues.admin_edited_at IS NULL
 RETURNING xmax = 0";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_fit() {
+        assert_eq!(
+            super::fit("kahvila-koira-helsinki", "-n1001"),
+            "kahvila-koira-helsinki-n1001"
+        );
+        assert_eq!(super::fit("", "-n1001"), "osm-n1001");
+        assert_eq!(super::fit("", ""), "");
+        let long = "a-".repeat(60) + "b";
+        let fitted = super::fit(&long, "-w12345678901234");
+        assert!(
+            fitted.len() <= 80 && fitted.ends_with("a-w12345678901234"),
+            "{fitted}"
+        );
+        assert!(crate::Slug::parse(&fitted).is_ok());
+    }
+}
