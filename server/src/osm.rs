@@ -116,18 +116,25 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Vec<OsmElement>> {
 
 /// Reads `path` and imports it, printing progress to stderr; returns the summary.
 pub async fn import_file(pool: &sqlx::PgPool, path: &str, city: Option<&str>) -> anyhow::Result<String> {
+    let started = std::time::Instant::now();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
-    eprintln!("read {path}: {} bytes", bytes.len());
     let elements = read(&bytes).with_context(|| format!("{path}: nothing was imported"))?;
     eprintln!(
-        "{} places with amenity, tourism or shop tags; writing…",
+        "read {path} ({} bytes) in {} ms: {} places with amenity, tourism or shop tags; writing…",
+        bytes.len(),
+        started.elapsed().as_millis(),
         elements.len()
     );
+    let writing = std::time::Instant::now();
     let report = write::import(pool, &elements, city, |done, total| {
         eprintln!("  {done}/{total} venues written")
     })
     .await
     .context("nothing was imported")?;
+    eprintln!(
+        "written in {} ms (one transaction)",
+        writing.elapsed().as_millis()
+    );
     Ok(summary(&report))
 }
 
