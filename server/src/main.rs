@@ -41,29 +41,25 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Ok(Command::ImportOsm { path, city }) => match import_osm(&path, city.as_deref()).await {
-            Ok(out) => {
-                print!("{out}");
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("error: {err:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(Command::Ops(task)) => match ops(task).await {
-            Ok(out) => {
-                print!("{out}");
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("error: {err:#}");
-                ExitCode::FAILURE
-            }
-        },
+        Ok(Command::ImportOsm { path, city }) => printed(import_osm(&path, city.as_deref()).await),
+        Ok(Command::Ops(task)) => printed(ops(task).await),
         Err(msg) => {
             eprintln!("{msg}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// An operator command's outcome: its report on stdout, or the error on stderr.
+fn printed(outcome: anyhow::Result<String>) -> ExitCode {
+    match outcome {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
         }
     }
 }

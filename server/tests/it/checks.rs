@@ -143,14 +143,7 @@ async fn answers_come_along_on_claim_and_a_twin_stays_behind() {
     answer(&app, &phone, &other, "yes").await;
     let guest = user_id(&app, &phone).await;
 
-    phone
-        .client
-        .post(format!("{}/api/auth/magic-link", app.address))
-        .form(&[("email", "owner@example.com")])
-        .send()
-        .await
-        .unwrap();
-    let token = token_in(&sink.wait_for("owner@example.com", 2).await);
+    let token = link_for(&app, &sink, &phone, "owner@example.com", 2).await;
     let res = post_form(&app, &phone, "/auth/confirm", &[("token", &token)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(user_id(&app, &phone).await, account);
@@ -179,14 +172,7 @@ async fn a_guest_with_only_answers_is_asked_before_its_session_ends() {
     let sink = SmtpSink::start();
     let app = spawn(&sink).await;
     let phone = Browser::new();
-    phone
-        .client
-        .post(format!("{}/api/auth/magic-link", app.address))
-        .form(&[("email", "two@example.com")])
-        .send()
-        .await
-        .unwrap();
-    let token = token_in(&sink.wait_for("two@example.com", 1).await);
+    let token = link_for(&app, &sink, &phone, "two@example.com", 1).await;
     let laptop = Browser::new();
     answer(&app, &laptop, VENUE, "yes").await;
     let laptop_guest = user_id(&app, &laptop).await;
@@ -311,10 +297,14 @@ async fn doubts(app: &TestApp, admin: &Browser) -> Vec<Value> {
         .clone()
 }
 
+/// Asks for a sign-in link on `b` and returns its token (the `n`th mail to `email`).
+async fn link_for(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) -> String {
+    app.call(b, "auth/magic-link", &[("email", email)]).await;
+    token_in(&sink.wait_for(email, n).await)
+}
+
 async fn laptop_sign_in(app: &TestApp, sink: &SmtpSink, b: &Browser, n: usize) {
-    app.call(b, "auth/magic-link", &[("email", "owner@example.com")])
-        .await;
-    let token = token_in(&sink.wait_for("owner@example.com", n).await);
+    let token = link_for(app, sink, b, "owner@example.com", n).await;
     let res = post_form(app, b, "/auth/confirm", &[("token", &token)]).await;
     assert_eq!(res.status(), 303);
 }
