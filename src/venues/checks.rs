@@ -75,17 +75,14 @@ pub async fn answer(
     .execute(&ctx.pool)
     .await
     .context("failed to store the answer")?;
-    Ok(summary(&ctx.pool, venue, Some(user.id())).await?)
+    summary(&ctx.pool, slug, Some(user.id()))
+        .await?
+        .ok_or(CheckError::NotFound)
 }
 
 /// The venue's counts and the caller's answer today (`None` for an unknown venue).
 pub async fn for_venue(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Result<Option<Checks>> {
-    let Some(venue) = venue_id(&ctx.pool, slug).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
-        summary(&ctx.pool, venue, caller.user().map(|u| u.id())).await?,
-    ))
+    summary(&ctx.pool, slug, caller.user().map(|u| u.id())).await
 }
 
 async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
@@ -99,26 +96,30 @@ async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
         .context("failed to find the venue")
 }
 
-/// One statement: the yes count and latest day from the partial index, and
-/// the person's answer for today.
-async fn summary(pool: &PgPool, venue: Uuid, user: Option<Uuid>) -> anyhow::Result<Checks> {
-    let (confirmations, last_confirmed_on, mine_today): (i64, Option<String>, Option<bool>) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM venue_checks WHERE venue_id = $1 AND welcome),
-                    (SELECT to_char(max(checked_on), 'FMDD Mon YYYY') FROM venue_checks
-                      WHERE venue_id = $1 AND welcome),
-                    (SELECT welcome FROM venue_checks WHERE venue_id = $1 AND user_id = $2
-                      AND checked_on = (now() AT TIME ZONE 'UTC')::date)",
+/// One statement (the venue page's only one for this): the yes count and
+/// latest day, and the person's answer for today; `None` for no such venue.
+async fn summary(pool: &PgPool, slug: &str, user: Option<Uuid>) -> anyhow::Result<Option<Checks>> {
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(None);
+    };
+    let row: Option<(i64, Option<String>, Option<bool>)> = sqlx::query_as(
+        "SELECT count(c.id) FILTER (WHERE c.welcome),
+                to_char(max(c.checked_on) FILTER (WHERE c.welcome), 'FMDD Mon YYYY'),
+                bool_or(c.welcome) FILTER (WHERE c.user_id = $2
+                                             AND c.checked_on = (now() AT TIME ZONE 'UTC')::date)
+         FROM venues v LEFT JOIN venue_checks c ON c.venue_id = v.id
+         WHERE v.slug = $1 GROUP BY v.id",
     )
-    .bind(venue)
+    .bind(slug.as_str())
     .bind(user)
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
     .context("failed to count the answers")?;
-    Ok(Checks {
+    Ok(row.map(|(confirmations, last_confirmed_on, mine_today)| Checks {
         confirmations,
         last_confirmed_on,
         mine_today,
-    })
+    }))
 }
 
 #[cfg(test)]
