@@ -22,6 +22,14 @@ pub struct Config {
     pub limits: Limits,
 }
 
+impl Config {
+    /// Whether the site is served over https (cookies get `Secure`, flow
+    /// cookies the `__Host-` prefix).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 /// The services every flow uses; cheap to clone.
 #[derive(Clone)]
 pub struct Context {

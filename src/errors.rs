@@ -19,6 +19,9 @@ pub enum Kind {
     Forbidden,
     /// 404: nothing of yours by that name.
     NotFound,
+    /// 409: the state changed while the request was under way (signed out
+    /// elsewhere, say); nothing was done, trying again is safe.
+    Conflict,
     /// 410: a link that worked once and no longer does.
     Gone,
     /// 413: an upload over the size limit.
@@ -41,6 +44,7 @@ impl Kind {
             Kind::Unauthorized => 401,
             Kind::Forbidden => 403,
             Kind::NotFound => 404,
+            Kind::Conflict => 409,
             Kind::Gone => 410,
             Kind::TooLarge => 413,
             Kind::Unprocessable => 422,

@@ -14,8 +14,15 @@ use std::net::IpAddr;
 pub enum Key {
     /// The client address (IPv6 by /64, see [`client_subject`]).
     Client,
-    /// The email address a request is about.
+    /// The email address a request is about: bounds what reaches one inbox,
+    /// never what its owner can do to sign in.
     Email,
+    /// The email address and the client together: one client's tries at an
+    /// address, which nobody else can use up.
+    EmailAndClient,
+    /// The client's wider network (an IPv6 /48): what one holder of many /64s
+    /// can do in all.
+    Network,
     /// The signed-in user (guest or member).
     User,
 }
@@ -25,19 +32,24 @@ pub enum Key {
 pub enum LimitedAction {
     /// New guests per client per hour (a household or an office).
     NewGuest,
-    /// Sign-in links per address.
+    /// New guests per IPv6 /48 per hour (one site's many /64s).
+    NewGuestPerNetwork,
+    /// Emails of any kind to one address per hour (its inbox, not its owner).
+    MailPerAddress,
+    /// Sign-in links per address and client.
     LinkPerEmail,
     /// Sign-in links per client.
     LinkPerClient,
-    /// Password attempts per account (sign-in, confirming a sign-up's password, changing it).
+    /// Password attempts per account and client (sign-in, confirming a
+    /// sign-up's password, changing it).
     PasswordPerAccount,
     /// Password sign-in attempts per client.
     PasswordPerClient,
     /// Sign-in code attempts per client.
     CodePerClient,
-    /// Sign-in code attempts per address (each code also dies after five).
+    /// Sign-in code attempts per address and client (each code also dies after five).
     CodePerEmail,
-    /// Sign-in code attempts per address per day (bounds slow guessing).
+    /// Sign-in code attempts per address and client per day (bounds slow guessing).
     CodePerEmailDaily,
     /// Sign-ins started with an OpenID Connect provider per client.
     OpenIdPerClient,
@@ -45,7 +57,7 @@ pub enum LimitedAction {
     PasskeyPerClient,
     /// Sign-ups and reset requests per client.
     AccountMailPerClient,
-    /// Sign-ups and reset requests per address.
+    /// Sign-ups and reset requests per address and client.
     AccountMailPerEmail,
     /// Photo uploads per user.
     Upload,
@@ -62,6 +74,8 @@ impl LimitedAction {
     pub fn name(self) -> &'static str {
         match self {
             Self::NewGuest => "guest_client",
+            Self::NewGuestPerNetwork => "guest_network",
+            Self::MailPerAddress => "mail_address",
             Self::LinkPerEmail => "magic_link_email",
             Self::LinkPerClient => "magic_link_client",
             Self::PasswordPerAccount => "sign_in_account",
@@ -84,6 +98,10 @@ impl LimitedAction {
     pub fn default_max(self) -> i32 {
         match self {
             Self::NewGuest => 30,
+            // Four busy households' worth: a site with many /64s, not a scraper's.
+            Self::NewGuestPerNetwork => 120,
+            // Enough for every kind of mail a person asks for in an hour.
+            Self::MailPerAddress => 20,
             // The sign-in page starts one for autofill on every visit.
             Self::PasskeyPerClient => 60,
             Self::LinkPerEmail | Self::AccountMailPerEmail => 3,
@@ -104,7 +122,11 @@ impl LimitedAction {
     /// Window length in seconds.
     pub fn window_secs(self) -> i64 {
         match self {
-            Self::NewGuest | Self::Upload | Self::Report => 3600,
+            Self::NewGuest
+            | Self::NewGuestPerNetwork
+            | Self::MailPerAddress
+            | Self::Upload
+            | Self::Report => 3600,
             Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck => 86_400,
             _ => 900,
         }
@@ -120,11 +142,13 @@ impl LimitedAction {
             | Self::OpenIdPerClient
             | Self::PasskeyPerClient
             | Self::AccountMailPerClient => Key::Client,
+            Self::NewGuestPerNetwork => Key::Network,
+            Self::MailPerAddress => Key::Email,
             Self::LinkPerEmail
             | Self::AccountMailPerEmail
             | Self::PasswordPerAccount
             | Self::CodePerEmail
-            | Self::CodePerEmailDaily => Key::Email,
+            | Self::CodePerEmailDaily => Key::EmailAndClient,
             Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck => Key::User,
         }
     }
@@ -132,8 +156,11 @@ impl LimitedAction {
     /// What the person reads when over the limit (before how long to wait).
     pub fn message(self) -> &'static str {
         match self {
-            Self::NewGuest => "Many guest accounts were started from your network lately.",
-            Self::LinkPerEmail
+            Self::NewGuest | Self::NewGuestPerNetwork => {
+                "Many guest accounts were started from your network lately."
+            }
+            Self::MailPerAddress
+            | Self::LinkPerEmail
             | Self::LinkPerClient
             | Self::AccountMailPerClient
             | Self::AccountMailPerEmail => {
@@ -174,6 +201,8 @@ impl Limits {
     pub fn max(&self, action: LimitedAction) -> i32 {
         match action {
             LimitedAction::NewGuest => self.guests_per_client_per_hour.max(1),
+            // Scales with the per-client setting (benchmarks raise both).
+            LimitedAction::NewGuestPerNetwork => self.guests_per_client_per_hour.max(1).saturating_mul(4),
             other => other.default_max(),
         }
     }
@@ -267,6 +296,19 @@ pub fn over(action: LimitedAction, retry: f64) -> TooMany {
     }
 }
 
+/// The subject for per-network limits: the IPv6 /48 (what one site or
+/// customer is usually given), or `None` for IPv4, where the address is scarce
+/// enough to be its own network.
+pub fn network_subject(ip: IpAddr) -> Option<String> {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
+        }
+        _ => None,
+    }
+}
+
 /// The subject for per-client limits: the IPv4 address, or the IPv6 /64 (one
 /// household or host usually owns a whole /64).
 pub fn client_subject(ip: IpAddr) -> String {
@@ -304,6 +346,11 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(client_subject("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
         assert_eq!(client_subject("10.0.0.1".parse().unwrap()), "10.0.0.1");
+        let wide = |ip: &str| super::network_subject(ip.parse().unwrap());
+        assert_eq!(wide("2001:db8:1:2::1"), wide("2001:db8:1:ffff::9"));
+        assert_ne!(wide("2001:db8:1:2::1"), wide("2001:db8:2:2::1"));
+        assert_eq!(wide("10.0.0.1"), None);
+        assert_eq!(wide("::ffff:10.0.0.1"), None);
     }
 
     #[test]
@@ -320,6 +367,7 @@ mod tests {
             guests_per_client_per_hour: 5,
         };
         assert_eq!(limits.max(LimitedAction::NewGuest), 5);
+        assert_eq!(limits.max(LimitedAction::NewGuestPerNetwork), 20);
         assert_eq!(limits.max(LimitedAction::Report), 30);
     }
 }

@@ -175,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
                 ttl_minutes: 10,
                 password_hash: None,
                 browser_hash: None,
+                user_id: None,
             },
         )
         .await?

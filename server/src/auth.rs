@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::ClaimChoice;
+use paws_inside::auth::cookies::SIGN_IN;
 use paws_inside::auth::{LinkError, links};
 use paws_inside::errors::{Failure, Kind};
 use serde::Deserialize;
@@ -45,7 +46,7 @@ pub async fn confirm(
     Form(form): Form<LinkForm>,
 ) -> Response {
     match links::sign_in_with_link(&state.ctx, &mut caller, &form.token, form.choice()).await {
-        Ok(signed_in) => Redirect::to(&signed_in.next).into_response(),
+        Ok(ended) => Redirect::to(&ended.next).into_response(),
         Err(err) => answer(err, "confirm", &form.token),
     }
 }
@@ -67,7 +68,8 @@ pub async fn code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let browser_key = code_cookie(&headers);
+    let https = state.ctx.config.https();
+    let browser_key = SIGN_IN.read(https, cookie_values(&headers));
     let outcome = links::sign_in_with_code(
         &state.ctx,
         &mut caller,
@@ -77,13 +79,9 @@ pub async fn code(
     )
     .await;
     match outcome {
-        Ok(signed_in) => {
-            let mut res = Redirect::to(&signed_in.next).into_response();
-            let gone = format!(
-                "{}=; Path=/auth/code; Max-Age=0; HttpOnly; SameSite=Lax",
-                paws_inside::auth::CODE_COOKIE
-            );
-            if let Ok(gone) = HeaderValue::from_str(&gone) {
+        Ok(ended) => {
+            let mut res = Redirect::to(&ended.next).into_response();
+            if let Ok(gone) = HeaderValue::from_str(&SIGN_IN.clear(https)) {
                 res.headers_mut().append(header::SET_COOKIE, gone);
             }
             res
@@ -99,17 +97,20 @@ pub async fn code(
                     )
                         .into_response();
                 }
-                Kind::Gone | Kind::NotFound => "code_dead",
-                _ => err.code(),
+                _ if !err.code().is_empty() => err.code(),
+                _ => "code_dead",
             };
             Redirect::to(&format!("/sign-in?sent={request}&error={problem}")).into_response()
         }
     }
 }
 
-/// The asking browser's key from its cookie, if it sent one.
-fn code_cookie(headers: &HeaderMap) -> Option<String> {
-    crate::responses::cookie(headers, paws_inside::auth::CODE_COOKIE)
+/// The request's `Cookie` header values.
+pub(crate) fn cookie_values(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
 }
 
 /// `POST /auth/verify`: confirms a sign-up's address and signs in.
@@ -131,7 +132,8 @@ pub async fn reset(
     Identity(mut caller): Identity,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    match links::reset_password(&state.ctx, &mut caller, &form.token, form.password).await {
+    let choice = form.choice();
+    match links::reset_password(&state.ctx, &mut caller, &form.token, choice, form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
         Err(err) => answer(err, "reset", &form.token),
     }
@@ -141,10 +143,10 @@ pub async fn reset(
 /// here, then back to the account page.
 pub async fn add_email(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    Identity(mut caller): Identity,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    match paws_inside::auth::add_email::confirm(&state.ctx, &caller, &form.token).await {
+    match paws_inside::auth::add_email::confirm(&state.ctx, &mut caller, &form.token).await {
         Ok(()) => Redirect::to("/account?email=added").into_response(),
         Err(err) => answer(err, "add-email", &form.token),
     }

@@ -10,10 +10,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::auth::OidcError;
+use paws_inside::auth::cookies::OPENID;
+use paws_inside::auth::oidc::FLOW_MINUTES;
 use paws_inside::auth::oidc::Finished;
 use paws_inside::auth::oidc::finish::{self, Callback};
 use paws_inside::auth::oidc::start::{self, Intent};
-use paws_inside::auth::oidc::{COOKIE, FLOW_MINUTES};
 use paws_inside::errors::{Failure, Kind};
 use serde::Deserialize;
 
@@ -43,16 +44,8 @@ pub async fn start(
     match start::start(&state.ctx, &caller, &id, &form.next, intent).await {
         Ok(started) => {
             let mut res = Redirect::to(&started.url).into_response();
-            let secure = if state.ctx.config.public_url.starts_with("https://") {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{COOKIE}={}; Path=/auth/oidc; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-                started.browser_key,
-                FLOW_MINUTES * 60
-            );
+            let https = state.ctx.config.https();
+            let cookie = OPENID.set(https, &started.browser_key, FLOW_MINUTES * 60);
             if let Ok(cookie) = HeaderValue::from_str(&cookie) {
                 res.headers_mut().append(header::SET_COOKIE, cookie);
             }
@@ -71,10 +64,11 @@ pub async fn callback(
     Query(answer): Query<Callback>,
     headers: HeaderMap,
 ) -> Response {
-    let key = browser_key(&headers);
+    let https = state.ctx.config.https();
+    let key = OPENID.read(https, crate::auth::cookie_values(&headers));
     let member = caller.user().is_some_and(|u| !u.is_guest());
     match finish::finish(&state.ctx, &mut caller, &id, &answer, key.as_deref()).await {
-        Ok(done) => finished(done),
+        Ok(done) => finished(done, https),
         Err(err) => failed(err, member),
     }
 }
@@ -94,24 +88,23 @@ pub async fn confirm(
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let key = browser_key(&headers);
+    let https = state.ctx.config.https();
+    let key = OPENID.read(https, crate::auth::cookie_values(&headers));
     let member = caller.user().is_some_and(|u| !u.is_guest());
     match finish::confirm(&state.ctx, &mut caller, key.as_deref(), form.choice == "link").await {
-        Ok(done) => finished(done),
+        Ok(done) => finished(done, https),
         Err(err) => failed(err, member),
     }
 }
 
-fn finished(done: Finished) -> Response {
+fn finished(done: Finished, https: bool) -> Response {
     let to = match done {
         Finished::SignedIn { next } => next,
         Finished::Linked => "/account?linked=1".to_owned(),
         Finished::Confirm => return Redirect::to("/auth/oidc/confirm").into_response(),
     };
     let mut res = Redirect::to(&to).into_response();
-    if let Ok(gone) = HeaderValue::from_str(&format!(
-        "{COOKIE}=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax"
-    )) {
+    if let Ok(gone) = HeaderValue::from_str(&OPENID.clear(https)) {
         res.headers_mut().append(header::SET_COOKIE, gone);
     }
     res
@@ -133,9 +126,4 @@ fn failed(err: OidcError, member: bool) -> Response {
     }
     let page = if member { "/account" } else { "/sign-in" };
     Redirect::to(&format!("{page}?error={}", err.code())).into_response()
-}
-
-/// This browser's key from its cookie, if it sent one.
-fn browser_key(headers: &HeaderMap) -> Option<String> {
-    crate::responses::cookie(headers, COOKIE)
 }

@@ -8,9 +8,10 @@ use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paws_inside::auth::PasskeyError;
+use paws_inside::auth::cookies::PASSKEY;
 use paws_inside::auth::passkeys::{Started, register, sign_in};
 use paws_inside::errors::{Failure, Kind};
 use serde::Deserialize;
@@ -35,63 +36,98 @@ pub struct Finish {
     next: String,
 }
 
+/// How long a prompt's cookie lives (a prompt itself lasts minutes).
+const COOKIE_SECS: i64 = 10 * 60;
+
 /// `POST /auth/passkey/register/start`.
 pub async fn register_start(
     State(state): State<AppState>,
     Identity(caller): Identity,
+    headers: HeaderMap,
     body: Option<Json<RegisterStart>>,
 ) -> Response {
     let name = body.map(|Json(b)| b.name).unwrap_or_default();
-    started(register::start(&state.ctx, &caller, &name).await)
+    let https = state.ctx.config.https();
+    let held = PASSKEY.read(https, crate::auth::cookie_values(&headers));
+    started(
+        register::start(&state.ctx, &caller, &name, held.as_deref()).await,
+        https,
+    )
 }
 
 /// `POST /auth/passkey/register/finish`.
 pub async fn register_finish(
     State(state): State<AppState>,
     Identity(mut caller): Identity,
+    headers: HeaderMap,
     body: Option<Json<Finish>>,
 ) -> Response {
     let Some(Json(body)) = body else {
         return failed(PasskeyError::Malformed);
     };
-    match register::finish(&state.ctx, &mut caller, &body.ceremony, body.credential).await {
-        Ok(next) => Json(json!({ "next": next })).into_response(),
+    let held = PASSKEY.read(state.ctx.config.https(), crate::auth::cookie_values(&headers));
+    match register::finish(
+        &state.ctx,
+        &mut caller,
+        &body.ceremony,
+        body.credential,
+        held.as_deref(),
+    )
+    .await
+    {
+        Ok(ended) => Json(json!({ "next": ended.next })).into_response(),
         Err(err) => failed(err),
     }
 }
 
 /// `POST /auth/passkey/sign-in/start`.
-pub async fn sign_in_start(State(state): State<AppState>, Identity(caller): Identity) -> Response {
-    started(sign_in::start(&state.ctx, &caller).await)
+pub async fn sign_in_start(
+    State(state): State<AppState>,
+    Identity(caller): Identity,
+    headers: HeaderMap,
+) -> Response {
+    let https = state.ctx.config.https();
+    let held = PASSKEY.read(https, crate::auth::cookie_values(&headers));
+    started(sign_in::start(&state.ctx, &caller, held.as_deref()).await, https)
 }
 
 /// `POST /auth/passkey/sign-in/finish`.
 pub async fn sign_in_finish(
     State(state): State<AppState>,
     Identity(mut caller): Identity,
+    headers: HeaderMap,
     body: Option<Json<Finish>>,
 ) -> Response {
     let Some(Json(body)) = body else {
         return failed(PasskeyError::Malformed);
     };
-    match sign_in::finish(
+    let held = PASSKEY.read(state.ctx.config.https(), crate::auth::cookie_values(&headers));
+    let finished = sign_in::finish(
         &state.ctx,
         &mut caller,
         &body.ceremony,
         body.credential,
         &body.next,
+        held.as_deref(),
     )
-    .await
-    {
-        Ok(next) => Json(json!({ "next": next })).into_response(),
+    .await;
+    match finished {
+        Ok(ended) => Json(json!({ "next": ended.next })).into_response(),
         Err(err) => failed(err),
     }
 }
 
-fn started(outcome: Result<Started, PasskeyError>) -> Response {
+/// A started ceremony, with the cookie that binds its answer to this browser.
+fn started(outcome: Result<Started, PasskeyError>, https: bool) -> Response {
     match outcome {
         Ok(started) => {
-            Json(json!({ "ceremony": started.ceremony, "options": started.options })).into_response()
+            let mut res =
+                Json(json!({ "ceremony": started.ceremony, "options": started.options })).into_response();
+            if let Ok(cookie) = HeaderValue::from_str(&PASSKEY.set(https, &started.browser_key, COOKIE_SECS))
+            {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            res
         }
         Err(err) => failed(err),
     }

@@ -134,16 +134,22 @@ pub(super) async fn end_other_sessions(
     Ok(done.rows_affected())
 }
 
+/// Whether a sign-in `age_ms` old is within `minutes` (at least a second, so
+/// `REAUTH_MINUTES=0` still lets a sign-in act at once).
+pub(crate) fn recent_enough(minutes: i64, age_ms: i64) -> bool {
+    age_ms < (minutes.max(0) * 60_000).max(1000)
+}
+
 /// Refuses unless this session's user proved who they are here within
-/// `REAUTH_MINUTES` (from the session row, not from anything the browser says).
+/// `REAUTH_MINUTES` (from the session row, not from anything the browser
+/// says). An early answer for the page; flows that add a way in decide again
+/// on the row they lock.
 pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -> Result<(), AccountError> {
     let minutes = ctx.config.reauth_minutes.max(0);
-    // At least a second, so `REAUTH_MINUTES=0` still lets a sign-in act at once.
-    let window_ms = (minutes * 60_000).max(1000);
     if caller
         .session
         .millis_since_sign_in()
-        .is_none_or(|ms| ms >= window_ms)
+        .is_none_or(|ms| !recent_enough(minutes, ms))
     {
         return Err(AccountError::Invalid(format!(
             "For your safety, sign in again (within the last {minutes} minutes) to {to}."

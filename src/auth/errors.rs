@@ -5,6 +5,9 @@ use crate::password::PasswordError;
 
 use crate::errors::{Kind, UNEXPECTED, failure};
 
+/// What a person reads when their session changed under a request.
+const CHANGED: &str = "Your sign-in changed while this was under way (in another tab or device). Nothing was changed; please try again.";
+
 /// Creating a guest.
 #[derive(Debug, thiserror::Error)]
 pub enum MintError {
@@ -50,6 +53,15 @@ pub enum LinkError {
     /// Not eight digits.
     #[error("The code is the eight digits in the email.")]
     MalformedCode,
+    /// Every try of this mail's code was used up.
+    #[error("Too many wrong codes: this one no longer works. Please ask for a new email.")]
+    TriedOut,
+    /// This browser's session changed while the request was under way.
+    #[error("{CHANGED}")]
+    Changed,
+    /// Adding an address to a member needs a recent sign-in here.
+    #[error("For your safety, sign in again (within the last {0} minutes), then open the link once more.")]
+    NotRecent(i64),
     /// A code typed in another browser than the one that asked for the mail.
     #[error(
         "This code works only in the browser where you asked for it. Here, open the link in the email instead."
@@ -82,6 +94,9 @@ pub enum LinkError {
     Unexpected(anyhow::Error),
 }
 failure!(LinkError {
+    TriedOut => Kind::Gone,
+    Changed => Kind::Conflict,
+    NotRecent => Kind::Forbidden,
     NotYours => Kind::Invalid,
     AddressTaken => Kind::Invalid,
     Used => Kind::Gone,
@@ -117,6 +132,9 @@ impl LinkError {
                 _ => "wrong_code_4",
             },
             Self::MalformedCode => "bad_code",
+            Self::TriedOut => "tried_out",
+            Self::Changed => "changed",
+            Self::NotRecent(_) => "not_recent",
             Self::OtherBrowser => "other_browser",
             Self::LeftBehind => "left_behind",
             Self::NotYours => "not_yours",
@@ -139,6 +157,11 @@ impl LinkError {
                 _ => return None,
             },
             "bad_code" => Self::MalformedCode,
+            "tried_out" => Self::TriedOut,
+            "changed" => Self::Changed,
+            "not_recent" => {
+                return Some("For your safety, sign in again, then open the link once more.".into());
+            }
             "not_yours" => Self::NotYours,
             "address_taken" => Self::AddressTaken,
             "other_browser" => Self::OtherBrowser,
@@ -187,6 +210,9 @@ pub enum SignInError {
     /// Unknown address, wrong password, no password, or one nobody proved.
     #[error("That email and password do not match an account.")]
     Mismatch,
+    /// This browser's session changed while the request was under way.
+    #[error("{CHANGED}")]
+    Changed,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -194,7 +220,7 @@ pub enum SignInError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-failure!(SignInError { Mismatch => Kind::Unauthorized });
+failure!(SignInError { Mismatch => Kind::Unauthorized, Changed => Kind::Conflict });
 
 /// Managing an account: password, sessions, deletion.
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +278,18 @@ pub enum OidcError {
     /// A member's last sign-in is too old to add a way in.
     #[error("For your safety, sign in again (within the last {0} minutes) to link a provider.")]
     NeedsRecentSignIn(i64),
+    /// A new identity whose verified address has an account here: the person
+    /// confirms on our page first (not shown: the flow answers with that page).
+    #[error("Please confirm how to use this sign-in.")]
+    MustConfirm,
+    /// This browser came back holding another guest's things than the one that left.
+    #[error(
+        "This browser holds dogs or photos added as a guest since you left to sign in. Nothing was changed: start again to bring them along."
+    )]
+    LeftBehind,
+    /// This browser's session changed while the request was under way.
+    #[error("{CHANGED}")]
+    Changed,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -260,6 +298,9 @@ pub enum OidcError {
     Unexpected(anyhow::Error),
 }
 failure!(OidcError {
+    MustConfirm => Kind::Invalid,
+    LeftBehind => Kind::Invalid,
+    Changed => Kind::Conflict,
     UnknownProvider => Kind::NotFound,
     Stale => Kind::Gone,
     Denied => Kind::Invalid,
@@ -314,6 +355,9 @@ pub enum PasskeyError {
     /// Not one of this account's passkeys.
     #[error("That passkey is not on your account.")]
     NotFound,
+    /// This browser's session changed while the request was under way.
+    #[error("{CHANGED}")]
+    Changed,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -334,6 +378,7 @@ failure!(PasskeyError {
     BadName => Kind::Invalid,
     LastWayIn => Kind::Invalid,
     NotFound => Kind::NotFound,
+    Changed => Kind::Conflict,
 });
 
 impl OidcError {
@@ -351,6 +396,9 @@ impl OidcError {
             Self::NotLinked => "oidc_not_linked",
             Self::SignedOut => "oidc_signed_out",
             Self::NeedsRecentSignIn(_) => "oidc_reauth",
+            Self::LeftBehind => "oidc_left_behind",
+            Self::MustConfirm => "oidc_confirm",
+            Self::Changed => "changed",
             Self::TooMany(_) => "too_many",
             Self::Unexpected(_) => "oidc_ours",
         }
@@ -369,6 +417,7 @@ impl OidcError {
             "oidc_last" => Self::LastWayIn,
             "oidc_not_linked" => Self::NotLinked,
             "oidc_signed_out" => Self::SignedOut,
+            "oidc_left_behind" => Self::LeftBehind,
             "oidc_reauth" => return Some("For your safety, sign in again to link a provider.".to_owned()),
             "oidc_ours" => Self::Unexpected(anyhow::anyhow!("")),
             _ => return None,

@@ -52,24 +52,38 @@ pub async fn user_or_mint(
         .filter(|k| well_formed(k))
         .map(|k| Sha256::digest(k.as_bytes()).to_vec());
     let action = LimitedAction::NewGuest;
+    let wide = LimitedAction::NewGuestPerNetwork;
     let bucket = caller
         .ip
         .map(|ip| limits::bucket(action, &limits::client_subject(ip)));
+    // An IPv6 client also counts in its /48: one holder of many /64s mints
+    // no more than a few households do.
+    let network = caller
+        .ip
+        .and_then(limits::network_subject)
+        .map(|net| limits::bucket(wide, &net));
     let row = caller.session.next_row(&caller.user_agent);
     let fresh_id = Uuid::new_v4();
     // hit:    this attempt counts against the client's guests (a double submit
-    //         counts twice: it is two attempts).
+    //         counts twice: it is two attempts); net: and its /48's.
     // key:    the browser's key; a recent one names the guest to join, an old
     //         one (or one whose guest became a member) is taken over.
     // fresh:  a new guest when the key names none.
     // opened: this browser's new session row, replacing its old one.
-    let (id, created, retry, _): (Option<Uuid>, bool, Option<f64>, bool) = sqlx::query_as(
+    type Minted = (Option<Uuid>, bool, Option<f64>, Option<f64>, bool);
+    let (id, created, retry, retry_net, _): Minted = sqlx::query_as(
         "WITH hit AS (
            INSERT INTO rate_limits (bucket, window_start, hits)
            SELECT $3, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $3::text IS NOT NULL
            ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
            RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
-         allowed AS (SELECT coalesce((SELECT hits FROM hit), 0) <= $5 AS ok),
+         net AS (
+           INSERT INTO rate_limits (bucket, window_start, hits)
+           SELECT $11, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $11::text IS NOT NULL
+           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+           RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
+         allowed AS (
+           SELECT coalesce((SELECT hits FROM hit), 0) <= $5 AND coalesce((SELECT hits FROM net), 0) <= $12 AS ok),
          key AS (
            INSERT INTO guest_mint_keys AS k (key_hash, user_id)
            SELECT $1, $6 FROM allowed WHERE ok AND $1::bytea IS NOT NULL
@@ -83,9 +97,10 @@ pub async fn user_or_mint(
          fresh AS (INSERT INTO users (id, is_anonymous) SELECT id, true FROM chosen WHERE id = $6 RETURNING id),
          gone AS (DELETE FROM sessions WHERE id = $7 AND EXISTS (SELECT 1 FROM chosen)),
          opened AS (
-           INSERT INTO sessions (id, user_id, user_agent, expiry_date)
-           SELECT $8, id, $9, to_timestamp($10) FROM chosen)
+           INSERT INTO sessions (id, user_id, user_agent, expiry_date, method)
+           SELECT $8, id, $9, to_timestamp($10), 'guest' FROM chosen)
          SELECT (SELECT id FROM chosen), EXISTS (SELECT 1 FROM fresh), (SELECT retry FROM hit WHERE hits > $5),
+                (SELECT retry FROM net WHERE hits > $12),
                 set_config('synchronous_commit', 'off', true) IS NOT NULL",
     )
     .bind(key.as_deref())
@@ -98,12 +113,17 @@ pub async fn user_or_mint(
     .bind(row.id())
     .bind(&row.user_agent)
     .bind(row.expiry)
+    .bind(network.as_deref())
+    .bind(ctx.config.limits.max(wide))
     .fetch_one(&ctx.pool)
     .await
     .context("failed to create guest user")?;
     let Some(id) = id else {
-        // Over the limit; the hit is kept so the window keeps counting.
-        return Err(MintError::TooMany(limits::over(action, retry.unwrap_or(60.0))));
+        // Over a limit; the hits are kept so the windows keep counting.
+        return Err(MintError::TooMany(match (retry, retry_net) {
+            (Some(retry), _) => limits::over(action, retry),
+            (None, retry) => limits::over(wide, retry.unwrap_or(60.0)),
+        }));
     };
     let user = User::Guest { id };
     caller.session.adopt(row.opened(user.clone(), None)).await?;

@@ -1,11 +1,12 @@
 //! Every way in through a one-time email link: sign in (and claim the guest's
 //! things), confirm the address of a sign-up, set a new password. Opening a
-//! link only looks ([`preview`]); the page's POST runs one transaction that
-//! uses the token up, promotes or merges the guests, settles the password and
-//! opens this browser's new session.
+//! link only looks ([`preview`]); the page's POST hands the token to the one
+//! ending ([`super::by_address`]), which uses it up, promotes or merges the
+//! guests, settles the password and opens this browser's new session.
 
-use super::claim::{Proof, SignedIn, dead_link};
+use super::by_address::{ByAddress, Secret, dead_link};
 use super::context::Caller;
+use super::ending::{self, Ended};
 use super::errors::{LinkError, RequestError};
 use super::merge;
 use super::preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
@@ -30,22 +31,35 @@ pub struct Requested {
 }
 
 /// Emails a sign-in link (and code). Known and unknown addresses take the same
-/// path and get the same answer.
+/// path and get the same answer. `browser_key`: the key this browser holds from
+/// an earlier request, kept so its newer link replaces its older one (and only
+/// its own: someone else asking for your address never retires yours).
 pub async fn request_link(
     ctx: &Context,
     caller: &Caller,
     email: &str,
     next: &str,
+    browser_key: Option<&str>,
 ) -> Result<Requested, RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
+    let client = caller.client();
+    // Per address *and* client: one client cannot stop links to an address;
+    // the address's own bound only keeps its inbox from a flood.
     let checks = [
-        (LimitedAction::LinkPerClient, caller.client()),
-        (LimitedAction::LinkPerEmail, email.as_str().to_owned()),
+        (LimitedAction::LinkPerClient, client.clone()),
+        (
+            LimitedAction::LinkPerEmail,
+            format!("{} {client}", email.as_str()),
+        ),
+        (LimitedAction::MailPerAddress, email.as_str().to_owned()),
     ];
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
-    let browser_key = tokens::generate()?;
+    let browser_key = match browser_key.filter(|k| tokens::hash(k).is_some()) {
+        Some(key) => key.to_owned(),
+        None => tokens::generate()?,
+    };
     let browser_hash = tokens::hash(&browser_key).context("generated key is malformed")?;
     // The token and the mail carrying it commit together (the outbox).
     let mut tx = ctx.pool.begin().await.context("no database connection")?;
@@ -59,6 +73,7 @@ pub async fn request_link(
             ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
             browser_hash: Some(&browser_hash),
+            user_id: None,
         },
     )
     .await?;
@@ -135,33 +150,43 @@ async fn unproven_password(pool: &PgPool, email: &str) -> anyhow::Result<Option<
     .context("failed to look up the account's password")
 }
 
-/// Confirms a sign-in link: signs this browser in, bringing guests along.
+/// Confirms a sign-in link: signs this browser in, bringing the guests the
+/// one rule and the person's choice bring.
 pub async fn sign_in_with_link(
     ctx: &Context,
     caller: &mut Caller,
     token: &str,
     choice: ClaimChoice,
-) -> Result<SignedIn, LinkError> {
-    super::claim::claim(ctx, caller, Purpose::MagicLink, Proof::Link(token), choice, None).await
+) -> Result<Ended, LinkError> {
+    let way = ByAddress {
+        purpose: Purpose::MagicLink,
+        secret: Secret::Link(token),
+        choice,
+        password: None,
+    };
+    ending::end(ctx, caller, way).await
 }
 
 /// Signs in with the code from a sign-in mail, typed in the browser that
 /// asked (`request` names the mail's token, `browser_key` is that browser's
-/// cookie): the same claim as the link, wherever the mail was read. Limited
-/// per client and per address; the code dies after five wrong tries.
+/// cookie): the same ending as the link, wherever the mail was read. Limited
+/// per client and per address; each try is counted before the code is checked,
+/// so however many are in flight, at most [`tokens::CODE_TRIES`] are checked.
 pub async fn sign_in_with_code(
     ctx: &Context,
     caller: &mut Caller,
     request: &str,
     code: &str,
     browser_key: Option<&str>,
-) -> Result<SignedIn, LinkError> {
+) -> Result<Ended, LinkError> {
     let request = Uuid::parse_str(request).map_err(|_| LinkError::Unknown)?;
     let code = tokens::normalize_code(code).ok_or(LinkError::MalformedCode)?;
     let email = tokens::email_of(&ctx.pool, request).await?;
-    let mut checks = vec![(LimitedAction::CodePerClient, caller.client())];
+    let client = caller.client();
+    let mut checks = vec![(LimitedAction::CodePerClient, client.clone())];
+    // Per address *and* client: nobody else can use up the owner's tries.
     for per_email in [LimitedAction::CodePerEmail, LimitedAction::CodePerEmailDaily] {
-        checks.extend(email.clone().map(|e| (per_email, e)));
+        checks.extend(email.clone().map(|e| (per_email, format!("{e} {client}"))));
     }
     let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
     ctx.limit(&checks).await?.map_err(LinkError::TooMany)?;
@@ -170,24 +195,26 @@ pub async fn sign_in_with_code(
         tokens::CodeTarget::OtherBrowser => return Err(LinkError::OtherBrowser),
         tokens::CodeTarget::Dead(peek) => return Err(dead_link(peek)),
     };
+    let Some(attempt) = tokens::take_try(&ctx.pool, request, &code_hash).await? else {
+        return Err(tokens::why_no_try(&ctx.pool, request).await?);
+    };
     if !ctx.hasher.verify(code, Some(code_hash.clone())).await? {
-        return Err(
-            match tokens::count_wrong_code(&ctx.pool, request, &code_hash).await? {
-                Some(left) => LinkError::WrongCode(left),
-                None => LinkError::Used,
-            },
-        );
+        let left = tokens::CODE_TRIES - attempt;
+        if left <= 0 {
+            tokens::retire_tried_out(&ctx.pool, request, &code_hash).await?;
+        }
+        return Err(LinkError::WrongCode(left.max(0)));
     }
-    // The browser typing the code is the one that asked: its guest comes along.
-    let choice = ClaimChoice {
-        bring_requester: false,
-        bring_this_browser: true,
+    let way = ByAddress {
+        purpose: Purpose::MagicLink,
+        secret: Secret::Code {
+            request,
+            code_hash: &code_hash,
+        },
+        choice: ClaimChoice::default(),
+        password: None,
     };
-    let proof = Proof::Code {
-        request,
-        code_hash: &code_hash,
-    };
-    super::claim::claim(ctx, caller, Purpose::MagicLink, proof, choice, None).await
+    ending::end(ctx, caller, way).await
 }
 
 /// Confirms the address of a sign-up and finishes it. The password chosen at
@@ -200,7 +227,7 @@ pub async fn confirm_address(
     token: &str,
     choice: ClaimChoice,
     typed_password: &str,
-) -> Result<SignedIn, LinkError> {
+) -> Result<Ended, LinkError> {
     let row = match tokens::peek(&ctx.pool, Purpose::EmailVerify, token).await? {
         Peek::Valid(row) => row,
         dead => return Err(dead_link(dead)),
@@ -213,7 +240,8 @@ pub async fn confirm_address(
     let keep = match pending {
         Some(hash) if browser.is_some() && browser == row.guest_id => Some(hash),
         Some(hash) if !typed_password.is_empty() => {
-            ctx.limit(&[(LimitedAction::PasswordPerAccount, row.email.as_str())])
+            let subject = format!("{} {}", row.email, caller.client());
+            ctx.limit(&[(LimitedAction::PasswordPerAccount, subject.as_str())])
                 .await?
                 .map_err(LinkError::TooMany)?;
             if !ctx
@@ -227,44 +255,37 @@ pub async fn confirm_address(
         }
         _ => None,
     };
-    super::claim::claim(
-        ctx,
-        caller,
-        Purpose::EmailVerify,
-        Proof::Link(token),
+    let way = ByAddress {
+        purpose: Purpose::EmailVerify,
+        secret: Secret::Link(token),
         choice,
-        keep,
-    )
-    .await
+        password: keep,
+    };
+    ending::end(ctx, caller, way).await
 }
 
 /// Sets a new password from a reset link: proves the address, ends every
-/// session of the account and signs this browser in.
+/// session of the account and signs this browser in. Like any link, it brings
+/// the guest that asked for it only in the browser that asked, and any other
+/// guest only when the person chose it on the page.
 pub async fn reset_password(
     ctx: &Context,
     caller: &mut Caller,
     token: &str,
+    choice: ClaimChoice,
     new_password: String,
-) -> Result<SignedIn, LinkError> {
+) -> Result<Ended, LinkError> {
     let row = match tokens::peek(&ctx.pool, Purpose::PasswordReset, token).await? {
         Peek::Valid(row) => row,
         dead => return Err(dead_link(dead)),
     };
     crate::password::check(&new_password, &row.email).map_err(LinkError::Weak)?;
     let hash = ctx.hasher.hash(new_password).await?;
-    // Whoever types a new password here owns this browser's guest too (as
-    // with a password sign-in): it comes along rather than being left behind.
-    let choice = ClaimChoice {
-        bring_requester: false,
-        bring_this_browser: true,
-    };
-    super::claim::claim(
-        ctx,
-        caller,
-        Purpose::PasswordReset,
-        Proof::Link(token),
+    let way = ByAddress {
+        purpose: Purpose::PasswordReset,
+        secret: Secret::Link(token),
         choice,
-        Some(hash),
-    )
-    .await
+        password: Some(hash),
+    };
+    ending::end(ctx, caller, way).await
 }

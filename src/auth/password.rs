@@ -1,8 +1,10 @@
 //! Passwords: signing in with one, asking for a reset link, changing it.
 
 use super::context::Caller;
+use super::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use super::errors::{AccountError, RequestError, SignInError};
-use super::merge::{self, Outcome};
+use super::merge;
+use super::preview::ClaimChoice;
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;
 use crate::context::Context;
@@ -10,84 +12,88 @@ use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
 use crate::mail::outbox::{Letter, Queued};
 use anyhow::Context as _;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// How long a password-reset link works.
 const RESET_MINUTES: i64 = 30;
 
-/// Signs in with email and password, merging this browser's guest into the
-/// account (the same savepoint merge as a link). Only a password whose
-/// address was proven signs in.
+/// A password checked against the account it signs in to, for the ending.
+struct ByPassword {
+    email: EmailAddress,
+    id: Uuid,
+    hash: String,
+}
+
+impl Way for ByPassword {
+    type Error = SignInError;
+
+    async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, SignInError> {
+        merge::lock_address(conn, self.email.as_str()).await?;
+        // Decide on the account as it is now: a password changed (or an
+        // address moved) since it was checked does not sign in.
+        let current: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM users
+             WHERE id = $1 AND password_hash = $2 AND email = $3 AND email_verified_at IS NOT NULL
+             FOR UPDATE",
+        )
+        .bind(self.id)
+        .bind(&self.hash)
+        .bind(self.email.as_str())
+        .fetch_optional(conn)
+        .await
+        .context("failed to lock the account")?;
+        let id = current.ok_or(SignInError::Mismatch)?;
+        Ok(Proof {
+            method: Method::Password,
+            whom: Whom::Member {
+                id,
+                first_proof: false,
+                password: None,
+            },
+            asker: Asker::Here,
+            choice: ClaimChoice::default(),
+            next: "/".to_owned(),
+        })
+    }
+}
+
+/// Signs in with email and password, bringing this browser's guest into the
+/// account (the ending's savepoint merge). Only a password whose address was
+/// proven signs in. Limited per client and per account *and* client, so
+/// nobody elsewhere can lock the owner out.
 pub async fn sign_in(
     ctx: &Context,
     caller: &mut Caller,
     email: &str,
     password: String,
-) -> Result<(), SignInError> {
+) -> Result<Ended, SignInError> {
     let Ok(email) = EmailAddress::parse(email) else {
         return Err(SignInError::Mismatch);
     };
     let client = caller.client();
+    let account = format!("{} {client}", email.as_str());
     ctx.limit(&[
         (LimitedAction::PasswordPerClient, client.as_str()),
-        (LimitedAction::PasswordPerAccount, email.as_str()),
+        (LimitedAction::PasswordPerAccount, account.as_str()),
     ])
     .await?
     .map_err(SignInError::TooMany)?;
-    let found: Option<(Uuid, Option<String>, Option<String>, bool)> = sqlx::query_as(
-        "SELECT id, password_hash, display_name, role = 'admin' FROM users
+    let found: Option<(Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT id, password_hash FROM users
          WHERE email = $1 AND NOT is_anonymous AND email_verified_at IS NOT NULL",
     )
     .bind(email.as_str())
     .fetch_optional(&ctx.pool)
     .await
     .context("failed to load credentials")?;
-    let stored = found.as_ref().and_then(|(_, hash, ..)| hash.clone());
+    let stored = found.as_ref().and_then(|(_, hash)| hash.clone());
     // Unknown addresses verify against a dummy hash: same work, same time.
     let ok = ctx.hasher.verify(password, stored.clone()).await?;
-    let Some((id, Some(hash), display_name, admin)) = found.filter(|_| ok) else {
+    let Some((id, Some(hash))) = found.filter(|_| ok) else {
         return Err(SignInError::Mismatch);
     };
-    let mut tx = ctx.pool.begin().await.context("failed to begin sign-in")?;
-    super::merge::lock_address(&mut tx, email.as_str()).await?;
-    // Decide on the account as it is now: a password changed since it was
-    // checked does not sign in.
-    let current: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND password_hash = $2 FOR UPDATE")
-            .bind(id)
-            .bind(&hash)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("failed to lock the account")?;
-    if current.is_none() {
-        return Err(SignInError::Mismatch);
-    }
-    let guests = merge::lock_guests(&mut tx, &caller.session.guest().into_iter().collect::<Vec<_>>()).await?;
-    let mut outcomes = Vec::new();
-    for guest in guests {
-        outcomes.push(merge::merge_or_record(&mut tx, guest, id).await?);
-    }
-    let notice = match outcomes.as_slice() {
-        [Outcome::Merged(data)] if data.is_empty() => "You are signed in.".to_owned(),
-        _ => merge::notice(&outcomes, false),
-    };
-    let user = User::Member {
-        id,
-        email: Some(email.to_string()),
-        display_name,
-        admin,
-    };
-    let rotation = caller
-        .session
-        .open(&mut tx, user, &caller.user_agent, Some(notice))
-        .await?;
-    tx.commit().await.context("failed to commit sign-in")?;
-    caller.session.adopt(rotation).await?;
-    if !outcomes.is_empty() {
-        merge::count_outcomes(&outcomes);
-    }
-    tracing::info!(user = %id, "signed in with a password");
-    Ok(())
+    ending::end(ctx, caller, ByPassword { email, id, hash }).await
 }
 
 /// Emails a password-reset link if the address has an account; the answer is
@@ -95,9 +101,11 @@ pub async fn sign_in(
 pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Result<(), RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let client = caller.client();
+    let asker = format!("{} {client}", email.as_str());
     ctx.limit(&[
         (LimitedAction::AccountMailPerClient, client.as_str()),
-        (LimitedAction::AccountMailPerEmail, email.as_str()),
+        (LimitedAction::AccountMailPerEmail, asker.as_str()),
+        (LimitedAction::MailPerAddress, email.as_str()),
     ])
     .await?
     .map_err(RequestError::TooMany)?;
@@ -120,6 +128,7 @@ pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Resul
             ttl_minutes: RESET_MINUTES,
             password_hash: None,
             browser_hash: None,
+            user_id: None,
         },
     )
     .await?;
@@ -170,7 +179,8 @@ pub async fn change_password(
         .flatten();
     match &stored {
         Some(stored) => {
-            ctx.limit(&[(LimitedAction::PasswordPerAccount, email.as_str())])
+            let subject = format!("{email} {}", caller.client());
+            ctx.limit(&[(LimitedAction::PasswordPerAccount, subject.as_str())])
                 .await?
                 .map_err(AccountError::TooMany)?;
             if !ctx.hasher.verify(current, Some(stored.clone())).await? {
@@ -187,25 +197,38 @@ pub async fn change_password(
         .begin()
         .await
         .context("failed to begin password change")?;
-    let now: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT password_hash FROM users
-         WHERE id = $1 AND NOT is_anonymous AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)
-         FOR UPDATE",
+    // The account, then this session's row, as they are now: a session
+    // revoked meanwhile sets nothing, and a first password (a new way in)
+    // needs the sign-in here to be recent *now*, not when the request began.
+    let now: Option<Option<String>> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND NOT is_anonymous FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("failed to lock the account")?;
+    let age_ms: Option<i64> = sqlx::query_scalar(
+        "SELECT floor(extract(epoch FROM now() - authenticated_at) * 1000)::int8 FROM sessions
+         WHERE id = $1 AND user_id = $2 AND expiry_date > now() FOR UPDATE",
     )
-    .bind(id)
     .bind(&session)
+    .bind(id)
     .fetch_optional(&mut *tx)
     .await
-    .context("failed to lock the account")?;
-    match now {
-        None => return Err(AccountError::NotFound("Sign in to manage your account.")),
-        // Compare and set: the password checked above must still be the one there.
-        Some(now) if now != stored => {
-            return Err(AccountError::Invalid(
-                "Your password was changed elsewhere just now. Please try again.".into(),
-            ));
-        }
-        Some(_) => {}
+    .context("failed to lock the session")?;
+    let (Some(now), Some(age_ms)) = (now, age_ms) else {
+        return Err(AccountError::NotFound("Sign in to manage your account."));
+    };
+    // Compare and set: the password checked above must still be the one there.
+    if now != stored {
+        return Err(AccountError::Invalid(
+            "Your password was changed elsewhere just now. Please try again.".into(),
+        ));
+    }
+    if stored.is_none() && !super::account::recent_enough(ctx.config.reauth_minutes, age_ms) {
+        return Err(AccountError::Invalid(format!(
+            "For your safety, sign in again (within the last {} minutes) to set a password.",
+            ctx.config.reauth_minutes
+        )));
     }
     sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
         .bind(id)

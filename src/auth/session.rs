@@ -2,10 +2,12 @@
 //!
 //! A change of who a session is happens in two steps that cannot be split up
 //! by a caller: [`TypedSession::open`] deletes this browser's current session
-//! row and inserts a new one for the new user, inside the flow's transaction
-//! (so the new id and the record of whose it is are one write), and returns a
-//! [`Rotation`]; after the commit, [`TypedSession::adopt`] makes the response
-//! carry the new id. The old id never authenticates anyone again.
+//! row and inserts a new one for the new user, inside the ending's
+//! transaction (so the new id and the record of whose it is are one write),
+//! and returns a [`Rotation`]; after the commit, [`TypedSession::adopt`] makes
+//! the response carry the new id. The old id never authenticates anyone
+//! again. Only the one ending (`super::ending`) opens a session; a guest's
+//! first contribution writes its row in its own one statement (`next_row`).
 
 use super::store::keys;
 use super::user::User;
@@ -133,7 +135,7 @@ impl TypedSession {
     /// The row that will replace this browser's session, for a flow that
     /// writes it inside one statement of its own (guest creation); every other
     /// flow uses [`TypedSession::open`].
-    pub(crate) fn next_row(&self, user_agent: &str) -> NewSession {
+    pub(in crate::auth) fn next_row(&self, user_agent: &str) -> NewSession {
         NewSession {
             id: Id::default(),
             replaces: self.inner.id().map(|id| id.to_string()),
@@ -143,19 +145,21 @@ impl TypedSession {
     }
 
     /// Replaces this browser's session row with a new one for `user`, in the
-    /// caller's transaction. `notice` is shown on the next page.
-    pub(crate) async fn open(
+    /// ending's transaction. `notice` is shown on the next page; `method` says
+    /// how the user proved who they are.
+    pub(in crate::auth) async fn open(
         &self,
         conn: &mut PgConnection,
         user: User,
         user_agent: &str,
         notice: Option<String>,
+        method: &str,
     ) -> anyhow::Result<Rotation> {
         let row = self.next_row(user_agent);
         sqlx::query(
             "WITH gone AS (DELETE FROM sessions WHERE id = $1)
-             INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice)
-             VALUES ($2, $3, $4, to_timestamp($5), $6)",
+             INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice, method)
+             VALUES ($2, $3, $4, to_timestamp($5), $6, $7)",
         )
         .bind(&row.replaces)
         .bind(row.id.to_string())
@@ -163,6 +167,7 @@ impl TypedSession {
         .bind(&row.user_agent)
         .bind(row.expiry)
         .bind(notice.as_deref())
+        .bind(method)
         .execute(conn)
         .await
         .context("failed to open a session")?;

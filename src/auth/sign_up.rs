@@ -8,6 +8,10 @@
 //!   browser's guest in place).
 //! - Taken address: its owner gets "someone tried to sign up" with a sign-in
 //!   link (which brings this browser's guest along, if it was them).
+//!
+//! Neither retires a link or code the address already has pending
+//! (`tokens::issue` retires only the same asker's), so the owner's own
+//! sign-in in progress cannot tell, or be cancelled by, a sign-up.
 
 use super::context::Caller;
 use super::errors::SignUpError;
@@ -35,9 +39,11 @@ pub async fn sign_up(
     let email = EmailAddress::parse(email).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     crate::password::check(&password, email.as_str()).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     let client = caller.client();
+    let asker = format!("{} {client}", email.as_str());
     ctx.limit(&[
         (LimitedAction::AccountMailPerClient, client.as_str()),
-        (LimitedAction::AccountMailPerEmail, email.as_str()),
+        (LimitedAction::AccountMailPerEmail, asker.as_str()),
+        (LimitedAction::MailPerAddress, email.as_str()),
     ])
     .await?
     .map_err(SignUpError::TooMany)?;
@@ -59,6 +65,7 @@ pub async fn sign_up(
             ttl_minutes: ctx.config.link_minutes,
             password_hash: None,
             browser_hash: None,
+            user_id: None,
         }
     } else {
         NewToken {
@@ -69,6 +76,7 @@ pub async fn sign_up(
             ttl_minutes: CONFIRM_MINUTES,
             password_hash: Some(&hash),
             browser_hash: None,
+            user_id: None,
         }
     };
     let minutes = new.ttl_minutes;

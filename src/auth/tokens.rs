@@ -61,6 +61,8 @@ pub struct NewToken<'a> {
     /// For a sign-in link: the SHA-256 of the asking browser's key, the only
     /// browser its code works in.
     pub browser_hash: Option<&'a [u8]>,
+    /// For an address to add: the member it is for.
+    pub user_id: Option<Uuid>,
 }
 
 /// A new random token: 32 bytes as 64 hex characters.
@@ -77,17 +79,23 @@ pub fn hash(token: &str) -> Option<Vec<u8>> {
     well_formed.then(|| Sha256::digest(token.as_bytes()).to_vec())
 }
 
-/// Stores a new token and retires the address's older unused ones of the same
-/// purpose (marked used, so their pages say "replaced by a newer link"). One
+/// Stores a new token and retires the older unused ones of the same purpose
+/// and address *that the same asker asked for* — the same browser, or the
+/// same member (marked used, so their pages say "replaced by a newer link").
+/// Someone else asking never retires yours: that would let anyone cancel a
+/// person's sign-in, and tell whether the address has an account. One
 /// statement, so it can run inside a flow's transaction or on its own.
 pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result<Issued> {
     let token = generate()?;
     let digest = hash(&token).context("generated token is malformed")?;
     let id: Uuid = sqlx::query_scalar(
         "WITH retired AS (
-           UPDATE auth_tokens SET used_at = now() WHERE email = $3 AND purpose = $2 AND used_at IS NULL)
-         INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash, browser_hash)
-         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7, $8)
+           UPDATE auth_tokens SET used_at = now()
+           WHERE email = $3 AND purpose = $2 AND used_at IS NULL
+             AND (browser_hash = $8 OR user_id = $9))
+         INSERT INTO auth_tokens (token_hash, purpose, email, guest_id, next_path, expires_at, password_hash,
+                                  browser_hash, user_id)
+         VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), $7, $8, $9)
          RETURNING id",
     )
     .bind(&digest)
@@ -98,6 +106,7 @@ pub async fn issue(conn: &mut PgConnection, new: NewToken<'_>) -> anyhow::Result
     .bind(new.ttl_minutes as i32)
     .bind(new.password_hash)
     .bind(new.browser_hash)
+    .bind(new.user_id)
     .fetch_one(conn)
     .await
     .context("failed to store token")?;
@@ -211,14 +220,14 @@ pub async fn code_target(pool: &PgPool, id: Uuid, browser_key: Option<&str>) -> 
     })
 }
 
-/// Counts a wrong code against the token if it still holds `code_hash`;
-/// returns the tries left (0: the token is used up now), or `None` if it was
-/// used or renewed meanwhile.
-pub async fn count_wrong_code(pool: &PgPool, id: Uuid, code_hash: &str) -> anyhow::Result<Option<i32>> {
-    let tries: Option<i32> = sqlx::query_scalar(
-        "UPDATE auth_tokens SET code_attempts = code_attempts + 1,
-                used_at = CASE WHEN code_attempts + 1 >= $3 THEN now() END
-         WHERE id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now()
+/// Takes one of the token's tries for a code about to be checked, if it still
+/// holds `code_hash` and has tries left; returns which try it is (1-based).
+/// Counted before the check: however many codes are in flight at once, at
+/// most [`CODE_TRIES`] are ever checked against one mail.
+pub async fn take_try(pool: &PgPool, id: Uuid, code_hash: &str) -> anyhow::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "UPDATE auth_tokens SET code_attempts = code_attempts + 1
+         WHERE id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now() AND code_attempts < $3
          RETURNING code_attempts",
     )
     .bind(id)
@@ -226,8 +235,35 @@ pub async fn count_wrong_code(pool: &PgPool, id: Uuid, code_hash: &str) -> anyho
     .bind(CODE_TRIES)
     .fetch_optional(pool)
     .await
-    .context("failed to count a wrong code")?;
-    Ok(tries.map(|t| (CODE_TRIES - t).max(0)))
+    .context("failed to count a code's try")
+}
+
+/// Why no try was left: every try taken, or the token used (by its link, a
+/// right code, a newer mail) or expired meanwhile.
+pub async fn why_no_try(pool: &PgPool, id: Uuid) -> anyhow::Result<crate::auth::LinkError> {
+    let tried: Option<bool> = sqlx::query_scalar("SELECT code_attempts >= $2 FROM auth_tokens WHERE id = $1")
+        .bind(id)
+        .bind(CODE_TRIES)
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up the code's token")?;
+    Ok(match tried {
+        Some(true) => crate::auth::LinkError::TriedOut,
+        _ => crate::auth::LinkError::Used,
+    })
+}
+
+/// Ends the token after its last try was wrong (if it still holds `code_hash`).
+pub async fn retire_tried_out(pool: &PgPool, id: Uuid, code_hash: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE auth_tokens SET used_at = now() WHERE id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(id)
+    .bind(code_hash)
+    .execute(pool)
+    .await
+    .context("failed to end a tried-out code")?;
+    Ok(())
 }
 
 /// Uses the token up inside the caller's transaction if it still holds the
@@ -260,8 +296,14 @@ pub async fn email_of(pool: &PgPool, id: Uuid) -> anyhow::Result<Option<String>>
         .context("failed to look up the token")
 }
 
-/// Looks at a token without consuming it (GET and HEAD of a link, mail scanners).
-pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Result<Peek> {
+/// Looks at a token without consuming it (GET and HEAD of a link, mail
+/// scanners), on a pool or on a transaction's own connection (which must not
+/// wait for a second one).
+pub async fn peek<'e>(
+    conn: impl sqlx::PgExecutor<'e>,
+    purpose: Purpose,
+    token: &str,
+) -> anyhow::Result<Peek> {
     let Some(digest) = hash(token) else {
         return Ok(Peek::Unknown);
     };
@@ -272,7 +314,7 @@ pub async fn peek(pool: &PgPool, purpose: Purpose, token: &str) -> anyhow::Resul
     )
     .bind(&digest)
     .bind(purpose.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
     .context("failed to look up token")?;
     Ok(match row {

@@ -94,6 +94,8 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("oidc_logins", "guest_id"),
     ("oidc_logins", "link_to"),
     ("oidc_pending", "guest_id"),
+    // The record of every sign-in (the ending's), deleted with its account.
+    ("sign_ins", "user_id"),
     // Members' passkeys (a guest that adds one is promoted in the same
     // transaction) and prompts minutes old.
     ("passkeys", "user_id"),

@@ -23,6 +23,7 @@ pub async fn request_magic_link(
     #[server(default)] website: String,
     #[server(default)] form_started: String,
 ) -> Result<(), ServerFnError> {
+    use paws_inside::auth::cookies::SIGN_IN;
     let ctx = ctx()?;
     // A bot gets the same page and cookie, with a code field that nothing opens.
     let asked = if crate::bot::caught("magic_link", &website, &form_started) {
@@ -31,22 +32,16 @@ pub async fn request_magic_link(
             browser_key: paws_inside::auth::tokens::generate().map_err(unexpected)?,
         }
     } else {
-        paws_inside::auth::links::request_link(&ctx, &caller().await?, &email, &next)
+        let held = super::session::flow_cookie(SIGN_IN).await;
+        paws_inside::auth::links::request_link(&ctx, &caller().await?, &email, &next, held.as_deref())
             .await
             .map_err(fail)?
     };
-    // The mail's code works only where this cookie is: only sent to the code
-    // form's address, gone when the link would be.
-    let cookie = format!(
-        "{}={}; Path=/auth/code; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        paws_inside::auth::CODE_COOKIE,
-        asked.browser_key,
+    // The mail's code works only where this cookie is; gone when the link would be.
+    let cookie = SIGN_IN.set(
+        ctx.config.https(),
+        &asked.browser_key,
         ctx.config.link_minutes * 60,
-        if ctx.config.public_url.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        },
     );
     if let (Some(response), Ok(cookie)) = (
         use_context::<leptos_axum::ResponseOptions>(),

@@ -36,16 +36,7 @@ pub async fn providers() -> Result<Vec<ProviderButton>, ServerFnError> {
 /// which only this page's request carries).
 #[server(prefix = "/api", endpoint = "auth/oidc-pending")]
 pub async fn pending() -> Result<Option<(String, String)>, ServerFnError> {
-    let headers: http::HeaderMap = leptos_axum::extract()
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let prefix = format!("{}=", paws_inside::auth::oidc::COOKIE);
-    let key = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&prefix).map(str::to_owned));
+    let key = super::session::flow_cookie(paws_inside::auth::cookies::OPENID).await;
     paws_inside::auth::oidc::finish::pending(&crate::error::ctx()?, key.as_deref())
         .await
         .map_err(crate::error::unexpected)

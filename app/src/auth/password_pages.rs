@@ -174,22 +174,53 @@ fn VerifyForm(token: String, preview: LinkPreview) -> impl IntoView {
     }
 }
 
-/// `/auth/reset?token=…`: choose a new password.
+/// `/auth/reset?token=…`: choose a new password. Like every link, it brings
+/// the dogs of the browser that asked for it, and any other browser's only
+/// when the person ticks it here, on a page that names the account.
 #[component]
 pub fn ResetPage() -> impl IntoView {
     view! {
         <Title text="Choose a new password" />
-        {link_page("password_reset", |token, preview| view! {
-            <h1>{format!("New password for {}", preview.masked_email)}</h1>
-            <form method="post" action="/auth/reset" class="form-card">
-                <input type="hidden" name="token" value=token />
-                <div class="field">
-                    <label for="rp-password">"New password " <span class="muted">"(at least 8 characters)"</span></label>
-                    <input id="rp-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
-                </div>
-                <p class="muted small">"Saving signs out every other device."</p>
-                <button type="submit" class="button">"Save new password"</button>
-            </form>
-        }.into_any())}
+        {link_page("password_reset", |token, preview| view! { <ResetForm token preview /> }.into_any())}
+    }
+}
+
+#[component]
+fn ResetForm(token: String, preview: LinkPreview) -> impl IntoView {
+    let LinkPreview {
+        masked_email,
+        same_browser,
+        requester,
+        this_browser,
+        ..
+    } = preview;
+    let requester = requester.filter(|d| !d.is_empty());
+    view! {
+        <h1>{format!("New password for {masked_email}")}</h1>
+        <form method="post" action="/auth/reset" class="form-card" data-testid="reset-form">
+            <input type="hidden" name="token" value=token />
+            <div class="field">
+                <label for="rp-password">"New password " <span class="muted">"(at least 8 characters)"</span></label>
+                <input id="rp-password" type="password" name="password" required autocomplete="new-password" minlength="8" maxlength="128" />
+            </div>
+            {match (same_browser, requester) {
+                (true, Some(data)) => Some(view! {
+                    <p>{format!("Your {} will be in this account.", data.describe())}</p>
+                }.into_any()),
+                (false, Some(data)) => Some(view! {
+                    <label class="check" for="bring-requester">
+                        <input type="checkbox" id="bring-requester" name="bring_requester" value="true" />
+                        <span>{format!(
+                            "This reset was asked for in another browser, by a guest who added {}. Bring them into {masked_email}",
+                            data.describe()
+                        )}</span>
+                    </label>
+                }.into_any()),
+                _ => None,
+            }}
+            {this_browser.filter(|d| !d.is_empty()).map(|d| view! { <super::pages::BringThisBrowser data=d /> })}
+            <p class="muted small">"Saving signs out every other device."</p>
+            <button type="submit" class="button">"Save new password"</button>
+        </form>
     }
 }

@@ -33,6 +33,14 @@ pub async fn user_or_mint(mint_key: Option<&str>) -> Result<User, ServerFnError>
         .map_err(fail)
 }
 
+/// The key a flow cookie holds in this request, if the browser sent it.
+pub async fn flow_cookie(cookie: paws_inside::auth::cookies::FlowCookie) -> Option<String> {
+    let https = ctx().ok()?.config.https();
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    let values = headers.get_all(http::header::COOKIE);
+    cookie.read(https, values.iter().filter_map(|v| v.to_str().ok()))
+}
+
 /// The request's `User-Agent`, for the session list.
 async fn user_agent() -> String {
     leptos_axum::extract::<http::HeaderMap>()

@@ -261,6 +261,7 @@ async fn two_instances_on_one_database_send_every_mail_exactly_once() {
             ttl_minutes: 10,
             password_hash: None,
             browser_hash: None,
+            user_id: None,
         };
         let token = tokens::issue(&mut tx, new).await.unwrap().id;
         let mail = Queued {

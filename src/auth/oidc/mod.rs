@@ -26,10 +26,6 @@ use tokio::sync::RwLock;
 
 pub use http::Http;
 
-/// The cookie holding the key of the browser that started a sign-in: the
-/// provider's answer only counts there.
-pub const COOKIE: &str = "paws_oidc";
-
 /// How long a browser may stay at the provider (and on the confirm page).
 pub const FLOW_MINUTES: i64 = 10;
 

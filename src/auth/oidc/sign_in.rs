@@ -1,14 +1,17 @@
-//! Who a verified provider identity signs in as, decided in one transaction
-//! with the same rules as a sign-in link: a known identity signs in to its
-//! account and this browser's guests are merged into it; a new one promotes
-//! the browser's guest in place (or makes an account). Either way the session
-//! rotates and its row records whose it is.
+//! Who a verified provider identity signs in as, as a way into the one
+//! ending: a known identity signs in to its account; a new one whose verified
+//! address has an account joins it only once the person confirmed; any other
+//! new one promotes this browser's guest in place (or makes an account). A
+//! member linking a provider adds it to their own account. The guests that
+//! come along are the ending's to decide: only the guest this browser held
+//! when it left for the provider.
 
 use super::Finished;
 use crate::auth::context::Caller;
+use crate::auth::ending::{self, Asker, Method, Proof, Way, Whom};
 use crate::auth::errors::OidcError;
-use crate::auth::merge::{self, Outcome};
-use crate::auth::user::User;
+use crate::auth::merge;
+use crate::auth::preview::ClaimChoice;
 use crate::context::Context;
 use anyhow::Context as _;
 use sqlx::PgConnection;
@@ -38,138 +41,177 @@ pub(super) enum Mode {
     Separate,
 }
 
-/// Signs this browser in as the identity's account (see the module).
+/// A provider's answer, for the ending.
+struct ByProvider<'a> {
+    who: &'a Verified,
+    mode: Mode,
+    /// The guest this browser held when it left for the provider.
+    left_as: Option<Uuid>,
+    next: &'a str,
+    /// The member adding this provider, if that is what this is.
+    link_to: Option<Uuid>,
+    /// Keeps the identity for the confirm page, in [`Mode::Ask`].
+    browser: &'a [u8],
+    known: bool,
+}
+
+impl Way for ByProvider<'_> {
+    type Error = OidcError;
+
+    async fn redeem(&mut self, caller: &Caller, conn: &mut PgConnection) -> Result<Proof, OidcError> {
+        if let Some(member) = self.link_to {
+            match caller.user() {
+                Some(user) if user.id() == member && !user.is_guest() => {}
+                _ => return Err(OidcError::SignedOut),
+            }
+            let owner = owner(conn, self.who).await?;
+            if owner.is_some_and(|o| o != member) {
+                return Err(OidcError::Taken);
+            }
+            self.known = owner.is_some();
+            lock_member(conn, member).await?.ok_or(OidcError::SignedOut)?;
+            return Ok(self.proof(
+                Method::OpenIdLinked,
+                Whom::ThisMember { recent: true },
+                Asker::Here,
+            ));
+        }
+        if let Some(email) = &self.who.verified_email {
+            merge::lock_address(conn, email).await?;
+        }
+        let known = owner(conn, self.who).await?;
+        self.known = known.is_some();
+        let holder = match (&self.who.verified_email, known) {
+            (Some(email), None) if self.mode != Mode::Separate => account_with(conn, email).await?,
+            _ => None,
+        };
+        let whom = match (known, holder) {
+            (Some(id), _) => {
+                lock_member(conn, id).await?.ok_or(OidcError::Unverifiable)?;
+                Whom::Member {
+                    id,
+                    first_proof: false,
+                    password: None,
+                }
+            }
+            (None, Some(_)) if self.mode == Mode::Ask => {
+                // Kept for the confirm page; this commits ([`Way::spent`]).
+                ask(conn, self.browser, self.who, self.left_as, self.next).await?;
+                return Err(OidcError::MustConfirm);
+            }
+            // The provider proved the address: like a first link, it ends
+            // sessions opened before anyone had, and a password nobody proved goes.
+            (None, Some((id, unproven))) => Whom::Member {
+                id,
+                first_proof: unproven,
+                password: None,
+            },
+            // An address goes on the new account only if verified and free.
+            (None, None) => Whom::New {
+                email: self
+                    .who
+                    .verified_email
+                    .clone()
+                    .filter(|_| self.mode != Mode::Separate),
+                password: None,
+            },
+        };
+        let asker = Asker::Returning { guest: self.left_as };
+        Ok(self.proof(Method::OpenId, whom, asker))
+    }
+
+    async fn attach(&mut self, conn: &mut PgConnection, account: Uuid) -> Result<(), OidcError> {
+        if !self.known {
+            add_identity(conn, account, self.who).await?;
+        }
+        sqlx::query(
+            "UPDATE oidc_identities SET last_used_at = now(), email = $3 WHERE provider = $1 AND subject = $2",
+        )
+        .bind(&self.who.provider)
+        .bind(&self.who.subject)
+        .bind(self.who.email.as_deref())
+        .execute(conn)
+        .await
+        .context("failed to record the identity's use")?;
+        Ok(())
+    }
+
+    fn spent(err: &OidcError) -> bool {
+        matches!(err, OidcError::MustConfirm)
+    }
+}
+
+impl ByProvider<'_> {
+    fn proof(&self, method: Method, whom: Whom, asker: Asker) -> Proof {
+        Proof {
+            method,
+            whom,
+            asker,
+            choice: ClaimChoice::default(),
+            next: self.next.to_owned(),
+        }
+    }
+}
+
+/// Signs this browser in as the identity's account (see the module);
+/// `left_as`: the guest this browser held when it left for the provider.
 pub(super) async fn sign_in(
     ctx: &Context,
     caller: &mut Caller,
     who: &Verified,
-    flow_guest: Option<Uuid>,
+    left_as: Option<Uuid>,
     next: &str,
     mode: Mode,
     browser: &[u8],
 ) -> Result<Finished, OidcError> {
-    let mut tx = ctx.pool.begin().await.context("failed to begin sign-in")?;
-    if let Some(email) = &who.verified_email {
-        merge::lock_address(&mut tx, email).await?;
-    }
-    let known = owner(&mut tx, who).await?;
-    let mut wanted: Vec<Uuid> = caller.session.guest().into_iter().collect();
-    wanted.extend(flow_guest.filter(|g| !wanted.contains(g)));
-    let guests = merge::lock_guests(&mut tx, &wanted).await?;
-    let holder = match (&who.verified_email, known) {
-        (Some(email), None) if mode != Mode::Separate => account_with(&mut tx, email).await?,
-        _ => None,
+    let way = ByProvider {
+        who,
+        mode,
+        left_as,
+        next,
+        link_to: None,
+        browser,
+        known: false,
     };
-    let mut outcomes = Vec::new();
-    let mut created = false;
-    let (id, to_merge) = match (known, holder) {
-        (Some(id), _) => (id, guests.as_slice()),
-        (None, Some((id, unproven))) => {
-            if mode == Mode::Ask {
-                ask(&mut tx, browser, who, flow_guest.or(caller.session.guest()), next).await?;
-                tx.commit()
-                    .await
-                    .context("failed to commit the pending sign-in")?;
-                return Ok(Finished::Confirm);
-            }
-            // The provider proved the address: like a first link, it ends
-            // sessions opened before anyone had, and a password nobody proved
-            // goes (whoever chose it may not own the address).
-            if unproven {
-                merge::end_sessions(&mut tx, id).await?;
-            }
-            sqlx::query(
-                "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()),
-                        password_hash = CASE WHEN $2 THEN NULL ELSE password_hash END
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(unproven)
-            .execute(&mut *tx)
-            .await
-            .context("failed to settle the account")?;
-            add_identity(&mut tx, id, who).await?;
-            (id, guests.as_slice())
+    match ending::end(ctx, caller, way).await {
+        Ok(ended) => {
+            tracing::info!(user = %ended.user, provider = %who.provider, "signed in with OpenID Connect");
+            Ok(Finished::SignedIn { next: ended.next })
         }
-        (None, None) => {
-            // An address goes on the new account only if verified and free.
-            let email = match &who.verified_email {
-                Some(e) if mode != Mode::Separate && account_with(&mut tx, e).await?.is_none() => {
-                    Some(e.as_str())
-                }
-                _ => None,
-            };
-            let (id, rest) = match guests.split_first() {
-                Some((first, rest)) => {
-                    promote(&mut tx, *first, email).await?;
-                    outcomes.push(Outcome::Promoted);
-                    (*first, rest)
-                }
-                None => {
-                    created = true;
-                    let id: Uuid = sqlx::query_scalar(
-                        "INSERT INTO users (email, is_anonymous, email_verified_at)
-                         VALUES ($1, false, CASE WHEN $1::text IS NULL THEN NULL ELSE now() END) RETURNING id",
-                    )
-                    .bind(email)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .context("failed to create the account")?;
-                    (id, &[][..])
-                }
-            };
-            add_identity(&mut tx, id, who).await?;
-            (id, rest)
-        }
-    };
-    for guest in to_merge {
-        outcomes.push(merge::merge_or_record(&mut tx, *guest, id).await?);
+        Err(OidcError::MustConfirm) => Ok(Finished::Confirm),
+        Err(err) => Err(err),
     }
-    sqlx::query(
-        "UPDATE oidc_identities SET last_used_at = now(), email = $3 WHERE provider = $1 AND subject = $2",
-    )
-    .bind(&who.provider)
-    .bind(&who.subject)
-    .bind(who.email.as_deref())
-    .execute(&mut *tx)
-    .await
-    .context("failed to record the identity's use")?;
-    let user = member(&mut tx, id).await?;
-    let notice = merge::notice(&outcomes, created);
-    let rotation = caller
-        .session
-        .open(&mut tx, user, &caller.user_agent, Some(notice))
-        .await?;
-    tx.commit().await.context("failed to commit the sign-in")?;
-    caller.session.adopt(rotation).await?;
-    merge::count_outcomes(&outcomes);
-    tracing::info!(user = %id, provider = %who.provider, outcomes = ?outcomes, "signed in with OpenID Connect");
-    Ok(Finished::SignedIn {
-        next: next.to_owned(),
-    })
 }
 
-/// Adds the identity to `member`, who must still be this browser's member.
+/// Adds the identity to `member`, who must still be this browser's member,
+/// signed in recently (decided on the session row the ending locks).
 pub(super) async fn link(
     ctx: &Context,
-    caller: &Caller,
+    caller: &mut Caller,
     member: Uuid,
     who: &Verified,
 ) -> Result<(), OidcError> {
-    match caller.user() {
-        Some(user) if user.id() == member && !user.is_guest() => {}
-        _ => return Err(OidcError::SignedOut),
-    }
-    let mut tx = ctx.pool.begin().await.context("failed to begin linking")?;
-    let known = owner(&mut tx, who).await?;
-    match known {
-        Some(owner) if owner != member => return Err(OidcError::Taken),
-        Some(_) => {}
-        None => add_identity(&mut tx, member, who).await?,
-    }
-    tx.commit().await.context("failed to commit the link")?;
+    let way = ByProvider {
+        who,
+        mode: Mode::Separate,
+        left_as: None,
+        next: "/account",
+        link_to: Some(member),
+        browser: &[],
+        known: false,
+    };
+    ending::end(ctx, caller, way).await?;
     tracing::info!(user = %member, provider = %who.provider, "linked an OpenID Connect identity");
     Ok(())
+}
+
+/// Locks a member's row; `None` if it is gone (or a guest).
+async fn lock_member(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND NOT is_anonymous FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("failed to lock the account")
 }
 
 /// The account the identity signs in to, locked, if it is linked. Two first
@@ -235,41 +277,4 @@ async fn add_identity(conn: &mut PgConnection, user: Uuid, who: &Verified) -> an
         .await
         .context("failed to add the identity")?;
     Ok(())
-}
-
-/// The guest becomes a member in place: only this browser stays signed in,
-/// and its mint keys can no longer name it.
-async fn promote(conn: &mut PgConnection, guest: Uuid, email: Option<&str>) -> anyhow::Result<()> {
-    merge::end_sessions(conn, guest).await?;
-    sqlx::query("DELETE FROM guest_mint_keys WHERE user_id = $1")
-        .bind(guest)
-        .execute(&mut *conn)
-        .await
-        .context("failed to retire the guest's mint keys")?;
-    sqlx::query(
-        "UPDATE users SET is_anonymous = false, email = $2,
-                email_verified_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END
-         WHERE id = $1",
-    )
-    .bind(guest)
-    .bind(email)
-    .execute(conn)
-    .await
-    .context("failed to promote the guest")?;
-    Ok(())
-}
-
-async fn member(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<User> {
-    let (email, display_name, admin): (Option<String>, Option<String>, bool) =
-        sqlx::query_as("SELECT email, display_name, role = 'admin' FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(conn)
-            .await
-            .context("failed to read the account")?;
-    Ok(User::Member {
-        id,
-        email,
-        display_name,
-        admin,
-    })
 }

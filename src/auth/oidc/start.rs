@@ -26,7 +26,7 @@ pub enum Intent {
 pub struct Started {
     /// The provider's authorization URL.
     pub url: String,
-    /// A random key for the [`super::COOKIE`] cookie.
+    /// A random key for the [`crate::auth::cookies::OPENID`] cookie.
     pub browser_key: String,
 }
 

@@ -1,15 +1,19 @@
 //! Adding a passkey: a member adds one more way in (after a recent sign-in,
-//! like a first password), and a guest keeps its dogs with one, becoming a
-//! member in place without an address.
+//! like a first password, decided again on the session row the ending
+//! locks), and a guest keeps its dogs with one, becoming a member in place
+//! without an address. Finishing is a way into the one ending: a guest
+//! promoted or merged elsewhere while the answer was on its way adds nothing.
 
 use super::{Started, keep, take};
 use crate::auth::context::Caller;
+use crate::auth::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use crate::auth::errors::PasskeyError;
-use crate::auth::merge;
-use crate::auth::user::User;
+use crate::auth::preview::ClaimChoice;
 use crate::context::Context;
 use crate::limits::LimitedAction;
 use anyhow::Context as _;
+use sqlx::PgConnection;
+use uuid::Uuid;
 use webauthn_rs::prelude::{CredentialID, Passkey, PasskeyRegistration, RegisterPublicKeyCredential};
 
 /// A passkey's name: what the person typed, or a plain default.
@@ -22,8 +26,14 @@ fn name_of(typed: &str) -> Result<String, PasskeyError> {
     Ok(name.to_owned())
 }
 
-/// Starts adding a passkey to the caller (a member or a guest).
-pub async fn start(ctx: &Context, caller: &Caller, name: &str) -> Result<Started, PasskeyError> {
+/// Starts adding a passkey to the caller (a member or a guest), answerable
+/// only in this browser (`held`: the key it holds already, if any).
+pub async fn start(
+    ctx: &Context,
+    caller: &Caller,
+    name: &str,
+    held: Option<&str>,
+) -> Result<Started, PasskeyError> {
     let webauthn = ctx.passkeys.get()?;
     let user = caller.user().cloned().ok_or(PasskeyError::SignedOut)?;
     let name = name_of(name)?;
@@ -49,22 +59,93 @@ pub async fn start(ctx: &Context, caller: &Caller, name: &str) -> Result<Started
     options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
     options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
     let state = serde_json::to_value(&state).context("failed to keep the registration state")?;
-    let ceremony = keep(&ctx.pool, "register", Some(user.id()), Some(&name), state).await?;
-    Ok(Started { ceremony, options })
+    let (ceremony, browser_key) =
+        keep(&ctx.pool, "register", Some(user.id()), Some(&name), state, held).await?;
+    Ok(Started {
+        ceremony,
+        options,
+        browser_key,
+    })
 }
 
-/// Checks the new credential and stores it; a guest becomes a member in place
-/// (its session rotates). Returns where to go.
+/// A new credential for the user signed in here, for the ending.
+struct AddPasskey {
+    user: Uuid,
+    guest: bool,
+    name: String,
+    passkey: Passkey,
+}
+
+impl Way for AddPasskey {
+    type Error = PasskeyError;
+
+    async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, PasskeyError> {
+        let whom = if self.guest {
+            Whom::ThisGuest
+        } else {
+            let member: Option<Uuid> =
+                sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND NOT is_anonymous FOR UPDATE")
+                    .bind(self.user)
+                    .fetch_optional(conn)
+                    .await
+                    .context("failed to lock the account")?;
+            member.ok_or(PasskeyError::Changed)?;
+            Whom::ThisMember { recent: true }
+        };
+        let next = match self.guest {
+            true => "/account?passkey=kept",
+            false => "/account?passkey=added",
+        };
+        Ok(Proof {
+            method: Method::PasskeyAdded,
+            whom,
+            asker: Asker::Here,
+            choice: ClaimChoice::default(),
+            next: next.to_owned(),
+        })
+    }
+
+    async fn attach(&mut self, conn: &mut PgConnection, account: Uuid) -> Result<(), PasskeyError> {
+        // The credential names the user it was made for as its handle.
+        if account != self.user {
+            return Err(PasskeyError::Changed);
+        }
+        let added = sqlx::query(
+            "INSERT INTO passkeys (user_id, credential_id, user_handle, name, passkey)
+             VALUES ($1, $2, $1, $3, $4) ON CONFLICT (credential_id) DO NOTHING",
+        )
+        .bind(account)
+        .bind(AsRef::<[u8]>::as_ref(self.passkey.cred_id()))
+        .bind(&self.name)
+        .bind(serde_json::to_value(&self.passkey).context("failed to encode the passkey")?)
+        .execute(conn)
+        .await
+        .context("failed to store the passkey")?
+        .rows_affected();
+        if added == 0 {
+            return Err(PasskeyError::Duplicate);
+        }
+        tracing::info!(user = %account, "passkey added");
+        Ok(())
+    }
+}
+
+/// Checks the new credential (only in the browser that started the
+/// ceremony, `held`, and only for the user it was started for) and stores it
+/// through the one ending; a guest becomes a member in place (its session
+/// rotates). Returns where to go.
 pub async fn finish(
     ctx: &Context,
     caller: &mut Caller,
     ceremony: &str,
     credential: serde_json::Value,
-) -> Result<String, PasskeyError> {
+    held: Option<&str>,
+) -> Result<Ended, PasskeyError> {
     let webauthn = ctx.passkeys.get()?;
-    let (user_id, name, state) = take(&ctx.pool, ceremony, "register").await?;
+    let (user_id, name, state) = take(&ctx.pool, ceremony, "register", held).await?;
     let user = caller.user().cloned().ok_or(PasskeyError::SignedOut)?;
-    // The ceremony belongs to who started it, as the session is now.
+    // The ceremony belongs to who started it, as the session was when this
+    // request began; the ending checks it still is, under lock.
     if user_id != Some(user.id()) {
         return Err(PasskeyError::SignedOut);
     }
@@ -82,66 +163,11 @@ pub async fn finish(
     if !(16..=1023).contains(&AsRef::<[u8]>::as_ref(passkey.cred_id()).len()) {
         return Err(PasskeyError::Rejected);
     }
-    let mut tx = ctx
-        .pool
-        .begin()
-        .await
-        .context("failed to begin adding the passkey")?;
-    let still: Option<(bool, Option<String>)> =
-        sqlx::query_as("SELECT is_anonymous, display_name FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user.id())
-            .fetch_optional(&mut *tx)
-            .await
-            .context("failed to lock the account")?;
-    let Some((was_guest, display_name)) = still else {
-        return Err(PasskeyError::SignedOut);
+    let way = AddPasskey {
+        user: user.id(),
+        guest: user.is_guest(),
+        name: name.unwrap_or_else(|| "Passkey".to_owned()),
+        passkey,
     };
-    let added = sqlx::query(
-        "INSERT INTO passkeys (user_id, credential_id, user_handle, name, passkey)
-         VALUES ($1, $2, $1, $3, $4) ON CONFLICT (credential_id) DO NOTHING",
-    )
-    .bind(user.id())
-    .bind(AsRef::<[u8]>::as_ref(passkey.cred_id()))
-    .bind(name.as_deref().unwrap_or("Passkey"))
-    .bind(serde_json::to_value(&passkey).context("failed to encode the passkey")?)
-    .execute(&mut *tx)
-    .await
-    .context("failed to store the passkey")?
-    .rows_affected();
-    if added == 0 {
-        return Err(PasskeyError::Duplicate);
-    }
-    if !was_guest {
-        tx.commit().await.context("failed to commit the passkey")?;
-        tracing::info!(user = %user.id(), "passkey added");
-        return Ok("/account?passkey=added".to_owned());
-    }
-    // The guest keeps its dogs: a member now, in place, signed in only here.
-    merge::end_sessions(&mut tx, user.id()).await?;
-    sqlx::query("DELETE FROM guest_mint_keys WHERE user_id = $1")
-        .bind(user.id())
-        .execute(&mut *tx)
-        .await
-        .context("failed to retire the guest's mint keys")?;
-    sqlx::query("UPDATE users SET is_anonymous = false WHERE id = $1")
-        .bind(user.id())
-        .execute(&mut *tx)
-        .await
-        .context("failed to promote the guest")?;
-    let member = User::Member {
-        id: user.id(),
-        email: None,
-        display_name,
-        admin: false,
-    };
-    let notice = "Your passkey is saved: everything you added is now in your account.".to_owned();
-    let rotation = caller
-        .session
-        .open(&mut tx, member, &caller.user_agent, Some(notice))
-        .await?;
-    tx.commit().await.context("failed to commit the passkey")?;
-    caller.session.adopt(rotation).await?;
-    merge::count_outcomes(&[merge::Outcome::Promoted]);
-    tracing::info!(user = %user.id(), "guest kept its dogs with a passkey");
-    Ok("/account?passkey=kept".to_owned())
+    ending::end(ctx, caller, way).await
 }
