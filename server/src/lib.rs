@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod csrf;
+pub mod form_errors;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;

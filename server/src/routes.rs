@@ -74,6 +74,12 @@ pub fn wrap(
             settings.sessions.session_days,
         ))
         .layer(middleware::from_fn_with_state(cache, page_cache::layer))
+        // Outside the page cache: an address carrying someone's own text as
+        // our error is turned away before it could be rendered or kept.
+        .layer(middleware::from_fn_with_state(
+            settings.is_https(),
+            crate::form_errors::guard,
+        ))
         // None needs a session or the page cache: outside both layers.
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

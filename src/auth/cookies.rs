@@ -17,6 +17,8 @@ pub const SIGN_IN: FlowCookie = FlowCookie("paws_sign_in");
 pub const OPENID: FlowCookie = FlowCookie("paws_oidc");
 /// A passkey prompt answers only where this is.
 pub const PASSKEY: FlowCookie = FlowCookie("paws_passkey");
+/// A no-JavaScript form's error shows only where this vouches for it.
+pub const FORM_ERROR: FlowCookie = FlowCookie("paws_form_error");
 
 impl FlowCookie {
     /// The cookie's name on a site served over https or not.
