@@ -8,12 +8,15 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use paws_inside::venues::flows::DirectoryError;
 use paws_inside::venues::grid::MAX_ZOOM;
 use paws_inside::{BBox, VenueFilter};
 
 /// Answers a [`paws_inside::MapView`] (markers, or clusters when too many are
 /// in view); 400 for a box that is not one (missing or non-finite edges,
-/// south above north) or a zoom that is not a whole number in 0..=22.
+/// south above north), a zoom that is not a whole number in 0..=22, or a
+/// search or city that is not text (the page's own filter never is: the page
+/// leaves such text out).
 pub async fn in_box(
     State(pool): State<sqlx::PgPool>,
     Query(pairs): Query<Vec<(String, String)>>,
@@ -32,10 +35,14 @@ pub async fn in_box(
         Some(Some(zoom)) => Some(zoom),
         Some(None) => return json_error(StatusCode::BAD_REQUEST, "That map zoom is not valid."),
     };
-    let filter = VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let (filter, left_out) = VenueFilter::read(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if let Some(problem) = left_out.first() {
+        return json_error(StatusCode::BAD_REQUEST, &problem.to_string());
+    }
     match paws_inside::venues::flows::map_view(&pool, area, zoom, &filter).await {
         Ok(view) => ([(header::CACHE_CONTROL, "no-cache")], Json(view)).into_response(),
-        Err(err) => {
+        Err(DirectoryError::Invalid(problem)) => json_error(StatusCode::BAD_REQUEST, &problem.to_string()),
+        Err(DirectoryError::Unexpected(err)) => {
             tracing::error!(error = ?err, "box query failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED)
         }

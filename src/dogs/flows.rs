@@ -1,7 +1,8 @@
 //! The dog use cases, each scoped to the caller: another person's dog answers
 //! exactly like a dog that does not exist.
 
-use super::{Dog, DogForm, NewDog, queries};
+use super::queries::{self, Added};
+use super::{Dog, DogCursor, DogForm, DogList, MAX_DOGS, NewDog};
 use crate::auth::Caller;
 use crate::context::Context;
 use crate::errors::{Kind, failure};
@@ -17,6 +18,11 @@ pub enum DogError {
     /// Not a dog of yours.
     #[error("That dog could not be found.")]
     NotFound,
+    /// The account has [`MAX_DOGS`] dogs already.
+    #[error(
+        "You can keep up to {MAX_DOGS} dogs on Paws Inside, and you have that many. To add another, remove one you no longer need first."
+    )]
+    Full,
     /// Too many guests from this client lately.
     #[error("{0}")]
     TooMany(TooMany),
@@ -28,17 +34,32 @@ pub enum DogError {
 failure!(mints DogError {
     Invalid => Kind::Invalid,
     NotFound => Kind::NotFound,
+    Full => Kind::Invalid,
 });
+
+/// Dogs offered where a photo can be of one of them (the venue page's upload);
+/// more than [`MAX_DOGS`] only after claims brought them.
+pub const CHOICES: i64 = 2 * MAX_DOGS;
 
 fn validate(form: &DogForm) -> Result<NewDog, DogError> {
     form.validate(crate::time::today_utc())
         .map_err(|e| DogError::Invalid(e.summary()))
 }
 
-/// The caller's dogs (none for a visitor: no guest is made for reading).
-pub async fn mine(ctx: &Context, caller: &Caller) -> anyhow::Result<Vec<Dog>> {
+/// One page of the caller's dogs, from just after the cursor `after` as in
+/// the URL (the first page for none or an unreadable one). None for a
+/// visitor: no guest is made for reading.
+pub async fn mine(ctx: &Context, caller: &Caller, after: &str) -> anyhow::Result<DogList> {
     match caller.user() {
-        Some(user) => queries::list_for_owner(&ctx.pool, user.id()).await,
+        Some(user) => queries::page(&ctx.pool, user.id(), DogCursor::parse(after)).await,
+        None => Ok(DogList::default()),
+    }
+}
+
+/// The caller's dogs by id and name, at most [`CHOICES`], oldest first.
+pub async fn choices(ctx: &Context, caller: &Caller) -> anyhow::Result<Vec<(Uuid, String)>> {
+    match caller.user() {
+        Some(user) => queries::names(&ctx.pool, user.id(), CHOICES).await,
         None => Ok(Vec::new()),
     }
 }
@@ -52,7 +73,8 @@ pub async fn one(ctx: &Context, caller: &Caller, id: &str) -> anyhow::Result<Opt
 }
 
 /// "Add your dog": validates first (a mistake makes no guest), then makes a
-/// guest if needed and stores the dog.
+/// guest if needed and stores the dog, unless the account has [`MAX_DOGS`]
+/// (counted under a lock of the account, so two adds at once cannot both pass).
 pub async fn add(
     ctx: &Context,
     caller: &mut Caller,
@@ -61,7 +83,14 @@ pub async fn add(
 ) -> Result<Uuid, DogError> {
     let dog = validate(form)?;
     let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
-    Ok(queries::create(&ctx.pool, user.id(), &dog).await?)
+    match queries::create(&ctx.pool, user.id(), &dog, MAX_DOGS).await? {
+        Added::Dog(id) => Ok(id),
+        Added::Full => Err(DogError::Full),
+        Added::NoOwner => Err(DogError::Unexpected(anyhow::anyhow!(
+            "the dog's owner {} went while it was added (merged or deleted)",
+            user.id()
+        ))),
+    }
 }
 
 /// Saves changes to one of the caller's dogs.

@@ -1,8 +1,9 @@
 //! Dogs and their photos. Every query is scoped by the owner: someone else's dog
 //! is indistinguishable from a dog that does not exist.
 
-use crate::dogs::{Dog, NewDog};
+use crate::dogs::{Dog, DogCursor, DogList, DogSummary, NewDog, PAGE_SIZE};
 use crate::photos::Photo;
+use crate::text::Text;
 use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -19,45 +20,126 @@ struct DogRow {
 
 const PET_COLUMNS: &str = "id, name, breed, size, birthday::text AS birthday, bio";
 
-/// Stores a new dog for `owner`.
-pub async fn create(pool: &PgPool, owner: Uuid, dog: &NewDog) -> anyhow::Result<Uuid> {
-    sqlx::query_scalar(
-        "INSERT INTO dogs (user_id, name, breed, size, birthday, bio)
-         VALUES ($1, $2, $3, $4, $5::date, $6) RETURNING id",
-    )
-    .bind(owner)
-    .bind(&dog.name)
-    .bind(&dog.breed)
-    .bind(dog.size.as_str())
-    .bind(&dog.birthday)
-    .bind(&dog.bio)
-    .fetch_one(pool)
-    .await
-    .context("failed to insert dog")
+/// What adding a dog came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// Stored, with this id.
+    Dog(Uuid),
+    /// The owner has `max` dogs already; nothing was written.
+    Full,
+    /// The owner's row is gone (merged into an account or deleted meanwhile).
+    NoOwner,
 }
 
-/// The owner's dogs, oldest first, each with its photos (two queries in all).
-pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Dog>> {
-    let rows: Vec<DogRow> = sqlx::query_as(&format!(
-        "SELECT {PET_COLUMNS} FROM dogs WHERE user_id = $1 ORDER BY created_at, id"
-    ))
+/// Stores a new dog for `owner` unless it has `max` dogs already, in one
+/// statement. The owner's row is locked first (`FOR NO KEY UPDATE`: rows that
+/// merely point at it are not held up), so two adds at once take turns, and
+/// the count after the lock sees the other's dog (`paws_dogs_of` is volatile:
+/// see its migration).
+pub async fn create(pool: &PgPool, owner: Uuid, dog: &NewDog, max: i64) -> anyhow::Result<Added> {
+    let (id, found): (Option<Uuid>, bool) = sqlx::query_as(
+        "WITH owner AS (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE),
+              added AS (
+                INSERT INTO dogs (user_id, name, breed, size, birthday, bio)
+                SELECT id, $2, $3, $4, $5::date, $6 FROM owner WHERE paws_dogs_of(id) < $7
+                RETURNING id)
+         SELECT (SELECT id FROM added), EXISTS (SELECT 1 FROM owner)",
+    )
     .bind(owner)
-    .fetch_all(pool)
+    .bind(dog.name.as_str())
+    .bind(dog.breed.as_ref().map(Text::as_str))
+    .bind(dog.size.as_str())
+    .bind(&dog.birthday)
+    .bind(dog.bio.as_str())
+    .bind(max)
+    .fetch_one(pool)
     .await
-    .context("failed to list dogs")?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let photos: Vec<(Uuid, Photo)> = photos_for(pool, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let mine = photos
-                .iter()
-                .filter(|(dog, _)| *dog == r.id)
-                .map(|(_, p)| p.clone())
-                .collect();
-            into_dog(r, mine)
-        })
-        .collect())
+    .context("failed to insert dog")?;
+    Ok(match (id, found) {
+        (Some(id), _) => Added::Dog(id),
+        (None, true) => Added::Full,
+        (None, false) => Added::NoOwner,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    id: Uuid,
+    name: String,
+    breed: Option<String>,
+    size: String,
+    micros: i64,
+    photo_id: Option<Uuid>,
+    storage_key: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+}
+
+const LISTED: &str = "SELECT d.id, d.name, d.breed, d.size,
+            (extract(epoch FROM d.created_at) * 1000000)::bigint AS micros,
+            p.id AS photo_id, p.storage_key, p.width, p.height
+     FROM dogs d
+     LEFT JOIN LATERAL (
+       SELECT id, storage_key, width, height FROM photos
+       WHERE dog_id = d.id AND hidden_at IS NULL ORDER BY created_at DESC, id LIMIT 1) p ON true
+     WHERE d.user_id = $1";
+
+/// One page of the owner's dogs, oldest first, from just after `after`:
+/// [`PAGE_SIZE`] dogs, each with its newest photo, and where the next page
+/// starts. One query, an index range and a probe per dog, however many dogs
+/// and photos the owner has.
+pub async fn page(pool: &PgPool, owner: Uuid, after: Option<DogCursor>) -> anyhow::Result<DogList> {
+    let sql = match after {
+        None => format!("{LISTED} ORDER BY d.created_at, d.id LIMIT $2"),
+        Some(_) => format!(
+            "{LISTED} AND (d.created_at, d.id) > (timestamptz 'epoch' + $3 * interval '1 microsecond', $4)
+             ORDER BY d.created_at, d.id LIMIT $2"
+        ),
+    };
+    let mut query = sqlx::query_as(&sql).bind(owner).bind(PAGE_SIZE + 1);
+    if let Some(after) = after {
+        query = query.bind(after.micros).bind(after.id);
+    }
+    let rows: Vec<ListedRow> = query.fetch_all(pool).await.context("failed to list dogs")?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
+    let next = more.then(|| rows.last()).flatten().map(|last| DogCursor {
+        micros: last.micros,
+        id: last.id,
+    });
+    Ok(DogList {
+        dogs: rows.iter().map(listed).collect(),
+        next: next.map(|c| c.to_param()),
+    })
+}
+
+fn listed(r: &ListedRow) -> DogSummary {
+    let thumb = match (r.photo_id, &r.storage_key, r.width, r.height) {
+        (Some(id), Some(key), Some(width), Some(height)) => Some(Photo {
+            id,
+            storage_key: key.clone(),
+            width,
+            height,
+        }),
+        _ => None,
+    };
+    DogSummary {
+        id: r.id,
+        name: r.name.clone(),
+        breed: r.breed.clone(),
+        size: r.size.clone(),
+        thumb,
+    }
+}
+
+/// The owner's dogs to choose from (id and name), oldest first, at most `limit`.
+pub async fn names(pool: &PgPool, owner: Uuid, limit: i64) -> anyhow::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as("SELECT id, name FROM dogs WHERE user_id = $1 ORDER BY created_at, id LIMIT $2")
+        .bind(owner)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .context("failed to list dog names")
 }
 
 /// One of the owner's dogs.
@@ -87,11 +169,11 @@ pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, dog: &NewDog) ->
     )
     .bind(id)
     .bind(owner)
-    .bind(&dog.name)
-    .bind(&dog.breed)
+    .bind(dog.name.as_str())
+    .bind(dog.breed.as_ref().map(Text::as_str))
     .bind(dog.size.as_str())
     .bind(&dog.birthday)
-    .bind(&dog.bio)
+    .bind(dog.bio.as_str())
     .execute(pool)
     .await
     .context("failed to update dog")?;

@@ -4,6 +4,7 @@
 //! transaction with its audit row.
 
 use super::checks::{self, Verdict};
+use super::fields::{REJECT_REASON, SEARCH, WEBSITE};
 use super::reports::{self, Resolution};
 use super::suggestions::{self, ReviewError};
 use super::{Overview, Page, Queue, UserRow, failures, queries, venues};
@@ -11,8 +12,16 @@ use crate::SuggestionForm;
 use crate::auth::{Caller, User};
 use crate::context::Context;
 use crate::errors::{Kind, failure};
+use crate::text::{Field, Text};
 use crate::venues::VenueDetail;
 use uuid::Uuid;
+
+/// A field's text, or its message as `Invalid`.
+fn read(field: &Field, raw: &str) -> Result<Text, ModerationError> {
+    field
+        .read(raw)
+        .map_err(|e| ModerationError::Invalid(e.to_string()))
+}
 
 /// Why an admin action did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -79,10 +88,11 @@ pub async fn search_users(
     query: &str,
 ) -> Result<Vec<UserRow>, ModerationError> {
     require_admin(caller)?;
-    if query.trim().len() < 2 {
+    let query = read(&SEARCH, query)?;
+    if query.as_str().len() < 2 {
         return Ok(Vec::new());
     }
-    Ok(queries::search_users(&ctx.pool, query).await?)
+    Ok(queries::search_users(&ctx.pool, query.as_str()).await?)
 }
 
 fn suggestion_id(raw: &str) -> Result<Uuid, ModerationError> {
@@ -115,13 +125,8 @@ pub async fn reject_suggestion(
 ) -> Result<(), ModerationError> {
     let admin = require_admin(caller)?;
     let id = suggestion_id(id)?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ModerationError::Invalid(
-            "Give a short reason (up to 500 characters).".into(),
-        ));
-    }
-    Ok(suggestions::reject(&ctx.pool, admin, id, reason).await?)
+    let reason = read(&REJECT_REASON, reason)?;
+    Ok(suggestions::reject(&ctx.pool, admin, id, reason.as_str()).await?)
 }
 
 /// Hides, deletes (row, then files) or dismisses a reported photo.
@@ -199,19 +204,23 @@ pub async fn update_venue(
     website: &str,
 ) -> Result<(), ModerationError> {
     let admin = require_admin(caller)?;
-    let website = match website.trim() {
-        "" => None,
-        w if (w.starts_with("https://") || w.starts_with("http://"))
-            && w.len() <= 300
-            && !w.contains(' ') =>
+    let website = read(&WEBSITE, website)?.non_empty();
+    let website = match website.as_ref().map(Text::as_str) {
+        None => None,
+        Some(w)
+            if (w.starts_with("https://") || w.starts_with("http://"))
+                && !w.contains(char::is_whitespace) =>
         {
             Some(w)
         }
-        _ => {
+        Some(_) => {
             return Err(ModerationError::Invalid(
                 "A website starts with https:// or http:// (up to 300 characters), or leave it empty.".into(),
             ));
         }
+    };
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Err(ModerationError::NotFound("That venue does not exist."));
     };
     let edited = form
         .validate()
@@ -221,7 +230,7 @@ pub async fn update_venue(
             "A venue needs a location on the map.".into(),
         ));
     }
-    if !venues::update(&ctx.pool, admin, slug, &edited, website).await? {
+    if !venues::update(&ctx.pool, admin, slug.as_str(), &edited, website).await? {
         return Err(ModerationError::NotFound("That venue does not exist."));
     }
     Ok(())

@@ -18,6 +18,20 @@ pub mod venues;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// How the admin's text fields are read (the venue fields are the
+/// suggestion form's: [`crate::suggestions::fields`]).
+pub mod fields {
+    use crate::text::Field;
+
+    /// The user search: part of an address.
+    pub const SEARCH: Field = Field::line("The search", 100);
+    /// Why a suggestion was not added, shown to the suggester.
+    pub const REJECT_REASON: Field =
+        Field::line("The reason", 500).required("Give a short reason (up to 500 characters).");
+    /// A venue's website.
+    pub const WEBSITE: Field = Field::line("The website", 300);
+}
+
 /// A suggestion waiting for review, with everything an admin may edit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

@@ -71,21 +71,21 @@ pub async fn save(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(&edited.name)
+    .bind(edited.name.as_str())
     .bind(edited.category.as_str())
-    .bind(&edited.address)
-    .bind(&edited.city)
+    .bind(edited.address.as_str())
+    .bind(edited.city.as_str())
     .bind(edited.location.map(|l| l.lat))
     .bind(edited.location.map(|l| l.lng))
     .bind(edited.dogs_inside.as_str())
     .bind(edited.size_limit.as_str())
     .bind(edited.water_bowl)
     .bind(edited.treats)
-    .bind(&edited.notes)
+    .bind(edited.notes.as_str())
     .execute(&mut *tx)
     .await
     .context("failed to save suggestion")?;
-    let details = serde_json::json!({ "name": edited.name, "city": edited.city });
+    let details = serde_json::json!({ "name": edited.name.as_str(), "city": edited.city.as_str() });
     if !approve {
         audit(&mut tx, Some(admin), "suggestion_edit", &id.to_string(), details).await?;
         tx.commit().await.context("failed to commit edit")?;
@@ -108,7 +108,7 @@ pub async fn save(
     .execute(&mut *tx)
     .await
     .context("failed to mark approved")?;
-    let details = serde_json::json!({ "venue": venue, "slug": slug, "name": edited.name });
+    let details = serde_json::json!({ "venue": venue, "slug": slug, "name": edited.name.as_str() });
     audit(
         &mut tx,
         Some(admin),
@@ -145,17 +145,17 @@ async fn insert_venue(
              ON CONFLICT (slug) DO NOTHING RETURNING id",
         )
         .bind(&slug)
-        .bind(&v.name)
+        .bind(v.name.as_str())
         .bind(v.category.as_str())
-        .bind(&v.address)
-        .bind(&v.city)
+        .bind(v.address.as_str())
+        .bind(v.city.as_str())
         .bind(location.lng)
         .bind(location.lat)
         .bind(v.dogs_inside.as_str())
         .bind(v.size_limit.as_str())
         .bind(v.water_bowl)
         .bind(v.treats)
-        .bind(&v.notes)
+        .bind(v.notes.as_str())
         .bind(credit)
         .fetch_optional(&mut *conn)
         .await

@@ -39,17 +39,17 @@ pub async fn update(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(&v.name)
+    .bind(v.name.as_str())
     .bind(v.category.as_str())
-    .bind(&v.address)
-    .bind(&v.city)
+    .bind(v.address.as_str())
+    .bind(v.city.as_str())
     .bind(location.lng)
     .bind(location.lat)
     .bind(v.dogs_inside.as_str())
     .bind(v.size_limit.as_str())
     .bind(v.water_bowl)
     .bind(v.treats)
-    .bind(&v.notes)
+    .bind(v.notes.as_str())
     .bind(website)
     .execute(&mut *tx)
     .await
@@ -59,7 +59,7 @@ pub async fn update(
         Some(admin),
         "venue_edit",
         slug,
-        serde_json::json!({ "before": before, "name": v.name }),
+        serde_json::json!({ "before": before, "name": v.name.as_str() }),
     )
     .await?;
     tx.commit().await.context("failed to commit venue edit")?;

@@ -208,9 +208,9 @@ pub enum PhotoActionError {
     /// Not a photo of yours (delete) or not a photo at all (report).
     #[error("That photo could not be found.")]
     NotFound,
-    /// Not a reason from the list, or a note too long.
+    /// Not a reason from the list, or a note that is not one (too long, hidden characters).
     #[error("{0}")]
-    Invalid(&'static str),
+    Invalid(String),
     /// Too many reports lately (or guests).
     #[error("{0}")]
     TooMany(TooMany),
@@ -251,20 +251,17 @@ pub async fn report(
         .iter()
         .any(|(k, _)| *k == reason)
     {
-        return Err(PhotoActionError::Invalid("Choose a reason from the list."));
+        return Err(PhotoActionError::Invalid("Choose a reason from the list.".into()));
     }
-    let note = note.trim();
-    if note.chars().count() > 500 {
-        return Err(PhotoActionError::Invalid(
-            "The note can be at most 500 characters.",
-        ));
-    }
+    let note = super::REPORT_NOTE
+        .read(note)
+        .map_err(|e| PhotoActionError::Invalid(e.to_string()))?;
     let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
     let reporter = user.id().to_string();
     ctx.limit(&[(LimitedAction::Report, &reporter)])
         .await?
         .map_err(PhotoActionError::TooMany)?;
-    crate::moderation::reports::report(&ctx.pool, user.id(), id, reason, note).await?;
+    crate::moderation::reports::report(&ctx.pool, user.id(), id, reason, note.as_str()).await?;
     Ok(())
 }
 

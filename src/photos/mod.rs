@@ -27,6 +27,9 @@ pub use service::{Admission, PhotoService, StoreError};
 #[cfg(feature = "ssr")]
 pub use store::PhotoStore;
 
+/// A report's optional note (one line, as its form has it).
+pub const REPORT_NOTE: crate::text::Field = crate::text::Field::line("The note", 500);
+
 /// The message for a photo error code from a no-JavaScript upload redirect.
 /// Codes, not text, travel in the URL so nobody can put their words on our page.
 pub fn photo_error_message(code: &str) -> &'static str {

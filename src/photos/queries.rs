@@ -27,8 +27,12 @@ pub async fn dog_is_owned(pool: &PgPool, owner: Uuid, dog: Uuid) -> anyhow::Resu
 
 /// The id of the venue with this slug.
 pub async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
+    // Not a slug (say, with a NUL Postgres would refuse): no such venue.
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(None);
+    };
     sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
-        .bind(slug)
+        .bind(slug.as_str())
         .fetch_optional(pool)
         .await
         .context("failed to look up venue")
@@ -78,12 +82,15 @@ pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Resul
 
 /// Photos taken at a venue, newest first.
 pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<Vec<VenuePhoto>> {
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(Vec::new());
+    };
     let rows: Vec<(Uuid, String, i32, i32, Option<String>)> = sqlx::query_as(
         "SELECT m.id, m.storage_key, m.width, m.height, p.name
          FROM photos m JOIN venues v ON v.id = m.venue_id LEFT JOIN dogs p ON p.id = m.dog_id
          WHERE v.slug = $1 AND m.hidden_at IS NULL ORDER BY m.created_at DESC, m.id LIMIT $2",
     )
-    .bind(slug)
+    .bind(slug.as_str())
     .bind(limit)
     .fetch_all(pool)
     .await

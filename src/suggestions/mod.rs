@@ -6,6 +6,7 @@ pub mod flows;
 pub mod queries;
 
 use crate::geo::LatLng;
+use crate::text::{Field, Text};
 use crate::venues::{Category, DogsInside, SizeLimit};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -42,13 +43,13 @@ pub struct SuggestionForm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewSuggestion {
     /// Name.
-    pub name: String,
+    pub name: Text,
     /// Category.
     pub category: Category,
     /// Address.
-    pub address: String,
+    pub address: Text,
     /// City.
-    pub city: String,
+    pub city: Text,
     /// Where dogs may go inside.
     pub dogs_inside: DogsInside,
     /// Size limit.
@@ -57,30 +58,43 @@ pub struct NewSuggestion {
     pub water_bowl: bool,
     /// Treats offered.
     pub treats: bool,
-    /// Notes.
-    pub notes: String,
+    /// Notes (may be empty).
+    pub notes: Text,
     /// Location, if picked.
     pub location: Option<LatLng>,
 }
 
-fn text(value: &str, max: usize, label: &str, required: bool, problems: &mut Vec<String>) -> String {
-    let v = value.trim();
-    if required && v.is_empty() {
-        problems.push(format!("{label} is required."));
-    } else if v.chars().count() > max {
-        problems.push(format!("{label} can be at most {max} characters."));
-    }
-    v.to_owned()
+/// How each text field of the suggestion form (and of the admin's edit of a
+/// suggestion or venue) is read.
+pub mod fields {
+    use crate::text::Field;
+
+    /// The place's name.
+    pub const NAME: Field = Field::line("The name", 120).required("Please tell us the name of the place.");
+    /// Street address.
+    pub const ADDRESS: Field = Field::line("The address", 200).required("Please tell us the street address.");
+    /// City.
+    pub const CITY: Field = Field::line("The city", 80).required("Please tell us the city.");
+    /// "Anything else?": a few lines.
+    pub const NOTES: Field = Field::lines("The note", 1000);
+}
+
+/// Reads one field, its problem (if any) added to `problems`.
+fn text(field: &Field, value: &str, problems: &mut Vec<String>) -> Text {
+    field.read(value).unwrap_or_else(|e| {
+        problems.push(e.to_string());
+        Text::default()
+    })
 }
 
 impl SuggestionForm {
     /// Validates the form; the error lists every problem in one sentence each.
     pub fn validate(&self) -> Result<NewSuggestion, Vec<String>> {
         let mut problems = Vec::new();
-        let name = text(&self.name, 120, "The name", true, &mut problems);
-        let address = text(&self.address, 200, "The address", true, &mut problems);
-        let city = text(&self.city, 80, "The city", true, &mut problems);
-        let notes = text(&self.notes, 1000, "The notes", false, &mut problems);
+        let name = text(&fields::NAME, &self.name, &mut problems);
+        let address = text(&fields::ADDRESS, &self.address, &mut problems);
+        let city = text(&fields::CITY, &self.city, &mut problems);
+        let notes = text(&fields::NOTES, &self.notes, &mut problems);
         let category = Category::parse(self.category.trim());
         if category.is_none() {
             problems.push("Please choose what kind of place it is.".into());
@@ -187,5 +201,33 @@ mod tests {
             ..valid()
         };
         assert_eq!(bad.validate().unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn every_text_field_is_read_by_its_field() {
+        let bad = SuggestionForm {
+            name: "Caf\u{0}e".into(),
+            address: "Street\n2".into(),
+            city: "B".repeat(81),
+            notes: "Ring\u{1B}[2J".into(),
+            ..valid()
+        };
+        let problems = bad.validate().unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].starts_with("The name contains a hidden character"));
+        assert_eq!(
+            problems[1],
+            "The address must be one line of text (no line breaks or tabs)."
+        );
+        assert_eq!(problems[2], "The city can be at most 80 characters.");
+        assert!(problems[3].starts_with("The note contains a hidden character"));
+        let notes = SuggestionForm {
+            notes: "Ask for Maria.\r\nBowl by the door.".into(),
+            ..valid()
+        };
+        assert_eq!(
+            notes.validate().unwrap().notes.as_str(),
+            "Ask for Maria.\nBowl by the door."
+        );
     }
 }

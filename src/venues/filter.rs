@@ -1,11 +1,16 @@
 //! The directory filter. It lives in the URL query so that a filtered link renders
 //! the same results on the server, before hydration, and after client navigation.
 
+use crate::text::{Field, TextError};
 use crate::venues::Category;
 use serde::{Deserialize, Serialize};
 
-/// Longest search text kept; the rest is cut so a huge query string stays cheap.
+/// Longest search text or city taken.
 pub const MAX_QUERY_CHARS: usize = 100;
+/// How the search box is read.
+pub const SEARCH: Field = Field::line("The search", MAX_QUERY_CHARS);
+/// How the city field is read.
+pub const CITY: Field = Field::line("The city", MAX_QUERY_CHARS);
 
 /// Filters for the venue list and the map.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,17 +50,27 @@ pub mod keys {
     pub const TREATS: &str = "treats";
 }
 
+/// A search or city as read: the text (`None` when empty) or why it was left out.
+fn text(field: &Field, value: &str) -> Result<Option<String>, TextError> {
+    field.read_optional(value).map(|t| t.map(String::from))
+}
+
 impl VenueFilter {
-    /// Reads a filter from decoded query pairs. Unknown keys and values are
-    /// ignored rather than rejected: a stale shared link still shows something.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    /// Reads a filter from decoded query pairs, with the problems of what it
+    /// left out. Unknown keys and values are ignored rather than rejected: a
+    /// stale shared link still shows something. A search or city that is not
+    /// text a person typed (too long, hidden characters: see
+    /// [`crate::text`]) is left out, and its problem returned for the page to
+    /// say and the map's API to refuse.
+    pub fn read<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<TextError>) {
         let mut f = Self::default();
+        let (mut q, mut city) = (Ok(None), Ok(None));
         for (key, value) in pairs {
             let value = value.trim();
             let flag = matches!(value, "1" | "on" | "true" | "yes");
             match key {
-                keys::Q => f.q = non_empty(value).map(|v| v.chars().take(MAX_QUERY_CHARS).collect()),
-                keys::CITY => f.city = non_empty(value).map(|v| v.chars().take(MAX_QUERY_CHARS).collect()),
+                keys::Q => q = text(&SEARCH, value),
+                keys::CITY => city = text(&CITY, value),
                 keys::CATEGORY => f.category = Category::parse(value),
                 keys::EVERYWHERE => f.everywhere = flag,
                 keys::LARGE_DOGS => f.large_dogs = flag,
@@ -64,7 +79,32 @@ impl VenueFilter {
                 _ => {}
             }
         }
-        f
+        let mut left_out = Vec::new();
+        let mut keep = |read: Result<Option<String>, TextError>| {
+            read.unwrap_or_else(|e| {
+                left_out.push(e);
+                None
+            })
+        };
+        f.q = keep(q);
+        f.city = keep(city);
+        (f, left_out)
+    }
+
+    /// [`VenueFilter::read`] without the problems.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::read(pairs).0
+    }
+
+    /// The filter with its search and city read again, for a filter that did
+    /// not come through [`VenueFilter::read`] (a server function's argument).
+    pub fn checked(&self) -> Result<Self, TextError> {
+        let read = |field, value: &Option<String>| text(field, value.as_deref().unwrap_or(""));
+        Ok(Self {
+            q: read(&SEARCH, &self.q)?,
+            city: read(&CITY, &self.city)?,
+            ..self.clone()
+        })
     }
 
     /// Whether any filter is set.
@@ -138,10 +178,6 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn non_empty(s: &str) -> Option<&str> {
-    (!s.is_empty()).then_some(s)
-}
-
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -180,10 +216,40 @@ mod tests {
         let f = VenueFilter::from_pairs([("category", "casino"), ("q", "   "), ("city", "")]);
         assert!(f.is_empty());
         assert_eq!(f.to_query(), "");
-        let long = "x".repeat(500);
-        let f = VenueFilter::from_pairs([("q", long.as_str())]);
-        assert_eq!(f.q.unwrap().len(), MAX_QUERY_CHARS);
         let f = VenueFilter::from_pairs([("q", "ä&=?#")]);
         assert_eq!(f.to_query(), "q=%C3%A4%26%3D%3F%23");
+    }
+
+    #[test]
+    fn leaves_out_text_nobody_typed_and_says_why() {
+        let long = "x".repeat(MAX_QUERY_CHARS + 1);
+        let (f, left_out) = VenueFilter::read([("q", long.as_str()), ("city", "Ber\0lin"), ("water", "1")]);
+        assert_eq!((f.q.as_deref(), f.city.as_deref()), (None, None));
+        assert!(f.water, "the rest of the filter stays");
+        assert_eq!(
+            left_out[0].to_string(),
+            "The search can be at most 100 characters."
+        );
+        assert!(
+            left_out[1]
+                .to_string()
+                .starts_with("The city contains a hidden character")
+        );
+        let (f, left_out) = VenueFilter::read([("q", "bad\u{202E}"), ("q", "flat white")]);
+        assert_eq!(
+            (f.q.as_deref(), left_out.len()),
+            (Some("flat white"), 0),
+            "the last value counts"
+        );
+        let crafted = VenueFilter {
+            city: Some("Berlin\u{1}".into()),
+            ..VenueFilter::default()
+        };
+        assert!(crafted.checked().is_err());
+        let fine = VenueFilter {
+            q: Some(" café ".into()),
+            ..VenueFilter::default()
+        };
+        assert_eq!(fine.checked().unwrap().q.as_deref(), Some("café"));
     }
 }

@@ -5,12 +5,27 @@
 //!
 //! [`MAX_CELLS`]: crate::venues::grid::MAX_CELLS
 
+use crate::errors::{Kind, failure};
 use crate::geo::BBox;
+use crate::text::TextError;
 use crate::venues::grid::{CellRange, MAX_STORED_LEVEL, zoom_for};
 use crate::venues::queries;
 use crate::venues::view::{DirectoryQuery, MAX_PAGE, Total};
 use crate::venues::{DirectoryPage, MapView};
 use sqlx::PgPool;
+
+/// Why the directory or the map could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// A search or city that is not text a person typed.
+    #[error("{0}")]
+    Invalid(TextError),
+    /// Ours.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+failure!(no_limit DirectoryError { Invalid => Kind::Invalid });
 
 /// Counted exactly up to this many; above, the heading says an estimate.
 pub const COUNT_LIMIT: i64 = 1000;
@@ -31,8 +46,13 @@ const WORLD: BBox = BBox {
 /// The directory page for `query`: its city resolved case-insensitively, its
 /// view (the URL's, else the city's, else around every venue), one page of
 /// the venues in it nearest the centre (or the visitor), and their count.
-pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> anyhow::Result<DirectoryPage> {
-    let mut query = query.clone();
+/// Its search and city are read again (it may come from outside, as a
+/// server function's argument): one that is not text is refused.
+pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<DirectoryPage, DirectoryError> {
+    let mut query = DirectoryQuery {
+        filter: query.filter.checked().map_err(DirectoryError::Invalid)?,
+        ..query.clone()
+    };
     let places = queries::places(pool, PLACES_OFFERED).await?;
     let mut city_view = None;
     let mut unknown_place = None;
@@ -106,13 +126,15 @@ async fn rough_count(pool: &PgPool, view: BBox) -> anyhow::Result<i64> {
 /// What the map draws for `view` at `zoom` (guessed from the box when the
 /// client does not say): every marker when at most [`MARKERS_MAX`] match,
 /// else clusters — from `venue_cells` for unfiltered views at stored levels,
-/// grouped on the fly from at most [`GROUP_LIMIT`] venues otherwise.
+/// grouped on the fly from at most [`GROUP_LIMIT`] venues otherwise. A
+/// search or city that is not text is refused.
 pub async fn map_view(
     pool: &PgPool,
     view: BBox,
     zoom: Option<u8>,
     filter: &crate::VenueFilter,
-) -> anyhow::Result<MapView> {
+) -> Result<MapView, DirectoryError> {
+    let filter = &filter.checked().map_err(DirectoryError::Invalid)?;
     let range = CellRange::for_view(view, zoom.unwrap_or_else(|| zoom_for(view)));
     // A view finer than the grid is small (at most 256 cells of level 13 or
     // finer): its markers are read directly. A coarser one asks the grid

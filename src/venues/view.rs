@@ -35,10 +35,14 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
-    /// Reads the state from decoded query pairs; unreadable values are dropped.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
+    /// Reads the state from decoded query pairs; unreadable values are
+    /// dropped, and a search or city left out says why (see [`VenueFilter::read`]).
+    pub fn read<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> (Self, Vec<crate::text::TextError>) {
+        let (filter, left_out) = VenueFilter::read(pairs.clone());
         let mut out = Self {
-            filter: VenueFilter::from_pairs(pairs.clone()),
+            filter,
             page: 1,
             ..Self::default()
         };
@@ -50,7 +54,12 @@ impl DirectoryQuery {
                 _ => {}
             }
         }
-        out
+        (out, left_out)
+    }
+
+    /// [`DirectoryQuery::read`] without the problems.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
+        Self::read(pairs).0
     }
 
     /// Reads a query string (without `?`), percent- and `+`-decoded.

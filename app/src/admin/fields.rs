@@ -2,6 +2,7 @@
 
 use crate::venues::VenueMap;
 use leptos::prelude::*;
+use paws_inside::suggestions::fields;
 use paws_inside::{Category, DogsInside, MapMarker, SizeLimit};
 
 /// Current values of the fields.
@@ -51,9 +52,9 @@ pub fn VenueFields(values: VenueValues) -> impl IntoView {
                 .unwrap_or_default()
         }
     };
-    let field = |label: &'static str, name: &'static str, value: String| {
+    let field = |label: &'static str, name: &'static str, value: String, max: usize| {
         view! {
-            <div class="field"><label>{label}<input name=name value=value required /></label></div>
+            <div class="field"><label>{label}<input name=name value=value maxlength=max required /></label></div>
         }
     };
     let select = |label: &'static str,
@@ -69,17 +70,17 @@ pub fn VenueFields(values: VenueValues) -> impl IntoView {
         }
     };
     view! {
-        {field("Name", "name", values.name)}
+        {field("Name", "name", values.name, fields::NAME.max)}
         {select("Kind", "category", values.category, Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect())}
-        {field("Address", "address", values.address)}
-        {field("City", "city", values.city)}
+        {field("Address", "address", values.address, fields::ADDRESS.max)}
+        {field("City", "city", values.city, fields::CITY.max)}
         {select("Dogs inside", "dogs_inside", values.dogs_inside, DogsInside::ALL.iter().map(|d| (d.as_str(), d.label())).collect())}
         {select("Sizes", "size_limit", values.size_limit, SizeLimit::ALL.iter().map(|z| (z.as_str(), z.label())).collect())}
         <div class="flag-row field-wide">
             <label class="check"><input type="checkbox" name="water_bowl" value="1" checked=values.water_bowl /><span>"Water bowl"</span></label>
             <label class="check"><input type="checkbox" name="treats" value="1" checked=values.treats /><span>"Treats"</span></label>
         </div>
-        <div class="field field-wide"><label>"Notes"<textarea name="notes" rows="2">{values.notes}</textarea></label></div>
+        <div class="field field-wide"><label>"Notes"<textarea name="notes" rows="2" maxlength=fields::NOTES.max>{values.notes}</textarea></label></div>
         <div class="field field-wide">
             <VenueMap points label="Location of the place (click to move)" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
             <p class="muted small">{move || picked.get().map(|(a, b)| format!("{a:.5}, {b:.5}")).unwrap_or_else(|| "No location yet: click the map.".into())}</p>

@@ -17,6 +17,7 @@ use fields::{VenueFields, VenueValues};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use paws_inside::moderation::fields::REJECT_REASON;
 use paws_inside::moderation::{
     ClaimFailure, OpenReport, Overview, PendingSuggestion, PolicyDoubt, REPORT_REASONS, UserStats,
 };
@@ -127,7 +128,7 @@ fn SuggestionReview(s: PendingSuggestion) -> impl IntoView {
             </ActionForm>
             <ActionForm action=reject attr:class="reject-form">
                 <input type="hidden" name="id" value=reject_id />
-                <div class="field"><label>"Reason for not adding it"<input name="reason" maxlength="500" required /></label></div>
+                <div class="field"><label>"Reason for not adding it"<input name="reason" maxlength=REJECT_REASON.max required /></label></div>
                 {crate::error::action_error(reject.value())}
                 <button type="submit" class="button button-danger">"Reject"</button>
             </ActionForm>

@@ -55,7 +55,7 @@ fn VenueEditForm(slug: String, values: VenueValues, website: String) -> impl Int
             <VenueFields values />
             <div class="field field-wide">
                 <label for="venue-website">"Website (empty: none)"</label>
-                <input id="venue-website" name="website" type="url" maxlength="300" value=website />
+                <input id="venue-website" name="website" type="url" maxlength=paws_inside::moderation::fields::WEBSITE.max value=website />
             </div>
             {crate::error::action_error(save.value())}
             <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>

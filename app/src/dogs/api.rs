@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 use paws_inside::Dog;
+use paws_inside::dogs::DogList;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
@@ -16,10 +17,21 @@ use crate::error::{ctx, fail, unexpected};
 #[cfg(feature = "ssr")]
 use paws_inside::dogs::flows;
 
-/// The current user's dogs (none for a visitor without a session: no guest is made).
+/// One page of the current user's dogs, from just after the cursor `after`
+/// (none for a visitor without a session: no guest is made).
 #[server(prefix = "/api", endpoint = "dogs/mine")]
-pub async fn my_dogs() -> Result<Vec<Dog>, ServerFnError> {
-    flows::mine(&ctx()?, &caller().await?).await.map_err(unexpected)
+pub async fn my_dogs(#[server(default)] after: String) -> Result<DogList, ServerFnError> {
+    flows::mine(&ctx()?, &caller().await?, &after)
+        .await
+        .map_err(unexpected)
+}
+
+/// The current user's dogs by id and name, for "which dog is in the photo".
+#[server(prefix = "/api", endpoint = "dogs/choices")]
+pub async fn dog_choices() -> Result<Vec<(Uuid, String)>, ServerFnError> {
+    flows::choices(&ctx()?, &caller().await?)
+        .await
+        .map_err(unexpected)
 }
 
 /// One of the current user's dogs, or `None`.

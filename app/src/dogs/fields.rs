@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use paws_inside::DogForm;
+use paws_inside::dogs::fields::{BIO, BREED, NAME};
 use paws_inside::dogs::{BREED_SUGGESTIONS, DogSize};
 
 /// Name, breed (with suggestions), size, birthday and bio.
@@ -15,11 +16,11 @@ pub fn DogFields(initial: DogForm) -> impl IntoView {
     view! {
         <div class="field">
             <label for="dog-name">"Name"</label>
-            <input id="dog-name" name="name" required maxlength="50" autocomplete="off" value=initial.name />
+            <input id="dog-name" name="name" required maxlength=NAME.max autocomplete="off" value=initial.name />
         </div>
         <div class="field">
             <label for="dog-breed">"Breed " <span class="muted">"(optional)"</span></label>
-            <input id="dog-breed" name="breed" maxlength="60" list="breeds" autocomplete="off" value=initial.breed />
+            <input id="dog-breed" name="breed" maxlength=BREED.max list="breeds" autocomplete="off" value=initial.breed />
             <datalist id="breeds">
                 {BREED_SUGGESTIONS.iter().map(|b| view! { <option value=*b></option> }).collect_view()}
             </datalist>
@@ -44,8 +45,8 @@ pub fn DogFields(initial: DogForm) -> impl IntoView {
             <input id="dog-birthday" name="birthday" type="date" value=initial.birthday />
         </div>
         <div class="field">
-            <label for="dog-bio">"About " <span class="muted">"(up to 500 characters)"</span></label>
-            <textarea id="dog-bio" name="bio" rows="4" maxlength="500">{initial.bio}</textarea>
+            <label for="dog-bio">"About " <span class="muted">{format!("(up to {} characters)", BIO.max)}</span></label>
+            <textarea id="dog-bio" name="bio" rows="4" maxlength=BIO.max>{initial.bio}</textarea>
         </div>
     }
 }

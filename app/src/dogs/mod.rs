@@ -6,7 +6,9 @@ mod api;
 mod fields;
 mod pages;
 
-pub use api::{CreateDog, DeleteDog, UpdateDog, create_dog, delete_dog, get_dog, my_dogs, update_dog};
+pub use api::{
+    CreateDog, DeleteDog, UpdateDog, create_dog, delete_dog, dog_choices, get_dog, my_dogs, update_dog,
+};
 pub use pages::{DeleteDog, DogPage, EditDog, MyDogs, NewDog};
 
 use leptos::prelude::*;

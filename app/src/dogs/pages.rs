@@ -11,13 +11,18 @@ use crate::photos::{OwnPhotoGrid, UploadErrorFromQuery, UploadForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use paws_inside::dogs::DogSummary;
 use paws_inside::{Dog, DogForm, DogSize, Photo};
 
-/// `/dogs`: the current user's dogs.
+/// `/dogs`: the current user's dogs, a page at a time (`?after=` the last
+/// dog of the page before: plain links, so paging works without JavaScript).
 #[component]
 pub fn MyDogs() -> impl IntoView {
-    let dogs = Resource::new(|| (), |_| my_dogs());
+    let query = use_query_map();
+    let after = query.with_untracked(|q| q.get("after").unwrap_or_default());
+    let first_page = after.is_empty();
+    let dogs = Resource::new(move || after.clone(), my_dogs);
     view! {
         <Title text="My dogs" />
         <div class="page-head">
@@ -27,16 +32,23 @@ pub fn MyDogs() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Fetching your dogs…"</p> }>
             {move || Suspend::new(async move {
                 match dogs.await {
-                    Ok(list) if list.is_empty() => view! {
+                    Ok(list) if list.dogs.is_empty() && first_page => view! {
                         <div class="empty-state">
                             <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
                             <p>"No dogs yet. Add yours — no account needed."</p>
                         </div>
                     }.into_any(),
                     Ok(list) => view! {
+                        {list.dogs.is_empty().then(|| view! { <p class="muted">"No more dogs."</p> })}
                         <ul class="dog-grid">
-                            {list.into_iter().map(|dog| view! { <li><DogCard dog /></li> }).collect_view()}
+                            {list.dogs.into_iter().map(|dog| view! { <li><DogCard dog /></li> }).collect_view()}
                         </ul>
+                        <nav class="pager" aria-label="More dogs">
+                            {(!first_page).then(|| view! { <a href="/dogs" class="button button-quiet">"Back to the first dogs"</a> })}
+                            {list.next.map(|next| view! {
+                                <a href=format!("/dogs?after={next}") class="button button-quiet" rel="next" data-more="">"More dogs"</a>
+                            })}
+                        </nav>
                     }.into_any(),
                     Err(err) => view! { <p class="error" role="alert">{user_message(&err)}</p> }.into_any(),
                 }
@@ -46,12 +58,12 @@ pub fn MyDogs() -> impl IntoView {
 }
 
 #[component]
-fn DogCard(dog: Dog) -> impl IntoView {
+fn DogCard(dog: DogSummary) -> impl IntoView {
     let href = format!("/dogs/{}", dog.id);
-    let thumb = dog.photos.first().map(|p| p.thumb_url());
+    let thumb = dog.thumb.as_ref().map(|p| p.thumb_url());
     let name = dog.name.clone();
     let title = dog.name.clone();
-    let desc = describe(&dog);
+    let desc = describe(&dog.size, dog.breed.as_deref());
     view! {
         <article class="dog-card">
             {match thumb {
@@ -64,9 +76,10 @@ fn DogCard(dog: Dog) -> impl IntoView {
     }
 }
 
-fn describe(dog: &Dog) -> String {
-    let size = DogSize::parse(&dog.size).map(|s| s.label()).unwrap_or("Medium");
-    match &dog.breed {
+/// "Poodle · Medium".
+fn describe(size: &str, breed: Option<&str>) -> String {
+    let size = DogSize::parse(size).map(|s| s.label()).unwrap_or("Medium");
+    match breed {
         Some(breed) => format!("{breed} · {size}"),
         None => size.to_owned(),
     }
@@ -142,7 +155,7 @@ pub fn DogPage() -> impl IntoView {
                     <A href=format!("/dogs/{id}/delete") attr:class="button button-quiet">"Delete"</A>
                 </div>
             </div>
-            <p class="muted">{describe(&dog)}{dog.birthday.clone().map(|b| format!(" · born {b}"))}</p>
+            <p class="muted">{describe(&dog.size, dog.breed.as_deref())}{dog.birthday.clone().map(|b| format!(" · born {b}"))}</p>
             {(!dog.bio.is_empty()).then(|| view! { <p class="dog-bio">{dog.bio.clone()}</p> })}
             <section aria-labelledby="photos-heading" class="dog-photos">
                 <h2 id="photos-heading">"Photos"</h2>

@@ -47,7 +47,7 @@ pub fn ReportPhoto(photo: uuid::Uuid) -> impl IntoView {
                             <select id=id name="reason">
                                 {REPORT_REASONS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
                             </select>
-                            <input name="note" maxlength="500" placeholder="Anything we should know? (optional)" aria-label="Note" />
+                            <input name="note" maxlength=paws_inside::photos::REPORT_NOTE.max placeholder="Anything we should know? (optional)" aria-label="Note" />
                             {error.map(|e| view! { <p class="error small" role="alert">{e}</p> })}
                             <button type="submit" class="button button-quiet">"Send report"</button>
                         </ActionForm>

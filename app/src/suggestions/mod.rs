@@ -11,6 +11,7 @@ use crate::venues::VenueMap;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use paws_inside::suggestions::fields;
 use paws_inside::{Category, DogsInside, SizeLimit, Suggestion};
 
 #[cfg(feature = "ssr")]
@@ -95,15 +96,15 @@ fn SuggestForm() -> impl IntoView {
     };
     view! {
         <ActionForm action attr:class="form-card form-grid">
-            <div class="field"><label for="s-name">"Name of the place"</label><input id="s-name" name="name" required maxlength="120" /></div>
+            <div class="field"><label for="s-name">"Name of the place"</label><input id="s-name" name="name" required maxlength=fields::NAME.max /></div>
             <div class="field">
                 <label for="s-category">"Kind of place"</label>
                 <select id="s-category" name="category" required>
                     {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
                 </select>
             </div>
-            <div class="field"><label for="s-address">"Street address"</label><input id="s-address" name="address" required maxlength="200" /></div>
-            <div class="field"><label for="s-city">"City"</label><input id="s-city" name="city" required maxlength="80" /></div>
+            <div class="field"><label for="s-address">"Street address"</label><input id="s-address" name="address" required maxlength=fields::ADDRESS.max /></div>
+            <div class="field"><label for="s-city">"City"</label><input id="s-city" name="city" required maxlength=fields::CITY.max /></div>
             <div class="field">
                 <label for="s-inside">"Where can dogs go inside?"</label>
                 <select id="s-inside" name="dogs_inside">
@@ -123,7 +124,7 @@ fn SuggestForm() -> impl IntoView {
                     <label class="check" for="s-treats"><input type="checkbox" id="s-treats" name="treats" value="1" /><span>"Treats"</span></label>
                 </div>
             </fieldset>
-            <div class="field field-wide"><label for="s-notes">"Anything else? " <span class="muted">"(optional)"</span></label><textarea id="s-notes" name="notes" rows="3" maxlength="1000"></textarea></div>
+            <div class="field field-wide"><label for="s-notes">"Anything else? " <span class="muted">"(optional)"</span></label><textarea id="s-notes" name="notes" rows="3" maxlength=fields::NOTES.max></textarea></div>
             <div class="field field-wide">
                 <span class="label">"Location " <span class="muted">"(optional: click the map)"</span></span>
                 <VenueMap points=Signal::stored("[]".to_owned()) label="Pick the place on the map" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />

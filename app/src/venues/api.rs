@@ -7,12 +7,13 @@ use paws_inside::{DirectoryPage, DirectoryQuery, VenueDetail};
 use crate::error::{pool, unexpected};
 
 /// The directory page for a URL's state: one page of the venues in view,
-/// nearest first, with their count and the place suggestions.
+/// nearest first, with their count and the place suggestions (400 for a
+/// search or city that is not text).
 #[server(prefix = "/api", endpoint = "venues/directory")]
 pub async fn directory(query: DirectoryQuery) -> Result<DirectoryPage, ServerFnError> {
     paws_inside::venues::flows::directory(&pool()?, &query)
         .await
-        .map_err(unexpected)
+        .map_err(crate::error::fail)
 }
 
 /// One venue by slug; `None` for unknown or malformed slugs (no query for the latter).

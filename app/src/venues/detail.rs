@@ -5,7 +5,7 @@ use super::card::PolicyChips;
 use super::checks::{DogCheck, venue_checks};
 use super::map::{PlaceMap, markers_json};
 use crate::NotFound;
-use crate::dogs::my_dogs;
+use crate::dogs::dog_choices;
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use crate::photos::{ReportPhoto, UploadErrorFromQuery, UploadForm, venue_photos};
@@ -171,7 +171,7 @@ fn city_href(city: &str) -> String {
 fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
     let key = slug.clone();
     let photos = Resource::new(move || key.clone(), venue_photos);
-    let dogs = Resource::new(|| (), |_| my_dogs());
+    let dogs = Resource::new(|| (), |_| dog_choices());
     view! {
         <section class="venue-dogs" aria-labelledby="dogs-heading">
             <h2 id="dogs-heading">"Dogs seen here"</h2>
@@ -185,7 +185,7 @@ fn DogsSeenHere(slug: String, venue_name: String) -> impl IntoView {
                             .await
                             .unwrap_or_default()
                             .into_iter()
-                            .map(|p| (p.id.to_string(), p.name))
+                            .map(|(id, name)| (id.to_string(), name))
                             .collect();
                         view! { <VenuePhotos slug venue_name list choices /> }
                     })

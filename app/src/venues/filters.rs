@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use paws_inside::Category;
 use paws_inside::VenueFilter;
-use paws_inside::venues::filter::keys;
+use paws_inside::venues::filter::{MAX_QUERY_CHARS, keys};
 
 /// Search box, place field (suggesting the `places` with the most venues;
 /// the server matches any place it has, in any case), category select and
@@ -18,11 +18,11 @@ pub fn FilterBar(filter: VenueFilter, places: Vec<String>) -> impl IntoView {
             <div class="field field-search">
                 <label for="filter-q">"Search"</label>
                 <input id="filter-q" type="search" name=keys::Q placeholder="Name or street"
-                    maxlength="100" value=q />
+                    maxlength=MAX_QUERY_CHARS value=q />
             </div>
             <div class="field">
                 <label for="filter-city">"City"</label>
-                <input id="filter-city" type="text" name=keys::CITY list="filter-places" maxlength="100"
+                <input id="filter-city" type="text" name=keys::CITY list="filter-places" maxlength=MAX_QUERY_CHARS
                     autocomplete="off" placeholder="Any city" value=filter.city.clone().unwrap_or_default() />
                 <datalist id="filter-places">
                     {places.into_iter().map(|place| view! { <option value=place></option> }).collect_view()}

@@ -23,14 +23,20 @@ use paws_inside::{BBox, DirectoryPage, DirectoryQuery, MapMarker, VenueFilter};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    let state = query.with_untracked(|q| {
+    let (state, left_out) = query.with_untracked(|q| {
         let pairs: Vec<(String, String)> = q
             .latest_values()
             .map(|(k, v)| (k.to_string(), v.to_owned()))
             .collect();
-        DirectoryQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        DirectoryQuery::read(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     });
     let page = Resource::new(move || state.clone(), directory);
+    // A search or city that is not text (a link someone made, not the form)
+    // is left out, and the page says so above the places shown without it.
+    let left_out = left_out
+        .into_iter()
+        .map(|problem| view! { <p class="notice" role="status" data-left-out="">{format!("{problem} The places below are shown without it.")}</p> })
+        .collect_view();
 
     view! {
         <Title text="" />
@@ -40,6 +46,7 @@ pub fn HomePage() -> impl IntoView {
                 "Cafés, restaurants, bars, shops and hotels that welcome dogs indoors — checked by dog owners."
             </p>
         </section>
+        {left_out}
         <Suspense fallback=|| view! { <p class="muted">"Sniffing out places…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {

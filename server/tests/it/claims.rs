@@ -202,7 +202,7 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
         .json::<Value>()
         .await
         .unwrap();
-    assert_eq!(mine.as_array().unwrap().len(), 2);
+    assert_eq!(mine["dogs"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

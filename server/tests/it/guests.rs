@@ -129,7 +129,7 @@ async fn dogs_belong_to_their_owner_only() {
     );
 
     let mine: Value = app.call(&alice, "dogs/mine", &[]).await.json().await.unwrap();
-    assert_eq!(mine[0]["name"], "Bentley");
+    assert_eq!(mine["dogs"][0]["name"], "Bentley");
 
     // Someone else sees nothing and can change nothing.
     app.call(&mallory, "auth/anonymous", &[]).await;

@@ -1,0 +1,233 @@
+//! Dogs per account: at most 50 added (also when adds race), never fewer
+//! after a claim, and "My dogs" a bounded page at a time through plain links.
+
+use crate::common::flows::{add_dog, spawn, user_id};
+use crate::common::mail::{SmtpSink, token_in};
+use crate::common::{Browser, TestApp, spawn_app};
+use paws_inside::dogs::MAX_DOGS;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Gives `owner` `n` more dogs straight in the database, all added in the
+/// same instant (so pages must order them by id too).
+async fn more_dogs(app: &TestApp, owner: Uuid, n: i64) {
+    sqlx::query(
+        "INSERT INTO dogs (user_id, name, size)
+         SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, $2) i",
+    )
+    .bind(owner)
+    .bind(n)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+async fn dogs_of(app: &TestApp, owner: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM dogs WHERE user_id = $1")
+        .bind(owner)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+const FULL: &str = "You can keep up to 50 dogs";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fifty_first_dog_is_refused_with_a_reason_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    let first = add_dog(&app, &b, "Rex").await;
+    let owner = user_id(&app, &b).await;
+    more_dogs(&app, owner, MAX_DOGS - 1).await;
+    let res = app
+        .call(&b, "dogs/create", &[("name", "One too many"), ("size", "small")])
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains(FULL));
+    assert_eq!(dogs_of(&app, owner).await, MAX_DOGS, "nothing written");
+    // Without JavaScript the form page says so.
+    let res = b
+        .post(format!("{}/api/dogs/create", app.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dogs/new", app.address))
+        .form(&[("name", "One too many"), ("size", "small")])
+        .send()
+        .await
+        .unwrap();
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = b.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(FULL), "{back}");
+    // Making room lets the next one in.
+    let res = app.call(&b, "dogs/delete", &[("id", &first.to_string())]).await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    add_dog(&app, &b, "Room again").await;
+    assert_eq!(dogs_of(&app, owner).await, MAX_DOGS);
+}
+
+/// Whether `n` requests of this test's database wait for a lock.
+async fn waiting_for_a_lock(app: &TestApp, n: i64) -> bool {
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    waiting >= n
+}
+
+/// Three adds at 49 dogs, made to overlap: the test holds the owner's row,
+/// waits until all three are blocked on it, then lets them go together. Each
+/// statement began before any of the others wrote; only one may pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_racing_at_the_limit_let_exactly_one_through() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let owner = user_id(&app, &b).await;
+    more_dogs(&app, owner, MAX_DOGS - 2).await;
+    let mut hold = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(owner)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let adds: Vec<_> = (0..3)
+        .map(|i| {
+            let (client, url) = (b.client.clone(), format!("{}/api/dogs/create", app.address));
+            tokio::spawn(async move {
+                let name = format!("Racer {i}");
+                let res = client
+                    .post(url)
+                    .header("accept", "application/json")
+                    .form(&[("name", name.as_str()), ("size", "small")])
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            })
+        })
+        .collect();
+    while !waiting_for_a_lock(&app, 3).await {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    hold.commit().await.unwrap();
+    let mut answers = Vec::new();
+    for add in adds {
+        answers.push(add.await.unwrap());
+    }
+    let passed = answers.iter().filter(|(s, _)| *s == 200).count();
+    let full = answers
+        .iter()
+        .filter(|(s, body)| *s == 400 && body.contains(FULL))
+        .count();
+    assert_eq!((passed, full), (1, 2), "{answers:?}");
+    assert_eq!(dogs_of(&app, owner).await, MAX_DOGS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_brings_every_dog_past_the_limit_and_only_adding_stops() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    // An account with 45 dogs.
+    let laptop = Browser::new();
+    app.call(&laptop, "auth/magic-link", &[("email", "many@example.com")])
+        .await;
+    let token = token_in(&sink.wait_for("many@example.com", 1).await);
+    let res = crate::common::flows::post_form(&app, &laptop, "/auth/confirm", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    let account = user_id(&app, &laptop).await;
+    more_dogs(&app, account, 45).await;
+    // A guest with 10 dogs signs in to it from its own browser.
+    let phone = Browser::new();
+    add_dog(&app, &phone, "Guest dog").await;
+    more_dogs(&app, user_id(&app, &phone).await, 9).await;
+    app.call(&phone, "auth/magic-link", &[("email", "many@example.com")])
+        .await;
+    let token = token_in(&sink.wait_for("many@example.com", 2).await);
+    let res = crate::common::flows::post_form(&app, &phone, "/auth/confirm", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(user_id(&app, &phone).await, account);
+    assert_eq!(dogs_of(&app, account).await, 55, "every dog came along");
+    let res = app
+        .call(&phone, "dogs/create", &[("name", "Fifty-six"), ("size", "small")])
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(dogs_of(&app, account).await, 55);
+    assert_eq!(every_page(&app, &phone).await.len(), 55, "all listed");
+}
+
+/// The dog ids on a rendered "My dogs" page, and its "More dogs" link.
+fn page_of(html: &str) -> (Vec<Uuid>, Option<String>) {
+    let grid = &html[html.find("dog-grid").unwrap_or(0)..];
+    let ids = grid
+        .split("href=\"/dogs/")
+        .skip(1)
+        .filter_map(|card| card.get(..36)?.parse().ok())
+        .collect();
+    let more = html.find("data-more").and_then(|at| {
+        let tag = &html[html[..at].rfind("<a")?..at];
+        let start = tag.find("href=\"")? + 6;
+        Some(tag[start..start + tag[start..].find('"')?].replace("&amp;", "&"))
+    });
+    (ids, more)
+}
+
+/// Follows "More dogs" from `/dogs` to the end, as a browser without
+/// JavaScript would; every page is at most 20 dogs.
+async fn every_page(app: &TestApp, b: &Browser) -> Vec<Uuid> {
+    let mut seen = Vec::new();
+    let mut next = Some("/dogs".to_owned());
+    while let Some(href) = next {
+        let (status, html) = b.open(app, &href).await;
+        assert_eq!(status, 200, "{href}");
+        let (ids, more) = page_of(&html);
+        assert!(ids.len() <= 20, "{href}: {} dogs", ids.len());
+        assert!(
+            !ids.is_empty() || seen.is_empty(),
+            "{href}: a link to an empty page"
+        );
+        seen.extend(ids);
+        next = more;
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_dogs_come_twenty_at_a_time_through_plain_links_each_once() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    add_dog(&app, &b, "First").await;
+    let owner = user_id(&app, &b).await;
+    more_dogs(&app, owner, 44).await;
+    let (status, html) = b.open(&app, "/dogs").await;
+    assert_eq!(status, 200);
+    let (first, more) = page_of(&html);
+    assert_eq!(first.len(), 20);
+    assert!(
+        more.as_deref().is_some_and(|m| m.starts_with("/dogs?after=")),
+        "{more:?}"
+    );
+    assert!(html.contains("First"), "oldest first");
+    let seen = every_page(&app, &b).await;
+    let all: HashSet<Uuid> = sqlx::query_scalar("SELECT id FROM dogs")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(seen.len(), 45, "no dog twice");
+    assert_eq!(seen.into_iter().collect::<HashSet<_>>(), all, "none missing");
+    // A cursor that is not one shows the first page, never an error.
+    for junk in [
+        "junk",
+        "99999999999999999999.x",
+        "-1.00000000-0000-0000-0000-000000000000",
+    ] {
+        let (status, html) = b.open(&app, &format!("/dogs?after={junk}")).await;
+        assert_eq!(status, 200, "{junk}");
+        assert_eq!(page_of(&html).0, first, "{junk}");
+    }
+    // Someone else's browser sees none of them.
+    let (_, other) = Browser::new().open(&app, "/dogs").await;
+    assert!(page_of(&other).0.is_empty());
+}
