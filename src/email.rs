@@ -29,7 +29,10 @@ impl EmailAddress {
         let Some((local, domain)) = email.rsplit_once('@') else {
             return Err(EmailError::Invalid);
         };
-        let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
+        // Hidden characters (zero-width, direction codes) would make two
+        // addresses that read alike differ, or one read as another.
+        let bad_char =
+            |c: char| c.is_whitespace() || crate::text::invisible(c) || "<>()[],;:\\\"@".contains(c);
         let labels_ok = domain
             .split('.')
             .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));

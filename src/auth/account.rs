@@ -158,6 +158,9 @@ pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -
     Ok(())
 }
 
+/// The name a member's suggestions are credited to.
+pub const DISPLAY_NAME: crate::text::Field = crate::text::Field::line("Your name", 60);
+
 /// Sets (or, empty, clears) the member's display name: what a venue they
 /// suggested is credited to ("Suggested by …") — never part of the address.
 pub async fn set_display_name(
@@ -166,25 +169,25 @@ pub async fn set_display_name(
     name: &str,
 ) -> Result<Option<String>, AccountError> {
     let (id, _) = member(caller)?;
-    let name = name.trim();
-    if name.chars().any(crate::text::invisible)
-        || (!name.is_empty() && !name.chars().any(char::is_alphanumeric))
+    let name = DISPLAY_NAME
+        .read_optional(name)
+        .map_err(|e| AccountError::Invalid(e.to_string()))?;
+    if name
+        .as_ref()
+        .is_some_and(|n| !n.as_str().chars().any(char::is_alphanumeric))
     {
         return Err(AccountError::Invalid(
-            "Use letters, digits and punctuation (and at least one letter or digit).".into(),
+            "Your name needs at least one letter or digit.".into(),
         ));
     }
-    let name = (!name.is_empty()).then_some(name);
-    if name.is_some_and(|n| n.chars().count() > 60) {
-        return Err(AccountError::Invalid("Use at most 60 characters.".into()));
-    }
+    let name = name.map(String::from);
     sqlx::query("UPDATE users SET display_name = $2 WHERE id = $1 AND NOT is_anonymous")
         .bind(id)
-        .bind(name)
+        .bind(&name)
         .execute(&ctx.pool)
         .await
         .context("failed to set the display name")?;
-    Ok(name.map(str::to_owned))
+    Ok(name)
 }
 
 /// Signs this browser out: its session row is deleted, its cookie removed.

@@ -346,9 +346,9 @@ pub enum PasskeyError {
     /// A member's last sign-in is too old to add a way in.
     #[error("For your safety, sign in again (within the last {0} minutes) to add a passkey.")]
     NeedsRecentSignIn(i64),
-    /// The name is too long or holds control characters.
-    #[error("Give the passkey a name of at most 60 characters.")]
-    BadName,
+    /// The name is too long or holds hidden characters; the field's sentence.
+    #[error("{0}")]
+    BadName(String),
     /// Removing it would leave no way in.
     #[error("This is your only way in. Add an address, a provider or another passkey first.")]
     LastWayIn,

@@ -18,12 +18,13 @@ use webauthn_rs::prelude::{CredentialID, Passkey, PasskeyRegistration, RegisterP
 
 /// A passkey's name: what the person typed, or a plain default.
 fn name_of(typed: &str) -> Result<String, PasskeyError> {
-    let name = typed.trim();
-    let name = if name.is_empty() { "Passkey" } else { name };
-    if name.chars().count() > 60 || name.chars().any(char::is_control) {
-        return Err(PasskeyError::BadName);
-    }
-    Ok(name.to_owned())
+    const NAME: crate::text::Field = crate::text::Field::line("The passkey's name", 60);
+    let name = NAME
+        .read(typed)
+        .map_err(|e| PasskeyError::BadName(e.to_string()))?;
+    Ok(name
+        .non_empty()
+        .map_or_else(|| "Passkey".to_owned(), String::from))
 }
 
 /// Starts adding a passkey to the caller (a member or a guest), answerable

@@ -2,6 +2,7 @@
 //! seeded template, and the real application on a free port.
 
 pub mod flows;
+pub mod held;
 pub mod mail;
 pub mod oidc;
 pub mod passkey;

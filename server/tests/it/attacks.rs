@@ -1,0 +1,322 @@
+//! The account-safety holes of issue #25, each driven the way someone after
+//! another person's account (or dogs) would: every test here failed before
+//! the one ending and the limits by address and client.
+
+use crate::common::Browser;
+use crate::common::flows::{add_dog, me, owner_of, post_form, spawn, spawn_env, user_id};
+use crate::common::held::hold;
+use crate::common::mail::{SmtpSink, code_in, free_port, token_for, token_in};
+use crate::common::passkey::SoftPasskey;
+use crate::common::{TestApp, fresh_database, settings, spawn_with};
+use serde_json::json;
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A member with `email` and [`PASSWORD`], made directly in the database.
+async fn member(app: &TestApp, email: &str) -> Uuid {
+    let hash = paws_inside::password::hash_secret(PASSWORD.to_owned())
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO users (email, is_anonymous, email_verified_at, password_hash)
+         VALUES ($1, false, now(), $2) RETURNING id",
+    )
+    .bind(email)
+    .bind(hash)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Asks for a sign-in link from `b`; the `n`-th mail to `email`.
+async fn ask_link(app: &TestApp, sink: &SmtpSink, b: &Browser, email: &str, n: usize) -> String {
+    let res = app
+        .call(b, "auth/magic-link", &[("email", email), ("next", "/dogs")])
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    sink.wait_for(email, n).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_passkey_answer_cannot_land_on_the_account_its_guest_joined() {
+    // The attacker, a guest, starts adding a passkey and holds the answer;
+    // meanwhile the victim opens a link the attacker asked for with the
+    // victim's address and brings "the guest who asked" along: the guest is
+    // promoted in place into the victim's account. The held answer must not
+    // then put the attacker's passkey on that account.
+    let sink = SmtpSink::start();
+    let port = free_port();
+    let origin = format!("http://localhost:{port}");
+    let bind = format!("127.0.0.1:{port}");
+    let app = spawn_env(&sink, &[("PAWS_BIND", &bind), ("PUBLIC_URL", &origin)]).await;
+    let attacker = Browser::new();
+    add_dog(&app, &attacker, "Bait").await;
+    let guest = user_id(&app, &attacker).await;
+    let start = attacker
+        .post(format!("{}/auth/passkey/register/start", app.address))
+        .json(&json!({ "name": "Mine" }))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let credential = SoftPasskey::new(&origin).create(&start["options"]);
+    let token = token_in(&ask_link(&app, &sink, &attacker, "victim@example.com", 1).await);
+    let body = json!({ "ceremony": start["ceremony"], "credential": credential });
+    let held = hold(
+        &app,
+        "/auth/passkey/register/finish",
+        &attacker.cookie(&app).unwrap(),
+        "application/json",
+        body.to_string().into_bytes(),
+    )
+    .await;
+
+    let victim = Browser::new();
+    let res = post_form(
+        &app,
+        &victim,
+        "/auth/confirm",
+        &[("token", &token), ("bring_requester", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let account: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'victim@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(account, guest, "the guest became the victim's account in place");
+
+    let (status, answer) = held.release().await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(app.count("passkeys").await, 0, "no passkey on anyone's account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_brings_another_browsers_dogs_only_when_ticked() {
+    // Someone asks for a reset of their account, and the link is opened in a
+    // browser holding a guest with a dog: saving the password must not pull
+    // that dog into their account unless the person ticks it, on a page that
+    // names the account.
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let owner = member(&app, "owner@example.com").await;
+    let asking = Browser::new();
+    let res = app
+        .call(&asking, "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let token = token_for(&sink.wait_for("owner@example.com", 1).await, "/auth/reset");
+    let other = Browser::new();
+    let dog = add_dog(&app, &other, "Not yours").await;
+    let guest = user_id(&app, &other).await;
+    let (status, page) = other.open(&app, &format!("/auth/reset?token={token}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Also bring the 1 dog added in this browser"),
+        "{page}"
+    );
+
+    let fields = [("token", token.as_str()), ("password", "a brand new password")];
+    let res = post_form(&app, &other, "/auth/reset", &fields).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("error=left_behind"), "{location}");
+    assert_eq!(owner_of(&app, dog).await, guest, "the dog stays where it was");
+    let unused: bool =
+        sqlx::query_scalar("SELECT used_at IS NULL FROM auth_tokens WHERE purpose = 'password_reset'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(unused, "nothing was done: the link still works");
+
+    let mut ticked = fields.to_vec();
+    ticked.push(("bring_this_browser", "true"));
+    let res = post_form(&app, &other, "/auth/reset", &ticked).await;
+    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(owner_of(&app, dog).await, owner, "ticked: the dog comes along");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_with_a_taken_address_leaves_the_owners_code_as_it_was() {
+    // An attacker signs up with someone's address while that person is
+    // signing in with a code: the owner's code must still be the code (not
+    // "replaced"), so the sign-up can neither cancel the owner's sign-in nor
+    // tell the attacker that the address has an account.
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    member(&app, "owner@example.com").await;
+    let owner = Browser::new();
+    let res = owner
+        .post(format!("{}/api/auth/magic-link", app.address))
+        .header("accept", "text/html")
+        .form(&[("email", "owner@example.com"), ("next", "/dogs")])
+        .send()
+        .await
+        .unwrap();
+    let request = res.headers()["location"].to_str().unwrap()["/sign-in?sent=".len()..].to_owned();
+    let code = code_in(&sink.wait_for("owner@example.com", 1).await);
+
+    let attacker = Browser::new();
+    let res = app
+        .call(
+            &attacker,
+            "auth/sign-up",
+            &[
+                ("email", "owner@example.com"),
+                ("password", "another long password"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    sink.wait_for("owner@example.com", 2).await;
+
+    let wrong = format!("{:08}", (code.parse::<u32>().unwrap() + 1) % 100_000_000);
+    let res = post_form(
+        &app,
+        &owner,
+        "/auth/code",
+        &[("request", &request), ("code", &wrong)],
+    )
+    .await;
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.ends_with("error=wrong_code_4"), "{location}");
+    let res = post_form(
+        &app,
+        &owner,
+        "/auth/code",
+        &[("request", &request), ("code", &code)],
+    )
+    .await;
+    assert_eq!(
+        res.headers()["location"],
+        "/dogs",
+        "the owner's code still signs in"
+    );
+}
+
+/// An app behind a trusted proxy on loopback: each request names its client.
+async fn behind_proxy(sink: &SmtpSink, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![
+        ("CLIENT_IP_HEADER", "X-Forwarded-For"),
+        ("TRUSTED_PROXIES", "127.0.0.1/32"),
+    ];
+    env.extend_from_slice(extra);
+    spawn_env(sink, &env).await
+}
+
+/// A server function call from `b` as client `ip`.
+async fn call_from(app: &TestApp, b: &Browser, ip: &str, endpoint: &str, form: &[(&str, &str)]) -> u16 {
+    b.post(format!("{}/api/{endpoint}", app.address))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", ip)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_elsewhere_can_lock_the_owner_out_of_password_sign_in() {
+    let sink = SmtpSink::start();
+    let app = behind_proxy(&sink, &[]).await;
+    member(&app, "owner@example.com").await;
+    let attacker = Browser::new();
+    let guess = [("email", "owner@example.com"), ("password", "not the password")];
+    let mut last = 0;
+    for _ in 0..11 {
+        last = call_from(&app, &attacker, "198.51.100.7", "auth/sign-in", &guess).await;
+    }
+    assert_eq!(last, 429, "the guesser is stopped");
+    let owner = Browser::new();
+    let right = [("email", "owner@example.com"), ("password", PASSWORD)];
+    let status = call_from(&app, &owner, "203.0.113.9", "auth/sign-in", &right).await;
+    assert_eq!(status, 200, "the owner, elsewhere, still signs in");
+    assert_eq!(me(&app, &owner).await.unwrap()["kind"], "member");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_stop_links_to_an_address() {
+    let sink = SmtpSink::start();
+    let app = behind_proxy(&sink, &[]).await;
+    let attacker = Browser::new();
+    let ask = [("email", "owner@example.com")];
+    let statuses: Vec<u16> = futures_statuses(&app, &attacker, "198.51.100.7", &ask, 4).await;
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    let owner = Browser::new();
+    assert_eq!(
+        call_from(&app, &owner, "203.0.113.9", "auth/magic-link", &ask).await,
+        200
+    );
+}
+
+/// `n` link requests in a row from one client; their statuses.
+async fn futures_statuses(app: &TestApp, b: &Browser, ip: &str, form: &[(&str, &str)], n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..n {
+        statuses.push(call_from(app, b, ip, "auth/magic-link", form).await);
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ipv6_48_mints_no_more_guests_than_a_few_households() {
+    let sink = SmtpSink::start();
+    // Two guests per /64 an hour, so eight per /48.
+    let app = behind_proxy(&sink, &[("GUESTS_PER_CLIENT_PER_HOUR", "2")]).await;
+    let mut statuses = Vec::new();
+    for subnet in 0..9 {
+        let ip = format!("2001:db8:7:{subnet:x}::1");
+        statuses.push(call_from(&app, &Browser::new(), &ip, "auth/anonymous", &[]).await);
+    }
+    assert_eq!(statuses[..8], [200; 8], "{statuses:?}");
+    assert_eq!(statuses[8], 429, "the ninth /64 of one /48 is refused");
+    let elsewhere = call_from(&app, &Browser::new(), "2001:db8:8::1", "auth/anonymous", &[]).await;
+    assert_eq!(elsewhere, 200, "another /48 is not");
+    assert_eq!(app.count("users").await, 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_text_never_shows_as_our_error() {
+    // A link (or a sign-in link's `next`) carrying Leptos' error parameters
+    // would show the sender's words as our error on our page.
+    let app = spawn_with(settings(&fresh_database().await, &[])).await;
+    let words = "ServerError|Your account is locked. Call +1 555 0100 now.";
+    let err = base64_url(words);
+    let path = format!("/dogs/new?__path=/api/dogs/create&__err={err}");
+    let b = Browser::new();
+    let res = b.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dogs/new");
+    let (_, page) = b.open(&app, "/dogs/new").await;
+    assert!(!page.contains("Call +1 555"), "{page}");
+
+    // Our own error from a form posted without JavaScript still shows.
+    let res = b
+        .post(format!("{}/api/dogs/create", app.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/dogs/new", app.address))
+        .form(&[("name", ""), ("size", "small")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let path = back.trim_start_matches(&app.address);
+    let (status, page) = b.open(&app, path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("role=\"alert\""),
+        "the form's own error shows: {page}"
+    );
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE.encode(text)
+}
