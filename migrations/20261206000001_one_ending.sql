@@ -26,3 +26,7 @@ CREATE INDEX sign_ins_user_id ON sign_ins (user_id);
 -- (the SHA-256 of an HttpOnly cookie's key), as a provider's attempt does.
 ALTER TABLE passkey_ceremonies ADD COLUMN browser_hash bytea
     CHECK (browser_hash IS NULL OR length(browser_hash) = 32);
+
+-- A contribution that finds its guest merged away follows it into the
+-- account (auth::guest::owner_after_vanished).
+CREATE INDEX claim_audit_from_user ON claim_audit (from_user);

@@ -31,6 +31,32 @@ fn well_formed(key: &str) -> bool {
     (16..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Whose a contribution is when the guest it was made as went while it was on
+/// its way: the account the guest was merged into (its things went there,
+/// and so does this), or — reaped, or gone otherwise — a new guest for this
+/// browser (its session went with the old one).
+pub async fn owner_after_vanished(
+    ctx: &Context,
+    caller: &mut Caller,
+    mint_key: Option<&str>,
+) -> Result<Uuid, MintError> {
+    if let Some(gone) = caller.session.guest() {
+        let merged: Option<Uuid> = sqlx::query_scalar(
+            "SELECT to_user FROM claim_audit WHERE from_user = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(gone)
+        .fetch_optional(&ctx.pool)
+        .await
+        .context("failed to look up where a guest went")?;
+        if let Some(account) = merged {
+            tracing::info!(guest = %gone, %account, "a contribution followed its guest into an account");
+            return Ok(account);
+        }
+    }
+    caller.session.vanished();
+    Ok(user_or_mint(ctx, caller, mint_key).await?.id())
+}
+
 /// The session's user, or a new guest in a new session. With a `mint_key`
 /// (the browser's localStorage key, or the key of the page the form came
 /// from), concurrent and repeated calls within a few minutes get the same

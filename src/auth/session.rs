@@ -203,6 +203,13 @@ impl TypedSession {
         Ok(())
     }
 
+    /// The session's user was found gone (merged or reaped) mid-request: the
+    /// rest of the request sees nobody, so a contribution can make a guest.
+    pub(crate) fn vanished(&mut self) {
+        self.user = None;
+        self.authenticated_at = None;
+    }
+
     /// Ends this session here and in the store; the cookie is removed.
     pub async fn forget(&mut self) -> anyhow::Result<()> {
         self.inner.flush().await.context("failed to end the session")?;

@@ -53,20 +53,31 @@ pub async fn guests(pool: &PgPool, idle_days: i64, batch: i64, dry_run: bool) ->
             .context("failed to count idle guests")?;
         return Ok(n as u64);
     }
-    let sql = format!(
-        "DELETE FROM users WHERE id IN (
-           SELECT u.id FROM users u WHERE {condition} LIMIT $2 FOR UPDATE SKIP LOCKED)"
-    );
+    // Lock first, then check again and delete in a statement of its own: its
+    // fresh snapshot sees a dog committed between the look and the lock (a
+    // single statement would judge by its older snapshot and take the dog
+    // with the guest), and a dog on its way waits for the lock, then finds
+    // its guest gone and makes a new one (`auth::guest::owner_after_vanished`).
+    let pick = format!("SELECT u.id FROM users u WHERE {condition} LIMIT $2 FOR UPDATE SKIP LOCKED");
+    let delete = format!("DELETE FROM users u WHERE u.id = ANY($2) AND {condition}");
     let mut total = 0;
     loop {
-        let done = sqlx::query(&sql)
+        let mut tx = pool.begin().await.context("failed to begin reaping guests")?;
+        let picked: Vec<uuid::Uuid> = sqlx::query_scalar(&pick)
             .bind(idle_days as i32)
             .bind(batch)
-            .execute(pool)
+            .fetch_all(&mut *tx)
+            .await
+            .context("failed to pick idle guests")?;
+        let done = sqlx::query(&delete)
+            .bind(idle_days as i32)
+            .bind(&picked)
+            .execute(&mut *tx)
             .await
             .context("failed to delete idle guests")?;
+        tx.commit().await.context("failed to commit reaping guests")?;
         total += done.rows_affected();
-        if done.rows_affected() < batch as u64 {
+        if (picked.len() as i64) < batch {
             return Ok(total);
         }
     }

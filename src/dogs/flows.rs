@@ -82,15 +82,21 @@ pub async fn add(
     mint_key: Option<&str>,
 ) -> Result<Uuid, DogError> {
     let dog = validate(form)?;
-    let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
-    match queries::create(&ctx.pool, user.id(), &dog, MAX_DOGS).await? {
-        Added::Dog(id) => Ok(id),
-        Added::Full => Err(DogError::Full),
-        Added::NoOwner => Err(DogError::Unexpected(anyhow::anyhow!(
-            "the dog's owner {} went while it was added (merged or deleted)",
-            user.id()
-        ))),
+    let mut owner = crate::auth::guest::user_or_mint(ctx, caller, mint_key)
+        .await?
+        .id();
+    // Once more if the guest went while the dog was on its way (merged into
+    // an account, or reaped): never lose a dog.
+    for _ in 0..2 {
+        match queries::create(&ctx.pool, owner, &dog, MAX_DOGS).await? {
+            Added::Dog(id) => return Ok(id),
+            Added::Full => return Err(DogError::Full),
+            Added::NoOwner => owner = crate::auth::guest::owner_after_vanished(ctx, caller, mint_key).await?,
+        }
     }
+    Err(DogError::Unexpected(anyhow::anyhow!(
+        "the dog's owner {owner} went twice while it was added"
+    )))
 }
 
 /// Saves changes to one of the caller's dogs.

@@ -231,3 +231,128 @@ async fn my_dogs_come_twenty_at_a_time_through_plain_links_each_once() {
     let (_, other) = Browser::new().open(&app, "/dogs").await;
     assert!(page_of(&other).0.is_empty());
 }
+
+/// A dog on its way from `b`: the task answers (status, body).
+fn adding(app: &TestApp, b: &Browser, name: &'static str) -> tokio::task::JoinHandle<(u16, String)> {
+    let (client, url) = (b.client.clone(), format!("{}/api/dogs/create", app.address));
+    tokio::spawn(async move {
+        let res = client
+            .post(url)
+            .header("accept", "application/json")
+            .form(&[("name", name), ("size", "small")])
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    })
+}
+
+async fn until_waiting(app: &TestApp, n: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !waiting_for_a_lock(app, n).await {
+        assert!(std::time::Instant::now() < deadline, "{n} requests never waited");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// A guest's dog on its way while that guest is merged into an account
+/// (forced: the merge is held after locking the guest, the dog waits for
+/// the guest, then the merge finishes): the dog follows its guest into the
+/// account, and nobody sees an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dog_on_its_way_follows_its_guest_into_the_account_it_joined() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let account: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (email, is_anonymous, email_verified_at) VALUES ('y@example.com', false, now()) RETURNING id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let b = Browser::new();
+    let first = add_dog(&app, &b, "First").await;
+    let guest = user_id(&app, &b).await;
+    let res = app
+        .call(&b, "auth/magic-link", &[("email", "y@example.com")])
+        .await;
+    assert!(res.status().is_success());
+    let token = token_in(&sink.wait_for("y@example.com", 1).await);
+    // Hold this browser's session row: the ending locks the guest, then waits here.
+    let mut hold = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE")
+        .bind(guest)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let (client, url) = (b.client.clone(), format!("{}/auth/confirm", app.address));
+    let confirm = tokio::spawn(async move {
+        let res = client.post(url).form(&[("token", token)]).send().await.unwrap();
+        (
+            res.status().as_u16(),
+            res.headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned()),
+        )
+    });
+    until_waiting(&app, 1).await;
+    let second = adding(&app, &b, "On its way");
+    until_waiting(&app, 2).await;
+    hold.commit().await.unwrap();
+
+    assert_eq!(confirm.await.unwrap(), (303, Some("/".to_owned())));
+    let (status, body) = second.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let second: Uuid = serde_json::from_str(&body).unwrap();
+    assert_eq!(crate::common::flows::owner_of(&app, first).await, account);
+    assert_eq!(
+        crate::common::flows::owner_of(&app, second).await,
+        account,
+        "no dog lost"
+    );
+}
+
+/// A guest's dog on its way while the reaper takes that (idle, empty) guest
+/// (forced: the reaper is held after locking the guest): the dog is kept,
+/// under a new guest for this browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dog_on_its_way_survives_the_reaper_taking_its_guest() {
+    let app = spawn_app().await;
+    let b = Browser::new();
+    assert_eq!(app.call(&b, "auth/anonymous", &[]).await.status(), 200);
+    let guest = user_id(&app, &b).await;
+    sqlx::query("UPDATE users SET last_seen_at = now() - interval '60 days' WHERE id = $1")
+        .bind(guest)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // Hold the guest's session row: the reaper's delete (which takes the
+    // session with it) locks the guest, then waits here.
+    let mut hold = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE")
+        .bind(guest)
+        .execute(&mut *hold)
+        .await
+        .unwrap();
+    let pool = app.pool.clone();
+    let reaper = tokio::spawn(async move { paws_inside::db::reaper::guests(&pool, 30, 100, false).await });
+    until_waiting(&app, 1).await;
+    let dog = adding(&app, &b, "Still here");
+    until_waiting(&app, 2).await;
+    hold.commit().await.unwrap();
+
+    assert_eq!(
+        reaper.await.unwrap().unwrap(),
+        1,
+        "the idle empty guest was reaped"
+    );
+    let (status, body) = dog.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let dog: Uuid = serde_json::from_str(&body).unwrap();
+    let owner = crate::common::flows::owner_of(&app, dog).await;
+    assert_ne!(owner, guest);
+    assert_eq!(
+        user_id(&app, &b).await,
+        owner,
+        "this browser holds the new guest and its dog"
+    );
+}
