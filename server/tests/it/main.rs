@@ -17,6 +17,7 @@ mod limits;
 mod logs;
 mod mail;
 mod map;
+mod metrics;
 mod migrations;
 mod openid;
 mod ops;
