@@ -195,7 +195,13 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
         .upload(&place, &ctx.pool, user.id(), Subject { dog, venue }, bytes)
         .await
     {
-        Ok(photo) => Ok(photo),
+        // A photo taken at a venue is on its page ("Dogs seen here").
+        Ok(photo) => {
+            if venue.is_some() {
+                ctx.public_changed();
+            }
+            Ok(photo)
+        }
         Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
         Err(super::service::StoreError::Unavailable(e)) => Err(UploadError::StoreDown(e)),
         Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
@@ -229,9 +235,12 @@ pub async fn delete(ctx: &Context, caller: &Caller, id: &str) -> Result<Uuid, Ph
     let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
         return Err(PhotoActionError::NotFound);
     };
-    let key = rows::delete_owned(&ctx.pool, user.id(), id)
+    let (key, shown) = rows::delete_owned(&ctx.pool, user.id(), id)
         .await?
         .ok_or(PhotoActionError::NotFound)?;
+    if shown {
+        ctx.public_changed();
+    }
     ctx.photos.store.remove(&key).await;
     Ok(id)
 }

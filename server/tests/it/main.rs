@@ -22,6 +22,7 @@ mod migrations;
 mod openid;
 mod ops;
 mod osm;
+mod page_cache;
 mod passkeys;
 mod photos;
 mod upload_checks;
