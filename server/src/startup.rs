@@ -239,6 +239,7 @@ fn router(
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
+        upload_body: settings.media.upload_body,
         ctx: ctx.clone(),
         ready,
     });

@@ -26,3 +26,4 @@ mod page_cache;
 mod passkeys;
 mod photos;
 mod upload_checks;
+mod upload_places;
