@@ -120,10 +120,7 @@ fn cacheable(req: &Request) -> bool {
 
 /// The middleware.
 pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> Response {
-    if cache.0.ttl.is_zero() {
-        return next.run(req).await;
-    }
-    if !cacheable(&req) {
+    if cache.0.ttl.is_zero() || !cacheable(&req) {
         return next.run(req).await;
     }
     let key = req.uri().to_string();
@@ -132,7 +129,7 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
         return serve(&nonce, &csp, &body);
     }
     paws_inside::metrics::global().page_cache.inc("miss");
-    // A write finishing while this page renders makes the page stale: it is
+    // A change finishing while this page renders makes the page stale: it is
     // stored under the generation seen before rendering, so it is never served.
     let generation = cache.0.generation.load(Ordering::SeqCst);
     let res = next.run(req).await;
