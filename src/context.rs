@@ -45,9 +45,42 @@ pub struct Context {
     pub oidc: crate::auth::oidc::Providers,
     /// The passkey relying party (off when the site is reached by IP address).
     pub passkeys: crate::auth::passkeys::Passkeys,
+    /// Whoever keeps copies of the public pages (none: nobody).
+    pub public_pages: PublicPages,
+}
+
+/// Tells whoever keeps copies of the public pages — `/` with its filters and
+/// the venue pages, as a visitor without a session sees them — that what they
+/// show changed. The server wires it to its page cache, which tells the other
+/// instances. Cheap to clone and to call.
+#[derive(Clone, Default)]
+pub struct PublicPages(Option<Arc<dyn Fn() + Send + Sync>>);
+
+impl PublicPages {
+    /// Runs `on_change` on every change.
+    pub fn new(on_change: impl Fn() + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(on_change)))
+    }
+
+    /// Says a public page changed.
+    pub fn changed(&self) {
+        if let Some(on_change) = &self.0 {
+            on_change();
+        }
+    }
 }
 
 impl Context {
+    /// Says that what a public page shows changed: a venue, a photo taken at
+    /// one, a "dogs still welcome?" answer that counts there, a moderation
+    /// decision about them. Call it after the commit (a page rendered before
+    /// it must not be kept), and only then: the copies of every page are
+    /// dropped on every instance, so a change only its author sees (a dog, a
+    /// suggestion, a guest) must not call it.
+    pub fn public_changed(&self) {
+        self.public_pages.changed();
+    }
+
     /// Queues an email in `conn`'s transaction: it goes out (from the outbox,
     /// by a worker) only if that transaction commits, and never after its
     /// link has expired.

@@ -28,6 +28,8 @@ pub enum Kind {
     TooLarge,
     /// 422: a file we cannot use.
     Unprocessable,
+    /// 408: a body that did not arrive in time; nothing was kept.
+    TooSlow,
     /// 429 with `Retry-After` seconds.
     TooMany(i64),
     /// 503 with `Retry-After` seconds: too much at once here; nothing was done.
@@ -48,6 +50,7 @@ impl Kind {
             Kind::Gone => 410,
             Kind::TooLarge => 413,
             Kind::Unprocessable => 422,
+            Kind::TooSlow => 408,
             Kind::TooMany(_) => 429,
             Kind::Busy(_) => 503,
             Kind::Unexpected => 500,

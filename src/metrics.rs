@@ -4,13 +4,13 @@
 //! Process-wide, because events happen in every layer (flows, jobs, the page
 //! cache).
 
+mod requests;
+
+pub use requests::OTHER_ROUTE;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-
-/// Latency bucket bounds, in seconds.
-const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
 /// A counter without labels.
 #[derive(Default)]
@@ -57,13 +57,6 @@ impl Family {
     }
 }
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
-
 /// Every metric of the app.
 #[derive(Default)]
 pub struct Metrics {
@@ -83,8 +76,8 @@ pub struct Metrics {
     pub reaped: Family,
     /// Emails by what happened: queued, sent, failed (retried later), gave_up.
     pub mail: Family,
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    /// Requests by route and status, and their latency.
+    requests: requests::Requests,
 }
 
 /// The process-wide metrics.
@@ -94,21 +87,10 @@ pub fn global() -> &'static Metrics {
 }
 
 impl Metrics {
-    /// Records one HTTP request: a counter by route and status, latency by route.
+    /// Records one HTTP request: a counter by route and status, latency by
+    /// route. `route` must come from a closed set (a router's patterns).
     pub fn observe_request(&self, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut requests) = self.requests.lock() {
-            *requests.entry((route.to_owned(), status)).or_default() += 1;
-        }
-        if let Ok(mut latency) = self.latency.lock() {
-            let h = latency.entry(route.to_owned()).or_default();
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                if seconds <= *bound {
-                    h.counts[i] += 1;
-                }
-            }
-            h.count += 1;
-            h.sum += seconds;
-        }
+        self.requests.observe(route, status, seconds);
     }
 
     /// Everything in Prometheus text format, plus `gauges` sampled by the caller.
@@ -176,54 +158,18 @@ impl Metrics {
         ];
         for (name, help, label, family) in families {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            if let Ok(values) = family.0.lock() {
-                for (value, n) in values.iter() {
-                    let _ = writeln!(out, "{name}{{{label}=\"{}\"}} {n}", escape(value));
-                }
+            // Copied out: counting never waits for the formatting.
+            let values = family.0.lock().map(|v| v.clone()).unwrap_or_default();
+            for (value, n) in values {
+                let _ = writeln!(out, "{name}{{{label}=\"{}\"}} {n}", escape(value));
             }
         }
-        self.render_requests(&mut out);
+        self.requests.render(&mut out);
         out
-    }
-
-    fn render_requests(&self, out: &mut String) {
-        let name = "paws_http_requests_total";
-        let _ = writeln!(
-            out,
-            "# HELP {name} requests by route and status\n# TYPE {name} counter"
-        );
-        if let Ok(requests) = self.requests.lock() {
-            for ((route, status), n) in requests.iter() {
-                let _ = writeln!(
-                    out,
-                    "{name}{{route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
-            }
-        }
-        let name = "paws_http_request_duration_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} request latency by route\n# TYPE {name} histogram"
-        );
-        if let Ok(latency) = self.latency.lock() {
-            for (route, h) in latency.iter() {
-                let route = escape(route);
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "{name}_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                        h.counts[i]
-                    );
-                }
-                let _ = writeln!(out, "{name}_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.count);
-                let _ = writeln!(out, "{name}_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "{name}_count{{route=\"{route}\"}} {}", h.count);
-            }
-        }
     }
 }
 
+/// `value` as a label value.
 fn escape(value: &str) -> String {
     value
         .replace('\\', "\\\\")

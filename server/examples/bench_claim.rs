@@ -145,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
         }),
         oidc: Default::default(),
         passkeys: Default::default(),
+        public_pages: Default::default(),
     };
     let mut samples = Vec::new();
     for i in 0..50 {

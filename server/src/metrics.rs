@@ -10,22 +10,21 @@ use axum::routing::get;
 use sqlx::PgPool;
 use std::time::Instant;
 
-/// Records every request under its route pattern (never a raw path with ids
-/// or tokens in it, which would also explode the label set).
+/// Records every request under the pattern of the route it matched, never
+/// its raw path (ids and tokens would be in it, and every new path would be a
+/// new label for as long as the process runs). Server functions are routes
+/// like any other: leptos_axum mounts each one registered in server_fn's
+/// inventory (`server_fn::axum::server_fn_paths`) at its own path, so that
+/// path is its pattern. A request that matched no route — an unknown
+/// `/api/…` path included — counts as `other`.
 pub async fn track(req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    // Server functions have fixed paths (no ids): each is its own route.
-    let route = if path.starts_with("/api/") && path.len() <= 64 {
-        path.to_owned()
-    } else {
-        req.extensions()
-            .get::<MatchedPath>()
-            .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned())
-    };
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let res = next.run(req).await;
     paws_inside::metrics::global().observe_request(
-        &route,
+        route
+            .as_ref()
+            .map_or(paws_inside::metrics::OTHER_ROUTE, MatchedPath::as_str),
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

@@ -1,8 +1,10 @@
 //! What instances tell each other, through Postgres `LISTEN/NOTIFY` on one
-//! connection per instance (its own, not the pool's): a write happened (empty
-//! the page cache) and mail was queued (wake the mail worker). Nothing here is
-//! needed for correctness: the page cache's lifetime bounds staleness and the
-//! mail worker polls, so a lost notification only delays.
+//! connection per instance (its own, not the pool's): a public page changed
+//! (empty the page cache) and mail was queued (wake the mail worker). The
+//! operator commands that change venues run as processes of their own and
+//! announce their change with [`announce`]. Nothing here is needed for
+//! correctness: the page cache's lifetime bounds staleness and the mail worker
+//! polls, so a lost notification only delays.
 
 use crate::page_cache::PageCache;
 use paws_inside::mail::outbox;
@@ -12,11 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// The channel writes are announced on; the payload is the writer's instance id.
+/// The channel public changes are announced on; the payload is the id of the
+/// instance that made them (or the command's name).
 pub const PAGE_CACHE: &str = "page_cache";
 
-/// Announcements of local writes are sent at most this often (writes in between
-/// are one announcement), so a burst of writes costs a few statements, not one each.
+/// Announcements of local changes are sent at most this often (changes in
+/// between are one announcement), so a burst costs a few statements, not one each.
 const ANNOUNCE_EVERY: Duration = Duration::from_millis(20);
 
 /// What a notification wakes.
@@ -94,18 +97,24 @@ async fn connect(database_url: &str) -> sqlx::Result<PgListener> {
     Ok(listener)
 }
 
-/// Announces this instance's writes to the others until aborted.
+/// Tells every instance that public pages changed; `from` names the sender
+/// (an instance ignores its own id).
+pub async fn announce(pool: &PgPool, from: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(PAGE_CACHE)
+        .bind(from)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// Announces this instance's public changes to the others until aborted.
 pub fn spawn_announcer(pool: PgPool, signals: Signals) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             signals.cache.written().await;
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(PAGE_CACHE)
-                .bind(&*signals.instance)
-                .execute(&pool)
-                .await;
-            if let Err(err) = sent {
-                tracing::warn!(error = %err, "could not announce a write to other instances");
+            if let Err(err) = announce(&pool, &signals.instance).await {
+                tracing::warn!(error = %err, "could not announce a change to other instances");
             }
             tokio::time::sleep(ANNOUNCE_EVERY).await;
         }

@@ -91,10 +91,18 @@ pub async fn run(pool: &PgPool, task: Task) -> anyhow::Result<String> {
 }
 
 async fn retry(pool: &PgPool, id: i64) -> anyhow::Result<String> {
-    match failures::retry(pool, None, id)
+    let done = failures::retry(pool, None, id)
         .await
-        .with_context(|| format!("retry of {id} failed"))?
+        .with_context(|| format!("retry of {id} failed"))?;
+    // Run outside the servers: they hear of a change to their pages from here.
+    if done.changes_public_pages()
+        && let Err(err) = crate::notify::announce(pool, "claims-retry").await
     {
+        eprintln!(
+            "the running servers were not told (their pages catch up within PAGE_CACHE_SECONDS): {err}"
+        );
+    }
+    match done {
         failures::Retry::Merged(d) => Ok(format!("{id}: merged {}\n", d.describe())),
         failures::Retry::NothingToDo => Ok(format!("{id}: nothing to do\n")),
     }

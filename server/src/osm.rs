@@ -135,6 +135,13 @@ pub async fn import_file(pool: &sqlx::PgPool, path: &str, city: Option<&str>) ->
         "written in {} ms (one transaction)",
         writing.elapsed().as_millis()
     );
+    // The running instances keep copies of the pages for a few seconds; this
+    // process is not one of them, so it tells them itself.
+    if let Err(err) = crate::notify::announce(pool, "import-osm").await {
+        eprintln!(
+            "the running servers were not told (their pages catch up within PAGE_CACHE_SECONDS): {err}"
+        );
+    }
     Ok(summary(&report))
 }
 

@@ -4,12 +4,15 @@
 //! Rendering the home page costs milliseconds of CPU; most visitors have no
 //! session (guests are only minted when they contribute), so for them the page
 //! is the same for everyone but its CSP nonce. A rendered page is kept for a
-//! few seconds and served with a fresh nonce. Any state-changing request in
-//! this process empties the cache at once (the generation bumps), so a visitor
-//! never sees a page older than the last write here; the write is announced to
-//! the other instances through Postgres (`crate::notify`), which empty theirs
-//! a few milliseconds later (and within the lifetime should an announcement be
-//! lost). Requests carrying a cookie always render.
+//! few seconds and served with a fresh nonce. A flow that changes what these
+//! pages show says so after its commit (`Context::public_changed`, wired to
+//! [`PageCache::changed`]): the cache empties at once (the generation bumps),
+//! so a visitor never sees a page older than the last such change here, and
+//! the change is announced to the other instances through Postgres
+//! (`crate::notify`), which empty theirs a few milliseconds later (and within
+//! the lifetime should an announcement be lost). Other requests — a dog added,
+//! a guest made, anything refused — leave the pages be, however many arrive.
+//! Requests carrying a cookie always render, and their pages are never kept.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -35,7 +38,7 @@ struct Inner {
     ttl: Duration,
     generation: AtomicU64,
     pages: Mutex<HashMap<String, Page>>,
-    /// Woken after a local write, for the announcement to other instances.
+    /// Woken after a local public change, for the announcement to other instances.
     written: tokio::sync::Notify,
 }
 
@@ -63,8 +66,8 @@ impl PageCache {
         !self.0.ttl.is_zero()
     }
 
-    /// Resolves after the next local write (at once if one happened since the
-    /// last call: writes in between count as one).
+    /// Resolves after the next local public change (at once if one happened
+    /// since the last call: changes in between count as one).
     pub async fn written(&self) {
         self.0.written.notified().await;
     }
@@ -91,13 +94,13 @@ impl PageCache {
         pages.insert(key, page);
     }
 
-    /// Forgets every page after a write on another instance.
+    /// Forgets every page after a change on another instance.
     pub fn invalidate(&self) {
         self.0.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Forgets every page after a write here, and has it announced.
-    fn wrote(&self) {
+    /// Forgets every page after a public change here, and has it announced.
+    pub fn changed(&self) {
         self.invalidate();
         self.0.written.notify_one();
     }
@@ -117,18 +120,8 @@ fn cacheable(req: &Request) -> bool {
 
 /// The middleware.
 pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> Response {
-    if cache.0.ttl.is_zero() {
+    if cache.0.ttl.is_zero() || !cacheable(&req) {
         return next.run(req).await;
-    }
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !cacheable(&req) {
-        let res = next.run(req).await;
-        // A refused request changed nothing (flows are one transaction each),
-        // and must not let anyone keep every instance's cache empty.
-        if writes && (res.status().is_success() || res.status().is_redirection()) {
-            cache.wrote();
-        }
-        return res;
     }
     let key = req.uri().to_string();
     if let Some((nonce, csp, body)) = cache.fresh(&key) {
@@ -136,7 +129,7 @@ pub async fn layer(State(cache): State<PageCache>, req: Request, next: Next) -> 
         return serve(&nonce, &csp, &body);
     }
     paws_inside::metrics::global().page_cache.inc("miss");
-    // A write finishing while this page renders makes the page stale: it is
+    // A change finishing while this page renders makes the page stale: it is
     // stored under the generation seen before rendering, so it is never served.
     let generation = cache.0.generation.load(Ordering::SeqCst);
     let res = next.run(req).await;

@@ -38,8 +38,10 @@ struct Query {
 pub const FRAMING: usize = 256 * 1024;
 
 /// `POST /api/photos`. What can be decided from the request alone (the
-/// session, the size it announces, what it is of, the hourly limit, a full
-/// decode queue) is decided before a byte of the body is read.
+/// client's uploads in flight, the session, the size it announces, what it is
+/// of, the hourly limit, a full decode queue) is decided before a byte of the
+/// body is read; only then does the upload take a place, and its body has
+/// `UPLOAD_BODY_SECONDS` to arrive (else 408, and the place is free again).
 pub async fn upload(
     State(state): State<AppState>,
     Identity(mut caller): Identity,
@@ -81,7 +83,14 @@ pub async fn upload(
             Err((err, safe_return(query.return_to.as_deref())))
         }
         Ok(place) => {
-            let (mut upload, return_to) = read_form(multipart, max_bytes).await;
+            // A body sent slowly or not at all holds its place only this long.
+            let read = tokio::time::timeout(state.upload_body, read_form(multipart, max_bytes)).await;
+            let Ok((mut upload, return_to)) = read else {
+                drop(place);
+                tracing::info!("an upload's body did not arrive in time");
+                let return_to = safe_return(query.return_to.as_deref());
+                return answer(Err((UploadError::TooSlow, return_to)), wants_json);
+            };
             upload.place = Some(place);
             let return_to = return_to.or(query.return_to);
             let return_to = safe_return(return_to.as_deref());
@@ -115,6 +124,9 @@ fn answer(outcome: Result<(Photo, String), (UploadError, String)>, wants_json: b
             let mut res = match (json, err.kind()) {
                 (true, _) => json_error(status, &err.to_string()),
                 (false, Kind::Unexpected) => (status, app::UNEXPECTED).into_response(),
+                // The rest of the body is not waited for: the connection closes
+                // with the answer (a redirect would be read no sooner).
+                (false, Kind::TooSlow) => (status, err.to_string()).into_response(),
                 // Without JavaScript, back to the page with a code it explains.
                 (false, _) => {
                     let sep = if return_to.contains('?') { '&' } else { '?' };
@@ -125,6 +137,10 @@ fn answer(outcome: Result<(Photo, String), (UploadError, String)>, wants_json: b
                 && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
             {
                 res.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            if err.kind() == Kind::TooSlow {
+                res.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             res
         }

@@ -14,7 +14,7 @@ use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use paws_inside::context::{Config, Context};
+use paws_inside::context::{Config, Context, PublicPages};
 use paws_inside::mail::Mailer;
 use paws_inside::mail::outbox::Sender;
 use paws_inside::password::Hasher;
@@ -228,11 +228,18 @@ fn router(
         }),
         oidc,
         passkeys,
+        // Flows say when a public page changed: this instance's copies go at
+        // once, the other instances' when the announcement reaches them.
+        public_pages: PublicPages::new({
+            let cache = cache.clone();
+            move || cache.changed()
+        }),
     };
     let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
         photos: photos.clone(),
+        upload_body: settings.media.upload_body,
         ctx: ctx.clone(),
         ready,
     });

@@ -34,6 +34,8 @@ pub struct Shared {
     pub pool: PgPool,
     /// Photo processing and storage.
     pub photos: PhotoService,
+    /// How long an upload's body has to arrive once it holds a place.
+    pub upload_body: std::time::Duration,
     /// The services every flow uses.
     pub ctx: Context,
     /// Whether this instance takes new requests (false once shutting down).

@@ -278,6 +278,16 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
         .fetch_all(&mut *tx)
         .await
         .context("failed to list photos")?;
+    // What public pages show of this user goes with it: photos at a venue and
+    // "yes, still welcome" answers.
+    let shown: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM photos WHERE user_id = $1 AND venue_id IS NOT NULL AND hidden_at IS NULL)
+             OR EXISTS (SELECT 1 FROM venue_checks WHERE user_id = $1 AND welcome)",
+    )
+    .bind(user)
+    .fetch_one(&mut *tx)
+    .await
+    .context("failed to look up what the user shows")?;
     let gone = sqlx::query(
         "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
            AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",
@@ -294,6 +304,9 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
         ));
     }
     tx.commit().await.context("failed to commit deletion")?;
+    if shown {
+        ctx.public_changed();
+    }
     for key in &keys {
         ctx.photos.store.remove(key).await;
     }

@@ -105,8 +105,11 @@ pub async fn update(ctx: &Context, caller: &Caller, id: &str, form: &DogForm) ->
     let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
         return Err(DogError::NotFound);
     };
-    if !queries::update_owned(&ctx.pool, user.id(), id, &dog).await? {
-        return Err(DogError::NotFound);
+    let shown = queries::update_owned(&ctx.pool, user.id(), id, &dog)
+        .await?
+        .ok_or(DogError::NotFound)?;
+    if shown {
+        ctx.public_changed();
     }
     Ok(id)
 }
@@ -117,9 +120,12 @@ pub async fn delete(ctx: &Context, caller: &Caller, id: &str) -> Result<(), DogE
     let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
         return Err(DogError::NotFound);
     };
-    let keys = queries::delete_owned(&ctx.pool, user.id(), id)
+    let (keys, shown) = queries::delete_owned(&ctx.pool, user.id(), id)
         .await?
         .ok_or(DogError::NotFound)?;
+    if shown {
+        ctx.public_changed();
+    }
     for key in keys {
         ctx.photos.store.remove(&key).await;
     }

@@ -161,11 +161,22 @@ pub async fn get_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<O
     Ok(Some(into_dog(row, photos)))
 }
 
-/// Updates one of the owner's dogs; `false` when there is no such dog.
-pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, dog: &NewDog) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE dogs SET name = $3, breed = $4, size = $5, birthday = $6::date, bio = $7, updated_at = now()
-         WHERE id = $1 AND user_id = $2",
+/// Updates one of the owner's dogs: `None` when there is no such dog, else
+/// whether a venue page shows the change (its name under a photo taken there).
+pub async fn update_owned(
+    pool: &PgPool,
+    owner: Uuid,
+    id: Uuid,
+    dog: &NewDog,
+) -> anyhow::Result<Option<bool>> {
+    // The old name is read under the row's lock, so two renames at once each
+    // compare with what the other left.
+    sqlx::query_scalar(
+        "UPDATE dogs d SET name = $3, breed = $4, size = $5, birthday = $6::date, bio = $7, updated_at = now()
+         FROM (SELECT name FROM dogs WHERE id = $1 AND user_id = $2 FOR UPDATE) old
+         WHERE d.id = $1 AND d.user_id = $2
+         RETURNING old.name IS DISTINCT FROM d.name AND EXISTS (
+           SELECT 1 FROM photos p WHERE p.dog_id = d.id AND p.venue_id IS NOT NULL AND p.hidden_at IS NULL)",
     )
     .bind(id)
     .bind(owner)
@@ -174,20 +185,23 @@ pub async fn update_owned(pool: &PgPool, owner: Uuid, id: Uuid, dog: &NewDog) ->
     .bind(dog.size.as_str())
     .bind(&dog.birthday)
     .bind(dog.bio.as_str())
-    .execute(pool)
+    .fetch_optional(pool)
     .await
-    .context("failed to update dog")?;
-    Ok(done.rows_affected() == 1)
+    .context("failed to update dog")
 }
 
 /// Deletes one of the owner's dogs with its photo rows, in one transaction.
-/// Returns the storage keys whose files the caller must now remove, or `None`
-/// when there is no such dog.
-pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<Vec<String>>> {
+/// Returns the storage keys whose files the caller must now remove and
+/// whether a venue page showed one of them, or `None` when there is no such dog.
+pub async fn delete_owned(
+    pool: &PgPool,
+    owner: Uuid,
+    id: Uuid,
+) -> anyhow::Result<Option<(Vec<String>, bool)>> {
     let mut tx = pool.begin().await?;
-    let keys: Vec<String> = sqlx::query_scalar(
+    let photos: Vec<(String, bool)> = sqlx::query_as(
         "DELETE FROM photos WHERE dog_id = (SELECT id FROM dogs WHERE id = $1 AND user_id = $2)
-         RETURNING storage_key",
+         RETURNING storage_key, venue_id IS NOT NULL AND hidden_at IS NULL",
     )
     .bind(id)
     .bind(owner)
@@ -204,7 +218,8 @@ pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Resul
         return Ok(None);
     }
     tx.commit().await.context("failed to commit dog deletion")?;
-    Ok(Some(keys))
+    let shown = photos.iter().any(|(_, shown)| *shown);
+    Ok(Some((photos.into_iter().map(|(key, _)| key).collect(), shown)))
 }
 
 async fn photos_for(pool: &PgPool, dogs: &[Uuid]) -> anyhow::Result<Vec<(Uuid, Photo)>> {

@@ -38,6 +38,16 @@ pub enum Retry {
     NothingToDo,
 }
 
+impl Retry {
+    /// Whether public pages may show something else now: moving answers can
+    /// drop one of two the guest and the account gave the same venue that
+    /// day, which a venue page counts. Nothing else a merge moves is shown
+    /// with its owner.
+    pub fn changes_public_pages(&self) -> bool {
+        matches!(self, Self::Merged(moved) if moved.checks > 0)
+    }
+}
+
 /// Reruns a recorded merge. The failure row is locked first, so two retries
 /// at once cannot both move rows; on error nothing changes and the error is kept.
 pub async fn retry(pool: &PgPool, admin: Option<Uuid>, id: i64) -> anyhow::Result<Retry> {

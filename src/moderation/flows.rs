@@ -113,7 +113,11 @@ pub async fn save_suggestion(
     let edited = form
         .validate()
         .map_err(|problems| ModerationError::Invalid(problems.join(" ")))?;
-    Ok(suggestions::save(&ctx.pool, admin, id, &edited, approve).await?)
+    let published = suggestions::save(&ctx.pool, admin, id, &edited, approve).await?;
+    if published.is_some() {
+        ctx.public_changed();
+    }
+    Ok(published)
 }
 
 /// Rejects a suggestion with a reason the suggester will see.
@@ -140,7 +144,11 @@ pub async fn resolve_report(
     let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown report.".into()))?;
     let how = Resolution::parse(action)
         .ok_or_else(|| ModerationError::Invalid("Choose hide, delete or dismiss.".into()))?;
-    if let Some(key) = reports::resolve(&ctx.pool, admin, id, how).await? {
+    let done = reports::resolve(&ctx.pool, admin, id, how).await?;
+    if done.withdrawn {
+        ctx.public_changed();
+    }
+    if let Some(key) = done.remove {
         ctx.photos.store.remove(&key).await;
     }
     Ok(())
@@ -157,6 +165,8 @@ pub async fn resolve_check(
     let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown answer.".into()))?;
     let verdict = Verdict::parse(verdict)
         .ok_or_else(|| ModerationError::Invalid("Choose dismiss or updated.".into()))?;
+    // Pages count only the "yes" answers: closing "no"s changes none (an
+    // edit of the listing is `update_venue`'s, which says so).
     if !checks::resolve(&ctx.pool, admin, id, verdict).await? {
         return Err(ModerationError::NotFound(
             "That answer was closed already, or changed to yes.",
@@ -172,7 +182,12 @@ pub async fn retry_failure(ctx: &Context, caller: &Caller, id: &str) -> Result<(
         .parse()
         .map_err(|_| ModerationError::Invalid("Unknown failure.".into()))?;
     match failures::retry(&ctx.pool, Some(admin), id).await {
-        Ok(_) => Ok(()),
+        Ok(done) => {
+            if done.changes_public_pages() {
+                ctx.public_changed();
+            }
+            Ok(())
+        }
         Err(err) => {
             tracing::error!(error = ?err, id, "claim retry failed");
             Err(ModerationError::RetryFailed(err))
@@ -233,5 +248,6 @@ pub async fn update_venue(
     if !venues::update(&ctx.pool, admin, slug.as_str(), &edited, website).await? {
         return Err(ModerationError::NotFound("That venue does not exist."));
     }
+    ctx.public_changed();
     Ok(())
 }

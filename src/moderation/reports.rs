@@ -69,26 +69,30 @@ impl Resolution {
     }
 }
 
-/// Resolves a report (and every other open report of the same photo). Returns
-/// the storage key whose files must be removed after a delete; `Ok(None)` also
+/// What resolving a report did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// The storage key whose files must be removed now (after a delete).
+    pub remove: Option<String>,
+    /// A venue page showed the photo and no longer does.
+    pub withdrawn: bool,
+}
+
+/// Resolves a report (and every other open report of the same photo); nothing
 /// when the report was already resolved.
-pub async fn resolve(
-    pool: &PgPool,
-    admin: Uuid,
-    report: Uuid,
-    how: Resolution,
-) -> anyhow::Result<Option<String>> {
+pub async fn resolve(pool: &PgPool, admin: Uuid, report: Uuid, how: Resolution) -> anyhow::Result<Resolved> {
     let mut tx = pool.begin().await.context("failed to begin resolution")?;
-    let found: Option<(Uuid, String)> = sqlx::query_as(
-        "SELECT m.id, m.storage_key FROM photo_reports r JOIN photos m ON m.id = r.photo_id
+    let found: Option<(Uuid, String, bool)> = sqlx::query_as(
+        "SELECT m.id, m.storage_key, m.venue_id IS NOT NULL AND m.hidden_at IS NULL
+         FROM photo_reports r JOIN photos m ON m.id = r.photo_id
          WHERE r.id = $1 AND r.resolved_at IS NULL FOR UPDATE OF r, m",
     )
     .bind(report)
     .fetch_optional(&mut *tx)
     .await
     .context("failed to lock report")?;
-    let Some((photo, key)) = found else {
-        return Ok(None);
+    let Some((photo, key, shown)) = found else {
+        return Ok(Resolved::default());
     };
     let label = match how {
         Resolution::Hide => "hidden",
@@ -127,7 +131,10 @@ pub async fn resolve(
     )
     .await?;
     tx.commit().await.context("failed to commit resolution")?;
-    Ok((how == Resolution::Delete).then_some(key))
+    Ok(Resolved {
+        remove: (how == Resolution::Delete).then_some(key),
+        withdrawn: shown && how != Resolution::Dismiss,
+    })
 }
 
 /// Whether a photo may be served to the public (exists and is not hidden).

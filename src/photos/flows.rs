@@ -2,6 +2,7 @@
 //! one's own, report someone's. Each mints a guest when it contributes and
 //! the browser has none.
 
+use super::clients::Refused;
 use super::process::PhotoError;
 use super::queries::{self as rows, Subject};
 use super::{Admission, Photo, VenuePhoto};
@@ -33,6 +34,12 @@ pub enum UploadError {
     /// Too many photos being processed at this moment; nothing was kept.
     #[error("Many photos are arriving right now. Please try again in a few seconds.")]
     Busy,
+    /// This client already has two uploads in flight.
+    #[error("{}", super::IN_FLIGHT)]
+    InFlight,
+    /// The body did not arrive within the deadline; nothing was kept.
+    #[error("{}", super::TOO_SLOW)]
+    TooSlow,
     /// The photo store did not take the files (logged); nothing was kept.
     #[error("Photos cannot be saved right now. Please try again in a minute.")]
     StoreDown(anyhow::Error),
@@ -53,6 +60,8 @@ impl UploadError {
             Self::NoVenue => "no_venue",
             Self::TooMany(_) => "rate_limited",
             Self::Busy => "busy",
+            Self::InFlight => "in_flight",
+            Self::TooSlow => "too_slow",
             Self::StoreDown(_) => "store_down",
             Self::Unexpected(_) => "unexpected",
         }
@@ -67,6 +76,8 @@ impl Failure for UploadError {
             Self::NoDog | Self::NoVenue => Kind::NotFound,
             Self::TooMany(over) => Kind::TooMany(over.retry_after),
             Self::Busy => Kind::Busy(BUSY_RETRY_SECONDS),
+            Self::InFlight => Kind::TooMany(BUSY_RETRY_SECONDS),
+            Self::TooSlow => Kind::TooSlow,
             Self::StoreDown(_) => Kind::Busy(STORE_DOWN_RETRY_SECONDS),
             Self::Unexpected(_) => Kind::Unexpected,
         }
@@ -122,10 +133,21 @@ pub struct Target {
 }
 
 /// Turns an upload away before its body is read, for what can be known from
-/// the request alone: every place taken, the dog not the caller's, no such
-/// venue, the caller at the hourly limit; else gives it its place. Counts
+/// the request alone: the client's two uploads already in flight, every place
+/// taken, the dog not the caller's, no such venue, the caller at the hourly
+/// limit; else gives it its place, once all of that checked out. Counts
 /// nothing and makes nothing; [`upload`] decides again with the body.
 pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result<Admission, UploadError> {
+    // First, and in memory: a client's third upload costs no query. Without
+    // an address (not served over a socket) there is no client to count.
+    let client = caller.client();
+    let slot = match client.as_str() {
+        "" => None,
+        client => Some(ctx.photos.client_slot(client).map_err(|refused| match refused {
+            Refused::ClientBusy => UploadError::InFlight,
+            Refused::Full => UploadError::Busy,
+        })?),
+    };
     if ctx.photos.busy() {
         return Err(UploadError::Busy);
     }
@@ -150,7 +172,7 @@ pub async fn precheck(ctx: &Context, caller: &Caller, target: &Target) -> Result
             .await?
             .map_err(UploadError::TooMany)?;
     }
-    ctx.photos.admit().ok_or(UploadError::Busy)
+    ctx.photos.admit_with(slot).ok_or(UploadError::Busy)
 }
 
 /// Uploads a photo: checks what it is of, makes a guest if needed, counts it
@@ -195,7 +217,13 @@ pub async fn upload(ctx: &Context, caller: &mut Caller, form: Upload) -> Result<
         .upload(&place, &ctx.pool, user.id(), Subject { dog, venue }, bytes)
         .await
     {
-        Ok(photo) => Ok(photo),
+        // A photo taken at a venue is on its page ("Dogs seen here").
+        Ok(photo) => {
+            if venue.is_some() {
+                ctx.public_changed();
+            }
+            Ok(photo)
+        }
         Err(super::service::StoreError::Rejected(e)) => Err(e.into()),
         Err(super::service::StoreError::Unavailable(e)) => Err(UploadError::StoreDown(e)),
         Err(super::service::StoreError::Unexpected(e)) => Err(UploadError::Unexpected(e)),
@@ -229,9 +257,12 @@ pub async fn delete(ctx: &Context, caller: &Caller, id: &str) -> Result<Uuid, Ph
     let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
         return Err(PhotoActionError::NotFound);
     };
-    let key = rows::delete_owned(&ctx.pool, user.id(), id)
+    let (key, shown) = rows::delete_owned(&ctx.pool, user.id(), id)
         .await?
         .ok_or(PhotoActionError::NotFound)?;
+    if shown {
+        ctx.public_changed();
+    }
     ctx.photos.store.remove(&key).await;
     Ok(id)
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
+pub mod clients;
+#[cfg(feature = "ssr")]
 pub mod flows;
 #[cfg(feature = "ssr")]
 pub mod process;
@@ -30,6 +32,14 @@ pub use store::PhotoStore;
 /// A report's optional note (one line, as its form has it).
 pub const REPORT_NOTE: crate::text::Field = crate::text::Field::line("The note", 500);
 
+/// A client's third upload while two are still on their way.
+pub const IN_FLIGHT: &str =
+    "Two photos are already on their way from your connection. Please send this one when they are done.";
+
+/// A photo whose upload did not finish in time.
+pub const TOO_SLOW: &str = "The photo took too long to arrive, so it was not kept. \
+    Please try again on a faster connection, or choose a smaller photo.";
+
 /// The message for a photo error code from a no-JavaScript upload redirect.
 /// Codes, not text, travel in the URL so nobody can put their words on our page.
 pub fn photo_error_message(code: &str) -> &'static str {
@@ -43,6 +53,8 @@ pub fn photo_error_message(code: &str) -> &'static str {
         "no_venue" => "That venue does not exist.",
         "rate_limited" => "That is a lot of photos in a short time. Please try again in an hour.",
         "busy" => "Many photos are arriving right now. Please try again in a few seconds.",
+        "in_flight" => IN_FLIGHT,
+        "too_slow" => TOO_SLOW,
         "store_down" => "Photos cannot be saved right now. Please try again in a minute.",
         _ => "The photo could not be uploaded. Please try again.",
     }

@@ -70,14 +70,18 @@ pub async fn insert(
     })
 }
 
-/// Deletes one of the owner's photos; returns its storage key, or `None`.
-pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<String>> {
-    sqlx::query_scalar("DELETE FROM photos WHERE id = $1 AND user_id = $2 RETURNING storage_key")
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(pool)
-        .await
-        .context("failed to delete photos row")
+/// Deletes one of the owner's photos; returns its storage key and whether a
+/// venue page showed it, or `None`.
+pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<(String, bool)>> {
+    sqlx::query_as(
+        "DELETE FROM photos WHERE id = $1 AND user_id = $2
+         RETURNING storage_key, venue_id IS NOT NULL AND hidden_at IS NULL",
+    )
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(pool)
+    .await
+    .context("failed to delete photos row")
 }
 
 /// Photos taken at a venue, newest first.

@@ -1,6 +1,7 @@
 //! Processing and storing an upload so that database rows and files agree.
 
 use super::Photo;
+use super::clients::{ClientSlot, Clients, Refused};
 use super::process::{self, PhotoError, PhotoLimits};
 use super::queries::{self as rows, Subject};
 use super::store::PhotoStore;
@@ -36,12 +37,18 @@ pub struct PhotoService {
     /// Places for uploads in progress, from reading the body to storing it:
     /// as many as decoders plus as many again waiting.
     places: Arc<Semaphore>,
+    /// Uploads in flight per client (at most two each).
+    clients: Arc<Clients>,
 }
 
 /// One upload's place, held from before its body is read until it is stored
 /// (or the request ends): what bounds the memory bodies and decodes hold.
+/// With it, the client's slot, so one client holds at most two places.
 #[derive(Debug)]
-pub struct Admission(#[allow(dead_code)] OwnedSemaphorePermit);
+pub struct Admission {
+    _place: OwnedSemaphorePermit,
+    _client: Option<ClientSlot>,
+}
 
 impl PhotoService {
     /// A service decoding at most `concurrency` images at once, with as many
@@ -54,13 +61,39 @@ impl PhotoService {
             limits,
             permits: Arc::new(Semaphore::new(concurrency)),
             places: Arc::new(Semaphore::new(concurrency + concurrency.max(2))),
+            clients: Arc::default(),
         }
+    }
+
+    /// One of `client`'s upload slots (`client`: a `limits::client_subject`),
+    /// taken before anything else about the upload is looked at.
+    pub fn client_slot(&self, client: &str) -> Result<ClientSlot, Refused> {
+        self.clients.take(client)
     }
 
     /// A place for one upload, taken before its body is read; `None` when all
     /// are taken (the upload is turned away).
     pub fn admit(&self) -> Option<Admission> {
-        self.places.clone().try_acquire_owned().ok().map(Admission)
+        self.admit_with(None)
+    }
+
+    /// A place for an upload of the client holding `slot` (kept with it).
+    pub fn admit_with(&self, slot: Option<ClientSlot>) -> Option<Admission> {
+        let place = self.places.clone().try_acquire_owned().ok()?;
+        Some(Admission {
+            _place: place,
+            _client: slot,
+        })
+    }
+
+    /// Places free now.
+    pub fn free_places(&self) -> usize {
+        self.places.available_permits()
+    }
+
+    /// Clients with an upload in flight.
+    pub fn uploading_clients(&self) -> usize {
+        self.clients.len()
     }
 
     /// Whether an upload arriving now would be turned away.

@@ -62,19 +62,25 @@ pub async fn answer(
         .map_err(CheckError::TooMany)?;
     // Changing today's answer puts a "no" in the queue or takes it out (the
     // queue reads `welcome`); the same answer again changes nothing, so a
-    // "no" an admin closed stays closed.
-    sqlx::query(
+    // "no" an admin closed stays closed. `xmax = 0`: the row is new.
+    let stored: Option<bool> = sqlx::query_scalar(
         "INSERT INTO venue_checks (venue_id, user_id, welcome) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, slot) DO UPDATE
          SET welcome = EXCLUDED.welcome, created_at = now(), reviewed_at = NULL, resolution = NULL
-         WHERE venue_checks.welcome IS DISTINCT FROM EXCLUDED.welcome",
+         WHERE venue_checks.welcome IS DISTINCT FROM EXCLUDED.welcome
+         RETURNING xmax = 0",
     )
     .bind(venue)
     .bind(user.id())
     .bind(welcome)
-    .execute(&ctx.pool)
+    .fetch_optional(&ctx.pool)
     .await
     .context("failed to store the answer")?;
+    // Pages show the "yes" answers (their count, the last day, "not yet
+    // confirmed"): a new "no" changes none of that, a changed answer does.
+    if stored.is_some_and(|new| welcome || !new) {
+        ctx.public_changed();
+    }
     summary(&ctx.pool, slug, Some(user.id()))
         .await?
         .ok_or(CheckError::NotFound)

@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use paws_inside::photos::PhotoStore;
 use paws_inside::photos::store::{S3Config, S3Store};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Uploaded photos and other data on disk.
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub struct MediaSettings {
     pub photo_max_bytes: usize,
     /// Most pixels accepted in a photo.
     pub photo_max_pixels: u64,
+    /// How long an upload's body has to arrive once the upload holds a place.
+    pub upload_body: Duration,
 }
 
 /// Where photo files are kept.
@@ -52,6 +55,8 @@ pub(super) fn media(get: &impl Lookup) -> anyhow::Result<MediaSettings> {
         store,
         photo_max_bytes: PHOTO_MAX_MB.parse::<usize>(get)?.clamp(1, 100) * 1024 * 1024,
         photo_max_pixels: PHOTO_MAX_MEGAPIXELS.parse::<u64>(get)?.clamp(1, 200) * 1_000_000,
+        // Past two minutes every request is cut off anyway (`routes.rs`).
+        upload_body: Duration::from_secs(UPLOAD_BODY_SECONDS.parse::<u64>(get)?.clamp(1, 120)),
     })
 }
 

@@ -131,6 +131,7 @@ vars! {
     S3_PREFIX = "S3_PREFIX", Unset("(the bucket's root)"), "folder inside the bucket for the photos";
     PHOTO_MAX_MB = "PHOTO_MAX_MB", Value("15"), "largest accepted photo upload, in MB";
     PHOTO_MAX_MEGAPIXELS = "PHOTO_MAX_MEGAPIXELS", Value("40"), "most pixels accepted in a photo, in megapixels";
+    UPLOAD_BODY_SECONDS = "UPLOAD_BODY_SECONDS", Value("60"), "seconds a photo upload's body has to arrive once let in (else 408, its place freed; 60 s carries 15 MB at 2 Mbit/s, a weak phone uplink; at most 120)";
     // sessions and sign-in
     SESSION_DAYS = "SESSION_DAYS", Value("30"), "sessions expire after this many days without activity";
     MAGIC_LINK_MINUTES = "MAGIC_LINK_MINUTES", Value("10"), "how long a sign-in link works";

@@ -23,7 +23,7 @@ async fn member(app: &TestApp, sink: &SmtpSink, email: &str, n: usize) -> Browse
     b
 }
 
-async fn admin(app: &TestApp, sink: &SmtpSink) -> Browser {
+pub(crate) async fn admin(app: &TestApp, sink: &SmtpSink) -> Browser {
     let b = member(app, sink, "admin@example.com", 1).await;
     run(&app.pool, Task::Grant("Admin@Example.com".into()))
         .await
