@@ -169,13 +169,16 @@ pub async fn set_display_name(
     name: &str,
 ) -> Result<Option<String>, AccountError> {
     let (id, _) = member(caller)?;
+    let typed = !name.trim().is_empty();
     let name = DISPLAY_NAME
         .read_optional(name)
         .map_err(|e| AccountError::Invalid(e.to_string()))?;
-    if name
+    // Something typed that reads as nothing (only invisible marks) is not a
+    // wish to clear the name.
+    let letters = name
         .as_ref()
-        .is_some_and(|n| !n.as_str().chars().any(char::is_alphanumeric))
-    {
+        .map(|n| n.as_str().chars().any(char::is_alphanumeric));
+    if letters == Some(false) || (typed && name.is_none()) {
         return Err(AccountError::Invalid(
             "Your name needs at least one letter or digit.".into(),
         ));

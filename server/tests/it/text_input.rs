@@ -89,8 +89,10 @@ async fn dogs_with_hidden_characters_or_bad_dates_are_refused_before_a_guest_is_
     refused_everywhere(&app, "dogs/create", &base, &cases).await;
     assert_eq!(rows(&app).await, [0; 5], "no guest, no session, no dog");
 
-    // The form without JavaScript: back to its page with the message.
-    let res = Browser::new()
+    // The form without JavaScript: back to its page with the message (in
+    // the same browser: the error shows only where our redirect vouched for it).
+    let b = Browser::new();
+    let res = b
         .post(format!("{}/api/dogs/create", app.address))
         .header("accept", "text/html")
         .header("referer", format!("{}/dogs/new", app.address))
@@ -101,7 +103,7 @@ async fn dogs_with_hidden_characters_or_bad_dates_are_refused_before_a_guest_is_
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(back.contains("/dogs/new?") && back.contains("__err="), "{back}");
-    let page = app.client.get(&back).send().await.unwrap().text().await.unwrap();
+    let page = b.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(
         page.contains("The name contains a hidden character"),
         "shown at the form"

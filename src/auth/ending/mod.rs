@@ -183,7 +183,11 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
     tx.commit().await.context("failed to commit the sign-in")?;
     // A merged guest's answers can change what venue pages say (the later
     // answer of a day wins; the guest's duplicate goes).
-    if ended.outcomes.iter().any(|o| matches!(o, Outcome::Merged(d) if d.checks > 0)) {
+    if ended
+        .outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Merged(d) if d.checks > 0))
+    {
         ctx.public_changed();
     }
     match rotation {
