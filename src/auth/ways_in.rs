@@ -16,9 +16,16 @@ pub enum Except<'a> {
     Passkey(Uuid),
 }
 
-/// Locks the user row and counts the other ways in (0: none would remain;
-/// an account that is gone counts none).
-pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> anyhow::Result<i64> {
+/// Locks the user row, then `session`'s, and counts the other ways in (0: none
+/// would remain; an account that is gone counts none). `None` when `session`
+/// is no longer the user's (signed out or revoked while the request was on
+/// its way): nothing may be removed on its word.
+pub async fn others(
+    conn: &mut PgConnection,
+    user: Uuid,
+    session: &str,
+    except: Except<'_>,
+) -> anyhow::Result<Option<i64>> {
     let (provider, passkey) = match except {
         Except::Provider(p) => (Some(p), None),
         Except::Passkey(id) => (None, Some(id)),
@@ -32,8 +39,19 @@ pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> 
             .await
             .context("failed to lock the account")?;
     let Some(email) = email else {
-        return Ok(0);
+        return Ok(Some(0));
     };
+    let live: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND expiry_date > now() FOR UPDATE",
+    )
+    .bind(session)
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("failed to lock the session")?;
+    if live.is_none() {
+        return Ok(None);
+    }
     let count: Option<i64> = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM oidc_identities WHERE user_id = $1 AND provider IS DISTINCT FROM $2)
               + (SELECT count(*) FROM passkeys WHERE user_id = $1 AND id IS DISTINCT FROM $3)",
@@ -44,5 +62,5 @@ pub async fn others(conn: &mut PgConnection, user: Uuid, except: Except<'_>) -> 
     .fetch_optional(conn)
     .await
     .context("failed to count the ways in")?;
-    Ok(count.unwrap_or(0) + i64::from(email.is_some()))
+    Ok(Some(count.unwrap_or(0) + i64::from(email.is_some())))
 }

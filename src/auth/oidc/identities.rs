@@ -48,16 +48,18 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
 /// Unlinks `provider` from the caller's account, unless it is the last way
 /// in (an address to send a link to, another identity, a passkey).
 pub async fn unlink(ctx: &Context, caller: &Caller, provider: &str) -> Result<(), OidcError> {
-    let Some(user) = caller.user().filter(|u| !u.is_guest()) else {
+    let (Some(user), Some(session)) = (caller.user().filter(|u| !u.is_guest()), caller.session.id()) else {
         return Err(OidcError::SignedOut);
     };
     let mut tx = ctx.pool.begin().await.context("failed to begin unlinking")?;
     let others = crate::auth::ways_in::others(
         &mut tx,
         user.id(),
+        &session,
         crate::auth::ways_in::Except::Provider(provider),
     )
-    .await?;
+    .await?
+    .ok_or(OidcError::SignedOut)?;
     if others == 0 {
         return Err(OidcError::LastWayIn);
     }

@@ -44,13 +44,15 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Listed>> {
 
 /// Removes one of the caller's passkeys, unless it is the last way in.
 pub async fn remove(ctx: &Context, caller: &Caller, id: &str) -> Result<(), PasskeyError> {
-    let Some(user) = caller.user().filter(|u| !u.is_guest()) else {
+    let (Some(user), Some(session)) = (caller.user().filter(|u| !u.is_guest()), caller.session.id()) else {
         return Err(PasskeyError::SignedOut);
     };
     let id = Uuid::parse_str(id).map_err(|_| PasskeyError::NotFound)?;
     let mut tx = ctx.pool.begin().await.context("failed to begin removing")?;
-    let others =
-        crate::auth::ways_in::others(&mut tx, user.id(), crate::auth::ways_in::Except::Passkey(id)).await?;
+    let except = crate::auth::ways_in::Except::Passkey(id);
+    let others = crate::auth::ways_in::others(&mut tx, user.id(), &session, except)
+        .await?
+        .ok_or(PasskeyError::SignedOut)?;
     if others == 0 {
         return Err(PasskeyError::LastWayIn);
     }
