@@ -41,7 +41,7 @@ pub async fn create(pool: &PgPool, owner: Uuid, dog: &NewDog, max: i64) -> anyho
         "WITH owner AS (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE),
               added AS (
                 INSERT INTO dogs (user_id, name, breed, size, birthday, bio)
-                SELECT id, $2, $3, $4, $5::date, $6 FROM owner WHERE paws_dogs_of(id) < $7
+                SELECT id, $2, $3, $4, $5::date, $6 FROM owner WHERE paws_dogs_of(id, $7) < $7
                 RETURNING id)
          SELECT (SELECT id FROM added), EXISTS (SELECT 1 FROM owner)",
     )
