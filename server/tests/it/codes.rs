@@ -216,8 +216,9 @@ async fn a_code_works_only_in_the_browser_that_asked_for_it() {
     assert_eq!(dogs, 1, "Luna stayed with the victim's guest");
 }
 
-/// A session fixation: whoever copied (or planted) this browser's guest
-/// cookie before its owner typed the code must not be signed in with it.
+/// A session fixation: whoever copied (or planted) this browser's cookie
+/// before its owner typed the code must not be signed in with it — neither
+/// the guest's id nor, on a later code, the member's own earlier one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_id_held_before_the_code_dies() {
     let sink = SmtpSink::start();
@@ -232,6 +233,13 @@ async fn the_session_id_held_before_the_code_dies() {
     assert_eq!(user_id(&app, &b).await, guest);
     assert_ne!(b.session_cookie(&app), before);
     app.assert_session_dead(&before).await;
+    // A code again, signed in already (nothing else ends the member's sessions).
+    let earlier = b.session_cookie(&app);
+    let (request, mail) = ask(&app, &sink, &b, "fixed@example.com", 2).await;
+    assert_eq!(type_code(&app, &b, &request, &code_in(&mail)).await, "/dogs");
+    assert_ne!(b.session_cookie(&app), earlier);
+    app.assert_session_dead(&earlier).await;
+    assert_eq!(user_id(&app, &b).await, guest);
 }
 
 /// Someone guessing codes from one client (with the mail's request id) is

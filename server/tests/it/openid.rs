@@ -425,8 +425,9 @@ async fn a_provider_whose_addresses_are_not_believed_never_links_or_takes_one() 
     );
 }
 
-/// A session fixation: whoever copied (or planted) this browser's guest
-/// cookie before it came back from the provider must not be signed in with it.
+/// A session fixation: whoever copied (or planted) this browser's cookie
+/// before it came back from the provider must not be signed in with it —
+/// neither the guest's id nor, on a later sign-in, the member's own earlier one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_id_held_before_a_provider_sign_in_dies() {
     let provider = Provider::start();
@@ -444,6 +445,16 @@ async fn the_session_id_held_before_a_provider_sign_in_dies() {
     assert_eq!(user_id(&app, &b).await, guest);
     assert_ne!(b.session_cookie(&app), before);
     app.assert_session_dead(&before).await;
+    // The provider again, signed in already (nothing else ends the member's sessions).
+    let earlier = b.session_cookie(&app);
+    assert!(
+        sign_in(&app, &provider, &b, "test", "fixed@example.com")
+            .await
+            .ends_with("/dogs")
+    );
+    assert_ne!(b.session_cookie(&app), earlier);
+    app.assert_session_dead(&earlier).await;
+    assert_eq!(user_id(&app, &b).await, guest);
 }
 
 /// One client starting provider sign-ins without end (each stores an

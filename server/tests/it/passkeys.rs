@@ -480,16 +480,17 @@ async fn the_same_passkey_answer_twice_at_once_signs_in_once() {
         "credential": key.get(&start["options"]),
         "next": "/dogs",
     });
-    let ceremony = start["ceremony"].as_str().unwrap();
+    // Both wait on what the answer uses up (its ceremony) and changes (the
+    // passkey's counter), then go together.
     let held = app
         .hold(
-            "SELECT 1 FROM passkey_ceremonies WHERE id = $1::uuid FOR UPDATE",
-            &[ceremony],
+            "SELECT 1 FROM passkey_ceremonies c, passkeys p WHERE c.id = $1::uuid FOR UPDATE",
+            &[start["ceremony"].as_str().unwrap()],
         )
         .await;
     let finish = async || post(&app, &b, "/auth/passkey/sign-in/finish", answer.clone()).await;
     let release = async {
-        held.until_waiting(2, "DELETE FROM passkey_ceremonies").await;
+        held.until_waiting(2, "").await;
         held.release().await;
     };
     let ((one, _), (two, _), ()) = tokio::join!(finish(), finish(), release);
@@ -524,9 +525,10 @@ async fn two_tabs_removing_the_last_two_passkeys_at_once_leave_one() {
     let user = user_id(&app, &b).await;
     let ids = passkey_ids(&app, user).await;
     assert_eq!(ids.len(), 2, "two passkeys, no address, no provider");
+    // Both wait on what they remove, then go together.
     let held = app
         .hold(
-            "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE",
+            "SELECT 1 FROM passkeys WHERE user_id = $1::uuid FOR UPDATE",
             &[&user.to_string()],
         )
         .await;
@@ -540,7 +542,7 @@ async fn two_tabs_removing_the_last_two_passkeys_at_once_leave_one() {
         }
     };
     let release = async {
-        held.until_waiting(2, "SELECT email FROM users WHERE id").await;
+        held.until_waiting(2, "").await;
         held.release().await;
     };
     let (one, two, ()) = tokio::join!(remove(ids[0]), remove(ids[1]), release);

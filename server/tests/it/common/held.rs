@@ -34,7 +34,8 @@ impl TestApp {
 
 impl Held {
     /// Waits (up to 20 s) until at least `n` statements matching the regular
-    /// expression `on` wait for a lock in this database.
+    /// expression `on` wait for a lock in this database (`""`: any
+    /// statement, where only the requests under test can wait on one).
     pub async fn until_waiting(&self, n: i64, on: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
