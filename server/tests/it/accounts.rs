@@ -10,7 +10,7 @@ use crate::common::counters::{
 use crate::common::flows::{
     add_dog, add_photo_row, me, owner_of, post_form, post_in_background, spawn, spawn_env, user_id,
 };
-use crate::common::mail::{SmtpSink, decode_qp};
+use crate::common::mail::{SmtpSink, decode_qp, tokens_and_mails};
 use crate::common::{TestApp, files_under};
 use paws_inside::limits::LimitedAction;
 use serde_json::Value;
@@ -771,18 +771,6 @@ async fn guessing_a_password_from_one_client_does_not_lock_its_owner_out_elsewhe
     assert_eq!(me(&app, &owner).await.unwrap()["email"], "owner@example.com");
 }
 
-/// Tokens and queued mails for `email`.
-async fn tokens_and_mails(app: &TestApp, email: &str) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT (SELECT count(*) FROM auth_tokens WHERE email = $1),
-                (SELECT count(*) FROM mail_outbox WHERE recipient = $1)",
-    )
-    .bind(email)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap()
-}
-
 /// One client asking for resets and sign-ups to many addresses (a spammer
 /// using our mails) is stopped by its own counter; other clients are not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -790,7 +778,7 @@ async fn reset_and_sign_up_mails_are_limited_per_client() {
     let sink = SmtpSink::start();
     let app = spawn_env(&sink, &PROXIED).await;
     member(&app, &sink, "owner@example.com").await;
-    let before = tokens_and_mails(&app, "owner@example.com").await;
+    let before = tokens_and_mails(&app.pool, "owner@example.com").await;
     let (spammer, other) = ("203.0.113.6", "198.51.100.2");
     let action = LimitedAction::AccountMailPerClient;
     fill(&app, action, &client(spammer), max(action) - 1).await;
@@ -811,8 +799,8 @@ async fn reset_and_sign_up_mails_are_limited_per_client() {
         )
         .await;
     assert_refused(&res, action);
-    assert_eq!(tokens_and_mails(&app, "owner@example.com").await, before);
-    assert_eq!(tokens_and_mails(&app, "new@example.com").await, (0, 0));
+    assert_eq!(tokens_and_mails(&app.pool, "owner@example.com").await, before);
+    assert_eq!(tokens_and_mails(&app.pool, "new@example.com").await, (0, 0));
     let per_address = address_from("owner@example.com", spammer);
     assert_far(&app, LimitedAction::AccountMailPerEmail, &per_address).await;
     let res = app
@@ -840,7 +828,7 @@ async fn asking_for_an_addresss_mails_from_one_client_does_not_stop_its_owner_el
     for email in ["owner@example.com", "new@example.com"] {
         use_up(&app, action, &address_from(email, attacker_net)).await;
     }
-    let before = tokens_and_mails(&app, "owner@example.com").await;
+    let before = tokens_and_mails(&app.pool, "owner@example.com").await;
     let res = app
         .call(&attacker, "auth/forgot", &[("email", "owner@example.com")])
         .await;
@@ -853,8 +841,8 @@ async fn asking_for_an_addresss_mails_from_one_client_does_not_stop_its_owner_el
         )
         .await;
     assert_refused(&res, action);
-    assert_eq!(tokens_and_mails(&app, "owner@example.com").await, before);
-    assert_eq!(tokens_and_mails(&app, "new@example.com").await, (0, 0));
+    assert_eq!(tokens_and_mails(&app.pool, "owner@example.com").await, before);
+    assert_eq!(tokens_and_mails(&app.pool, "new@example.com").await, (0, 0));
     assert_far(&app, LimitedAction::AccountMailPerClient, &client(attacker_net)).await;
 
     let owner = Browser::from_ip(home);

@@ -8,7 +8,7 @@ use crate::common::counters::{
     LOOPBACK, PROXIED, address_from, assert_far, assert_refused, client, counted, fill, max, use_up,
 };
 use crate::common::flows::{add_dog, add_photo_row, me, owner_of, spawn, spawn_env, user_id};
-use crate::common::mail::{SmtpSink, token_in};
+use crate::common::mail::{SmtpSink, token_in, tokens_and_mails};
 use crate::common::{TestApp, fresh_database, settings, spawn_with};
 use paws_inside::limits::LimitedAction;
 use serde_json::Value;
@@ -603,18 +603,6 @@ async fn signing_out_ends_the_session() {
     assert_eq!(app.count("sessions").await, 0);
 }
 
-/// Tokens and queued mails for `email`.
-async fn tokens_and_mails(app: &TestApp, email: &str) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT (SELECT count(*) FROM auth_tokens WHERE email = $1),
-                (SELECT count(*) FROM mail_outbox WHERE recipient = $1)",
-    )
-    .bind(email)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap()
-}
-
 /// One client asking for links to many addresses (a spammer using us as a
 /// mailer) is stopped by its own counter; other clients are not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -635,7 +623,7 @@ async fn sign_in_links_are_limited_per_client() {
         .call(&b, "auth/magic-link", &[("email", "b@example.com")])
         .await;
     assert_refused(&res, action);
-    assert_eq!(tokens_and_mails(&app, "b@example.com").await, (0, 0));
+    assert_eq!(tokens_and_mails(&app.pool, "b@example.com").await, (0, 0));
     assert_far(
         &app,
         LimitedAction::LinkPerEmail,
@@ -650,7 +638,7 @@ async fn sign_in_links_are_limited_per_client() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(tokens_and_mails(&app, "b@example.com").await, (1, 1));
+    assert_eq!(tokens_and_mails(&app.pool, "b@example.com").await, (1, 1));
 }
 
 /// An attacker asks for links to someone's address from one network until
@@ -667,7 +655,7 @@ async fn asking_for_an_addresss_links_from_one_client_does_not_stop_its_owner_el
     let attacker = Browser::from_ip(attacker_net);
     let res = app.call(&attacker, "auth/magic-link", &[("email", email)]).await;
     assert_refused(&res, action);
-    assert_eq!(tokens_and_mails(&app, email).await, (0, 0));
+    assert_eq!(tokens_and_mails(&app.pool, email).await, (0, 0));
     assert_far(&app, LimitedAction::LinkPerClient, &client(attacker_net)).await;
     let owner = Browser::from_ip(owner_net);
     let token = request_link(&app, &sink, &owner, email, 1).await;
@@ -705,7 +693,7 @@ async fn one_inbox_gets_a_bounded_number_of_mails_from_all_clients_together() {
         assert_far(&app, LimitedAction::LinkPerClient, &client(ip)).await;
         assert_far(&app, LimitedAction::AccountMailPerClient, &client(ip)).await;
     }
-    assert_eq!(tokens_and_mails(&app, email).await, (1, 1), "only the first");
+    assert_eq!(tokens_and_mails(&app.pool, email).await, (1, 1), "only the first");
     let res = app
         .call(&first, "auth/magic-link", &[("email", "someone@example.com")])
         .await;

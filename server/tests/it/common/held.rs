@@ -1,11 +1,25 @@
-//! Forcing an interleaving without sleeping: a test transaction holds a lock
-//! the requests under test need, the test waits until the expected number
-//! of them is queued behind it (Postgres says so), then lets them all go at
+//! Waiting on conditions, never for a fixed time: [`until`] a query says so,
+//! and forcing an interleaving ([`Held`]): a test transaction holds a lock the
+//! requests under test need, the test waits until the expected number of
+//! them is queued behind it (Postgres says so), then lets them all go at
 //! once. Whatever the scheduler does, they really were in flight together.
 
 use super::TestApp;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::{Duration, Instant};
+
+/// Waits (up to 20 s) until `sql` answers true.
+pub async fn until(pool: &PgPool, sql: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let done: bool = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 
 /// Locks a test holds until [`Held::release`].
 pub struct Held {

@@ -189,3 +189,15 @@ pub async fn outbox_settled(pool: &sqlx::PgPool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// How many tokens `email` has, and how many mails were queued to it.
+pub async fn tokens_and_mails(pool: &sqlx::PgPool, email: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM auth_tokens WHERE email = $1),
+                (SELECT count(*) FROM mail_outbox WHERE recipient = $1)",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}

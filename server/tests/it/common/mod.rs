@@ -8,6 +8,9 @@ pub mod mail;
 pub mod oidc;
 pub mod passkey;
 pub mod s3;
+pub mod sessions;
+
+pub use held::until;
 
 use paws_inside::db::MIGRATOR;
 use server::{Application, Settings};
@@ -316,30 +319,6 @@ impl Browser {
         let header = self.jar.cookies(&app.address.parse().unwrap())?;
         Some(header.to_str().ok()?.to_owned())
     }
-
-    /// Its session cookie alone (`paws_session=…`), to replay later.
-    pub fn session_cookie(&self, app: &TestApp) -> String {
-        self.cookie(app)
-            .and_then(|all| {
-                all.split("; ")
-                    .find(|c| c.starts_with("paws_session="))
-                    .map(str::to_owned)
-            })
-            .expect("the browser holds a session")
-    }
-}
-
-/// Waits (up to 20 s) until `sql` answers true: a condition, never a fixed sleep.
-pub async fn until(pool: &PgPool, sql: &str, what: &str) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let done: bool = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
-        if done {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "timed out waiting: {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 impl TestApp {
@@ -371,44 +350,6 @@ impl TestApp {
             .send()
             .await
             .expect("request failed")
-    }
-
-    /// Who a request carrying only `cookie` (e.g. from
-    /// [`Browser::session_cookie`]) is, as `auth/me` says (`Null`: nobody).
-    pub async fn who_with(&self, cookie: &str) -> serde_json::Value {
-        let res = self
-            .client
-            .post(format!("{}/api/auth/me", self.address))
-            .header("accept", "application/json")
-            .header("cookie", cookie)
-            .send()
-            .await
-            .expect("request failed");
-        assert_eq!(res.status(), 200);
-        res.json().await.unwrap()
-    }
-
-    /// Whether the `sessions` table still has the row of a `paws_session=…` cookie.
-    pub async fn session_row_exists(&self, cookie: &str) -> bool {
-        let id = cookie.strip_prefix("paws_session=").unwrap_or(cookie);
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1)")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap()
-    }
-
-    /// Asserts that an earlier session cookie signs in nobody and its row is gone.
-    pub async fn assert_session_dead(&self, cookie: &str) {
-        assert_eq!(
-            self.who_with(cookie).await,
-            serde_json::Value::Null,
-            "the old session id still signs someone in"
-        );
-        assert!(
-            !self.session_row_exists(cookie).await,
-            "the old session's row is still there"
-        );
     }
 
     /// GET a path and return (status, body), asserting no cookie was set.
