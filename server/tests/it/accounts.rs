@@ -1,7 +1,9 @@
 //! Email + password accounts: a sign-up waits for its address and then
-//! promotes the guest, sign-in merges guest data, no enumeration, brute force
-//! meets the rate limit, pre-hijacking, reset, the session list, password
-//! change and deletion.
+//! promotes the guest, sign-in merges guest data (and ends the session id
+//! held before), no enumeration, brute force meets the limits (per client,
+//! per account at a client, never the owner elsewhere), pre-hijacking, reset
+//! (one link used twice at once sets one password), the session list (nobody
+//! else's), password change and deletion.
 
 use crate::common::Browser;
 use crate::common::counters::{

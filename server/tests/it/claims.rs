@@ -1,7 +1,9 @@
 //! Claiming an account by email link: promote in place, merge into an existing
-//! account, a failed merge that rolls back but still signs in, single-use
-//! tokens under concurrency, scanner-safe GET/HEAD, open-redirect payloads,
-//! no account enumeration, rate limits and the other-browser choice.
+//! account (two guests at once, too), a failed merge that rolls back but
+//! still signs in, single-use tokens under concurrency, scanner-safe
+//! GET/HEAD, open-redirect payloads, no account enumeration, rate limits (per
+//! client, per address at a client, per inbox) and the other-browser choice;
+//! sessions that ended (signed out, expired) sign in nobody.
 
 use crate::common::Browser;
 use crate::common::counters::{
@@ -737,4 +739,29 @@ async fn two_guests_merged_into_one_account_at_once_both_land() {
         (user_id(&app, &phone).await, user_id(&app, &laptop).await),
         (account, account)
     );
+}
+
+/// A session past its expiry that the reaper has not deleted yet (a cookie
+/// copied long ago, replayed): the store refuses it as it loads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_not_yet_deleted_signs_in_nobody() {
+    let app = crate::common::spawn_app().await;
+    let b = crate::common::flows::signed_in_member(&app, "owner@example.com").await;
+    let owner = user_id(&app, &b).await;
+    let cookie = b.session_cookie(&app);
+    sqlx::query("UPDATE sessions SET expiry_date = now() - interval '1 second' WHERE id = $1")
+        .bind(cookie.strip_prefix("paws_session=").unwrap())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.who_with(&cookie).await, Value::Null);
+    assert!(app.session_row_exists(&cookie).await, "the row is still there");
+    let (_, page) = b.open(&app, "/account").await;
+    assert!(
+        !page.contains("owner@example.com"),
+        "the account page is not shown"
+    );
+    // A contribution with it goes to a new guest, not to the account.
+    let dog = add_dog(&app, &b, "Rex").await;
+    assert_ne!(owner_of(&app, dog).await, owner);
 }

@@ -491,28 +491,3 @@ async fn a_password_set_by_a_confirmation_ends_the_sessions_before_it() {
         "the session from before the new password ended"
     );
 }
-
-/// A session past its expiry that the reaper has not deleted yet (a cookie
-/// copied long ago, replayed): the store refuses it as it loads it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_session_not_yet_deleted_signs_in_nobody() {
-    let app = spawn_app().await;
-    let b = crate::common::flows::signed_in_member(&app, "owner@example.com").await;
-    let owner = user_id(&app, &b).await;
-    let cookie = b.session_cookie(&app);
-    sqlx::query("UPDATE sessions SET expiry_date = now() - interval '1 second' WHERE id = $1")
-        .bind(cookie.strip_prefix("paws_session=").unwrap())
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(app.who_with(&cookie).await, Value::Null);
-    assert!(app.session_row_exists(&cookie).await, "the row is still there");
-    let (_, page) = b.open(&app, "/account").await;
-    assert!(
-        !page.contains("owner@example.com"),
-        "the account page is not shown"
-    );
-    // A contribution with it goes to a new guest, not to the account.
-    let dog = add_dog(&app, &b, "Rex").await;
-    assert_ne!(owner_of(&app, dog).await, owner);
-}

@@ -2,7 +2,9 @@
 //! a guest's dogs come along (promoted in place, or merged into a known
 //! identity's account), an existing address joins only after the person
 //! confirms and only when the provider verified it, and every forged,
-//! replayed or cancelled answer is a clear message with nothing written.
+//! replayed or cancelled answer is a clear message with nothing written (one
+//! answer opened twice at once signs in once); starts are limited per
+//! client, the session id held before dies, and nobody unlinks another's provider.
 
 use crate::common::counters::{PROXIED, client, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};

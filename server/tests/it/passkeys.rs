@@ -1,8 +1,10 @@
 //! Passkeys with a software authenticator (real P-256 signatures, checked by
 //! webauthn-rs): a guest keeps its dogs with one (a member in place, no
 //! address), signs in with it elsewhere (that browser's guest merges), adds
-//! and removes more; unknown, replayed, cloned, stale and malformed answers
-//! are refused with nothing written.
+//! and removes more (never the last way in, not even from two tabs at once,
+//! and never another's); unknown, replayed, cloned, stale and malformed
+//! answers are refused with nothing written, one answer sent twice at once
+//! signs in once, and prompts are limited per client.
 
 use crate::common::counters::{PROXIED, assert_refused, client, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};

@@ -1,5 +1,6 @@
 //! Photo uploads: every rejection is a clear 4xx that leaves no row and no file;
-//! accepted photos are re-encoded without EXIF/GPS and served safely.
+//! accepted photos are re-encoded without EXIF/GPS and served safely, and
+//! deleted by their owner only.
 
 use crate::common::Browser;
 use crate::common::{TestApp, files_under, settings, spawn_with};
