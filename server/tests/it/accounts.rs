@@ -1,12 +1,20 @@
 //! Email + password accounts: a sign-up waits for its address and then
-//! promotes the guest, sign-in merges guest data, no enumeration, brute force
-//! meets the rate limit, pre-hijacking, reset, the session list, password
-//! change and deletion.
+//! promotes the guest, sign-in merges guest data (and ends the session id
+//! held before), no enumeration, brute force meets the limits (per client,
+//! per account at a client, never the owner elsewhere), pre-hijacking, reset
+//! (one link used twice at once sets one password), the session list (nobody
+//! else's), password change and deletion.
 
 use crate::common::Browser;
-use crate::common::flows::{add_dog, add_photo_row, me, owner_of, post_form, spawn, spawn_env, user_id};
-use crate::common::mail::{SmtpSink, decode_qp};
+use crate::common::counters::{
+    LOOPBACK, PROXIED, address_from, assert_far, assert_refused, client, counted, fill, max, use_up,
+};
+use crate::common::flows::{
+    add_dog, add_photo_row, me, owner_of, post_form, post_in_background, spawn, spawn_env, user_id,
+};
+use crate::common::mail::{SmtpSink, decode_qp, tokens_and_mails};
 use crate::common::{TestApp, files_under};
+use paws_inside::limits::LimitedAction;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -300,19 +308,14 @@ async fn wrong_passwords_say_nothing_and_brute_force_meets_the_limit() {
         (unknown.status(), unknown.text().await.unwrap())
     );
     assert_eq!(status, 401);
-    // 10 attempts per account per 15 minutes: this was the first; 9 more, then refused
-    // even with the right password.
-    for _ in 0..9 {
-        assert_eq!(
-            sign_in(&app, &Browser::new(), "owner@example.com", "guess")
-                .await
-                .status(),
-            401
-        );
-    }
+    // A wrong password counts against the account at this client …
+    let action = LimitedAction::PasswordPerAccount;
+    let per_account = address_from("owner@example.com", LOOPBACK);
+    assert_eq!(counted(&app, action, &per_account).await, 1);
+    // … and at the limit even the right one is refused.
+    use_up(&app, action, &per_account).await;
     let res = sign_in(&app, &Browser::new(), "owner@example.com", PASSWORD).await;
-    assert_eq!(res.status(), 429);
-    assert!(res.headers().contains_key("retry-after"));
+    assert_refused(&res, action);
 }
 
 /// Accounts made by the sign-up of older versions exist before their address
@@ -578,7 +581,7 @@ async fn the_account_page_lists_and_revokes_sessions_and_changes_the_password() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
     let sink = SmtpSink::start();
-    let app = spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
+    let app = spawn(&sink).await;
     let b = member(&app, &sink, "owner@example.com").await;
     let id = user_id(&app, &b).await;
     // A real photo, so there are files to remove.
@@ -605,7 +608,11 @@ async fn deleting_an_account_needs_a_fresh_sign_in_and_removes_everything() {
     assert_eq!(res.status(), 201);
     assert!(!files_under(&app.data_dir.join("media")).is_empty());
 
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // The sign-in grows old (as if the laptop was left open for an hour).
+    sqlx::query("UPDATE sessions SET authenticated_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let res = app
         .call(&b, "account/delete", &[("confirm_email", "owner@example.com")])
         .await;
@@ -669,4 +676,288 @@ async fn a_guest_can_discard_its_data_after_confirming() {
             .status(),
         404
     );
+}
+
+/// How many session rows the account with `email` has.
+async fn sessions_of(app: &TestApp, email: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// A session fixation: whoever copied this browser's cookie before its
+/// owner typed the password must not be signed in with it — neither the
+/// guest's id nor, on a second sign-in, the member's own earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_held_before_a_password_sign_in_dies() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    member(&app, &sink, "owner@example.com").await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let guest = b.session_cookie(&app);
+    assert!(
+        sign_in(&app, &b, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    app.assert_session_dead(&guest).await;
+    // The same account again (a fresh sign-in, say before deleting it): the
+    // member's earlier id dies too, though its user stays the same.
+    let earlier = b.session_cookie(&app);
+    assert!(
+        sign_in(&app, &b, "owner@example.com", PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    assert_ne!(b.session_cookie(&app), earlier);
+    app.assert_session_dead(&earlier).await;
+    assert!(me(&app, &b).await.is_some());
+}
+
+/// One client trying passwords against many accounts (credential stuffing)
+/// is stopped by its own counter; the owners, elsewhere, are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_tries_are_limited_per_client() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &PROXIED).await;
+    member(&app, &sink, "owner@example.com").await;
+    let (stuffer, home) = ("203.0.113.6", "198.51.100.1");
+    let action = LimitedAction::PasswordPerClient;
+    fill(&app, action, &client(stuffer), max(action) - 1).await;
+    let b = Browser::from_ip(stuffer);
+    let res = sign_in(&app, &b, "owner@example.com", "a guess").await;
+    assert_eq!(res.status(), 401, "the last allowed");
+    assert_eq!(counted(&app, action, &client(stuffer)).await, max(action));
+    use_up(&app, action, &client(stuffer)).await;
+    let res = sign_in(&app, &b, "owner@example.com", PASSWORD).await;
+    assert_refused(&res, action);
+    assert!(me(&app, &b).await.is_none(), "not signed in");
+    let per_account = address_from("owner@example.com", stuffer);
+    assert_far(&app, LimitedAction::PasswordPerAccount, &per_account).await;
+    let owner = Browser::from_ip(home);
+    assert_eq!(
+        sign_in(&app, &owner, "owner@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+}
+
+/// An attacker guesses someone's password from one network until refused,
+/// hoping to lock them out: the owner, elsewhere, still signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_a_password_from_one_client_does_not_lock_its_owner_out_elsewhere() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &PROXIED).await;
+    member(&app, &sink, "owner@example.com").await;
+    let (attacker_net, home) = ("203.0.113.6", "198.51.100.1");
+    let action = LimitedAction::PasswordPerAccount;
+    use_up(&app, action, &address_from("owner@example.com", attacker_net)).await;
+    let attacker = Browser::from_ip(attacker_net);
+    let res = sign_in(&app, &attacker, "owner@example.com", PASSWORD).await;
+    assert_refused(&res, action);
+    assert!(me(&app, &attacker).await.is_none());
+    assert_far(&app, LimitedAction::PasswordPerClient, &client(attacker_net)).await;
+    let owner = Browser::from_ip(home);
+    assert_eq!(
+        sign_in(&app, &owner, "owner@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(me(&app, &owner).await.unwrap()["email"], "owner@example.com");
+}
+
+/// One client asking for resets and sign-ups to many addresses (a spammer
+/// using our mails) is stopped by its own counter; other clients are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_and_sign_up_mails_are_limited_per_client() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &PROXIED).await;
+    member(&app, &sink, "owner@example.com").await;
+    let before = tokens_and_mails(&app.pool, "owner@example.com").await;
+    let (spammer, other) = ("203.0.113.6", "198.51.100.2");
+    let action = LimitedAction::AccountMailPerClient;
+    fill(&app, action, &client(spammer), max(action) - 1).await;
+    let b = Browser::from_ip(spammer);
+    let res = app.call(&b, "auth/forgot", &[("email", "a@example.com")]).await;
+    assert_eq!(res.status(), 200, "the last allowed");
+    assert_eq!(counted(&app, action, &client(spammer)).await, max(action));
+    use_up(&app, action, &client(spammer)).await;
+    let res = app
+        .call(&b, "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    assert_refused(&res, action);
+    let res = app
+        .call(
+            &b,
+            "auth/sign-up",
+            &[("email", "new@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_refused(&res, action);
+    assert_eq!(tokens_and_mails(&app.pool, "owner@example.com").await, before);
+    assert_eq!(tokens_and_mails(&app.pool, "new@example.com").await, (0, 0));
+    let per_address = address_from("owner@example.com", spammer);
+    assert_far(&app, LimitedAction::AccountMailPerEmail, &per_address).await;
+    let res = app
+        .call(
+            &Browser::from_ip(other),
+            "auth/forgot",
+            &[("email", "owner@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    link_token(&sink, "owner@example.com", 2, "reset").await;
+}
+
+/// An attacker asks for someone's reset mails (or signs up with their
+/// address) from one network until refused: the owner, elsewhere, still gets
+/// a reset link and can still sign up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asking_for_an_addresss_mails_from_one_client_does_not_stop_its_owner_elsewhere() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &PROXIED).await;
+    member(&app, &sink, "owner@example.com").await;
+    let (attacker_net, home) = ("203.0.113.6", "198.51.100.1");
+    let action = LimitedAction::AccountMailPerEmail;
+    let attacker = Browser::from_ip(attacker_net);
+    for email in ["owner@example.com", "new@example.com"] {
+        use_up(&app, action, &address_from(email, attacker_net)).await;
+    }
+    let before = tokens_and_mails(&app.pool, "owner@example.com").await;
+    let res = app
+        .call(&attacker, "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    assert_refused(&res, action);
+    let res = app
+        .call(
+            &attacker,
+            "auth/sign-up",
+            &[("email", "new@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_refused(&res, action);
+    assert_eq!(tokens_and_mails(&app.pool, "owner@example.com").await, before);
+    assert_eq!(tokens_and_mails(&app.pool, "new@example.com").await, (0, 0));
+    assert_far(&app, LimitedAction::AccountMailPerClient, &client(attacker_net)).await;
+
+    let owner = Browser::from_ip(home);
+    let res = app
+        .call(&owner, "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let token = link_token(&sink, "owner@example.com", 2, "reset").await;
+    let res = post_form(
+        &app,
+        &owner,
+        "/auth/reset",
+        &[("token", &token), ("password", "a brand new secret")],
+    )
+    .await;
+    assert_eq!(res.headers()["location"], "/account");
+    let res = app
+        .call(
+            &Browser::from_ip(home),
+            "auth/sign-up",
+            &[("email", "new@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    link_token(&sink, "new@example.com", 1, "verify").await;
+}
+
+/// The reset link opened twice at once (two tabs, or the owner and someone
+/// who copied the link) with two new passwords: one password is set, one
+/// session opened; the other request is told the link was used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_used_twice_at_once_sets_one_password_and_one_session() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    member(&app, &sink, "owner@example.com").await;
+    let res = app
+        .call(&Browser::new(), "auth/forgot", &[("email", "owner@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let token = link_token(&sink, "owner@example.com", 2, "reset").await;
+    let (first, second) = ("first new secret", "second new secret");
+    let held = app
+        .hold(
+            "SELECT 1 FROM auth_tokens WHERE purpose = 'password_reset' FOR UPDATE",
+            &[],
+        )
+        .await;
+    let (a, b) = (Browser::new(), Browser::new());
+    let posts = [
+        post_in_background(&app, &a, "/auth/reset", &[("token", &token), ("password", first)]),
+        post_in_background(
+            &app,
+            &b,
+            "/auth/reset",
+            &[("token", &token), ("password", second)],
+        ),
+    ];
+    held.until_waiting(2, "UPDATE auth_tokens").await;
+    held.release().await;
+    let mut answers = Vec::new();
+    for p in posts {
+        answers.push(p.await.unwrap());
+    }
+    answers.sort();
+    assert_eq!(
+        answers,
+        [
+            (303, "/account".to_owned()),
+            (303, format!("/auth/reset?token={token}"))
+        ]
+    );
+    assert_eq!(sessions_of(&app, "owner@example.com").await, 1, "one session");
+    let resets: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_ins WHERE method = 'reset'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(resets, 1);
+    let works = async |password: &str| {
+        sign_in(&app, &Browser::new(), "owner@example.com", password)
+            .await
+            .status()
+            .is_success()
+    };
+    let (one, two) = (works(first).await, works(second).await);
+    assert!(one != two, "exactly one new password: {one} {two}");
+}
+
+/// An attacker with an account of their own learns the handle of someone
+/// else's session (it names a session on the account page) and revokes it:
+/// the owner filter answers as for a handle that does not exist, and ends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_member_cannot_revoke_someone_elses_session() {
+    let app = crate::common::spawn_app().await;
+    let victim = crate::common::flows::signed_in_member(&app, "victim@example.com").await;
+    let cookie = victim.session_cookie(&app);
+    let view = account(&app, &victim).await;
+    let handle = view["Member"]["sessions"][0]["handle"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let attacker = crate::common::flows::signed_in_member(&app, "attacker@example.com").await;
+    let answer = async |handle: &str| {
+        let res = app.call(&attacker, "account/revoke", &[("handle", handle)]).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    let theirs = answer(&handle).await;
+    assert_eq!(theirs.0, 404, "{theirs:?}");
+    assert_eq!(
+        theirs,
+        answer(&"0".repeat(24)).await,
+        "the same as for no such session"
+    );
+    assert!(app.session_row_exists(&cookie).await);
+    assert_eq!(me(&app, &victim).await.unwrap()["email"], "victim@example.com");
+    assert!(me(&app, &attacker).await.is_some());
 }

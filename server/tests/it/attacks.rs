@@ -4,7 +4,7 @@
 
 use crate::common::Browser;
 use crate::common::flows::{add_dog, me, owner_of, post_form, spawn, spawn_env, user_id};
-use crate::common::held::hold;
+use crate::common::held_body::hold;
 use crate::common::mail::{SmtpSink, code_in, free_port, token_for, token_in};
 use crate::common::passkey::SoftPasskey;
 use crate::common::{TestApp, fresh_database, settings, spawn_with};

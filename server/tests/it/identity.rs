@@ -237,11 +237,7 @@ async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
     // The phone's next page takes its sign-in notice (a change to save) and
     // then waits on the dogs table, held here, while the laptop signs every
     // other device out.
-    let mut hold = app.pool.begin().await.unwrap();
-    sqlx::query("LOCK TABLE dogs IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut *hold)
-        .await
-        .unwrap();
+    let held = app.hold("LOCK TABLE dogs IN ACCESS EXCLUSIVE MODE", &[]).await;
     let page = {
         let (client, address) = (phone.client.clone(), app.address.clone());
         tokio::spawn(async move {
@@ -253,10 +249,10 @@ async fn a_request_in_flight_does_not_bring_a_revoked_session_back() {
                 .status()
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    held.until_waiting(1, "dogs").await;
     let res = app.call(&laptop, "account/revoke-others", &[]).await;
     assert!(res.status().is_success(), "{}", res.status());
-    hold.rollback().await.unwrap();
+    held.release().await;
     assert_eq!(page.await.unwrap(), 200);
     assert!(me(&app, &phone).await.is_none(), "the phone stays signed out");
 }
@@ -326,10 +322,14 @@ async fn a_merge_brings_the_guests_photo_reports_along() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_password_needs_a_recent_sign_in() {
     let sink = SmtpSink::start();
-    let app = crate::common::flows::spawn_env(&sink, &[("REAUTH_MINUTES", "0")]).await;
+    let app = spawn(&sink).await;
     let b = Browser::new();
     sign_in_by_link(&app, &sink, &b, "owner@example.com", 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // The sign-in grows old (as if the laptop was left open for an hour).
+    sqlx::query("UPDATE sessions SET authenticated_at = now() - interval '1 hour'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let res = app
         .call(&b, "account/password", &[("new_password", "someone else's pick")])
         .await;

@@ -2,11 +2,13 @@
 //! S3-compatible server), as behind a load balancer: what one does, the other
 //! sees at once.
 
+use crate::common::counters::{LOOPBACK, address_from, assert_refused, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me};
 use crate::common::mail::{SmtpSink, token_in};
 use crate::common::s3::S3Server;
 use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
 use crate::photos::{png, upload};
+use paws_inside::limits::LimitedAction;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -110,18 +112,22 @@ async fn a_write_on_one_instance_empties_the_other_ones_page_cache() {
 async fn rate_limits_count_requests_to_every_instance() {
     let (sink, s3) = (SmtpSink::start(), S3Server::start());
     let (a, b) = two(&sink, &s3, &[]).await;
-    // Three links per address per hour, however the requests are spread.
+    // Links per address (at one client): a request to A counts where B reads …
+    let action = LimitedAction::LinkPerEmail;
+    let subject = address_from("limit@example.com", LOOPBACK);
     let browser = Browser::new();
-    for app in [&a, &b, &a] {
-        let res = app
-            .call(&browser, "auth/magic-link", &[("email", "limit@example.com")])
-            .await;
-        assert_eq!(res.status(), 200);
-    }
+    fill(&a, action, &subject, max(action) - 1).await;
+    let res = a
+        .call(&browser, "auth/magic-link", &[("email", "limit@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(counted(&b, action, &subject).await, max(action));
+    // … and at the limit, B refuses what A counted.
+    use_up(&a, action, &subject).await;
     let res = b
         .call(&browser, "auth/magic-link", &[("email", "limit@example.com")])
         .await;
-    assert_eq!(res.status(), 429);
+    assert_refused(&res, action);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,12 +157,12 @@ async fn readyz_turns_503_on_shutdown_while_requests_are_still_served() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-store");
     app.shut_down();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        app.get("/readyz").await.status(),
-        503,
-        "not ready once told to stop"
-    );
+    // The signal is taken on the app's own task: wait for it, within the grace.
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    while app.get("/readyz").await.status() != 503 {
+        assert!(Instant::now() < deadline, "still ready once told to stop");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(
         app.get("/healthz").await.status(),
         200,

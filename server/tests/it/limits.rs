@@ -1,32 +1,35 @@
-//! Rate limits on contributions (stored in Postgres, so they hold across
-//! instances) and the security headers every page carries.
+//! Rate limits on contributions and on guests (per client, an IPv6 client by
+//! its /64, and per /48; stored in Postgres, so they hold across instances)
+//! and the security headers every page carries. Counters are set directly
+//! (`common::counters`), so no test straddles a window boundary.
 
 use crate::common::Browser;
-use crate::common::flows::add_dog;
+use crate::common::counters::{
+    LOOPBACK, PROXIED, assert_far, assert_refused, client, counted, fill, max, network, use_up,
+};
+use crate::common::flows::{add_dog, user_id};
 use crate::common::{fresh_database, settings, spawn_app, spawn_with};
+use paws_inside::limits::LimitedAction;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guest_creation_is_limited_per_client() {
     let app = spawn_app().await;
-    for i in 0..30 {
-        let res = app.call(&Browser::new(), "auth/anonymous", &[]).await;
-        assert_eq!(res.status(), 200, "guest {i}");
-    }
+    let action = LimitedAction::NewGuest;
+    fill(&app, action, LOOPBACK, max(action) - 1).await;
     let res = app.call(&Browser::new(), "auth/anonymous", &[]).await;
-    assert_eq!(res.status(), 429);
-    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(res.status(), 200, "the last allowed");
+    assert_eq!(counted(&app, action, LOOPBACK).await, max(action));
+    use_up(&app, action, LOOPBACK).await;
+    let res = app.call(&Browser::new(), "auth/anonymous", &[]).await;
+    assert_refused(&res, action);
+    assert!(res.headers().get("set-cookie").is_none(), "no session");
     assert!(res.text().await.unwrap().contains("try again in"));
-    assert_eq!(app.count("users").await, 30);
+    assert_eq!(app.count("users").await, 1);
     // Someone who already has a session is not affected.
     let b = Browser::new();
-    sqlx::query("DELETE FROM rate_limits")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    fill(&app, action, LOOPBACK, 0).await;
     add_dog(&app, &b, "Rex").await;
-    for _ in 0..31 {
-        app.call(&Browser::new(), "auth/anonymous", &[]).await;
-    }
+    use_up(&app, action, LOOPBACK).await;
     assert_eq!(
         app.call(&b, "dogs/create", &[("name", "Fifi"), ("size", "small")])
             .await
@@ -47,17 +50,15 @@ async fn suggestions_are_limited_per_user_per_day() {
         ("dogs_inside", "yes"),
         ("size_limit", "any"),
     ];
-    for i in 0..20 {
-        let res = app.call(&b, "suggestions/create", &form).await;
-        assert!(
-            res.status().is_success() || res.status().is_redirection(),
-            "suggestion {i}: {}",
-            res.status()
-        );
-    }
     let res = app.call(&b, "suggestions/create", &form).await;
-    assert_eq!(res.status(), 429);
-    assert_eq!(app.count("venue_suggestions").await, 20);
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let action = LimitedAction::Suggestion;
+    let user = user_id(&app, &b).await.to_string();
+    assert_eq!(counted(&app, action, &user).await, 1);
+    use_up(&app, action, &user).await;
+    let res = app.call(&b, "suggestions/create", &form).await;
+    assert_refused(&res, action);
+    assert_eq!(app.count("venue_suggestions").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,25 +82,13 @@ async fn uploads_are_limited_per_user_per_hour() {
             .multipart(form)
             .send()
     };
-    // Use up the hour's allowance quickly by counting hits directly, then upload.
-    for _ in 0..59 {
-        let done = paws_inside::limits::hit(
-            &app.pool,
-            &Default::default(),
-            paws_inside::limits::LimitedAction::Upload,
-            &crate::common::flows::user_id(&app, &b).await.to_string(),
-        )
-        .await
-        .unwrap();
-        assert!(done.is_ok());
-    }
-    assert_eq!(
-        upload().await.unwrap().status(),
-        201,
-        "the 60th upload is allowed"
-    );
+    let action = LimitedAction::Upload;
+    let user = user_id(&app, &b).await.to_string();
+    fill(&app, action, &user, max(action) - 1).await;
+    assert_eq!(upload().await.unwrap().status(), 201, "the last allowed");
+    use_up(&app, action, &user).await;
     let res = upload().await.unwrap();
-    assert_eq!(res.status(), 429);
+    assert_refused(&res, action);
     assert!(res.text().await.unwrap().contains("lot of photos"));
     assert_eq!(app.count("photos").await, 1);
 }
@@ -346,41 +335,102 @@ async fn guest_via(app: &crate::common::TestApp, forwarded: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_client_ip_only_from_trusted_proxies() {
-    let limit = ("GUESTS_PER_CLIENT_PER_HOUR", "2");
-    // Nothing configured: the header is ignored, every forged value is the same client.
-    let direct = spawn_with(settings(&fresh_database().await, &[limit])).await;
-    let statuses = [
-        guest_via(&direct, "198.51.100.1").await,
-        guest_via(&direct, "198.51.100.2").await,
-        guest_via(&direct, "198.51.100.3").await,
-    ];
+    let action = LimitedAction::NewGuest;
+    // Nothing configured: the header is ignored, every forged value is the
+    // socket's client, whose guests are used up.
+    let direct = spawn_app().await;
+    use_up(&direct, action, LOOPBACK).await;
     assert_eq!(
-        statuses,
-        [200, 200, 429],
+        guest_via(&direct, "198.51.100.1").await,
+        429,
         "a forged header must not reset the limit"
     );
 
     // Behind a trusted proxy on loopback: each forwarded client has its own limit,
     // and what the client itself wrote into the header (left of the proxy's entry) is ignored.
     let env = [
-        limit,
         ("CLIENT_IP_HEADER", "X-Forwarded-For"),
         ("TRUSTED_PROXIES", "127.0.0.1/32, ::1"),
     ];
     let proxied = spawn_with(settings(&fresh_database().await, &env)).await;
-    let first = [
-        guest_via(&proxied, "6.6.6.1, 198.51.100.1").await,
-        guest_via(&proxied, "6.6.6.2, 198.51.100.1").await,
-        guest_via(&proxied, "6.6.6.3, 198.51.100.1").await,
-    ];
-    assert_eq!(first, [200, 200, 429]);
+    use_up(&proxied, action, "198.51.100.1").await;
+    assert_eq!(guest_via(&proxied, "6.6.6.1, 198.51.100.1").await, 429);
+    assert_eq!(counted(&proxied, action, "6.6.6.1").await, 0, "the forged entry");
     assert_eq!(guest_via(&proxied, "198.51.100.2").await, 200);
-    // Two forwarded clients, two limit buckets (subjects are stored hashed).
-    let buckets: i64 = sqlx::query_scalar("SELECT count(DISTINCT bucket) FROM rate_limits")
-        .fetch_one(&proxied.pool)
-        .await
-        .unwrap();
-    assert_eq!(buckets, 2);
+    assert_eq!(counted(&proxied, action, "198.51.100.2").await, 1);
+}
+
+/// One household behind one IPv4 address: its own counter stops it, and
+/// nobody else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_are_limited_per_ipv4_client() {
+    let app = spawn_with(settings(&fresh_database().await, &PROXIED)).await;
+    let (household, neighbour) = ("198.51.100.7", "198.51.100.8");
+    let action = LimitedAction::NewGuest;
+    use_up(&app, action, &client(household)).await;
+    let res = app
+        .call(&Browser::from_ip(household), "auth/anonymous", &[])
+        .await;
+    assert_refused(&res, action);
+    assert_eq!(app.count("users").await, 0, "no guest was made");
+    let res = app
+        .call(&Browser::from_ip(neighbour), "auth/anonymous", &[])
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+/// An IPv6 host picks a new address in its /64 for every request: it is one
+/// client all the same. The next /64 (another household) is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_are_limited_per_ipv6_64() {
+    let app = spawn_with(settings(&fresh_database().await, &PROXIED)).await;
+    let action = LimitedAction::NewGuest;
+    use_up(&app, action, &client("2001:db8:1:2::1")).await;
+    let res = app
+        .call(
+            &Browser::from_ip("2001:db8:1:2:dead:beef:0:99"),
+            "auth/anonymous",
+            &[],
+        )
+        .await;
+    assert_refused(&res, action);
+    assert_eq!(app.count("users").await, 0, "no guest was made");
+    assert_far(
+        &app,
+        LimitedAction::NewGuestPerNetwork,
+        &network("2001:db8:1:2::1"),
+    )
+    .await;
+    let res = app
+        .call(&Browser::from_ip("2001:db8:1:3::1"), "auth/anonymous", &[])
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+/// One holder of a /48 has 65 536 /64s and could mint a guest from each:
+/// the /48 has a counter of its own; another /48 is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_are_limited_per_ipv6_48() {
+    let app = spawn_with(settings(&fresh_database().await, &PROXIED)).await;
+    let action = LimitedAction::NewGuestPerNetwork;
+    let site = network("2001:db8:1::1");
+    fill(&app, action, &site, max(action) - 1).await;
+    let res = app
+        .call(&Browser::from_ip("2001:db8:1:fe::1"), "auth/anonymous", &[])
+        .await;
+    assert_eq!(res.status(), 200, "the last allowed");
+    assert_eq!(counted(&app, action, &site).await, max(action));
+    use_up(&app, action, &site).await;
+    let fresh = "2001:db8:1:ff::1";
+    let res = app.call(&Browser::from_ip(fresh), "auth/anonymous", &[]).await;
+    assert_refused(&res, action);
+    assert_eq!(app.count("users").await, 1, "no guest was made");
+    // That /64's own counter is far away: the /48's refused it.
+    assert_far(&app, LimitedAction::NewGuest, &client(fresh)).await;
+    let res = app
+        .call(&Browser::from_ip("2001:db8:2::1"), "auth/anonymous", &[])
+        .await;
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -396,11 +446,13 @@ async fn reporting_photos_is_limited_per_person() {
     let reporter = Browser::new();
     let photo = photo.to_string();
     let report = [("photo", photo.as_str()), ("reason", "spam")];
-    for i in 0..30 {
-        let res = app.call(&reporter, "photos/report", &report).await;
-        assert!(res.status().is_success(), "report {i}: {}", res.status());
-    }
     let res = app.call(&reporter, "photos/report", &report).await;
-    assert_eq!(res.status(), 429);
+    assert!(res.status().is_success(), "{}", res.status());
+    let action = LimitedAction::Report;
+    let user = user_id(&app, &reporter).await.to_string();
+    assert_eq!(counted(&app, action, &user).await, 1);
+    use_up(&app, action, &user).await;
+    let res = app.call(&reporter, "photos/report", &report).await;
+    assert_refused(&res, action);
     assert!(res.text().await.unwrap().contains("a lot of reports"));
 }

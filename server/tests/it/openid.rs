@@ -2,11 +2,15 @@
 //! a guest's dogs come along (promoted in place, or merged into a known
 //! identity's account), an existing address joins only after the person
 //! confirms and only when the provider verified it, and every forged,
-//! replayed or cancelled answer is a clear message with nothing written.
+//! replayed or cancelled answer is a clear message with nothing written (one
+//! answer opened twice at once signs in once); starts are limited per
+//! client, the session id held before dies, and nobody unlinks another's provider.
 
+use crate::common::counters::{PROXIED, client, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};
 use crate::common::oidc::{Provider, location, open_callback, sign_in, spawn_with_providers, to_callback};
 use crate::common::{Browser, TestApp};
+use paws_inside::limits::LimitedAction;
 use uuid::Uuid;
 
 async fn member(app: &TestApp, email: &str) -> Uuid {
@@ -421,4 +425,137 @@ async fn a_provider_whose_addresses_are_not_believed_never_links_or_takes_one() 
         me(&app, &c).await.unwrap()["email"].is_null(),
         "not even a free address is taken"
     );
+}
+
+/// A session fixation: whoever copied (or planted) this browser's cookie
+/// before it came back from the provider must not be signed in with it —
+/// neither the guest's id nor, on a later sign-in, the member's own earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_held_before_a_provider_sign_in_dies() {
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &[]).await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let guest = user_id(&app, &b).await;
+    let before = b.session_cookie(&app);
+    assert!(
+        sign_in(&app, &provider, &b, "test", "fixed@example.com")
+            .await
+            .ends_with("/dogs")
+    );
+    // Promoted in place: a row left behind would sign the copy in as the member.
+    assert_eq!(user_id(&app, &b).await, guest);
+    assert_ne!(b.session_cookie(&app), before);
+    app.assert_session_dead(&before).await;
+    // The provider again, signed in already (nothing else ends the member's sessions).
+    let earlier = b.session_cookie(&app);
+    assert!(
+        sign_in(&app, &provider, &b, "test", "fixed@example.com")
+            .await
+            .ends_with("/dogs")
+    );
+    assert_ne!(b.session_cookie(&app), earlier);
+    app.assert_session_dead(&earlier).await;
+    assert_eq!(user_id(&app, &b).await, guest);
+}
+
+/// One client starting provider sign-ins without end (each stores an
+/// attempt) is stopped by its own counter; other clients are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_sign_ins_are_limited_per_client() {
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &PROXIED).await;
+    let (flooder, other) = ("203.0.113.6", "198.51.100.2");
+    let action = LimitedAction::OpenIdPerClient;
+    let start = async |b: &Browser| {
+        let res = post_form(&app, b, "/auth/oidc/test/start", &[("next", "/")]).await;
+        assert_eq!(res.status(), 303);
+        location(&res, &app.address)
+    };
+    let b = Browser::from_ip(flooder);
+    fill(&app, action, &client(flooder), max(action) - 1).await;
+    assert!(start(&b).await.starts_with(&provider.issuer), "the last allowed");
+    assert_eq!(counted(&app, action, &client(flooder)).await, max(action));
+    use_up(&app, action, &client(flooder)).await;
+    assert_eq!(start(&b).await, format!("{}/sign-in?error=too_many", app.address));
+    assert_eq!(app.count("oidc_logins").await, 1, "nothing stored when refused");
+    let (_, page) = b.open(&app, "/sign-in?error=too_many").await;
+    assert!(page.contains("Too many attempts"), "{page}");
+    assert!(
+        start(&Browser::from_ip(other))
+            .await
+            .starts_with(&provider.issuer)
+    );
+}
+
+/// The provider's answer opened twice at once (a double redirect, or a
+/// replay racing the original in the same browser): one sign-in, one
+/// identity, one session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_provider_answer_twice_at_once_signs_in_once() {
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &[]).await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let guest = user_id(&app, &b).await;
+    let url = to_callback(&app, &provider, &b, "test", "sign_in", Some("twice@example.com")).await;
+    let held = app.hold("SELECT 1 FROM oidc_logins FOR UPDATE", &[]).await;
+    let open = async || {
+        let res = b.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        location(&res, &app.address)
+    };
+    let release = async {
+        held.until_waiting(2, "DELETE FROM oidc_logins").await;
+        held.release().await;
+    };
+    let (one, two, ()) = tokio::join!(open(), open(), release);
+    let mut answers = [one, two];
+    answers.sort();
+    assert_eq!(
+        answers,
+        [
+            format!("{}/dogs", app.address),
+            format!("{}/sign-in?error=oidc_stale", app.address)
+        ]
+    );
+    assert_eq!(identity_owner(&app, "twice@example.com").await, Some(guest));
+    assert_eq!(app.count("oidc_identities").await, 1);
+    assert_eq!(app.count("sessions").await, 1);
+    assert_eq!(app.count("sign_ins").await, 1);
+    assert_eq!(user_id(&app, &b).await, guest);
+}
+
+/// An attacker with an account of their own (and another way in) unlinks a
+/// provider someone else signs in with: unlinking only ever looks at the
+/// caller's own identities, and answers as for a provider never linked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_member_cannot_unlink_someone_elses_provider() {
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &[]).await;
+    let victim = Browser::new();
+    assert!(
+        sign_in(&app, &provider, &victim, "test", "noemail-victim")
+            .await
+            .ends_with("/dogs")
+    );
+    let attacker = crate::common::flows::signed_in_member(&app, "attacker@example.com").await;
+    let answer = async |provider: &str| {
+        let res = app
+            .call(&attacker, "account/unlink", &[("provider", provider)])
+            .await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    let theirs = answer("test").await;
+    assert_eq!(theirs.0, 404, "{theirs:?}");
+    assert_eq!(
+        theirs,
+        answer("nope").await,
+        "the same as for a provider never linked"
+    );
+    assert_eq!(
+        identity_owner(&app, "noemail-victim").await,
+        Some(user_id(&app, &victim).await)
+    );
+    assert_eq!(me(&app, &victim).await.unwrap()["kind"], "member");
 }

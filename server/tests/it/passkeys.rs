@@ -1,25 +1,32 @@
 //! Passkeys with a software authenticator (real P-256 signatures, checked by
 //! webauthn-rs): a guest keeps its dogs with one (a member in place, no
 //! address), signs in with it elsewhere (that browser's guest merges), adds
-//! and removes more; unknown, replayed, cloned, stale and malformed answers
-//! are refused with nothing written.
+//! and removes more (never the last way in, not even from two tabs at once,
+//! and never another's); unknown, replayed, cloned, stale and malformed
+//! answers are refused with nothing written, one answer sent twice at once
+//! signs in once, and prompts are limited per client.
 
+use crate::common::counters::{PROXIED, assert_refused, client, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};
 use crate::common::mail::{SmtpSink, free_port, token_for};
 use crate::common::passkey::SoftPasskey;
 use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
+use paws_inside::limits::LimitedAction;
 use serde_json::{Value, json};
 
 /// The app at `http://localhost:PORT` (browsers refuse passkeys on an IP address).
 async fn spawn() -> (TestApp, String) {
+    spawn_env(&[]).await
+}
+
+/// [`spawn`] with extra settings.
+async fn spawn_env(extra: &[(&str, &str)]) -> (TestApp, String) {
     let port = free_port();
     let origin = format!("http://localhost:{port}");
     let bind = format!("127.0.0.1:{port}");
-    let app = spawn_with(settings(
-        &fresh_database().await,
-        &[("PAWS_BIND", &bind), ("PUBLIC_URL", &origin)],
-    ))
-    .await;
+    let mut env = vec![("PAWS_BIND", bind.as_str()), ("PUBLIC_URL", origin.as_str())];
+    env.extend_from_slice(extra);
+    let app = spawn_with(settings(&fresh_database().await, &env)).await;
     (app, origin)
 }
 
@@ -385,4 +392,204 @@ async fn a_member_without_an_address_adds_one_in_the_browser_signed_in_to_it() {
         .call(&b, "account/add-email", &[("email", "x@example.com")])
         .await;
     assert_eq!(res.status(), 400);
+}
+
+/// Row ids of `user`'s passkeys, oldest first.
+async fn passkey_ids(app: &TestApp, user: uuid::Uuid) -> Vec<uuid::Uuid> {
+    sqlx::query_scalar("SELECT id FROM passkeys WHERE user_id = $1 ORDER BY created_at, id")
+        .bind(user)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// A session fixation: whoever copied this browser's cookie before its
+/// owner answered with the passkey must not be signed in with it — neither
+/// the guest's id nor, on a second sign-in, the member's own earlier one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_held_before_a_passkey_sign_in_dies() {
+    let (app, origin) = spawn().await;
+    let owner = Browser::new();
+    add_dog(&app, &owner, "Rex").await;
+    let mut key = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &owner, &mut key, "Key").await.0, 200);
+    let b = Browser::new();
+    add_dog(&app, &b, "Bella").await;
+    let guest = b.session_cookie(&app);
+    assert_eq!(use_key(&app, &b, &mut key).await.0, 200);
+    app.assert_session_dead(&guest).await;
+    // Again, signed in already (the user stays the same): the earlier id dies.
+    let earlier = b.session_cookie(&app);
+    assert_eq!(use_key(&app, &b, &mut key).await.0, 200);
+    assert_ne!(b.session_cookie(&app), earlier);
+    app.assert_session_dead(&earlier).await;
+    assert!(me(&app, &b).await.is_some());
+}
+
+/// One client opening passkey prompts without end (each stores a
+/// challenge) is stopped by its own counter; other clients are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_prompts_are_limited_per_client() {
+    let (app, _) = spawn_env(&PROXIED).await;
+    let (flooder, other) = ("203.0.113.6", "198.51.100.2");
+    let action = LimitedAction::PasskeyPerClient;
+    let b = Browser::from_ip(flooder);
+    add_dog(&app, &b, "Rex").await;
+    fill(&app, action, &client(flooder), max(action) - 1).await;
+    let (status, _) = post(&app, &b, "/auth/passkey/sign-in/start", json!({})).await;
+    assert_eq!(status, 200, "the last allowed");
+    assert_eq!(counted(&app, action, &client(flooder)).await, max(action));
+    use_up(&app, action, &client(flooder)).await;
+    for path in ["/auth/passkey/sign-in/start", "/auth/passkey/register/start"] {
+        let res = b
+            .post(format!("{}{path}", app.address))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_refused(&res, action);
+    }
+    assert_eq!(
+        app.count("passkey_ceremonies").await,
+        1,
+        "nothing stored when refused"
+    );
+    let (status, _) = post(
+        &app,
+        &Browser::from_ip(other),
+        "/auth/passkey/sign-in/start",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+/// One passkey answer sent twice at once (a double submit, or a replay
+/// racing the original): one sign-in, one counter step, one session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_passkey_answer_twice_at_once_signs_in_once() {
+    let (app, origin) = spawn().await;
+    let owner = Browser::new();
+    add_dog(&app, &owner, "Rex").await;
+    let account = user_id(&app, &owner).await;
+    let mut key = SoftPasskey::new(&origin);
+    assert_eq!(add(&app, &owner, &mut key, "Key").await.0, 200);
+    let b = Browser::new();
+    let dog = add_dog(&app, &b, "Bella").await;
+    let (_, start) = post(&app, &b, "/auth/passkey/sign-in/start", json!({})).await;
+    let answer = json!({
+        "ceremony": start["ceremony"],
+        "credential": key.get(&start["options"]),
+        "next": "/dogs",
+    });
+    // Both wait on what the answer uses up (its ceremony) and changes (the
+    // passkey's counter), then go together.
+    let held = app
+        .hold(
+            "SELECT 1 FROM passkey_ceremonies c, passkeys p WHERE c.id = $1::uuid FOR UPDATE",
+            &[start["ceremony"].as_str().unwrap()],
+        )
+        .await;
+    let finish = async || post(&app, &b, "/auth/passkey/sign-in/finish", answer.clone()).await;
+    let release = async {
+        held.until_waiting(2, "").await;
+        held.release().await;
+    };
+    let ((one, _), (two, _), ()) = tokio::join!(finish(), finish(), release);
+    let mut statuses = [one, two];
+    statuses.sort();
+    assert_eq!(statuses, [200, 410]);
+    assert_eq!(owner_of(&app, dog).await, account, "the guest's dog merged once");
+    let stored: Value = sqlx::query_scalar("SELECT passkey FROM passkeys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(stored.to_string().contains("\"counter\":1"), "one step: {stored}");
+    let sign_ins: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_ins WHERE method = 'passkey'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sign_ins, 1);
+    assert_eq!(app.count("sessions").await, 2, "the owner's and this browser's");
+}
+
+/// Two tabs of the account page each remove one of the last two passkeys at
+/// the same moment: each alone would leave a way in; together they must not
+/// lock the person out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_removing_the_last_two_passkeys_at_once_leave_one() {
+    let (app, origin) = spawn().await;
+    let b = Browser::new();
+    add_dog(&app, &b, "Rex").await;
+    let (mut first, mut second) = (SoftPasskey::new(&origin), SoftPasskey::new(&origin));
+    assert_eq!(add(&app, &b, &mut first, "First").await.0, 200);
+    assert_eq!(add(&app, &b, &mut second, "Second").await.0, 200);
+    let user = user_id(&app, &b).await;
+    let ids = passkey_ids(&app, user).await;
+    assert_eq!(ids.len(), 2, "two passkeys, no address, no provider");
+    // Both wait on what they remove, then go together.
+    let held = app
+        .hold(
+            "SELECT 1 FROM passkeys WHERE user_id = $1::uuid FOR UPDATE",
+            &[&user.to_string()],
+        )
+        .await;
+    let remove = |id: uuid::Uuid| {
+        let id = id.to_string();
+        let app = &app;
+        let b = &b;
+        async move {
+            let res = app.call(b, "account/passkey-remove", &[("id", &id)]).await;
+            res.status().as_u16()
+        }
+    };
+    let release = async {
+        held.until_waiting(2, "").await;
+        held.release().await;
+    };
+    let (one, two, ()) = tokio::join!(remove(ids[0]), remove(ids[1]), release);
+    let mut statuses = [one, two];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400], "exactly one removal");
+    assert_eq!(passkey_ids(&app, user).await.len(), 1, "a way in remains");
+    assert_eq!(me(&app, &b).await.unwrap()["kind"], "member");
+}
+
+/// An attacker with an account (and a passkey) of their own removes
+/// someone else's passkey by its id: the owner filter answers as for a
+/// passkey that does not exist, and removes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_member_cannot_remove_someone_elses_passkey() {
+    let (app, origin) = spawn().await;
+    let victim = Browser::new();
+    add_dog(&app, &victim, "Rex").await;
+    assert_eq!(
+        add(&app, &victim, &mut SoftPasskey::new(&origin), "Theirs")
+            .await
+            .0,
+        200
+    );
+    let victims = passkey_ids(&app, user_id(&app, &victim).await).await;
+    let attacker = Browser::new();
+    add_dog(&app, &attacker, "Bella").await;
+    assert_eq!(
+        add(&app, &attacker, &mut SoftPasskey::new(&origin), "Mine")
+            .await
+            .0,
+        200
+    );
+    let answer = async |id: String| {
+        let res = app
+            .call(&attacker, "account/passkey-remove", &[("id", &id)])
+            .await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    let theirs = answer(victims[0].to_string()).await;
+    assert_eq!(theirs.0, 404, "{theirs:?}");
+    assert_eq!(
+        theirs,
+        answer(uuid::Uuid::new_v4().to_string()).await,
+        "the same as for no such passkey"
+    );
+    assert_eq!(app.count("passkeys").await, 2, "both stay");
 }

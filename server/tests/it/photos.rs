@@ -1,5 +1,6 @@
 //! Photo uploads: every rejection is a clear 4xx that leaves no row and no file;
-//! accepted photos are re-encoded without EXIF/GPS and served safely.
+//! accepted photos are re-encoded without EXIF/GPS and served safely, and
+//! deleted by their owner only.
 
 use crate::common::Browser;
 use crate::common::{TestApp, files_under, settings, spawn_with};
@@ -397,4 +398,38 @@ async fn a_big_jpeg_is_decoded_small_and_still_stands_upright() {
         (Some(800), Some(1600)),
         "upright and fitted to 1 600 px"
     );
+}
+
+/// An attacker with an account of their own deletes someone else's photo by
+/// its id (ids are in every page that shows it): the owner filter answers as
+/// for a photo that does not exist, and removes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_member_cannot_delete_someone_elses_photo() {
+    let app = app_with_small_limit().await;
+    let owner = Browser::new();
+    let res = upload(
+        &app,
+        &owner,
+        png(40, 40),
+        "a.png",
+        &[("venue", "pawsome-bakery-berlin")],
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    let id = body["photo"]["id"].as_str().unwrap().to_owned();
+    let attacker = crate::common::flows::signed_in_member(&app, "attacker@example.com").await;
+    let answer = async |id: &str| {
+        let res = app.call(&attacker, "photos/delete", &[("id", id)]).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    let theirs = answer(&id).await;
+    assert_eq!(theirs.0, 404, "{theirs:?}");
+    assert_eq!(
+        theirs,
+        answer(&Uuid::new_v4().to_string()).await,
+        "the same as for no such photo"
+    );
+    assert_eq!(app.count("photos").await, 1);
+    assert_eq!(files_under(&app.data_dir).len(), 2, "its files stay");
 }

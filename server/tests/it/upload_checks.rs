@@ -2,6 +2,7 @@
 //! of it is read. The requests here say `Expect: 100-continue` and send no
 //! body: a server that wanted the body would answer `100 Continue` and wait.
 
+use crate::common::counters;
 use crate::common::flows::{add_dog, user_id};
 use crate::common::{Browser, TestApp, fresh_database, settings, spawn_app, spawn_with};
 use crate::photos::png;
@@ -63,27 +64,16 @@ async fn uploads_are_refused_before_their_body_for_what_the_request_says() {
 
     // At the hourly limit: refused with when to come back, and not counted again.
     let user = user_id(&app, &stranger).await.to_string();
-    let limits = paws_inside::limits::Limits::default();
-    let max = limits.max(paws_inside::limits::LimitedAction::Upload);
-    for _ in 0..max {
-        paws_inside::limits::hit(
-            &app.pool,
-            &limits,
-            paws_inside::limits::LimitedAction::Upload,
-            &user,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    }
+    let action = paws_inside::limits::LimitedAction::Upload;
+    counters::use_up(&app, action, &user).await;
     let head = answer_to_headers(&app, &stranger, "/api/photos?venue=pawsome-bakery-berlin", 5000).await;
     assert!(head.starts_with("HTTP/1.1 429"), "at the limit: {head}");
     assert!(head.to_lowercase().contains("retry-after: "), "{head}");
-    let hits: i32 = sqlx::query_scalar("SELECT max(hits) FROM rate_limits")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(hits, max, "an early refusal counts nothing");
+    assert_eq!(
+        counters::counted(&app, action, &user).await,
+        counters::max(action),
+        "an early refusal counts nothing"
+    );
 
     // The owner's own dog: the server asks for the body.
     let head = answer_to_headers(&app, &owner, &format!("/api/photos?dog={dog}"), 5000).await;

@@ -80,3 +80,58 @@ pub async fn user_id(app: &TestApp, b: &Browser) -> Uuid {
         .parse()
         .unwrap()
 }
+
+/// The password of the members [`member`] makes.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A member with a proven `email` and [`PASSWORD`] (written directly, as an
+/// earlier sign-up would have left it); returns its id.
+pub async fn member(app: &TestApp, email: &str) -> Uuid {
+    let hash = paws_inside::password::Hasher::new(1)
+        .hash(PASSWORD.to_owned())
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO users (email, is_anonymous, password_hash, email_verified_at)
+         VALUES ($1, false, $2, now()) RETURNING id",
+    )
+    .bind(email)
+    .bind(hash)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Signs `b` in with `email` and [`PASSWORD`] through the sign-in form's server function.
+pub async fn sign_in(app: &TestApp, b: &Browser, email: &str) -> reqwest::Response {
+    app.call(b, "auth/sign-in", &[("email", email), ("password", PASSWORD)])
+        .await
+}
+
+/// A new browser signed in as a new member with `email` (see [`member`]).
+pub async fn signed_in_member(app: &TestApp, email: &str) -> Browser {
+    member(app, email).await;
+    let b = Browser::new();
+    let res = sign_in(app, &b, email).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    b
+}
+
+/// POSTs a plain form from `b` in the background (for requests that must be
+/// in flight together): its status and where it redirects (`""`: nowhere).
+pub fn post_in_background(
+    app: &TestApp,
+    b: &Browser,
+    path: &str,
+    form: &[(&str, &str)],
+) -> tokio::task::JoinHandle<(u16, String)> {
+    let request = b.client.post(format!("{}{path}", app.address)).form(form);
+    tokio::spawn(async move {
+        let res = request.send().await.unwrap();
+        let location = res
+            .headers()
+            .get("location")
+            .map_or(String::new(), |l| l.to_str().unwrap().to_owned());
+        (res.status().as_u16(), location)
+    })
+}

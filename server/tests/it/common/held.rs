@@ -1,59 +1,80 @@
-//! A request held between its headers and its body, to force an interleaving
-//! without a sleep: it is sent with `Expect: 100-continue`, so the server
-//! answers "100 Continue" exactly when the handler starts reading the body —
-//! after its extractors before the body (the session among them) have run.
-//! The test then does what must happen meanwhile, and releases the body.
+//! Waiting on conditions, never for a fixed time: [`until`] a query says so,
+//! and forcing an interleaving ([`Held`]): a test transaction holds a lock the
+//! requests under test need, the test waits until the expected number of
+//! them is queued behind it (Postgres says so), then lets them all go at
+//! once. Whatever the scheduler does, they really were in flight together.
 
 use super::TestApp;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use sqlx::{PgPool, Postgres, Transaction};
+use std::time::{Duration, Instant};
 
-/// A request whose handler is waiting for its body.
-pub struct Held {
-    stream: TcpStream,
-    body: Vec<u8>,
+/// Waits (up to 20 s) until `sql` answers true.
+pub async fn until(pool: &PgPool, sql: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let done: bool = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
-/// Sends a POST of `path` with `cookie` and a JSON (or form) `body`, and
-/// returns once the handler is reading the body.
-pub async fn hold(app: &TestApp, path: &str, cookie: &str, content_type: &str, body: Vec<u8>) -> Held {
-    let host = app.address.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).await.expect("connect");
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\nContent-Type: {content_type}\r\n\
-         Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.expect("send headers");
-    let mut seen = Vec::new();
-    while !seen.ends_with(b"\r\n\r\n") {
-        let mut byte = [0u8; 1];
-        let n = stream.read(&mut byte).await.expect("read the interim answer");
-        assert_eq!(
-            n,
-            1,
-            "closed before answering: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.push(byte[0]);
+/// Locks a test holds until [`Held::release`].
+pub struct Held {
+    tx: Transaction<'static, Postgres>,
+    pool: PgPool,
+}
+
+impl TestApp {
+    /// Runs `sql` (say `SELECT … FOR UPDATE` or `LOCK TABLE …`, with `args`
+    /// bound as text to `$1`, `$2`, …) in a transaction kept open: its locks
+    /// stay held. (Locking nothing by mistake shows as [`Held::until_waiting`]
+    /// timing out.)
+    pub async fn hold(&self, sql: &str, args: &[&str]) -> Held {
+        let mut tx = self.pool.begin().await.unwrap();
+        let mut query = sqlx::query(sql);
+        for arg in args {
+            query = query.bind(arg.to_string());
+        }
+        query.execute(&mut *tx).await.unwrap();
+        Held {
+            tx,
+            pool: self.pool.clone(),
+        }
     }
-    let interim = String::from_utf8_lossy(&seen);
-    assert!(interim.starts_with("HTTP/1.1 100"), "not held: {interim}");
-    Held { stream, body }
 }
 
 impl Held {
-    /// Sends the body; returns the final status and the rest of the answer.
-    pub async fn release(mut self) -> (u16, String) {
-        self.stream.write_all(&self.body).await.expect("send body");
-        let mut answer = Vec::new();
-        self.stream.read_to_end(&mut answer).await.expect("read answer");
-        let answer = String::from_utf8_lossy(&answer).into_owned();
-        let status = answer
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no status in {answer}"));
-        (status, answer)
+    /// Waits (up to 20 s) until at least `n` statements matching the regular
+    /// expression `on` wait for a lock in this database (`""`: any
+    /// statement, where only the requests under test can wait on one).
+    pub async fn until_waiting(&self, n: i64, on: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'
+                   AND query ~ $1",
+            )
+            .bind(on)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            if waiting >= n {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {waiting} of {n} requests queued on `{on}`"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Lets everything queued behind the locks go.
+    pub async fn release(self) {
+        self.tx.rollback().await.unwrap();
     }
 }

@@ -153,3 +153,51 @@ pub fn code_in(message: &str) -> String {
     assert_eq!(code.len(), 8, "the code in the email is 8 digits");
     code
 }
+
+/// Waits (up to 20 s) until the outbox has nothing left to send and no
+/// sender holds a row (senders keep a row locked while they talk SMTP and
+/// mark it in the same transaction). From then on nothing more goes out, so
+/// what the sink holds is final.
+pub async fn outbox_settled(pool: &sqlx::PgPool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let pending: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL)",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        // Only looked at once nothing is pending, so the probe's brief locks
+        // never make a sender skip a mail it should send.
+        let held = !pending && {
+            let free: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM (SELECT id FROM mail_outbox FOR KEY SHARE SKIP LOCKED) free",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            let all: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_outbox")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            free < all
+        };
+        if !pending && !held {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the outbox did not settle");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// How many tokens `email` has, and how many mails were queued to it.
+pub async fn tokens_and_mails(pool: &sqlx::PgPool, email: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM auth_tokens WHERE email = $1),
+                (SELECT count(*) FROM mail_outbox WHERE recipient = $1)",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}

@@ -1,12 +1,17 @@
 //! Test harness: every test gets its own database, cloned from a migrated and
 //! seeded template, and the real application on a free port.
 
+pub mod counters;
 pub mod flows;
 pub mod held;
+pub mod held_body;
 pub mod mail;
 pub mod oidc;
 pub mod passkey;
 pub mod s3;
+pub mod sessions;
+
+pub use held::until;
 
 use paws_inside::db::MIGRATOR;
 use server::{Application, Settings};
@@ -269,9 +274,29 @@ impl Default for Browser {
 impl Browser {
     /// A fresh browser with no cookies.
     pub fn new() -> Self {
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Self::with_jar(Default::default(), None)
+    }
+
+    /// A fresh browser on the client address `ip`, as an app started with
+    /// [`counters::PROXIED`] sees it (every request says `X-Forwarded-For: ip`).
+    pub fn from_ip(ip: &str) -> Self {
+        Self::with_jar(Default::default(), Some(ip))
+    }
+
+    /// This browser (the same cookies) on another client address: the same
+    /// laptop on another network.
+    pub fn moved_to(&self, ip: &str) -> Self {
+        Self::with_jar(self.jar.clone(), Some(ip))
+    }
+
+    fn with_jar(jar: std::sync::Arc<reqwest::cookie::Jar>, ip: Option<&str>) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(ip) = ip {
+            headers.insert("x-forwarded-for", ip.parse().unwrap());
+        }
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
