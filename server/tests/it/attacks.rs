@@ -6,6 +6,7 @@ use crate::common::Browser;
 use crate::common::flows::{add_dog, me, owner_of, post_form, spawn, spawn_env, user_id};
 use crate::common::held_body::hold;
 use crate::common::mail::{SmtpSink, code_in, free_port, token_for, token_in};
+use crate::common::oidc::{Provider, location, spawn_with_providers, to_callback};
 use crate::common::passkey::SoftPasskey;
 use crate::common::{TestApp, fresh_database, settings, spawn_with};
 use serde_json::json;
@@ -319,4 +320,93 @@ async fn outside_text_never_shows_as_our_error() {
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE.encode(text)
+}
+
+/// The value of cookie `name` among the ones `b` sends to the provider's callback.
+fn cookie_value(app: &TestApp, b: &Browser, name: &str) -> String {
+    let header = b.cookie_at(app, "/auth/oidc/test/callback").unwrap_or_default();
+    header
+        .split("; ")
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {header}"))
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planted_provider_answer_never_takes_this_browsers_dogs() {
+    // The attacker starts "Sign in with …" for their own provider account,
+    // plants that attempt's cookie in the victim's browser and sends it to
+    // the answer's address: the victim's guest, with its dog, must not be
+    // made into (or merged into) the attacker's account.
+    let provider = Provider::start();
+    let app = spawn_with_providers(&provider, &["test"], &[]).await;
+    let attacker = Browser::new();
+    let answer = to_callback(
+        &app,
+        &provider,
+        &attacker,
+        "test",
+        "sign_in",
+        Some("mallory@example.com"),
+    )
+    .await;
+    let victim = Browser::new();
+    let dog = add_dog(&app, &victim, "Bentley").await;
+    let guest = user_id(&app, &victim).await;
+    let key = cookie_value(&app, &attacker, "paws_oidc");
+    victim.plant(&app, &format!("paws_oidc={key}; Path=/"));
+
+    let res = victim.get(&answer).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = location(&res, &app.address);
+    assert!(to.ends_with("error=oidc_left_behind"), "{to}");
+    assert_eq!(owner_of(&app, dog).await, guest, "the dog stays the victim's");
+    assert_eq!(
+        me(&app, &victim).await.unwrap()["kind"],
+        "guest",
+        "still the victim's own guest"
+    );
+    assert_eq!(app.count("oidc_identities").await, 0, "nobody signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passkey_prompt_answers_only_in_the_browser_that_started_it() {
+    let port = free_port();
+    let origin = format!("http://localhost:{port}");
+    let bind = format!("127.0.0.1:{port}");
+    let app = spawn_with(settings(
+        &fresh_database().await,
+        &[("PAWS_BIND", &bind), ("PUBLIC_URL", &origin)],
+    ))
+    .await;
+    let owner = Browser::new();
+    add_dog(&app, &owner, "Rex").await;
+    let mut key = SoftPasskey::new(&origin);
+    let post = |b: &Browser, path: &str, body: serde_json::Value| {
+        let (b, url) = (b.clone(), format!("{}{path}", app.address));
+        async move {
+            let res = b.post(url).json(&body).send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (_, start) = post(&owner, "/auth/passkey/register/start", json!({ "name": "Mine" })).await;
+    let credential = key.create(&start["options"]);
+    let body = json!({ "ceremony": start["ceremony"], "credential": credential });
+    assert_eq!(post(&owner, "/auth/passkey/register/finish", body).await.0, 200);
+
+    // A sign-in prompt started in one browser, answered from another.
+    let started_here = Browser::new();
+    let (_, start) = post(&started_here, "/auth/passkey/sign-in/start", json!({})).await;
+    let answer = key.get(&start["options"]);
+    let elsewhere = Browser::new();
+    let body = json!({ "ceremony": start["ceremony"], "credential": answer, "next": "/dogs" });
+    let (status, err) = post(&elsewhere, "/auth/passkey/sign-in/finish", body.clone()).await;
+    assert_eq!(status, 410, "{err}");
+    assert!(me(&app, &elsewhere).await.is_none(), "nobody signed in there");
+    // Not used up by the stranger: the browser that asked can still finish it.
+    let (status, done) = post(&started_here, "/auth/passkey/sign-in/finish", body).await;
+    assert_eq!(status, 200, "{done}");
 }

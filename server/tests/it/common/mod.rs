@@ -314,6 +314,21 @@ impl Browser {
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
+    /// Puts a cookie into this browser's jar, as a page on a sibling
+    /// subdomain (or anyone on the wire over http) could.
+    pub fn plant(&self, app: &TestApp, cookie: &str) {
+        self.jar.add_cookie_str(cookie, &app.address.parse().unwrap());
+    }
+
+    /// The cookie header it would send to `path` of `app`.
+    pub fn cookie_at(&self, app: &TestApp, path: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self
+            .jar
+            .cookies(&format!("{}{path}", app.address).parse().unwrap())?;
+        Some(header.to_str().ok()?.to_owned())
+    }
+
     /// The cookie header it would send to `app`.
     pub fn cookie(&self, app: &TestApp) -> Option<String> {
         use reqwest::cookie::CookieStore;
