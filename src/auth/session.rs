@@ -23,6 +23,9 @@ pub struct TypedSession {
     inner: Session,
     user: Option<User>,
     authenticated_at: Option<i64>,
+    /// The row adopted in this request: until the response goes out, the
+    /// inner session knows no id, and this is this browser's row.
+    adopted: Option<Id>,
 }
 
 /// A session row a flow inserted; apply it with [`TypedSession::adopt`] once
@@ -87,6 +90,7 @@ impl TypedSession {
             inner,
             user,
             authenticated_at,
+            adopted: None,
         })
     }
 
@@ -103,7 +107,13 @@ impl TypedSession {
     /// The session id, for telling "this device" apart in the session list.
     pub fn id(&self) -> Option<String> {
         self.user.as_ref()?;
-        self.inner.id().map(|id| id.to_string())
+        self.row().map(|id| id.to_string())
+    }
+
+    /// This browser's session row: the one adopted in this request, else the
+    /// one its cookie named.
+    fn row(&self) -> Option<Id> {
+        self.adopted.or_else(|| self.inner.id())
     }
 
     /// Milliseconds since this session's user last proved who they are here.
@@ -138,7 +148,7 @@ impl TypedSession {
     pub(in crate::auth) fn next_row(&self, user_agent: &str) -> NewSession {
         NewSession {
             id: Id::default(),
-            replaces: self.inner.id().map(|id| id.to_string()),
+            replaces: self.row().map(|id| id.to_string()),
             user_agent: user_agent.chars().filter(|c| !c.is_control()).take(300).collect(),
             expiry: self.inner.expiry_date().unix_timestamp() as f64,
         }
@@ -200,6 +210,7 @@ impl TypedSession {
         }
         self.user = Some(user);
         self.authenticated_at = Some(now_ms());
+        self.adopted = Some(id);
         Ok(())
     }
 
@@ -213,6 +224,7 @@ impl TypedSession {
     /// Ends this session here and in the store; the cookie is removed.
     pub async fn forget(&mut self) -> anyhow::Result<()> {
         self.inner.flush().await.context("failed to end the session")?;
+        self.adopted = None;
         self.user = None;
         self.authenticated_at = None;
         Ok(())
