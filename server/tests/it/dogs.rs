@@ -91,25 +91,11 @@ async fn adds_racing_at_the_limit_let_exactly_one_through() {
         .execute(&mut *hold)
         .await
         .unwrap();
-    let adds: Vec<_> = (0..3)
-        .map(|i| {
-            let (client, url) = (b.client.clone(), format!("{}/api/dogs/create", app.address));
-            tokio::spawn(async move {
-                let name = format!("Racer {i}");
-                let res = client
-                    .post(url)
-                    .header("accept", "application/json")
-                    .form(&[("name", name.as_str()), ("size", "small")])
-                    .send()
-                    .await
-                    .unwrap();
-                (res.status().as_u16(), res.text().await.unwrap())
-            })
-        })
+    let adds: Vec<_> = ["Racer 0", "Racer 1", "Racer 2"]
+        .into_iter()
+        .map(|name| adding(&app, &b, name))
         .collect();
-    while !waiting_for_a_lock(&app, 3).await {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    until_waiting(&app, 3).await;
     hold.commit().await.unwrap();
     let mut answers = Vec::new();
     for add in adds {

@@ -21,139 +21,20 @@
 
 mod apply;
 pub(crate) mod policy;
+mod proof;
 mod refusals;
 
 pub(crate) use policy::Asker;
+pub use proof::{Ended, Method};
+pub(crate) use proof::{Proof, Refusal, Way, Whom};
 
 use super::context::Caller;
 use super::merge::{self, Outcome};
-use super::preview::ClaimChoice;
 use super::user::User;
 use crate::context::Context;
 use anyhow::Context as _;
 use sqlx::PgConnection;
-use std::future::Future;
 use uuid::Uuid;
-
-crate::keyed::keyed_enum!(
-    /// How a person proved who they are (kept on the session and in `sign_ins`).
-    Method {
-        Link => "link", "A sign-in link from an email";
-        Code => "code", "The code from a sign-in email";
-        Password => "password", "An email address and its password";
-        Reset => "reset", "A password-reset link and a new password";
-        Verify => "verify", "The confirmation link of a sign-up";
-        Passkey => "passkey", "A passkey";
-        PasskeyAdded => "passkey_added", "A passkey added to this browser's guest or member";
-        OpenId => "openid", "An OpenID Connect provider";
-        OpenIdLinked => "openid_linked", "A provider added to the signed-in member";
-        AddressAdded => "address_added", "An address added to the signed-in member";
-    }
-);
-
-/// Whom a proof signs in.
-#[derive(Clone, Debug)]
-pub(crate) enum Whom {
-    /// An existing member, whose row the proof has locked.
-    Member {
-        /// `users.id`.
-        id: Uuid,
-        /// This proof proves the address for the first time: every session
-        /// opened before it ends, and a password nobody proved goes.
-        first_proof: bool,
-        /// The password hash it ends with (ends every other session).
-        password: Option<String>,
-    },
-    /// A member to be: the first guest coming along becomes it in place, or a
-    /// new row. `email`: its proven address (none: a provider that vouched for none).
-    New {
-        /// The proven address, lower-case.
-        email: Option<String>,
-        /// Its password hash, if one was chosen.
-        password: Option<String>,
-    },
-    /// The guest signed in here becomes a member in place, without an address.
-    ThisGuest,
-    /// The member signed in here gains a way in; the session stays as it is.
-    ThisMember {
-        /// The way in needs a recent sign-in here (a passkey, a provider),
-        /// decided on the session row as it is now.
-        recent: bool,
-    },
-}
-
-/// What a way in proved, for [`end`].
-#[derive(Clone, Debug)]
-pub(crate) struct Proof {
-    /// How.
-    pub method: Method,
-    /// Whom it signs in.
-    pub whom: Whom,
-    /// Who asked for it.
-    pub asker: Asker,
-    /// What the person chose on a page that names the account.
-    pub choice: ClaimChoice,
-    /// Where to go next (a same-site path).
-    pub next: String,
-}
-
-/// Why the ending said no. Nothing was changed, except what [`Way::spent`] says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// This browser's session is not what the request began with.
-    Changed,
-    /// This browser's guest holds things and was not chosen to come along.
-    LeftBehind,
-    /// Adding a way in to a member needs a sign-in here within these minutes.
-    NotRecent(i64),
-}
-
-/// A way in: a proof the ending uses up in its own transaction.
-pub(crate) trait Way: Send {
-    /// The way's own error; the ending's refusals convert into it.
-    type Error: From<Refusal> + From<anyhow::Error> + Send;
-
-    /// Uses the proof up (a token, a challenge, a counter) inside the
-    /// ending's transaction and says whom it signs in. It locks what it
-    /// names, in the order every flow takes: the address (an advisory lock),
-    /// then the account's row (for [`Whom::ThisMember`], the member's). It
-    /// has the transaction's connection only: waiting for a second one while
-    /// holding it could starve the pool.
-    fn redeem(
-        &mut self,
-        caller: &Caller,
-        conn: &mut PgConnection,
-    ) -> impl Future<Output = Result<Proof, Self::Error>> + Send;
-
-    /// Adds what the proof brings to `account` (a passkey, an identity, an
-    /// address) once it is settled; nothing by default.
-    fn attach(
-        &mut self,
-        _conn: &mut PgConnection,
-        _account: Uuid,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
-        async { Ok(()) }
-    }
-
-    /// Whether a failure leaves the proof used up (its page then says why
-    /// instead of offering it again): the transaction commits what was done.
-    fn spent(_err: &Self::Error) -> bool {
-        false
-    }
-}
-
-/// How an ending went.
-#[derive(Clone, Debug)]
-pub struct Ended {
-    /// The account this browser is signed in to now.
-    pub user: Uuid,
-    /// One entry per guest brought along.
-    pub outcomes: Vec<Outcome>,
-    /// A brand-new account (no guest came along).
-    pub created: bool,
-    /// Where to go next (a same-site path).
-    pub next: String,
-}
 
 /// The one ending (see the module).
 pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) -> Result<Ended, W::Error> {
