@@ -39,11 +39,13 @@ use uuid::Uuid;
 /// The one ending (see the module).
 pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) -> Result<Ended, W::Error> {
     let mut tx = ctx.pool.begin().await.context("failed to begin signing in")?;
-    let result = settle(ctx, caller, &mut way, &mut tx).await;
+    let mut changed = false;
+    let result = settle(ctx, caller, &mut way, &mut tx, &mut changed).await;
     let (ended, method, user) = match result {
         Ok(done) => done,
         Err(err) => {
-            if W::spent(&err) {
+            // Only the used-up proof may stay: never half of an ending.
+            if !changed && W::spent(&err) {
                 tx.commit().await.context("failed to commit the used proof")?;
             }
             return Err(err);
@@ -89,6 +91,7 @@ async fn settle<W: Way>(
     caller: &Caller,
     way: &mut W,
     tx: &mut PgConnection,
+    changed: &mut bool,
 ) -> Result<(Ended, Method, Option<User>), W::Error> {
     let proof = way.redeem(caller, tx).await?;
     let started = caller.user().cloned();
@@ -108,6 +111,8 @@ async fn settle<W: Way>(
     let guests: Vec<Uuid> = bring.guests.into_iter().filter(|g| locked.contains(g)).collect();
     let mut outcomes = Vec::new();
     let mut created = false;
+    // From here on rows change (but for a member adding a way in).
+    *changed = !matches!(proof.whom, Whom::ThisMember { .. });
     let (account, rest, changes_who) = match proof.whom {
         Whom::Member {
             id,

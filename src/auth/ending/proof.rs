@@ -110,7 +110,8 @@ pub(crate) trait Way: Send {
     }
 
     /// Whether a failure leaves the proof used up (its page then says why
-    /// instead of offering it again): the transaction commits what was done.
+    /// instead of offering it again): the transaction commits the used-up
+    /// proof — only when the ending had changed nothing else yet.
     fn spent(_err: &Self::Error) -> bool {
         false
     }
