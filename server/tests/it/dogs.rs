@@ -64,17 +64,6 @@ async fn the_fifty_first_dog_is_refused_with_a_reason_and_nothing_is_written() {
     assert_eq!(dogs_of(&app, owner).await, MAX_DOGS);
 }
 
-/// Whether `n` requests of this test's database wait for a lock.
-async fn waiting_for_a_lock(app: &TestApp, n: i64) -> bool {
-    let waiting: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    waiting >= n
-}
-
 /// Three adds at 49 dogs, made to overlap: the test holds the owner's row,
 /// waits until all three are blocked on it, then lets them go together. Each
 /// statement began before any of the others wrote; only one may pass.
@@ -85,18 +74,18 @@ async fn adds_racing_at_the_limit_let_exactly_one_through() {
     add_dog(&app, &b, "Rex").await;
     let owner = user_id(&app, &b).await;
     more_dogs(&app, owner, MAX_DOGS - 2).await;
-    let mut hold = app.pool.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-        .bind(owner)
-        .execute(&mut *hold)
-        .await
-        .unwrap();
+    let hold = app
+        .hold(
+            "SELECT 1 FROM users WHERE id = $1::uuid FOR UPDATE",
+            &[&owner.to_string()],
+        )
+        .await;
     let adds: Vec<_> = ["Racer 0", "Racer 1", "Racer 2"]
         .into_iter()
         .map(|name| adding(&app, &b, name))
         .collect();
-    until_waiting(&app, 3).await;
-    hold.commit().await.unwrap();
+    hold.until_waiting(3, "").await;
+    hold.release().await;
     let mut answers = Vec::new();
     for add in adds {
         answers.push(add.await.unwrap());
@@ -233,14 +222,6 @@ fn adding(app: &TestApp, b: &Browser, name: &'static str) -> tokio::task::JoinHa
     })
 }
 
-async fn until_waiting(app: &TestApp, n: i64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !waiting_for_a_lock(app, n).await {
-        assert!(std::time::Instant::now() < deadline, "{n} requests never waited");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
 /// A guest's dog on its way while that guest is merged into an account
 /// (forced: the merge is held after locking the guest, the dog waits for
 /// the guest, then the merge finishes): the dog follows its guest into the
@@ -264,12 +245,12 @@ async fn a_dog_on_its_way_follows_its_guest_into_the_account_it_joined() {
     assert!(res.status().is_success());
     let token = token_in(&sink.wait_for("y@example.com", 1).await);
     // Hold this browser's session row: the ending locks the guest, then waits here.
-    let mut hold = app.pool.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE")
-        .bind(guest)
-        .execute(&mut *hold)
-        .await
-        .unwrap();
+    let hold = app
+        .hold(
+            "SELECT 1 FROM sessions WHERE user_id = $1::uuid FOR UPDATE",
+            &[&guest.to_string()],
+        )
+        .await;
     let (client, url) = (b.client.clone(), format!("{}/auth/confirm", app.address));
     let confirm = tokio::spawn(async move {
         let res = client.post(url).form(&[("token", token)]).send().await.unwrap();
@@ -280,10 +261,10 @@ async fn a_dog_on_its_way_follows_its_guest_into_the_account_it_joined() {
                 .map(|l| l.to_str().unwrap().to_owned()),
         )
     });
-    until_waiting(&app, 1).await;
+    hold.until_waiting(1, "").await;
     let second = adding(&app, &b, "On its way");
-    until_waiting(&app, 2).await;
-    hold.commit().await.unwrap();
+    hold.until_waiting(2, "").await;
+    hold.release().await;
 
     assert_eq!(confirm.await.unwrap(), (303, Some("/".to_owned())));
     let (status, body) = second.await.unwrap();
@@ -313,18 +294,18 @@ async fn a_dog_on_its_way_survives_the_reaper_taking_its_guest() {
         .unwrap();
     // Hold the guest's session row: the reaper's delete (which takes the
     // session with it) locks the guest, then waits here.
-    let mut hold = app.pool.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE")
-        .bind(guest)
-        .execute(&mut *hold)
-        .await
-        .unwrap();
+    let hold = app
+        .hold(
+            "SELECT 1 FROM sessions WHERE user_id = $1::uuid FOR UPDATE",
+            &[&guest.to_string()],
+        )
+        .await;
     let pool = app.pool.clone();
     let reaper = tokio::spawn(async move { paws_inside::db::reaper::guests(&pool, 30, 100, false).await });
-    until_waiting(&app, 1).await;
+    hold.until_waiting(1, "").await;
     let dog = adding(&app, &b, "Still here");
-    until_waiting(&app, 2).await;
-    hold.commit().await.unwrap();
+    hold.until_waiting(2, "").await;
+    hold.release().await;
 
     assert_eq!(
         reaper.await.unwrap().unwrap(),
