@@ -6,6 +6,10 @@
 // `/api/venues/box` on every pan or zoom, as markers or as clusters; Rust
 // hands it the filter's query string (`setBox`), as the server wrote it for
 // the page URL, and hears of the person's moves (`onMove`) to reload its list.
+// The home page drives it from public/home.js instead (no WASM there).
+// Keyboard: a map's markers and clusters are one tab stop (a roving tabindex);
+// the arrow keys move between them (left/right west to east, up/down north to
+// south, Home/End), Enter opens a marker's popup or zooms into a cluster.
 (function () {
   "use strict";
   const maps = new Map();
@@ -54,7 +58,8 @@
     const clusters = L.layerGroup().addTo(map);
     const id = nextId++;
     const entry = { map: map, layer: layer, clusters: clusters, box: options.box, seq: 0, timer: 0,
-      quiet: false, userMoved: false, onMove: null };
+      quiet: false, userMoved: false, onMove: null, current: null, here: null };
+    el.addEventListener("keydown", function (e) { onKey(entry, e); });
     // Debounced; a sequence number drops answers that arrive after a newer
     // request. Moves the page made itself (`quiet`) reload the map but do not
     // tell the page, which would reload its list for a view it just chose.
@@ -91,6 +96,8 @@
       icon: L.divIcon({ className: "venue-cluster", html: label, iconSize: [size, size] }),
       title: c.n + " places here: zoom in", keyboard: true,
     });
+    // Enter on a focused cluster zooms in, as a click does.
+    marker.on("keypress", function (e) { if (e.originalEvent.keyCode === 13) marker.fire("click"); });
     marker.on("click", function () {
       const map = entry.map;
       const zoom = map.getZoom();
@@ -106,6 +113,7 @@
     const entry = maps.get(id);
     if (!entry || entry.json === json) return; // unchanged
     entry.json = json;
+    const hadFocus = !!entry.current && document.activeElement === entry.current;
     // A page's results are an array of markers; the box answers an object
     // with markers or clusters.
     const data = JSON.parse(json);
@@ -127,9 +135,68 @@
         .bindPopup(popup(m))
         .addTo(entry.layer);
     });
+    rove(entry, hadFocus);
     const container = entry.map.getContainer();
     container.dataset.markers = String(entry.layer.getLayers().length);
     container.dataset.clusters = String(entry.clusters.getLayers().length);
+  }
+
+  // The icons of a map's clusters and markers, as elements.
+  function icons(entry) {
+    const list = [];
+    const add = function (l) { const el = l.getElement && l.getElement(); if (el) list.push({ el: el, at: l.getLatLng() }); };
+    entry.clusters.eachLayer(add);
+    entry.layer.eachLayer(add);
+    return list;
+  }
+
+  // One tab stop for all of them: the current one (kept across refreshes
+  // while it exists, else the westernmost) has tabindex 0, the others -1.
+  // Leaflet resets tabindex when it redraws an icon, so this runs after
+  // every change; if focus was on the map's icons, it stays on the new one.
+  function rove(entry, hadFocus) {
+    const list = icons(entry);
+    const kept = list.find(function (i) { return i.el === entry.current; });
+    const current = kept ? kept.el : list.length ? sorted(list, "x")[0].el : null;
+    for (const i of list) i.el.tabIndex = i.el === current ? 0 : -1;
+    entry.current = current;
+    if (current && hadFocus && document.activeElement !== current) current.focus({ preventScroll: true });
+  }
+
+  function sorted(list, axis) {
+    return list.slice().sort(function (a, b) {
+      return axis === "x" ? a.at.lng - b.at.lng || b.at.lat - a.at.lat : b.at.lat - a.at.lat || a.at.lng - b.at.lng;
+    });
+  }
+
+  function onKey(entry, e) {
+    const target = e.target;
+    if (!target.classList || !target.classList.contains("leaflet-marker-icon")) return;
+    const step = { ArrowRight: ["x", 1], ArrowLeft: ["x", -1], ArrowDown: ["y", 1], ArrowUp: ["y", -1],
+      Home: ["x", "first"], End: ["x", "last"] }[e.key];
+    if (!step) return;
+    const list = sorted(icons(entry), step[0]);
+    if (!list.length) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const at = list.findIndex(function (i) { return i.el === target; });
+    const n = list.length;
+    const next = step[1] === "first" ? 0 : step[1] === "last" ? n - 1 : ((at < 0 ? 0 : at + step[1]) + n) % n;
+    entry.current = list[next].el;
+    for (const i of list) i.el.tabIndex = i.el === entry.current ? 0 : -1;
+    entry.current.focus({ preventScroll: true });
+  }
+
+  // The visitor's position ("lat,lng", or "" for none) as a dot that is not a
+  // control (the list and the legend say what it is).
+  function here(id, latlng) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    if (entry.here) { entry.here.remove(); entry.here = null; }
+    const p = String(latlng || "").split(",").map(Number);
+    if (p.length !== 2 || !p.every(isFinite)) return;
+    entry.here = L.circleMarker(p, { radius: 8, weight: 3, color: "#ffffff", fillColor: "#1a6dd6", fillOpacity: 1,
+      interactive: false, className: "you-are-here" }).addTo(entry.map);
   }
 
   function fit(id, json) {
@@ -212,5 +279,5 @@
   }
 
   window.PawsMap = { mount: mount, setMarkers: setMarkers, setBox: setBox, fit: fit, fitView: fitView,
-    onMove: onMove, locate: locate, pick: pick, unmount: unmount };
+    onMove: onMove, locate: locate, pick: pick, unmount: unmount, here: here };
 })();

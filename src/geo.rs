@@ -16,6 +16,32 @@ impl LatLng {
     pub fn new(lat: f64, lng: f64) -> Option<Self> {
         ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then_some(Self { lat, lng })
     }
+
+    /// Great-circle distance in metres (haversine on a sphere of the Earth's
+    /// mean radius: off by under 0.5 %, plenty for "350 m away").
+    pub fn metres_to(&self, other: LatLng) -> f64 {
+        const EARTH_M: f64 = 6_371_000.0;
+        let (a, b) = (self.lat.to_radians(), other.lat.to_radians());
+        let dlat = b - a;
+        let dlng = (other.lng - self.lng).to_radians();
+        let h = (dlat / 2.0).sin().powi(2) + a.cos() * b.cos() * (dlng / 2.0).sin().powi(2);
+        2.0 * EARTH_M * h.sqrt().min(1.0).asin()
+    }
+}
+
+/// A distance as a person says it: "80 m", "350 m", "1.2 km", "14 km" away.
+pub fn describe_distance(metres: f64) -> String {
+    if !metres.is_finite() || metres < 0.0 {
+        return String::new();
+    }
+    if metres < 995.0 {
+        // To 10 m: a GPS fix is not finer than that.
+        format!("{} m away", ((metres / 10.0).round() as i64 * 10).max(10))
+    } else if metres < 9_950.0 {
+        format!("{:.1} km away", metres / 1000.0)
+    } else {
+        format!("{} km away", (metres / 1000.0).round() as i64)
+    }
 }
 
 /// The visible map area: south-west and north-east corners.
@@ -69,6 +95,21 @@ impl BBox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distances_read_as_people_say_them() {
+        let berlin = LatLng::new(52.52, 13.405).unwrap();
+        let potsdam = LatLng::new(52.3906, 13.0645).unwrap();
+        let km = berlin.metres_to(potsdam) / 1000.0;
+        assert!((26.0..28.0).contains(&km), "{km}");
+        assert_eq!(berlin.metres_to(berlin), 0.0);
+        assert_eq!(describe_distance(0.0), "10 m away");
+        assert_eq!(describe_distance(347.0), "350 m away");
+        assert_eq!(describe_distance(994.0), "990 m away");
+        assert_eq!(describe_distance(1_234.0), "1.2 km away");
+        assert_eq!(describe_distance(14_400.0), "14 km away");
+        assert_eq!(describe_distance(f64::NAN), "");
+    }
 
     #[test]
     fn latlng_ranges() {

@@ -1,9 +1,12 @@
-//! Site chrome: header with the brand and skip link, footer.
+//! Site chrome: header with the brand, menu, account state and skip link; footer.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The top bar on every page.
+/// The top bar on every page: one row at any width — the brand, a menu (a
+/// `<details>`: opens without JavaScript, a button to the keyboard and screen
+/// readers) and the account state. Few tab stops, so the page's own first
+/// control (the home page's search) is the fifth.
 #[component]
 pub fn Header() -> impl IntoView {
     view! {
@@ -15,19 +18,28 @@ pub fn Header() -> impl IntoView {
                 </span>
                 <span class="brand-name">"Paws Inside"</span>
             </A>
-            <nav class="site-nav" aria-label="Main">
-                <A href="/dogs">"My dogs"</A>
-                <A href="/suggest">"Suggest a place"</A>
-                <A href="/suggestions">"My suggestions"</A>
-            </nav>
+            <details class="menu">
+                <summary>
+                    <span class="menu-icon" aria-hidden="true"></span>
+                    "Menu"
+                </summary>
+                <nav class="site-nav" aria-label="Main">
+                    <A href="/dogs">"My dogs"</A>
+                    <A href="/suggest">"Suggest a place"</A>
+                    <A href="/suggestions">"My suggestions"</A>
+                </nav>
+            </details>
             <UserBadge />
         </header>
     }
 }
 
-/// Who you are: a "Sign in" link for readers; guests are nudged to sign in
-/// (they are treated as signed out in account UI); members see their address
-/// and a sign-out button (a POST, so no link can sign anyone out).
+/// Who you are: a "Sign in" link for readers; guests see what they would keep
+/// ("Your dogs: 2 · Keep them", to the sign-in that claims them); members see
+/// their address and a sign-out button (a POST, so no link can sign anyone out).
+/// Rendered for the request's own session only: a request with a cookie is
+/// never served from or stored in the shared page cache (`page_cache.rs`), so
+/// a cached page always says "Sign in".
 #[component]
 fn UserBadge() -> impl IntoView {
     let state = crate::auth::UserState::get();
@@ -44,12 +56,19 @@ fn UserBadge() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match state.user.await {
-                    Ok(Some(user)) if user.is_guest() => view! {
-                        <a class="user-badge" href=sign_in_href data-testid="guest-badge">"Sign in to keep your dogs"</a>
-                    }.into_any(),
+                    Ok(Some(user)) if user.is_guest() => {
+                        // A failed count still offers the way to keep them.
+                        let text = match guest_dogs().await {
+                            Ok(n) if n > 0 => format!("Your dogs: {n} · Keep them"),
+                            _ => "Keep what you added".to_owned(),
+                        };
+                        view! {
+                            <a class="user-badge user-badge-wide" href=sign_in_href data-testid="guest-badge">{text}</a>
+                        }.into_any()
+                    }
                     Ok(Some(user)) => view! {
-                        <form class="user-badge" method="post" action="/auth/sign-out" data-testid="member-badge">
-                            <a href="/account" data-testid="account-link">{user.label().unwrap_or("Your account").to_owned()}</a>
+                        <form class="user-badge user-badge-wide" method="post" action="/auth/sign-out" data-testid="member-badge">
+                            <a href="/account" class="user-name" data-testid="account-link">{user.label().unwrap_or("Your account").to_owned()}</a>
                             <button type="submit" class="link-button">"Sign out"</button>
                         </form>
                     }.into_any(),
@@ -58,6 +77,15 @@ fn UserBadge() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// How many dogs this browser's guest keeps (0 for anyone else).
+#[server(prefix = "/api", endpoint = "header/guest-dogs")]
+pub async fn guest_dogs() -> Result<i64, ServerFnError> {
+    let caller = crate::auth::session::caller().await?;
+    paws_inside::dogs::flows::guest_count(&crate::error::ctx()?, &caller)
+        .await
+        .map_err(crate::error::unexpected)
 }
 
 /// Percent-encodes a path for a query value (paths here are ASCII-safe already

@@ -60,6 +60,10 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
     {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+    #[cfg(feature = "ssr")]
+    let home = use_context::<http::request::Parts>().is_some_and(|req| req.uri.path() == "/");
+    #[cfg(not(feature = "ssr"))]
+    let home = false;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -70,12 +74,16 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
                 <meta name="paws-tile-url" content=config.tile_url />
                 <meta name="paws-tile-attribution" content=config.tile_attribution />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                // Leaflet's CSS first: ours overrides it (the map's cluster bubbles).
                 <link rel="stylesheet" href="/vendor/leaflet/leaflet.css" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <script defer src="/vendor/leaflet/leaflet.js"></script>
                 <script defer src="/map.js"></script>
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                // The home page has no island: home.js drives it (venues/home.rs).
+                {if home { view! { <script defer src="/home.js"></script> }.into_any() } else {
+                    view! { <HydrationScripts options islands=true /> }.into_any()
+                }}
                 <MetaTags />
             </head>
             <body>

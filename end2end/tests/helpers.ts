@@ -23,11 +23,37 @@ export async function waitForHydration(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** Runs axe and fails on any serious or critical violation. */
+/** The rules axe checks: WCAG 2.0–2.2 A and AA, including 2.2's target size (24×24 px). */
+export const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** The widths every page is checked at: a phone and a desktop. */
+export const WIDTHS = [
+  { name: "phone", width: 390, height: 844 },
+  { name: "desktop", width: 1280, height: 860 },
+];
+
+/**
+ * Runs axe (WCAG 2.2 AA, target size included) at the page's current width,
+ * then at the other of the two widths, and fails on any serious or critical
+ * violation; the viewport is left as it was.
+ */
 export async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
+  const before = page.viewportSize();
+  const widths = [...WIDTHS].sort((a, b) => Number(b.width === before?.width) - Number(a.width === before?.width));
+  for (const vp of widths) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    await checkAxe(page, vp.name);
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+async function checkAxe(page: Page, width: string) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    `axe at ${width} width`,
+  ).toEqual([]);
 }
 
 /** Saves a full-page screenshot under end2end/artifacts. */

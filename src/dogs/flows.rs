@@ -64,6 +64,15 @@ pub async fn choices(ctx: &Context, caller: &Caller) -> anyhow::Result<Vec<(Uuid
     }
 }
 
+/// How many dogs a guest caller keeps (the header's "Your dogs: 2"); 0 for
+/// members and visitors, for whom no query is made.
+pub async fn guest_count(ctx: &Context, caller: &Caller) -> anyhow::Result<i64> {
+    match caller.user().and_then(|u| u.guest_id()) {
+        Some(id) => queries::count(&ctx.pool, id).await,
+        None => Ok(0),
+    }
+}
+
 /// One of the caller's dogs, by the id as typed.
 pub async fn one(ctx: &Context, caller: &Caller, id: &str) -> anyhow::Result<Option<Dog>> {
     match (caller.user(), Uuid::parse_str(id)) {

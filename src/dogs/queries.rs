@@ -142,6 +142,15 @@ pub async fn names(pool: &PgPool, owner: Uuid, limit: i64) -> anyhow::Result<Vec
         .context("failed to list dog names")
 }
 
+/// How many dogs the owner keeps.
+pub async fn count(pool: &PgPool, owner: Uuid) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM dogs WHERE user_id = $1")
+        .bind(owner)
+        .fetch_one(pool)
+        .await
+        .context("failed to count dogs")
+}
+
 /// One of the owner's dogs.
 pub async fn get_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Result<Option<Dog>> {
     let row: Option<DogRow> = sqlx::query_as(&format!(

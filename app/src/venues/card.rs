@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use paws_inside::{DogsInside, VenueSummary};
 
-/// One result: name, category, address and the dog policy at a glance.
+/// One result: name, category, address, how far away (after "Near me") and
+/// the dog policy at a glance.
 #[component]
-pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
+pub fn VenueCard(venue: VenueSummary, distance: Option<String>) -> impl IntoView {
     let href = format!("/venues/{}", venue.slug);
     let category = venue.category();
     let name = venue.name.clone();
@@ -18,7 +19,10 @@ pub fn VenueCard(venue: VenueSummary) -> impl IntoView {
                 <h3><a href=href>{name}</a></h3>
                 <span class=format!("badge badge-{}", category.as_str())>{category.label()}</span>
             </div>
-            <p class="venue-address">{address}</p>
+            <p class="venue-address">
+                {address}
+                {distance.map(|d| view! { <span class="venue-distance" data-distance="">{d}</span> })}
+            </p>
             <PolicyChips venue />
         </article>
     }

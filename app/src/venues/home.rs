@@ -1,23 +1,25 @@
-//! The home page: the map, filters and the list of the places in the map's
-//! view, nearest to its centre (or to the visitor) first.
+//! The home page: the filters, the map and the list of the places in the
+//! map's view, nearest to its centre (or to the visitor) first — in that order
+//! in the page, on phones (stacked) and desktops (map beside the list) alike.
 //!
 //! The server renders the page for the URL's state (filter, view, position,
-//! page), so it works without JavaScript and every URL has its own HTML. Only
-//! the map and the event handlers are browser code (the `Directory` island):
-//! a pan, a filter, "Near me" or "Show more" loads the matching page's HTML
-//! (what the server renders anyway) and swaps in its results.
+//! page), so it works without JavaScript and every URL has its own HTML. The
+//! browser side is `public/home.js`, not WASM: the page loads no Leptos
+//! runtime, which keeps its first load small (BENCHMARKS.md §6). A pan, a
+//! filter, "Near me" or "Show more" loads the matching page's HTML (what the
+//! server renders anyway) and swaps in its results.
 
 use super::api::directory;
 use super::card::VenueCard;
 use super::filters::FilterBar;
-use super::map::{VenueMap, markers_json};
+use super::map::markers_json;
 use crate::error::user_message;
 use crate::layout::PawIcon;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use paws_inside::venues::filter::query_pairs;
-use paws_inside::{BBox, DirectoryPage, DirectoryQuery, MapMarker, VenueFilter};
+use paws_inside::geo::describe_distance;
+use paws_inside::{BBox, DirectoryPage, DirectoryQuery, MapMarker};
 
 /// `/`: the directory.
 #[component]
@@ -60,21 +62,62 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The island with the server-rendered form and results of one page.
+/// The form, the map and the results of one page, in the order they are
+/// read and tabbed through. No WASM: `public/home.js` drives the map and
+/// swaps in the results (see the module comment), reading what this page shows
+/// from the `data-*` attributes of `.directory`; a swapped-in page brings its own.
 #[component]
 fn Loaded(page: DirectoryPage) -> impl IntoView {
     let markers: Vec<MapMarker> = page.venues.iter().map(MapMarker::from).collect();
     let view = view_json(page.view);
     let state = page.query.to_query();
     let filter = page.query.filter.clone();
+    let boxed = filter.to_query();
+    let here = page
+        .query
+        .near
+        .map(|p| format!("{},{}", p.lat, p.lng))
+        .unwrap_or_default();
     let places = page.places.clone();
     view! {
-        <Directory markers=markers_json(&markers) view state>
+        <div class="directory" data-directory="" data-markers=markers_json(&markers) data-view=view
+            data-state=state data-box=boxed data-here=here>
             <FilterBar filter places />
+            <aside class="map-panel" aria-label="Map of the results">
+                <div class="map-tools">
+                    // Enabled by home.js: without it there is nothing to ask the browser with.
+                    <button type="button" class="button button-quiet near-me" data-near-me="" disabled>"Near me"</button>
+                    <p class="near-status" role="status" aria-live="polite"></p>
+                </div>
+                <a class="skip-map" href="#results-heading">"Skip map"</a>
+                <div class="map" role="region" aria-label="Map of dog-friendly places" data-testid="map"
+                    aria-describedby="map-keys"></div>
+                <MapLegend />
+                <noscript>
+                    <p class="muted map-noscript">"The map needs JavaScript; the list shows the places in this area."</p>
+                </noscript>
+            </aside>
             <section class="results" aria-labelledby="results-heading" data-results="">
                 <ResultList page />
             </section>
-        </Directory>
+        </div>
+    }
+}
+
+/// What the map's symbols mean, by shape and words (not colour alone), and
+/// how to move between them with the keyboard.
+#[component]
+fn MapLegend() -> impl IntoView {
+    view! {
+        <div class="map-legend">
+            <ul aria-label="What the map shows">
+                <li><span class="key key-pin key-pin-cafe" aria-hidden="true"><span></span></span>"Café or bakery (round dot)"</li>
+                <li><span class="key key-pin" aria-hidden="true"><span></span></span>"Other place (square dot)"</li>
+                <li><span class="key key-cluster" aria-hidden="true">"12"</span>"Group of places: select to zoom in"</li>
+                <li><span class="key key-here" aria-hidden="true"></span>"You (after “Near me”)"</li>
+            </ul>
+            <p id="map-keys" class="muted small">"Keyboard: Tab to the map's places, then the arrow keys move between them; Enter opens one."</p>
+        </div>
     }
 }
 
@@ -83,100 +126,13 @@ fn view_json(v: BBox) -> String {
     format!("[{},{},{},{}]", v.south, v.west, v.north, v.east)
 }
 
-/// The map next to the server-rendered form and results (`children`), and
-/// the browser side of the directory. `markers` (JSON) are this page's
-/// results, `view` (JSON) the box the map shows, `state` the page's
-/// canonical query string; a swapped-in page brings its own.
-#[island]
-fn Directory(markers: String, view: String, state: String, children: Children) -> impl IntoView {
-    let points = RwSignal::new(markers);
-    let frame = RwSignal::new(view);
-    let state = RwSignal::new(state);
-    let status = RwSignal::new(String::new());
-    let ready = RwSignal::new(false);
-    // Strings only: no float parsing or formatting in the home page's WASM.
-    let filter = Signal::derive(move || {
-        let pairs = query_pairs(&state.get());
-        VenueFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).to_query()
-    });
-    Effect::new(move |_| ready.set(true));
-    let on_change = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        client::changed(&ev);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let signals = Signals {
-        points,
-        frame,
-        state,
-        status,
-    };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        client::submitted(&ev, signals);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, signals);
-    };
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        client::clicked(&ev);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let near_me = move |_| {
-        #[cfg(feature = "hydrate")]
-        client::near_me(signals);
-    };
-    let on_move = Callback::new(move |bounds: String| {
-        #[cfg(feature = "hydrate")]
-        client::moved(bounds, signals);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (bounds, signals);
-    });
-    #[cfg(feature = "hydrate")]
-    client::on_history(signals);
-    view! {
-        <div class="directory" on:change=on_change on:submit=on_submit on:click=on_click>
-            <aside class="map-panel" aria-label="Map of the results">
-                <div class="map-tools">
-                    <button type="button" class="button button-quiet near-me" on:click=near_me
-                        disabled=move || !ready.get()>"Near me"</button>
-                    <p class="near-status" role="status" aria-live="polite">{move || status.get()}</p>
-                </div>
-                <VenueMap points box_query=filter view=frame on_move label="Map of dog-friendly places" />
-                <noscript>
-                    <p class="muted map-noscript">"The map needs JavaScript; the list shows the places in this area."</p>
-                </noscript>
-                // Phones: the map comes first; this jumps past the filters to the list.
-                <a class="to-list" href="#results-heading">"Show the list"</a>
-            </aside>
-            {children()}
-        </div>
-    }
-}
-
-/// The island's state, handed to the browser-side handlers.
-#[derive(Clone, Copy)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub(crate) struct Signals {
-    /// Markers of the current page (JSON).
-    pub points: RwSignal<String>,
-    /// The box the map should show (JSON); setting it moves the map.
-    pub frame: RwSignal<String>,
-    /// The page's canonical query string.
-    pub state: RwSignal<String>,
-    /// What "Near me" has to say.
-    pub status: RwSignal<String>,
-}
-
 /// The count line and the cards, "Show more", or a friendly empty state.
 #[component]
 fn ResultList(page: DirectoryPage) -> impl IntoView {
     let heading = page.total.describe();
     if let Some(place) = page.unknown_place.clone() {
         return view! {
-            <h2 id="results-heading" class="results-count">"No places there yet"</h2>
+            <h2 id="results-heading" class="results-count" tabindex="-1">"No places there yet"</h2>
             <div class="empty-state">
                 <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
                 <p>{format!("We have no dog-friendly places in “{place}” yet. Try another city, or move the map.")}</p>
@@ -194,7 +150,7 @@ fn ResultList(page: DirectoryPage) -> impl IntoView {
             "No dog-friendly place here matches all of that yet. Try fewer filters, or move or zoom out the map."
         };
         return view! {
-            <h2 id="results-heading" class="results-count">{if past_end { heading } else { "No places match".to_owned() }}</h2>
+            <h2 id="results-heading" class="results-count" tabindex="-1">{if past_end { heading } else { "No places match".to_owned() }}</h2>
             <div class="empty-state">
                 <span class="empty-icon" aria-hidden="true"><PawIcon /></span>
                 <p>{text}</p>
@@ -204,10 +160,14 @@ fn ResultList(page: DirectoryPage) -> impl IntoView {
         .into_any();
     }
     let more = page.more.then(|| page.query.next_page().href());
+    let near = page.query.near;
     view! {
-        <h2 id="results-heading" class="results-count">{heading}</h2>
+        <h2 id="results-heading" class="results-count" tabindex="-1">{heading}</h2>
         <ul class="venue-list" data-page=page.query.page>
-            {page.venues.into_iter().map(|venue| view! { <li><VenueCard venue /></li> }).collect_view()}
+            {page.venues.into_iter().map(|venue| {
+                let distance = near.map(|p| describe_distance(p.metres_to(venue.position())));
+                view! { <li><VenueCard venue distance /></li> }
+            }).collect_view()}
         </ul>
         {more.map(|href| view! {
             <p class="more"><a class="button button-quiet" href=href data-more="" rel="next">"Show more"</a></p>
@@ -216,5 +176,3 @@ fn ResultList(page: DirectoryPage) -> impl IntoView {
     .into_any()
 }
 
-#[cfg(feature = "hydrate")]
-mod client;

@@ -45,7 +45,7 @@ pub fn VenueMap(
 }
 
 #[cfg(feature = "hydrate")]
-pub(crate) mod client {
+mod client {
     use leptos::html::Div;
     use leptos::prelude::*;
     use leptos::wasm_bindgen::prelude::*;
@@ -64,8 +64,6 @@ pub(crate) mod client {
         fn fit_view(id: u32, view: &str) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = onMove)]
         fn on_move_js(id: u32, callback: &JsValue) -> Result<(), JsValue>;
-        #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = locate)]
-        fn locate(km: f64, ok: &JsValue, fail: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = pick)]
         fn pick(id: u32, on_pick: &JsValue) -> Result<(), JsValue>;
         #[wasm_bindgen(catch, js_namespace = PawsMap, js_name = unmount)]
@@ -166,20 +164,6 @@ pub(crate) mod client {
             }
         }
         out
-    }
-
-    /// Asks the browser where it is: `ok("lat,lng", "south,west,north,east")`
-    /// (the position and a view of `km` around it) or `fail(reason)`.
-    pub fn where_am_i(
-        km: f64,
-        ok: impl FnOnce(String, String) + 'static,
-        fail: impl FnOnce(String) + 'static,
-    ) {
-        let ok = Closure::once_into_js(ok);
-        let fail = Closure::once_into_js(fail);
-        if let Err(err) = locate(km, &ok, &fail) {
-            report("locate", err);
-        }
     }
 }
 
