@@ -81,7 +81,10 @@
           .catch(function (err) { console.warn("map: loading venues failed:", err); });
       }, 250);
     };
-    map.on("moveend", function () { entry.load(!entry.quiet); });
+    // A resize (a phone turned, a window narrowed) moves the map too, but it
+    // is not the person choosing another area: the list keeps its city.
+    map.on("resize", function () { entry.resized = true; });
+    map.on("moveend", function () { entry.load(!entry.quiet && !entry.resized); entry.resized = false; });
     maps.set(id, entry);
     el.dataset.mapId = String(id);
     return id;

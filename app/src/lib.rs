@@ -2,11 +2,12 @@
 //! into the server, and with `hydrate` into the wasm bundle. Pages are rendered
 //! by the server only (Leptos islands mode); the interactive parts are
 //! `#[island]`s that hydrate on their own, so the browser downloads the code of
-//! those parts and nothing else: the directory (`venues::home`), the venue map
-//! and photos, the photo upload, the dog, suggestion, sign-in and sign-up forms
-//! (they keep what was typed when the server says no), "Add your dog" and the
-//! admin's review forms. Every island but the home page's is lazy: its own WASM
-//! chunk, fetched by the pages that have it (builds run `cargo leptos --split`).
+//! those parts and nothing else: the venue map and photos, the photo upload,
+//! the dog, suggestion, sign-in and sign-up forms (they keep what was typed when
+//! the server says no), "Add your dog" and the admin's review forms. The home
+//! page has no island: `public/home.js` drives it, and it loads no WASM. Every
+//! island but the venue map and the hydration mark is lazy: its own WASM chunk,
+//! fetched by the pages that have it (builds run `cargo leptos --split`).
 
 #![recursion_limit = "256"]
 

@@ -175,4 +175,3 @@ fn ResultList(page: DirectoryPage) -> impl IntoView {
     }
     .into_any()
 }
-

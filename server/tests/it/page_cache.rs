@@ -236,3 +236,34 @@ async fn public_changes_reach_the_other_instances_and_so_do_the_commands() {
         .unwrap();
     until_fresh(&b, &name, "an OpenStreetMap import").await;
 }
+
+/// The header shows a guest its dogs ("Your dogs: 1 · Keep them"): that page is
+/// the guest's own, so it is never stored, and a visitor asking for the same
+/// URL right after gets a reader's header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guests_header_is_never_served_to_a_visitor() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &[CACHED]).await;
+    let guest = Browser::new();
+    add_dog(&app, &guest, "Bentley").await;
+    for path in ["/?city=Berlin", VENUE] {
+        let (status, mine) = guest.open(&app, path).await;
+        assert_eq!(status, 200);
+        assert!(
+            mine.contains("Your dogs: 1 · Keep them"),
+            "{path}: the guest sees its dogs"
+        );
+        for _ in 0..2 {
+            let (status, theirs) = app.page(path).await;
+            assert_eq!(status, 200);
+            assert!(
+                !theirs.contains("Your dogs"),
+                "{path}: a visitor never sees a guest's header"
+            );
+            assert!(
+                theirs.contains(">Sign in</a>"),
+                "{path}: a visitor is offered to sign in"
+            );
+        }
+    }
+}
