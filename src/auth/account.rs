@@ -332,8 +332,6 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
         .await
         .context("failed to list photos")?;
     // What public pages show of this user goes with it: photos at a venue.
-    // Its "dogs still welcome?" answers stay, without a name (the foreign
-    // key sets it to NULL), so the venues' counts do not change.
     let shown: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM photos WHERE user_id = $1 AND venue_id IS NOT NULL AND hidden_at IS NULL)",
     )
@@ -341,6 +339,19 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
     .fetch_one(&mut *tx)
     .await
     .context("failed to look up what the user shows")?;
+    // Its "dogs still welcome?" answers stay, without a name, so the venues'
+    // counts do not change (see ARCHITECTURE.md, "dogs still welcome?"). Only
+    // while the session is still this user's: otherwise the delete below
+    // decides nothing and the transaction rolls back.
+    sqlx::query(
+        "UPDATE venue_checks SET user_id = NULL WHERE user_id = $1
+           AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
+    )
+    .bind(user)
+    .bind(&session)
+    .execute(&mut *tx)
+    .await
+    .context("failed to keep the answers")?;
     let gone = sqlx::query(
         "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
            AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",
