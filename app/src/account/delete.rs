@@ -92,15 +92,20 @@ pub fn DeleteAccountPage() -> impl IntoView {
                     let sent = sent.clone();
                     Suspend::new(async move {
                         match data.await {
-                            Ok(info) => view! {
-                                <Warning info=info.clone() />
-                                {(!info.recent && info.passkeys > 0).then(|| view! {
-                                    <span data-passkey-next=HERE hidden></span>
-                                })}
+                            // Proving it is you comes first (where the
+                            // page opens, on a phone too); the delete field
+                            // comes after the warning it confirms.
+                            Ok(info) if !info.recent => view! {
                                 <DeleteSteps info=info.clone() sent />
-                                {(!info.recent && info.passkeys > 0).then(|| view! {
+                                {(info.passkeys > 0).then(|| view! {
+                                    <span data-passkey-next=HERE hidden></span>
                                     <crate::auth::PasskeyButton kind="sign-in" label="Confirm with a passkey" />
                                 })}
+                                <Warning info />
+                            }.into_any(),
+                            Ok(info) => view! {
+                                <Warning info=info.clone() />
+                                <DeleteSteps info sent />
                             }.into_any(),
                             Err(err) => view! {
                                 <p class="error" role="alert">{user_message(&err)}</p>
