@@ -268,7 +268,20 @@ pub async fn deletion(ctx: &Context, caller: &Caller) -> Result<Deletion, Accoun
         .session
         .millis_since_sign_in()
         .is_some_and(|ms| recent_enough(minutes, ms));
-    type Row = (Option<String>, bool, bool, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    type Row = (
+        Option<String>,
+        bool,
+        bool,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
     let row: Row = sqlx::query_as(
         "SELECT u.email, u.password_hash IS NOT NULL AND u.email_verified_at IS NOT NULL,
                 u.email IS NOT NULL AND u.email_verified_at IS NOT NULL,
@@ -288,8 +301,20 @@ pub async fn deletion(ctx: &Context, caller: &Caller) -> Result<Deletion, Accoun
     .await
     .context("failed to count what the account holds")?
     .ok_or(AccountError::NotFound("Sign in to manage your account."))?;
-    let (email, password, code, passkeys, dogs, photos, venue_photos, pending, reviewed, listed, reports, answers) =
-        row;
+    let (
+        email,
+        password,
+        code,
+        passkeys,
+        dogs,
+        photos,
+        venue_photos,
+        pending,
+        reviewed,
+        listed,
+        reports,
+        answers,
+    ) = row;
     Ok(Deletion {
         email,
         recent,

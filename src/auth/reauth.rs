@@ -66,7 +66,9 @@ impl Failure for ReauthError {
 /// The member signed in here and their address.
 fn own_address(caller: &Caller) -> Result<String, ReauthError> {
     match caller.user() {
-        Some(User::Member { email: Some(email), .. }) => Ok(email.clone()),
+        Some(User::Member {
+            email: Some(email), ..
+        }) => Ok(email.clone()),
         _ => Err(ReauthError::NotMember),
     }
 }

@@ -41,7 +41,17 @@ fn window(page: i64) -> (i64, i64) {
     (PAGE + 1, (page - 1) * PAGE)
 }
 
-type PhotoRow = (Uuid, String, i32, i32, Option<String>, Option<String>, Option<String>, String, bool);
+type PhotoRow = (
+    Uuid,
+    String,
+    i32,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    bool,
+);
 
 async fn photos(conn: &mut PgConnection, user: Uuid, page: i64) -> anyhow::Result<Listed<MyPhoto>> {
     let (limit, offset) = window(page);
@@ -59,18 +69,20 @@ async fn photos(conn: &mut PgConnection, user: Uuid, page: i64) -> anyhow::Resul
     .context("failed to list photos")?;
     let rows = rows
         .into_iter()
-        .map(|(id, storage_key, width, height, dog_name, slug, name, added_on, hidden)| MyPhoto {
-            photo: Photo {
-                id,
-                storage_key,
-                width,
-                height,
+        .map(
+            |(id, storage_key, width, height, dog_name, slug, name, added_on, hidden)| MyPhoto {
+                photo: Photo {
+                    id,
+                    storage_key,
+                    width,
+                    height,
+                },
+                dog_name,
+                venue: slug.zip(name),
+                added_on,
+                hidden,
             },
-            dog_name,
-            venue: slug.zip(name),
-            added_on,
-            hidden,
-        })
+        )
         .collect();
     Ok(Listed::from_rows(rows, page))
 }

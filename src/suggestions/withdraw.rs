@@ -4,8 +4,8 @@
 
 use super::Suggestion;
 use crate::auth::Caller;
-use crate::contributions::SuggestionDetail;
 use crate::context::Context;
+use crate::contributions::SuggestionDetail;
 use crate::errors::{Kind, failure};
 use anyhow::Context as _;
 use uuid::Uuid;
@@ -76,12 +76,13 @@ pub async fn withdraw(ctx: &Context, caller: &Caller, id: &str) -> Result<(), Wi
     let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
         return Err(WithdrawError::NotFound);
     };
-    let gone = sqlx::query("DELETE FROM venue_suggestions WHERE id = $1 AND user_id = $2 AND status = 'pending'")
-        .bind(id)
-        .bind(user.id())
-        .execute(&ctx.pool)
-        .await
-        .context("failed to withdraw the suggestion")?;
+    let gone =
+        sqlx::query("DELETE FROM venue_suggestions WHERE id = $1 AND user_id = $2 AND status = 'pending'")
+            .bind(id)
+            .bind(user.id())
+            .execute(&ctx.pool)
+            .await
+            .context("failed to withdraw the suggestion")?;
     if gone.rows_affected() == 1 {
         return Ok(());
     }

@@ -50,7 +50,11 @@ pub async fn reauth_send_code() -> Result<(), ServerFnError> {
     let asked = paws_inside::auth::reauth::send_code(&ctx, &caller().await?, HERE, held.as_deref())
         .await
         .map_err(fail)?;
-    let cookie = SIGN_IN.set(ctx.config.https(), &asked.browser_key, ctx.config.link_minutes * 60);
+    let cookie = SIGN_IN.set(
+        ctx.config.https(),
+        &asked.browser_key,
+        ctx.config.link_minutes * 60,
+    );
     if let (Some(response), Ok(cookie)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(&cookie),

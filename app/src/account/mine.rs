@@ -23,7 +23,13 @@ pub fn MinePage() -> impl IntoView {
     let withdrawn = query.with_untracked(|q| q.get("withdrawn").is_some());
     let data = Resource::new(
         move || pages,
-        |p| my_contributions(p.photos.to_string(), p.answers.to_string(), p.suggestions.to_string()),
+        |p| {
+            my_contributions(
+                p.photos.to_string(),
+                p.answers.to_string(),
+                p.suggestions.to_string(),
+            )
+        },
     );
     view! {
         <Title text="My contributions" />

@@ -3,7 +3,7 @@
 //! `photos::DeletePhoto`, the same server function the dog and venue pages use.)
 
 use leptos::prelude::*;
-use paws_inside::contributions::{Contributions, Pages, SuggestionDetail};
+use paws_inside::contributions::{Contributions, SuggestionDetail};
 
 #[cfg(feature = "ssr")]
 use crate::auth::session::caller;
@@ -17,6 +17,7 @@ pub async fn my_contributions(
     #[server(default)] answers: String,
     #[server(default)] suggestions: String,
 ) -> Result<Option<Contributions>, ServerFnError> {
+    use paws_inside::contributions::Pages;
     let pages = Pages {
         photos: Pages::read(Some(&photos)),
         answers: Pages::read(Some(&answers)),
@@ -32,7 +33,11 @@ pub async fn my_contributions(
 #[cfg(feature = "ssr")]
 fn back_to(back: &str) -> String {
     let back = paws_inside::redirect::safe_next(Some(back));
-    if back.starts_with("/mine") { back } else { "/mine".to_owned() }
+    if back.starts_with("/mine") {
+        back
+    } else {
+        "/mine".to_owned()
+    }
 }
 
 /// Removes one of the caller's "dogs still welcome?" answers.

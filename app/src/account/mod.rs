@@ -144,7 +144,7 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
                 <ActionForm action=discard attr:class="stack">
                     <label class="check" for="discard-confirm">
                         <input type="checkbox" id="discard-confirm" name="confirm" value="1" required />
-                        <span>{format!("Delete my {} for good", made.describe())}</span>
+                        <span>{discard_label(&made)}</span>
                     </label>
                     {action_error(discard.value())}
                     <button type="submit" class="button button-danger">"Discard my guest data"</button>
@@ -211,5 +211,16 @@ fn MadeSummary() -> impl IntoView {
             </Suspense>
             <p><a href="/mine">"See, remove or withdraw what you added"</a></p>
         </section>
+    }
+}
+
+/// What discarding a guest deletes: everything but its answers, which stay
+/// without a name.
+fn discard_label(made: &paws_inside::GuestData) -> String {
+    let goes = paws_inside::GuestData { checks: 0, ..*made };
+    if goes.is_empty() {
+        "Forget this guest (its answers stay, without a name)".to_owned()
+    } else {
+        format!("Delete my {} for good", goes.describe())
     }
 }

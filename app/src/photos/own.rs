@@ -9,7 +9,10 @@ use leptos::prelude::*;
 /// A disclosure "Delete" → "Delete this photo for good"; `on_deleted` runs
 /// with the photo's id once it is gone (the island takes it off the grid).
 #[component]
-pub fn DeleteOwnPhoto(photo: uuid::Uuid, #[prop(optional)] on_deleted: Option<Callback<uuid::Uuid>>) -> impl IntoView {
+pub fn DeleteOwnPhoto(
+    photo: uuid::Uuid,
+    #[prop(optional)] on_deleted: Option<Callback<uuid::Uuid>>,
+) -> impl IntoView {
     let action = ServerAction::<DeletePhoto>::new();
     Effect::new(move |_| {
         if let (Some(Ok(id)), Some(done)) = (action.value().get(), on_deleted) {

@@ -65,10 +65,14 @@ async fn an_old_sign_in_is_confirmed_again_on_the_page_with_password_or_code() {
     assert_eq!(res.status(), 400, "the flow decides too, not the page");
 
     // Password: a wrong one says so here; the right one is a fresh sign-in.
-    let res = app.call(&b, "account/reauth-password", &[("password", "wrong one")]).await;
+    let res = app
+        .call(&b, "account/reauth-password", &[("password", "wrong one")])
+        .await;
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("That password is not right"));
-    let res = app.call(&b, "account/reauth-password", &[("password", PASSWORD)]).await;
+    let res = app
+        .call(&b, "account/reauth-password", &[("password", PASSWORD)])
+        .await;
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(deletion(&app, &b).await["recent"], true);
     let (_, page) = b.open(&app, "/account/delete").await;
@@ -81,7 +85,11 @@ async fn an_old_sign_in_is_confirmed_again_on_the_page_with_password_or_code() {
     assert!(page.contains("reauth-code"), "the code field is on the same page");
     let code = code_in(&sink.wait_for(EMAIL, 1).await);
     let res = app
-        .call(&b, "account/reauth-code", &[("request", &request), ("code", &code)])
+        .call(
+            &b,
+            "account/reauth-code",
+            &[("request", &request), ("code", &code)],
+        )
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     assert_eq!(deletion(&app, &b).await["recent"], true);
@@ -112,7 +120,11 @@ async fn a_code_for_another_address_or_a_guest_never_confirms() {
     let request = location.strip_prefix("/sign-in?sent=").unwrap().to_owned();
     let code = code_in(&sink.wait_for("other@example.com", 1).await);
     let res = app
-        .call(&b, "account/reauth-code", &[("request", &request), ("code", &code)])
+        .call(
+            &b,
+            "account/reauth-code",
+            &[("request", &request), ("code", &code)],
+        )
         .await;
     assert_eq!(res.status(), 404);
     let me = crate::common::flows::me(&app, &b).await.unwrap();
@@ -127,7 +139,11 @@ async fn a_code_for_another_address_or_a_guest_never_confirms() {
         ("account/reauth-send", vec![]),
         ("account/deletion", vec![]),
     ] {
-        assert_eq!(app.call(&guest, endpoint, &form).await.status(), 404, "{endpoint}");
+        assert_eq!(
+            app.call(&guest, endpoint, &form).await.status(),
+            404,
+            "{endpoint}"
+        );
     }
 }
 
@@ -141,14 +157,24 @@ async fn the_warning_counts_and_answers_stay_without_a_name() {
     add_dog(&app, &b, "Bentley").await;
     let res = crate::photos::upload(&app, &b, crate::photos::png(40, 40), "a.png", &[("venue", SLUG)]).await;
     assert_eq!(res.status(), 201);
-    let res = app.call(&b, "venues/check", &[("slug", SLUG), ("answer", "yes")]).await;
+    let res = app
+        .call(&b, "venues/check", &[("slug", SLUG), ("answer", "yes")])
+        .await;
     assert_eq!(res.status(), 200);
     let info = deletion(&app, &b).await;
-    for (field, n) in [("dogs", 1), ("photos", 1), ("venue_photos", 1), ("answers", 1), ("pending", 0)] {
+    for (field, n) in [
+        ("dogs", 1),
+        ("photos", 1),
+        ("venue_photos", 1),
+        ("answers", 1),
+        ("pending", 0),
+    ] {
         assert_eq!(info[field], n, "{field}");
     }
     let (_, page) = b.open(&app, "/account/delete").await;
-    assert!(page.contains("1 dog") && page.contains("1 photo") && page.contains("1 “dogs still welcome?” answer"));
+    assert!(
+        page.contains("1 dog") && page.contains("1 photo") && page.contains("1 “dogs still welcome?” answer")
+    );
     let (_, venue) = app.page(&format!("/venues/{SLUG}")).await;
     assert!(venue.contains("1 confirmation"));
 
@@ -156,7 +182,11 @@ async fn the_warning_counts_and_answers_stay_without_a_name() {
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(app.count("dogs").await, 0);
     assert_eq!(app.count("photos").await, 0);
-    assert_eq!(app.count("venue_checks WHERE user_id IS NULL AND welcome").await, 1, "the answer stays, nameless");
+    assert_eq!(
+        app.count("venue_checks WHERE user_id IS NULL AND welcome").await,
+        1,
+        "the answer stays, nameless"
+    );
     let (_, venue) = app.page(&format!("/venues/{SLUG}")).await;
     assert!(venue.contains("1 confirmation"), "the venue keeps its count");
 }

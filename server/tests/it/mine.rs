@@ -105,7 +105,10 @@ async fn a_guest_lists_and_takes_back_what_it_added_and_nobody_else_can() {
     assert!(res.status().is_success(), "{}", res.status());
     assert!(answers_of(&app, owner).await.is_empty());
     let (_, after) = app.page(VENUE).await;
-    assert!(after.contains("No dog owner has confirmed this yet."), "the cached page went");
+    assert!(
+        after.contains("No dog owner has confirmed this yet."),
+        "the cached page went"
+    );
     let res = app.call(&guest, "mine/remove-answer", &[("id", &answer)]).await;
     assert_eq!(res.status(), 404, "already gone");
 
@@ -116,7 +119,11 @@ async fn a_guest_lists_and_takes_back_what_it_added_and_nobody_else_can() {
     let files = files_under(&app.data_dir.join("media")).len();
     let res = app.call(&guest, "mine/remove-photo", &[("id", &photo)]).await;
     assert!(res.status().is_success(), "{}", res.status());
-    assert_eq!(files_under(&app.data_dir.join("media")).len(), files - 2, "both files went");
+    assert_eq!(
+        files_under(&app.data_dir.join("media")).len(),
+        files - 2,
+        "both files went"
+    );
     let (_, page) = guest.open(&app, "/mine").await;
     assert!(page.contains("0 photos") && page.contains("0 suggestions"));
 }
@@ -129,10 +136,12 @@ async fn a_reviewed_suggestion_cannot_be_withdrawn() {
         .await;
     let owner = user_id(&app, &guest).await;
     let id = suggestion(&app, owner, "Café Reviewed").await;
-    sqlx::query("UPDATE venue_suggestions SET status = 'rejected', reviewed_at = now(), reject_reason = 'Closed'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE venue_suggestions SET status = 'rejected', reviewed_at = now(), reject_reason = 'Closed'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let res = app.call(&guest, "mine/withdraw", &[("id", &id)]).await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("already reviewed"));
@@ -140,7 +149,10 @@ async fn a_reviewed_suggestion_cannot_be_withdrawn() {
     let (_, opened) = guest.open(&app, &format!("/mine/suggestions/{id}")).await;
     assert!(opened.contains("Why: Closed") && !opened.contains("Withdraw this suggestion"));
     for bad in ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
-        assert_eq!(app.call(&guest, "mine/withdraw", &[("id", bad)]).await.status(), 404);
+        assert_eq!(
+            app.call(&guest, "mine/withdraw", &[("id", bad)]).await.status(),
+            404
+        );
     }
 }
 
@@ -187,7 +199,10 @@ async fn the_venue_page_offers_delete_on_your_photo_only_to_you_and_never_from_t
     let marker = "data-testid=\"own-photo\"";
 
     let (_, mine) = owner.open(&app, VENUE).await;
-    assert!(mine.contains(&photo) && mine.contains(marker), "the owner sees Delete");
+    assert!(
+        mine.contains(&photo) && mine.contains(marker),
+        "the owner sees Delete"
+    );
     // A visitor without a cookie: rendered once, then from the cache.
     for _ in 0..2 {
         let (_, public) = app.page(VENUE).await;
