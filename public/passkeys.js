@@ -68,7 +68,9 @@
       mediation: conditional ? "conditional" : "optional",
       signal: controller.signal,
     });
-    const next = new URLSearchParams(location.search).get("next") || "";
+    // A page that asks again who you are says where to come back to.
+    const back = document.querySelector("[data-passkey-next]");
+    const next = new URLSearchParams(location.search).get("next") || (back ? back.dataset.passkeyNext : "");
     const done = await post("/auth/passkey/sign-in/finish", { ceremony: start.ceremony, credential: toJSON(cred), next });
     location.assign(done.next);
   }

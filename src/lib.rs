@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod client_ip;
+pub mod contributions;
 pub mod dogs;
 pub mod email;
 pub mod geo;

@@ -128,6 +128,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/delete") view=account::DeleteAccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/mine") view=account::MinePage ssr=SsrMode::Async />
+                    <Route path=path!("/mine/suggestions/:id") view=account::MySuggestionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
                 </Routes>

@@ -91,7 +91,7 @@ test("a forgotten password is reset by email and the old one stops working", asy
 test("deleting the account asks for the address and removes it", async ({ page }) => {
   const email = `delete-${Date.now()}@example.com`;
   await signUpAndConfirm(page, email, 1);
-  await page.goto("/account");
+  await page.goto("/account/delete");
   await waitForHydration(page);
   await page.getByLabel("Type your email address to confirm").fill("wrong@example.com");
   await page.getByRole("button", { name: "Delete my account" }).click();

@@ -8,6 +8,7 @@ use super::errors::AccountError;
 use super::preview::GuestData;
 use super::user::User;
 use crate::context::Context;
+use crate::contributions::Deletion;
 use anyhow::Context as _;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
@@ -258,6 +259,80 @@ pub async fn delete_account(
     erase(ctx, caller, id, false).await
 }
 
+/// What deleting the caller's account would take and leave, and whether
+/// (and how) they must prove it is them first.
+pub async fn deletion(ctx: &Context, caller: &Caller) -> Result<Deletion, AccountError> {
+    let (id, _) = member(caller)?;
+    let minutes = ctx.config.reauth_minutes.max(0);
+    let recent = caller
+        .session
+        .millis_since_sign_in()
+        .is_some_and(|ms| recent_enough(minutes, ms));
+    type Row = (
+        Option<String>,
+        bool,
+        bool,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let row: Row = sqlx::query_as(
+        "SELECT u.email, u.password_hash IS NOT NULL AND u.email_verified_at IS NOT NULL,
+                u.email IS NOT NULL AND u.email_verified_at IS NOT NULL,
+                (SELECT count(*) FROM passkeys WHERE user_id = u.id),
+                (SELECT count(*) FROM dogs WHERE user_id = u.id),
+                (SELECT count(*) FROM photos WHERE user_id = u.id),
+                (SELECT count(*) FROM photos WHERE user_id = u.id AND venue_id IS NOT NULL),
+                (SELECT count(*) FROM venue_suggestions WHERE user_id = u.id AND status = 'pending'),
+                (SELECT count(*) FROM venue_suggestions WHERE user_id = u.id AND status <> 'pending'),
+                (SELECT count(*) FROM venue_suggestions WHERE user_id = u.id AND status = 'approved'),
+                (SELECT count(*) FROM photo_reports WHERE reporter_id = u.id),
+                (SELECT count(*) FROM venue_checks WHERE user_id = u.id)
+         FROM users u WHERE u.id = $1 AND NOT u.is_anonymous",
+    )
+    .bind(id)
+    .fetch_optional(&ctx.pool)
+    .await
+    .context("failed to count what the account holds")?
+    .ok_or(AccountError::NotFound("Sign in to manage your account."))?;
+    let (
+        email,
+        password,
+        code,
+        passkeys,
+        dogs,
+        photos,
+        venue_photos,
+        pending,
+        reviewed,
+        listed,
+        reports,
+        answers,
+    ) = row;
+    Ok(Deletion {
+        email,
+        recent,
+        minutes,
+        password,
+        code,
+        passkeys,
+        dogs,
+        photos,
+        venue_photos,
+        pending,
+        reviewed,
+        listed,
+        reports,
+        answers,
+    })
+}
+
 /// Deletes this browser's guest and everything it made, after confirmation.
 pub async fn discard_guest(ctx: &Context, caller: &mut Caller, confirmed: bool) -> Result<(), AccountError> {
     let Some(id) = caller.session.guest() else {
@@ -281,16 +356,27 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
         .fetch_all(&mut *tx)
         .await
         .context("failed to list photos")?;
-    // What public pages show of this user goes with it: photos at a venue and
-    // "yes, still welcome" answers.
+    // What public pages show of this user goes with it: photos at a venue.
     let shown: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM photos WHERE user_id = $1 AND venue_id IS NOT NULL AND hidden_at IS NULL)
-             OR EXISTS (SELECT 1 FROM venue_checks WHERE user_id = $1 AND welcome)",
+        "SELECT EXISTS (SELECT 1 FROM photos WHERE user_id = $1 AND venue_id IS NOT NULL AND hidden_at IS NULL)",
     )
     .bind(user)
     .fetch_one(&mut *tx)
     .await
     .context("failed to look up what the user shows")?;
+    // Its "dogs still welcome?" answers stay, without a name, so the venues'
+    // counts do not change (see ARCHITECTURE.md, "dogs still welcome?"). Only
+    // while the session is still this user's: otherwise the delete below
+    // decides nothing and the transaction rolls back.
+    sqlx::query(
+        "UPDATE venue_checks SET user_id = NULL WHERE user_id = $1
+           AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
+    )
+    .bind(user)
+    .bind(&session)
+    .execute(&mut *tx)
+    .await
+    .context("failed to keep the answers")?;
     let gone = sqlx::query(
         "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
            AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",

@@ -50,6 +50,8 @@ pub mod passkeys;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod reauth;
+#[cfg(feature = "ssr")]
 mod session;
 #[cfg(feature = "ssr")]
 pub mod sign_up;

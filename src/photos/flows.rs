@@ -296,7 +296,8 @@ pub async fn report(
     Ok(())
 }
 
-/// Photos taken at a venue ("Dogs seen here"), newest first.
-pub async fn at_venue(ctx: &Context, slug: &str) -> anyhow::Result<Vec<VenuePhoto>> {
-    rows::for_venue(&ctx.pool, slug, 48).await
+/// Photos taken at a venue ("Dogs seen here"), newest first; the caller's
+/// own are marked `mine` (none for a request without a session).
+pub async fn at_venue(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Result<Vec<VenuePhoto>> {
+    rows::for_venue(&ctx.pool, slug, 48, caller.user().map(|u| u.id())).await
 }

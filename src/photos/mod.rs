@@ -93,4 +93,9 @@ pub struct VenuePhoto {
     pub photo: Photo,
     /// The dog in it, if named.
     pub dog_name: Option<String>,
+    /// The viewer added it (its page offers "Delete"). Only ever true in a
+    /// page rendered for a request with a session, which the page cache
+    /// never keeps: a cookie-less render has no viewer.
+    #[serde(default)]
+    pub mine: bool,
 }

@@ -84,24 +84,30 @@ pub async fn delete_owned(pool: &PgPool, owner: Uuid, id: Uuid) -> anyhow::Resul
     .context("failed to delete photos row")
 }
 
-/// Photos taken at a venue, newest first.
-pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<Vec<VenuePhoto>> {
+/// Photos taken at a venue, newest first; `viewer`'s own are marked.
+pub async fn for_venue(
+    pool: &PgPool,
+    slug: &str,
+    limit: i64,
+    viewer: Option<Uuid>,
+) -> anyhow::Result<Vec<VenuePhoto>> {
     let Ok(slug) = crate::Slug::parse(slug) else {
         return Ok(Vec::new());
     };
-    let rows: Vec<(Uuid, String, i32, i32, Option<String>)> = sqlx::query_as(
-        "SELECT m.id, m.storage_key, m.width, m.height, p.name
+    let rows: Vec<(Uuid, String, i32, i32, Option<String>, bool)> = sqlx::query_as(
+        "SELECT m.id, m.storage_key, m.width, m.height, p.name, m.user_id IS NOT DISTINCT FROM $3
          FROM photos m JOIN venues v ON v.id = m.venue_id LEFT JOIN dogs p ON p.id = m.dog_id
          WHERE v.slug = $1 AND m.hidden_at IS NULL ORDER BY m.created_at DESC, m.id LIMIT $2",
     )
     .bind(slug.as_str())
     .bind(limit)
+    .bind(viewer)
     .fetch_all(pool)
     .await
     .context("failed to load venue photos")?;
     Ok(rows
         .into_iter()
-        .map(|(id, storage_key, width, height, dog_name)| VenuePhoto {
+        .map(|(id, storage_key, width, height, dog_name, mine)| VenuePhoto {
             photo: Photo {
                 id,
                 storage_key,
@@ -109,6 +115,7 @@ pub async fn for_venue(pool: &PgPool, slug: &str, limit: i64) -> anyhow::Result<
                 height,
             },
             dog_name,
+            mine,
         })
         .collect())
 }

@@ -4,6 +4,8 @@
 pub mod flows;
 #[cfg(feature = "ssr")]
 pub mod queries;
+#[cfg(feature = "ssr")]
+pub mod withdraw;
 
 use crate::geo::LatLng;
 use crate::text::{Field, Text};

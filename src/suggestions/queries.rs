@@ -32,14 +32,15 @@ pub async fn create(pool: &PgPool, owner: Uuid, s: &NewSuggestion) -> anyhow::Re
     .context("failed to insert suggestion")
 }
 
-/// The owner's suggestions, newest first.
+/// The owner's suggestions, newest first (the latest 100; "My
+/// contributions" pages through all of them).
 pub async fn list_for_owner(pool: &PgPool, owner: Uuid) -> anyhow::Result<Vec<Suggestion>> {
     sqlx::query_as(
         "SELECT s.id, s.name, s.city, s.category, s.status,
                 to_char(s.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
                 s.reject_reason, v.slug AS venue_slug
          FROM venue_suggestions s LEFT JOIN venues v ON v.id = s.venue_id
-         WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id",
+         WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id LIMIT 100",
     )
     .bind(owner)
     .fetch_all(pool)

@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// Why an answer was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
-    /// No venue by that address.
+    /// No venue by that address (or, removing, no answer of the caller's).
     #[error("That place could not be found.")]
     NotFound,
     /// Neither yes nor no.
@@ -84,6 +84,31 @@ pub async fn answer(
     summary(&ctx.pool, slug, Some(user.id()))
         .await?
         .ok_or(CheckError::NotFound)
+}
+
+/// Removes one of the caller's answers (from "My contributions"). Anyone
+/// else's, or one already removed, is "not found". A "yes" counted on the
+/// venue's page, so its removal is a public change; a "no" never showed.
+pub async fn remove(ctx: &Context, caller: &Caller, id: &str) -> Result<(), CheckError> {
+    let (Some(user), Ok(id)) = (caller.user(), Uuid::parse_str(id)) else {
+        return Err(CheckError::NotFound);
+    };
+    let welcome: Option<bool> =
+        sqlx::query_scalar("DELETE FROM venue_checks WHERE id = $1 AND user_id = $2 RETURNING welcome")
+            .bind(id)
+            .bind(user.id())
+            .fetch_optional(&ctx.pool)
+            .await
+            .context("failed to remove the answer")?;
+    match welcome {
+        None => Err(CheckError::NotFound),
+        Some(welcome) => {
+            if welcome {
+                ctx.public_changed();
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The venue's counts and the caller's answer today (`None` for an unknown venue).

@@ -2,12 +2,19 @@
 //! and account deletion for members; what they made and "discard" for guests.
 
 mod api;
+mod delete;
+mod mine;
+mod mine_api;
+mod suggestion;
 mod ways_in;
 
 pub use api::{AccountView, SessionView, describe_agent};
+pub use delete::DeleteAccountPage;
+pub use mine::MinePage;
+pub use suggestion::MySuggestionPage;
 
 use crate::error::{action_error, user_message};
-use api::{ChangePassword, DeleteAccount, DiscardGuest, RevokeOtherSessions, RevokeSession, account};
+use api::{ChangePassword, DiscardGuest, RevokeOtherSessions, RevokeSession, account};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -67,6 +74,7 @@ fn Member(
                 </p>
             </section>
         })}
+        <MadeSummary />
         <ways_in::WaysIn email has_password linked passkeys />
         <section class="form-card" aria-labelledby="acct-name">
             <h2 id="acct-name" class="h3">"Your name on the site"</h2>
@@ -112,8 +120,8 @@ fn Member(
         </section>
         <section class="form-card danger-zone" aria-labelledby="acct-delete">
             <h2 id="acct-delete" class="h3">"Delete account"</h2>
-            <p>"This deletes your account, your dogs, their photos and your pending suggestions. Places already on the map stay. It cannot be undone."</p>
-            <DeleteAccountForm has_email />
+            <p>"Deleting your account removes your dogs, your photos and your pending suggestions; your “dogs still welcome?” answers stay without your name. The next page lists exactly what goes, with counts."</p>
+            <p><a class="button button-danger" href="/account/delete">"Delete my account…"</a></p>
         </section>
     }
 }
@@ -125,16 +133,18 @@ fn Guest(made: paws_inside::GuestData) -> impl IntoView {
         <section class="form-card">
             <p class="lead" data-testid="guest-summary">{format!("You are browsing as a guest. So far you have added {}.", made.describe())}</p>
             <p>"Sign in to keep it: your dogs and photos come with you."</p>
+            <p><a href="/mine">"See everything you added (and remove any of it)"</a></p>
             <p><a class="button" href="/sign-in?next=/account">"Sign in to keep it"</a></p>
             <crate::auth::PasskeyButton kind="register" label="Keep my dogs with a passkey" />
         </section>
         {(!made.is_empty()).then(|| view! {
             <section class="form-card danger-zone">
                 <h2 class="h3">"Discard my guest data"</h2>
+                {(made.checks > 0).then(|| view! { <p class="small">"Your “dogs still welcome?” answers stay, without a name: a place’s history keeps its count."</p> })}
                 <ActionForm action=discard attr:class="stack">
                     <label class="check" for="discard-confirm">
                         <input type="checkbox" id="discard-confirm" name="confirm" value="1" required />
-                        <span>{format!("Delete my {} for good", made.describe())}</span>
+                        <span>{discard_label(&made)}</span>
                     </label>
                     {action_error(discard.value())}
                     <button type="submit" class="button button-danger">"Discard my guest data"</button>
@@ -170,27 +180,6 @@ fn PasswordForm(has_password: bool) -> impl IntoView {
     }
 }
 
-/// Deleting the account: the typed address (or, without one, "delete") must match.
-#[component]
-fn DeleteAccountForm(has_email: bool) -> impl IntoView {
-    let delete = ServerAction::<DeleteAccount>::new();
-    let (label, kind) = if has_email {
-        ("Type your email address to confirm", "email")
-    } else {
-        ("Type the word delete to confirm", "text")
-    };
-    view! {
-        <ActionForm action=delete attr:class="stack">
-            <div class="field">
-                <label for="del-email">{label}</label>
-                <input id="del-email" type=kind name="confirm_email" autocomplete="off" required />
-            </div>
-            {action_error(delete.value())}
-            <button type="submit" class="button button-danger">"Delete my account"</button>
-        </ActionForm>
-    }
-}
-
 /// The display name: venues you suggested say "Suggested by" it (or "a
 /// member" without one).
 #[component]
@@ -205,5 +194,33 @@ fn NameForm(display_name: Option<String>) -> impl IntoView {
             {crate::error::action_error(action.value())}
             <button type="submit" class="button button-quiet">"Save name"</button>
         </ActionForm>
+    }
+}
+
+/// "My contributions" in short: the counts, linking to `/mine`.
+#[component]
+fn MadeSummary() -> impl IntoView {
+    let counts = Resource::new(|| (), |_| mine_api::my_counts());
+    view! {
+        <section class="form-card" aria-labelledby="acct-made">
+            <h2 id="acct-made" class="h3">"My contributions"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    counts.await.ok().flatten().map(|counts| view! { <mine::Counts counts /> })
+                })}
+            </Suspense>
+            <p><a href="/mine">"See, remove or withdraw what you added"</a></p>
+        </section>
+    }
+}
+
+/// What discarding a guest deletes: everything but its answers, which stay
+/// without a name.
+fn discard_label(made: &paws_inside::GuestData) -> String {
+    let goes = paws_inside::GuestData { checks: 0, ..*made };
+    if goes.is_empty() {
+        "Forget this guest (its answers stay, without a name)".to_owned()
+    } else {
+        format!("Delete my {} for good", goes.describe())
     }
 }

@@ -29,6 +29,7 @@ pub fn MyDogs() -> impl IntoView {
             <h1>"My dogs"</h1>
             <AddDogLink />
         </div>
+        <p class="small"><a href="/mine">"Everything you added: photos, answers, suggestions"</a></p>
         <Suspense fallback=|| view! { <p class="muted">"Fetching your dogs…"</p> }>
             {move || Suspend::new(async move {
                 match dogs.await {

@@ -2,9 +2,11 @@
 //! `/api/photos` (works without JavaScript); after hydration it uploads with
 //! XHR to show a progress bar and the thumbnail without leaving the page.
 
+mod own;
 mod report;
 mod upload;
 
+pub use own::DeleteOwnPhoto;
 pub use report::ReportPhoto;
 pub use upload::UploadForm;
 
@@ -13,10 +15,13 @@ use leptos_router::hooks::use_query_map;
 use paws_inside::Photo;
 use paws_inside::photos::VenuePhoto;
 
-/// Photos taken at a venue ("Dogs seen here"), newest first.
+/// Photos taken at a venue ("Dogs seen here"), newest first; the viewer's
+/// own marked `mine` (never in a page the cache keeps: it keeps only pages
+/// rendered for requests without a cookie, which have no viewer).
 #[server(prefix = "/api", endpoint = "photos/venue")]
 pub async fn venue_photos(slug: String) -> Result<Vec<VenuePhoto>, ServerFnError> {
-    paws_inside::photos::flows::at_venue(&crate::error::ctx()?, &slug)
+    let caller = crate::auth::session::caller().await?;
+    paws_inside::photos::flows::at_venue(&crate::error::ctx()?, &caller, &slug)
         .await
         .map_err(crate::error::unexpected)
 }

@@ -168,7 +168,7 @@ pub fn MySuggestions() -> impl IntoView {
                             {items.into_iter().map(|s| view! {
                                 <li class="venue-card">
                                     <div class="venue-card-head">
-                                        <h2 class="h3">{s.name.clone()}</h2>
+                                        <h2 class="h3"><a href=format!("/mine/suggestions/{}", s.id)>{s.name.clone()}</a></h2>
                                         <span class=format!("status status-{}", s.status)>{status_label(&s.status)}</span>
                                     </div>
                                     <p class="venue-address">{format!("{} · sent {}", s.city, s.created_on)}</p>

@@ -8,7 +8,7 @@ use crate::NotFound;
 use crate::dogs::dog_choices;
 use crate::error::user_message;
 use crate::layout::PawIcon;
-use crate::photos::{ReportPhoto, UploadErrorFromQuery, UploadForm, venue_photos};
+use crate::photos::{DeleteOwnPhoto, ReportPhoto, UploadErrorFromQuery, UploadForm, venue_photos};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
@@ -213,11 +213,14 @@ fn VenuePhotos(
                 VenuePhoto {
                     photo,
                     dog_name: None,
+                    mine: true,
                 },
             )
         })
     });
     let return_to = format!("/venues/{slug}");
+    // Your own photo offers "Delete" in place of "Report" (see `DeleteOwnPhoto`).
+    let on_deleted = Callback::new(move |id: uuid::Uuid| shown.update(|l| l.retain(|vp| vp.photo.id != id)));
     view! {
         {move || shown.with(|l| l.is_empty()).then(|| view! {
             <div class="empty-state small">
@@ -232,7 +235,11 @@ fn VenuePhotos(
                     <li>
                         <a href=vp.photo.display_url()><img src=vp.photo.thumb_url() alt=alt loading="lazy" width="200" height="200" /></a>
                         {vp.dog_name.map(|n| view! { <span class="photo-caption">{n}</span> })}
-                        <ReportPhoto photo=vp.photo.id />
+                        {if vp.mine {
+                            view! { <DeleteOwnPhoto photo=vp.photo.id on_deleted /> }.into_any()
+                        } else {
+                            view! { <ReportPhoto photo=vp.photo.id /> }.into_any()
+                        }}
                     </li>
                 }
             }).collect_view()}
