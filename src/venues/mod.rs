@@ -2,10 +2,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod checks;
+pub mod door;
 pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod flows;
 pub mod grid;
+#[cfg(feature = "ssr")]
+pub mod hours;
 #[cfg(feature = "ssr")]
 pub mod osm;
 #[cfg(feature = "ssr")]
