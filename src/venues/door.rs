@@ -86,14 +86,7 @@ pub fn tel_href(phone: &str) -> String {
 /// `https://www.example.fi/koira?x`), or `None` for anything else — so a
 /// `javascript:` or `data:` address is never a link.
 pub fn website_host(url: &str) -> Option<String> {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
-        return None;
-    };
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     // "user:pass@host" would let an address pose as another host.
     let host = authority.rsplit('@').next().unwrap_or_default();
@@ -134,7 +127,9 @@ mod tests {
     #[test]
     fn websites_show_their_host_and_only_http_is_a_link() {
         assert_eq!(website_host("https://www.example.fi/koira?x=1").as_deref(), Some("example.fi"));
-        assert_eq!(website_host("HTTP://Kahvila.example.com:8080").as_deref(), Some("kahvila.example.com"));
+        assert_eq!(website_host("http://Kahvila.example.com:8080").as_deref(), Some("kahvila.example.com"));
+        // The table's check is for lower-case schemes.
+        assert_eq!(website_host("HTTPS://example.fi"), None);
         assert_eq!(website_host("https://evil@bank.example/").as_deref(), Some("bank.example"));
         assert_eq!(website_host("javascript:alert(1)//https://x.fi"), None);
         assert_eq!(website_host("data:text/html,hi"), None);

@@ -39,7 +39,7 @@ pub fn time_zone(lat: f64, lng: f64) -> Tz {
 /// Whether `raw` is `opening_hours` text the page can read; the refusal says
 /// where it stops making sense, for the admin's form.
 pub fn check(raw: &str) -> Result<(), String> {
-    OpeningHours::parse(raw).map(|_| ()).map_err(|err| {
+    raw.parse::<OpeningHours>().map(|_| ()).map_err(|err| {
         let at = match &err {
             opening_hours_syntax::error::Error::Syntax(e) => match e.line_col {
                 pest::error::LineColLocation::Pos((_, col))
@@ -58,7 +58,7 @@ pub fn check(raw: &str) -> Result<(), String> {
 
 /// What `raw` says at `now` for a venue at `lat`, `lng`.
 pub fn describe(raw: &str, lat: f64, lng: f64, now: DateTime<Utc>) -> Hours {
-    let read = OpeningHours::parse(raw).ok().and_then(|oh| {
+    let read = raw.parse::<OpeningHours>().ok().and_then(|oh| {
         let coords = Coordinates::new(lat, lng)?;
         let tz = time_zone(lat, lng);
         let holidays = Country::try_from_coords(coords)
