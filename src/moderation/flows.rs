@@ -209,31 +209,28 @@ pub async fn venue(
 }
 
 /// Saves an admin's edit of a public venue (the form is its whole state):
-/// `website` replaces the link, empty removes it (one an OpenStreetMap mapper
-/// set, say).
+/// the website, phone and opening hours replace what was there, empty removes
+/// them (what an OpenStreetMap mapper set, say). A bad one is refused and
+/// nothing is written.
 pub async fn update_venue(
     ctx: &Context,
     caller: &Caller,
     slug: &str,
     form: &SuggestionForm,
-    website: &str,
+    door: &venues::DoorForm,
 ) -> Result<(), ModerationError> {
     let admin = require_admin(caller)?;
-    let website = read(&WEBSITE, website)?.non_empty();
+    let website = read(&WEBSITE, &door.website)?.non_empty();
     let website = match website.as_ref().map(Text::as_str) {
         None => None,
-        Some(w)
-            if (w.starts_with("https://") || w.starts_with("http://"))
-                && !w.contains(char::is_whitespace) =>
-        {
-            Some(w)
-        }
+        Some(w) if crate::venues::door::website_host(w).is_some() => Some(w),
         Some(_) => {
             return Err(ModerationError::Invalid(
-                "A website starts with https:// or http:// (up to 300 characters), or leave it empty.".into(),
+                "A website starts with https:// or http:// and a host name (up to 300 characters), or leave it empty.".into(),
             ));
         }
     };
+    let door = door.read(website).map_err(ModerationError::Invalid)?;
     let Ok(slug) = crate::Slug::parse(slug) else {
         return Err(ModerationError::NotFound("That venue does not exist."));
     };
@@ -245,7 +242,7 @@ pub async fn update_venue(
             "A venue needs a location on the map.".into(),
         ));
     }
-    if !venues::update(&ctx.pool, admin, slug.as_str(), &edited, website).await? {
+    if !venues::update(&ctx.pool, admin, slug.as_str(), &edited, &door).await? {
         return Err(ModerationError::NotFound("That venue does not exist."));
     }
     ctx.public_changed();

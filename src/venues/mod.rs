@@ -2,12 +2,17 @@
 
 #[cfg(feature = "ssr")]
 pub mod checks;
+pub mod door;
 pub mod filter;
 #[cfg(feature = "ssr")]
 pub mod flows;
 pub mod grid;
 #[cfg(feature = "ssr")]
+pub mod hours;
+#[cfg(feature = "ssr")]
 pub mod osm;
+#[cfg(feature = "ssr")]
+pub mod page;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]
@@ -142,6 +147,15 @@ pub struct VenueDetail {
     pub policy_notes: String,
     /// Website, if known (always http(s)).
     pub website: Option<String>,
+    /// Phone number, as written.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// OpenStreetMap `opening_hours` text, as written.
+    #[serde(default)]
+    pub opening_hours: Option<String>,
+    /// The opening hours read at the time of rendering (the venue page's only).
+    #[serde(default)]
+    pub hours: Option<door::Hours>,
     /// Who suggested it ("a guest" or a name), for venues that came from a suggestion.
     #[serde(default)]
     pub suggested_by: Option<String>,

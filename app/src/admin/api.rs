@@ -140,6 +140,8 @@ pub async fn admin_update_venue(
     #[server(default)] lat: String,
     #[server(default)] lng: String,
     #[server(default)] website: String,
+    #[server(default)] phone: String,
+    #[server(default)] opening_hours: String,
 ) -> Result<(), ServerFnError> {
     let form = paws_inside::SuggestionForm {
         name,
@@ -154,7 +156,12 @@ pub async fn admin_update_venue(
         lat,
         lng,
     };
-    flows::update_venue(&ctx()?, &caller().await?, &slug, &form, &website)
+    let door = paws_inside::moderation::venues::DoorForm {
+        website,
+        phone,
+        opening_hours,
+    };
+    flows::update_venue(&ctx()?, &caller().await?, &slug, &form, &door)
         .await
         .map_err(fail)?;
     leptos_axum::redirect(&format!("/venues/{slug}"));

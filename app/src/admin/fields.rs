@@ -89,3 +89,35 @@ pub fn VenueFields(values: VenueValues) -> impl IntoView {
         <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
     }
 }
+
+/// A venue's website, phone and opening hours as the edit form shows them.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct DoorValues {
+    /// Website, or empty.
+    pub website: String,
+    /// Phone number, or empty.
+    pub phone: String,
+    /// OpenStreetMap `opening_hours` text, or empty.
+    pub opening_hours: String,
+}
+
+/// The venue's door fields (empty removes one); the server checks them.
+#[component]
+pub fn DoorFields(door: DoorValues) -> impl IntoView {
+    use paws_inside::venues::door::{HOURS_MAX, PHONE_MAX};
+    view! {
+        <div class="field field-wide">
+            <label for="venue-website">"Website (empty: none)"</label>
+            <input id="venue-website" name="website" type="url" maxlength=paws_inside::moderation::fields::WEBSITE.max value=door.website />
+        </div>
+        <div class="field">
+            <label for="venue-phone">"Phone (empty: none)"</label>
+            <input id="venue-phone" name="phone" type="tel" autocomplete="off" maxlength=PHONE_MAX value=door.phone />
+        </div>
+        <div class="field field-wide">
+            <label for="venue-hours">"Opening hours (empty: none)"</label>
+            <input id="venue-hours" name="opening_hours" maxlength=HOURS_MAX value=door.opening_hours aria-describedby="venue-hours-help" />
+            <p id="venue-hours-help" class="muted small">"In OpenStreetMap's opening_hours format, e.g. Mo-Fr 08:00-18:00; Sa 09:00-14:00; PH off"</p>
+        </div>
+    }
+}

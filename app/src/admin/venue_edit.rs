@@ -1,7 +1,7 @@
 //! `/admin/venue?slug=…`: an admin edits a listed place (404 for everyone else).
 
 use super::api::{AdminUpdateVenue, admin_venue};
-use super::fields::{VenueFields, VenueValues};
+use super::fields::{DoorFields, DoorValues, VenueFields, VenueValues};
 use crate::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +36,11 @@ pub fn VenueEditPage() -> impl IntoView {
                     <Title text=format!("Edit {}", v.name) />
                     <h1>{format!("Edit {}", v.name)}</h1>
                     <p class="muted small">{format!("Last updated {}", detail.updated_on)}</p>
-                    <VenueEditForm slug=v.slug values website=detail.website.unwrap_or_default() />
+                    <VenueEditForm slug=v.slug values door=DoorValues {
+                        website: detail.website.unwrap_or_default(),
+                        phone: detail.phone.unwrap_or_default(),
+                        opening_hours: detail.opening_hours.unwrap_or_default(),
+                    } />
                 }
                 .into_any()
             })}
@@ -46,17 +50,14 @@ pub fn VenueEditPage() -> impl IntoView {
 
 /// The venue's fields; success lands on the venue page.
 #[island(lazy)]
-fn VenueEditForm(slug: String, values: VenueValues, website: String) -> impl IntoView {
+fn VenueEditForm(slug: String, values: VenueValues, door: DoorValues) -> impl IntoView {
     crate::preload::island("venue_edit_form");
     let save = ServerAction::<AdminUpdateVenue>::new();
     view! {
         <ActionForm action=save attr:class="form-card form-grid">
             <input type="hidden" name="slug" value=slug />
             <VenueFields values />
-            <div class="field field-wide">
-                <label for="venue-website">"Website (empty: none)"</label>
-                <input id="venue-website" name="website" type="url" maxlength=paws_inside::moderation::fields::WEBSITE.max value=website />
-            </div>
+            <DoorFields door />
             {crate::error::action_error(save.value())}
             <div class="field-wide"><button type="submit" class="button">"Save venue"</button></div>
         </ActionForm>

@@ -22,7 +22,7 @@ pub async fn get_venue(slug: String) -> Result<Option<VenueDetail>, ServerFnErro
     let Ok(slug) = paws_inside::Slug::parse(&slug) else {
         return Ok(None);
     };
-    paws_inside::venues::queries::by_slug(&pool()?, &slug)
+    paws_inside::venues::page::venue_page(&pool()?, &slug)
         .await
         .map_err(unexpected)
 }

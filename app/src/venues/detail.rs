@@ -3,6 +3,7 @@
 use super::api::get_venue;
 use super::card::PolicyChips;
 use super::checks::{DogCheck, venue_checks};
+use super::door::AtTheDoor;
 use super::map::{PlaceMap, markers_json};
 use crate::NotFound;
 use crate::dogs::dog_choices;
@@ -66,6 +67,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                 <h1>{v.name.clone()}</h1>
                 <p class="venue-address">{address}</p>
             </header>
+            <AtTheDoor detail=detail.clone() />
             <div class="venue-body">
                 <section class="venue-policy" aria-labelledby="policy-heading">
                     <h2 id="policy-heading">"Dog policy"</h2>
@@ -86,9 +88,6 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     </dl>
                     {(!detail.policy_notes.is_empty()).then(|| view! { <p class="policy-notes">{detail.policy_notes.clone()}</p> })}
                     {v.unconfirmed.then(|| view! { <FromOsm dog=detail.osm_dog.clone() /> })}
-                    {detail.website.clone().map(|url| view! {
-                        <p><a href=url.clone() rel="noopener noreferrer nofollow ugc" target="_blank">"Visit the website"<span class="visually-hidden">" (opens in a new tab)"</span></a></p>
-                    })}
                     <p class="muted small">{format!("Listed {} · updated {}", detail.created_on, detail.updated_on)}</p>
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                     {detail.osm.clone().map(|element| view! { <OsmAttribution element /> })}

@@ -5,6 +5,7 @@ mod api;
 mod card;
 mod checks;
 mod detail;
+mod door;
 mod filters;
 mod home;
 mod map;

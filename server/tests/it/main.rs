@@ -32,3 +32,4 @@ mod photos;
 mod text_input;
 mod upload_checks;
 mod upload_places;
+mod venue_door;

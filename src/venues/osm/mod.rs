@@ -80,6 +80,10 @@ pub struct Imported {
     pub dog: &'static str,
     /// An http(s) website.
     pub website: Option<String>,
+    /// A phone number people can dial (`phone`, else `contact:phone`; the first of several).
+    pub phone: Option<String>,
+    /// OSM's `opening_hours` as written (the page parses it; one it cannot is shown as written).
+    pub opening_hours: Option<String>,
 }
 
 /// A tag's trimmed value, if set, not blank and free of characters that hide
@@ -147,7 +151,13 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
     };
     let website = tag("website")
         .or(tag("contact:website"))
-        .filter(|w| (w.starts_with("https://") || w.starts_with("http://")) && w.len() <= 300)
+        .filter(|w| super::door::website_host(w).is_some() && w.len() <= 300)
+        .map(str::to_owned);
+    let phone = tag("phone")
+        .or(tag("contact:phone"))
+        .and_then(|p| super::door::phone(p).ok().flatten());
+    let opening_hours = tag("opening_hours")
+        .filter(|h| h.chars().count() <= super::door::HOURS_MAX)
         .map(str::to_owned);
     // Room for "-w1234567890" should the name and city be taken already.
     let slug = Slug::from_text(&format!("{name} {city}"))
@@ -176,6 +186,8 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
         lng: el.lng,
         dog,
         website,
+        phone,
+        opening_hours,
     })
 }
 
@@ -248,5 +260,36 @@ mod tests {
             (v.category, v.city.as_str(), v.website),
             (Category::Shop, "Helsinki", None)
         );
+    }
+
+    #[test]
+    fn reads_what_you_need_at_the_door() {
+        let base = [("amenity", "cafe"), ("dog", "yes"), ("name", "Tassu")];
+        let door = |extra: &[(&'static str, &'static str)]| {
+            let Verdict::Venue(v) = classify(&el(&[&base[..], extra].concat()), Some("Helsinki")) else {
+                panic!()
+            };
+            (v.phone, v.website, v.opening_hours)
+        };
+        assert_eq!(
+            door(&[
+                ("phone", "+358 9 123 4567;+358 40 765 4321"),
+                ("website", "https://tassu.example.fi/"),
+                ("opening_hours", "Mo-Fr 08:00-18:00; Sa 09:00-14:00"),
+            ]),
+            (
+                Some("+358 9 123 4567".into()),
+                Some("https://tassu.example.fi/".into()),
+                Some("Mo-Fr 08:00-18:00; Sa 09:00-14:00".into())
+            )
+        );
+        assert_eq!(
+            door(&[("contact:phone", "09 123 4567"), ("contact:website", "http://tassu.example.fi")]),
+            (Some("09 123 4567".into()), Some("http://tassu.example.fi".into()), None)
+        );
+        // Kept as written: the page shows a value it cannot read as text.
+        assert_eq!(door(&[("opening_hours", "ask the staff")]).2.as_deref(), Some("ask the staff"));
+        assert_eq!(door(&[("phone", "call us"), ("website", "javascript:alert(1)")]), (None, None, None));
+        assert_eq!(door(&[("opening_hours", &*"Mo 10:00-12:00; ".repeat(20))]).2, None);
     }
 }

@@ -72,6 +72,8 @@ pub async fn import(
             .bind(batch.iter().map(|v| v.website.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.kind.as_str()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.id).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.phone.clone()).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.opening_hours.clone()).collect::<Vec<_>>())
             .fetch_all(&mut *tx)
             .await
             .context("failed to write a batch of venues")?;
@@ -175,20 +177,23 @@ async fn assign_slugs(tx: &mut sqlx::PgConnection, venues: &mut [Imported]) -> a
 /// written venue: `true` when new (a row an upsert inserted has no `xmax`).
 const UPSERT: &str = "
 INSERT INTO venues (slug, name, category, address, city, location, dogs_inside, size_limit,
-                    website, osm_dog, osm_type, osm_id)
+                    website, osm_dog, osm_type, osm_id, phone, opening_hours)
 SELECT i.slug, i.name, i.category, i.address, i.city, point(i.lng, i.lat), 'some_areas', 'any',
-       i.website, i.dog, i.osm_type, i.osm_id
+       i.website, i.dog, i.osm_type, i.osm_id, i.phone, i.opening_hours
 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-            $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::bigint[])
-     AS i(slug, name, category, address, city, lat, lng, dog, website, osm_type, osm_id)
+            $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::bigint[],
+            $12::text[], $13::text[])
+     AS i(slug, name, category, address, city, lat, lng, dog, website, osm_type, osm_id,
+          phone, opening_hours)
 ON CONFLICT (osm_type, osm_id) DO UPDATE
 SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.address,
     city = EXCLUDED.city, location = EXCLUDED.location, website = EXCLUDED.website,
-    osm_dog = EXCLUDED.osm_dog,
+    osm_dog = EXCLUDED.osm_dog, phone = EXCLUDED.phone, opening_hours = EXCLUDED.opening_hours,
     updated_at = CASE
-      WHEN (venues.name, venues.category, venues.address, venues.city, venues.website, venues.osm_dog)
+      WHEN (venues.name, venues.category, venues.address, venues.city, venues.website, venues.osm_dog,
+            venues.phone, venues.opening_hours)
            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.city,
-                             EXCLUDED.website, EXCLUDED.osm_dog)
+                             EXCLUDED.website, EXCLUDED.osm_dog, EXCLUDED.phone, EXCLUDED.opening_hours)
         OR NOT venues.location ~= EXCLUDED.location
       THEN now() ELSE venues.updated_at END
 WHERE venues.admin_edited_at IS NULL
