@@ -10,6 +10,7 @@ pub mod grid;
 pub mod osm;
 #[cfg(feature = "ssr")]
 pub mod queries;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod seed;
 pub mod view;

@@ -27,6 +27,7 @@ mod osm;
 mod page_cache;
 mod passkeys;
 mod photos;
+mod search;
 mod text_input;
 mod upload_checks;
 mod upload_places;

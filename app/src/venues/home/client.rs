@@ -58,8 +58,8 @@ pub fn changed(ev: &leptos::ev::Event) {
     }
 }
 
-/// The filter form was submitted: load its URL in place. A new city moves
-/// the map there; any other filter keeps the view.
+/// The filter form was submitted: load its URL in place. A new city or
+/// search moves the map to its places; any other filter keeps the view.
 pub fn submitted(ev: &leptos::ev::SubmitEvent, s: Signals) {
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
         return;
@@ -72,12 +72,12 @@ pub fn submitted(ev: &leptos::ev::SubmitEvent, s: Signals) {
     ev.prevent_default();
     let state = s.state.get_untracked();
     let old = query_pairs(&state);
-    let old_city = old
-        .iter()
-        .find(|(k, _)| k == filter_keys::CITY)
-        .map(|(_, v)| v.to_lowercase());
-    let moved_away = filter.city.as_deref().map(str::to_lowercase) != old_city;
-    // Only the view and the position carry over; a new city drops the view.
+    let old_value = |key: &str| old.iter().find(|(k, _)| k == key).map(|(_, v)| v.to_lowercase());
+    // A new search may name another city ("flat white berlin"): like a new
+    // city, it looks where the venues are, not only in the old view.
+    let moved_away = filter.city.as_deref().map(str::to_lowercase) != old_value(filter_keys::CITY)
+        || filter.q.as_deref().map(str::to_lowercase) != old_value(filter_keys::Q);
+    // Only the view and the position carry over; a new city or search drops the view.
     let carry: &[&str] = if moved_away {
         &[keys::NEAR]
     } else {
