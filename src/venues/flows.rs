@@ -156,6 +156,23 @@ pub async fn understood(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<(
     Ok((understood, found.map(|(_, view)| view)))
 }
 
+/// Where a typed street and city are, from our own venues (no geocoder):
+/// the box around the city's venues on that street, else around the city's
+/// venues; `None` for a city we have none in. House numbers are left out
+/// (a street's other venues are near enough).
+pub async fn area(pool: &PgPool, city: &str, street: &str) -> anyhow::Result<Option<BBox>> {
+    let Some((name, city_view)) = queries::place(pool, city).await? else {
+        return Ok(None);
+    };
+    let mut search = Search::read(street);
+    search.words.retain(|w| w.chars().any(char::is_alphabetic));
+    let on_street = match search.tsquery() {
+        Some(words) => queries::street_area(pool, &name, &words).await?,
+        None => None,
+    };
+    Ok(Some(on_street.unwrap_or(city_view)))
+}
+
 /// Every run of one to three consecutive `words`, the longest first: where it
 /// starts, how many words, and the words joined by spaces.
 fn phrases(words: &[String]) -> Vec<(usize, usize, String)> {

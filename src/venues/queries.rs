@@ -242,6 +242,26 @@ pub async fn place(pool: &PgPool, typed: &str) -> anyhow::Result<Option<(String,
     Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
 }
 
+/// The box around the venues of `city` (its stored name) whose name, street
+/// or city have every word of `words` (a `to_tsquery` text, see
+/// [`Search::tsquery`]): where a typed street is, from our own data.
+pub async fn street_area(pool: &PgPool, city: &str, words: &str) -> anyhow::Result<Option<BBox>> {
+    let row: Edges = sqlx::query_as(
+        "SELECT min(location[1]), min(location[0]), max(location[1]), max(location[0]) FROM venues
+         WHERE city = $1 AND paws_venue_words(name, address, city) @@ to_tsquery('simple', $2)",
+    )
+    .bind(city)
+    .bind(words)
+    .persistent(false)
+    .fetch_one(pool)
+    .await
+    .context("failed to find a street")?;
+    Ok(match row {
+        (Some(s), Some(w), Some(n), Some(e)) => BBox::new(s, w, n, e),
+        _ => None,
+    })
+}
+
 /// The biggest city whose lowercase name is one of `names`, with its extent.
 pub async fn city_named(pool: &PgPool, names: &[String]) -> anyhow::Result<Option<(String, BBox)>> {
     let row: Option<(String, Edges)> = sqlx::query_as(

@@ -59,6 +59,7 @@ pub async fn admin_save_suggestion(
         notes,
         lat,
         lng,
+        ..Default::default()
     };
     let slug = flows::save_suggestion(&ctx()?, &caller().await?, &id, &form, approve.is_some())
         .await
@@ -153,6 +154,7 @@ pub async fn admin_update_venue(
         notes,
         lat,
         lng,
+        ..Default::default()
     };
     flows::update_venue(&ctx()?, &caller().await?, &slug, &form, &website)
         .await
