@@ -13,7 +13,7 @@
   // Kilometres around the visitor that "Near me" shows.
   const NEAR_KM = 1.5;
   // The URL's keys (paws_inside::venues::{filter,view}::keys).
-  const CITY = "city", VIEW = "view", NEAR = "near", PAGE = "page";
+  const CITY = "city", Q = "q", VIEW = "view", NEAR = "near", PAGE = "page";
 
   let root = null;
   let mapId = 0;
@@ -59,19 +59,21 @@
     if (form && form.requestSubmit) form.requestSubmit();
   }
 
-  // The filter form: its URL loaded in place. A new city moves the map
-  // there; any other filter keeps the view (and the position, after "Near me").
+  // The filter form: its URL loaded in place. A new city or search moves the
+  // map to its places (a search may name another city: "flat white berlin");
+  // any other filter keeps the view (and the position, after "Near me").
   function submitted(ev) {
     const form = ev.target;
     if (!form.classList || !form.classList.contains("filters")) return;
     ev.preventDefault();
     const filter = Array.from(new FormData(form).entries()).map(function (p) { return [p[0], String(p[1]).trim()]; });
     const old = pairs(state);
-    const city = function (list) {
-      const p = list.find(function (q) { return q[0] === CITY && q[1] !== ""; });
+    const value = function (list, key) {
+      const p = list.find(function (q) { return q[0] === key && q[1] !== ""; });
       return p ? p[1].toLowerCase() : "";
     };
-    const carry = city(filter) !== city(old) ? [NEAR] : [VIEW, NEAR];
+    const movedAway = value(filter, CITY) !== value(old, CITY) || value(filter, Q) !== value(old, Q);
+    const carry = movedAway ? [NEAR] : [VIEW, NEAR];
     const kept = old.filter(function (p) { return carry.indexOf(p[0]) >= 0; });
     go(url(filter.concat(kept)), "results", true);
   }

@@ -84,6 +84,7 @@ pub fn wrap(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/venues/box", get(venues::in_box))
+        .route("/api/venues/places", get(venues::places))
         .nest_service(&pkg_route, pkg)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             cache_control(hashed, req, next)

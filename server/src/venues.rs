@@ -2,6 +2,7 @@
 //! script calls it on every pan and zoom, so it is a plain route (no
 //! server-function machinery) with a flat query: the box's edges, the map's
 //! `zoom`, and the filter exactly as it reads in the page URL.
+//! `GET /api/venues/places?prefix=Ber`: the place field's suggestions as typed.
 
 use crate::responses::json_error;
 use axum::Json;
@@ -44,6 +45,33 @@ pub async fn in_box(
         Err(DirectoryError::Invalid(problem)) => json_error(StatusCode::BAD_REQUEST, &problem.to_string()),
         Err(DirectoryError::Unexpected(err)) => {
             tracing::error!(error = ?err, "box query failed");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED)
+        }
+    }
+}
+
+/// Most places suggested for a typed prefix.
+const PLACES_SUGGESTED: i64 = 10;
+
+/// The places whose name starts with `prefix` (any case), the most venues
+/// first, at most ten, as a JSON list of names; 400 for a prefix that is not
+/// text a person typed (read as the city field is).
+pub async fn places(
+    State(pool): State<sqlx::PgPool>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let typed = pairs
+        .iter()
+        .find(|(k, _)| k == "prefix")
+        .map_or("", |(_, v)| v.as_str());
+    let prefix = match paws_inside::venues::filter::CITY.read_optional(typed.trim()) {
+        Ok(prefix) => prefix.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        Err(problem) => return json_error(StatusCode::BAD_REQUEST, &problem.to_string()),
+    };
+    match paws_inside::venues::queries::places(&pool, &prefix, PLACES_SUGGESTED).await {
+        Ok(names) => ([(header::CACHE_CONTROL, "no-cache")], Json(names)).into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "place suggestions failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED)
         }
     }

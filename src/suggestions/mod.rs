@@ -1,6 +1,8 @@
 //! Venue suggestions: validated input and what "My suggestions" shows.
 
 #[cfg(feature = "ssr")]
+pub mod duplicates;
+#[cfg(feature = "ssr")]
 pub mod flows;
 #[cfg(feature = "ssr")]
 pub mod queries;
@@ -39,6 +41,8 @@ pub struct SuggestionForm {
     pub lat: String,
     /// Longitude picked on the map, optional.
     pub lng: String,
+    /// Checkbox: the person says it is not the listed place we asked about.
+    pub different_place: String,
 }
 
 /// A validated suggestion.
@@ -64,7 +68,27 @@ pub struct NewSuggestion {
     pub notes: Text,
     /// Location, if picked.
     pub location: Option<LatLng>,
+    /// The person said it is not a place already listed.
+    pub different_place: bool,
 }
+
+/// A listed venue a suggestion may repeat ("Is it this place?").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Listed {
+    /// Its page's slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// City.
+    pub city: String,
+}
+
+/// How a refusal for a look-alike begins, so the form can tell it from
+/// other mistakes and offer the listed places and "It is a different place".
+pub const IS_IT_THIS_PLACE: &str = "Is it this place?";
 
 /// How each text field of the suggestion form (and of the admin's edit of a
 /// suggestion or venue) is read.
@@ -139,6 +163,7 @@ impl SuggestionForm {
                     treats: flag(&self.treats),
                     notes,
                     location,
+                    different_place: flag(&self.different_place),
                 })
             }
             _ => Err(problems),

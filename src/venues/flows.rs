@@ -8,8 +8,10 @@
 use crate::errors::{Kind, failure};
 use crate::geo::BBox;
 use crate::text::TextError;
+use crate::venues::VenueFilter;
 use crate::venues::grid::{CellRange, MAX_STORED_LEVEL, zoom_for};
 use crate::venues::queries;
+use crate::venues::search::Search;
 use crate::venues::view::{DirectoryQuery, MAX_PAGE, Total};
 use crate::venues::{DirectoryPage, MapView};
 use sqlx::PgPool;
@@ -53,7 +55,7 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
         filter: query.filter.checked().map_err(DirectoryError::Invalid)?,
         ..query.clone()
     };
-    let places = queries::places(pool, PLACES_OFFERED).await?;
+    let places = queries::places(pool, "", PLACES_OFFERED).await?;
     let mut city_view = None;
     let mut unknown_place = None;
     if let Some(typed) = query.filter.city.clone() {
@@ -65,6 +67,9 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
             None => unknown_place = Some(typed),
         }
     }
+    // The page keeps the search as typed; the queries use it understood.
+    let (filter, search_city) = understood(pool, &query.filter).await?;
+    city_view = city_view.or(search_city);
     let view = match (query.view, city_view) {
         (Some(view), _) | (None, Some(view)) => view,
         (None, None) => queries::everything(pool).await?.unwrap_or(WORLD),
@@ -83,11 +88,11 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
     if unknown_place.is_some() {
         return Ok(page(Vec::new(), Total::Exact(0), false));
     }
-    let total = count(pool, view, &query.filter).await?;
+    let total = count(pool, view, &filter).await?;
     if query.page > MAX_PAGE {
         return Ok(page(Vec::new(), total, false));
     }
-    let (venues, more) = queries::in_view(pool, view, centre, &query.filter, query.page).await?;
+    let (venues, more) = queries::in_view(pool, view, centre, &filter, query.page).await?;
     Ok(page(venues, total, more && query.page < MAX_PAGE))
 }
 
@@ -95,12 +100,17 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
 /// many venues the view holds, so a big view is never counted row by row:
 /// Postgres guesses any box at 0.1 % of the table and would read every entry
 /// of a country view in a bitmap before a LIMIT could stop it.
-async fn count(pool: &PgPool, view: BBox, filter: &crate::VenueFilter) -> anyhow::Result<Total> {
+/// A search's words are counted from their own index whatever the view.
+async fn count(pool: &PgPool, view: BBox, filter: &VenueFilter) -> anyhow::Result<Total> {
     let around = rough_count(pool, view).await?;
     if filter.is_empty() && around > 2 * COUNT_LIMIT {
         return Ok(Total::About(around));
     }
-    if !filter.is_empty() && around > GROUP_LIMIT {
+    let has_words = filter
+        .q
+        .as_deref()
+        .is_some_and(|q| !Search::read(q).words.is_empty());
+    if !filter.is_empty() && !has_words && around > GROUP_LIMIT {
         return Ok(Total::Many);
     }
     let counted = queries::count_in_view(pool, view, filter, COUNT_LIMIT + 1).await?;
@@ -111,6 +121,68 @@ async fn count(pool: &PgPool, view: BBox, filter: &crate::VenueFilter) -> anyhow
     } else {
         Total::MoreThan(COUNT_LIMIT)
     })
+}
+
+/// `filter` with its search understood (see [`crate::venues::search`]):
+/// without a city chosen, words of the search that name a city we have
+/// ("berlin" of "flat white berlin", longest first) become the city, and its
+/// extent is returned for the view; the rest stays the search, `None` when
+/// nothing of it is left.
+pub async fn understood(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<(VenueFilter, Option<BBox>)> {
+    let Some(q) = filter.q.as_deref() else {
+        return Ok((filter.clone(), None));
+    };
+    let mut search = Search::read(q);
+    let mut found = None;
+    if filter.city.is_none() && !search.words.is_empty() {
+        let candidates = phrases(&search.words);
+        let names: Vec<String> = candidates.iter().map(|(_, _, p)| p.clone()).collect();
+        if let Some((name, view)) = queries::city_named(pool, &names).await? {
+            let lower = name.to_lowercase();
+            if let Some((at, len, _)) = candidates.into_iter().find(|(_, _, p)| *p == lower) {
+                search.words.drain(at..at + len);
+            }
+            found = Some((name, view));
+        }
+    }
+    let understood = VenueFilter {
+        q: (!search.is_empty()).then(|| search.to_text()),
+        city: filter
+            .city
+            .clone()
+            .or(found.as_ref().map(|(name, _)| name.clone())),
+        ..filter.clone()
+    };
+    Ok((understood, found.map(|(_, view)| view)))
+}
+
+/// Where a typed street and city are, from our own venues (no geocoder):
+/// the box around the city's venues on that street, else around the city's
+/// venues; `None` for a city we have none in. House numbers are left out
+/// (a street's other venues are near enough).
+pub async fn area(pool: &PgPool, city: &str, street: &str) -> anyhow::Result<Option<BBox>> {
+    let Some((name, city_view)) = queries::place(pool, city).await? else {
+        return Ok(None);
+    };
+    let mut search = Search::read(street);
+    search.words.retain(|w| w.chars().any(char::is_alphabetic));
+    let on_street = match search.tsquery() {
+        Some(words) => queries::street_area(pool, &name, &words).await?,
+        None => None,
+    };
+    Ok(Some(on_street.unwrap_or(city_view)))
+}
+
+/// Every run of one to three consecutive `words`, the longest first: where it
+/// starts, how many words, and the words joined by spaces.
+fn phrases(words: &[String]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for len in (1..=3.min(words.len())).rev() {
+        for at in 0..=words.len() - len {
+            out.push((at, len, words[at..at + len].join(" ")));
+        }
+    }
+    out
 }
 
 /// The venues in the grid cells covering `view` (a few more than in it).
@@ -132,9 +204,10 @@ pub async fn map_view(
     pool: &PgPool,
     view: BBox,
     zoom: Option<u8>,
-    filter: &crate::VenueFilter,
+    filter: &VenueFilter,
 ) -> Result<MapView, DirectoryError> {
     let filter = &filter.checked().map_err(DirectoryError::Invalid)?;
+    let (filter, _) = &understood(pool, filter).await?;
     let range = CellRange::for_view(view, zoom.unwrap_or_else(|| zoom_for(view)));
     // A view finer than the grid is small (at most 256 cells of level 13 or
     // finer): its markers are read directly. A coarser one asks the grid

@@ -15,6 +15,7 @@ pub mod osm;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod queries;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod seed;
 pub mod view;

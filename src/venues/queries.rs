@@ -4,6 +4,7 @@
 use crate::geo::{BBox, LatLng};
 use crate::venues::filter::VenueFilter;
 use crate::venues::grid::{CellRange, MIN_LEVEL};
+use crate::venues::search::Search;
 use crate::venues::view::PAGE_SIZE;
 use crate::venues::{Cluster, MapMarker, VenueDetail, VenueSummary};
 use anyhow::Context;
@@ -25,12 +26,18 @@ macro_rules! summary_columns {
 /// catch-all `($n IS NULL OR …)` that Postgres re-plans on every call.
 fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &VenueFilter) {
     if let Some(q) = f.q.as_deref() {
-        let pattern = format!("%{}%", escape_like(q));
-        qb.push(" AND (name ILIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR address ILIKE ")
-            .push_bind(pattern)
-            .push(")");
+        // Name, street and city together, from the `venues_search` index;
+        // words that name a kind of place ask for the kind instead.
+        let search = Search::read(q);
+        if let Some(words) = search.tsquery() {
+            qb.push(" AND paws_venue_words(name, address, city) @@ to_tsquery('simple', ")
+                .push_bind(words)
+                .push(")");
+        }
+        if !search.kinds.is_empty() {
+            let kinds: Vec<&str> = search.kinds.iter().map(|k| k.as_str()).collect();
+            qb.push(" AND category = ANY(").push_bind(kinds).push(")");
+        }
     }
     if let Some(city) = &f.city {
         qb.push(" AND city = ").push_bind(city.clone());
@@ -48,6 +55,13 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &VenueFilter) {
             qb.push(condition);
         }
     }
+}
+
+/// Whether a query for `f` is planned for its values each time (an unnamed
+/// statement): a search's words may match three venues or 300 000, and a
+/// cached generic plan would pick one way to read them for all.
+fn planned_each_time(f: &VenueFilter) -> bool {
+    f.q.is_some()
 }
 
 /// Escapes LIKE wildcards so user text matches literally.
@@ -93,6 +107,7 @@ pub async fn in_view(
         .push_bind(i64::from(page.saturating_sub(1)) * PAGE_SIZE);
     let mut rows = qb
         .build_query_as::<VenueSummary>()
+        .persistent(!planned_each_time(filter))
         .fetch_all(pool)
         .await
         .context("failed to list venues in view")?;
@@ -114,6 +129,7 @@ pub async fn count_in_view(
     push_filter(&mut qb, filter);
     qb.push(" LIMIT ").push_bind(limit).push(") v");
     qb.build_query_scalar::<i64>()
+        .persistent(!planned_each_time(filter))
         .fetch_one(pool)
         .await
         .context("failed to count venues in view")
@@ -133,6 +149,7 @@ pub async fn markers_in_box(
     push_filter(&mut qb, filter);
     qb.push(" LIMIT ").push_bind(limit);
     qb.build_query_as::<MapMarker>()
+        .persistent(!planned_each_time(filter))
         .fetch_all(pool)
         .await
         .context("failed to query venues in box")
@@ -161,6 +178,7 @@ pub async fn group_in_box(
         .push(")");
     let clusters: Vec<Cluster> = qb
         .build_query_as()
+        .persistent(!planned_each_time(filter))
         .fetch_all(pool)
         .await
         .context("failed to group venues in box")?;
@@ -205,32 +223,73 @@ pub async fn everything(pool: &PgPool) -> anyhow::Result<Option<BBox>> {
 }
 
 /// A place we have venues in, as typed: the city of that name (any case), or
-/// else the biggest whose name starts with it.
+/// else the biggest whose name starts with it. "Berlin, Germany" is read as
+/// "Berlin" when no city has the whole name: people add the country
+/// ([`city_part`](crate::venues::search::city_part)).
 pub async fn place(pool: &PgPool, typed: &str) -> anyhow::Result<Option<(String, BBox)>> {
+    let first = crate::venues::search::city_part(typed);
     let row: Option<(String, Edges)> = sqlx::query_as(
         "SELECT name, (min_lat, min_lng, max_lat, max_lng) FROM venue_cities
-         WHERE lower(name) = lower($1) OR lower(name) LIKE lower($2) ESCAPE '\\'
-         ORDER BY lower(name) = lower($1) DESC, n DESC, name LIMIT 1",
+         WHERE lower(name) IN (lower($1), lower($2)) OR lower(name) LIKE lower($3) ESCAPE '\\'
+         ORDER BY lower(name) = lower($1) DESC, lower(name) = lower($2) DESC, n DESC, name LIMIT 1",
     )
     .bind(typed)
-    .bind(format!("{}%", escape_like(typed)))
+    .bind(&first)
+    .bind(format!("{}%", escape_like(&first)))
     .fetch_optional(pool)
     .await
     .context("failed to look up a place")?;
     Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
 }
 
-/// The places with the most venues (at most `limit`), alphabetically: the
-/// place field's suggestions. An index read, not a scan of venues.
-pub async fn places(pool: &PgPool, limit: i64) -> anyhow::Result<Vec<String>> {
-    let mut names: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM venue_cities ORDER BY n DESC, name LIMIT $1")
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-            .context("failed to list places")?;
-    names.sort();
-    Ok(names)
+/// The box around the venues of `city` (its stored name) whose name, street
+/// or city have every word of `words` (a `to_tsquery` text, see
+/// [`Search::tsquery`]): where a typed street is, from our own data.
+pub async fn street_area(pool: &PgPool, city: &str, words: &str) -> anyhow::Result<Option<BBox>> {
+    let row: Edges = sqlx::query_as(
+        "SELECT min(location[1]), min(location[0]), max(location[1]), max(location[0]) FROM venues
+         WHERE city = $1 AND paws_venue_words(name, address, city) @@ to_tsquery('simple', $2)",
+    )
+    .bind(city)
+    .bind(words)
+    .persistent(false)
+    .fetch_one(pool)
+    .await
+    .context("failed to find a street")?;
+    Ok(match row {
+        (Some(s), Some(w), Some(n), Some(e)) => BBox::new(s, w, n, e),
+        _ => None,
+    })
+}
+
+/// The biggest city whose lowercase name is one of `names`, with its extent.
+pub async fn city_named(pool: &PgPool, names: &[String]) -> anyhow::Result<Option<(String, BBox)>> {
+    let row: Option<(String, Edges)> = sqlx::query_as(
+        "SELECT name, (min_lat, min_lng, max_lat, max_lng) FROM venue_cities
+         WHERE lower(name) = ANY($1) ORDER BY n DESC, name LIMIT 1",
+    )
+    .bind(names)
+    .fetch_optional(pool)
+    .await
+    .context("failed to look up a city in a search")?;
+    Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
+}
+
+/// The places whose name starts with `prefix` (any case; all for an empty
+/// one), the most venues first, at most `limit`: the place field's
+/// suggestions. An index read of `venue_cities`, not a scan of venues.
+pub async fn places(pool: &PgPool, prefix: &str, limit: i64) -> anyhow::Result<Vec<String>> {
+    let sql = if prefix.is_empty() {
+        "SELECT name FROM venue_cities ORDER BY n DESC, name LIMIT $1"
+    } else {
+        "SELECT name FROM venue_cities WHERE lower(name) LIKE lower($2) ESCAPE '\\'
+         ORDER BY n DESC, name LIMIT $1"
+    };
+    let mut q = sqlx::query_scalar(sql).bind(limit);
+    if !prefix.is_empty() {
+        q = q.bind(format!("{}%", escape_like(prefix)));
+    }
+    q.fetch_all(pool).await.context("failed to list places")
 }
 
 #[derive(sqlx::FromRow)]

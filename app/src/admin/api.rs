@@ -59,6 +59,7 @@ pub async fn admin_save_suggestion(
         notes,
         lat,
         lng,
+        ..Default::default()
     };
     let slug = flows::save_suggestion(&ctx()?, &caller().await?, &id, &form, approve.is_some())
         .await
@@ -155,6 +156,7 @@ pub async fn admin_update_venue(
         notes,
         lat,
         lng,
+        ..Default::default()
     };
     let door = paws_inside::moderation::venues::DoorForm {
         website,

@@ -4,15 +4,15 @@
 // HTML form (no JavaScript) posts them flat. The macro copies the signature.
 #![allow(clippy::too_many_arguments)]
 
-use crate::auth::MintKeyField;
+mod form;
+
 use crate::error::user_message;
 use crate::layout::PawIcon;
-use crate::venues::VenueMap;
+use form::SuggestForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use paws_inside::suggestions::fields;
-use paws_inside::{Category, DogsInside, SizeLimit, Suggestion};
+use paws_inside::Suggestion;
 
 #[cfg(feature = "ssr")]
 use crate::error::{ctx, fail, unexpected};
@@ -31,6 +31,7 @@ pub async fn suggest_venue(
     #[server(default)] notes: String,
     #[server(default)] lat: String,
     #[server(default)] lng: String,
+    #[server(default)] different_place: String,
     #[server(default)] mint_key: Option<String>,
     #[server(default)] website: String,
     #[server(default)] form_started: String,
@@ -51,6 +52,7 @@ pub async fn suggest_venue(
         notes,
         lat,
         lng,
+        different_place,
     };
     let mut caller = crate::auth::session::caller().await?;
     paws_inside::suggestions::flows::suggest(&ctx()?, &mut caller, &form, mint_key.as_deref())
@@ -77,66 +79,6 @@ pub fn SuggestPage() -> impl IntoView {
         <h1>"Suggest a dog-friendly place"</h1>
         <p class="lead">"Know a café or shop that lets dogs inside? Tell us — no account needed. We check every suggestion before it goes on the map."</p>
         <SuggestForm />
-    }
-}
-
-/// The suggestion form with its map picker; success lands on `/suggestions?sent=1`.
-#[island(lazy)]
-fn SuggestForm() -> impl IntoView {
-    crate::preload::island("suggest_form");
-    let action = ServerAction::<SuggestVenue>::new();
-    let picked = RwSignal::new(None::<(f64, f64)>);
-    let coord = move |i: usize| {
-        move || {
-            picked
-                .get()
-                .map(|p| format!("{:.6}", if i == 0 { p.0 } else { p.1 }))
-                .unwrap_or_default()
-        }
-    };
-    view! {
-        <ActionForm action attr:class="form-card form-grid">
-            <div class="field"><label for="s-name">"Name of the place"</label><input id="s-name" name="name" required maxlength=fields::NAME.max /></div>
-            <div class="field">
-                <label for="s-category">"Kind of place"</label>
-                <select id="s-category" name="category" required>
-                    {Category::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field"><label for="s-address">"Street address"</label><input id="s-address" name="address" required maxlength=fields::ADDRESS.max /></div>
-            <div class="field"><label for="s-city">"City"</label><input id="s-city" name="city" required maxlength=fields::CITY.max /></div>
-            <div class="field">
-                <label for="s-inside">"Where can dogs go inside?"</label>
-                <select id="s-inside" name="dogs_inside">
-                    {DogsInside::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="s-size">"Which sizes?"</label>
-                <select id="s-size" name="size_limit">
-                    {SizeLimit::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
-                </select>
-            </div>
-            <fieldset class="field field-wide">
-                <legend>"Extras"</legend>
-                <div class="flag-row">
-                    <label class="check" for="s-water"><input type="checkbox" id="s-water" name="water_bowl" value="1" /><span>"Water bowl"</span></label>
-                    <label class="check" for="s-treats"><input type="checkbox" id="s-treats" name="treats" value="1" /><span>"Treats"</span></label>
-                </div>
-            </fieldset>
-            <div class="field field-wide"><label for="s-notes">"Anything else? " <span class="muted">"(optional)"</span></label><textarea id="s-notes" name="notes" rows="3" maxlength=fields::NOTES.max></textarea></div>
-            <div class="field field-wide">
-                <span class="label">"Location " <span class="muted">"(optional: click the map)"</span></span>
-                <VenueMap points=Signal::stored("[]".to_owned()) label="Pick the place on the map" compact=true on_pick=Callback::new(move |p| picked.set(Some(p))) />
-                <p class="muted small" aria-live="polite">{move || picked.get().map(|(lat, lng)| format!("Picked {lat:.5}, {lng:.5}"))}</p>
-            </div>
-            <input type="hidden" name="lat" value=coord(0) prop:value=coord(0) />
-            <input type="hidden" name="lng" value=coord(1) prop:value=coord(1) />
-            <MintKeyField />
-            <crate::bot::BotFields />
-            {crate::error::action_error(action.value())}
-            <div class="field-wide"><button type="submit" class="button">"Send suggestion"</button></div>
-        </ActionForm>
     }
 }
 

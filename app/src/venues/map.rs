@@ -97,7 +97,8 @@ mod client {
                 Some(q) => format!(r#","box":"{}""#, json_escape(&q)),
                 None => String::new(),
             };
-            let options = format!(r#"{{"interactive":{}{boxed}}}"#, !compact);
+            // A picker is small but needs its zoom buttons and dragging.
+            let options = format!(r#"{{"interactive":{}{boxed}}}"#, !compact || on_pick.is_some());
             match mount(&el, &options) {
                 Ok(id) => handle.set_value(id),
                 Err(err) => return report("mount", err),

@@ -29,6 +29,8 @@ mod osm;
 mod page_cache;
 mod passkeys;
 mod photos;
+mod search;
+mod suggestions;
 mod text_input;
 mod upload_checks;
 mod upload_places;
