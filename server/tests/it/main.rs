@@ -12,6 +12,7 @@ mod codes;
 mod common;
 mod directory;
 mod dogs;
+mod farewells;
 mod guests;
 mod identity;
 mod instances;
