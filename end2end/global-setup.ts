@@ -1,7 +1,7 @@
 // Waits until the server answers /healthz: cargo-leptos starts it just before
 // the tests, and the first start also runs migrations and the demo seed.
 export default async function globalSetup() {
-  const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+  const base = process.env.BASE_URL ?? "http://localhost:3000";
   const deadline = Date.now() + 120_000;
   let last = "";
   while (Date.now() < deadline) {

@@ -54,7 +54,7 @@ test.beforeAll(async () => {
     ...mail,
     DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
     PAWS_BIND: `127.0.0.1:${port}`,
-    PUBLIC_URL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    PUBLIC_URL: process.env.BASE_URL ?? "http://localhost:3000",
     LEPTOS_SITE_ROOT: join(dir, "site"),
     DATA_DIR: join(dir, "data"),
     PATH: process.env.PATH ?? "/usr/bin:/bin",

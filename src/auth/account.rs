@@ -123,16 +123,12 @@ pub(super) async fn end_other_sessions(
     user: Uuid,
     keep: &str,
 ) -> anyhow::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND id <> $2
-           AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
-    )
-    .bind(user)
-    .bind(keep)
-    .execute(conn)
-    .await
-    .context("failed to end sessions")?;
-    Ok(done.rows_affected())
+    let ending = super::farewell::Ending {
+        keep: Some(keep),
+        while_signed_in: Some(keep),
+        ..super::farewell::Ending::all(user)
+    };
+    super::farewell::end_sessions(conn, ending).await
 }
 
 /// Whether a sign-in `age_ms` old is within `minutes` (at least a second, so
@@ -218,17 +214,14 @@ pub async fn revoke_session(ctx: &Context, caller: &Caller, handle: &str) -> Res
     let Some(sid) = ids.into_iter().find(|sid| handle_of(sid) == handle) else {
         return Err(AccountError::NotFound("That session has already ended."));
     };
-    let done = sqlx::query(
-        "DELETE FROM sessions WHERE id = $1 AND user_id = $2
-           AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $2)",
-    )
-    .bind(sid)
-    .bind(id)
-    .bind(&session)
-    .execute(&ctx.pool)
-    .await
-    .context("failed to end session")?;
-    if done.rows_affected() == 0 {
+    let ending = super::farewell::Ending {
+        only: Some(&sid),
+        while_signed_in: Some(&session),
+        ..super::farewell::Ending::all(id)
+    };
+    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
+    let done = super::farewell::end_sessions(&mut conn, ending).await?;
+    if done == 0 {
         return Err(AccountError::NotFound("That session has already ended."));
     }
     Ok(())

@@ -44,6 +44,7 @@ pub(super) struct ByAddress<'a> {
 pub(super) fn dead_link(peek: Peek) -> LinkError {
     match peek {
         Peek::Expired => LinkError::Expired,
+        Peek::TriedOut => LinkError::TriedOut,
         Peek::Unknown => LinkError::Unknown,
         Peek::Used | Peek::Valid(_) => LinkError::Used,
     }

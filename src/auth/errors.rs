@@ -54,7 +54,7 @@ pub enum LinkError {
     #[error("The code is the eight digits in the email.")]
     MalformedCode,
     /// Every try of this mail's code was used up.
-    #[error("Too many wrong codes: this one no longer works. Please ask for a new email.")]
+    #[error("{TRIED_OUT}")]
     TriedOut,
     /// This browser's session changed while the request was under way.
     #[error("{CHANGED}")]
@@ -110,9 +110,13 @@ failure!(LinkError {
     LeftBehind => Kind::Invalid,
 });
 
+/// After the last wrong code: the mail is closed, and nothing new was sent.
+const TRIED_OUT: &str =
+    "Too many tries — this email's code and link no longer work. We sent nothing new: ask for a new email.";
+
 fn wrong_code(left: i32) -> String {
     match left {
-        0 => "That code is not right, and it no longer works. Please ask for a new email.".to_owned(),
+        0 => format!("That code is not right. {TRIED_OUT}"),
         1 => "That code is not right. One more try, then it stops working.".to_owned(),
         n => format!("That code is not right. {n} more tries."),
     }

@@ -32,23 +32,16 @@ fn well_formed(key: &str) -> bool {
 }
 
 /// Whose a contribution is when the guest it was made as went while it was on
-/// its way: the account the guest was merged into (its things went there,
-/// and so does this), or — reaped, or gone otherwise — a new guest for this
+/// its way: the account the guest was merged into, as its session's farewell
+/// says (its things went there, and so does this), or — reaped, or gone otherwise — a new guest for this
 /// browser (its session went with the old one).
 pub async fn owner_after_vanished(
     ctx: &Context,
     caller: &mut Caller,
     mint_key: Option<&str>,
 ) -> Result<Uuid, MintError> {
-    if let Some(gone) = caller.session.guest() {
-        let merged: Option<Uuid> = sqlx::query_scalar(
-            "SELECT to_user FROM claim_audit WHERE from_user = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(gone)
-        .fetch_optional(&ctx.pool)
-        .await
-        .context("failed to look up where a guest went")?;
-        if let Some(account) = merged {
+    if let (Some(gone), Some(session)) = (caller.session.guest(), caller.session.id()) {
+        if let Some(account) = super::farewell::moved_to(&ctx.pool, &session).await? {
             tracing::info!(guest = %gone, %account, "a contribution followed its guest into an account");
             return Ok(account);
         }

@@ -102,6 +102,7 @@ pub async fn preview(
         Peek::Valid(row) => row,
         Peek::Used => return Ok(LinkCheck::Used),
         Peek::Expired => return Ok(LinkCheck::Expired),
+        Peek::TriedOut => return Ok(LinkCheck::TriedOut),
         Peek::Unknown => return Ok(LinkCheck::Unknown),
     };
     let masked_email = EmailAddress::parse(&row.email)

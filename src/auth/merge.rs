@@ -65,16 +65,6 @@ pub(super) async fn lock_address(conn: &mut PgConnection, email: &str) -> anyhow
     Ok(())
 }
 
-/// Ends every session of `user` (all of them: callers open the new one after).
-pub(super) async fn end_sessions(conn: &mut PgConnection, user: Uuid) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user)
-        .execute(conn)
-        .await
-        .context("failed to end sessions")?;
-    Ok(())
-}
-
 /// Merges inside a savepoint; on failure rolls it back and records the failure
 /// in the outer transaction, so the sign-in still commits.
 pub(super) async fn merge_or_record(
@@ -128,8 +118,8 @@ pub(super) async fn merge_or_record(
     }
 }
 
-/// Moves every owned row of `guest` to `target`, deletes the guest (its
-/// sessions go with it) and writes the audit row. One statement per owned
+/// Moves every owned row of `guest` to `target`, ends its sessions (each
+/// leaving a farewell), deletes the guest and writes the audit row. One statement per owned
 /// table, whatever the number of rows.
 pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow::Result<GuestData> {
     let mut moved = BTreeMap::new();
@@ -150,6 +140,12 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
             .with_context(|| format!("failed to move {}", owned.table))?;
         moved.insert(owned.table, done.rows_affected() as i64);
     }
+    // Its browsers learn where its things went (their sessions end with it).
+    let farewell = super::farewell::Ending {
+        moved_to: Some(target),
+        ..super::farewell::Ending::all(guest)
+    };
+    super::farewell::end_sessions(conn, farewell).await?;
     sqlx::query("DELETE FROM users WHERE id = $1 AND is_anonymous")
         .bind(guest)
         .execute(&mut *conn)

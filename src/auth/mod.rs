@@ -38,6 +38,8 @@ pub mod ending;
 #[cfg(feature = "ssr")]
 mod errors;
 #[cfg(feature = "ssr")]
+pub mod farewell;
+#[cfg(feature = "ssr")]
 pub mod guest;
 #[cfg(feature = "ssr")]
 pub mod links;

@@ -52,6 +52,8 @@ pub enum LinkCheck {
     Used,
     /// Past its expiry time.
     Expired,
+    /// Closed after too many wrong codes typed from its mail.
+    TriedOut,
     /// Not a link we sent (mistyped or cut off), or replaced by a newer one.
     Unknown,
 }

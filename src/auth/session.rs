@@ -124,10 +124,24 @@ impl TypedSession {
     /// The one-time message for this page, removed as it is read. Costs nothing
     /// when there is none.
     pub async fn take_notice(&self) -> Option<String> {
-        self.user.as_ref()?;
+        if self.user.is_none() {
+            return self.take_farewell().await;
+        }
         let notice = self.inner.get::<String>(keys::NOTICE).await.ok().flatten()?;
         let _ = self.inner.remove_value(keys::NOTICE).await;
         Some(notice)
+    }
+
+    /// Why this browser's session ended elsewhere ([`super::farewell`]), once:
+    /// read, the session is emptied, so the response removes the cookie that
+    /// named the ended session. The row stays for a contribution still on its
+    /// way (`guest::owner_after_vanished`) until the reaper takes it.
+    async fn take_farewell(&self) -> Option<String> {
+        let words = self.inner.get::<String>(keys::FAREWELL).await.ok().flatten()?;
+        if let Err(err) = self.inner.flush().await {
+            tracing::warn!(error = %err, "a shown farewell's cookie stays");
+        }
+        Some(words)
     }
 
     /// Rolling expiry without a write per request: at most once a day the

@@ -36,6 +36,9 @@ pub(super) mod keys {
     pub const TOUCHED: &str = "~touched";
     /// The id of a row an identity flow inserted for this browser.
     pub const ADOPT: &str = "~adopt";
+    /// Why this browser's session ended elsewhere (`super::farewell`): the
+    /// only value of a record whose session row is gone.
+    pub const FAREWELL: &str = "~farewell";
 }
 
 /// tower-sessions' store over the `sessions` table.
@@ -117,7 +120,16 @@ impl SessionStore for PgSessionStore {
         .await
         .map_err(backend)?;
         let Some((expiry, authenticated_at, notice, touch_due, user, guest, email, name, admin)) = row else {
-            return Ok(None);
+            // Gone: ended by another device, which left word why (a second
+            // query only for cookies of ended sessions).
+            let farewell = super::farewell::find(&self.pool, &id.to_string())
+                .await
+                .map_err(backend)?;
+            return Ok(farewell.map(|words| Record {
+                id: *id,
+                data: HashMap::from([(keys::FAREWELL.to_owned(), Value::from(words))]),
+                expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1),
+            }));
         };
         let user = match guest {
             true => User::Guest { id: user },

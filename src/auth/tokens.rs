@@ -37,6 +37,8 @@ pub enum Peek {
     Valid(TokenRow),
     /// Used already.
     Used,
+    /// Closed after [`CODE_TRIES`] wrong codes (its link with it).
+    TriedOut,
     /// Expired.
     Expired,
     /// Unknown, malformed, or replaced by a newer link.
@@ -201,22 +203,25 @@ pub enum CodeTarget {
 /// any transaction, so slow hashing never holds a connection or a lock.
 pub async fn code_target(pool: &PgPool, id: Uuid, browser_key: Option<&str>) -> anyhow::Result<CodeTarget> {
     let browser = browser_key.and_then(hash);
-    type Row = (Option<String>, bool, bool, bool);
+    type Row = (Option<String>, bool, bool, bool, bool);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT code_hash, used_at IS NOT NULL, expires_at <= now(), browser_hash IS NOT DISTINCT FROM $2
+        "SELECT code_hash, used_at IS NOT NULL, expires_at <= now(), browser_hash IS NOT DISTINCT FROM $2,
+                code_attempts >= $3
          FROM auth_tokens WHERE id = $1 AND purpose = 'magic_link'",
     )
     .bind(id)
     .bind(browser)
+    .bind(CODE_TRIES)
     .fetch_optional(pool)
     .await
     .context("failed to look up the code's token")?;
     Ok(match row {
         None | Some((None, ..)) => CodeTarget::Dead(Peek::Unknown),
+        Some((_, true, _, _, true)) => CodeTarget::Dead(Peek::TriedOut),
         Some((_, true, ..)) => CodeTarget::Dead(Peek::Used),
-        Some((_, _, true, _)) => CodeTarget::Dead(Peek::Expired),
-        Some((_, _, _, false)) => CodeTarget::OtherBrowser,
-        Some((Some(code_hash), false, false, true)) => CodeTarget::Live(code_hash),
+        Some((_, _, true, ..)) => CodeTarget::Dead(Peek::Expired),
+        Some((_, _, _, false, _)) => CodeTarget::OtherBrowser,
+        Some((Some(code_hash), false, false, true, _)) => CodeTarget::Live(code_hash),
     })
 }
 
@@ -307,21 +312,24 @@ pub async fn peek<'e>(
     let Some(digest) = hash(token) else {
         return Ok(Peek::Unknown);
     };
-    type Row = (String, Option<Uuid>, String, Option<String>, bool, bool);
+    type Row = (String, Option<Uuid>, String, Option<String>, bool, bool, bool);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT email, guest_id, next_path, password_hash, used_at IS NOT NULL, expires_at <= now()
+        "SELECT email, guest_id, next_path, password_hash, used_at IS NOT NULL, expires_at <= now(),
+                code_attempts >= $3
          FROM auth_tokens WHERE token_hash = $1 AND purpose = $2",
     )
     .bind(&digest)
     .bind(purpose.as_str())
+    .bind(CODE_TRIES)
     .fetch_optional(conn)
     .await
     .context("failed to look up token")?;
     Ok(match row {
         None => Peek::Unknown,
-        Some((.., true, _)) => Peek::Used,
-        Some((.., true)) => Peek::Expired,
-        Some((email, guest_id, next_path, password_hash, false, false)) => Peek::Valid(TokenRow {
+        Some((.., true, _, true)) => Peek::TriedOut,
+        Some((.., true, _, _)) => Peek::Used,
+        Some((.., true, _)) => Peek::Expired,
+        Some((email, guest_id, next_path, password_hash, false, false, _)) => Peek::Valid(TokenRow {
             email,
             guest_id,
             next_path,

@@ -84,6 +84,8 @@ pub const OWNED: &[Owned] = &[
 pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("guest_mint_keys", "user_id"),
     ("sessions", "user_id"),
+    // Where an ended session's guest went, for that browser's next page.
+    ("session_farewells", "moved_to"),
     ("auth_tokens", "guest_id"),
     ("auth_tokens", "user_id"),
     ("claim_failures", "target_id"),

@@ -67,7 +67,7 @@ pub async fn check_link(
         .map_err(unexpected)?;
     let status = match check {
         LinkCheck::Valid(_) => None,
-        LinkCheck::Used | LinkCheck::Expired => Some(http::StatusCode::GONE),
+        LinkCheck::Used | LinkCheck::Expired | LinkCheck::TriedOut => Some(http::StatusCode::GONE),
         LinkCheck::Unknown => Some(http::StatusCode::NOT_FOUND),
     };
     if let (Some(status), Some(response)) = (status, use_context::<leptos_axum::ResponseOptions>()) {

@@ -187,6 +187,10 @@ pub(super) fn DeadLink(check: LinkCheck) -> impl IntoView {
             "This link was already used",
             "Each sign-in link works once, and a newer link replaces older ones.",
         ),
+        LinkCheck::TriedOut => (
+            "This email was closed after too many wrong codes",
+            "Its link and code no longer work, and we sent nothing new.",
+        ),
         LinkCheck::Expired => (
             "This link has expired",
             "Sign-in links only work for a few minutes.",

@@ -127,16 +127,29 @@ async fn wrong_codes_count_and_the_fifth_ends_the_code_and_the_link() {
     );
     let right = type_code(&app, &b, &request, &code).await;
     assert!(
-        right.ends_with("error=code_dead"),
-        "the right code is too late: {right}"
+        right.ends_with("error=tried_out"),
+        "the right code is too late, for that reason: {right}"
     );
     assert!(me(&app, &b).await.is_none_or(|u| u["email"].is_null()));
     let link = format!("/auth/confirm?token={}", token_in(&mail));
-    assert_eq!(b.open(&app, &link).await.0, 410, "the link died with the code");
+    let (status, page) = b.open(&app, &link).await;
+    assert_eq!(status, 410, "the link died with the code");
+    assert!(
+        page.contains("closed after too many wrong codes") && !page.contains("already used"),
+        "the unopened link says why: {page}"
+    );
 
     // The page says so in our words.
     let (_, page) = b.open(&app, &answers[3]).await;
     assert!(page.contains("One more try"), "{page}");
+    for after in [&answers[4], &right] {
+        let (_, page) = b.open(&app, after).await;
+        assert!(
+            page.contains("Too many tries") && page.contains("We sent nothing new: ask for a new email."),
+            "{page}"
+        );
+        assert!(!page.contains("used, replaced"), "{page}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -409,7 +422,7 @@ async fn eight_wrong_codes_in_flight_at_once_are_checked_only_five_times() {
     assert_eq!(tries(&app, &request).await, 5);
     let right = type_code(&app, &b, &request, &code).await;
     assert!(
-        right.ends_with("error=code_dead"),
+        right.ends_with("error=tried_out"),
         "the right code is too late: {right}"
     );
     assert!(me(&app, &b).await.is_none());

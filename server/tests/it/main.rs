@@ -13,6 +13,7 @@ mod common;
 mod deletion;
 mod directory;
 mod dogs;
+mod farewells;
 mod guests;
 mod identity;
 mod instances;

@@ -4,7 +4,8 @@
 
 use super::{Ended, Method, Refusal};
 use crate::auth::context::Caller;
-use crate::auth::merge::{self, Outcome};
+use crate::auth::farewell;
+use crate::auth::merge::Outcome;
 use crate::auth::user::User;
 use anyhow::Context as _;
 use sqlx::PgConnection;
@@ -72,7 +73,7 @@ pub(super) async fn settle_member(
     if first_proof {
         tracing::warn!(user = %id, "address proven for the first time: ending earlier sessions");
     }
-    merge::end_sessions(conn, id).await?;
+    farewell::end_sessions(conn, farewell::Ending::all(id)).await?;
     sqlx::query(
         "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), password_hash = $2 WHERE id = $1",
     )
@@ -92,7 +93,11 @@ pub(super) async fn promote(
     email: Option<&str>,
     password: Option<&str>,
 ) -> anyhow::Result<()> {
-    merge::end_sessions(conn, guest).await?;
+    let moved = farewell::Ending {
+        moved_to: Some(guest),
+        ..farewell::Ending::all(guest)
+    };
+    farewell::end_sessions(conn, moved).await?;
     sqlx::query("DELETE FROM guest_mint_keys WHERE user_id = $1")
         .bind(guest)
         .execute(&mut *conn)
