@@ -19,6 +19,8 @@
   let mapId = 0;
   let state = "";
   let latest = 0;
+  // The path and query of the page shown.
+  let shown = window.location.pathname + window.location.search;
 
   function pairs(query) {
     return Array.from(new URLSearchParams(query).entries());
@@ -117,6 +119,7 @@
   function go(to, how, push) {
     if (push) history.pushState(null, "", to);
     else history.replaceState(null, "", to);
+    shown = window.location.pathname + window.location.search;
     load(to, how);
   }
 
@@ -190,7 +193,13 @@
       root.addEventListener("change", changed);
       root.addEventListener("submit", submitted);
       root.addEventListener("click", clicked);
-      window.addEventListener("popstate", function () { load(window.location.href, "history"); });
+      window.addEventListener("popstate", function () {
+        // Back from "Skip map" (a #fragment) is the same page: nothing to load.
+        const here = window.location.pathname + window.location.search;
+        if (here === shown) return;
+        shown = here;
+        load(window.location.href, "history");
+      });
       const near = root.querySelector("[data-near-me]");
       if (near && window.PawsMap) {
         near.addEventListener("click", nearMe);

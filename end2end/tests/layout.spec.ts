@@ -166,3 +166,26 @@ test("near me shows distances on the cards, a you-are-here dot and the legend", 
   await expect(page.locator(".venue-distance").first()).toHaveText(/away$/);
   await context.close();
 });
+
+test("back and forward bring the form and the list back, without a reload", async ({ page }) => {
+  await page.goto("/");
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as any).__noReload = true));
+  await page.getByLabel("Kind of place").selectOption("bakery");
+  await expect(page).toHaveURL(/category=bakery/);
+  await expect(page.locator(".venue-card")).not.toHaveCount(20);
+  const bakeries = await page.locator(".venue-card").count();
+  await page.goBack();
+  await expect(page).not.toHaveURL(/category=/);
+  await expect(page.locator(".venue-card")).toHaveCount(20);
+  await expect(page.getByLabel("Kind of place")).toHaveValue("");
+  await page.goForward();
+  await expect(page.locator(".venue-card")).toHaveCount(bakeries);
+  await expect(page.getByLabel("Kind of place")).toHaveValue("bakery");
+  // "Skip map" is a #fragment: back from it stays on the page as it is.
+  await page.getByRole("link", { name: "Skip map" }).focus();
+  await page.keyboard.press("Enter");
+  await page.goBack();
+  await expect(page.locator(".venue-card")).toHaveCount(bakeries);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+});

@@ -27,6 +27,7 @@ test("no Content-Security-Policy violations on any page", async ({ page }) => {
   await page.goto("/");
   await waitForHydration(page);
   await expect(page.locator(".leaflet-marker-icon").first()).toBeVisible();
+  await page.getByText("Menu", { exact: true }).click();
   await page.getByRole("link", { name: "Suggest a place" }).click();
   await expect(page).toHaveURL(/\/suggest$/);
   await page.getByRole("region", { name: "Pick the place on the map" }).click({ position: { x: 100, y: 80 } });
