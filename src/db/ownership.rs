@@ -80,6 +80,12 @@ pub const OWNED: &[Owned] = &[
     },
 ];
 
+/// Owned columns that may be NULL: rows that stay, without an owner, when
+/// their owner is deleted ("dogs still welcome?" answers keep a venue's
+/// count; `auth::account::erase` clears the owner before the delete).
+/// Every other owner column is NOT NULL.
+pub const OUTLIVE_OWNER: &[(&str, &str)] = &[("venue_checks", "user_id")];
+
 /// Columns that reference users for bookkeeping, not ownership; not moved.
 pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("guest_mint_keys", "user_id"),

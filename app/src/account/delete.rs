@@ -145,7 +145,7 @@ fn Warning(info: Deletion) -> impl IntoView {
             </ul>
             <h2 class="h3">"What stays"</h2>
             <ul>
-                <li>{format!("{}, without your name: a place's history keeps its count", n(info.answers, "“dogs still welcome?” answer", "“dogs still welcome?” answers"))}</li>
+                <li>{format!("{}, without your name: a place’s history keeps its count", n(info.answers, "“dogs still welcome?” answer", "“dogs still welcome?” answers"))}</li>
                 {(info.listed > 0).then(|| view! { <li>{format!("{} you suggested, on the map", n(info.listed, "place", "places"))}</li> })}
             </ul>
             <p><a href="/mine">"See or remove any of it first"</a></p>

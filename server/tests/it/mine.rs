@@ -221,3 +221,22 @@ async fn the_venue_page_offers_delete_on_your_photo_only_to_you_and_never_from_t
     assert_eq!(res.status(), 200);
     assert!(!app.page(VENUE).await.1.contains(&photo));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_photo_from_my_contributions_removes_its_objects_from_the_bucket() {
+    use crate::common::s3::{S3Server, borrowed};
+    use crate::common::{fresh_database, settings, spawn_with};
+    let s3 = S3Server::start();
+    let app = spawn_with(settings(&fresh_database().await, &borrowed(&s3.env()))).await;
+    let guest = Browser::new();
+    let photo = venue_photo(&app, &guest).await;
+    assert_eq!(s3.objects().len(), 2, "display and thumbnail");
+    let res = app
+        .call(&Browser::new(), "mine/remove-photo", &[("id", &photo)])
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(s3.objects().len(), 2, "someone else removes nothing");
+    let res = app.call(&guest, "mine/remove-photo", &[("id", &photo)]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(s3.objects().is_empty(), "both objects went with the row");
+}

@@ -179,12 +179,12 @@ async fn keeping_it_separate_or_an_unverified_address_makes_an_account_of_its_ow
     assert_eq!(user_id(&app, &b).await, guest);
     assert_ne!(guest, carol);
     assert_eq!(owner_of(&app, dog).await, guest);
-    // Without an address, the account page offers no password and asks for the word.
+    // Without an address, the account page offers no password and its delete
+    // page asks for the word.
     let (_, account) = b.open(&app, "/account").await;
-    assert!(
-        !account.contains("acct-password") && account.contains("Type the word delete"),
-        "{account}"
-    );
+    assert!(!account.contains("acct-password"), "{account}");
+    let (_, delete) = b.open(&app, "/account/delete").await;
+    assert!(delete.contains("Type the word delete"), "{delete}");
 
     // A verified address with an account, but the person keeps them apart.
     let c = Browser::new();
