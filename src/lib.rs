@@ -34,7 +34,6 @@ pub mod mail;
 pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod password;
-#[cfg(feature = "ssr")]
 pub mod time;
 
 pub use auth::{ClaimChoice, GuestData, LinkCheck, LinkPreview, User};

@@ -37,9 +37,9 @@ pub struct SessionRow {
     pub handle: String,
     /// Browser's User-Agent at sign-in.
     pub user_agent: String,
-    /// Sign-in time (UTC, `YYYY-MM-DD HH:MM`).
+    /// The day this browser signed in ("6 Dec 2026").
     pub created_at: String,
-    /// Last activity (UTC, `YYYY-MM-DD HH:MM`, at day granularity in practice).
+    /// The day of its last activity (kept to the day: sessions are saved daily).
     pub last_seen_at: String,
     /// This is the session making the request.
     pub current: bool,
@@ -91,9 +91,8 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
     .fetch_one(&mut *conn)
     .await
     .context("failed to load account")?;
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, user_agent, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
-                to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, user_agent, extract(epoch FROM created_at)::int8, extract(epoch FROM last_seen_at)::int8
          FROM sessions WHERE user_id = $1 AND expiry_date > now()
          ORDER BY last_seen_at DESC, created_at DESC",
     )
@@ -108,8 +107,8 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
             handle: handle_of(&sid),
             current: current.as_deref() == Some(sid.as_str()),
             user_agent,
-            created_at,
-            last_seen_at,
+            created_at: crate::time::date(created_at),
+            last_seen_at: crate::time::date(last_seen_at),
         })
         .collect();
     Ok(Overview::Member(account, sessions))

@@ -40,11 +40,11 @@ pub async fn owner_after_vanished(
     caller: &mut Caller,
     mint_key: Option<&str>,
 ) -> Result<Uuid, MintError> {
-    if let (Some(gone), Some(session)) = (caller.session.guest(), caller.session.id()) {
-        if let Some(account) = super::farewell::moved_to(&ctx.pool, &session).await? {
-            tracing::info!(guest = %gone, %account, "a contribution followed its guest into an account");
-            return Ok(account);
-        }
+    if let (Some(gone), Some(session)) = (caller.session.guest(), caller.session.id())
+        && let Some(account) = super::farewell::moved_to(&ctx.pool, &session).await?
+    {
+        tracing::info!(guest = %gone, %account, "a contribution followed its guest into an account");
+        return Ok(account);
     }
     caller.session.vanished();
     Ok(user_or_mint(ctx, caller, mint_key).await?.id())

@@ -10,7 +10,7 @@ use uuid::Uuid;
 pub async fn open(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Result<Vec<ClaimFailure>> {
     sqlx::query_as(
         "SELECT f.id, f.guest_id, f.target_id, u.email AS target_email, f.error, f.counts::text AS counts,
-                to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS created_at
+                to_char(f.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY, HH24:MI \"UTC\"') AS created_at
          FROM claim_failures f LEFT JOIN users u ON u.id = f.target_id
          WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id LIMIT $1 OFFSET $2",
     )

@@ -78,7 +78,7 @@ pub async fn user_stats(pool: &PgPool) -> anyhow::Result<UserStats> {
     .await
     .context("failed to count users")?;
     let guests_per_day = sqlx::query_as(
-        "SELECT to_char(d, 'YYYY-MM-DD'), count(u.id)
+        "SELECT to_char(d, 'FMDD Mon YYYY'), count(u.id)
          FROM generate_series(current_date - 13, current_date, interval '1 day') d
          LEFT JOIN users u ON u.is_anonymous IS NOT NULL AND u.created_at >= d AND u.created_at < d + interval '1 day'
               AND u.is_anonymous
@@ -99,7 +99,7 @@ pub async fn search_users(pool: &PgPool, query: &str) -> anyhow::Result<Vec<User
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_', '\\'], ""));
     sqlx::query_as(
         "SELECT u.id, u.email, u.role, (SELECT count(*) FROM dogs p WHERE p.user_id = u.id) AS dogs,
-                to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
+                to_char(u.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
          FROM users u WHERE NOT u.is_anonymous AND u.email LIKE $1 ORDER BY u.email LIMIT 50",
     )
     .bind(pattern)

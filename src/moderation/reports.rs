@@ -35,7 +35,7 @@ pub async fn report(
 pub async fn open(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Result<Vec<OpenReport>> {
     sqlx::query_as(
         "SELECT r.id, r.photo_id, m.storage_key, r.reason, r.note, m.hidden_at IS NOT NULL AS hidden,
-                to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
+                to_char(r.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
          FROM photo_reports r JOIN photos m ON m.id = r.photo_id
          WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id LIMIT $1 OFFSET $2",
     )

@@ -15,7 +15,7 @@ pub async fn pending(pool: &PgPool, page: crate::moderation::Page) -> anyhow::Re
                 s.dogs_inside, s.size_limit, s.water_bowl, s.treats, s.notes,
                 CASE WHEN u.is_anonymous THEN 'a guest' ELSE coalesce(u.display_name, 'a member') END
                   AS suggested_by,
-                to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_on
+                to_char(s.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
          FROM venue_suggestions s JOIN users u ON u.id = s.user_id
          WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT $1 OFFSET $2",
     )

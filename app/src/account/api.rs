@@ -16,11 +16,10 @@ use crate::error::{ctx, fail};
 pub struct SessionView {
     /// Public name used to revoke it.
     pub handle: String,
-    /// Browser and system, as its User-Agent says.
+    /// Browser and system, as its User-Agent says, and the day it was first
+    /// signed in: "Safari 17 on iPhone (iOS 17.4), since 6 Dec 2026".
     pub device: String,
-    /// Signed in at (UTC).
-    pub since: String,
-    /// Last active (UTC).
+    /// The day of its last activity.
     pub last_seen: String,
     /// The device making this request.
     pub current: bool,
@@ -52,35 +51,66 @@ pub enum AccountView {
     },
 }
 
-/// "Chrome on Linux" from a User-Agent, roughly; the raw string when unsure.
+/// "Safari 17 on iPhone (iOS 17.4)" from a User-Agent, roughly: browser and
+/// major version, system and its version where the agent says it; the raw
+/// string (cut) when it names neither. Two phones of one kind are told apart
+/// by the day each was first signed in, which the list adds.
 pub fn describe_agent(agent: &str) -> String {
+    // First match wins: Edge and the iOS shells say "Safari" and "Chrome" too;
+    // Safari's own version is in "Version/".
     let browser = [
-        ("Edg/", "Edge"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
+        ("Edg/", "Edge", "Edg/"),
+        ("EdgiOS/", "Edge", "EdgiOS/"),
+        ("FxiOS/", "Firefox", "FxiOS/"),
+        ("Firefox/", "Firefox", "Firefox/"),
+        ("CriOS/", "Chrome", "CriOS/"),
+        ("Chrome/", "Chrome", "Chrome/"),
+        ("Safari/", "Safari", "Version/"),
     ]
     .into_iter()
-    .find(|(marker, _)| agent.contains(marker))
-    .map(|(_, name)| name);
+    .find(|(marker, ..)| agent.contains(marker))
+    .map(|(_, name, version)| match version_after(agent, version, '.') {
+        Some(v) => format!("{name} {v}"),
+        None => name.to_owned(),
+    });
     let system = [
-        ("Android", "Android"),
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
+        ("Android", "Android", Some("Android ")),
+        ("iPhone", "iPhone", Some("iPhone OS ")),
+        ("iPad", "iPad", Some("CPU OS ")),
+        ("Windows", "Windows", None),
+        ("Mac OS X", "Mac", None),
+        ("CrOS", "ChromeOS", None),
+        ("Linux", "Linux", None),
     ]
     .into_iter()
-    .find(|(marker, _)| agent.contains(marker))
-    .map(|(_, name)| name);
+    .find(|(marker, ..)| agent.contains(marker))
+    .map(
+        |(_, name, version)| match (name, version.and_then(|v| version_after(agent, v, ';'))) {
+            ("Android", Some(v)) => format!("Android {v}"),
+            (_, Some(v)) => format!("{name} (iOS {})", v.replace('_', ".")),
+            _ => name.to_owned(),
+        },
+    );
     match (browser, system) {
         (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => s.to_owned(),
+        (Some(b), None) => b,
+        (None, Some(s)) => s,
         (None, None) if agent.is_empty() => "Unknown device".to_owned(),
         (None, None) => agent.chars().take(60).collect(),
     }
+}
+
+/// The version after `marker` in `agent`, up to `stop` (or a space or `)`):
+/// digits, dots and underscores only, at most 12 characters.
+fn version_after(agent: &str, marker: &str, stop: char) -> Option<String> {
+    let rest = &agent[agent.find(marker)? + marker.len()..];
+    let v: String = rest
+        .chars()
+        .take_while(|c| *c != stop && *c != ' ' && *c != ')')
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '_')
+        .take(12)
+        .collect();
+    (!v.is_empty() && v.starts_with(|c: char| c.is_ascii_digit())).then_some(v)
 }
 
 /// The account page's data for this browser's session.
@@ -123,8 +153,7 @@ pub async fn account() -> Result<AccountView, ServerFnError> {
                 .into_iter()
                 .map(|s| SessionView {
                     handle: s.handle,
-                    device: describe_agent(&s.user_agent),
-                    since: s.created_at,
+                    device: format!("{}, since {}", describe_agent(&s.user_agent), s.created_at),
                     last_seen: s.last_seen_at,
                     current: s.current,
                 })
@@ -212,7 +241,15 @@ mod tests {
     #[test]
     fn devices() {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(super::describe_agent(chrome), "Chrome on Linux");
+        assert_eq!(super::describe_agent(chrome), "Chrome 156 on Linux");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+        assert_eq!(super::describe_agent(iphone), "Safari 17 on iPhone (iOS 17.4)");
+        let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
+        assert_eq!(super::describe_agent(android), "Chrome 120 on Android 14");
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0";
+        assert_eq!(super::describe_agent(edge), "Edge 120 on Windows");
+        let firefox = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.2; rv:121.0) Gecko/20100101 Firefox/121.0";
+        assert_eq!(super::describe_agent(firefox), "Firefox 121 on Mac");
         assert_eq!(super::describe_agent(""), "Unknown device");
         assert_eq!(super::describe_agent("curl/8.0"), "curl/8.0");
     }

@@ -94,15 +94,15 @@ fn Member(
                 {sessions.into_iter().map(|s| view! {
                     <li>
                         <span>
-                            <strong>{s.device}</strong>
+                            <strong>{s.device.clone()}</strong>
                             {s.current.then(|| view! { " " <span class="badge">"this device"</span> })}
                             <br />
-                            <span class="muted small">{format!("Signed in {} · last active {} (UTC)", s.since, s.last_seen)}</span>
+                            <span class="muted small">{format!("Last active {}", s.last_seen)}</span>
                         </span>
                         {(!s.current).then(|| view! {
                             <ActionForm action=revoke>
                                 <input type="hidden" name="handle" value=s.handle />
-                                <button type="submit" class="button button-quiet">"Sign out"</button>
+                                <button type="submit" class="button button-quiet" aria-label=format!("Sign out {}", s.device)>"Sign out"</button>
                             </ActionForm>
                         })}
                     </li>

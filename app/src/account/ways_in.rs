@@ -115,7 +115,7 @@ pub fn WaysIn(
                             <strong>{l.label.clone()}</strong>
                             {l.email.map(|e| view! { " " <span class="muted">{e}</span> })}
                             <br />
-                            <span class="muted small">{format!("Linked {} · last used {} (UTC)", l.since, l.last_used)}</span>
+                            <span class="muted small">{format!("Linked {} · last used {}", l.since, l.last_used)}</span>
                         </span>
                         <ActionForm action=unlink>
                             <input type="hidden" name="provider" value=l.provider />
@@ -128,7 +128,7 @@ pub fn WaysIn(
                         <span>
                             <strong>{format!("Passkey: {}", p.name)}</strong>
                             <br />
-                            <span class="muted small">{format!("Added {} · last used {} (UTC)", p.since, p.last_used.unwrap_or_else(|| "never".to_owned()))}</span>
+                            <span class="muted small">{format!("Added {} · last used {}", p.since, p.last_used.unwrap_or_else(|| "never".to_owned()))}</span>
                         </span>
                         <ActionForm action=remove>
                             <input type="hidden" name="id" value=p.id />

@@ -58,7 +58,7 @@ pub async fn create_dog(
     if crate::bot::caught("add_dog", &website, &form_started) {
         // The same answer as a real dog: a redirect to a page that will not exist.
         let id = Uuid::new_v4();
-        leptos_axum::redirect(&format!("/dogs/{id}"));
+        leptos_axum::redirect(&format!("/dogs/{id}?added"));
         return Ok(id);
     }
     let form = paws_inside::DogForm {
@@ -71,7 +71,7 @@ pub async fn create_dog(
     let id = flows::add(&ctx()?, &mut caller().await?, &form, mint_key.as_deref())
         .await
         .map_err(fail)?;
-    leptos_axum::redirect(&format!("/dogs/{id}"));
+    leptos_axum::redirect(&format!("/dogs/{id}?added"));
     Ok(id)
 }
 

@@ -140,14 +140,24 @@ fn with_dog<V: IntoView + 'static>(
     }
 }
 
-/// `/dogs/{id}`: one dog, its photos and the photo upload.
+/// `/dogs/{id}`: one dog, its photos and the photo upload. Just after adding
+/// it (`?added`, where "Add dog" sends the browser, with or without
+/// JavaScript) a status message says so, which screen readers announce.
 #[component]
 pub fn DogPage() -> impl IntoView {
     let dog = dog_resource();
+    let added = use_query_map().with_untracked(|q| q.get("added").is_some());
     with_dog(dog, move |dog: Dog| {
         let id = dog.id.to_string();
+        let title = match added {
+            true => format!("{} is added", dog.name),
+            false => dog.name.clone(),
+        };
         view! {
-            <Title text=dog.name.clone() />
+            <Title text=title />
+            {added.then(|| view! {
+                <p class="notice toast" role="status" data-testid="dog-added">{format!("{} is added.", dog.name)}</p>
+            })}
             <nav class="breadcrumb" aria-label="Breadcrumb"><A href="/dogs">"My dogs"</A></nav>
             <div class="page-head">
                 <h1>{dog.name.clone()}</h1>
@@ -156,7 +166,7 @@ pub fn DogPage() -> impl IntoView {
                     <A href=format!("/dogs/{id}/delete") attr:class="button button-quiet">"Delete"</A>
                 </div>
             </div>
-            <p class="muted">{describe(&dog.size, dog.breed.as_deref())}{dog.birthday.clone().map(|b| format!(" · born {b}"))}</p>
+            <p class="muted">{describe(&dog.size, dog.breed.as_deref())}{dog.birthday.as_deref().map(|b| format!(" · born {}", paws_inside::time::iso_day(b)))}</p>
             {(!dog.bio.is_empty()).then(|| view! { <p class="dog-bio">{dog.bio.clone()}</p> })}
             <section aria-labelledby="photos-heading" class="dog-photos">
                 <h2 id="photos-heading">"Photos"</h2>

@@ -209,14 +209,24 @@ async fn outside_text_never_shows_as_our_error() {
         .unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
     let back = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.contains("__err="), "{back}");
-    let path = back.trim_start_matches(&app.address);
-    let (status, page) = b.open(&app, path).await;
+    assert_eq!(back, "/dogs/new", "nothing of the error in the address");
+    // Not on another page, and only for the browser it was meant for.
+    let (_, page) = Browser::new().open(&app, &back).await;
+    assert!(!page.contains("role=\"alert\""), "{page}");
+    let (_, page) = b.open(&app, "/account").await;
+    assert!(!page.contains("role=\"alert\""), "{page}");
+    let (status, page) = b.open(&app, &back).await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("role=\"alert\""),
+        page.contains("role=\"alert\"") && page.contains("Please tell us your dog"),
         "the form's own error shows: {page}"
     );
+    let (_, page) = b.open(&app, &back).await;
+    assert!(!page.contains("role=\"alert\""), "once: {page}");
+
+    // The sender's link still only leads to the clean page.
+    let res = b.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/dogs/new");
 }
 
 fn base64_url(text: &str) -> String {

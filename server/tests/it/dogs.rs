@@ -55,7 +55,8 @@ async fn the_fifty_first_dog_is_refused_with_a_reason_and_nothing_is_written() {
         .await
         .unwrap();
     let back = res.headers()["location"].to_str().unwrap().to_owned();
-    let page = b.get(&back).send().await.unwrap().text().await.unwrap();
+    assert_eq!(back, "/dogs/new", "a clean address");
+    let (_, page) = b.open(&app, &back).await;
     assert!(page.contains(FULL), "{back}");
     // Making room lets the next one in.
     let res = app.call(&b, "dogs/delete", &[("id", &first.to_string())]).await;

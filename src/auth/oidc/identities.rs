@@ -16,17 +16,16 @@ pub struct Linked {
     pub label: String,
     /// The address the provider gave at the last sign-in.
     pub email: Option<String>,
-    /// Linked at (UTC, minutes).
+    /// Linked at, as pages say it ("6 Dec 2026, 08:57 UTC").
     pub since: String,
-    /// Last sign-in with it (UTC, minutes).
+    /// Last sign-in with it, likewise.
     pub last_used: String,
 }
 
 /// The identities of `user`, oldest first.
 pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
-    let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
-        "SELECT provider, email, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
-                to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+    let rows: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT provider, email, extract(epoch FROM created_at)::int8, extract(epoch FROM last_used_at)::int8
          FROM oidc_identities WHERE user_id = $1 ORDER BY created_at, provider",
     )
     .bind(user)
@@ -39,8 +38,8 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
             label: ctx.oidc.label(&provider),
             provider,
             email,
-            since,
-            last_used,
+            since: crate::time::date_time(since),
+            last_used: crate::time::date_time(last_used),
         })
         .collect())
 }

@@ -14,17 +14,16 @@ pub struct Listed {
     pub id: Uuid,
     /// The name given when it was added.
     pub name: String,
-    /// Added at (UTC, minutes).
+    /// Added at, as pages say it ("6 Dec 2026, 08:57 UTC").
     pub since: String,
-    /// Last sign-in with it (UTC, minutes), if any.
+    /// Last sign-in with it, likewise, if any.
     pub last_used: Option<String>,
 }
 
 /// The passkeys of `user`, oldest first.
 pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Listed>> {
-    let rows: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
-                to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+    let rows: Vec<(Uuid, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, extract(epoch FROM created_at)::int8, extract(epoch FROM last_used_at)::int8
          FROM passkeys WHERE user_id = $1 ORDER BY created_at, id",
     )
     .bind(user)
@@ -36,8 +35,8 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Listed>> {
         .map(|(id, name, since, last_used)| Listed {
             id,
             name,
-            since,
-            last_used,
+            since: crate::time::date_time(since),
+            last_used: last_used.map(crate::time::date_time),
         })
         .collect())
 }
