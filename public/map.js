@@ -284,3 +284,32 @@
   window.PawsMap = { mount: mount, setMarkers: setMarkers, setBox: setBox, fit: fit, fitView: fitView,
     onMove: onMove, locate: locate, pick: pick, unmount: unmount, here: here };
 })();
+
+// === search ===
+// The place field's suggestions follow what is typed: the places whose name
+// starts with it, the most venues first (GET /api/venues/places). A plain
+// script next to the map's, so the home page's WASM does not grow.
+(function () {
+  let timer = 0, seq = 0;
+  document.addEventListener("input", function (e) {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.id !== "filter-city") return;
+    const list = document.getElementById(input.getAttribute("list") || "");
+    if (!list) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      const mine = ++seq;
+      fetch("/api/venues/places?prefix=" + encodeURIComponent(input.value.trim()))
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (names) {
+          if (mine !== seq || !Array.isArray(names)) return;
+          list.replaceChildren.apply(list, names.map(function (name) {
+            const option = document.createElement("option");
+            option.value = name;
+            return option;
+          }));
+        })
+        .catch(function () {});
+    }, 150);
+  });
+})();

@@ -20,6 +20,10 @@ test("a guest suggests a venue, an admin made on the command line approves it, a
   await guest.getByLabel("Name of the place").fill(name);
   await guest.getByLabel("Street address").fill("Oranienstraße 1");
   await guest.getByLabel("City").fill("Berlin");
+  // The form chooses nothing for the person.
+  await guest.getByLabel("Kind of place").selectOption("cafe");
+  await guest.getByLabel("Where can dogs go inside?").selectOption("yes");
+  await guest.getByLabel("Which sizes?").selectOption("any");
   await guest.getByRole("region", { name: "Pick the place on the map" }).click({ position: { x: 150, y: 100 } });
   await guest.getByRole("button", { name: "Send suggestion" }).click();
   await expect(guest.getByText("Waiting for review").first()).toBeVisible();

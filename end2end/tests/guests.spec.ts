@@ -91,6 +91,10 @@ test("a guest suggests a venue and sees it as pending", async ({ page, context }
   await page.getByLabel("Name of the place").fill("Café Olive");
   await page.getByLabel("Street address").fill("Weserstraße 12");
   await page.getByLabel("City").fill("Berlin");
+  // The form chooses nothing for the person.
+  await page.getByLabel("Kind of place").selectOption("cafe");
+  await page.getByLabel("Where can dogs go inside?").selectOption("yes");
+  await page.getByLabel("Which sizes?").selectOption("any");
   await page.getByLabel("Water bowl").check();
   // Picking the spot on the map fills in the optional location.
   await page.getByRole("region", { name: "Pick the place on the map" }).click({ position: { x: 120, y: 90 } });

@@ -124,7 +124,7 @@ pub struct Search {
 impl Search {
     /// Reads `text`: words of letters and digits (anything else separates
     /// them), kinds and countries and fillers taken out, the longest phrase
-    /// first.
+    /// first; words of one character are left out.
     pub fn read(text: &str) -> Self {
         let words: Vec<String> = text
             .split(|c: char| !(c.is_alphabetic() || c.is_ascii_digit()))
@@ -149,7 +149,10 @@ impl Search {
                     continue 'words;
                 }
             }
-            if out.words.len() < MAX_WORDS && !out.words.contains(&words[i]) {
+            // One letter or digit would be the prefix of a good part of all
+            // words (a slow index read for little): it is left out.
+            let long_enough = words[i].chars().nth(1).is_some();
+            if long_enough && out.words.len() < MAX_WORDS && !out.words.contains(&words[i]) {
                 out.words.push(words[i].clone());
             }
             i += 1;
@@ -257,6 +260,7 @@ mod tests {
         assert_eq!(junk.tsquery().as_deref(), Some("drop:* & table:* & venues:*"));
         assert!(Search::read("!!! ??? Germany").is_empty());
         assert_eq!(Search::read(&"word ".repeat(50)).words.len(), 1, "once each");
+        assert_eq!(Search::read("Kastanienallee 5 x").words, vec!["kastanienallee"]);
         let many: String = (0..20).map(|i| format!("w{i} ")).collect();
         assert_eq!(Search::read(&many).words.len(), MAX_WORDS);
     }
