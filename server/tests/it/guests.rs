@@ -229,7 +229,7 @@ async fn a_plain_form_post_mints_the_guest_and_redirects() {
     assert_eq!(status, 200);
     // The confirmation, announced to screen readers, without JavaScript too.
     assert!(
-        page.contains(r#"role="status" data-testid="dog-added">Olive is added.</p>"#),
+        page.contains(r#"<p role="status" data-testid="dog-added" class="notice toast">Olive is added."#),
         "{page}"
     );
     assert!(
