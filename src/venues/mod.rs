@@ -9,6 +9,8 @@ pub mod grid;
 #[cfg(feature = "ssr")]
 pub mod osm;
 #[cfg(feature = "ssr")]
+pub mod places;
+#[cfg(feature = "ssr")]
 pub mod queries;
 pub mod search;
 #[cfg(feature = "ssr")]
