@@ -68,7 +68,7 @@ pub async fn places(
         Ok(prefix) => prefix.map(|p| p.as_str().to_owned()).unwrap_or_default(),
         Err(problem) => return json_error(StatusCode::BAD_REQUEST, &problem.to_string()),
     };
-    match paws_inside::venues::queries::places(&pool, &prefix, PLACES_SUGGESTED).await {
+    match paws_inside::venues::places::places(&pool, &prefix, PLACES_SUGGESTED).await {
         Ok(names) => ([(header::CACHE_CONTROL, "no-cache")], Json(names)).into_response(),
         Err(err) => {
             tracing::error!(error = ?err, "place suggestions failed");

@@ -10,10 +10,11 @@ use crate::geo::BBox;
 use crate::text::TextError;
 use crate::venues::VenueFilter;
 use crate::venues::grid::{CellRange, MAX_STORED_LEVEL, zoom_for};
-use crate::venues::queries;
+use crate::venues::queries::Reach;
 use crate::venues::search::Search;
 use crate::venues::view::{DirectoryQuery, MAX_PAGE, Total};
 use crate::venues::{DirectoryPage, MapView};
+use crate::venues::{places, queries};
 use sqlx::PgPool;
 
 /// Why the directory or the map could not be read.
@@ -55,11 +56,11 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
         filter: query.filter.checked().map_err(DirectoryError::Invalid)?,
         ..query.clone()
     };
-    let places = queries::places(pool, "", PLACES_OFFERED).await?;
+    let offered = places::places(pool, "", PLACES_OFFERED).await?;
     let mut city_view = None;
     let mut unknown_place = None;
     if let Some(typed) = query.filter.city.clone() {
-        match queries::place(pool, &typed).await? {
+        match places::place(pool, &typed).await? {
             Some((name, view)) => {
                 query.filter.city = Some(name);
                 city_view = Some(view);
@@ -83,16 +84,22 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
         total,
         more,
         unknown_place: unknown_place.clone(),
-        places: places.clone(),
+        places: offered.clone(),
     };
     if unknown_place.is_some() {
         return Ok(page(Vec::new(), Total::Exact(0), false));
     }
-    let total = count(pool, view, &filter).await?;
+    let (total, reach) = count(pool, view, &filter).await?;
     if query.page > MAX_PAGE {
         return Ok(page(Vec::new(), total, false));
     }
-    let (venues, more) = queries::in_view(pool, view, centre, &filter, query.page).await?;
+    // A search with more matches than counted is read nearest first from
+    // the view's index: its matches are everywhere, the 21 nearest come soon.
+    let reach = match total {
+        Total::Exact(_) => reach,
+        _ => Reach::View,
+    };
+    let (venues, more) = queries::in_view(pool, view, centre, &filter, query.page, reach).await?;
     Ok(page(venues, total, more && query.page < MAX_PAGE))
 }
 
@@ -100,27 +107,41 @@ pub async fn directory(pool: &PgPool, query: &DirectoryQuery) -> Result<Director
 /// many venues the view holds, so a big view is never counted row by row:
 /// Postgres guesses any box at 0.1 % of the table and would read every entry
 /// of a country view in a bitmap before a LIMIT could stop it.
-/// A search's words are counted from their own index whatever the view.
-async fn count(pool: &PgPool, view: BBox, filter: &VenueFilter) -> anyhow::Result<Total> {
+/// A search's words are counted whatever the view: in a view of more venues
+/// than a filter groups, from their own index ([`Reach::Words`], returned
+/// for the list to read the same way).
+async fn count(pool: &PgPool, view: BBox, filter: &VenueFilter) -> anyhow::Result<(Total, Reach)> {
     let around = rough_count(pool, view).await?;
+    let reach = reach(filter, around);
     if filter.is_empty() && around > 2 * COUNT_LIMIT {
-        return Ok(Total::About(around));
+        return Ok((Total::About(around), reach));
     }
-    let has_words = filter
-        .q
-        .as_deref()
-        .is_some_and(|q| !Search::read(q).words.is_empty());
-    if !filter.is_empty() && !has_words && around > GROUP_LIMIT {
-        return Ok(Total::Many);
+    if !filter.is_empty() && reach == Reach::View && around > GROUP_LIMIT {
+        return Ok((Total::Many, reach));
     }
-    let counted = queries::count_in_view(pool, view, filter, COUNT_LIMIT + 1).await?;
-    Ok(if counted <= COUNT_LIMIT {
+    let counted = queries::count_in_view(pool, view, filter, COUNT_LIMIT + 1, reach).await?;
+    let total = if counted <= COUNT_LIMIT {
         Total::Exact(counted)
     } else if filter.is_empty() {
         Total::About(around.max(counted))
     } else {
         Total::MoreThan(COUNT_LIMIT)
-    })
+    };
+    Ok((total, reach))
+}
+
+/// How to read a view of `around` venues for `filter`: a search with words
+/// in a view of more than [`GROUP_LIMIT`] venues from the words' index.
+fn reach(filter: &VenueFilter, around: i64) -> Reach {
+    let has_words = filter
+        .q
+        .as_deref()
+        .is_some_and(|q| !Search::read(q).words.is_empty());
+    if has_words && around > GROUP_LIMIT {
+        Reach::Words
+    } else {
+        Reach::View
+    }
 }
 
 /// `filter` with its search understood (see [`crate::venues::search`]):
@@ -137,7 +158,7 @@ pub async fn understood(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<(
     if filter.city.is_none() && !search.words.is_empty() {
         let candidates = phrases(&search.words);
         let names: Vec<String> = candidates.iter().map(|(_, _, p)| p.clone()).collect();
-        if let Some((name, view)) = queries::city_named(pool, &names).await? {
+        if let Some((name, view)) = places::city_named(pool, &names).await? {
             let lower = name.to_lowercase();
             if let Some((at, len, _)) = candidates.into_iter().find(|(_, _, p)| *p == lower) {
                 search.words.drain(at..at + len);
@@ -161,13 +182,13 @@ pub async fn understood(pool: &PgPool, filter: &VenueFilter) -> anyhow::Result<(
 /// venues; `None` for a city we have none in. House numbers are left out
 /// (a street's other venues are near enough).
 pub async fn area(pool: &PgPool, city: &str, street: &str) -> anyhow::Result<Option<BBox>> {
-    let Some((name, city_view)) = queries::place(pool, city).await? else {
+    let Some((name, city_view)) = places::place(pool, city).await? else {
         return Ok(None);
     };
     let mut search = Search::read(street);
     search.words.retain(|w| w.chars().any(char::is_alphabetic));
     let on_street = match search.tsquery() {
-        Some(words) => queries::street_area(pool, &name, &words).await?,
+        Some(words) => places::street_area(pool, &name, &words).await?,
         None => None,
     };
     Ok(Some(on_street.unwrap_or(city_view)))
@@ -218,8 +239,11 @@ pub async fn map_view(
         Vec::new()
     };
     let around: i64 = cells.iter().map(|c| c.n).sum();
-    if !range.is_stored() || around <= MARKERS_MAX {
-        let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1).await?;
+    // A search read from its own index may have few matches in a crowded
+    // view: its markers are tried first.
+    let reach = reach(filter, around);
+    if !range.is_stored() || around <= MARKERS_MAX || reach == Reach::Words {
+        let markers = queries::markers_in_box(pool, view, filter, MARKERS_MAX + 1, reach).await?;
         if markers.len() as i64 <= MARKERS_MAX {
             return Ok(MapView {
                 total: markers.len() as i64,
@@ -231,7 +255,7 @@ pub async fn map_view(
     let (clusters, capped) = if filter.is_empty() && range.is_stored() {
         (cells, false)
     } else {
-        queries::group_in_box(pool, view, range, filter, GROUP_LIMIT).await?
+        queries::group_in_box(pool, view, range, filter, GROUP_LIMIT, reach).await?
     };
     Ok(MapView {
         total: clusters.iter().map(|c| c.n).sum(),

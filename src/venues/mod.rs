@@ -14,6 +14,8 @@ pub mod osm;
 #[cfg(feature = "ssr")]
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod places;
+#[cfg(feature = "ssr")]
 pub mod queries;
 pub mod search;
 #[cfg(feature = "ssr")]

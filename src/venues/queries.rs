@@ -1,5 +1,5 @@
 //! Venue queries: the list in a view, its count, the map's markers and
-//! clusters, places, and one venue by slug.
+//! clusters, and one venue by slug (places are in `places.rs`).
 
 use crate::geo::{BBox, LatLng};
 use crate::venues::filter::VenueFilter;
@@ -29,6 +29,9 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &VenueFilter) {
         // Name, street and city together, from the `venues_search` index;
         // words that name a kind of place ask for the kind instead.
         let search = Search::read(q);
+        if search.signs_only {
+            qb.push(" AND false");
+        }
         if let Some(words) = search.tsquery() {
             qb.push(" AND paws_venue_words(name, address, city) @@ to_tsquery('simple', ")
                 .push_bind(words)
@@ -65,12 +68,36 @@ fn planned_each_time(f: &VenueFilter) -> bool {
 }
 
 /// Escapes LIKE wildcards so user text matches literally.
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Appends `location <@ box(...)` for `view`: a GiST index condition.
-fn push_box(qb: &mut QueryBuilder<'_, Postgres>, view: BBox) {
+/// How a query reads the venues of a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// From the view's GiST index (`location <@ box`).
+    View,
+    /// From the search's own index, the view a plain filter: for a search
+    /// in a view of more venues than it has matches. Postgres cannot tell
+    /// (it guesses any box at 0.1 % of the table), and read a whole
+    /// country's view from the GiST index (1 000 000 entries, 180 ms) to
+    /// intersect it with the three matches of a name.
+    Words,
+}
+
+/// Appends the condition that keeps to `view`, read as `reach` says.
+fn push_box(qb: &mut QueryBuilder<'_, Postgres>, view: BBox, reach: Reach) {
+    if reach == Reach::Words {
+        qb.push(" AND location[0] BETWEEN ")
+            .push_bind(view.west)
+            .push(" AND ")
+            .push_bind(view.east)
+            .push(" AND location[1] BETWEEN ")
+            .push_bind(view.south)
+            .push(" AND ")
+            .push_bind(view.north);
+        return;
+    }
     qb.push(" AND location <@ box(point(")
         .push_bind(view.west)
         .push(", ")
@@ -93,9 +120,10 @@ pub async fn in_view(
     centre: LatLng,
     filter: &VenueFilter,
     page: u32,
+    reach: Reach,
 ) -> anyhow::Result<(Vec<VenueSummary>, bool)> {
     let mut qb = QueryBuilder::new(concat!("SELECT ", summary_columns!(), " FROM venues WHERE true"));
-    push_box(&mut qb, view);
+    push_box(&mut qb, view, reach);
     push_filter(&mut qb, filter);
     qb.push(" ORDER BY location <-> point(")
         .push_bind(centre.lng)
@@ -123,9 +151,10 @@ pub async fn count_in_view(
     view: BBox,
     filter: &VenueFilter,
     limit: i64,
+    reach: Reach,
 ) -> anyhow::Result<i64> {
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM venues WHERE true");
-    push_box(&mut qb, view);
+    push_box(&mut qb, view, reach);
     push_filter(&mut qb, filter);
     qb.push(" LIMIT ").push_bind(limit).push(") v");
     qb.build_query_scalar::<i64>()
@@ -141,11 +170,12 @@ pub async fn markers_in_box(
     view: BBox,
     filter: &VenueFilter,
     limit: i64,
+    reach: Reach,
 ) -> anyhow::Result<Vec<MapMarker>> {
     let mut qb = QueryBuilder::new(
         "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues WHERE true",
     );
-    push_box(&mut qb, view);
+    push_box(&mut qb, view, reach);
     push_filter(&mut qb, filter);
     qb.push(" LIMIT ").push_bind(limit);
     qb.build_query_as::<MapMarker>()
@@ -163,9 +193,10 @@ pub async fn group_in_box(
     range: CellRange,
     filter: &VenueFilter,
     limit: i64,
+    reach: Reach,
 ) -> anyhow::Result<(Vec<Cluster>, bool)> {
     let mut qb = QueryBuilder::new("WITH v AS (SELECT location FROM venues WHERE true");
-    push_box(&mut qb, view);
+    push_box(&mut qb, view, reach);
     push_filter(&mut qb, filter);
     qb.push(" LIMIT ")
         .push_bind(limit)
@@ -205,7 +236,7 @@ pub async fn stored_clusters(pool: &PgPool, range: CellRange) -> anyhow::Result<
 }
 
 /// South, west, north, east; NULL where nothing was counted.
-type Edges = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
+pub(crate) type Edges = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
 
 /// The box around every venue (from the coarsest cells: at most 16 rows).
 pub async fn everything(pool: &PgPool) -> anyhow::Result<Option<BBox>> {
@@ -220,76 +251,6 @@ pub async fn everything(pool: &PgPool) -> anyhow::Result<Option<BBox>> {
         (Some(s), Some(w), Some(n), Some(e)) => BBox::new(s, w, n, e),
         _ => None,
     })
-}
-
-/// A place we have venues in, as typed: the city of that name (any case), or
-/// else the biggest whose name starts with it. "Berlin, Germany" is read as
-/// "Berlin" when no city has the whole name: people add the country
-/// ([`city_part`](crate::venues::search::city_part)).
-pub async fn place(pool: &PgPool, typed: &str) -> anyhow::Result<Option<(String, BBox)>> {
-    let first = crate::venues::search::city_part(typed);
-    let row: Option<(String, Edges)> = sqlx::query_as(
-        "SELECT name, (min_lat, min_lng, max_lat, max_lng) FROM venue_cities
-         WHERE lower(name) IN (lower($1), lower($2)) OR lower(name) LIKE lower($3) ESCAPE '\\'
-         ORDER BY lower(name) = lower($1) DESC, lower(name) = lower($2) DESC, n DESC, name LIMIT 1",
-    )
-    .bind(typed)
-    .bind(&first)
-    .bind(format!("{}%", escape_like(&first)))
-    .fetch_optional(pool)
-    .await
-    .context("failed to look up a place")?;
-    Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
-}
-
-/// The box around the venues of `city` (its stored name) whose name, street
-/// or city have every word of `words` (a `to_tsquery` text, see
-/// [`Search::tsquery`]): where a typed street is, from our own data.
-pub async fn street_area(pool: &PgPool, city: &str, words: &str) -> anyhow::Result<Option<BBox>> {
-    let row: Edges = sqlx::query_as(
-        "SELECT min(location[1]), min(location[0]), max(location[1]), max(location[0]) FROM venues
-         WHERE city = $1 AND paws_venue_words(name, address, city) @@ to_tsquery('simple', $2)",
-    )
-    .bind(city)
-    .bind(words)
-    .persistent(false)
-    .fetch_one(pool)
-    .await
-    .context("failed to find a street")?;
-    Ok(match row {
-        (Some(s), Some(w), Some(n), Some(e)) => BBox::new(s, w, n, e),
-        _ => None,
-    })
-}
-
-/// The biggest city whose lowercase name is one of `names`, with its extent.
-pub async fn city_named(pool: &PgPool, names: &[String]) -> anyhow::Result<Option<(String, BBox)>> {
-    let row: Option<(String, Edges)> = sqlx::query_as(
-        "SELECT name, (min_lat, min_lng, max_lat, max_lng) FROM venue_cities
-         WHERE lower(name) = ANY($1) ORDER BY n DESC, name LIMIT 1",
-    )
-    .bind(names)
-    .fetch_optional(pool)
-    .await
-    .context("failed to look up a city in a search")?;
-    Ok(row.and_then(|(name, (s, w, n, e))| Some((name, BBox::new(s?, w?, n?, e?)?))))
-}
-
-/// The places whose name starts with `prefix` (any case; all for an empty
-/// one), the most venues first, at most `limit`: the place field's
-/// suggestions. An index read of `venue_cities`, not a scan of venues.
-pub async fn places(pool: &PgPool, prefix: &str, limit: i64) -> anyhow::Result<Vec<String>> {
-    let sql = if prefix.is_empty() {
-        "SELECT name FROM venue_cities ORDER BY n DESC, name LIMIT $1"
-    } else {
-        "SELECT name FROM venue_cities WHERE lower(name) LIKE lower($2) ESCAPE '\\'
-         ORDER BY n DESC, name LIMIT $1"
-    };
-    let mut q = sqlx::query_scalar(sql).bind(limit);
-    if !prefix.is_empty() {
-        q = q.bind(format!("{}%", escape_like(prefix)));
-    }
-    q.fetch_all(pool).await.context("failed to list places")
 }
 
 #[derive(sqlx::FromRow)]

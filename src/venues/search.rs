@@ -119,6 +119,8 @@ pub struct Search {
     pub words: Vec<String>,
     /// Kinds of place asked for (any of them), in the order first named.
     pub kinds: Vec<Category>,
+    /// The text had no letter or digit at all ("%%%"): nothing matches it.
+    pub signs_only: bool,
 }
 
 impl Search {
@@ -132,7 +134,10 @@ impl Search {
             .map(str::to_lowercase)
             .collect();
         let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
-        let mut out = Self::default();
+        let mut out = Self {
+            signs_only: words.is_empty() && !text.trim().is_empty(),
+            ..Self::default()
+        };
         let mut i = 0;
         'words: while i < words.len() {
             for len in (1..=LONGEST_PHRASE.min(words.len() - i)).rev() {
@@ -161,9 +166,10 @@ impl Search {
     }
 
     /// Whether nothing was understood (the text was only fillers, countries
-    /// or signs): the search is then left out.
+    /// or one-letter words): the search is then left out. Signs alone are
+    /// not left out: they match nothing ([`Search::signs_only`]).
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.kinds.is_empty()
+        self.words.is_empty() && self.kinds.is_empty() && !self.signs_only
     }
 
     /// The Postgres `to_tsquery('simple', …)` text: every word as a prefix,
@@ -182,6 +188,9 @@ impl Search {
     /// The search as text that reads back the same ([`Search::read`]):
     /// the words, then each kind's key.
     pub fn to_text(&self) -> String {
+        if self.signs_only {
+            return "%".to_owned();
+        }
         let kinds = self.kinds.iter().map(|k| k.as_str().to_owned());
         self.words
             .iter()
@@ -259,6 +268,9 @@ mod tests {
         let junk = Search::read("'; DROP TABLE venues; -- :* & | !");
         assert_eq!(junk.tsquery().as_deref(), Some("drop:* & table:* & venues:*"));
         assert!(Search::read("!!! ??? Germany").is_empty());
+        let signs = Search::read("%%%");
+        assert!(!signs.is_empty() && signs.signs_only);
+        assert_eq!(Search::read(&signs.to_text()), signs);
         assert_eq!(Search::read(&"word ".repeat(50)).words.len(), 1, "once each");
         assert_eq!(Search::read("Kastanienallee 5 x").words, vec!["kastanienallee"]);
         let many: String = (0..20).map(|i| format!("w{i} ")).collect();
