@@ -98,9 +98,10 @@ fn status(oh: &Local, tz: Tz, now: DateTime<Utc>) -> Vec<StatusLine> {
                 text,
             });
         }
+        // Always forward (a midnight is), so the loop ends.
         let midnight = next_midnight(&at, tz);
         at = match change {
-            Some(c) if c < midnight => c,
+            Some(c) if c > at && c < midnight => c,
             _ => midnight,
         };
     }
@@ -122,7 +123,9 @@ fn sentence(oh: &Local, at: &DateTime<Tz>, change: Option<&DateTime<Tz>>) -> (bo
     let (kind, comment) = oh.state(at.clone());
     let within_week = change.filter(|c| **c - at.clone() <= Duration::days(AHEAD_DAYS));
     let when = within_week.map(|c| when(at.date_naive(), c));
-    let note = (!comment.is_empty()).then(|| format!(" ({comment})")).unwrap_or_default();
+    let note = (!comment.is_empty())
+        .then(|| format!(" ({comment})"))
+        .unwrap_or_default();
     match (kind, when) {
         (RuleKind::Open, Some(w)) => (true, format!("Open now{note} · closes {w}")),
         (RuleKind::Open, None) if comment.is_empty() => (true, "Open now · open around the clock".into()),
@@ -145,7 +148,15 @@ fn when(today: NaiveDate, at: &DateTime<Tz>) -> String {
 }
 
 fn day_name(date: NaiveDate) -> &'static str {
-    const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
     DAYS[date.weekday().num_days_from_monday() as usize]
 }
 
@@ -175,7 +186,9 @@ fn stretches(oh: &Local, date: NaiveDate) -> Vec<Stretch> {
 /// that runs past midnight written on the day it starts ("Fr 10:00–03:00").
 fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
     const DAY: u16 = 24 * 60;
-    let days: Vec<Vec<Stretch>> = (-1..=7).map(|i| stretches(oh, today + Duration::days(i))).collect();
+    let days: Vec<Vec<Stretch>> = (-1..=7)
+        .map(|i| stretches(oh, today + Duration::days(i)))
+        .collect();
     let runs_on = |day: &[Stretch]| day.last().is_some_and(|s| s.to == DAY && s.from > 0);
     let spill = |day: &[Stretch]| day.first().filter(|s| s.from == 0 && s.to < DAY).map(|s| s.to);
     (1..=7)
@@ -193,9 +206,15 @@ fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
                 .enumerate()
                 .map(|(n, s)| {
                     let hm = |m: u16| format!("{:02}:{:02}", (m / 60) % 24, m % 60);
-                    let to = if n + 1 == count { tonight.unwrap_or(s.to) } else { s.to };
+                    let to = if n + 1 == count {
+                        tonight.unwrap_or(s.to)
+                    } else {
+                        s.to
+                    };
                     let maybe = if s.maybe { " (maybe)" } else { "" };
-                    let note = (!s.comment.is_empty()).then(|| format!(" ({})", s.comment)).unwrap_or_default();
+                    let note = (!s.comment.is_empty())
+                        .then(|| format!(" ({})", s.comment))
+                        .unwrap_or_default();
                     match (s.from, to) {
                         (0, DAY) => format!("Open all day{maybe}{note}"),
                         (from, to) => format!("{}–{}{maybe}{note}", hm(from), hm(to)),
@@ -204,8 +223,16 @@ fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
                 .collect();
             let holiday = oh.get_context().holidays.get_public().contains(date);
             DayHours {
-                day: format!("{}{}", day_name(date), if holiday { " (public holiday)" } else { "" }),
-                hours: if ranges.is_empty() { "Closed".into() } else { ranges.join(", ") },
+                day: format!(
+                    "{}{}",
+                    day_name(date),
+                    if holiday { " (public holiday)" } else { "" }
+                ),
+                hours: if ranges.is_empty() {
+                    "Closed".into()
+                } else {
+                    ranges.join(", ")
+                },
                 today: i == 1,
             }
         })
