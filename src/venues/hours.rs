@@ -89,7 +89,7 @@ fn status(oh: &Local, tz: Tz, now: DateTime<Utc>) -> Vec<StatusLine> {
     let mut lines: Vec<StatusLine> = Vec::new();
     let mut at = now.with_timezone(&tz);
     while at.with_timezone(&Utc) < end && lines.len() < MAX_LINES {
-        let change = oh.next_change(at.clone());
+        let change = oh.next_change(at);
         let (open, text) = sentence(oh, &at, change.as_ref());
         if lines.last().is_none_or(|l| l.text != text) {
             lines.push(StatusLine {
@@ -115,17 +115,19 @@ fn next_midnight(at: &DateTime<Tz>, tz: Tz) -> DateTime<Tz> {
     // A midnight a clock change skips: the first valid minute after it.
     (0..180)
         .find_map(|m| tz.from_local_datetime(&(naive + Duration::minutes(m))).earliest())
-        .unwrap_or_else(|| at.clone() + Duration::days(1))
+        .unwrap_or_else(|| *at + Duration::days(1))
 }
 
 /// "Open now · closes 18:00", "Closed · opens 08:00 tomorrow".
 fn sentence(oh: &Local, at: &DateTime<Tz>, change: Option<&DateTime<Tz>>) -> (bool, String) {
-    let (kind, comment) = oh.state(at.clone());
-    let within_week = change.filter(|c| **c - at.clone() <= Duration::days(AHEAD_DAYS));
+    let (kind, comment) = oh.state(*at);
+    let within_week = change.filter(|c| **c - *at <= Duration::days(AHEAD_DAYS));
     let when = within_week.map(|c| when(at.date_naive(), c));
-    let note = (!comment.is_empty())
-        .then(|| format!(" ({comment})"))
-        .unwrap_or_default();
+    let note = if comment.is_empty() {
+        String::new()
+    } else {
+        format!(" ({comment})")
+    };
     match (kind, when) {
         (RuleKind::Open, Some(w)) => (true, format!("Open now{note} · closes {w}")),
         (RuleKind::Open, None) if comment.is_empty() => (true, "Open now · open around the clock".into()),
@@ -212,9 +214,11 @@ fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
                         s.to
                     };
                     let maybe = if s.maybe { " (maybe)" } else { "" };
-                    let note = (!s.comment.is_empty())
-                        .then(|| format!(" ({})", s.comment))
-                        .unwrap_or_default();
+                    let note = if s.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", s.comment)
+                    };
                     match (s.from, to) {
                         (0, DAY) => format!("Open all day{maybe}{note}"),
                         (from, to) => format!("{}–{}{maybe}{note}", hm(from), hm(to)),

@@ -303,9 +303,7 @@ mod tests {
             door(&[("phone", "call us"), ("website", "javascript:alert(1)")]),
             (None, None, None)
         );
-        assert_eq!(
-            door(&[("opening_hours", &*"Mo 10:00-12:00; ".repeat(20))]).2,
-            None
-        );
+        let too_long: &'static str = "Mo 10:00-12:00; ".repeat(20).leak();
+        assert_eq!(door(&[("opening_hours", too_long)]).2, None);
     }
 }
