@@ -41,7 +41,10 @@ impl DoorForm {
     pub fn read(&self, website: Option<&str>) -> Result<Door, String> {
         let phone = PHONE.read(&self.phone).map_err(|e| e.to_string())?;
         let phone = door::phone(phone.as_str()).map_err(str::to_owned)?;
-        let opening_hours = HOURS.read(&self.opening_hours).map_err(|e| e.to_string())?.non_empty();
+        let opening_hours = HOURS
+            .read(&self.opening_hours)
+            .map_err(|e| e.to_string())?
+            .non_empty();
         if let Some(raw) = &opening_hours {
             hours::check(raw.as_str())?;
         }

@@ -68,7 +68,9 @@ pub fn phone(raw: &str) -> Result<Option<String>, &'static str> {
         || !(5..=15).contains(&digits)
         || first[1..].contains('+')
     {
-        return Err("A phone number has 5 to 15 digits and only spaces, + - ( ) / . between them (up to 40 characters), or leave it empty.");
+        return Err(
+            "A phone number has 5 to 15 digits and only spaces, + - ( ) / . between them (up to 40 characters), or leave it empty.",
+        );
     }
     Ok(Some(first.to_owned()))
 }
@@ -86,7 +88,9 @@ pub fn tel_href(phone: &str) -> String {
 /// `https://www.example.fi/koira?x`), or `None` for anything else — so a
 /// `javascript:` or `data:` address is never a link.
 pub fn website_host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     // "user:pass@host" would let an address pose as another host.
     let host = authority.rsplit('@').next().unwrap_or_default();
@@ -114,7 +118,10 @@ mod tests {
     #[test]
     fn phones_people_can_dial() {
         assert_eq!(phone("+358 9 123 4567"), Ok(Some("+358 9 123 4567".into())));
-        assert_eq!(phone("+358 40 1234567;+358 9 7654321"), Ok(Some("+358 40 1234567".into())));
+        assert_eq!(
+            phone("+358 40 1234567;+358 9 7654321"),
+            Ok(Some("+358 40 1234567".into()))
+        );
         assert_eq!(phone("  "), Ok(None));
         assert_eq!(phone("(030) 123-45/67"), Ok(Some("(030) 123-45/67".into())));
         assert!(phone("call us").is_err());
@@ -126,11 +133,20 @@ mod tests {
 
     #[test]
     fn websites_show_their_host_and_only_http_is_a_link() {
-        assert_eq!(website_host("https://www.example.fi/koira?x=1").as_deref(), Some("example.fi"));
-        assert_eq!(website_host("http://Kahvila.example.com:8080").as_deref(), Some("kahvila.example.com"));
+        assert_eq!(
+            website_host("https://www.example.fi/koira?x=1").as_deref(),
+            Some("example.fi")
+        );
+        assert_eq!(
+            website_host("http://Kahvila.example.com:8080").as_deref(),
+            Some("kahvila.example.com")
+        );
         // The table's check is for lower-case schemes.
         assert_eq!(website_host("HTTPS://example.fi"), None);
-        assert_eq!(website_host("https://evil@bank.example/").as_deref(), Some("bank.example"));
+        assert_eq!(
+            website_host("https://evil@bank.example/").as_deref(),
+            Some("bank.example")
+        );
         assert_eq!(website_host("javascript:alert(1)//https://x.fi"), None);
         assert_eq!(website_host("data:text/html,hi"), None);
         assert_eq!(website_host("https://"), None);

@@ -89,7 +89,7 @@ fn status(oh: &Local, tz: Tz, now: DateTime<Utc>) -> Vec<StatusLine> {
     let mut lines: Vec<StatusLine> = Vec::new();
     let mut at = now.with_timezone(&tz);
     while at.with_timezone(&Utc) < end && lines.len() < MAX_LINES {
-        let change = oh.next_change(at.clone());
+        let change = oh.next_change(at);
         let (open, text) = sentence(oh, &at, change.as_ref());
         if lines.last().is_none_or(|l| l.text != text) {
             lines.push(StatusLine {
@@ -98,9 +98,10 @@ fn status(oh: &Local, tz: Tz, now: DateTime<Utc>) -> Vec<StatusLine> {
                 text,
             });
         }
+        // Always forward (a midnight is), so the loop ends.
         let midnight = next_midnight(&at, tz);
         at = match change {
-            Some(c) if c < midnight => c,
+            Some(c) if c > at && c < midnight => c,
             _ => midnight,
         };
     }
@@ -114,15 +115,19 @@ fn next_midnight(at: &DateTime<Tz>, tz: Tz) -> DateTime<Tz> {
     // A midnight a clock change skips: the first valid minute after it.
     (0..180)
         .find_map(|m| tz.from_local_datetime(&(naive + Duration::minutes(m))).earliest())
-        .unwrap_or_else(|| at.clone() + Duration::days(1))
+        .unwrap_or_else(|| *at + Duration::days(1))
 }
 
 /// "Open now · closes 18:00", "Closed · opens 08:00 tomorrow".
 fn sentence(oh: &Local, at: &DateTime<Tz>, change: Option<&DateTime<Tz>>) -> (bool, String) {
-    let (kind, comment) = oh.state(at.clone());
-    let within_week = change.filter(|c| **c - at.clone() <= Duration::days(AHEAD_DAYS));
+    let (kind, comment) = oh.state(*at);
+    let within_week = change.filter(|c| **c - *at <= Duration::days(AHEAD_DAYS));
     let when = within_week.map(|c| when(at.date_naive(), c));
-    let note = (!comment.is_empty()).then(|| format!(" ({comment})")).unwrap_or_default();
+    let note = if comment.is_empty() {
+        String::new()
+    } else {
+        format!(" ({comment})")
+    };
     match (kind, when) {
         (RuleKind::Open, Some(w)) => (true, format!("Open now{note} · closes {w}")),
         (RuleKind::Open, None) if comment.is_empty() => (true, "Open now · open around the clock".into()),
@@ -145,7 +150,15 @@ fn when(today: NaiveDate, at: &DateTime<Tz>) -> String {
 }
 
 fn day_name(date: NaiveDate) -> &'static str {
-    const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
     DAYS[date.weekday().num_days_from_monday() as usize]
 }
 
@@ -175,7 +188,9 @@ fn stretches(oh: &Local, date: NaiveDate) -> Vec<Stretch> {
 /// that runs past midnight written on the day it starts ("Fr 10:00–03:00").
 fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
     const DAY: u16 = 24 * 60;
-    let days: Vec<Vec<Stretch>> = (-1..=7).map(|i| stretches(oh, today + Duration::days(i))).collect();
+    let days: Vec<Vec<Stretch>> = (-1..=7)
+        .map(|i| stretches(oh, today + Duration::days(i)))
+        .collect();
     let runs_on = |day: &[Stretch]| day.last().is_some_and(|s| s.to == DAY && s.from > 0);
     let spill = |day: &[Stretch]| day.first().filter(|s| s.from == 0 && s.to < DAY).map(|s| s.to);
     (1..=7)
@@ -193,9 +208,17 @@ fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
                 .enumerate()
                 .map(|(n, s)| {
                     let hm = |m: u16| format!("{:02}:{:02}", (m / 60) % 24, m % 60);
-                    let to = if n + 1 == count { tonight.unwrap_or(s.to) } else { s.to };
+                    let to = if n + 1 == count {
+                        tonight.unwrap_or(s.to)
+                    } else {
+                        s.to
+                    };
                     let maybe = if s.maybe { " (maybe)" } else { "" };
-                    let note = (!s.comment.is_empty()).then(|| format!(" ({})", s.comment)).unwrap_or_default();
+                    let note = if s.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", s.comment)
+                    };
                     match (s.from, to) {
                         (0, DAY) => format!("Open all day{maybe}{note}"),
                         (from, to) => format!("{}–{}{maybe}{note}", hm(from), hm(to)),
@@ -204,8 +227,16 @@ fn week(oh: &Local, today: NaiveDate) -> Vec<DayHours> {
                 .collect();
             let holiday = oh.get_context().holidays.get_public().contains(date);
             DayHours {
-                day: format!("{}{}", day_name(date), if holiday { " (public holiday)" } else { "" }),
-                hours: if ranges.is_empty() { "Closed".into() } else { ranges.join(", ") },
+                day: format!(
+                    "{}{}",
+                    day_name(date),
+                    if holiday { " (public holiday)" } else { "" }
+                ),
+                hours: if ranges.is_empty() {
+                    "Closed".into()
+                } else {
+                    ranges.join(", ")
+                },
                 today: i == 1,
             }
         })

@@ -9,7 +9,9 @@ const BERLIN: (f64, f64) = (52.52, 13.405);
 
 /// The venue's local wall time `y-m-d h:min` in `zone`, as UTC.
 fn local(zone: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    zone.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+    zone.with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn helsinki(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -31,11 +33,26 @@ const WEEKDAYS: &str = "Mo-Fr 08:00-18:00; Sa 09:00-14:00";
 #[test]
 fn open_now_and_when_it_closes_or_opens() {
     // Wednesday 9 December 2026.
-    assert_eq!(now(WEEKDAYS, helsinki(2026, 12, 9, 10, 0)), "Open now · closes 18:00");
-    assert_eq!(now(WEEKDAYS, helsinki(2026, 12, 9, 19, 0)), "Closed · opens 08:00 tomorrow");
-    assert_eq!(now(WEEKDAYS, helsinki(2026, 12, 10, 6, 0)), "Closed · opens 08:00");
-    assert_eq!(now(WEEKDAYS, helsinki(2026, 12, 12, 15, 0)), "Closed · opens 08:00 on Monday");
-    assert_eq!(now("24/7", helsinki(2026, 12, 9, 3, 0)), "Open now · open around the clock");
+    assert_eq!(
+        now(WEEKDAYS, helsinki(2026, 12, 9, 10, 0)),
+        "Open now · closes 18:00"
+    );
+    assert_eq!(
+        now(WEEKDAYS, helsinki(2026, 12, 9, 19, 0)),
+        "Closed · opens 08:00 tomorrow"
+    );
+    assert_eq!(
+        now(WEEKDAYS, helsinki(2026, 12, 10, 6, 0)),
+        "Closed · opens 08:00"
+    );
+    assert_eq!(
+        now(WEEKDAYS, helsinki(2026, 12, 12, 15, 0)),
+        "Closed · opens 08:00 on Monday"
+    );
+    assert_eq!(
+        now("24/7", helsinki(2026, 12, 9, 3, 0)),
+        "Open now · open around the clock"
+    );
     assert_eq!(now("closed", helsinki(2026, 12, 9, 12, 0)), "Closed");
 }
 
@@ -71,9 +88,18 @@ fn the_lines_ahead_keep_a_cached_page_right() {
         &texts[..4],
         [
             (at.timestamp_millis(), "Open now · closes 18:00"),
-            (helsinki(2026, 12, 9, 18, 0).timestamp_millis(), "Closed · opens 08:00 tomorrow"),
-            (helsinki(2026, 12, 10, 0, 0).timestamp_millis(), "Closed · opens 08:00"),
-            (helsinki(2026, 12, 10, 8, 0).timestamp_millis(), "Open now · closes 18:00"),
+            (
+                helsinki(2026, 12, 9, 18, 0).timestamp_millis(),
+                "Closed · opens 08:00 tomorrow"
+            ),
+            (
+                helsinki(2026, 12, 10, 0, 0).timestamp_millis(),
+                "Closed · opens 08:00"
+            ),
+            (
+                helsinki(2026, 12, 10, 8, 0).timestamp_millis(),
+                "Open now · closes 18:00"
+            ),
         ]
     );
     assert!(status.windows(2).all(|w| w[0].from_ms < w[1].from_ms));
@@ -119,14 +145,25 @@ fn public_holidays_of_the_venues_country() {
 fn real_values_from_the_helsinki_extract() {
     // Past midnight: Friday's hours last into Saturday.
     let late = "Mo 10:00-24:00; Tu-Th 10:00-01:00; Fr-Sa 10:00-03:00; Su 12:00-23:00";
-    assert_eq!(now(late, helsinki(2026, 12, 12, 1, 30)), "Open now · closes 03:00");
+    assert_eq!(
+        now(late, helsinki(2026, 12, 12, 1, 30)),
+        "Open now · closes 03:00"
+    );
     // A later rule takes its whole day: "Su 12:00-23:00" ends Saturday's
     // night at midnight (OSM's rule, which the evaluator follows).
     let week = read(late, helsinki(2026, 12, 11, 12, 0)).week;
     let rows: Vec<&str> = week.iter().map(|d| d.hours.as_str()).collect();
     assert_eq!(
         rows,
-        ["10:00–03:00", "10:00–00:00", "12:00–23:00", "10:00–00:00", "10:00–01:00", "10:00–01:00", "10:00–00:00"]
+        [
+            "10:00–03:00",
+            "10:00–00:00",
+            "12:00–23:00",
+            "10:00–00:00",
+            "10:00–01:00",
+            "10:00–01:00",
+            "10:00–00:00"
+        ]
     );
     assert_eq!(
         now("Mo-Su 21:00-04:00", helsinki(2026, 12, 9, 22, 0)),
@@ -134,9 +171,18 @@ fn real_values_from_the_helsinki_extract() {
     );
     // A fallback rule with a comment: the comment says when.
     let appointment = "Mo-Fr 08:00-19:00 || \"on appointment\"";
-    assert_eq!(now(appointment, helsinki(2026, 12, 12, 12, 0)), "Open now (on appointment)");
-    assert_eq!(now(appointment, helsinki(2026, 12, 9, 12, 0)), "Open now · closes 19:00");
-    assert_eq!(now("Mo-Fr 08:00-18:00 unknown", helsinki(2026, 12, 9, 12, 0)), "Maybe open · until 18:00");
+    assert_eq!(
+        now(appointment, helsinki(2026, 12, 12, 12, 0)),
+        "Open now (on appointment)"
+    );
+    assert_eq!(
+        now(appointment, helsinki(2026, 12, 9, 12, 0)),
+        "Open now · closes 19:00"
+    );
+    assert_eq!(
+        now("Mo-Fr 08:00-18:00 unknown", helsinki(2026, 12, 9, 12, 0)),
+        "Maybe open · until 18:00"
+    );
     assert_eq!(
         now("Mo-Fr 9:00-18:00; Sa 10:00-16:00", helsinki(2026, 12, 9, 9, 30)),
         "Open now · closes 18:00"
@@ -149,11 +195,18 @@ fn real_values_from_the_helsinki_extract() {
 
 #[test]
 fn values_the_parser_refuses_are_kept_as_written() {
-    for raw in ["ask the staff", "Mo-Fr 25:00-26:00", "We-Fr 13:00-18:00 Sa 12:00-18:00 Su"] {
+    for raw in [
+        "ask the staff",
+        "Mo-Fr 25:00-26:00",
+        "We-Fr 13:00-18:00 Sa 12:00-18:00 Su",
+    ] {
         let hours = describe(raw, HELSINKI.0, HELSINKI.1, helsinki(2026, 12, 9, 10, 0));
         assert_eq!((hours.raw.as_str(), hours.read), (raw, None));
         let refusal = check(raw).unwrap_err();
-        assert!(refusal.contains("not in OpenStreetMap's opening_hours format"), "{refusal}");
+        assert!(
+            refusal.contains("not in OpenStreetMap's opening_hours format"),
+            "{refusal}"
+        );
     }
     assert!(check("ask the staff").unwrap_err().contains("at character 1"));
     assert_eq!(check(WEEKDAYS), Ok(()));

