@@ -8,7 +8,6 @@
 //! Kept to this one function so the identity core, when it becomes a crate,
 //! takes it along as its one hook for the funnel.
 
-use super::ending::Method;
 use super::merge::Outcome;
 use anyhow::Context as _;
 use sqlx::PgExecutor;
@@ -22,25 +21,10 @@ pub enum Note<'a> {
     /// A user contributed again: counts once per threshold (1, 7, 30 days
     /// after its making) that it crossed, for a user made as a guest.
     Contributed(Uuid),
-    /// A way in brought guests along (the ending's outcomes).
-    Claimed(Method, &'a [Outcome]),
+    /// A way in (`Method::way`) brought guests along (the ending's outcomes).
+    Claimed(&'static str, &'a [Outcome]),
     /// The reaper deleted this many idle guests.
     Reaped(u64),
-}
-
-/// The way in a sign-in method counts as, from a fixed set (the funnel's
-/// columns and the metric's `way` label): link, code, password, passkey,
-/// provider.
-pub fn way(method: Method) -> &'static str {
-    match method {
-        Method::Code => "code",
-        Method::Password => "password",
-        Method::Passkey | Method::PasskeyAdded => "passkey",
-        Method::OpenId | Method::OpenIdLinked => "provider",
-        // A sign-up's confirmation, a reset and an added address each end
-        // with a link from an email.
-        Method::Link | Method::Verify | Method::Reset | Method::AddressAdded => "link",
-    }
 }
 
 /// The outcome's label (the funnel's `what` and the metric's `outcome`).
@@ -53,7 +37,8 @@ fn outcome(o: &Outcome) -> &'static str {
 }
 
 /// A guest made: its row, and this week's "made" (`$1`: the guest).
-pub const MADE: &str = "WITH f AS (INSERT INTO guest_funnel (guest_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING made_at)
+pub const MADE: &str =
+    "WITH f AS (INSERT INTO guest_funnel (guest_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING made_at)
      INSERT INTO funnel_weeks (week, what, shard, n)
      SELECT date_trunc('week', made_at AT TIME ZONE 'UTC')::date, 'made', floor(random() * 16)::int2, 1
      FROM f WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL
@@ -92,8 +77,8 @@ pub async fn note(conn: impl PgExecutor<'_>, note: Note<'_>) -> anyhow::Result<(
         // Most contributions find no row due (a primary-key probe, no write):
         // the row changes at most three times in a guest's life.
         Note::Contributed(user) => sqlx::query(CONTRIBUTED).bind(user),
-        Note::Claimed(method, outcomes) => {
-            let mut whats: Vec<String> = vec![format!("claim_{}", way(method))];
+        Note::Claimed(way, outcomes) => {
+            let mut whats: Vec<String> = vec![format!("claim_{way}")];
             whats.extend(outcomes.iter().map(|o| outcome(o).to_owned()));
             let ones = vec![1_i64; whats.len()];
             sqlx::query(BUMP).bind(whats).bind(ones)
@@ -118,9 +103,9 @@ pub async fn note_or_log(pool: &sqlx::PgPool, what: Note<'_>) {
 
 /// Counts a claim in the metrics, after its commit: one per guest by way in
 /// and outcome.
-pub fn count(method: Method, outcomes: &[Outcome]) {
+pub fn count(way: &'static str, outcomes: &[Outcome]) {
     let m = crate::metrics::global();
     for o in outcomes {
-        m.funnel_claims.inc(way(method), outcome(o));
+        m.funnel_claims.inc(way, outcome(o));
     }
 }

@@ -51,7 +51,12 @@ async fn backdate(app: &TestApp, guest: uuid::Uuid, days: i32) {
 /// The metrics text.
 async fn scrape(app: &TestApp) -> String {
     let at = app.metrics_address.clone().expect("metrics listener");
-    reqwest::get(format!("{at}/metrics")).await.unwrap().text().await.unwrap()
+    reqwest::get(format!("{at}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// A counter's value in `text` (0 when absent).
@@ -114,7 +119,10 @@ async fn a_scripted_journey_gives_exactly_its_numbers() {
 
     let res = app.call(&boss, "admin/funnel", &[]).await;
     assert_eq!(res.status(), 200);
-    let weeks = res.json::<Value>().await.unwrap()["weeks"].as_array().unwrap().clone();
+    let weeks = res.json::<Value>().await.unwrap()["weeks"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(weeks.len(), 12);
     // This week: Bo and Cy made, Ada claimed by code (promoted), Bo merged
     // after a password, Cy reaped.
@@ -145,7 +153,11 @@ async fn only_an_admin_sees_the_funnel() {
     assert_eq!(sign_in(&app, &someone, "member@example.com").await.status(), 200);
     for (who, b) in [("visitor", Browser::new()), ("guest", guest), ("member", someone)] {
         assert_eq!(app.call(&b, "admin/funnel", &[]).await.status(), 403, "{who}");
-        let page = b.get(format!("{}/admin/funnel", app.address)).send().await.unwrap();
+        let page = b
+            .get(format!("{}/admin/funnel", app.address))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), 404, "{who} → /admin/funnel");
     }
     let boss = admin(&app, &sink).await;
