@@ -44,8 +44,11 @@ pub struct Panel {
     pub bars: Vec<Bar>,
 }
 
+/// How a panel reads its number off a week.
+type Measure = fn(&Week) -> u64;
+
 /// The measures the chart shows (the table has every column).
-const MEASURES: [(&str, fn(&Week) -> u64); 6] = [
+const MEASURES: [(&str, Measure); 6] = [
     ("Guests made", |w| w.made),
     ("Came back after a day", |w| w.back[0]),
     ("Came back after a week", |w| w.back[1]),

@@ -61,7 +61,11 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
             apply::record(&mut tx, &ended, method).await?;
             if !ended.outcomes.is_empty() {
                 // Guests came along: the funnel's claims, in this transaction.
-                super::funnel::note(&mut *tx, super::funnel::Note::Claimed(method.way(), &ended.outcomes)).await?;
+                super::funnel::note(
+                    &mut *tx,
+                    super::funnel::Note::Claimed(method.way(), &ended.outcomes),
+                )
+                .await?;
             }
             Some(rotation)
         }
