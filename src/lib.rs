@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod contributions;
 pub mod dogs;
 pub mod email;
+pub mod funnel;
 pub mod geo;
 mod keyed;
 pub mod moderation;

@@ -57,6 +57,29 @@ impl Family {
     }
 }
 
+/// Counters by two labels' values, each from a closed set (the funnel's
+/// way in and outcome).
+#[derive(Default)]
+pub struct Pairs(Mutex<BTreeMap<(&'static str, &'static str), u64>>);
+
+impl Pairs {
+    /// Adds one under (`a`, `b`).
+    pub fn inc(&self, a: &'static str, b: &'static str) {
+        if let Ok(mut values) = self.0.lock() {
+            *values.entry((a, b)).or_default() += 1;
+        }
+    }
+
+    /// The current value under (`a`, `b`).
+    pub fn get(&self, a: &str, b: &str) -> u64 {
+        self.0.lock().map_or(0, |v| {
+            v.iter()
+                .find(|((x, y), _)| *x == a && *y == b)
+                .map_or(0, |(_, n)| *n)
+        })
+    }
+}
+
 /// Every metric of the app.
 #[derive(Default)]
 pub struct Metrics {
@@ -64,6 +87,9 @@ pub struct Metrics {
     pub guests_created: Counter,
     /// Claims by what happened to the guest: promote, merge, merge_failed, plain.
     pub claims: Family,
+    /// Guests brought into an account, by way in and outcome (promoted,
+    /// merged, merge_failed).
+    pub funnel_claims: Pairs,
     /// Merges rolled back and recorded for a retry.
     pub merge_failures: Counter,
     /// Requests refused by a rate limit, by `LimitedAction` name.
@@ -164,6 +190,20 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{{label}=\"{}\"}} {n}", escape(value));
             }
         }
+        let _ = writeln!(
+            out,
+            "# HELP paws_funnel_claims_total guests brought into an account, by way in and outcome\n\
+             # TYPE paws_funnel_claims_total counter"
+        );
+        let pairs = self.funnel_claims.0.lock().map(|v| v.clone()).unwrap_or_default();
+        for ((way, outcome), n) in pairs {
+            let _ = writeln!(
+                out,
+                "paws_funnel_claims_total{{way=\"{}\",outcome=\"{}\"}} {n}",
+                escape(way),
+                escape(outcome)
+            );
+        }
         self.requests.render(&mut out);
         out
     }
@@ -184,10 +224,12 @@ mod tests {
         let m = super::Metrics::default();
         m.guests_created.inc();
         m.reaped.add("guests", 3);
+        m.funnel_claims.inc("code", "promoted");
         m.observe_request("/api/{x}", 200, 0.004);
         let text = m.render(&[("paws_db_pool_size", "connections", 5.0)]);
         assert!(text.contains("paws_guests_created_total 1\n"));
         assert!(text.contains("paws_reaped_total{what=\"guests\"} 3\n"));
+        assert!(text.contains("paws_funnel_claims_total{way=\"code\",outcome=\"promoted\"} 1\n"));
         assert!(text.contains("paws_http_requests_total{route=\"/api/{x}\",status=\"200\"} 1\n"));
         assert!(
             text.contains("paws_http_request_duration_seconds_bucket{route=\"/api/{x}\",le=\"0.005\"} 1\n")

@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mine/suggestions/:id") view=account::MySuggestionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/funnel") view=admin::FunnelPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

@@ -65,6 +65,9 @@ pub async fn user_or_mint(
     mint_key: Option<&str>,
 ) -> Result<User, MintError> {
     if let Some(user) = caller.user() {
+        // Every contribution passes here: the funnel's "came back after 1, 7,
+        // 30 days" (a primary-key probe that writes only at a threshold).
+        super::funnel::note_or_log(&ctx.pool, super::funnel::Note::Contributed(user.id())).await;
         return Ok(user.clone());
     }
     let key = mint_key
@@ -147,6 +150,9 @@ pub async fn user_or_mint(
     let user = User::Guest { id };
     caller.session.adopt(row.opened(user.clone(), None)).await?;
     if created {
+        // The funnel's "guests made" (a second, small statement after the
+        // mint's commit: a lost one loses a count, never the guest).
+        super::funnel::note_or_log(&ctx.pool, super::funnel::Note::Made(id)).await;
         crate::metrics::global().guests_created.inc();
         tracing::info!(user = %id, "guest created");
     }

@@ -40,6 +40,8 @@ mod errors;
 #[cfg(feature = "ssr")]
 pub mod farewell;
 #[cfg(feature = "ssr")]
+pub mod funnel;
+#[cfg(feature = "ssr")]
 pub mod guest;
 #[cfg(feature = "ssr")]
 pub mod links;

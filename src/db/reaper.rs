@@ -1,6 +1,7 @@
 //! Keeping the guest pattern cheap forever: guests that own nothing and have
 //! not been seen for a while, expired sessions, used or expired tokens, old
-//! rate-limit windows and mails sent a week ago are deleted in small batches (`SKIP LOCKED`, so a batch
+//! rate-limit windows, mails sent a week ago, and sign-ins and the funnel's
+//! guest rows after 13 weeks are deleted in small batches (`SKIP LOCKED`, so a batch
 //! never waits on, or blocks, live traffic).
 
 use super::ownership::OWNED;
@@ -75,6 +76,11 @@ pub async fn guests(pool: &PgPool, idle_days: i64, batch: i64, dry_run: bool) ->
             .execute(&mut *tx)
             .await
             .context("failed to delete idle guests")?;
+        if done.rows_affected() > 0 {
+            // The funnel's "reaped", in the same transaction as the deletes.
+            crate::auth::funnel::note(&mut *tx, crate::auth::funnel::Note::Reaped(done.rows_affected()))
+                .await?;
+        }
         tx.commit().await.context("failed to commit reaping guests")?;
         total += done.rows_affected();
         if (picked.len() as i64) < batch {
@@ -154,6 +160,9 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
     )
     .await?;
     let guests = guests(pool, idle_days, 1000, dry_run).await?;
+    if !dry_run {
+        history(pool).await?;
+    }
     Ok(Reaped {
         guests,
         sessions,
@@ -162,6 +171,35 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
         mails,
         orphan_photos: 0,
     })
+}
+
+/// How long the record of sign-ins (`sign_ins`) and the funnel's per-guest
+/// rows (`guest_funnel`) are kept: the funnel's 12 weeks and one more, so a
+/// support question about a recent sign-in can still be answered. Nothing
+/// else reads them: the funnel's weekly numbers live in `funnel_weeks`.
+pub const HISTORY_DAYS: i32 = 91;
+
+/// Deletes sign-ins and the funnel's guest rows older than [`HISTORY_DAYS`],
+/// 5 000 rows per statement (a first pass after a long time stays short).
+async fn history(pool: &PgPool) -> anyhow::Result<()> {
+    for delete in [
+        "DELETE FROM sign_ins WHERE id IN (
+           SELECT id FROM sign_ins WHERE at < now() - make_interval(days => $1) LIMIT 5000)",
+        "DELETE FROM guest_funnel WHERE guest_id IN (
+           SELECT guest_id FROM guest_funnel WHERE made_at < now() - make_interval(days => $1) LIMIT 5000)",
+    ] {
+        loop {
+            let done = sqlx::query(delete)
+                .bind(HISTORY_DAYS)
+                .execute(pool)
+                .await
+                .context("failed to prune the sign-in history")?;
+            if done.rows_affected() < 5000 {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removes files of photos that have no row (a crash between writing files and

@@ -4,8 +4,10 @@
 
 mod api;
 mod fields;
+mod funnel;
 mod venue_edit;
 
+pub use funnel::FunnelPage;
 pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
@@ -58,6 +60,7 @@ fn Dashboard(o: Overview) -> impl IntoView {
     view! {
         <Title text="Admin" />
         <h1>"Admin"</h1>
+        <p><a href="/admin/funnel">"The funnel: guests, returns and claims, week by week"</a></p>
         <section aria-labelledby="adm-sugg" class="admin-section">
             <h2 id="adm-sugg">{format!("Suggested places ({n_sugg})")}</h2>
             {suggestions.is_empty().then(|| view! { <p class="muted">"Nothing waiting."</p> })}

@@ -14,6 +14,7 @@ mod deletion;
 mod directory;
 mod dogs;
 mod farewells;
+mod funnel;
 mod guests;
 mod identity;
 mod instances;

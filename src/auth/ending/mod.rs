@@ -59,6 +59,14 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
                 .open(&mut tx, user, &caller.user_agent, notice, method.as_str())
                 .await?;
             apply::record(&mut tx, &ended, method).await?;
+            if !ended.outcomes.is_empty() {
+                // Guests came along: the funnel's claims, in this transaction.
+                super::funnel::note(
+                    &mut *tx,
+                    super::funnel::Note::Claimed(method.way(), &ended.outcomes),
+                )
+                .await?;
+            }
             Some(rotation)
         }
         None => None,
@@ -77,6 +85,7 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
         Some(rotation) => {
             caller.session.adopt(rotation).await?;
             merge::count_outcomes(&ended.outcomes);
+            super::funnel::count(method.way(), &ended.outcomes);
             tracing::info!(user = %ended.user, method = method.as_str(), outcomes = ?ended.outcomes, "signed in");
         }
         None => tracing::info!(user = %ended.user, method = method.as_str(), "way in added"),

@@ -25,6 +25,23 @@ crate::keyed::keyed_enum!(
     }
 );
 
+impl Method {
+    /// The way in it counts as in the operator's funnel, from a fixed set (its
+    /// columns and the metric's `way` label): link, code, password, passkey,
+    /// provider.
+    pub fn way(self) -> &'static str {
+        match self {
+            Method::Code => "code",
+            Method::Password => "password",
+            Method::Passkey | Method::PasskeyAdded => "passkey",
+            Method::OpenId | Method::OpenIdLinked => "provider",
+            // A sign-up's confirmation, a reset and an added address each end
+            // with a link from an email.
+            Method::Link | Method::Verify | Method::Reset | Method::AddressAdded => "link",
+        }
+    }
+}
+
 /// Whom a proof signs in.
 #[derive(Clone, Debug)]
 pub(crate) enum Whom {
