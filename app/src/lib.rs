@@ -22,8 +22,8 @@ mod error;
 pub mod layout;
 mod not_found;
 pub mod photos;
-pub mod saved;
 mod preload;
+pub mod saved;
 pub mod suggestions;
 pub mod venues;
 

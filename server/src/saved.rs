@@ -97,8 +97,13 @@ pub async fn set_digest(
     Form(form): Form<DigestForm>,
 ) -> Response {
     let on = form.digest.as_deref() == Some("on");
-    match digest::set(&state.ctx, &caller, on).await {
-        Ok(()) => Redirect::to(if on { "/saved?digest=on" } else { "/saved?digest=off" }).into_response(),
+    match flows::set_digest(&state.ctx, &caller, on).await {
+        Ok(()) => Redirect::to(if on {
+            "/saved?digest=on"
+        } else {
+            "/saved?digest=off"
+        })
+        .into_response(),
         Err(err) if err.kind() == Kind::Forbidden => Redirect::to("/saved?error=no_address").into_response(),
         Err(err) => {
             tracing::error!(error = ?err.unexpected(), "digest choice failed");
@@ -132,7 +137,11 @@ pub async fn unsubscribe(
     Query(q): Query<TokenQuery>,
     Form(form): Form<UnsubscribeForm>,
 ) -> Response {
-    let token = if form.token.is_empty() { &q.token } else { &form.token };
+    let token = if form.token.is_empty() {
+        &q.token
+    } else {
+        &form.token
+    };
     let one_click = form.one_click.as_deref() == Some("One-Click");
     match (digest::unsubscribe(&state.ctx.pool, token).await, one_click) {
         (Ok(true), true) => (StatusCode::OK, "You will get no more weekly emails.").into_response(),
@@ -148,12 +157,7 @@ pub async fn unsubscribe(
 
 /// JSON for the script, else a redirect: to `done`, or back to `/saved`
 /// with a code the page explains in its own words (never ours in the URL).
-fn answer(
-    outcome: Result<(), flows::SaveError>,
-    headers: &HeaderMap,
-    done: &str,
-    saved: bool,
-) -> Response {
+fn answer(outcome: Result<(), flows::SaveError>, headers: &HeaderMap, done: &str, saved: bool) -> Response {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

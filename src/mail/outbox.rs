@@ -136,7 +136,16 @@ async fn insert(conn: &mut PgConnection, mail: Queued<'_>, unsent: Option<&str>)
     Ok(())
 }
 
-type Due = (i64, String, String, Option<Uuid>, i32, f64, Option<Uuid>, Option<f64>);
+type Due = (
+    i64,
+    String,
+    String,
+    Option<Uuid>,
+    i32,
+    f64,
+    Option<Uuid>,
+    Option<f64>,
+);
 
 /// Sends the oldest due mail, if there is one. The row stays locked while the
 /// mail server is talked to, so a crash mid-send leaves it queued.
@@ -259,7 +268,7 @@ async fn digest(
     let Ok(to) = EmailAddress::parse(recipient) else {
         return Ok(Err(("not an address".to_owned(), true)));
     };
-    let Some(email) = crate::saved::digest::render(pool, &sender.public_url, user, since, &to).await? else {
+    let Some(email) = super::digest::render(pool, &sender.public_url, user, since, &to).await? else {
         return Ok(Err((
             "turned off, the address changed, or nothing to tell".to_owned(),
             true,

@@ -84,11 +84,12 @@ pub async fn since(pool: &PgPool, user: Uuid, since: f64) -> anyhow::Result<Chan
     .fetch_all(pool)
     .await
     .context("failed to find new answers")?;
-    let since: String = sqlx::query_scalar("SELECT to_char(to_timestamp($1) AT TIME ZONE 'UTC', 'FMDD Mon YYYY')")
-        .bind(since)
-        .fetch_one(pool)
-        .await
-        .context("failed to name the day")?;
+    let since: String =
+        sqlx::query_scalar("SELECT to_char(to_timestamp($1) AT TIME ZONE 'UTC', 'FMDD Mon YYYY')")
+            .bind(since)
+            .fetch_one(pool)
+            .await
+            .context("failed to name the day")?;
     Ok(Changes {
         since,
         new_nearby: nearby

@@ -4,14 +4,10 @@
 //! when something changed — and moves their week on in the same transaction
 //! (a compare-and-set: two instances never queue the same week). The row
 //! holds no link: the mail worker renders the changes and mints the mail's
-//! one-click unsubscribe token as it sends ([`render`]); only the token's
+//! one-click unsubscribe token as it sends (`mail::digest`); only the token's
 //! SHA-256 is kept, and any of them turns the digest off without signing in.
 
-use crate::auth::{Caller, tokens};
-use crate::context::Context;
-use crate::email::EmailAddress;
-use crate::errors::{Kind, failure};
-use crate::mail::Email;
+use crate::auth::tokens;
 use anyhow::Context as _;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -22,21 +18,6 @@ pub const WEEK_DAYS: i32 = 7;
 const BATCH: i64 = 500;
 /// How long an unsubscribe link works.
 const LINK_DAYS: i32 = 180;
-
-/// Why the digest choice was not stored.
-#[derive(Debug, thiserror::Error)]
-pub enum DigestError {
-    /// A guest, or a member without a proven address.
-    #[error("Only an account with a confirmed email address can get the weekly email.")]
-    NoAddress,
-    /// Ours.
-    #[error("{}", crate::errors::UNEXPECTED)]
-    Unexpected(anyhow::Error),
-}
-
-failure!(no_limit DigestError {
-    NoAddress => Kind::Forbidden,
-});
 
 /// `Some(on)` for a member with a proven address, `None` otherwise.
 pub async fn choice(pool: &PgPool, user: Uuid) -> anyhow::Result<Option<bool>> {
@@ -49,26 +30,6 @@ pub async fn choice(pool: &PgPool, user: Uuid) -> anyhow::Result<Option<bool>> {
     .await
     .context("failed to read the digest choice")?;
     Ok(row.map(|on| on.unwrap_or(false)))
-}
-
-/// Turns the caller's weekly email on or off. Turning it on starts the week
-/// now: the first digest covers the days from here.
-pub async fn set(ctx: &Context, caller: &Caller, on: bool) -> Result<(), DigestError> {
-    let user = caller.user().ok_or(DigestError::NoAddress)?;
-    if choice(&ctx.pool, user.id()).await?.is_none() {
-        return Err(DigestError::NoAddress);
-    }
-    sqlx::query(
-        "INSERT INTO saved_watch AS w (user_id, digest, digest_sent_at) VALUES ($1, $2, now())
-         ON CONFLICT (user_id) DO UPDATE SET digest = $2,
-           digest_sent_at = CASE WHEN $2 AND NOT w.digest THEN now() ELSE w.digest_sent_at END",
-    )
-    .bind(user.id())
-    .bind(on)
-    .execute(&ctx.pool)
-    .await
-    .context("failed to store the digest choice")?;
-    Ok(())
 }
 
 /// Queues the digests that are due; returns how many were queued. A member
@@ -134,57 +95,18 @@ pub async fn queue_due(pool: &PgPool) -> anyhow::Result<i64> {
     Ok(queued)
 }
 
-/// The digest for `user` from `since` (seconds since 1970), with a fresh
-/// unsubscribe link (committed before the mail leaves). `None`: not to be
-/// sent any more (turned off, the address changed or unproven, or nothing
-/// left to tell).
-pub async fn render(
-    pool: &PgPool,
-    public_url: &str,
-    user: Uuid,
-    since: f64,
-    to: &EmailAddress,
-) -> anyhow::Result<Option<Email>> {
-    let still: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users u JOIN saved_watch w ON w.user_id = u.id
-           WHERE u.id = $1 AND w.digest AND NOT u.is_anonymous
-             AND u.email = $2 AND u.email_verified_at IS NOT NULL)",
-    )
-    .bind(user)
-    .bind(to.as_str())
-    .fetch_one(pool)
-    .await
-    .context("failed to check the digest choice")?;
-    if !still {
-        return Ok(None);
-    }
-    let changes = super::changes::since(pool, user, since).await?;
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    let token = tokens::generate()?;
-    let digest = tokens::hash(&token).context("generated token is malformed")?;
-    sqlx::query("INSERT INTO saved_digest_links (token_hash, user_id) VALUES ($1, $2)")
-        .bind(digest)
-        .bind(user)
-        .execute(pool)
-        .await
-        .context("failed to store the unsubscribe link")?;
-    let unsubscribe = format!("{public_url}/saved/unsubscribe?token={token}");
-    Ok(Some(crate::mail::saved_digest(to, public_url, &changes, &unsubscribe)))
-}
-
 /// Turns the digest off for whoever `token` was sent to; `false` for a
 /// token that is not one of ours (or too old).
 pub async fn unsubscribe(pool: &PgPool, token: &str) -> anyhow::Result<bool> {
     let Some(digest) = tokens::hash(token) else {
         return Ok(false);
     };
-    let user: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM saved_digest_links WHERE token_hash = $1")
-        .bind(digest)
-        .fetch_optional(pool)
-        .await
-        .context("failed to read the unsubscribe link")?;
+    let user: Option<Uuid> =
+        sqlx::query_scalar("SELECT user_id FROM saved_digest_links WHERE token_hash = $1")
+            .bind(digest)
+            .fetch_optional(pool)
+            .await
+            .context("failed to read the unsubscribe link")?;
     let Some(user) = user else {
         return Ok(false);
     };

@@ -34,6 +34,21 @@ failure!(mints SaveError {
     Full => Kind::Invalid,
 });
 
+/// Why the digest choice was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// A guest, or a member without a proven address.
+    #[error("Only an account with a confirmed email address can get the weekly email.")]
+    NoAddress,
+    /// Ours.
+    #[error("{}", crate::errors::UNEXPECTED)]
+    Unexpected(anyhow::Error),
+}
+
+failure!(no_limit DigestError {
+    NoAddress => Kind::Forbidden,
+});
+
 /// Saves the venue `slug` for the caller (a guest is made if needed). Saving
 /// a place already saved changes nothing and is no error.
 pub async fn save(
@@ -165,6 +180,26 @@ pub async fn page(ctx: &Context, caller: &Caller, page: i64) -> anyhow::Result<S
         changes,
         digest,
     })
+}
+
+/// Turns the caller's weekly email on or off. Turning it on starts the week
+/// now: the first digest covers the days from here.
+pub async fn set_digest(ctx: &Context, caller: &Caller, on: bool) -> Result<(), DigestError> {
+    let user = caller.user().ok_or(DigestError::NoAddress)?;
+    if super::digest::choice(&ctx.pool, user.id()).await?.is_none() {
+        return Err(DigestError::NoAddress);
+    }
+    sqlx::query(
+        "INSERT INTO saved_watch AS w (user_id, digest, digest_sent_at) VALUES ($1, $2, now())
+         ON CONFLICT (user_id) DO UPDATE SET digest = $2,
+           digest_sent_at = CASE WHEN $2 AND NOT w.digest THEN now() ELSE w.digest_sent_at END",
+    )
+    .bind(user.id())
+    .bind(on)
+    .execute(&ctx.pool)
+    .await
+    .context("failed to store the digest choice")?;
+    Ok(())
 }
 
 async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {

@@ -13,7 +13,9 @@ use leptos::prelude::*;
 
 /// One page of the caller's list and what changed near it (the look is recorded).
 #[server(prefix = "/api", endpoint = "saved/page")]
-pub async fn saved_page(#[server(default)] page: String) -> Result<paws_inside::saved::SavedPage, ServerFnError> {
+pub async fn saved_page(
+    #[server(default)] page: String,
+) -> Result<paws_inside::saved::SavedPage, ServerFnError> {
     let caller = crate::auth::session::caller().await?;
     let page = paws_inside::saved::read_page(Some(&page));
     paws_inside::saved::flows::page(&crate::error::ctx()?, &caller, page)

@@ -17,9 +17,15 @@ fn notice(key: &str, value: &str) -> Option<(&'static str, bool)> {
         ("digest", "on") => ("You will get the weekly email when something changes.", false),
         ("digest", _) => ("No more weekly emails.", false),
         ("error", "not_found") => ("That place could not be found. Nothing was changed.", true),
-        ("error", "too_many") => ("That is a lot of places saved in a short time. Please try again later.", true),
+        ("error", "too_many") => (
+            "That is a lot of places saved in a short time. Please try again later.",
+            true,
+        ),
         ("error", "full") => ("Your list is full. Remove a place to save another.", true),
-        ("error", "no_address") => ("Only an account with a confirmed email address can get the weekly email.", true),
+        ("error", "no_address") => (
+            "Only an account with a confirmed email address can get the weekly email.",
+            true,
+        ),
         _ => return None,
     })
 }
@@ -82,7 +88,6 @@ fn Filled(page: Page) -> impl IntoView {
     }
     .has_more();
     view! {
-        <WhatChanged changes />
         <section aria-labelledby="list-heading">
             <h2 id="list-heading">{format!("Your list ({total})")}</h2>
             <ul class="saved-list" data-testid="saved-list">
@@ -107,6 +112,7 @@ fn Filled(page: Page) -> impl IntoView {
                 {more.then(|| view! { <a href=format!("/saved?page={}", number + 1)>"Next page"</a> })}
             </nav>
         </section>
+        <WhatChanged changes />
         {match digest {
             Some(on) => view! { <DigestChoice on /> }.into_any(),
             None => view! {

@@ -21,7 +21,12 @@ async fn state(app: &TestApp, b: &Browser, slugs: &str) -> Vec<String> {
     let (status, body) = b.open(app, &format!("/api/saved/state?slugs={slugs}")).await;
     assert_eq!(status, 200, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
-    v["saved"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+    v["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn saved_of(app: &TestApp, user: Uuid) -> Vec<String> {
@@ -64,7 +69,10 @@ async fn a_plain_form_saves_as_a_guest_and_only_the_owner_sees_or_removes_it() {
     let (_, page) = b.open(&app, "/saved?saved=1").await;
     assert!(page.contains("Pawsome Bakery"), "{page}");
     assert!(page.contains("Saved. The place is on your list."));
-    assert_eq!(state(&app, &b, &format!("{VENUE},nope")).await, vec![VENUE.to_owned()]);
+    assert_eq!(
+        state(&app, &b, &format!("{VENUE},nope")).await,
+        vec![VENUE.to_owned()]
+    );
 
     // Someone else: nothing to see, nothing to remove.
     let other = Browser::new();
@@ -72,9 +80,15 @@ async fn a_plain_form_saves_as_a_guest_and_only_the_owner_sees_or_removes_it() {
     save(&app, &other, &other_venue(&app).await).await;
     let res = post_form(&app, &other, "/saved/remove", &[("slug", VENUE)]).await;
     assert_eq!(res.headers()["location"], "/saved?error=not_found");
-    assert_eq!(saved_of(&app, user_id(&app, &b).await).await, vec![VENUE.to_owned()]);
+    assert_eq!(
+        saved_of(&app, user_id(&app, &b).await).await,
+        vec![VENUE.to_owned()]
+    );
     let (_, theirs) = other.open(&app, "/saved").await;
-    assert!(!theirs.contains("Pawsome Bakery"), "another person's list is their own");
+    assert!(
+        !theirs.contains("Pawsome Bakery"),
+        "another person's list is their own"
+    );
 
     // The owner removes it; the script's JSON answer says so.
     let res = b
@@ -85,7 +99,10 @@ async fn a_plain_form_saves_as_a_guest_and_only_the_owner_sees_or_removes_it() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap(), serde_json::json!({"saved": false}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        serde_json::json!({"saved": false})
+    );
     assert!(state(&app, &b, VENUE).await.is_empty());
 }
 
@@ -128,8 +145,13 @@ async fn a_full_list_refuses_one_more() {
     assert!(body["error"].as_str().unwrap().contains("Remove one"), "{body}");
     assert_eq!(saved_of(&app, user).await.len() as i64, max);
     // The list is paged: the last page exists, the one after it does not grow it.
-    let (_, last) = b.open(&app, &format!("/saved?page={}", max / paws_inside::saved::PAGE)).await;
-    assert!(last.contains("Previous page") && !last.contains("Next page"), "{last}");
+    let (_, last) = b
+        .open(&app, &format!("/saved?page={}", max / paws_inside::saved::PAGE))
+        .await;
+    assert!(
+        last.contains("Previous page") && !last.contains("Next page"),
+        "{last}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -173,15 +195,27 @@ async fn a_saved_state_never_reaches_another_visitor_through_the_cache() {
     let (_, before_venue) = app.page(&venue_page).await;
     let guest = Browser::new();
     save(&app, &guest, VENUE).await;
-    for (path, before) in [("/?city=Berlin", before_home), (venue_page.as_str(), before_venue)] {
+    for (path, before) in [
+        ("/?city=Berlin", before_home),
+        (venue_page.as_str(), before_venue),
+    ] {
         let (_, mine) = guest.open(&app, path).await;
-        assert!(mine.contains(&format!("data-save=\"{VENUE}\"")), "{path}: the Save form is there");
-        assert!(!mine.contains("data-saved"), "{path}: no saved state in any page's HTML");
+        assert!(
+            mine.contains(&format!("data-save=\"{VENUE}\"")),
+            "{path}: the Save form is there"
+        );
+        assert!(
+            !mine.contains("data-saved"),
+            "{path}: no saved state in any page's HTML"
+        );
         for _ in 0..2 {
             let (status, theirs) = app.page(path).await;
             assert_eq!(status, 200);
             assert!(!theirs.contains("data-saved"));
-            assert_eq!(theirs.matches("save-form").count(), before.matches("save-form").count());
+            assert_eq!(
+                theirs.matches("save-form").count(),
+                before.matches("save-form").count()
+            );
         }
     }
     assert!(state(&app, &Browser::new(), VENUE).await.is_empty());
@@ -241,7 +275,10 @@ async fn the_weekly_digest_tells_what_changed_and_one_click_stops_it() {
     assert_eq!(res.status(), 200);
     // The page says so too.
     let (_, page) = member.open(&app, "/saved").await;
-    assert!(page.contains("Corner Café") && page.contains("1 new “no, not any more”"), "{page}");
+    assert!(
+        page.contains("Corner Café") && page.contains("1 new “no, not any more”"),
+        "{page}"
+    );
 
     // An unconfirmed address gets nothing, whatever it asked for.
     let unproven: Uuid = sqlx::query_scalar(
@@ -273,7 +310,8 @@ async fn the_weekly_digest_tells_what_changed_and_one_click_stops_it() {
     assert!(text.contains("New near Pawsome Bakery: Corner Café"), "{text}");
     assert!(text.contains("1 new “no, not any more”"), "{text}");
     assert!(
-        raw.lines().any(|l| l == "List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        raw.lines()
+            .any(|l| l == "List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{raw}"
     );
     let header = raw
@@ -281,7 +319,10 @@ async fn the_weekly_digest_tells_what_changed_and_one_click_stops_it() {
         .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
         .expect("a List-Unsubscribe header");
     let url = header.trim_end_matches('>');
-    assert!(url.starts_with(&format!("{}/saved/unsubscribe?token=", app.address)) || url.contains("/saved/unsubscribe?token="));
+    assert!(
+        url.starts_with(&format!("{}/saved/unsubscribe?token=", app.address))
+            || url.contains("/saved/unsubscribe?token=")
+    );
     let path = &url[url.find("/saved/").unwrap()..];
     // A GET (a mail scanner) changes nothing.
     app.get(path).await;
@@ -302,7 +343,11 @@ async fn the_weekly_digest_tells_what_changed_and_one_click_stops_it() {
     // A token that is not one of ours.
     let res = app
         .client
-        .post(format!("{}/saved/unsubscribe?token={}", app.address, "ab".repeat(32)))
+        .post(format!(
+            "{}/saved/unsubscribe?token={}",
+            app.address,
+            "ab".repeat(32)
+        ))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")
         .send()
@@ -317,4 +362,25 @@ async fn digest_on(app: &TestApp, user: Uuid) -> Option<bool> {
         .fetch_optional(&app.pool)
         .await
         .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promoted_guest_keeps_its_saved_places() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let b = Browser::new();
+    save(&app, &b, VENUE).await;
+    let guest = user_id(&app, &b).await;
+    app.call(&b, "auth/magic-link", &[("email", "new@example.com")])
+        .await;
+    let token = crate::common::mail::token_in(&sink.wait_for("new@example.com", 1).await);
+    let res = post_form(&app, &b, "/auth/confirm", &[("token", &token)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(user_id(&app, &b).await, guest, "promoted in place");
+    assert_eq!(saved_of(&app, guest).await, vec![VENUE.to_owned()]);
+    let (_, page) = b.open(&app, "/saved").await;
+    assert!(
+        page.contains("Email me once a week"),
+        "a member with a proven address is offered the digest"
+    );
 }
