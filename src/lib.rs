@@ -16,6 +16,7 @@ mod keyed;
 pub mod moderation;
 pub mod photos;
 pub mod redirect;
+pub mod saved;
 pub mod slug;
 pub mod suggestions;
 pub mod text;

@@ -67,6 +67,8 @@ pub enum LimitedAction {
     Report,
     /// "Dogs still welcome inside?" answers per user per day.
     DogCheck,
+    /// Places saved per user per hour.
+    SavePlace,
 }
 
 impl LimitedAction {
@@ -91,6 +93,7 @@ impl LimitedAction {
             Self::Suggestion => "suggestion_user",
             Self::Report => "report_user",
             Self::DogCheck => "dog_check_user",
+            Self::SavePlace => "save_place_user",
         }
     }
 
@@ -116,6 +119,8 @@ impl LimitedAction {
             Self::Report => 30,
             // A day out with a dog is a handful of places, not a hundred.
             Self::DogCheck => 40,
+            // Saving a city's worth in one evening, not a crawl.
+            Self::SavePlace => 100,
         }
     }
 
@@ -126,7 +131,8 @@ impl LimitedAction {
             | Self::NewGuestPerNetwork
             | Self::MailPerAddress
             | Self::Upload
-            | Self::Report => 3600,
+            | Self::Report
+            | Self::SavePlace => 3600,
             Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck => 86_400,
             _ => 900,
         }
@@ -149,7 +155,7 @@ impl LimitedAction {
             | Self::PasswordPerAccount
             | Self::CodePerEmail
             | Self::CodePerEmailDaily => Key::EmailAndClient,
-            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck => Key::User,
+            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck | Self::SavePlace => Key::User,
         }
     }
 
@@ -177,6 +183,7 @@ impl LimitedAction {
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",
             Self::DogCheck => "That is a lot of places for one day, thank you!",
+            Self::SavePlace => "That is a lot of places saved in a short time.",
         }
     }
 }

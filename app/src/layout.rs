@@ -25,6 +25,7 @@ pub fn Header() -> impl IntoView {
                 </summary>
                 <nav class="site-nav" aria-label="Main">
                     <A href="/dogs">"My dogs"</A>
+                    <A href="/saved">"Saved places"</A>
                     <A href="/suggest">"Suggest a place"</A>
                     <A href="/suggestions">"My suggestions"</A>
                 </nav>

@@ -23,6 +23,7 @@ pub mod layout;
 mod not_found;
 pub mod photos;
 mod preload;
+pub mod saved;
 pub mod suggestions;
 pub mod venues;
 
@@ -80,6 +81,8 @@ pub fn shell(options: LeptosOptions, config: ShellConfig) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <script defer src="/vendor/leaflet/leaflet.js"></script>
                 <script defer src="/map.js"></script>
+                // Marks the Save buttons this visitor used (asked per session: the pages are shared).
+                <script defer src="/saved.js"></script>
                 <AutoReload options=options.clone() />
                 // The home page has no island: home.js drives it (venues/home.rs).
                 {if home { view! { <script defer src="/home.js"></script> }.into_any() } else {
@@ -130,6 +133,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/delete") view=account::DeleteAccountPage ssr=SsrMode::Async />
                     <Route path=path!("/mine") view=account::MinePage ssr=SsrMode::Async />
+                    <Route path=path!("/saved") view=saved::SavedPage ssr=SsrMode::Async />
+                    <Route path=path!("/saved/unsubscribe") view=saved::UnsubscribePage ssr=SsrMode::Async />
                     <Route path=path!("/mine/suggestions/:id") view=account::MySuggestionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />

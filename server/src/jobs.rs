@@ -1,6 +1,8 @@
 //! Background work, started by `run_until` on every instance: the reaper (one
 //! instance at a time), the mail worker (every instance; each mail is taken by
-//! one) and what instances tell each other (`crate::notify`).
+//! one), the saved places' weekly digests (queued hourly when due; a member's
+//! week is taken by one instance) and what instances tell each other
+//! (`crate::notify`).
 
 use crate::notify::{self, Signals};
 use paws_inside::db::reaper;
@@ -17,6 +19,8 @@ pub const REAPER_LOCK: i64 = 0x7061_7773_7265_6170; // "pawsreap"
 
 /// The longest a worker sleeps without looking, should a notification be missed.
 const MAIL_POLL: Duration = Duration::from_secs(30);
+/// How often due digests are looked for (each member gets one a week at most).
+const DIGEST_EVERY: Duration = Duration::from_secs(3600);
 /// The shortest: after finding nothing it could take.
 const MAIL_RECHECK: Duration = Duration::from_millis(250);
 
@@ -60,6 +64,7 @@ impl Background {
                 self.guest_idle_days,
             ));
         }
+        aborted.push(spawn_digests(self.pool.clone()));
         let (stop_mail, stopped) = watch::channel(false);
         let mail = spawn_mail_worker(self.pool, self.mail, self.signals.mail, stopped);
         Running {
@@ -159,6 +164,23 @@ pub async fn reap_if_first(
     };
     lock.rollback().await?;
     Ok(reaped)
+}
+
+/// Queues the weekly digests that are due, every [`DIGEST_EVERY`] until
+/// aborted; failures are logged and retried next time.
+fn spawn_digests(pool: PgPool) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(DIGEST_EVERY);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match paws_inside::saved::digest::queue_due(&pool).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "weekly digests queued"),
+                Err(err) => tracing::error!(error = ?err, "queueing digests failed"),
+            }
+        }
+    })
 }
 
 /// Sends queued mail until `stop` turns true: woken by `wake` (the outbox's

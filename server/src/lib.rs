@@ -16,6 +16,7 @@ pub mod passkeys;
 pub mod photos;
 pub mod responses;
 pub mod routes;
+pub mod saved;
 pub mod sessions;
 pub mod settings;
 pub mod startup;

@@ -4,7 +4,7 @@
 use crate::page_cache::{self, PageCache};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{auth, csrf, openid, passkeys, photos, sessions, venues};
+use crate::{auth, csrf, openid, passkeys, photos, saved, sessions, venues};
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
@@ -65,6 +65,11 @@ pub fn wrap(
         .route("/auth/passkey/register/finish", post(passkeys::register_finish))
         .route("/auth/passkey/sign-in/start", post(passkeys::sign_in_start))
         .route("/auth/passkey/sign-in/finish", post(passkeys::sign_in_finish))
+        .route("/saved/save", post(saved::save))
+        .route("/saved/remove", post(saved::remove))
+        .route("/saved/digest", post(saved::set_digest))
+        .route("/saved/unsubscribe", post(saved::unsubscribe))
+        .route("/api/saved/state", get(saved::saved_state))
         .layer(small_bodies)
         .merge(uploads)
         .layer(middleware::from_fn(sessions::touch))

@@ -23,11 +23,12 @@ pub enum Outcome {
 
 /// Counts what a guest owns (what the confirm page and the audit show).
 pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<GuestData> {
-    let (dogs, photos, suggestions, checks): (i64, i64, i64, i64) = sqlx::query_as(
+    let (dogs, photos, suggestions, checks, saved): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM dogs WHERE user_id = $1),
                 (SELECT count(*) FROM photos WHERE user_id = $1),
                 (SELECT count(*) FROM venue_suggestions WHERE user_id = $1),
-                (SELECT count(*) FROM venue_checks WHERE user_id = $1)",
+                (SELECT count(*) FROM venue_checks WHERE user_id = $1),
+                (SELECT count(*) FROM saved_places WHERE user_id = $1)",
     )
     .bind(guest)
     .fetch_one(conn)
@@ -38,6 +39,7 @@ pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<
         photos,
         suggestions,
         checks,
+        saved,
     })
 }
 
@@ -157,6 +159,7 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
         photos: count("photos"),
         suggestions: count("venue_suggestions"),
         checks: count("venue_checks"),
+        saved: count("saved_places"),
     };
     sqlx::query("INSERT INTO claim_audit (from_user, to_user, counts) VALUES ($1, $2, $3)")
         .bind(guest)
@@ -174,6 +177,7 @@ fn counts_json(d: &GuestData) -> BTreeMap<&'static str, i64> {
         ("photos", d.photos),
         ("venue_suggestions", d.suggestions),
         ("venue_checks", d.checks),
+        ("saved_places", d.saved),
     ])
 }
 
@@ -210,6 +214,7 @@ pub fn notice(outcomes: &[Outcome], created: bool) -> String {
             photos: a.photos + b.photos,
             suggestions: a.suggestions + b.suggestions,
             checks: a.checks + b.checks,
+            saved: a.saved + b.saved,
         });
     match (outcomes.contains(&Outcome::Promoted), moved.is_empty(), created) {
         (_, false, _) => format!("You are signed in. Your {} came with you.", moved.describe()),

@@ -15,12 +15,15 @@ pub struct GuestData {
     /// "Dogs still welcome inside?" answers.
     #[serde(default)]
     pub checks: i64,
+    /// Saved places.
+    #[serde(default)]
+    pub saved: i64,
 }
 
 impl GuestData {
     /// Nothing to bring along.
     pub fn is_empty(&self) -> bool {
-        self.dogs == 0 && self.photos == 0 && self.suggestions == 0 && self.checks == 0
+        self.dogs == 0 && self.photos == 0 && self.suggestions == 0 && self.checks == 0 && self.saved == 0
     }
 
     /// "2 dogs, 3 photos and 1 suggestion" (only the non-zero parts).
@@ -30,6 +33,7 @@ impl GuestData {
             (self.photos, "photo"),
             (self.suggestions, "suggestion"),
             (self.checks, "venue check"),
+            (self.saved, "saved place"),
         ]
         .into_iter()
         .filter(|(n, _)| *n > 0)
@@ -97,6 +101,7 @@ mod tests {
             photos,
             suggestions,
             checks: 0,
+            saved: 0,
         };
         assert_eq!(d(0, 0, 0).describe(), "nothing yet");
         assert_eq!(d(1, 0, 0).describe(), "1 dog");

@@ -78,6 +78,13 @@ pub const OWNED: &[Owned] = &[
         unique_with: Some("slot"),
         newer_wins: &["welcome", "created_at", "reviewed_at", "resolution"],
     },
+    // Saved places: one per person and venue; a place both saved stays once.
+    Owned {
+        table: "saved_places",
+        column: "user_id",
+        unique_with: Some("venue_id"),
+        newer_wins: &[],
+    },
 ];
 
 /// Owned columns that may be NULL: rows that stay, without an owner, when
@@ -108,6 +115,11 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     // transaction) and prompts minutes old.
     ("passkeys", "user_id"),
     ("passkey_ceremonies", "user_id"),
+    // "What changed" looks and the digest choice; digests' unsubscribe links
+    // and their outbox rows (a guest never has any of these but the look).
+    ("saved_watch", "user_id"),
+    ("saved_digest_links", "user_id"),
+    ("mail_outbox", "user_id"),
 ];
 
 #[cfg(test)]

@@ -4,14 +4,16 @@
 //! folder instead. Sending happens off the request path, so how long a request
 //! takes says nothing about the address.
 
+mod digest;
 pub mod outbox;
 mod templates;
 
+pub use digest::saved_digest;
 pub use templates::{add_email, magic_link, password_reset, sign_up_attempt, verify_email};
 
 use crate::email::EmailAddress;
 use anyhow::Context;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -80,6 +82,9 @@ pub struct Email {
     pub html: String,
     /// The message's action link; only the development outbox logs it.
     pub link: Option<String>,
+    /// A one-click unsubscribe URL (RFC 8058): sent as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post`, for mail people asked to get regularly.
+    pub unsubscribe: Option<String>,
 }
 
 /// Where mail goes.
@@ -166,7 +171,7 @@ fn build(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
             .header(ContentTransferEncoding::QuotedPrintable)
             .body(body.to_owned())
     };
-    Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(Mailbox::new(
             None,
@@ -176,7 +181,20 @@ fn build(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
                 .parse()
                 .context("recipient is not a valid address")?,
         ))
-        .subject(email.subject.clone())
+        .subject(email.subject.clone());
+    let builder = match &email.unsubscribe {
+        Some(url) => builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            )),
+        None => builder,
+    };
+    builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(part(ContentType::TEXT_PLAIN, &email.text))

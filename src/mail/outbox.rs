@@ -32,6 +32,7 @@ crate::keyed::keyed_enum!(
         VerifyEmail => "verify_email", "Confirm the address of a sign-up";
         PasswordReset => "password_reset", "Choose a new password";
         AddEmail => "add_email", "Confirm an address for an account that has none";
+        SavedDigest => "saved_digest", "The weekly \"what changed near your saved places\" (no token: an unsubscribe link made as it is sent)";
     }
 );
 
@@ -135,7 +136,16 @@ async fn insert(conn: &mut PgConnection, mail: Queued<'_>, unsent: Option<&str>)
     Ok(())
 }
 
-type Due = (i64, String, String, Uuid, i32, f64);
+type Due = (
+    i64,
+    String,
+    String,
+    Option<Uuid>,
+    i32,
+    f64,
+    Option<Uuid>,
+    Option<f64>,
+);
 
 /// Sends the oldest due mail, if there is one. The row stays locked while the
 /// mail server is talked to, so a crash mid-send leaves it queued.
@@ -148,7 +158,8 @@ pub async fn send_next(pool: &PgPool, sender: &Sender) -> anyhow::Result<Option<
         .await
         .context("failed to start sending")?;
     let due: Option<Due> = sqlx::query_as(
-        "SELECT id, kind, recipient, token_id, attempts, extract(epoch FROM send_before - now())::float8
+        "SELECT id, kind, recipient, token_id, attempts, extract(epoch FROM send_before - now())::float8,
+                user_id, extract(epoch FROM since)::float8
          FROM mail_outbox
          WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= now()
          ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -156,12 +167,16 @@ pub async fn send_next(pool: &PgPool, sender: &Sender) -> anyhow::Result<Option<
     .fetch_optional(&mut *tx)
     .await
     .context("failed to read the outbox")?;
-    let Some((id, kind, recipient, token, attempts, seconds_left)) = due else {
+    let Some((id, kind, recipient, token, attempts, seconds_left, user, since)) = due else {
         return Ok(None);
     };
     let attempts = attempts + 1;
     let wait = sender.retry.backoff(attempts);
-    let outcome = attempt(pool, sender, (&kind, &recipient, token), seconds_left).await?;
+    let outcome = match (token, user, since) {
+        (Some(token), _, _) => attempt(pool, sender, (&kind, &recipient, token), seconds_left).await?,
+        (None, Some(user), Some(since)) => digest(pool, sender, &recipient, user, since).await?,
+        _ => Err(("a row with neither a token nor a member".to_owned(), true)),
+    };
     let sent = match &outcome {
         Ok(()) => Sent::Delivered,
         Err((_, true)) => Sent::GaveUp,
@@ -235,8 +250,36 @@ async fn attempt(
     let Some(secret) = tokens::rekey(pool, token, with_code).await? else {
         return for_good("its link was used, replaced by a newer one or expired");
     };
-    let email = render(sender, letter, &to, &secret);
-    Ok(match sender.mailer.send(&email).await {
+    let Some(email) = render(sender, letter, &to, &secret) else {
+        return for_good("not a message with a link");
+    };
+    deliver(sender, &email).await
+}
+
+/// The weekly digest of saved places, rendered now (with a fresh unsubscribe
+/// link); given up when it is not wanted any more or has nothing to tell.
+async fn digest(
+    pool: &PgPool,
+    sender: &Sender,
+    recipient: &str,
+    user: Uuid,
+    since: f64,
+) -> anyhow::Result<Result<(), (String, bool)>> {
+    let Ok(to) = EmailAddress::parse(recipient) else {
+        return Ok(Err(("not an address".to_owned(), true)));
+    };
+    let Some(email) = super::digest::render(pool, &sender.public_url, user, since, &to).await? else {
+        return Ok(Err((
+            "turned off, the address changed, or nothing to tell".to_owned(),
+            true,
+        )));
+    };
+    deliver(sender, &email).await
+}
+
+/// Hands `email` to the mail server; the error says whether to stop trying.
+async fn deliver(sender: &Sender, email: &Email) -> anyhow::Result<Result<(), (String, bool)>> {
+    Ok(match sender.mailer.send(email).await {
         Ok(()) => Ok(()),
         Err(err) => {
             let permanent = err
@@ -248,10 +291,10 @@ async fn attempt(
 }
 
 /// The message of `letter` with its link (and code).
-fn render(sender: &Sender, letter: Letter, to: &EmailAddress, secret: &tokens::Rekeyed) -> Email {
+fn render(sender: &Sender, letter: Letter, to: &EmailAddress, secret: &tokens::Rekeyed) -> Option<Email> {
     let token = &secret.token;
     let url = |path: &str| format!("{}{path}?token={token}", sender.public_url);
-    match letter {
+    Some(match letter {
         Letter::MagicLink => super::magic_link(
             to,
             &url("/auth/confirm"),
@@ -262,7 +305,8 @@ fn render(sender: &Sender, letter: Letter, to: &EmailAddress, secret: &tokens::R
         Letter::VerifyEmail => super::verify_email(to, &url("/auth/verify")),
         Letter::PasswordReset => super::password_reset(to, &url("/auth/reset")),
         Letter::AddEmail => super::add_email(to, &url("/auth/add-email")),
-    }
+        Letter::SavedDigest => return None,
+    })
 }
 
 /// How long until the next queued mail is due (zero if one is due now);

@@ -68,6 +68,7 @@ fn render(to: &EmailAddress, url: &str, c: Content<'_>) -> Email {
         text,
         html,
         link,
+        unsubscribe: None,
     }
 }
 
@@ -163,7 +164,7 @@ pub fn add_email(to: &EmailAddress, url: &str) -> Email {
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
-fn escape(raw: &str) -> String {
+pub(super) fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {

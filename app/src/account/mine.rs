@@ -63,6 +63,7 @@ pub fn Counts(counts: GuestData) -> impl IntoView {
             {item(counts.photos, "photo", "photos", "/mine#photos")}
             {item(counts.checks, "“still welcome?” answer", "“still welcome?” answers", "/mine#answers")}
             {item(counts.suggestions, "suggestion", "suggestions", "/mine#suggestions")}
+            {item(counts.saved, "saved place", "saved places", "/saved")}
         </ul>
     }
 }

@@ -10,6 +10,7 @@ pub fn VenueCard(venue: VenueSummary, distance: Option<String>) -> impl IntoView
     let href = format!("/venues/{}", venue.slug);
     let category = venue.category();
     let name = venue.name.clone();
+    let (slug, save_name) = (venue.slug.clone(), venue.name.clone());
     let address = format!("{}, {}", venue.address, venue.city);
     view! {
         <article class="venue-card">
@@ -24,6 +25,7 @@ pub fn VenueCard(venue: VenueSummary, distance: Option<String>) -> impl IntoView
                 {distance.map(|d| view! { <span class="venue-distance" data-distance="">{d}</span> })}
             </p>
             <PolicyChips venue />
+            <crate::saved::SaveButton slug name=save_name />
         </article>
     }
 }

@@ -66,6 +66,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                 <span class=format!("badge badge-{}", category.as_str())>{category.label()}</span>
                 <h1>{v.name.clone()}</h1>
                 <p class="venue-address">{address}</p>
+                <crate::saved::SaveButton slug=v.slug.clone() name=v.name.clone() />
             </header>
             <AtTheDoor detail=detail.clone() />
             <div class="venue-body">

@@ -31,6 +31,7 @@ mod osm;
 mod page_cache;
 mod passkeys;
 mod photos;
+mod saved;
 mod search;
 mod suggestions;
 mod text_input;
