@@ -47,7 +47,8 @@ test("a venue with recent yes and no answers shows disputed with their dates", a
   await expect(page.getByTestId("my-check")).toHaveText(/You said no today/);
 
   // Anyone (no cookie) sees it at once.
-  const visitor = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const visitor = await context.newPage();
   await visitor.goto(`/venues/${SLUG}`);
   const verdict = visitor.getByTestId("verdict");
   await expect(verdict.getByRole("heading", { level: 2 })).toHaveText(/Dogs inside: Disputed/);
@@ -72,6 +73,6 @@ test("a venue with recent yes and no answers shows disputed with their dates", a
   await expect(visitor).toHaveURL(/confirmed=1/);
   await expect(visitor.locator(".venue-card", { hasText: "Verdict Café" })).toHaveCount(0);
   await expectAccessible(visitor);
-  await visitor.close();
+  await context.close();
   expect(errors).toEqual([]);
 });
