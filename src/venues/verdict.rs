@@ -269,7 +269,10 @@ mod tests {
         assert_eq!(decide(&[]).verdict, Verdict::Unconfirmed);
         assert_eq!(decide(&[a(true, 400)]).verdict, Verdict::Unconfirmed);
         let yes = decide(&[a(true, 3), a(true, 40)]);
-        assert_eq!((yes.verdict, yes.yes, yes.last_yes), (Verdict::Confirmed, 2, Some(3)));
+        assert_eq!(
+            (yes.verdict, yes.yes, yes.last_yes),
+            (Verdict::Confirmed, 2, Some(3))
+        );
         assert_eq!(decide(&[a(false, 1), a(true, 2)]).verdict, Verdict::Disputed);
         assert_eq!(decide(&[a(false, 1)]).verdict, Verdict::NotWelcome);
         // A "no" ten months old weighs little against this week's "yes".
@@ -300,7 +303,10 @@ mod tests {
             d.sentence(),
             "In the last year 5 dog owners said yes, most recently 3 Dec 2026; 1 dog owner said no, on 2 Dec 2026."
         );
-        assert_eq!(Standing::default().sentence(), "No dog owner has confirmed this yet.");
+        assert_eq!(
+            Standing::default().sentence(),
+            "No dog owner has confirmed this yet."
+        );
     }
 
     #[test]

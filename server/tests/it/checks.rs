@@ -56,10 +56,21 @@ async fn one_answer_per_person_venue_and_day_and_the_page_shows_the_yeses() {
     let now: Value = res.json().await.unwrap();
     let day = today(&app).await;
     assert_eq!(
-        (&now["confirmations"], &now["last_confirmed_on"], &now["mine_today"]),
-        (&serde_json::json!(1), &serde_json::json!(day), &serde_json::json!(true))
+        (
+            &now["confirmations"],
+            &now["last_confirmed_on"],
+            &now["mine_today"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(day),
+            &serde_json::json!(true)
+        )
     );
-    assert_eq!(now["recent"], serde_json::json!([{"welcome": true, "day": day, "reviewed": false}]));
+    assert_eq!(
+        now["recent"],
+        serde_json::json!([{"welcome": true, "day": day, "reviewed": false}])
+    );
     let guest = user_id(&app, &b).await;
     assert_eq!(
         me(&app, &b).await.unwrap()["kind"],

@@ -70,7 +70,11 @@ async fn assert_stored_is_fresh(app: &TestApp) {
         .unwrap();
     let answers = verdicts::answers(&mut conn, &ids).await.unwrap();
     for id in ids {
-        let mine: Vec<_> = answers.iter().filter(|(v, _)| *v == id).map(|(_, a)| a.clone()).collect();
+        let mine: Vec<_> = answers
+            .iter()
+            .filter(|(v, _)| *v == id)
+            .map(|(_, a)| a.clone())
+            .collect();
         let fresh = decide(&mine);
         let (verdict, yes, no) = stored(app, id).await;
         assert_eq!(
@@ -104,7 +108,15 @@ async fn the_verdict_of_hand_made_histories() {
     // One /64 once a day: four "yes" from four networks, three "no" from one
     // /64 today (4 : 1, confirmed; counted singly it would be 4 : 3).
     for i in 0..4 {
-        said(&app, v[6].0, m(&app).await, true, 0, Some(&format!("192.0.2.{i}"))).await;
+        said(
+            &app,
+            v[6].0,
+            m(&app).await,
+            true,
+            0,
+            Some(&format!("192.0.2.{i}")),
+        )
+        .await;
     }
     for _ in 0..3 {
         said(&app, v[6].0, m(&app).await, false, 0, Some("2001:db8:1:2::/64")).await;
@@ -144,11 +156,18 @@ async fn the_verdict_of_hand_made_histories() {
     let (_, page) = app.page(&format!("/venues/{}", v[1].1)).await;
     assert!(page.contains("Dogs inside: Disputed"), "{page}");
     assert!(page.contains(&format!("Yes · {}", day(10).await)), "{page}");
-    assert!(page.contains(&format!("No · {} · not yet reviewed", day(5).await)), "{page}");
+    assert!(
+        page.contains(&format!("No · {} · not yet reviewed", day(5).await)),
+        "{page}"
+    );
     // The filter and the map read the stored verdict.
     let (_, list) = app.page("/?confirmed=1").await;
     for (i, (_, slug)) in v.iter().enumerate() {
-        assert_eq!(list.contains(&format!("/venues/{slug}\"")), [0, 3, 6].contains(&i), "{slug}");
+        assert_eq!(
+            list.contains(&format!("/venues/{slug}\"")),
+            [0, 3, 6].contains(&i),
+            "{slug}"
+        );
     }
     let (lat, lng): (f64, f64) = sqlx::query_as("SELECT location[1], location[0] FROM venues WHERE id = $1")
         .bind(v[7].0)
@@ -210,7 +229,12 @@ async fn a_no_shows_at_once_one_network_counts_once_and_a_dismissed_no_stops_cou
 
     // An admin dismisses it: it no longer counts, nor shows.
     let admin = admin(&app, &sink).await;
-    let open: Value = app.call(&admin, "admin/overview", &[]).await.json().await.unwrap();
+    let open: Value = app
+        .call(&admin, "admin/overview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     // The newer of the two (closing it closes the older one with it).
     let items = open["doubts"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
