@@ -6,8 +6,10 @@
 -- an answer, on an admin's review, after a claim, and daily (answers age).
 
 -- The answering network (the IPv4 address, or the IPv6 /64, as the rate
--- limits name it): one network counts once per venue and UTC day. NULL for
--- answers given before it was kept, and each of those counts on its own.
+-- limits name it) as a digest with the venue (`venues::checks::network_key`:
+-- equal for one network at one venue, the address not kept): one network
+-- counts once per venue and UTC day. NULL for answers given before it was
+-- kept (and for a deleted account's), and each of those counts on its own.
 ALTER TABLE venue_checks ADD COLUMN network text
     CHECK (network IS NULL OR length(network) <= 64);
 

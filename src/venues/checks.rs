@@ -39,6 +39,16 @@ failure!(mints CheckError {
     Invalid => Kind::Invalid,
 });
 
+/// The answering network as stored: a digest of the venue and the network
+/// (IPv4 address, IPv6 /64: `limits::client_subject`), equal for one network
+/// at one venue, so it counts once a day, without keeping the address.
+fn network_key(venue: Uuid, ip: std::net::IpAddr) -> String {
+    use sha2::{Digest, Sha256};
+    let subject = crate::limits::client_subject(ip);
+    let digest = Sha256::digest(format!("paws-answer\0{venue}\0{subject}").as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `yes` / `no` as the form sends them.
 fn parse_answer(raw: &str) -> Option<bool> {
     match raw {
@@ -64,7 +74,7 @@ pub async fn answer(
     ctx.limit(&[(LimitedAction::DogCheck, &owner)])
         .await?
         .map_err(CheckError::TooMany)?;
-    let network = caller.ip.map(crate::limits::client_subject);
+    let network = caller.ip.map(|ip| network_key(venue, ip));
     let mut tx = ctx.pool.begin().await.context("failed to begin the answer")?;
     // Changing today's answer puts a "no" in the queue or takes it out (the
     // queue reads `welcome`); the same answer again changes nothing, so a
@@ -197,5 +207,16 @@ mod tests {
         assert_eq!(super::parse_answer("no"), Some(false));
         assert_eq!(super::parse_answer("Yes"), None);
         assert_eq!(super::parse_answer(""), None);
+    }
+
+    #[test]
+    fn one_network_one_key_per_venue() {
+        let (a, b) = (uuid::Uuid::nil(), uuid::Uuid::from_u128(1));
+        let ip = |s: &str| s.parse().unwrap();
+        let key = super::network_key(a, ip("2001:db8:1:2::1"));
+        assert_eq!(key, super::network_key(a, ip("2001:db8:1:2::beef")), "one /64");
+        assert_ne!(key, super::network_key(a, ip("2001:db8:1:3::1")));
+        assert_ne!(key, super::network_key(b, ip("2001:db8:1:2::1")), "another venue");
+        assert_eq!(key.len(), 32);
     }
 }
