@@ -27,13 +27,27 @@
     link.href = "/venues/" + encodeURIComponent(m.slug);
     link.textContent = m.name;
     box.appendChild(link);
+    if (VERDICTS[m.verdict]) {
+      const said = document.createElement("div");
+      said.textContent = VERDICTS[m.verdict][0] + " " + VERDICTS[m.verdict][1];
+      box.appendChild(said);
+    }
     return box;
   }
 
+  // The verdict's sign and words (venues::verdict::Verdict): a sign on the
+  // pin and words in its title and popup, never colour alone.
+  const VERDICTS = {
+    confirmed: ["✓", "confirmed by dog owners"],
+    disputed: ["?", "disputed"],
+    not_welcome: ["✕", "reported not welcome"],
+  };
+
   function icon(m) {
+    const v = VERDICTS[m.verdict];
     return L.divIcon({
-      className: "venue-marker venue-marker-" + m.category,
-      html: "<span></span>",
+      className: "venue-marker venue-marker-" + m.category + (v ? " venue-marker-" + m.verdict : ""),
+      html: v ? '<span></span><b class="venue-marker-sign">' + v[0] + "</b>" : "<span></span>",
       iconSize: [26, 26],
       iconAnchor: [13, 26],
       popupAnchor: [0, -24],
@@ -134,7 +148,7 @@
       keep.delete(m.slug);
     });
     keep.forEach(function (m) {
-      L.marker([m.lat, m.lng], { icon: icon(m), title: m.name, keyboard: true, riseOnHover: true, slug: m.slug })
+      L.marker([m.lat, m.lng], { icon: icon(m), title: VERDICTS[m.verdict] ? m.name + " (" + VERDICTS[m.verdict][1] + ")" : m.name, keyboard: true, riseOnHover: true, slug: m.slug })
         .bindPopup(popup(m))
         .addTo(entry.layer);
     });

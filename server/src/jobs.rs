@@ -1,8 +1,8 @@
 //! Background work, started by `run_until` on every instance: the reaper (one
-//! instance at a time), the mail worker (every instance; each mail is taken by
-//! one), the saved places' weekly digests (queued hourly when due; a member's
-//! week is taken by one instance) and what instances tell each other
-//! (`crate::notify`).
+//! instance at a time), the daily verdict pass (one instance at a time), the
+//! mail worker (every instance; each mail is taken by one), the saved places'
+//! weekly digests (queued hourly when due; a member's week is taken by one
+//! instance) and what instances tell each other (`crate::notify`).
 
 use crate::notify::{self, Signals};
 use paws_inside::db::reaper;
@@ -16,6 +16,12 @@ use tokio::task::JoinHandle;
 
 /// The advisory lock that lets one instance reap at a time.
 pub const REAPER_LOCK: i64 = 0x7061_7773_7265_6170; // "pawsreap"
+
+/// The advisory lock that lets one instance recompute verdicts at a time.
+pub const VERDICT_LOCK: i64 = 0x7061_7773_7665_7264; // "pawsverd"
+
+/// How often venues' verdicts are recomputed as their answers age.
+const VERDICT_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The longest a worker sleeps without looking, should a notification be missed.
 const MAIL_POLL: Duration = Duration::from_secs(30);
@@ -65,6 +71,7 @@ impl Background {
             ));
         }
         aborted.push(spawn_digests(self.pool.clone()));
+        aborted.push(spawn_verdicts(self.pool.clone(), self.signals.clone()));
         let (stop_mail, stopped) = watch::channel(false);
         let mail = spawn_mail_worker(self.pool, self.mail, self.signals.mail, stopped);
         Running {
@@ -181,6 +188,47 @@ fn spawn_digests(pool: PgPool) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Recomputes every venue's verdict at start and then daily (answers lose
+/// weight as they age, guests' answers gain it at a week, answers older than
+/// a year drop out): `venues::verdicts::refresh_all`, by one instance at a
+/// time; the page cache is dropped when a verdict changed.
+fn spawn_verdicts(pool: PgPool, signals: Signals) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(VERDICT_EVERY);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match verdicts_if_first(&pool).await {
+                Ok(Some(n)) if n > 0 => {
+                    tracing::info!(changed = n, "verdicts recomputed");
+                    signals.cache.changed();
+                }
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = ?err, "verdict pass failed"),
+            }
+        }
+    })
+}
+
+/// A verdict pass, unless another instance is running one (`None`).
+pub async fn verdicts_if_first(pool: &PgPool) -> anyhow::Result<Option<u64>> {
+    let mut lock = pool.begin().await?;
+    sqlx::query("SET LOCAL idle_in_transaction_session_timeout = 0")
+        .execute(&mut *lock)
+        .await?;
+    let first: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(VERDICT_LOCK)
+        .fetch_one(&mut *lock)
+        .await?;
+    let changed = if first {
+        Some(paws_inside::venues::verdicts::refresh_all(pool).await?)
+    } else {
+        None
+    };
+    lock.rollback().await?;
+    Ok(changed)
 }
 
 /// Sends queued mail until `stop` turns true: woken by `wake` (the outbox's

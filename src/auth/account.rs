@@ -361,7 +361,7 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
     // while the session is still this user's: otherwise the delete below
     // decides nothing and the transaction rolls back.
     sqlx::query(
-        "UPDATE venue_checks SET user_id = NULL WHERE user_id = $1
+        "UPDATE venue_checks SET user_id = NULL, network = NULL WHERE user_id = $1
            AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
     )
     .bind(user)

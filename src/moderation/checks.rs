@@ -1,7 +1,9 @@
 //! Dog owners who said a venue no longer lets dogs inside. Admins read the
 //! "no" answers oldest first and either dismiss them (the listing is right)
 //! or mark them handled after editing the listing; either way every open "no"
-//! of that venue is closed at once, with an audit row.
+//! of that venue is closed at once, with an audit row. The venue page shows a
+//! reviewed "no" as reviewed; a dismissed one no longer counts in the venue's
+//! verdict (recomputed in the review's transaction).
 
 use super::queries::audit;
 use crate::moderation::{Page, PolicyDoubt};
@@ -81,6 +83,8 @@ pub async fn resolve(pool: &PgPool, admin: Uuid, check: Uuid, verdict: Verdict) 
     .execute(&mut *tx)
     .await
     .context("failed to close the answers")?;
+    // A dismissed "no" stops counting in the venue's verdict.
+    crate::venues::verdicts::recompute(&mut tx, &[venue]).await?;
     audit(
         &mut tx,
         Some(admin),

@@ -165,13 +165,14 @@ pub async fn resolve_check(
     let id = Uuid::parse_str(id).map_err(|_| ModerationError::Invalid("Unknown answer.".into()))?;
     let verdict = Verdict::parse(verdict)
         .ok_or_else(|| ModerationError::Invalid("Choose dismiss or updated.".into()))?;
-    // Pages count only the "yes" answers: closing "no"s changes none (an
-    // edit of the listing is `update_venue`'s, which says so).
+    // A reviewed "no" shows as reviewed, a dismissed one stops counting:
+    // the venue's page and verdict change.
     if !checks::resolve(&ctx.pool, admin, id, verdict).await? {
         return Err(ModerationError::NotFound(
             "That answer was closed already, or changed to yes.",
         ));
     }
+    ctx.public_changed();
     Ok(())
 }
 

@@ -30,6 +30,8 @@ pub struct VenueFilter {
     pub water: bool,
     /// Only venues that hand out treats.
     pub treats: bool,
+    /// Only venues dog owners confirmed in the last year (the verdict).
+    pub confirmed: bool,
 }
 
 /// Query keys, shared by the form fields and [`VenueFilter::to_query`].
@@ -48,6 +50,8 @@ pub mod keys {
     pub const WATER: &str = "water";
     /// Treats.
     pub const TREATS: &str = "treats";
+    /// Confirmed in the last year.
+    pub const CONFIRMED: &str = "confirmed";
 }
 
 /// A search or city as read: the text (`None` when empty) or why it was left out.
@@ -76,6 +80,7 @@ impl VenueFilter {
                 keys::LARGE_DOGS => f.large_dogs = flag,
                 keys::WATER => f.water = flag,
                 keys::TREATS => f.treats = flag,
+                keys::CONFIRMED => f.confirmed = flag,
                 _ => {}
             }
         }
@@ -130,6 +135,7 @@ impl VenueFilter {
             (self.large_dogs, keys::LARGE_DOGS),
             (self.water, keys::WATER),
             (self.treats, keys::TREATS),
+            (self.confirmed, keys::CONFIRMED),
         ] {
             if on {
                 push(key, "1");
@@ -207,8 +213,10 @@ mod tests {
         ]);
         assert_eq!(f.q.as_deref(), Some("flat white"));
         assert_eq!(f.category, Some(Category::Cafe));
-        assert!(f.water && !f.treats && !f.everywhere);
+        assert!(f.water && !f.treats && !f.everywhere && !f.confirmed);
         assert_eq!(f.to_query(), "q=flat%20white&city=Berlin&category=cafe&water=1");
+        let f = VenueFilter::from_pairs([("confirmed", "1"), ("water", "on")]);
+        assert_eq!(f.to_query(), "water=1&confirmed=1");
     }
 
     #[test]

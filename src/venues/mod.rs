@@ -20,6 +20,9 @@ pub mod queries;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod seed;
+pub mod verdict;
+#[cfg(feature = "ssr")]
+pub mod verdicts;
 pub mod view;
 
 pub use filter::VenueFilter;
@@ -114,6 +117,10 @@ pub struct VenueSummary {
     /// is only OSM's `dog=*`, which does not say whether dogs may come inside.
     #[serde(default)]
     pub unconfirmed: bool,
+    /// What dog owners' answers of the last year say (see [`verdict`]).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", sqlx(flatten))]
+    pub standing: verdict::Standing,
 }
 
 impl VenueSummary {
@@ -185,6 +192,22 @@ pub struct Checks {
     pub last_confirmed_on: Option<String>,
     /// This person's answer today: `Some(true)` for yes.
     pub mine_today: Option<bool>,
+    /// The latest answers of the last year, newest first (a few), each
+    /// shown dated, a "no" at once with whether it was reviewed.
+    #[serde(default)]
+    pub recent: Vec<RecentAnswer>,
+}
+
+/// One answer as the venue page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RecentAnswer {
+    /// Dogs still welcome.
+    pub welcome: bool,
+    /// Its day, for display ("3 Dec 2026").
+    pub day: String,
+    /// An admin looked at this "no" (and kept it: dismissed ones are not listed).
+    pub reviewed: bool,
 }
 
 /// One marker on the map: just enough for the pin and its popup.
@@ -201,6 +224,9 @@ pub struct MapMarker {
     pub lat: f64,
     /// Longitude.
     pub lng: f64,
+    /// The venue's [`verdict::Verdict`] key, for the pin's sign and words.
+    #[serde(default)]
+    pub verdict: String,
 }
 
 /// A group of venues drawn as one bubble: how many, where their middle is,
@@ -269,6 +295,7 @@ impl From<&VenueSummary> for MapMarker {
             category: v.category.clone(),
             lat: v.lat,
             lng: v.lng,
+            verdict: v.standing.verdict.clone(),
         }
     }
 }

@@ -16,7 +16,10 @@ macro_rules! summary_columns {
          dogs_inside, size_limit, water_bowl, treats,
          (osm_id IS NOT NULL AND admin_edited_at IS NULL AND (osm_dog IN ('no', 'outside')
           OR NOT EXISTS (SELECT 1 FROM venue_checks c WHERE c.venue_id = venues.id AND c.welcome)))
-           AS unconfirmed"
+           AS unconfirmed,
+         verdict, verdict_weight, verdict_yes, verdict_no,
+         to_char(verdict_last_yes, 'FMDD Mon YYYY') AS verdict_last_yes,
+         to_char(verdict_last_no, 'FMDD Mon YYYY') AS verdict_last_no"
     };
 }
 
@@ -53,6 +56,7 @@ fn push_filter(qb: &mut QueryBuilder<'_, Postgres>, f: &VenueFilter) {
         (f.large_dogs, " AND size_limit = 'any'"),
         (f.water, " AND water_bowl"),
         (f.treats, " AND treats"),
+        (f.confirmed, " AND verdict = 'confirmed'"),
     ] {
         if on {
             qb.push(condition);
@@ -173,7 +177,7 @@ pub async fn markers_in_box(
     reach: Reach,
 ) -> anyhow::Result<Vec<MapMarker>> {
     let mut qb = QueryBuilder::new(
-        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng FROM venues WHERE true",
+        "SELECT slug, name, category, location[1] AS lat, location[0] AS lng, verdict FROM venues WHERE true",
     );
     push_box(&mut qb, view, reach);
     push_filter(&mut qb, filter);

@@ -41,6 +41,7 @@ pub fn VenueFields(values: VenueValues) -> impl IntoView {
             category: "other".into(),
             lat,
             lng,
+            verdict: String::new(),
         });
         crate::venues::markers_json(here.as_slice())
     });

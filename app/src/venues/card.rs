@@ -24,6 +24,7 @@ pub fn VenueCard(venue: VenueSummary, distance: Option<String>) -> impl IntoView
                 {address}
                 {distance.map(|d| view! { <span class="venue-distance" data-distance="">{d}</span> })}
             </p>
+            <super::verdict::VerdictLine standing=venue.standing.clone() />
             <PolicyChips venue />
             <crate::saved::SaveButton slug name=save_name />
         </article>

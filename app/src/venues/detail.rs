@@ -49,6 +49,10 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
     let address = format!("{}, {}", v.address, v.city);
     let city_link = city_href(&v.city);
     let city = v.city.clone();
+    // One read of the answers for the verdict block at the top and the
+    // question further down.
+    let key = v.slug.clone();
+    let checks = Resource::new(move || key.clone(), venue_checks);
     let description = format!(
         "{} in {} — dog policy, address and photos of dogs who have been there.",
         v.name, v.city
@@ -68,6 +72,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                 <p class="venue-address">{address}</p>
                 <crate::saved::SaveButton slug=v.slug.clone() name=v.name.clone() />
             </header>
+            <Verdict standing=v.standing.clone() checks />
             <AtTheDoor detail=detail.clone() />
             <div class="venue-body">
                 <section class="venue-policy" aria-labelledby="policy-heading">
@@ -92,7 +97,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     <p class="muted small">{format!("Listed {} · updated {}", detail.created_on, detail.updated_on)}</p>
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                     {detail.osm.clone().map(|element| view! { <OsmAttribution element /> })}
-                    <PolicyCheck slug=v.slug.clone() />
+                    <PolicyCheck slug=v.slug.clone() checks />
                 </section>
                 <aside class="venue-map" aria-label="Location">
                     <PlaceMap markers=markers_json(&[marker]) label=format!("Map showing {}", v.name) />
@@ -140,11 +145,29 @@ fn OsmAttribution(element: String) -> impl IntoView {
     }
 }
 
+/// The venue's verdict with the latest answers, at the top of the page (on
+/// a phone, above the fold).
+#[component]
+fn Verdict(standing: paws_inside::venues::verdict::Standing, checks: Resource<ChecksRead>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let standing = standing.clone();
+                Suspend::new(async move {
+                    let recent = checks.await.ok().flatten().map(|c| c.recent).unwrap_or_default();
+                    view! { <super::verdict::VerdictBlock standing recent /> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// What the venue's answers read as (`None`: no such venue).
+type ChecksRead = Result<Option<paws_inside::venues::Checks>, ServerFnError>;
+
 /// What dog owners said lately, and the question; nothing if it cannot be read.
 #[component]
-fn PolicyCheck(slug: String) -> impl IntoView {
-    let key = slug.clone();
-    let checks = Resource::new(move || key.clone(), venue_checks);
+fn PolicyCheck(slug: String, checks: Resource<ChecksRead>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || {

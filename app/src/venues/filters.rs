@@ -44,6 +44,7 @@ pub fn FilterBar(filter: VenueFilter, places: Vec<String>) -> impl IntoView {
                     <Flag name=keys::LARGE_DOGS label="Big dogs welcome" checked=filter.large_dogs />
                     <Flag name=keys::WATER label="Water bowl" checked=filter.water />
                     <Flag name=keys::TREATS label="Treats" checked=filter.treats />
+                    <Flag name=keys::CONFIRMED label="Confirmed in the last year" checked=filter.confirmed />
                 </div>
             </fieldset>
             <div class="field field-actions">

@@ -113,6 +113,9 @@ fn MapLegend() -> impl IntoView {
             <ul aria-label="What the map shows">
                 <li><span class="key key-pin key-pin-cafe" aria-hidden="true"><span></span></span>"Café or bakery (round dot)"</li>
                 <li><span class="key key-pin" aria-hidden="true"><span></span></span>"Other place (square dot)"</li>
+                <li><span class="key key-verdict" aria-hidden="true">"✓"</span>"Confirmed by dog owners this year"</li>
+                <li><span class="key key-verdict" aria-hidden="true">"?"</span>"Disputed: dog owners disagree"</li>
+                <li><span class="key key-verdict" aria-hidden="true">"✕"</span>"Reported not welcome"</li>
                 <li><span class="key key-cluster" aria-hidden="true">"12"</span>"Group of places: select to zoom in"</li>
                 <li><span class="key key-here" aria-hidden="true"></span>"You (after “Near me”)"</li>
             </ul>

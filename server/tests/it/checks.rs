@@ -56,8 +56,20 @@ async fn one_answer_per_person_venue_and_day_and_the_page_shows_the_yeses() {
     let now: Value = res.json().await.unwrap();
     let day = today(&app).await;
     assert_eq!(
-        now,
-        serde_json::json!({"confirmations": 1, "last_confirmed_on": day, "mine_today": true})
+        (
+            &now["confirmations"],
+            &now["last_confirmed_on"],
+            &now["mine_today"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(day),
+            &serde_json::json!(true)
+        )
+    );
+    assert_eq!(
+        now["recent"],
+        serde_json::json!([{"welcome": true, "day": day, "reviewed": false}])
     );
     let guest = user_id(&app, &b).await;
     assert_eq!(

@@ -38,3 +38,4 @@ mod text_input;
 mod upload_checks;
 mod upload_places;
 mod venue_door;
+mod verdict;

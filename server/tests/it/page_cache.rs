@@ -53,7 +53,8 @@ async fn requests_that_change_no_public_page_leave_it_cached() {
     let name = cache_then_rename(&app, &app.pool, 1).await;
 
     // Anonymous POSTs that succeed: who am I, a guest made, a dog added,
-    // renamed, a photo of it (not at a venue), a "no" that counts nowhere public.
+    // renamed, a photo of it (not at a venue). (A "no" shows on the venue's
+    // page at once: see the next test.)
     let guest = Browser::new();
     assert_eq!(app.call(&Browser::new(), "auth/me", &[]).await.status(), 200);
     assert_eq!(app.call(&guest, "auth/anonymous", &[]).await.status(), 200);
@@ -68,8 +69,6 @@ async fn requests_that_change_no_public_page_leave_it_cached() {
     assert!(ok(&renamed), "{}", renamed.status());
     let photo = upload(&app, &guest, png(40, 30), "b.png", &[("dog", &dog)]).await;
     assert_eq!(photo.status(), 201);
-    let no = [("slug", SLUG), ("answer", "no")];
-    assert_eq!(app.call(&guest, "venues/check", &no).await.status(), 200);
     // Refused ones.
     let maybe = [("slug", SLUG), ("answer", "maybe")];
     assert_eq!(app.call(&guest, "venues/check", &maybe).await.status(), 400);
@@ -82,6 +81,17 @@ async fn requests_that_change_no_public_page_leave_it_cached() {
         !fresh(&app, &name).await,
         "a request that changed no public page dropped the cached one"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_no_answer_drops_the_cached_pages() {
+    let sink = SmtpSink::start();
+    let app = spawn_env(&sink, &[CACHED]).await;
+    // A "no" shows at once (dated, not yet reviewed) and moves the verdict.
+    let name = cache_then_rename(&app, &app.pool, 1).await;
+    let no = [("slug", SLUG), ("answer", "no")];
+    assert_eq!(app.call(&Browser::new(), "venues/check", &no).await.status(), 200);
+    assert!(fresh(&app, &name).await, "a no answer");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

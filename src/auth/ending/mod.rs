@@ -81,6 +81,20 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
     {
         ctx.public_changed();
     }
+    // A claimed guest's answers now count fully: the verdicts of the venues
+    // it answered are recomputed after the commit, in a transaction of their
+    // own (a failure must not undo a sign-in; the daily pass catches it).
+    if ended
+        .outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Promoted | Outcome::Merged(_)))
+    {
+        match crate::venues::verdicts::after_claim(&ctx.pool, ended.user).await {
+            Ok(0) => {}
+            Ok(_) => ctx.public_changed(),
+            Err(err) => tracing::error!(error = ?err, "recomputing verdicts after a claim"),
+        }
+    }
     match rotation {
         Some(rotation) => {
             caller.session.adopt(rotation).await?;
