@@ -13,6 +13,10 @@
 //! - Of the weight, a share of "yes" of at least [`CLEAR_SHARE`] is
 //!   "confirmed", of "no" at least as much is "reported not welcome", anything
 //!   between is "disputed"; no answers is "unconfirmed".
+//! - A brand-new guest cannot settle a question alone (PRODUCT.md, 9): a clear
+//!   verdict needs at least one fully counted answer on its side; answers
+//!   only of new guests leave the venue "unconfirmed" (they are still listed,
+//!   dated, on its page, and they can make it "disputed").
 
 use crate::keyed::keyed_enum;
 use serde::{Deserialize, Serialize};
@@ -99,6 +103,8 @@ pub fn weight(a: &Answer) -> f64 {
 pub fn decide(answers: &[Answer]) -> Outcome {
     let mut seen: Vec<(&str, i32)> = Vec::new();
     let (mut yes_w, mut no_w) = (0.0, 0.0);
+    // Whether a side has an answer that counts fully (not a new guest's).
+    let (mut yes_full, mut no_full) = (false, false);
     let mut out = Outcome {
         verdict: Verdict::Unconfirmed,
         weight: 0.0,
@@ -114,11 +120,12 @@ pub fn decide(answers: &[Answer]) -> Outcome {
             }
             seen.push((net, a.age_days));
         }
-        let (w, n, last) = if a.welcome {
-            (&mut yes_w, &mut out.yes, &mut out.last_yes)
+        let (w, n, last, full) = if a.welcome {
+            (&mut yes_w, &mut out.yes, &mut out.last_yes, &mut yes_full)
         } else {
-            (&mut no_w, &mut out.no, &mut out.last_no)
+            (&mut no_w, &mut out.no, &mut out.last_no, &mut no_full)
         };
+        *full |= a.guest_days.is_none_or(|d| d >= GUEST_FULL_AFTER_DAYS);
         *w += weight(a);
         *n += 1;
         *last = Some(last.map_or(a.age_days, |d: i32| d.min(a.age_days)));
@@ -127,9 +134,17 @@ pub fn decide(answers: &[Answer]) -> Outcome {
     (out.verdict, out.weight) = if total <= 0.0 {
         (Verdict::Unconfirmed, 0.0)
     } else if yes_w / total >= CLEAR_SHARE {
-        (Verdict::Confirmed, yes_w)
+        if yes_full {
+            (Verdict::Confirmed, yes_w)
+        } else {
+            (Verdict::Unconfirmed, 0.0)
+        }
     } else if no_w / total >= CLEAR_SHARE {
-        (Verdict::NotWelcome, no_w)
+        if no_full {
+            (Verdict::NotWelcome, no_w)
+        } else {
+            (Verdict::Unconfirmed, 0.0)
+        }
     } else {
         (Verdict::Disputed, total)
     };
@@ -195,7 +210,10 @@ impl Standing {
                 self.verdict_yes, self.verdict_no
             ),
             Verdict::NotWelcome => format!("Reported not welcome{}", day(&self.verdict_last_no)),
-            Verdict::Unconfirmed => "Unconfirmed: no answers this year".to_owned(),
+            Verdict::Unconfirmed if self.verdict_yes + self.verdict_no == 0 => {
+                "Unconfirmed: no answers this year".to_owned()
+            }
+            Verdict::Unconfirmed => "Unconfirmed: new answers, not settled yet".to_owned(),
         }
     }
 
@@ -214,7 +232,19 @@ impl Standing {
         let said_yes = format!("{} said yes{}", owners(yes), when(&self.verdict_last_yes, yes));
         let said_no = format!("{} said no{}", owners(no), when(&self.verdict_last_no, no));
         match self.verdict() {
-            Verdict::Unconfirmed => "No dog owner has confirmed this yet.".to_owned(),
+            Verdict::Unconfirmed if yes + no == 0 => "No dog owner has confirmed this yet.".to_owned(),
+            Verdict::Unconfirmed => {
+                let sides = [(yes, said_yes), (no, said_no)];
+                let said: Vec<String> = sides
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(_, s)| s)
+                    .collect();
+                format!(
+                    "Not settled yet: {}. A new visitor's answer counts fully once they keep their account, or after a week.",
+                    said.join("; ")
+                )
+            }
             Verdict::Confirmed if no == 0 => format!(
                 "{} confirmed this in the last year{}.",
                 owners(yes),
@@ -275,6 +305,25 @@ mod tests {
         );
         assert_eq!(decide(&[a(false, 1), a(true, 2)]).verdict, Verdict::Disputed);
         assert_eq!(decide(&[a(false, 1)]).verdict, Verdict::NotWelcome);
+        // A brand-new guest cannot settle it alone, either way; a week-old
+        // guest can, and a new guest's answer beside a member's still counts.
+        let new_guest = |welcome| Answer {
+            guest_days: Some(0),
+            ..a(welcome, 0)
+        };
+        for welcome in [true, false] {
+            let lone = decide(&[new_guest(welcome)]);
+            assert_eq!((lone.verdict, lone.yes + lone.no), (Verdict::Unconfirmed, 1));
+            let two_new = decide(&[new_guest(welcome), new_guest(welcome)]);
+            assert_eq!(two_new.verdict, Verdict::Unconfirmed);
+        }
+        let settled = decide(&[Answer {
+            guest_days: Some(7),
+            ..a(false, 0)
+        }]);
+        assert_eq!(settled.verdict, Verdict::NotWelcome);
+        assert_eq!(decide(&[new_guest(true), a(true, 9)]).verdict, Verdict::Confirmed);
+        assert_eq!(decide(&[new_guest(false), a(true, 0)]).verdict, Verdict::Disputed);
         // A "no" ten months old weighs little against this week's "yes".
         assert_eq!(decide(&[a(true, 2), a(false, 300)]).verdict, Verdict::Confirmed);
     }

@@ -210,15 +210,18 @@ async fn a_no_shows_at_once_one_network_counts_once_and_a_dismissed_no_stops_cou
         .call(&phone, "venues/check", &[("slug", &slug), ("answer", "no")])
         .await;
     assert_eq!(res.status(), 200);
-    // At once, for everyone (the shared page was dropped on the answer).
+    // At once, for everyone (the shared page was dropped on the answer),
+    // dated and marked as not yet reviewed; but a brand-new guest cannot
+    // settle the question alone, so the verdict stays open.
     let (_, page) = app.page(&path).await;
-    assert!(page.contains("Dogs inside: Reported not welcome"), "{page}");
+    assert!(page.contains("Not settled yet: 1 dog owner said no, on "), "{page}");
     assert!(page.contains(" · not yet reviewed"), "{page}");
+    assert!(!page.contains("Reported not welcome"), "{page}");
     // Another device of the same /64 the same day does not count again.
     let laptop = Browser::from_ip("2001:db8:1:2::beef");
     app.call(&laptop, "venues/check", &[("slug", &slug), ("answer", "no")])
         .await;
-    assert_eq!(stored(&app, venue).await, ("not_welcome".into(), 0, 1));
+    assert_eq!(stored(&app, venue).await, ("unconfirmed".into(), 0, 1));
     let networks: Vec<Option<String>> =
         sqlx::query_scalar("SELECT DISTINCT network FROM venue_checks WHERE venue_id = $1")
             .bind(venue)
