@@ -214,7 +214,10 @@ async fn a_no_shows_at_once_one_network_counts_once_and_a_dismissed_no_stops_cou
     // dated and marked as not yet reviewed; but a brand-new guest cannot
     // settle the question alone, so the verdict stays open.
     let (_, page) = app.page(&path).await;
-    assert!(page.contains("Not settled yet: 1 dog owner said no, on "), "{page}");
+    assert!(
+        page.contains("Not settled yet: 1 dog owner said no, on "),
+        "{page}"
+    );
     assert!(page.contains(" · not yet reviewed"), "{page}");
     assert!(!page.contains("Reported not welcome"), "{page}");
     // Another device of the same /64 the same day does not count again.
