@@ -13,6 +13,9 @@ pub mod hours;
 pub mod osm;
 #[cfg(feature = "ssr")]
 pub mod page;
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod proposals;
 #[cfg(feature = "ssr")]
 pub mod places;
 #[cfg(feature = "ssr")]
@@ -23,6 +26,7 @@ pub mod seed;
 pub mod view;
 
 pub use filter::VenueFilter;
+pub use policy::{DogPolicy, DogsWhere, Leash};
 pub use view::{DirectoryQuery, Total};
 
 use crate::geo::LatLng;
