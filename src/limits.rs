@@ -67,6 +67,8 @@ pub enum LimitedAction {
     Report,
     /// "Dogs still welcome inside?" answers per user per day.
     DogCheck,
+    /// Proposed dog policies per user per day.
+    PolicyProposal,
 }
 
 impl LimitedAction {
@@ -91,6 +93,7 @@ impl LimitedAction {
             Self::Suggestion => "suggestion_user",
             Self::Report => "report_user",
             Self::DogCheck => "dog_check_user",
+            Self::PolicyProposal => "policy_proposal_user",
         }
     }
 
@@ -116,6 +119,7 @@ impl LimitedAction {
             Self::Report => 30,
             // A day out with a dog is a handful of places, not a hundred.
             Self::DogCheck => 40,
+            Self::PolicyProposal => 20,
         }
     }
 
@@ -127,7 +131,7 @@ impl LimitedAction {
             | Self::MailPerAddress
             | Self::Upload
             | Self::Report => 3600,
-            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck => 86_400,
+            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck | Self::PolicyProposal => 86_400,
             _ => 900,
         }
     }
@@ -149,7 +153,7 @@ impl LimitedAction {
             | Self::PasswordPerAccount
             | Self::CodePerEmail
             | Self::CodePerEmailDaily => Key::EmailAndClient,
-            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck => Key::User,
+            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck | Self::PolicyProposal => Key::User,
         }
     }
 
@@ -177,6 +181,7 @@ impl LimitedAction {
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",
             Self::DogCheck => "That is a lot of places for one day, thank you!",
+            Self::PolicyProposal => "That is a lot of changes for one day, thank you!",
         }
     }
 }

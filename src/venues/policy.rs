@@ -336,6 +336,25 @@ impl DogPolicy {
     }
 }
 
+/// A stored policy (keys as in `venues`) in people's words, one line each:
+/// where, sizes, leash (when known), then the times.
+pub fn words(place: &str, size: &str, leash: &str, conditional: Option<&str>) -> Vec<String> {
+    let mut out = vec![
+        DogsWhere::parse(place).map_or("Ask the staff", |p| p.label()).to_owned(),
+        SizeLimit::parse(size).map_or("Ask the staff", |s| s.label()).to_owned(),
+    ];
+    match Leash::parse(leash) {
+        Some(Leash::Required) => out.push("On a leash".to_owned()),
+        Some(Leash::NotRequired) => out.push("No leash needed".to_owned()),
+        _ => {}
+    }
+    // Stored values were checked when written; read them without the parser.
+    if let Some(Ok(c)) = conditional.map(|raw| DogConditional::parse_with(raw, |_| true)) {
+        out.extend(c.words());
+    }
+    out
+}
+
 #[cfg(all(test, feature = "ssr"))]
 #[path = "policy_tests.rs"]
 mod tests;
