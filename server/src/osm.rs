@@ -175,3 +175,31 @@ pub fn summary(r: &write::Report) -> String {
     out.push_str("Data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)\n");
     out
 }
+
+/// `GET /admin/osm-change.osc`: the osmChange file of imported venues whose
+/// policy differs from OpenStreetMap's tags, for an admin to download (404
+/// for everyone else, like the admin pages). Never uploaded by us.
+pub async fn change_file(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    crate::sessions::Identity(caller): crate::sessions::Identity,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    use paws_inside::errors::{Failure, Kind};
+    match paws_inside::moderation::policy::osm_change(&state.ctx, &caller).await {
+        Ok(xml) => (
+            [
+                (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"paws-inside.osc\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            xml,
+        )
+            .into_response(),
+        Err(err) if err.kind() == Kind::Forbidden => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err.unexpected(), "osmChange export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED).into_response()
+        }
+    }
+}

@@ -177,6 +177,23 @@ pub struct VenueDetail {
     /// Its `dog=*` value in OSM.
     #[serde(default)]
     pub osm_dog: Option<String>,
+    /// Leash key (see [`Leash`]).
+    #[serde(default)]
+    pub leash: String,
+    /// Times that change the policy, OSM's `dog:conditional` as stored.
+    #[serde(default)]
+    pub dog_conditional: Option<String>,
+}
+
+impl VenueDetail {
+    /// The times that change the policy, in words ("Not allowed Mon–Fri 11:30–14:00").
+    pub fn times(&self) -> Vec<String> {
+        self.dog_conditional
+            .as_deref()
+            .and_then(|raw| policy::DogConditional::parse_with(raw, |_| true).ok())
+            .map(|c| c.words())
+            .unwrap_or_default()
+    }
 }
 
 /// What dog owners said about a venue's policy ("dogs still welcome inside?"),

@@ -9,6 +9,7 @@ mod door;
 mod filters;
 mod home;
 mod map;
+mod policy;
 
 pub use api::{directory, get_venue};
 pub use detail::VenuePage;
