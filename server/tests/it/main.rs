@@ -30,6 +30,7 @@ mod osm;
 mod page_cache;
 mod passkeys;
 mod photos;
+mod policy;
 mod search;
 mod suggestions;
 mod text_input;
