@@ -153,7 +153,9 @@ impl LimitedAction {
             | Self::PasswordPerAccount
             | Self::CodePerEmail
             | Self::CodePerEmailDaily => Key::EmailAndClient,
-            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck | Self::PolicyProposal => Key::User,
+            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck | Self::PolicyProposal => {
+                Key::User
+            }
         }
     }
 

@@ -158,7 +158,10 @@ pub fn summary(r: &write::Report) -> String {
     let mut out = format!(
         "imported {} new and {} updated venues; {} edited by an admin were left as they are; \
          {} now dog=no or dog=outside (kept with that policy)\n",
-        r.inserted, r.updated, r.kept_edited, r.to_review.len()
+        r.inserted,
+        r.updated,
+        r.kept_edited,
+        r.to_review.len()
     );
     if !r.to_review.is_empty() {
         out.push_str(&format!(
@@ -190,7 +193,10 @@ pub async fn change_file(
         Ok(xml) => (
             [
                 (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"paws-inside.osc\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"paws-inside.osc\"",
+                ),
                 (header::CACHE_CONTROL, "no-store"),
             ],
             xml,

@@ -2,6 +2,8 @@
 //! policy beside it, applied (through `venues::proposals`, one transaction,
 //! at most once) or rejected.
 
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use {
     super::flows::require_admin,
@@ -12,8 +14,6 @@ use {
     crate::venues::{SizeLimit, osm::change},
     anyhow::Context as _,
 };
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// Entries per page of the queue.
 pub const PAGE: i64 = 25;
@@ -77,7 +77,21 @@ impl Difference {
 }
 
 #[cfg(feature = "ssr")]
-type Row = (Uuid, String, String, String, String, String, Option<String>, String, String, String, Option<String>, bool, String);
+type Row = (
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    String,
+);
 
 #[cfg(feature = "ssr")]
 /// The queue (`page` of it) and the OSM differences.
@@ -101,14 +115,19 @@ pub async fn queue(ctx: &Context, caller: &Caller, page: u32) -> Result<PolicyQu
         .context("failed to count proposals")?;
     let proposals = rows
         .into_iter()
-        .map(|(id, slug, venue, vp, vs, vl, vc, pp, ps, pl, pc, guest, on)| ProposalRow {
-            id,
-            slug,
-            venue,
-            current: words(&vp, &vs, &vl, vc.as_deref()),
-            proposed: words(&pp, &ps, &pl, pc.as_deref()),
-            by: format!("Proposed by {} on {on}", if guest { "a guest" } else { "a member" }),
-        })
+        .map(
+            |(id, slug, venue, vp, vs, vl, vc, pp, ps, pl, pc, guest, on)| ProposalRow {
+                id,
+                slug,
+                venue,
+                current: words(&vp, &vs, &vl, vc.as_deref()),
+                proposed: words(&pp, &ps, &pl, pc.as_deref()),
+                by: format!(
+                    "Proposed by {} on {on}",
+                    if guest { "a guest" } else { "a member" }
+                ),
+            },
+        )
         .collect();
     Ok(PolicyQueue {
         proposals,
@@ -160,7 +179,14 @@ pub async fn reject(ctx: &Context, caller: &Caller, id: &str) -> Result<(), Prop
     .await
     .context("failed to reject the proposal")?;
     let slug = slug.ok_or(ProposalError::Decided)?;
-    super::queries::audit(&mut tx, Some(admin), "policy_rejected", &slug, serde_json::json!({})).await?;
+    super::queries::audit(
+        &mut tx,
+        Some(admin),
+        "policy_rejected",
+        &slug,
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await.context("failed to commit the rejection")?;
     Ok(())
 }

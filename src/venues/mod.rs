@@ -13,11 +13,11 @@ pub mod hours;
 pub mod osm;
 #[cfg(feature = "ssr")]
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod places;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod proposals;
-#[cfg(feature = "ssr")]
-pub mod places;
 #[cfg(feature = "ssr")]
 pub mod queries;
 pub mod search;

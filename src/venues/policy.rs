@@ -9,6 +9,7 @@
 use super::SizeLimit;
 use crate::keyed::keyed_enum;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 keyed_enum!(
     /// Where dogs may go (stored in `venues.dogs_inside`: its first two keys are the old ones).
@@ -145,7 +146,11 @@ impl DogConditional {
             // Conditions other than times (`wet`, `weight>20`) and their
             // combinations are valid OSM but not something we can show or keep.
             let bad = || ConditionalError::BadTime(when.to_owned());
-            if when.is_empty() || when.contains(" AND ") || when.contains(['<', '>', '=', '@']) || !time_ok(when) {
+            if when.is_empty()
+                || when.contains(" AND ")
+                || when.contains(['<', '>', '=', '@'])
+                || !time_ok(when)
+            {
                 return Err(bad());
             }
             rules.push(Rule {
@@ -336,12 +341,34 @@ impl DogPolicy {
     }
 }
 
+/// What happened to a proposal just made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposed {
+    /// Its id (for withdrawing it).
+    pub id: Uuid,
+    /// Agreement applied it at once.
+    pub applied: bool,
+}
+
+/// The caller's open proposal, for the venue page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyProposal {
+    /// For withdrawing it.
+    pub id: Uuid,
+    /// The policy in words.
+    pub words: Vec<String>,
+}
+
 /// A stored policy (keys as in `venues`) in people's words, one line each:
 /// where, sizes, leash (when known), then the times.
 pub fn words(place: &str, size: &str, leash: &str, conditional: Option<&str>) -> Vec<String> {
     let mut out = vec![
-        DogsWhere::parse(place).map_or("Ask the staff", |p| p.label()).to_owned(),
-        SizeLimit::parse(size).map_or("Ask the staff", |s| s.label()).to_owned(),
+        DogsWhere::parse(place)
+            .map_or("Ask the staff", |p| p.label())
+            .to_owned(),
+        SizeLimit::parse(size)
+            .map_or("Ask the staff", |s| s.label())
+            .to_owned(),
     ];
     match Leash::parse(leash) {
         Some(Leash::Required) => out.push("On a leash".to_owned()),

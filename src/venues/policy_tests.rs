@@ -64,7 +64,10 @@ fn wiki_conditions_that_are_not_times_are_refused() {
     assert!(matches!(err("no @ (Jun-Aug);"), EmptyRule));
     assert!(matches!(err("no @ ()"), BadTime(_)));
     assert!(matches!(err(&"no @ (Jun-Aug); ".repeat(20)), TooLong));
-    assert!(matches!(err(&"no @ (Jun); ".repeat(9).trim_end_matches("; ").to_owned()), TooMany));
+    assert!(matches!(
+        err(&"no @ (Jun); ".repeat(9).trim_end_matches("; ").to_owned()),
+        TooMany
+    ));
     // The messages are sentences a person can act on.
     assert_eq!(
         err("no @ wet").to_string(),
@@ -74,7 +77,10 @@ fn wiki_conditions_that_are_not_times_are_refused() {
 
 #[test]
 fn says_it_in_words() {
-    assert_eq!(ok("no @ (Mo-Fr 11:30-14:00)").words(), ["Not allowed Mon–Fri 11:30–14:00"]);
+    assert_eq!(
+        ok("no @ (Mo-Fr 11:30-14:00)").words(),
+        ["Not allowed Mon–Fri 11:30–14:00"]
+    );
     assert_eq!(
         ok("leashed @ (Jun-Aug); outside @ (Sa,Su 10:00-12:00)").words(),
         ["On a leash Jun–Aug", "Outside only Sat, Sun 10:00–12:00"]

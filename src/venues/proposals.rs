@@ -8,12 +8,12 @@
 //! that closes the proposals first, so two applies at once cannot both land.
 
 use super::policy::{DogPolicy, PolicyForm};
+pub use super::policy::{MyProposal, Proposed};
 use crate::auth::Caller;
 use crate::context::Context;
 use crate::errors::{Kind, failure};
 use crate::limits::{LimitedAction, TooMany};
 use anyhow::Context as _;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -49,15 +49,6 @@ failure!(mints ProposalError {
     Decided => Kind::Conflict,
     Forbidden => Kind::Forbidden,
 });
-
-/// What happened to a proposal just made.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Proposed {
-    /// Its id (for withdrawing it).
-    pub id: Uuid,
-    /// Agreement applied it at once.
-    pub applied: bool,
-}
 
 /// The network a request came from, hashed (IPv6 /64, IPv4 address; empty when unknown).
 fn network(caller: &Caller) -> String {
@@ -229,15 +220,6 @@ pub async fn mine(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Result<
         id,
         words: super::policy::words(&place, &size, &leash, cond.as_deref()),
     }))
-}
-
-/// The caller's open proposal, for the venue page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MyProposal {
-    /// For withdrawing it.
-    pub id: Uuid,
-    /// The policy in words.
-    pub words: Vec<String>,
 }
 
 async fn venue_id(ctx: &Context, slug: &str) -> anyhow::Result<Option<Uuid>> {

@@ -51,7 +51,11 @@ pub fn PolicySection(page: u32) -> impl IntoView {
 
 #[component]
 fn Queue(q: PolicyQueue) -> impl IntoView {
-    let PolicyQueue { proposals, open, differences } = q;
+    let PolicyQueue {
+        proposals,
+        open,
+        differences,
+    } = q;
     let n_diff = differences.len();
     view! {
         <section aria-labelledby="adm-policy" class="admin-section">

@@ -35,7 +35,11 @@ pub fn PolicyChips(venue: VenueSummary) -> impl IntoView {
     let place = DogsWhere::parse(&venue.dogs_inside);
     let (inside, inside_title) = if let Some(p @ (DogsWhere::OutsideOnly | DogsWhere::NotAllowed)) = place {
         (
-            if p == DogsWhere::NotAllowed { "Not allowed" } else { "Outside only" },
+            if p == DogsWhere::NotAllowed {
+                "Not allowed"
+            } else {
+                "Outside only"
+            },
             p.label(),
         )
     } else if venue.unconfirmed {

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use paws_inside::venues::policy::{DogsWhere, Leash};
-use paws_inside::venues::proposals::{MyProposal, Proposed};
+use paws_inside::venues::policy::{MyProposal, Proposed};
 use paws_inside::{SizeLimit, VenueDetail};
 
 /// Stores a proposed policy for the venue `slug`.
@@ -25,14 +25,22 @@ pub async fn propose_policy(
         leash,
         conditional,
     };
-    paws_inside::venues::proposals::propose(&crate::error::ctx()?, &mut caller, &slug, &form, mint_key.as_deref())
-        .await
-        .map_err(crate::error::fail)
+    paws_inside::venues::proposals::propose(
+        &crate::error::ctx()?,
+        &mut caller,
+        &slug,
+        &form,
+        mint_key.as_deref(),
+    )
+    .await
+    .map_err(crate::error::fail)
 }
 
 /// This browser's open proposal for the venue `slug`, if any.
 #[server(prefix = "/api", endpoint = "venues/policy/mine")]
-pub async fn my_policy_proposal(#[server(default)] slug: String) -> Result<Option<MyProposal>, ServerFnError> {
+pub async fn my_policy_proposal(
+    #[server(default)] slug: String,
+) -> Result<Option<MyProposal>, ServerFnError> {
     let caller = crate::auth::session::caller().await?;
     paws_inside::venues::proposals::mine(&crate::error::ctx()?, &caller, &slug)
         .await
@@ -100,7 +108,11 @@ pub fn SuggestChange(detail: VenueDetail) -> impl IntoView {
     let now_size = v.size_limit().label();
     let now_leash = Leash::parse(&detail.leash).map_or("Not known", |l| l.label());
     let now_times = detail.dog_conditional.clone().unwrap_or_else(|| "none".into());
-    let select = |id: &'static str, label: &'static str, now: &'static str, current: String, options: Vec<(&'static str, &'static str)>| {
+    let select = |id: &'static str,
+                  label: &'static str,
+                  now: &'static str,
+                  current: String,
+                  options: Vec<(&'static str, &'static str)>| {
         let hint = format!("{id}-now");
         view! {
             <div class="field">

@@ -156,7 +156,11 @@ async fn the_fixture_imports_and_a_reimport_updates_in_place_but_never_an_admin_
         .unwrap();
     let report = import(&app, "dogs-v2.osm.pbf").await;
     assert_eq!(report.to_review.len(), 0, "nothing new to say: {report:?}");
-    assert_eq!(app.count("venues").await, demo + 10, "re-imports never duplicate nor withdraw");
+    assert_eq!(
+        app.count("venues").await,
+        demo + 10,
+        "re-imports never duplicate nor withdraw"
+    );
     let place: String = sqlx::query_scalar("SELECT dogs_inside FROM venues WHERE slug = $1")
         .bind(&withdrawn)
         .fetch_one(&app.pool)

@@ -22,7 +22,9 @@ fn policy<'a>(slug: &'a str, conditional: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 async fn propose(app: &TestApp, b: &Browser, slug: &str, conditional: &str) -> (u16, Value) {
-    let res = app.call(b, "venues/policy/propose", &policy(slug, conditional)).await;
+    let res = app
+        .call(b, "venues/policy/propose", &policy(slug, conditional))
+        .await;
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -30,7 +32,9 @@ async fn propose(app: &TestApp, b: &Browser, slug: &str, conditional: &str) -> (
 
 async fn admin(app: &TestApp) -> Browser {
     let boss = signed_in_member(app, "admin@example.com").await;
-    run(&app.pool, Task::Grant("admin@example.com".into())).await.unwrap();
+    run(&app.pool, Task::Grant("admin@example.com".into()))
+        .await
+        .unwrap();
     boss
 }
 
@@ -61,12 +65,21 @@ async fn a_time_we_cannot_read_is_refused_in_words_and_nothing_is_kept() {
         .call(
             &Browser::new(),
             "venues/policy/propose",
-            &[("slug", VENUE), ("dogs_where", "inside"), ("size_limit", "any"), ("leash", "unknown")],
+            &[
+                ("slug", VENUE),
+                ("dogs_where", "inside"),
+                ("size_limit", "any"),
+                ("leash", "unknown"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("Choose where dogs may go"));
-    assert_eq!(app.count("users").await, users, "no guest made for a refused proposal");
+    assert_eq!(
+        app.count("users").await,
+        users,
+        "no guest made for a refused proposal"
+    );
     assert_eq!(app.count("policy_proposals").await, 0);
     let (status, _) = propose(&app, &Browser::new(), "no-such-place", "").await;
     assert_eq!(status, 404);
@@ -84,9 +97,13 @@ async fn a_proposal_is_its_owners_alone() {
     let mine = app.call(&bob, "venues/policy/mine", &[("slug", VENUE)]).await;
     let mine: Value = mine.json().await.unwrap();
     assert_ne!(mine["id"].as_str(), Some(id.as_str()));
-    let res = app.call(&bob, "venues/policy/withdraw", &[("id", id.as_str())]).await;
+    let res = app
+        .call(&bob, "venues/policy/withdraw", &[("id", id.as_str())])
+        .await;
     assert_eq!(res.status(), 404);
-    let res = app.call(&Browser::new(), "venues/policy/withdraw", &[("id", id.as_str())]).await;
+    let res = app
+        .call(&Browser::new(), "venues/policy/withdraw", &[("id", id.as_str())])
+        .await;
     assert_eq!(res.status(), 404, "nor does a stranger without a session");
     // One open proposal per person and venue: a second replaces the first.
     let (_, again) = propose(&app, &alice, VENUE, "leashed @ (Jun-Aug)").await;
@@ -98,8 +115,13 @@ async fn a_proposal_is_its_owners_alone() {
         .json()
         .await
         .unwrap();
-    assert_eq!(mine["words"].as_array().unwrap().last().unwrap(), "On a leash Jun–Aug");
-    let res = app.call(&alice, "venues/policy/withdraw", &[("id", id.as_str())]).await;
+    assert_eq!(
+        mine["words"].as_array().unwrap().last().unwrap(),
+        "On a leash Jun–Aug"
+    );
+    let res = app
+        .call(&alice, "venues/policy/withdraw", &[("id", id.as_str())])
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(open_proposals(&app).await, 1);
 }
@@ -119,7 +141,11 @@ async fn agreement_applies_at_the_third_trusted_person_on_a_third_network() {
         .await
         .unwrap();
     let (_, p) = propose(&app, &Browser::from_ip("10.0.0.3"), VENUE, times).await;
-    assert_eq!(p["applied"].as_bool(), Some(false), "two networks and a new guest: {p}");
+    assert_eq!(
+        p["applied"].as_bool(),
+        Some(false),
+        "two networks and a new guest: {p}"
+    );
     let place: String = sqlx::query_scalar("SELECT dogs_inside FROM venues WHERE slug = $1")
         .bind(VENUE)
         .fetch_one(&app.pool)
@@ -138,10 +164,20 @@ async fn agreement_applies_at_the_third_trusted_person_on_a_third_network() {
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    assert_eq!((place.as_str(), conditional.as_deref()), ("not_allowed", Some(times)));
-    assert_eq!(open_proposals(&app).await, 0, "all five agreeing proposals are closed");
+    assert_eq!(
+        (place.as_str(), conditional.as_deref()),
+        ("not_allowed", Some(times))
+    );
+    assert_eq!(
+        open_proposals(&app).await,
+        0,
+        "all five agreeing proposals are closed"
+    );
     let (_, page) = app.page(&format!("/venues/{VENUE}")).await;
-    assert!(page.contains("Not allowed Mon–Fri 11:30–14:00"), "the page says it in words");
+    assert!(
+        page.contains("Not allowed Mon–Fri 11:30–14:00"),
+        "the page says it in words"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,12 +188,25 @@ async fn two_admins_applying_at_once_apply_once() {
     let id = p["id"].as_str().unwrap().to_owned();
     // Both applies queue behind a lock on the proposal, then go at once.
     let held = app
-        .hold("SELECT 1 FROM policy_proposals WHERE id = $1::uuid FOR UPDATE", &[&id])
+        .hold(
+            "SELECT 1 FROM policy_proposals WHERE id = $1::uuid FOR UPDATE",
+            &[&id],
+        )
         .await;
     let apply = || {
-        let (client, url, id) = (boss.client.clone(), format!("{}/api/admin/policy/apply", app.address), id.clone());
+        let (client, url, id) = (
+            boss.client.clone(),
+            format!("{}/api/admin/policy/apply", app.address),
+            id.clone(),
+        );
         tokio::spawn(async move {
-            let res = client.post(url).header("accept", "application/json").form(&[("id", id)]).send().await.unwrap();
+            let res = client
+                .post(url)
+                .header("accept", "application/json")
+                .form(&[("id", id)])
+                .send()
+                .await
+                .unwrap();
             res.status().as_u16()
         })
     };
@@ -191,10 +240,16 @@ async fn the_osm_change_file_reads_back_in_osmium_with_our_tags() {
     let boss = admin(&app).await;
     let slug = "kahvila-koira-helsinki";
     let (_, p) = propose(&app, &Browser::new(), slug, "no @ (Mo-Fr 11:30-14:00)").await;
-    let res = app.call(&boss, "admin/policy/apply", &[("id", p["id"].as_str().unwrap())]).await;
+    let res = app
+        .call(&boss, "admin/policy/apply", &[("id", p["id"].as_str().unwrap())])
+        .await;
     assert!(res.status().as_u16() < 400, "{}", res.text().await.unwrap());
 
-    let get = |b: &Browser| b.client.get(format!("{}/admin/osm-change.osc", app.address)).send();
+    let get = |b: &Browser| {
+        b.client
+            .get(format!("{}/admin/osm-change.osc", app.address))
+            .send()
+    };
     assert_eq!(get(&Browser::new()).await.unwrap().status(), 404, "admins only");
     let res = get(&boss).await.unwrap();
     assert_eq!(res.status(), 200);
@@ -213,7 +268,10 @@ async fn the_osm_change_file_reads_back_in_osmium_with_our_tags() {
     let lines: Vec<&str> = opl.lines().collect();
     assert_eq!(lines.len(), 1, "one node changed: {opl}");
     let line = lines[0];
-    assert!(line.starts_with("n1001 v1 "), "the element and the version read: {line}");
+    assert!(
+        line.starts_with("n1001 v1 "),
+        "the element and the version read: {line}"
+    );
     // Every tag the element had, with ours in place (OPL escapes spaces as %20%).
     for tag in [
         "amenity=cafe",
@@ -226,7 +284,10 @@ async fn the_osm_change_file_reads_back_in_osmium_with_our_tags() {
         assert!(line.contains(tag), "{tag} in {line}");
     }
     assert!(!line.contains("dog=yes"));
-    assert!(line.contains("x24.9387") && line.contains("y60.1635"), "node stays where it is: {line}");
+    assert!(
+        line.contains("x24.9387") && line.contains("y60.1635"),
+        "node stays where it is: {line}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 
     // The readable list says the same.
@@ -234,6 +295,32 @@ async fn the_osm_change_file_reads_back_in_osmium_with_our_tags() {
     let d = &q["differences"][0];
     assert_eq!(
         (d["osm_says"].as_str(), d["we_say"].as_str()),
-        (Some("dog=yes"), Some("dog=no; dog:conditional=no @ (Mo-Fr 11:30-14:00)"))
+        (
+            Some("dog=yes"),
+            Some("dog=no; dog:conditional=no @ (Mo-Fr 11:30-14:00)")
+        )
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guests_proposal_comes_along_when_it_signs_in() {
+    let app = spawn_app().await;
+    let account = member(&app, "owner@example.com").await;
+    let b = Browser::new();
+    let (_, p) = propose(&app, &b, VENUE, "leashed @ (Jun-Aug)").await;
+    let id: uuid::Uuid = p["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(sign_in(&app, &b, "owner@example.com").await.status(), 200);
+    let owner: uuid::Uuid = sqlx::query_scalar("SELECT user_id FROM policy_proposals WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(owner, account, "merged into the account");
+    let mine: Value = app
+        .call(&b, "venues/policy/mine", &[("slug", VENUE)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["id"].as_str(), Some(id.to_string().as_str()));
 }

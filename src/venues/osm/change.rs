@@ -9,15 +9,27 @@
 //! tag and is not exported.
 
 use crate::moderation::policy::Difference;
-use crate::venues::policy::{DogConditional, DogPolicy, DogsWhere, Leash};
 use crate::venues::SizeLimit;
+use crate::venues::policy::{DogConditional, DogPolicy, DogsWhere, Leash};
 use anyhow::Context;
 use sqlx::PgPool;
 
 /// At most this many differences are listed (and written).
 pub const MAX: i64 = 2000;
 
-type Row = (String, String, String, i64, i32, Option<f64>, Option<f64>, serde_json::Value, String, String, Option<String>);
+type Row = (
+    String,
+    String,
+    String,
+    i64,
+    i32,
+    Option<f64>,
+    Option<f64>,
+    serde_json::Value,
+    String,
+    String,
+    Option<String>,
+);
 
 /// Venues whose policy a person set and OSM's tags do not say.
 pub async fn differences(pool: &PgPool) -> anyhow::Result<Vec<Difference>> {
@@ -45,7 +57,8 @@ fn difference(row: Row) -> Option<Difference> {
         .into_iter()
         .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned())))
         .collect();
-    let get = |tags: &[(String, String)], key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let get =
+        |tags: &[(String, String)], key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let (osm_dog, osm_cond) = (get(&tags, "dog"), get(&tags, "dog:conditional"));
     let policy = DogPolicy {
         place: DogsWhere::parse(&place)?,

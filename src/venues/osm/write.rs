@@ -79,7 +79,12 @@ pub async fn import(
             .bind(batch.iter().map(|v| place_and_leash(v.dog).0).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| place_and_leash(v.dog).1).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.conditional.clone()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].0.clone()).collect::<Vec<_>>())
+            .bind(
+                batch
+                    .iter()
+                    .map(|v| extra[&(v.kind, v.id)].0.clone())
+                    .collect::<Vec<_>>(),
+            )
             .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
             .fetch_all(&mut *tx)
             .await
@@ -139,15 +144,20 @@ pub async fn import(
     .await
     .context("failed to update venues OSM withdrew")?;
     // `now()` is the transaction's start: the rows whose `dog=*` changed here.
-    report.to_review = kept.into_iter().filter(|(_, changed)| *changed).map(|(slug, _)| slug).collect();
+    report.to_review = kept
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(slug, _)| slug)
+        .collect();
     tx.commit().await.context("failed to commit the import")?;
     Ok(report)
 }
 
 /// The `dogs_inside` and `leash` keys an OSM `dog=*` value stands for.
 fn place_and_leash(dog: &str) -> (&'static str, &'static str) {
-    crate::venues::DogPolicy::from_osm_dog(dog)
-        .map_or(("some_areas", "unknown"), |(place, leash)| (place.as_str(), leash.as_str()))
+    crate::venues::DogPolicy::from_osm_dog(dog).map_or(("some_areas", "unknown"), |(place, leash)| {
+        (place.as_str(), leash.as_str())
+    })
 }
 
 /// Fits `base` and `suffix` in a slug's 80 characters (`base` is cut at a word).
