@@ -2,6 +2,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod checks;
+pub mod conditional;
 pub mod door;
 pub mod filter;
 #[cfg(feature = "ssr")]

@@ -65,7 +65,7 @@ fn wiki_conditions_that_are_not_times_are_refused() {
     assert!(matches!(err("no @ ()"), BadTime(_)));
     assert!(matches!(err(&"no @ (Jun-Aug); ".repeat(20)), TooLong));
     assert!(matches!(
-        err(&"no @ (Jun); ".repeat(9).trim_end_matches("; ").to_owned()),
+        err("no @ (Jun); ".repeat(9).trim_end_matches("; ")),
         TooMany
     ));
     // The messages are sentences a person can act on.

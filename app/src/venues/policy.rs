@@ -107,7 +107,10 @@ pub fn SuggestChange(detail: VenueDetail) -> impl IntoView {
     let now_where = DogsWhere::parse(&v.dogs_inside).map_or("not known", |p| p.label());
     let now_size = v.size_limit().label();
     let now_leash = Leash::parse(&detail.leash).map_or("Not known", |l| l.label());
-    let now_times = detail.dog_conditional.clone().unwrap_or_else(|| "none".into());
+    let now_times = match detail.times() {
+        t if t.is_empty() => "none".to_owned(),
+        t => t.join("; "),
+    };
     let select = |id: &'static str,
                   label: &'static str,
                   now: &'static str,
@@ -140,7 +143,7 @@ pub fn SuggestChange(detail: VenueDetail) -> impl IntoView {
                     Leash::ALL.iter().map(|l| (l.as_str(), l.label())).collect())}
                 <div class="field field-wide">
                     <label for="conditional">"Times that change it (optional, as on OpenStreetMap)"</label>
-                    <input id="conditional" name="conditional" maxlength="255"
+                    <input id="conditional" type="text" name="conditional" maxlength="255"
                         value=detail.dog_conditional.clone().unwrap_or_default()
                         placeholder="no @ (Mo-Fr 11:30-14:00)" aria-describedby="conditional-now conditional-help" />
                     <p class="muted small" id="conditional-help">

@@ -65,8 +65,8 @@ impl OsmKind {
 /// What an element becomes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
-    /// A venue to insert or update.
-    Venue(Imported),
+    /// A venue to insert or update (boxed: the other variants are small).
+    Venue(Box<Imported>),
     /// Tagged `dog=no` or `dog=outside` (the value): not imported new; a copy
     /// imported earlier keeps its page, with that policy.
     DogsNotWelcome(&'static str),
@@ -198,7 +198,7 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
                 .to_owned()
         })
         .unwrap_or_else(|| format!("osm-{}", el.kind.as_str()));
-    Verdict::Venue(Imported {
+    Verdict::Venue(Box::new(Imported {
         kind: el.kind,
         id: el.id,
         slug,
@@ -217,7 +217,7 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
         website,
         phone,
         opening_hours,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ pub async fn import(
         match classify(el, fallback_city) {
             Verdict::Venue(v) => {
                 extra.insert((v.kind, v.id), (el.tags_json(), el.version));
-                venues.insert((v.kind, v.id), v);
+                venues.insert((v.kind, v.id), *v);
             }
             Verdict::DogsNotWelcome(dog) => unwelcome.push((el, dog)),
             Verdict::Skip(why) => *report.skipped.entry(why).or_default() += 1,
