@@ -149,6 +149,36 @@ pub struct MyProposal {
     pub words: Vec<String>,
 }
 
+/// An imported venue whose policy differs from its OSM element's tags.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// Venue slug.
+    pub slug: String,
+    /// Venue name.
+    pub name: String,
+    /// `node` or `way`.
+    pub osm_type: String,
+    /// Element id.
+    pub osm_id: i64,
+    /// The element's version as last imported.
+    pub version: i32,
+    /// OSM's position of a node (lat, lon), as last imported.
+    pub at: Option<(f64, f64)>,
+    /// What OSM says: `dog=yes; dog:conditional=…`.
+    pub osm_says: String,
+    /// What we say, as tags.
+    pub we_say: String,
+    /// The element's tags with ours in place (what a `<modify>` carries).
+    pub tags: Vec<(String, String)>,
+}
+
+impl Difference {
+    /// The element's page on openstreetmap.org.
+    pub fn url(&self) -> String {
+        format!("https://www.openstreetmap.org/{}/{}", self.osm_type, self.osm_id)
+    }
+}
+
 /// A stored policy (keys as in `venues`) in people's words, one line each:
 /// where, sizes, leash (when known), then the times.
 pub fn words(place: &str, size: &str, leash: &str, conditional: Option<&str>) -> Vec<String> {

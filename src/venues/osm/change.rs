@@ -8,9 +8,8 @@
 //! ways are in the list (with their link) only. The size limit has no OSM
 //! tag and is not exported.
 
-use crate::moderation::policy::Difference;
 use crate::venues::SizeLimit;
-use crate::venues::policy::{DogConditional, DogPolicy, DogsWhere, Leash};
+use crate::venues::policy::{Difference, DogConditional, DogPolicy, DogsWhere, Leash};
 use anyhow::Context;
 use sqlx::PgPool;
 
