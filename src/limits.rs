@@ -69,6 +69,8 @@ pub enum LimitedAction {
     DogCheck,
     /// Places saved per user per hour.
     SavePlace,
+    /// Proposed dog policies per user per day.
+    PolicyProposal,
 }
 
 impl LimitedAction {
@@ -94,6 +96,7 @@ impl LimitedAction {
             Self::Report => "report_user",
             Self::DogCheck => "dog_check_user",
             Self::SavePlace => "save_place_user",
+            Self::PolicyProposal => "policy_proposal_user",
         }
     }
 
@@ -121,6 +124,7 @@ impl LimitedAction {
             Self::DogCheck => 40,
             // Saving a city's worth in one evening, not a crawl.
             Self::SavePlace => 100,
+            Self::PolicyProposal => 20,
         }
     }
 
@@ -133,7 +137,7 @@ impl LimitedAction {
             | Self::Upload
             | Self::Report
             | Self::SavePlace => 3600,
-            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck => 86_400,
+            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck | Self::PolicyProposal => 86_400,
             _ => 900,
         }
     }
@@ -155,7 +159,12 @@ impl LimitedAction {
             | Self::PasswordPerAccount
             | Self::CodePerEmail
             | Self::CodePerEmailDaily => Key::EmailAndClient,
-            Self::Upload | Self::Suggestion | Self::Report | Self::DogCheck | Self::SavePlace => Key::User,
+            Self::Upload
+            | Self::Suggestion
+            | Self::Report
+            | Self::DogCheck
+            | Self::SavePlace
+            | Self::PolicyProposal => Key::User,
         }
     }
 
@@ -184,6 +193,7 @@ impl LimitedAction {
             Self::Report => "That is a lot of reports in a short time, thank you!",
             Self::DogCheck => "That is a lot of places for one day, thank you!",
             Self::SavePlace => "That is a lot of places saved in a short time.",
+            Self::PolicyProposal => "That is a lot of changes for one day, thank you!",
         }
     }
 }

@@ -43,25 +43,32 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Vec<OsmElement>> {
     };
     let wanted = |tags: &[(&str, &str)]| tags.iter().any(|(k, _)| VENUE_KEYS.contains(k));
     let mut found = Vec::new();
-    let mut ways: Vec<(i64, Tags, Vec<i64>)> = Vec::new();
+    let mut ways: Vec<(i64, Tags, Vec<i64>, Option<i32>)> = Vec::new();
     ElementReader::new(bytes)
         .for_each(|el| {
-            let node = |id, tags: Vec<(&str, &str)>, lat, lng| {
+            let node = |id, tags: Vec<(&str, &str)>, lat, lng, version| {
                 wanted(&tags).then(|| OsmElement {
                     kind: OsmKind::Node,
                     id,
                     tags: own(&tags),
                     lat,
                     lng,
+                    version,
                 })
             };
             match el {
-                Element::Node(n) => found.extend(node(n.id(), n.tags().collect(), n.lat(), n.lon())),
-                Element::DenseNode(n) => found.extend(node(n.id(), n.tags().collect(), n.lat(), n.lon())),
+                Element::Node(n) => {
+                    let version = n.info().version();
+                    found.extend(node(n.id(), n.tags().collect(), n.lat(), n.lon(), version))
+                }
+                Element::DenseNode(n) => {
+                    let version = n.info().map(|i| i.version());
+                    found.extend(node(n.id(), n.tags().collect(), n.lat(), n.lon(), version))
+                }
                 Element::Way(w) => {
                     let tags: Vec<_> = w.tags().collect();
                     if wanted(&tags) {
-                        ways.push((w.id(), own(&tags), w.refs().collect()));
+                        ways.push((w.id(), own(&tags), w.refs().collect(), w.info().version()));
                     }
                 }
                 Element::Relation(_) => {}
@@ -83,7 +90,7 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Vec<OsmElement>> {
             })
             .map_err(|e| anyhow::anyhow!("the file is damaged or cut off: {e}"))?;
     }
-    for (id, tags, mut refs) in ways {
+    for (id, tags, mut refs, version) in ways {
         // A closed outline repeats its first node; count it once.
         if refs.len() > 1 && refs.first() == refs.last() {
             refs.pop();
@@ -109,6 +116,7 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Vec<OsmElement>> {
             tags,
             lat: lat / n,
             lng: lng / n,
+            version,
         });
     }
     Ok(found)
@@ -149,12 +157,15 @@ pub async fn import_file(pool: &sqlx::PgPool, path: &str, city: Option<&str>) ->
 pub fn summary(r: &write::Report) -> String {
     let mut out = format!(
         "imported {} new and {} updated venues; {} edited by an admin were left as they are; \
-         {} withdrawn (now dog=no or dog=outside)\n",
-        r.inserted, r.updated, r.kept_edited, r.withdrawn
+         {} now dog=no or dog=outside (kept with that policy)\n",
+        r.inserted,
+        r.updated,
+        r.kept_edited,
+        r.to_review.len()
     );
     if !r.to_review.is_empty() {
         out.push_str(&format!(
-            "{} venues now tagged dog=no or dog=outside have photos or answers and were kept; review them:\n",
+            "{} listed venues now tagged dog=no or dog=outside say so in their policy; review them:\n",
             r.to_review.len()
         ));
         for slug in r.to_review.iter().take(50) {
@@ -166,4 +177,35 @@ pub fn summary(r: &write::Report) -> String {
     }
     out.push_str("Data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)\n");
     out
+}
+
+/// `GET /admin/osm-change.osc`: the osmChange file of imported venues whose
+/// policy differs from OpenStreetMap's tags, for an admin to download (404
+/// for everyone else, like the admin pages). Never uploaded by us.
+pub async fn change_file(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    crate::sessions::Identity(caller): crate::sessions::Identity,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    use paws_inside::errors::{Failure, Kind};
+    match paws_inside::moderation::policy::osm_change(&state.ctx, &caller).await {
+        Ok(xml) => (
+            [
+                (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"paws-inside.osc\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            xml,
+        )
+            .into_response(),
+        Err(err) if err.kind() == Kind::Forbidden => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err.unexpected(), "osmChange export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, app::UNEXPECTED).into_response()
+        }
+    }
 }

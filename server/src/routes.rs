@@ -52,6 +52,7 @@ pub fn wrap(
         // Photo files were served from /media/… before the rename: old pages and
         // links still find them.
         .route("/media/{key}/{file}", get(photos::moved))
+        .route("/admin/osm-change.osc", get(crate::osm::change_file))
         .route("/auth/confirm", post(auth::confirm))
         .route("/auth/code", post(auth::code))
         .route("/auth/sign-out", post(auth::sign_out))

@@ -85,6 +85,14 @@ pub const OWNED: &[Owned] = &[
         unique_with: Some("venue_id"),
         newer_wins: &[],
     },
+    // Proposed dog policies: one open per person and venue (`open_slot`); a
+    // guest's open one whose twin the account has stays behind with the guest.
+    Owned {
+        table: "policy_proposals",
+        column: "user_id",
+        unique_with: Some("open_slot"),
+        newer_wins: &[],
+    },
 ];
 
 /// Owned columns that may be NULL: rows that stay, without an owner, when

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod failures;
 #[cfg(feature = "ssr")]
 pub mod flows;
+pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod queries;
 #[cfg(feature = "ssr")]

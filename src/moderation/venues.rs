@@ -84,7 +84,10 @@ pub async fn update(
     };
     sqlx::query(
         "UPDATE venues SET name = $2, category = $3, address = $4, city = $5, location = point($6, $7),
-           dogs_inside = $8, size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now(),
+           -- The edit form offers the two inside keys only: a structured
+           -- 'outside_only'/'not_allowed' (a proposal's) stays until a proposal changes it.
+           dogs_inside = CASE WHEN dogs_inside IN ('outside_only', 'not_allowed') THEN dogs_inside ELSE $8 END,
+           size_limit = $9, water_bowl = $10, treats = $11, policy_notes = $12, updated_at = now(),
            admin_edited_at = now(), website = $13, phone = $14, opening_hours = $15
          WHERE id = $1",
     )

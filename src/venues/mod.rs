@@ -2,6 +2,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod checks;
+pub mod conditional;
 pub mod door;
 pub mod filter;
 #[cfg(feature = "ssr")]
@@ -15,6 +16,9 @@ pub mod osm;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod places;
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod proposals;
 #[cfg(feature = "ssr")]
 pub mod queries;
 pub mod search;
@@ -26,6 +30,7 @@ pub mod verdicts;
 pub mod view;
 
 pub use filter::VenueFilter;
+pub use policy::{DogPolicy, DogsWhere, Leash};
 pub use view::{DirectoryQuery, Total};
 
 use crate::geo::LatLng;
@@ -180,6 +185,23 @@ pub struct VenueDetail {
     /// Its `dog=*` value in OSM.
     #[serde(default)]
     pub osm_dog: Option<String>,
+    /// Leash key (see [`Leash`]).
+    #[serde(default)]
+    pub leash: String,
+    /// Times that change the policy, OSM's `dog:conditional` as stored.
+    #[serde(default)]
+    pub dog_conditional: Option<String>,
+}
+
+impl VenueDetail {
+    /// The times that change the policy, in words ("Not allowed Mon–Fri 11:30–14:00").
+    pub fn times(&self) -> Vec<String> {
+        self.dog_conditional
+            .as_deref()
+            .and_then(|raw| policy::DogConditional::parse_with(raw, |_| true).ok())
+            .map(|c| c.words())
+            .unwrap_or_default()
+    }
 }
 
 /// What dog owners said about a venue's policy ("dogs still welcome inside?"),

@@ -14,7 +14,8 @@ macro_rules! summary_columns {
     () => {
         "slug, name, category, address, city, location[1] AS lat, location[0] AS lng,
          dogs_inside, size_limit, water_bowl, treats,
-         (osm_id IS NOT NULL AND admin_edited_at IS NULL AND (osm_dog IN ('no', 'outside')
+         (osm_id IS NOT NULL AND admin_edited_at IS NULL AND policy_changed_at IS NULL
+          AND (osm_dog IN ('no', 'outside')
           OR NOT EXISTS (SELECT 1 FROM venue_checks c WHERE c.venue_id = venues.id AND c.welcome)))
            AS unconfirmed,
          verdict, verdict_weight, verdict_yes, verdict_no,
@@ -270,6 +271,8 @@ struct DetailRow {
     updated_on: String,
     osm: Option<String>,
     osm_dog: Option<String>,
+    leash: String,
+    dog_conditional: Option<String>,
 }
 
 /// One venue by slug, or `None`.
@@ -280,7 +283,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         ", policy_notes, website, phone, opening_hours, suggested_by,
          to_char(created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on,
          to_char(updated_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS updated_on,
-         osm_type || '/' || osm_id AS osm, osm_dog
+         osm_type || '/' || osm_id AS osm, osm_dog, leash, dog_conditional
          FROM venues WHERE slug = $1"
     );
     let row = sqlx::query_as::<_, DetailRow>(sql)
@@ -300,5 +303,7 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         updated_on: r.updated_on,
         osm: r.osm,
         osm_dog: r.osm_dog,
+        leash: r.leash,
+        dog_conditional: r.dog_conditional,
     }))
 }

@@ -5,6 +5,7 @@
 mod api;
 mod fields;
 mod funnel;
+mod policy;
 mod venue_edit;
 
 pub use funnel::FunnelPage;
@@ -81,6 +82,7 @@ fn Dashboard(o: Overview) -> impl IntoView {
             {failures.is_empty().then(|| view! { <p class="muted">"None."</p> })}
             {failures.into_iter().map(|f| view! { <FailureRow f /> }).collect_view()}
         </section>
+        <policy::PolicySection page=page.0 />
         <nav class="pager" aria-label="Queue pages">
             {(page.0 > 0).then(|| view! { <a href=format!("/admin?page={}", page.0 - 1)>"← Newer"</a> })}
             {(more && page.0 < paws_inside::moderation::Page::MAX).then(|| view! { <a href=format!("/admin?page={}", page.0.saturating_add(1)) data-testid="older">"Older →"</a> })}

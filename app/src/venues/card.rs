@@ -1,6 +1,7 @@
 //! A venue in the result list, and the policy chips shared with the venue page.
 
 use leptos::prelude::*;
+use paws_inside::venues::DogsWhere;
 use paws_inside::{DogsInside, VenueSummary};
 
 /// One result: name, category, address, how far away (after "Near me") and
@@ -34,7 +35,17 @@ pub fn VenueCard(venue: VenueSummary, distance: Option<String>) -> impl IntoView
 /// The dog policy as short labelled chips.
 #[component]
 pub fn PolicyChips(venue: VenueSummary) -> impl IntoView {
-    let (inside, inside_title) = if venue.unconfirmed {
+    let place = DogsWhere::parse(&venue.dogs_inside);
+    let (inside, inside_title) = if let Some(p @ (DogsWhere::OutsideOnly | DogsWhere::NotAllowed)) = place {
+        (
+            if p == DogsWhere::NotAllowed {
+                "Not allowed"
+            } else {
+                "Outside only"
+            },
+            p.label(),
+        )
+    } else if venue.unconfirmed {
         (
             "Inside not confirmed",
             "From OpenStreetMap: dogs allowed, inside not yet confirmed",

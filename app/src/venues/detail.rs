@@ -79,14 +79,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     <h2 id="policy-heading">"Dog policy"</h2>
                     <PolicyChips venue=v.clone() />
                     <dl class="facts">
-                        <dt>"Inside"</dt>
-                        <dd>{if v.unconfirmed {
-                            "Not confirmed yet"
-                        } else {
-                            paws_inside::DogsInside::parse(&v.dogs_inside).map(|d| d.label()).unwrap_or("Ask the staff")
-                        }}</dd>
-                        <dt>"Dog size"</dt>
-                        <dd>{v.size_limit().label()}</dd>
+                        <super::policy::PolicyFacts detail=detail.clone() />
                         <dt>"Water bowl"</dt>
                         <dd>{if v.water_bowl { "Yes" } else { "Not that we know of" }}</dd>
                         <dt>"Treats"</dt>
@@ -98,6 +91,7 @@ fn VenueDetails(detail: VenueDetail) -> impl IntoView {
                     {detail.suggested_by.clone().map(|who| view! { <p class="muted small" data-testid="suggested-by">{format!("Suggested by {who}")}</p> })}
                     {detail.osm.clone().map(|element| view! { <OsmAttribution element /> })}
                     <PolicyCheck slug=v.slug.clone() checks />
+                    <super::policy::SuggestChange detail=detail.clone() />
                 </section>
                 <aside class="venue-map" aria-label="Location">
                     <PlaceMap markers=markers_json(&[marker]) label=format!("Map showing {}", v.name) />

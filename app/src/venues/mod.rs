@@ -10,6 +10,7 @@ mod filters;
 mod home;
 mod map;
 mod verdict;
+mod policy;
 
 pub use api::{directory, get_venue};
 pub use detail::VenuePage;

@@ -200,7 +200,7 @@ async fn a_guest_merges_into_an_existing_account_with_an_audit_row() {
     assert_eq!((from, to), (guest, account));
     assert_eq!(
         counts,
-        serde_json::json!({"dogs": 2, "photos": 1, "venue_suggestions": 1, "photo_reports": 0, "venue_checks": 0, "saved_places": 0})
+        serde_json::json!({"dogs": 2, "photos": 1, "venue_suggestions": 1, "photo_reports": 0, "venue_checks": 0, "saved_places": 0, "policy_proposals": 0})
     );
     let mine = app
         .call(&b, "dogs/mine", &[])

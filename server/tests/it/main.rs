@@ -32,6 +32,7 @@ mod page_cache;
 mod passkeys;
 mod photos;
 mod saved;
+mod policy;
 mod search;
 mod suggestions;
 mod text_input;

@@ -2,9 +2,13 @@
 //! become. OSM's `dog=yes` (or `leashed`, `unleashed`, `designated`) says dogs
 //! are allowed, not that they may come inside, so an imported venue is listed
 //! as "from OpenStreetMap, not yet confirmed" until a dog owner confirms it or
-//! an admin edits it; `dog=no` and `dog=outside` are never imported. Reading
-//! the file is the server's (`server import-osm`); writing is [`write`].
+//! an admin edits it; `dog=no` and `dog=outside` are never imported as new
+//! venues, but one listed before keeps its page (its photos and answers) with
+//! that policy. `dog:conditional` is kept when it reads (see `policy.rs`); the
+//! element's tags and version are kept for the osmChange export (`change.rs`).
+//! Reading the file is the server's (`server import-osm`); writing is [`write`].
 
+pub mod change;
 pub mod write;
 
 use super::Category;
@@ -23,6 +27,20 @@ pub struct OsmElement {
     pub lat: f64,
     /// Longitude in degrees.
     pub lng: f64,
+    /// The element's version, when the file has it (an osmChange needs it).
+    pub version: Option<i32>,
+}
+
+impl OsmElement {
+    /// Its tags as a JSON object, as `venues.osm_tags` keeps them.
+    pub fn tags_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.tags
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
 }
 
 /// The kinds of element that can be venues (relations are not read).
@@ -47,9 +65,10 @@ impl OsmKind {
 /// What an element becomes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
-    /// A venue to insert or update.
-    Venue(Imported),
-    /// Tagged `dog=no` or `dog=outside` (the value): a copy imported earlier is withdrawn.
+    /// A venue to insert or update (boxed: the other variants are small).
+    Venue(Box<Imported>),
+    /// Tagged `dog=no` or `dog=outside` (the value): not imported new; a copy
+    /// imported earlier keeps its page, with that policy.
     DogsNotWelcome(&'static str),
     /// Not for us; the reason is counted in the report.
     Skip(&'static str),
@@ -78,6 +97,8 @@ pub struct Imported {
     pub lng: f64,
     /// The `dog=*` value.
     pub dog: &'static str,
+    /// Its `dog:conditional`, when it reads (one that does not is left out).
+    pub conditional: Option<String>,
     /// An http(s) website.
     pub website: Option<String>,
     /// A phone number people can dial (`phone`, else `contact:phone`; the first of several).
@@ -110,6 +131,13 @@ fn category(el: &OsmElement) -> Option<Category> {
         (_, _, Some(_)) => Some(Category::Shop),
         _ => None,
     }
+}
+
+/// The element's `dog:conditional` as we write it, if it reads.
+pub fn conditional(el: &OsmElement) -> Option<String> {
+    tag(el, "dog:conditional")
+        .and_then(|raw| crate::venues::policy::DogConditional::parse(raw).ok())
+        .map(|c| c.to_osm())
 }
 
 /// Decides what `el` becomes; `fallback_city` names the city of elements
@@ -170,7 +198,7 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
                 .to_owned()
         })
         .unwrap_or_else(|| format!("osm-{}", el.kind.as_str()));
-    Verdict::Venue(Imported {
+    Verdict::Venue(Box::new(Imported {
         kind: el.kind,
         id: el.id,
         slug,
@@ -185,10 +213,11 @@ pub fn classify(el: &OsmElement, fallback_city: Option<&str>) -> Verdict {
         lat: el.lat,
         lng: el.lng,
         dog,
+        conditional: conditional(el),
         website,
         phone,
         opening_hours,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -202,6 +231,7 @@ mod tests {
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             lat: 60.17,
             lng: 24.94,
+            version: Some(3),
         }
     }
 

@@ -2,7 +2,8 @@
 //! directory as it was), in batches of [`BATCH`] rows per statement, so the
 //! map's aggregate trigger runs once per batch and not once per venue.
 //! A re-import updates each element's venue in place and never touches one
-//! an admin edited; slugs, once given, never change (links stay valid).
+//! an admin edited (beyond the element's tags and version, which an osmChange
+//! needs current) nor a policy a person set; slugs, once given, never change.
 
 use super::{Imported, OsmElement, OsmKind, Verdict, classify};
 use anyhow::Context;
@@ -23,9 +24,8 @@ pub struct Report {
     pub updated: u64,
     /// Venues an admin edited, left as they are.
     pub kept_edited: u64,
-    /// Imported venues now tagged `dog=no`/`outside` in OSM, removed.
-    pub withdrawn: u64,
-    /// Such venues kept because people added photos or answers to them (their slugs).
+    /// Listed venues OSM now tags `dog=no`/`outside` (their slugs): kept,
+    /// their answers and photos with them, with that policy.
     pub to_review: Vec<String>,
     /// Elements not imported, by reason.
     pub skipped: BTreeMap<&'static str, u64>,
@@ -45,13 +45,15 @@ pub async fn import(
     // One row per element, the last one read winning (a statement may not
     // touch a row twice).
     let mut venues: HashMap<(OsmKind, i64), Imported> = HashMap::new();
-    let mut unwelcome: Vec<(OsmKind, i64, &str)> = Vec::new();
+    let mut unwelcome: Vec<(&OsmElement, &str)> = Vec::new();
+    let mut extra: HashMap<(OsmKind, i64), (serde_json::Value, Option<i32>)> = HashMap::new();
     for el in elements {
         match classify(el, fallback_city) {
             Verdict::Venue(v) => {
-                venues.insert((v.kind, v.id), v);
+                extra.insert((v.kind, v.id), (el.tags_json(), el.version));
+                venues.insert((v.kind, v.id), *v);
             }
-            Verdict::DogsNotWelcome(dog) => unwelcome.push((el.kind, el.id, dog)),
+            Verdict::DogsNotWelcome(dog) => unwelcome.push((el, dog)),
             Verdict::Skip(why) => *report.skipped.entry(why).or_default() += 1,
         }
     }
@@ -74,45 +76,88 @@ pub async fn import(
             .bind(batch.iter().map(|v| v.id).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.phone.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.opening_hours.clone()).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| place_and_leash(v.dog).0).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| place_and_leash(v.dog).1).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.conditional.clone()).collect::<Vec<_>>())
+            .bind(
+                batch
+                    .iter()
+                    .map(|v| extra[&(v.kind, v.id)].0.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
             .fetch_all(&mut *tx)
             .await
             .context("failed to write a batch of venues")?;
+        if inserted.len() < batch.len() {
+            // Venues an admin edited keep their fields, but not a stale version.
+            sqlx::query(
+                "UPDATE venues v SET osm_tags = g.tags, osm_version = g.version, osm_location = point(g.lng, g.lat)
+                 FROM UNNEST($1::text[], $2::bigint[], $3::jsonb[], $4::int4[], $5::float8[], $6::float8[])
+                      AS g(t, i, tags, version, lat, lng)
+                 WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NOT NULL",
+            )
+            .bind(batch.iter().map(|v| v.kind.as_str()).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.id).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].0.clone()).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.lat).collect::<Vec<_>>())
+            .bind(batch.iter().map(|v| v.lng).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await
+            .context("failed to refresh edited venues' tags")?;
+        }
         let new = inserted.iter().filter(|i| **i).count() as u64;
         report.inserted += new;
         report.updated += inserted.len() as u64 - new;
         report.kept_edited += (batch.len() - inserted.len()) as u64;
         progress((n * BATCH + batch.len()).min(venues.len()), venues.len());
     }
-    let types: Vec<&str> = unwelcome.iter().map(|(k, ..)| k.as_str()).collect();
-    let ids: Vec<i64> = unwelcome.iter().map(|(_, id, _)| *id).collect();
-    let dogs: Vec<&str> = unwelcome.iter().map(|(.., dog)| *dog).collect();
-    report.withdrawn = sqlx::query(
-        "DELETE FROM venues v USING UNNEST($1::text[], $2::bigint[]) AS g(t, i)
+    let types: Vec<&str> = unwelcome.iter().map(|(el, _)| el.kind.as_str()).collect();
+    let ids: Vec<i64> = unwelcome.iter().map(|(el, _)| el.id).collect();
+    let dogs: Vec<&str> = unwelcome.iter().map(|(_, dog)| *dog).collect();
+    let places: Vec<&str> = dogs.iter().map(|d| place_and_leash(d).0).collect();
+    let tags: Vec<serde_json::Value> = unwelcome.iter().map(|(el, _)| el.tags_json()).collect();
+    let versions: Vec<Option<i32>> = unwelcome.iter().map(|(el, _)| el.version).collect();
+    // Kept with what OSM says now (their answers and photos stay); a policy a
+    // person set or an admin's edit stands.
+    let kept: Vec<(String, bool)> = sqlx::query_as(
+        "UPDATE venues v SET osm_dog = g.dog, osm_tags = g.tags, osm_version = g.version,
+                osm_location = point(g.lng, g.lat),
+                dogs_inside = CASE WHEN v.policy_changed_at IS NULL THEN g.place ELSE v.dogs_inside END,
+                updated_at = CASE WHEN v.osm_dog IS DISTINCT FROM g.dog THEN now() ELSE v.updated_at END
+         FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::int4[],
+                     $7::float8[], $8::float8[])
+              AS g(t, i, dog, place, tags, version, lat, lng)
          WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.venue_id = v.id)
-           AND NOT EXISTS (SELECT 1 FROM venue_checks c WHERE c.venue_id = v.id)",
-    )
-    .bind(&types)
-    .bind(&ids)
-    .execute(&mut *tx)
-    .await
-    .context("failed to withdraw venues")?
-    .rows_affected();
-    // Kept for what people added to them, they say what OSM says now.
-    report.to_review = sqlx::query_scalar(
-        "UPDATE venues v SET osm_dog = g.dog, updated_at = now()
-         FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS g(t, i, dog)
-         WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NULL
-         RETURNING v.slug",
+         RETURNING v.slug, v.updated_at = now()",
     )
     .bind(&types)
     .bind(&ids)
     .bind(&dogs)
+    .bind(&places)
+    .bind(&tags)
+    .bind(&versions)
+    .bind(unwelcome.iter().map(|(el, _)| el.lat).collect::<Vec<_>>())
+    .bind(unwelcome.iter().map(|(el, _)| el.lng).collect::<Vec<_>>())
     .fetch_all(&mut *tx)
     .await
-    .context("failed to list venues to review")?;
+    .context("failed to update venues OSM withdrew")?;
+    // `now()` is the transaction's start: the rows whose `dog=*` changed here.
+    report.to_review = kept
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(slug, _)| slug)
+        .collect();
     tx.commit().await.context("failed to commit the import")?;
     Ok(report)
+}
+
+/// The `dogs_inside` and `leash` keys an OSM `dog=*` value stands for.
+fn place_and_leash(dog: &str) -> (&'static str, &'static str) {
+    crate::venues::DogPolicy::from_osm_dog(dog).map_or(("some_areas", "unknown"), |(place, leash)| {
+        (place.as_str(), leash.as_str())
+    })
 }
 
 /// Fits `base` and `suffix` in a slug's 80 characters (`base` is cut at a word).
@@ -177,23 +222,33 @@ async fn assign_slugs(tx: &mut sqlx::PgConnection, venues: &mut [Imported]) -> a
 /// written venue: `true` when new (a row an upsert inserted has no `xmax`).
 const UPSERT: &str = "
 INSERT INTO venues (slug, name, category, address, city, location, dogs_inside, size_limit,
-                    website, osm_dog, osm_type, osm_id, phone, opening_hours)
-SELECT i.slug, i.name, i.category, i.address, i.city, point(i.lng, i.lat), 'some_areas', 'any',
-       i.website, i.dog, i.osm_type, i.osm_id, i.phone, i.opening_hours
+                    website, osm_dog, osm_type, osm_id, phone, opening_hours, leash,
+                    dog_conditional, osm_tags, osm_version, osm_location)
+SELECT i.slug, i.name, i.category, i.address, i.city, point(i.lng, i.lat), i.place, 'any',
+       i.website, i.dog, i.osm_type, i.osm_id, i.phone, i.opening_hours, i.leash,
+       i.conditional, i.tags, i.version, point(i.lng, i.lat)
 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
             $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::bigint[],
-            $12::text[], $13::text[])
+            $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::jsonb[],
+            $18::int4[])
      AS i(slug, name, category, address, city, lat, lng, dog, website, osm_type, osm_id,
-          phone, opening_hours)
+          phone, opening_hours, place, leash, conditional, tags, version)
 ON CONFLICT (osm_type, osm_id) DO UPDATE
 SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.address,
     city = EXCLUDED.city, location = EXCLUDED.location, website = EXCLUDED.website,
     osm_dog = EXCLUDED.osm_dog, phone = EXCLUDED.phone, opening_hours = EXCLUDED.opening_hours,
+    osm_tags = EXCLUDED.osm_tags, osm_version = EXCLUDED.osm_version, osm_location = EXCLUDED.osm_location,
+    -- A policy a person set (proposal applied) stands; else OSM's says it.
+    dogs_inside = CASE WHEN venues.policy_changed_at IS NULL THEN EXCLUDED.dogs_inside ELSE venues.dogs_inside END,
+    leash = CASE WHEN venues.policy_changed_at IS NULL THEN EXCLUDED.leash ELSE venues.leash END,
+    dog_conditional = CASE WHEN venues.policy_changed_at IS NULL THEN EXCLUDED.dog_conditional
+                           ELSE venues.dog_conditional END,
     updated_at = CASE
       WHEN (venues.name, venues.category, venues.address, venues.city, venues.website, venues.osm_dog,
-            venues.phone, venues.opening_hours)
+            venues.phone, venues.opening_hours, venues.dog_conditional)
            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.city,
-                             EXCLUDED.website, EXCLUDED.osm_dog, EXCLUDED.phone, EXCLUDED.opening_hours)
+                             EXCLUDED.website, EXCLUDED.osm_dog, EXCLUDED.phone, EXCLUDED.opening_hours,
+                             EXCLUDED.dog_conditional)
         OR NOT venues.location ~= EXCLUDED.location
       THEN now() ELSE venues.updated_at END
 WHERE venues.admin_edited_at IS NULL
