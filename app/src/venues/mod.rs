@@ -9,8 +9,8 @@ mod door;
 mod filters;
 mod home;
 mod map;
-mod verdict;
 mod policy;
+mod verdict;
 
 pub use api::{directory, get_venue};
 pub use detail::VenuePage;
