@@ -207,3 +207,41 @@ fn the_helsinki_extract_hours_read() {
         values.len()
     );
 }
+
+/// `dog:conditional`'s time part is the `opening_hours` grammar: every value of
+/// the Helsinki extract that the hours reader takes also reads as the time of a
+/// condition (`no @ (…)`), and is said in words without a panic. (The extract
+/// itself has no `dog:conditional`; the OSM wiki's are the parser's unit tests.)
+#[test]
+fn the_helsinki_extract_hours_read_as_dog_conditions() {
+    use paws_inside::venues::conditional::DogConditional;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/osm/Helsinki.osm.pbf");
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/lib.sh ensure_osm_extract)", path.display()));
+    let times: Vec<String> = server::osm::read(&bytes)
+        .unwrap()
+        .into_iter()
+        .filter_map(|el| Some(el.tags.iter().find(|(k, _)| k == "opening_hours")?.1.clone()))
+        .filter(|t| paws_inside::venues::hours::check(t).is_ok() && t.chars().count() < 240)
+        .collect();
+    assert!(times.len() > 500, "{} readable hours", times.len());
+    let refused: Vec<(&String, String)> = times
+        .iter()
+        .filter_map(|t| match DogConditional::parse(&format!("no @ ({t})")) {
+            Ok(c) => {
+                assert_eq!(c.rules().len(), 1, "{t}");
+                assert!(!c.words().is_empty(), "{t}");
+                None
+            }
+            Err(e) => Some((t, e.to_string())),
+        })
+        .collect();
+    // What a condition refuses beyond the hours reader: a comparison sign
+    // inside a comment, say; a handful at most.
+    assert!(
+        refused.len() * 50 < times.len(),
+        "{} of {} refused: {refused:?}",
+        refused.len(),
+        times.len()
+    );
+}
