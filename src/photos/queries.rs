@@ -25,18 +25,8 @@ pub async fn dog_is_owned(pool: &PgPool, owner: Uuid, dog: Uuid) -> anyhow::Resu
         .context("failed to check dog owner")
 }
 
-/// The id of the venue with this slug.
-pub async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
-    // Not a slug (say, with a NUL Postgres would refuse): no such venue.
-    let Ok(slug) = crate::Slug::parse(slug) else {
-        return Ok(None);
-    };
-    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await
-        .context("failed to look up venue")
-}
+/// The id of the venue with this slug (one lookup for every feature).
+pub use crate::venues::queries::venue_id;
 
 /// Records a stored photo.
 pub async fn insert(

@@ -9,8 +9,6 @@ use crate::context::Context;
 use crate::errors::{Kind, failure};
 use crate::limits::{LimitedAction, TooMany};
 use anyhow::Context as _;
-use sqlx::PgPool;
-use uuid::Uuid;
 
 /// Why a place was not saved or removed.
 #[derive(Debug, thiserror::Error)]
@@ -202,13 +200,4 @@ pub async fn set_digest(ctx: &Context, caller: &Caller, on: bool) -> Result<(), 
     Ok(())
 }
 
-async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
-    let Ok(slug) = crate::Slug::parse(slug) else {
-        return Ok(None);
-    };
-    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await
-        .context("failed to find the venue")
-}
+use crate::venues::queries::venue_id;

@@ -136,16 +136,7 @@ pub async fn for_venue(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Re
     summary(&ctx.pool, slug, caller.user().map(|u| u.id())).await
 }
 
-async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<Uuid>> {
-    let Ok(slug) = crate::Slug::parse(slug) else {
-        return Ok(None);
-    };
-    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await
-        .context("failed to find the venue")
-}
+use super::queries::venue_id;
 
 /// One statement (the venue page's only one for this): the yes count and
 /// latest day, and the person's answer for today; `None` for no such venue.

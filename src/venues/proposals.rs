@@ -71,7 +71,7 @@ pub async fn propose(
     mint_key: Option<&str>,
 ) -> Result<Proposed, ProposalError> {
     let policy = form.read().map_err(|e| ProposalError::Invalid(e.to_string()))?;
-    let venue = venue_id(ctx, slug).await?.ok_or(ProposalError::NotFound)?;
+    let venue = venue_id(&ctx.pool, slug).await?.ok_or(ProposalError::NotFound)?;
     let user = crate::auth::guest::user_or_mint(ctx, caller, mint_key).await?;
     let owner = user.id().to_string();
     ctx.limit(&[(LimitedAction::PolicyProposal, &owner)])
@@ -222,13 +222,4 @@ pub async fn mine(ctx: &Context, caller: &Caller, slug: &str) -> anyhow::Result<
     }))
 }
 
-async fn venue_id(ctx: &Context, slug: &str) -> anyhow::Result<Option<Uuid>> {
-    let Ok(slug) = crate::Slug::parse(slug) else {
-        return Ok(None);
-    };
-    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(&ctx.pool)
-        .await
-        .context("failed to find the venue")
-}
+use super::queries::venue_id;

@@ -307,3 +307,16 @@ pub async fn by_slug(pool: &PgPool, slug: &crate::Slug) -> anyhow::Result<Option
         dog_conditional: r.dog_conditional,
     }))
 }
+
+/// The id of the venue with this slug.
+pub async fn venue_id(pool: &PgPool, slug: &str) -> anyhow::Result<Option<uuid::Uuid>> {
+    // Not a slug (say, with a NUL Postgres would refuse): no such venue.
+    let Ok(slug) = crate::Slug::parse(slug) else {
+        return Ok(None);
+    };
+    sqlx::query_scalar("SELECT id FROM venues WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await
+        .context("failed to look up venue")
+}
