@@ -47,6 +47,8 @@ pub struct Context {
     pub passkeys: crate::auth::passkeys::Passkeys,
     /// Whoever keeps copies of the public pages (none: nobody).
     pub public_pages: PublicPages,
+    /// Guests made here, not yet in the funnel's weekly rollup.
+    pub funnel: crate::auth::funnel::MadeCounts,
 }
 
 /// Tells whoever keeps copies of the public pages — `/` with its filters and

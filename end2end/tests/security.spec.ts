@@ -18,7 +18,8 @@ test("no Content-Security-Policy violations on any page", async ({ page }) => {
   });
   for (const path of PAGES) {
     const res = await page.goto(path);
-    const csp = res?.headers()["content-security-policy"] ?? "";
+    // The raw headers: `headers()` can miss some in Chromium (playwright#6690).
+    const csp = (await res?.allHeaders())?.["content-security-policy"] ?? "";
     expect(csp, `${path} has a CSP with a nonce`).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=_-]+' 'wasm-unsafe-eval'/);
     expect(csp).toContain("frame-ancestors 'none'");
     await waitForHydration(page);

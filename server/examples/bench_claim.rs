@@ -146,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
         oidc: Default::default(),
         passkeys: Default::default(),
         public_pages: Default::default(),
+        funnel: Default::default(),
     };
     let mut samples = Vec::new();
     for i in 0..50 {

@@ -5,6 +5,7 @@
 //! instance) and what instances tell each other (`crate::notify`).
 
 use crate::notify::{self, Signals};
+use paws_inside::auth::funnel::MadeCounts;
 use paws_inside::db::reaper;
 use paws_inside::mail::outbox::{self, Sender};
 use paws_inside::photos::PhotoStore;
@@ -27,6 +28,9 @@ const VERDICT_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 const MAIL_POLL: Duration = Duration::from_secs(30);
 /// How often due digests are looked for (each member gets one a week at most).
 const DIGEST_EVERY: Duration = Duration::from_secs(3600);
+/// How often the guests made here reach the funnel's rollup.
+const FUNNEL_EVERY: Duration = Duration::from_secs(10);
+
 /// The shortest: after finding nothing it could take.
 const MAIL_RECHECK: Duration = Duration::from_millis(250);
 
@@ -46,11 +50,15 @@ pub struct Background {
     pub mail: Sender,
     /// The page cache and the mail worker's wake-up.
     pub signals: Signals,
+    /// Guests made here, for the funnel's rollup.
+    pub funnel: MadeCounts,
 }
 
 /// The running jobs; [`Running::stop`] ends them.
 pub struct Running {
     aborted: Vec<JoinHandle<()>>,
+    /// The last counts are written at the stop.
+    funnel: (PgPool, MadeCounts),
     mail: JoinHandle<()>,
     stop_mail: watch::Sender<bool>,
 }
@@ -72,10 +80,13 @@ impl Background {
         }
         aborted.push(spawn_digests(self.pool.clone()));
         aborted.push(spawn_verdicts(self.pool.clone(), self.signals.clone()));
+        aborted.push(spawn_funnel(self.pool.clone(), self.funnel.clone()));
+        let funnel = (self.pool.clone(), self.funnel);
         let (stop_mail, stopped) = watch::channel(false);
         let mail = spawn_mail_worker(self.pool, self.mail, self.signals.mail, stopped);
         Running {
             aborted,
+            funnel,
             mail,
             stop_mail,
         }
@@ -87,6 +98,9 @@ impl Running {
     pub async fn stop(self) {
         for job in self.aborted {
             job.abort();
+        }
+        if let Err(err) = self.funnel.1.flush(&self.funnel.0).await {
+            tracing::warn!(error = ?err, "the last guests made were not counted");
         }
         let _ = self.stop_mail.send(true);
         if tokio::time::timeout(Duration::from_secs(20), self.mail)
@@ -130,6 +144,19 @@ pub async fn reap_once(
         "reaper pass"
     );
     Ok(reaped)
+}
+
+/// Writes the guests made here into the funnel every [`FUNNEL_EVERY`].
+fn spawn_funnel(pool: PgPool, funnel: MadeCounts) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(FUNNEL_EVERY);
+        loop {
+            ticker.tick().await;
+            if let Err(err) = funnel.flush(&pool).await {
+                tracing::warn!(error = ?err, "the funnel's guests made wait for the next try");
+            }
+        }
+    })
 }
 
 /// Reaps every `interval` until aborted; failures are logged and retried next time.

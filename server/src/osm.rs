@@ -156,10 +156,11 @@ pub async fn import_file(pool: &sqlx::PgPool, path: &str, city: Option<&str>) ->
 /// The lines `import-osm` prints at the end.
 pub fn summary(r: &write::Report) -> String {
     let mut out = format!(
-        "imported {} new and {} updated venues; {} edited by an admin were left as they are; \
+        "imported {} new and {} updated venues ({} unchanged); {} edited by an admin were left as they are; \
          {} now dog=no or dog=outside (kept with that policy)\n",
         r.inserted,
         r.updated,
+        r.unchanged,
         r.kept_edited,
         r.to_review.len()
     );

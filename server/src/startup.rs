@@ -79,6 +79,7 @@ impl Application {
             settings.sessions.openid.clone(),
             &settings.http.public_url,
         )?;
+        let funnel = paws_inside::auth::funnel::MadeCounts::default();
         let router = router(
             &settings,
             pool.clone(),
@@ -87,6 +88,7 @@ impl Application {
             ready.clone(),
             oidc,
             paws_inside::auth::passkeys::Passkeys::new(&settings.http.public_url)?,
+            funnel.clone(),
         );
         let listener = TcpListener::bind(settings.http.bind)
             .await
@@ -117,6 +119,7 @@ impl Application {
                     link_minutes: settings.sessions.magic_link_minutes,
                 },
                 signals: Signals::new(cache),
+                funnel,
             },
             pool,
             photos,
@@ -204,6 +207,7 @@ impl Application {
 }
 
 /// The whole router: health check, static assets, Leptos pages and server functions.
+#[allow(clippy::too_many_arguments)]
 fn router(
     settings: &Settings,
     pool: PgPool,
@@ -212,6 +216,7 @@ fn router(
     ready: Arc<AtomicBool>,
     oidc: paws_inside::auth::oidc::Providers,
     passkeys: paws_inside::auth::passkeys::Passkeys,
+    funnel: paws_inside::auth::funnel::MadeCounts,
 ) -> Router {
     let ctx = Context {
         pool: pool.clone(),
@@ -234,6 +239,7 @@ fn router(
             let cache = cache.clone();
             move || cache.changed()
         }),
+        funnel,
     };
     let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),

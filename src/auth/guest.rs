@@ -21,6 +21,7 @@ use crate::context::Context;
 use crate::limits::{self, LimitedAction};
 use anyhow::Context as _;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// How long a browser's mint key returns the same guest (double clicks, two tabs).
@@ -49,6 +50,46 @@ pub async fn owner_after_vanished(
     caller.session.vanished();
     Ok(user_or_mint(ctx, caller, mint_key).await?.id())
 }
+
+/// The mint, one statement (see [`user_or_mint`]), with the funnel's row for
+/// the guest in it (`auth::funnel::MADE`): as a second statement it held one
+/// of the pool's few connections for another round trip.
+static MINT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH hit AS (
+           INSERT INTO rate_limits (bucket, window_start, hits)
+           SELECT $3, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $3::text IS NOT NULL
+           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+           RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
+         net AS (
+           INSERT INTO rate_limits (bucket, window_start, hits)
+           SELECT $11, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $11::text IS NOT NULL
+           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+           RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
+         allowed AS (
+           SELECT coalesce((SELECT hits FROM hit), 0) <= $5 AND coalesce((SELECT hits FROM net), 0) <= $12 AS ok),
+         key AS (
+           INSERT INTO guest_mint_keys AS k (key_hash, user_id)
+           SELECT $1, $6 FROM allowed WHERE ok AND $1::bytea IS NOT NULL
+           ON CONFLICT (key_hash) DO UPDATE SET
+             user_id = CASE WHEN k.created_at < now() - make_interval(secs => $2)
+                              OR EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id AND NOT u.is_anonymous)
+                            THEN EXCLUDED.user_id ELSE k.user_id END,
+             created_at = CASE WHEN k.created_at < now() - make_interval(secs => $2) THEN now() ELSE k.created_at END
+           RETURNING user_id),
+         chosen AS (SELECT coalesce((SELECT user_id FROM key), $6) AS id FROM allowed WHERE ok),
+         fresh AS (INSERT INTO users (id, is_anonymous) SELECT id, true FROM chosen WHERE id = $6 RETURNING id),
+         {made},
+         gone AS (DELETE FROM sessions WHERE id = $7 AND EXISTS (SELECT 1 FROM chosen)),
+         opened AS (
+           INSERT INTO sessions (id, user_id, user_agent, expiry_date, method)
+           SELECT $8, id, $9, to_timestamp($10), 'guest' FROM chosen)
+         SELECT (SELECT id FROM chosen), EXISTS (SELECT 1 FROM fresh), (SELECT retry FROM hit WHERE hits > $5),
+                (SELECT retry FROM net WHERE hits > $12),
+                set_config('synchronous_commit', 'off', true) IS NOT NULL",
+        made = super::funnel::MADE
+    )
+});
 
 /// The session's user, or a new guest in a new session. With a `mint_key`
 /// (the browser's localStorage key, or the key of the page the form came
@@ -93,53 +134,22 @@ pub async fn user_or_mint(
     // fresh:  a new guest when the key names none.
     // opened: this browser's new session row, replacing its old one.
     type Minted = (Option<Uuid>, bool, Option<f64>, Option<f64>, bool);
-    let (id, created, retry, retry_net, _): Minted = sqlx::query_as(
-        "WITH hit AS (
-           INSERT INTO rate_limits (bucket, window_start, hits)
-           SELECT $3, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $3::text IS NOT NULL
-           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-           RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
-         net AS (
-           INSERT INTO rate_limits (bucket, window_start, hits)
-           SELECT $11, to_timestamp(floor(extract(epoch FROM now()) / $4) * $4), 1 WHERE $11::text IS NOT NULL
-           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-           RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $4) - now())::float8 AS retry),
-         allowed AS (
-           SELECT coalesce((SELECT hits FROM hit), 0) <= $5 AND coalesce((SELECT hits FROM net), 0) <= $12 AS ok),
-         key AS (
-           INSERT INTO guest_mint_keys AS k (key_hash, user_id)
-           SELECT $1, $6 FROM allowed WHERE ok AND $1::bytea IS NOT NULL
-           ON CONFLICT (key_hash) DO UPDATE SET
-             user_id = CASE WHEN k.created_at < now() - make_interval(secs => $2)
-                              OR EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id AND NOT u.is_anonymous)
-                            THEN EXCLUDED.user_id ELSE k.user_id END,
-             created_at = CASE WHEN k.created_at < now() - make_interval(secs => $2) THEN now() ELSE k.created_at END
-           RETURNING user_id),
-         chosen AS (SELECT coalesce((SELECT user_id FROM key), $6) AS id FROM allowed WHERE ok),
-         fresh AS (INSERT INTO users (id, is_anonymous) SELECT id, true FROM chosen WHERE id = $6 RETURNING id),
-         gone AS (DELETE FROM sessions WHERE id = $7 AND EXISTS (SELECT 1 FROM chosen)),
-         opened AS (
-           INSERT INTO sessions (id, user_id, user_agent, expiry_date, method)
-           SELECT $8, id, $9, to_timestamp($10), 'guest' FROM chosen)
-         SELECT (SELECT id FROM chosen), EXISTS (SELECT 1 FROM fresh), (SELECT retry FROM hit WHERE hits > $5),
-                (SELECT retry FROM net WHERE hits > $12),
-                set_config('synchronous_commit', 'off', true) IS NOT NULL",
-    )
-    .bind(key.as_deref())
-    .bind(MINT_KEY_WINDOW_SECS)
-    .bind(bucket.as_deref())
-    .bind(action.window_secs() as f64)
-    .bind(ctx.config.limits.max(action))
-    .bind(fresh_id)
-    .bind(&row.replaces)
-    .bind(row.id())
-    .bind(&row.user_agent)
-    .bind(row.expiry)
-    .bind(network.as_deref())
-    .bind(ctx.config.limits.max(wide))
-    .fetch_one(&ctx.pool)
-    .await
-    .context("failed to create guest user")?;
+    let (id, created, retry, retry_net, _): Minted = sqlx::query_as(MINT.as_str())
+        .bind(key.as_deref())
+        .bind(MINT_KEY_WINDOW_SECS)
+        .bind(bucket.as_deref())
+        .bind(action.window_secs() as f64)
+        .bind(ctx.config.limits.max(action))
+        .bind(fresh_id)
+        .bind(&row.replaces)
+        .bind(row.id())
+        .bind(&row.user_agent)
+        .bind(row.expiry)
+        .bind(network.as_deref())
+        .bind(ctx.config.limits.max(wide))
+        .fetch_one(&ctx.pool)
+        .await
+        .context("failed to create guest user")?;
     let Some(id) = id else {
         // Over a limit; the hits are kept so the windows keep counting.
         return Err(MintError::TooMany(match (retry, retry_net) {
@@ -150,9 +160,7 @@ pub async fn user_or_mint(
     let user = User::Guest { id };
     caller.session.adopt(row.opened(user.clone(), None)).await?;
     if created {
-        // The funnel's "guests made" (a second, small statement after the
-        // mint's commit: a lost one loses a count, never the guest).
-        super::funnel::note_or_log(&ctx.pool, super::funnel::Note::Made(id)).await;
+        ctx.funnel.add();
         crate::metrics::global().guests_created.inc();
         tracing::info!(user = %id, "guest created");
     }

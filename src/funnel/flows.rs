@@ -29,6 +29,12 @@ pub async fn weeks(ctx: &Context, caller: &Caller) -> Result<Funnel, FunnelError
         ModerationError::Unexpected(e) => FunnelError::Unexpected(e),
         _ => FunnelError::Forbidden,
     })?;
+    // This instance's guests made so far are counted; another's arrive
+    // within seconds (the server's funnel job).
+    ctx.funnel
+        .flush(&ctx.pool)
+        .await
+        .map_err(FunnelError::Unexpected)?;
     Ok(read(&ctx.pool).await?)
 }
 

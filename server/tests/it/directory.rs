@@ -173,11 +173,17 @@ async fn unknown_and_malformed_paths_are_real_404s() {
         "/nope",
         "/venues/a/b",
     ] {
-        let (status, html) = app.page(path).await;
-        assert_eq!(status, 404, "{path}");
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        // The 404 page runs scripts too: it has its own nonce, in the header and the page.
+        let (nonce, html) = nonce_and_page(res).await;
         assert!(
             html.contains("We sniffed everywhere"),
             "{path} shows the 404 page"
+        );
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: scripts carry the nonce"
         );
     }
 }

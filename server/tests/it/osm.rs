@@ -105,11 +105,33 @@ async fn the_fixture_imports_and_a_reimport_updates_in_place_but_never_an_admin_
         "{page}"
     );
 
+    let version = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT xmin::text FROM venues WHERE osm_type = 'node' AND osm_id = 1005",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let unchanged_before = version(&app).await;
     let report = import(&app, "dogs-v2.osm.pbf").await;
     assert_eq!(
-        (report.inserted, report.updated, report.kept_edited),
-        (0, 8, 1),
-        "{report:?}"
+        (
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.kept_edited
+        ),
+        (0, 1, 7, 1),
+        "only the renamed one is written: {report:?}"
+    );
+    assert_eq!(
+        version(&app).await,
+        unchanged_before,
+        "an element that did not change is not rewritten"
     );
     assert_eq!(
         report.to_review,

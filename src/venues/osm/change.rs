@@ -24,7 +24,7 @@ type Row = (
     i32,
     Option<f64>,
     Option<f64>,
-    serde_json::Value,
+    String,
     String,
     String,
     Option<String>,
@@ -49,7 +49,7 @@ pub async fn differences(pool: &PgPool) -> anyhow::Result<Vec<Difference>> {
 
 fn difference(row: Row) -> Option<Difference> {
     let (slug, name, osm_type, osm_id, version, lat, lng, tags, place, leash, conditional) = row;
-    let serde_json::Value::Object(map) = tags else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&tags) else {
         return None;
     };
     let mut tags: Vec<(String, String)> = map

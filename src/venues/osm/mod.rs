@@ -32,14 +32,17 @@ pub struct OsmElement {
 }
 
 impl OsmElement {
-    /// Its tags as a JSON object, as `venues.osm_tags` keeps them.
-    pub fn tags_json(&self) -> serde_json::Value {
-        serde_json::Value::Object(
-            self.tags
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect(),
-        )
+    /// Its tags as JSON object text, as `venues.osm_tags` keeps them: written
+    /// straight from the pairs, with no `serde_json::Value` copy of every tag.
+    pub fn tags_json(&self) -> String {
+        struct Tags<'a>(&'a [(String, String)]);
+        impl serde::Serialize for Tags<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        // Serialising strings into a String cannot fail.
+        serde_json::to_string(&Tags(&self.tags)).unwrap_or_else(|_| "{}".to_owned())
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Report {
     pub inserted: u64,
     /// Venues imported before and updated in place.
     pub updated: u64,
+    /// Venues imported before that the element did not change (not written).
+    pub unchanged: u64,
     /// Venues an admin edited, left as they are.
     pub kept_edited: u64,
     /// Listed venues OSM now tags `dog=no`/`outside` (their slugs): kept,
@@ -46,7 +48,7 @@ pub async fn import(
     // touch a row twice).
     let mut venues: HashMap<(OsmKind, i64), Imported> = HashMap::new();
     let mut unwelcome: Vec<(&OsmElement, &str)> = Vec::new();
-    let mut extra: HashMap<(OsmKind, i64), (serde_json::Value, Option<i32>)> = HashMap::new();
+    let mut extra: HashMap<(OsmKind, i64), (String, Option<i32>)> = HashMap::new();
     for el in elements {
         match classify(el, fallback_city) {
             Verdict::Venue(v) => {
@@ -62,7 +64,8 @@ pub async fn import(
     let mut tx = pool.begin().await.context("failed to begin the import")?;
     assign_slugs(&mut tx, &mut venues).await?;
     for (n, batch) in venues.chunks(BATCH).enumerate() {
-        let inserted: Vec<bool> = sqlx::query_scalar(UPSERT)
+        let policies: Vec<(&str, &str)> = batch.iter().map(|v| place_and_leash(v.dog)).collect();
+        let written: Vec<(String, i64, bool)> = sqlx::query_as(UPSERT)
             .bind(batch.iter().map(|v| v.slug.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.name.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.category.as_str()).collect::<Vec<_>>())
@@ -76,48 +79,57 @@ pub async fn import(
             .bind(batch.iter().map(|v| v.id).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.phone.clone()).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.opening_hours.clone()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| place_and_leash(v.dog).0).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| place_and_leash(v.dog).1).collect::<Vec<_>>())
+            .bind(policies.iter().map(|p| p.0).collect::<Vec<_>>())
+            .bind(policies.iter().map(|p| p.1).collect::<Vec<_>>())
             .bind(batch.iter().map(|v| v.conditional.clone()).collect::<Vec<_>>())
             .bind(
                 batch
                     .iter()
-                    .map(|v| extra[&(v.kind, v.id)].0.clone())
+                    .map(|v| extra[&(v.kind, v.id)].0.as_str())
                     .collect::<Vec<_>>(),
             )
             .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
             .fetch_all(&mut *tx)
             .await
             .context("failed to write a batch of venues")?;
-        if inserted.len() < batch.len() {
-            // Venues an admin edited keep their fields, but not a stale version.
-            sqlx::query(
+        let written_keys: HashSet<(&str, i64)> = written.iter().map(|(t, i, _)| (t.as_str(), *i)).collect();
+        let skipped: Vec<&Imported> = batch
+            .iter()
+            .filter(|v| !written_keys.contains(&(v.kind.as_str(), v.id)))
+            .collect();
+        let mut kept_edited = 0;
+        if !skipped.is_empty() {
+            // Skipped: unchanged, or edited by an admin. Those keep their
+            // fields, but not a stale version.
+            kept_edited = sqlx::query(
                 "UPDATE venues v SET osm_tags = g.tags, osm_version = g.version, osm_location = point(g.lng, g.lat)
-                 FROM UNNEST($1::text[], $2::bigint[], $3::jsonb[], $4::int4[], $5::float8[], $6::float8[])
+                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::int4[], $5::float8[], $6::float8[])
                       AS g(t, i, tags, version, lat, lng)
                  WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NOT NULL",
             )
-            .bind(batch.iter().map(|v| v.kind.as_str()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| v.id).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].0.clone()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| v.lat).collect::<Vec<_>>())
-            .bind(batch.iter().map(|v| v.lng).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| v.kind.as_str()).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| v.id).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| extra[&(v.kind, v.id)].0.as_str()).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| extra[&(v.kind, v.id)].1).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| v.lat).collect::<Vec<_>>())
+            .bind(skipped.iter().map(|v| v.lng).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await
-            .context("failed to refresh edited venues' tags")?;
+            .context("failed to refresh edited venues' tags")?
+            .rows_affected();
         }
-        let new = inserted.iter().filter(|i| **i).count() as u64;
+        let new = written.iter().filter(|w| w.2).count() as u64;
         report.inserted += new;
-        report.updated += inserted.len() as u64 - new;
-        report.kept_edited += (batch.len() - inserted.len()) as u64;
+        report.updated += written.len() as u64 - new;
+        report.kept_edited += kept_edited;
+        report.unchanged += skipped.len() as u64 - kept_edited;
         progress((n * BATCH + batch.len()).min(venues.len()), venues.len());
     }
     let types: Vec<&str> = unwelcome.iter().map(|(el, _)| el.kind.as_str()).collect();
     let ids: Vec<i64> = unwelcome.iter().map(|(el, _)| el.id).collect();
     let dogs: Vec<&str> = unwelcome.iter().map(|(_, dog)| *dog).collect();
     let places: Vec<&str> = dogs.iter().map(|d| place_and_leash(d).0).collect();
-    let tags: Vec<serde_json::Value> = unwelcome.iter().map(|(el, _)| el.tags_json()).collect();
+    let tags: Vec<String> = unwelcome.iter().map(|(el, _)| el.tags_json()).collect();
     let versions: Vec<Option<i32>> = unwelcome.iter().map(|(el, _)| el.version).collect();
     // Kept with what OSM says now (their answers and photos stay); a policy a
     // person set or an admin's edit stands.
@@ -126,7 +138,7 @@ pub async fn import(
                 osm_location = point(g.lng, g.lat),
                 dogs_inside = CASE WHEN v.policy_changed_at IS NULL THEN g.place ELSE v.dogs_inside END,
                 updated_at = CASE WHEN v.osm_dog IS DISTINCT FROM g.dog THEN now() ELSE v.updated_at END
-         FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::int4[],
+         FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int4[],
                      $7::float8[], $8::float8[])
               AS g(t, i, dog, place, tags, version, lat, lng)
          WHERE v.osm_type = g.t AND v.osm_id = g.i AND v.admin_edited_at IS NULL
@@ -218,8 +230,10 @@ async fn assign_slugs(tx: &mut sqlx::PgConnection, venues: &mut [Imported]) -> a
 }
 
 /// Inserts new elements and updates the others unless an admin edited them
-/// (`updated_at` moves only when something changed). Returns one row per
-/// written venue: `true` when new (a row an upsert inserted has no `xmax`).
+/// or nothing we keep changed (an unchanged row is not rewritten: a re-import
+/// of the same file writes nothing; `updated_at` moves only when something
+/// shown changed). Returns one row per written venue: its element and `true`
+/// when new (a row an upsert inserted has no `xmax`).
 const UPSERT: &str = "
 INSERT INTO venues (slug, name, category, address, city, location, dogs_inside, size_limit,
                     website, osm_dog, osm_type, osm_id, phone, opening_hours, leash,
@@ -229,7 +243,7 @@ SELECT i.slug, i.name, i.category, i.address, i.city, point(i.lng, i.lat), i.pla
        i.conditional, i.tags, i.version, point(i.lng, i.lat)
 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
             $6::float8[], $7::float8[], $8::text[], $9::text[], $10::text[], $11::bigint[],
-            $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::jsonb[],
+            $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
             $18::int4[])
      AS i(slug, name, category, address, city, lat, lng, dog, website, osm_type, osm_id,
           phone, opening_hours, place, leash, conditional, tags, version)
@@ -252,7 +266,17 @@ SET name = EXCLUDED.name, category = EXCLUDED.category, address = EXCLUDED.addre
         OR NOT venues.location ~= EXCLUDED.location
       THEN now() ELSE venues.updated_at END
 WHERE venues.admin_edited_at IS NULL
-RETURNING xmax = 0";
+  AND ((venues.name, venues.category, venues.address, venues.city, venues.website, venues.osm_dog,
+        venues.phone, venues.opening_hours, venues.osm_tags, venues.osm_version)
+       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.address, EXCLUDED.city,
+                         EXCLUDED.website, EXCLUDED.osm_dog, EXCLUDED.phone, EXCLUDED.opening_hours,
+                         EXCLUDED.osm_tags, EXCLUDED.osm_version)
+       OR NOT venues.location ~= EXCLUDED.location
+       OR venues.osm_location IS NULL OR NOT venues.osm_location ~= EXCLUDED.osm_location
+       OR (venues.policy_changed_at IS NULL
+           AND (venues.dogs_inside, venues.leash, venues.dog_conditional)
+               IS DISTINCT FROM (EXCLUDED.dogs_inside, EXCLUDED.leash, EXCLUDED.dog_conditional)))
+RETURNING osm_type, osm_id, xmax = 0";
 
 #[cfg(test)]
 mod tests {
