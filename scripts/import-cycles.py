@@ -9,7 +9,7 @@ Run from the repository root: `python3 scripts/import-cycles.py`.
 """
 import os, re, sys
 
-CRATES = {"src": "paws_inside", "app/src": "app", "server/src": "server"}
+CRATES = {"src": "paws_inside", "app/src": "app", "server/src": "server", "anonymous-first/src": "anonymous_first"}
 PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 COMMENT = re.compile(r"//[^\n]*")
 GROUP = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)*)::\{([^{}]*)\}")

@@ -49,6 +49,9 @@ pub struct Context {
     pub public_pages: PublicPages,
     /// Guests made here, not yet in the funnel's weekly rollup.
     pub funnel: crate::auth::funnel::MadeCounts,
+    /// What the identity flows call when a user is deleted (photo files go)
+    /// and after a claim (verdicts catch up): `hooks::PawsHooks`.
+    pub hooks: Arc<dyn anonymous_first::Hooks>,
 }
 
 /// Tells whoever keeps copies of the public pages — `/` with its filters and

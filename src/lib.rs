@@ -6,7 +6,6 @@
 //! processing; no web framework lives here.
 
 pub mod auth;
-pub mod client_ip;
 pub mod contributions;
 pub mod dogs;
 pub mod email;
@@ -29,13 +28,15 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod errors;
 #[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg(feature = "ssr")]
-pub mod password;
+pub use anonymous_first::{client_ip, password};
 pub mod time;
 
 pub use auth::{ClaimChoice, GuestData, LinkCheck, LinkPreview, User};

@@ -1,13 +1,12 @@
 //! The one catalogue of rate-limited actions (like crates.io's
 //! `LimitedAction`): each says how many per window, whose counter (a client
 //! address, an email address or a user) and what the person reads when over.
-//! Counters are fixed windows in Postgres, so they hold across every server
-//! instance; subjects are hashed, so the table holds no address in clear.
+//! The counting (fixed windows in Postgres, hashed subjects) is the identity
+//! crate's (`anonymous_first::limits`); this adds the maxima in force and
+//! counts refusals in the metrics.
 
-use anyhow::Context;
-use sha2::{Digest, Sha256};
+pub use anonymous_first::limits::{TooMany, client_subject, network_subject, prune};
 use sqlx::PgPool;
-use std::net::IpAddr;
 
 /// Whose counter an action uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +197,18 @@ impl LimitedAction {
     }
 }
 
+impl anonymous_first::limits::Limited for LimitedAction {
+    fn name(self) -> &'static str {
+        LimitedAction::name(self)
+    }
+    fn window_secs(self) -> i64 {
+        LimitedAction::window_secs(self)
+    }
+    fn message(self) -> &'static str {
+        LimitedAction::message(self)
+    }
+}
+
 /// The maxima in force: the catalogue's defaults with the settings' overrides.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -225,28 +236,9 @@ impl Limits {
     }
 }
 
-/// Over a limit: what and for how long.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{} Please try again in {} minute{}.", .action.message(), minutes(.retry_after), plural(.retry_after))]
-pub struct TooMany {
-    /// The action.
-    pub action: LimitedAction,
-    /// Seconds until the window ends.
-    pub retry_after: i64,
-}
-
-fn minutes(secs: &i64) -> i64 {
-    (secs + 59) / 60
-}
-
-fn plural(secs: &i64) -> &'static str {
-    if minutes(secs) == 1 { "" } else { "s" }
-}
-
 /// The counter row of `action` for `subject`.
 pub fn bucket(action: LimitedAction, subject: &str) -> String {
-    let digest = Sha256::digest(format!("{}\0{subject}", action.name()).as_bytes());
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    anonymous_first::limits::bucket(action, subject)
 }
 
 /// Counts one hit of `action` for `subject`; over the limit, how long to wait.
@@ -257,24 +249,8 @@ pub async fn hit(
     action: LimitedAction,
     subject: &str,
 ) -> anyhow::Result<Result<(), TooMany>> {
-    let window = action.window_secs() as f64;
-    let (hits, retry): (i32, f64) = sqlx::query_as(
-        "WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
-         INSERT INTO rate_limits (bucket, window_start, hits)
-         SELECT $1, w.start, 1 FROM w
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-         RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8",
-    )
-    .bind(bucket(action, subject))
-    .bind(window)
-    .fetch_one(pool)
-    .await
-    .context("failed to count rate limit hit")?;
-    if hits > limits.max(action) {
-        Ok(Err(over(action, retry)))
-    } else {
-        Ok(Ok(()))
-    }
+    let answer = anonymous_first::limits::hit(pool, action, limits.max(action), subject).await?;
+    Ok(answer.inspect_err(counted))
 }
 
 /// Whether `subject` is already at the limit for `action`, without counting:
@@ -286,96 +262,29 @@ pub async fn peek(
     action: LimitedAction,
     subject: &str,
 ) -> anyhow::Result<Result<(), TooMany>> {
-    let window = action.window_secs() as f64;
-    let row: Option<(i32, f64)> = sqlx::query_as(
-        "SELECT hits, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8
-         FROM rate_limits
-         WHERE bucket = $1 AND window_start = to_timestamp(floor(extract(epoch FROM now()) / $2) * $2)",
-    )
-    .bind(bucket(action, subject))
-    .bind(window)
-    .fetch_optional(pool)
-    .await
-    .context("failed to read rate limit")?;
-    match row {
-        Some((hits, retry)) if hits >= limits.max(action) => Ok(Err(over(action, retry))),
-        _ => Ok(Ok(())),
-    }
+    let answer = anonymous_first::limits::peek(pool, action, limits.max(action), subject).await?;
+    Ok(answer.inspect_err(counted))
 }
 
 /// The answer for a refused hit (`retry`: seconds left in the window), counted
 /// in the metrics.
 pub fn over(action: LimitedAction, retry: f64) -> TooMany {
-    crate::metrics::global().rate_limited.inc(action.name());
-    TooMany {
-        action,
-        retry_after: retry.ceil().max(1.0) as i64,
-    }
+    let over = TooMany::new(action, retry);
+    counted(&over);
+    over
 }
 
-/// The subject for per-network limits: the IPv6 /48 (what one site or
-/// customer is usually given), or `None` for IPv4, where the address is scarce
-/// enough to be its own network.
-pub fn network_subject(ip: IpAddr) -> Option<String> {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
-        }
-        _ => None,
-    }
-}
-
-/// The subject for per-client limits: the IPv4 address, or the IPv6 /64 (one
-/// household or host usually owns a whole /64).
-pub fn client_subject(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
-/// Deletes windows that ended more than a day ago.
-pub async fn prune(pool: &PgPool) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
-        .execute(pool)
-        .await
-        .context("failed to prune rate limits")?;
-    Ok(done.rows_affected())
+fn counted(over: &TooMany) {
+    crate::metrics::global().rate_limited.inc(over.action);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{LimitedAction, Limits, TooMany, client_subject};
-
-    #[test]
-    fn ipv6_by_slash_64() {
-        let a = client_subject("2001:db8:1:2:aaaa::1".parse().unwrap());
-        let b = client_subject("2001:db8:1:2:bbbb::2".parse().unwrap());
-        let c = client_subject("2001:db8:1:3::1".parse().unwrap());
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert_eq!(client_subject("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
-        assert_eq!(client_subject("10.0.0.1".parse().unwrap()), "10.0.0.1");
-        let wide = |ip: &str| super::network_subject(ip.parse().unwrap());
-        assert_eq!(wide("2001:db8:1:2::1"), wide("2001:db8:1:ffff::9"));
-        assert_ne!(wide("2001:db8:1:2::1"), wide("2001:db8:2:2::1"));
-        assert_eq!(wide("10.0.0.1"), None);
-        assert_eq!(wide("::ffff:10.0.0.1"), None);
-    }
+    use super::{LimitedAction, Limits, TooMany};
 
     #[test]
     fn messages_say_how_long() {
-        let over = TooMany {
-            action: LimitedAction::Upload,
-            retry_after: 61,
-        };
+        let over = TooMany::new(LimitedAction::Upload, 61.0);
         assert_eq!(
             over.to_string(),
             "That is a lot of photos in a short time. Please try again in 2 minutes."

@@ -112,7 +112,7 @@ async fn main() -> anyhow::Result<()> {
             tx.commit().await?;
             merges.push(ms(started));
             count = statements(&pool).await?;
-            assert_eq!((moved.dogs, moved.photos), (n, n));
+            assert_eq!((moved.get("dogs"), moved.get("photos")), (n, n));
             let other = guest_with(&pool, 0).await?;
             bare.push(floor(&pool, "bench_floor", (other, target), 2 * n).await?);
             with_fk.push(floor(&pool, "bench_floor_fk", (other, target), 2 * n).await?);
@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
     let auth = Context {
         pool: pool.clone(),
         hasher: paws_inside::password::Hasher::new(1),
-        photos: paws_inside::photos::PhotoService::new(store, Default::default(), 1),
+        photos: paws_inside::photos::PhotoService::new(store.clone(), Default::default(), 1),
         config: Arc::new(Config {
             public_url: "http://127.0.0.1".into(),
             link_minutes: 10,
@@ -147,6 +147,12 @@ async fn main() -> anyhow::Result<()> {
         passkeys: Default::default(),
         public_pages: Default::default(),
         funnel: Default::default(),
+        // The app's own hooks, so a claim does what it does in the server.
+        hooks: Arc::new(paws_inside::hooks::PawsHooks::new(
+            pool.clone(),
+            store,
+            Default::default(),
+        )),
     };
     let mut samples = Vec::new();
     for i in 0..50 {

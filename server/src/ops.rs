@@ -94,8 +94,19 @@ async fn retry(pool: &PgPool, id: i64) -> anyhow::Result<String> {
     let done = failures::retry(pool, None, id)
         .await
         .with_context(|| format!("retry of {id} failed"))?;
+    // As after a sign-in's merge: the verdicts the guest's answers count in
+    // catch up (what the servers' claim hook does).
+    let mut verdicts = 0;
+    if let failures::Retry::Merged { account, .. } = &done {
+        verdicts = paws_inside::venues::verdicts::after_claim(pool, *account)
+            .await
+            .unwrap_or_else(|err| {
+                eprintln!("the verdicts catch up at the next daily pass: {err:#}");
+                0
+            });
+    }
     // Run outside the servers: they hear of a change to their pages from here.
-    if done.changes_public_pages()
+    if (done.changes_public_pages() || verdicts > 0)
         && let Err(err) = crate::notify::announce(pool, "claims-retry").await
     {
         eprintln!(
@@ -103,7 +114,10 @@ async fn retry(pool: &PgPool, id: i64) -> anyhow::Result<String> {
         );
     }
     match done {
-        failures::Retry::Merged(d) => Ok(format!("{id}: merged {}\n", d.describe())),
+        failures::Retry::Merged { moved, .. } => Ok(format!(
+            "{id}: merged {}\n",
+            paws_inside::auth::merge::words(&moved).describe()
+        )),
         failures::Retry::NothingToDo => Ok(format!("{id}: nothing to do\n")),
     }
 }

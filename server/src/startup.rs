@@ -218,6 +218,12 @@ fn router(
     passkeys: paws_inside::auth::passkeys::Passkeys,
     funnel: paws_inside::auth::funnel::MadeCounts,
 ) -> Router {
+    // Flows say when a public page changed: this instance's copies go at
+    // once, the other instances' when the announcement reaches them.
+    let public_pages = PublicPages::new({
+        let cache = cache.clone();
+        move || cache.changed()
+    });
     let ctx = Context {
         pool: pool.clone(),
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
@@ -233,12 +239,12 @@ fn router(
         }),
         oidc,
         passkeys,
-        // Flows say when a public page changed: this instance's copies go at
-        // once, the other instances' when the announcement reaches them.
-        public_pages: PublicPages::new({
-            let cache = cache.clone();
-            move || cache.changed()
-        }),
+        hooks: std::sync::Arc::new(paws_inside::hooks::PawsHooks::new(
+            pool.clone(),
+            photos.store.clone(),
+            public_pages.clone(),
+        )),
+        public_pages,
         funnel,
     };
     let state = AppState::new(Shared {

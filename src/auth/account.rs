@@ -338,37 +338,19 @@ pub async fn discard_guest(ctx: &Context, caller: &mut Caller, confirmed: bool) 
 
 /// Deletes `user` if it is still what the caller decided on (a guest or a
 /// member) and this session is still its own, rows first in one transaction
-/// (sessions and owned rows go by cascade), then its photo files, then this
-/// browser's session.
+/// (sessions and owned rows go by cascade), then what the erase hook removes
+/// outside the database (photo files), then this browser's session.
 async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
     let session = caller.session.id().unwrap_or_default();
     let mut tx = ctx.pool.begin().await.context("failed to begin deletion")?;
-    let keys: Vec<String> = sqlx::query_scalar("SELECT storage_key FROM photos WHERE user_id = $1")
-        .bind(user)
-        .fetch_all(&mut *tx)
-        .await
-        .context("failed to list photos")?;
-    // What public pages show of this user goes with it: photos at a venue.
-    let shown: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM photos WHERE user_id = $1 AND venue_id IS NOT NULL AND hidden_at IS NULL)",
-    )
-    .bind(user)
-    .fetch_one(&mut *tx)
-    .await
-    .context("failed to look up what the user shows")?;
-    // Its "dogs still welcome?" answers stay, without a name, so the venues'
-    // counts do not change (see ARCHITECTURE.md, "dogs still welcome?"). Only
-    // while the session is still this user's: otherwise the delete below
-    // decides nothing and the transaction rolls back.
-    sqlx::query(
-        "UPDATE venue_checks SET user_id = NULL, network = NULL WHERE user_id = $1
-           AND EXISTS (SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1)",
-    )
-    .bind(user)
-    .bind(&session)
-    .execute(&mut *tx)
-    .await
-    .context("failed to keep the answers")?;
+    // What must go outside the database (the app's erase hook), read before
+    // the rows go; done only once the deletion has committed.
+    let after = ctx.hooks.erasing(&mut tx, user).await?;
+    // What outlives its owner (the "dogs still welcome?" answers) stays,
+    // without a name, so the venues' counts do not change (ARCHITECTURE.md,
+    // "dogs still welcome?"). If the delete below decides nothing, the
+    // transaction rolls back and this with it.
+    crate::db::ownership::owned().release(&mut tx, user).await?;
     let gone = sqlx::query(
         "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
            AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",
@@ -385,13 +367,10 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
         ));
     }
     tx.commit().await.context("failed to commit deletion")?;
-    if shown {
-        ctx.public_changed();
-    }
-    for key in &keys {
-        ctx.photos.store.remove(key).await;
+    if let Some(after) = after {
+        after.await;
     }
     caller.session.forget().await?;
-    tracing::info!(%user, photos = keys.len(), "user deleted");
+    tracing::info!(%user, "user deleted");
     Ok(())
 }

@@ -437,10 +437,7 @@ mod tests {
 
     #[test]
     fn kinds_and_messages() {
-        let e = MintError::TooMany(TooMany {
-            action: crate::limits::LimitedAction::NewGuest,
-            retry_after: 61,
-        });
+        let e = MintError::TooMany(TooMany::new(crate::limits::LimitedAction::NewGuest, 61.0));
         assert_eq!(e.kind(), Kind::TooMany(61));
         assert!(e.to_string().ends_with("in 2 minutes."), "{e}");
         let e = LinkError::Unexpected(anyhow::anyhow!("db down at 10.0.0.3"));

@@ -4,7 +4,8 @@
 //! the sign-in still commits (blocking a login is how you lose someone).
 
 use super::preview::GuestData;
-use crate::db::ownership::OWNED;
+use crate::db::ownership::owned;
+use anonymous_first::Counts;
 use anyhow::Context;
 use sqlx::{Acquire, PgConnection};
 use std::collections::BTreeMap;
@@ -15,32 +16,29 @@ use uuid::Uuid;
 pub enum Outcome {
     /// The guest became the account in place (same id, nothing moved).
     Promoted,
-    /// The guest's rows were moved into the existing account.
-    Merged(GuestData),
+    /// The guest's rows were moved into the existing account (per table).
+    Merged(Counts),
     /// A merge failed and was rolled back; it is recorded for a retry.
     MergeFailed,
 }
 
-/// Counts what a guest owns (what the confirm page and the audit show).
+/// Counts what a guest owns (what the confirm page and the audit show), in
+/// one statement over every owned table.
 pub async fn guest_data(conn: &mut PgConnection, guest: Uuid) -> anyhow::Result<GuestData> {
-    let (dogs, photos, suggestions, checks, saved): (i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM dogs WHERE user_id = $1),
-                (SELECT count(*) FROM photos WHERE user_id = $1),
-                (SELECT count(*) FROM venue_suggestions WHERE user_id = $1),
-                (SELECT count(*) FROM venue_checks WHERE user_id = $1),
-                (SELECT count(*) FROM saved_places WHERE user_id = $1)",
-    )
-    .bind(guest)
-    .fetch_one(conn)
-    .await
-    .context("failed to count guest data")?;
-    Ok(GuestData {
-        dogs,
-        photos,
-        suggestions,
-        checks,
-        saved,
-    })
+    Ok(words(&owned().count(conn, guest).await?))
+}
+
+/// The owned tables' counts as the person reads them.
+pub fn words(counts: &Counts) -> GuestData {
+    GuestData {
+        dogs: counts.get("dogs"),
+        photos: counts.get("photos"),
+        suggestions: counts.get("venue_suggestions"),
+        checks: counts.get("venue_checks"),
+        saved: counts.get("saved_places"),
+        reports: counts.get("photo_reports"),
+        proposals: counts.get("policy_proposals"),
+    }
 }
 
 /// Locks the guests among `wanted` that are still guests, in `wanted`'s order.
@@ -76,9 +74,9 @@ pub(super) async fn merge_or_record(
 ) -> anyhow::Result<Outcome> {
     let mut savepoint = conn.begin().await.context("failed to open savepoint")?;
     match merge(&mut savepoint, guest, target).await {
-        Ok(counts) => {
+        Ok(moved) => {
             savepoint.commit().await.context("failed to release savepoint")?;
-            Ok(Outcome::Merged(counts))
+            Ok(Outcome::Merged(moved))
         }
         Err(err) => {
             savepoint
@@ -91,7 +89,7 @@ pub(super) async fn merge_or_record(
             // the sign-in's transaction (the record is what matters).
             let counts = {
                 let mut counting = conn.begin().await.context("failed to open savepoint")?;
-                match guest_data(&mut counting, guest).await {
+                match owned().count(&mut counting, guest).await {
                     Ok(counts) => {
                         counting.commit().await.context("failed to release savepoint")?;
                         counts
@@ -101,7 +99,7 @@ pub(super) async fn merge_or_record(
                             .rollback()
                             .await
                             .context("failed to roll back savepoint")?;
-                        GuestData::default()
+                        Counts::default()
                     }
                 }
             };
@@ -111,7 +109,7 @@ pub(super) async fn merge_or_record(
             .bind(guest)
             .bind(target)
             .bind(format!("{err:#}"))
-            .bind(sqlx::types::Json(counts_json(&counts)))
+            .bind(sqlx::types::Json(counts.iter().collect::<BTreeMap<_, _>>()))
             .execute(&mut *conn)
             .await
             .context("failed to record merge failure")?;
@@ -123,25 +121,8 @@ pub(super) async fn merge_or_record(
 /// Moves every owned row of `guest` to `target`, ends its sessions (each
 /// leaving a farewell), deletes the guest and writes the audit row. One statement per owned
 /// table, whatever the number of rows.
-pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow::Result<GuestData> {
-    let mut moved = BTreeMap::new();
-    for owned in OWNED {
-        if let Some(refresh) = owned.refresh_statement() {
-            sqlx::query(&refresh)
-                .bind(guest)
-                .bind(target)
-                .execute(&mut *conn)
-                .await
-                .with_context(|| format!("failed to refresh {}", owned.table))?;
-        }
-        let done = sqlx::query(&owned.move_statement())
-            .bind(guest)
-            .bind(target)
-            .execute(&mut *conn)
-            .await
-            .with_context(|| format!("failed to move {}", owned.table))?;
-        moved.insert(owned.table, done.rows_affected() as i64);
-    }
+pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow::Result<Counts> {
+    let moved = owned().move_all(conn, guest, target).await?;
     // Its browsers learn where its things went (their sessions end with it).
     let farewell = super::farewell::Ending {
         moved_to: Some(target),
@@ -153,32 +134,14 @@ pub async fn merge(conn: &mut PgConnection, guest: Uuid, target: Uuid) -> anyhow
         .execute(&mut *conn)
         .await
         .context("failed to delete merged guest")?;
-    let count = |table| moved.get(table).copied().unwrap_or(0);
-    let counts = GuestData {
-        dogs: count("dogs"),
-        photos: count("photos"),
-        suggestions: count("venue_suggestions"),
-        checks: count("venue_checks"),
-        saved: count("saved_places"),
-    };
     sqlx::query("INSERT INTO claim_audit (from_user, to_user, counts) VALUES ($1, $2, $3)")
         .bind(guest)
         .bind(target)
-        .bind(sqlx::types::Json(&moved))
+        .bind(sqlx::types::Json(moved.iter().collect::<BTreeMap<_, _>>()))
         .execute(&mut *conn)
         .await
         .context("failed to write claim audit")?;
-    Ok(counts)
-}
-
-fn counts_json(d: &GuestData) -> BTreeMap<&'static str, i64> {
-    BTreeMap::from([
-        ("dogs", d.dogs),
-        ("photos", d.photos),
-        ("venue_suggestions", d.suggestions),
-        ("venue_checks", d.checks),
-        ("saved_places", d.saved),
-    ])
+    Ok(moved)
 }
 
 /// Counts every outcome in the claims metric (`plain`: nobody came along).
@@ -206,16 +169,10 @@ pub fn notice(outcomes: &[Outcome], created: bool) -> String {
     let moved = outcomes
         .iter()
         .filter_map(|o| match o {
-            Outcome::Merged(data) => Some(*data),
+            Outcome::Merged(moved) => Some(words(moved)),
             _ => None,
         })
-        .fold(GuestData::default(), |a, b| GuestData {
-            dogs: a.dogs + b.dogs,
-            photos: a.photos + b.photos,
-            suggestions: a.suggestions + b.suggestions,
-            checks: a.checks + b.checks,
-            saved: a.saved + b.saved,
-        });
+        .fold(GuestData::default(), GuestData::plus);
     match (outcomes.contains(&Outcome::Promoted), moved.is_empty(), created) {
         (_, false, _) => format!("You are signed in. Your {} came with you.", moved.describe()),
         (true, true, _) => {
@@ -228,14 +185,11 @@ pub fn notice(outcomes: &[Outcome], created: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{GuestData, Outcome, notice};
+    use super::{Outcome, notice};
 
     #[test]
     fn notices() {
-        let merged = Outcome::Merged(GuestData {
-            dogs: 2,
-            ..GuestData::default()
-        });
+        let merged = Outcome::Merged([("dogs", 2), ("photos", 0)].into_iter().collect());
         assert_eq!(
             notice(&[merged], false),
             "You are signed in. Your 2 dogs came with you."

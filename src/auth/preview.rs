@@ -18,12 +18,31 @@ pub struct GuestData {
     /// Saved places.
     #[serde(default)]
     pub saved: i64,
+    /// Photos reported.
+    #[serde(default)]
+    pub reports: i64,
+    /// Changes to a venue's dog policy suggested.
+    #[serde(default)]
+    pub proposals: i64,
 }
 
 impl GuestData {
     /// Nothing to bring along.
     pub fn is_empty(&self) -> bool {
-        self.dogs == 0 && self.photos == 0 && self.suggestions == 0 && self.checks == 0 && self.saved == 0
+        *self == Self::default()
+    }
+
+    /// Both together (what several guests bring).
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            dogs: self.dogs + other.dogs,
+            photos: self.photos + other.photos,
+            suggestions: self.suggestions + other.suggestions,
+            checks: self.checks + other.checks,
+            saved: self.saved + other.saved,
+            reports: self.reports + other.reports,
+            proposals: self.proposals + other.proposals,
+        }
     }
 
     /// "2 dogs, 3 photos and 1 suggestion" (only the non-zero parts).
@@ -34,6 +53,8 @@ impl GuestData {
             (self.suggestions, "suggestion"),
             (self.checks, "venue check"),
             (self.saved, "saved place"),
+            (self.reports, "photo report"),
+            (self.proposals, "suggested change"),
         ]
         .into_iter()
         .filter(|(n, _)| *n > 0)
@@ -100,8 +121,7 @@ mod tests {
             dogs,
             photos,
             suggestions,
-            checks: 0,
-            saved: 0,
+            ..GuestData::default()
         };
         assert_eq!(d(0, 0, 0).describe(), "nothing yet");
         assert_eq!(d(1, 0, 0).describe(), "1 dog");
@@ -114,5 +134,15 @@ mod tests {
         };
         assert!(!checked.is_empty(), "a guest with only answers is brought along");
         assert_eq!(checked.describe(), "2 venue checks");
+        let reported = GuestData {
+            reports: 1,
+            proposals: 2,
+            ..GuestData::default()
+        };
+        assert!(
+            !reported.is_empty(),
+            "a guest with only a report is brought along"
+        );
+        assert_eq!(reported.describe(), "1 photo report and 2 suggested changes");
     }
 }

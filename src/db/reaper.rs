@@ -4,7 +4,7 @@
 //! guest rows after 13 weeks are deleted in small batches (`SKIP LOCKED`, so a batch
 //! never waits on, or blocks, live traffic).
 
-use super::ownership::OWNED;
+use super::ownership::owned;
 use anyhow::Context;
 use sqlx::PgPool;
 
@@ -25,26 +25,12 @@ pub struct Reaped {
     pub orphan_photos: u64,
 }
 
-/// The condition for a guest that owns no rows in any owned table.
-fn owns_nothing() -> String {
-    OWNED
-        .iter()
-        .map(|o| {
-            format!(
-                "NOT EXISTS (SELECT 1 FROM {} o WHERE o.{} = u.id)",
-                o.table, o.column
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
 /// Counts (dry run) or deletes idle empty guests older than `idle_days`, in
 /// batches of `batch` rows per transaction.
 pub async fn guests(pool: &PgPool, idle_days: i64, batch: i64, dry_run: bool) -> anyhow::Result<u64> {
     let condition = format!(
         "u.is_anonymous AND u.last_seen_at < now() - make_interval(days => $1) AND {}",
-        owns_nothing()
+        owned().owns_nothing("u.id")
     );
     if dry_run {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users u WHERE {condition}"))

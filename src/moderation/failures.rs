@@ -32,8 +32,13 @@ pub async fn open_ids(pool: &PgPool) -> anyhow::Result<Vec<i64>> {
 /// What a retry did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Retry {
-    /// Moved this much and resolved the failure.
-    Merged(crate::GuestData),
+    /// Moved this much (per owned table) into `account` and resolved the failure.
+    Merged {
+        /// The account the guest's rows moved into.
+        account: Uuid,
+        /// What moved.
+        moved: anonymous_first::Counts,
+    },
     /// Already resolved (or unknown): nothing done.
     NothingToDo,
 }
@@ -44,7 +49,7 @@ impl Retry {
     /// day, which a venue page counts. Nothing else a merge moves is shown
     /// with its owner.
     pub fn changes_public_pages(&self) -> bool {
-        matches!(self, Self::Merged(moved) if moved.checks > 0)
+        matches!(self, Self::Merged { moved, .. } if moved.get("venue_checks") > 0)
     }
 }
 
@@ -97,7 +102,10 @@ pub async fn retry(pool: &PgPool, admin: Option<Uuid>, id: i64) -> anyhow::Resul
     )
     .await?;
     tx.commit().await.context("failed to commit retry")?;
-    Ok(Retry::Merged(counts))
+    Ok(Retry::Merged {
+        account: target,
+        moved: counts,
+    })
 }
 
 async fn resolve(conn: &mut sqlx::PgConnection, id: i64, how: &str) -> anyhow::Result<()> {

@@ -183,12 +183,17 @@ pub async fn retry_failure(ctx: &Context, caller: &Caller, id: &str) -> Result<(
         .parse()
         .map_err(|_| ModerationError::Invalid("Unknown failure.".into()))?;
     match failures::retry(&ctx.pool, Some(admin), id).await {
-        Ok(done) => {
-            if done.changes_public_pages() {
-                ctx.public_changed();
-            }
+        Ok(failures::Retry::Merged { account, moved }) => {
+            // As after a sign-in's merge: the verdicts catch up (the claim hook).
+            let claim = anonymous_first::Claimed {
+                account,
+                promoted: false,
+                merged: vec![moved],
+            };
+            ctx.hooks.claimed(claim).await;
             Ok(())
         }
+        Ok(failures::Retry::NothingToDo) => Ok(()),
         Err(err) => {
             tracing::error!(error = ?err, id, "claim retry failed");
             Err(ModerationError::RetryFailed(err))

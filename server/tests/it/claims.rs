@@ -504,6 +504,57 @@ async fn another_browser_chooses_what_comes_along() {
     );
 }
 
+/// Before the owned-data list was the one source of the counts, a guest
+/// holding only a photo report or a proposed policy counted as holding
+/// nothing: "just sign me in" then stranded it. Now the page names it and
+/// the sign-in refuses to leave it behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_holding_only_a_proposal_is_not_left_behind() {
+    let sink = SmtpSink::start();
+    let app = spawn(&sink).await;
+    let phone = Browser::new();
+    add_dog(&app, &phone, "Phone Dog").await;
+    let laptop = Browser::new();
+    let proposed = app
+        .call(
+            &laptop,
+            "venues/policy/propose",
+            &[
+                ("slug", "pawsome-bakery-berlin"),
+                ("dogs_where", "outside_only"),
+                ("size_limit", "any"),
+                ("leash", "unknown"),
+                ("conditional", ""),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status(), 200, "{}", proposed.text().await.unwrap());
+    let laptop_guest = user_id(&app, &laptop).await;
+
+    let token = request_link(&app, &sink, &phone, "only@example.com", 1).await;
+    let (_, page) = confirm_page(&app, &laptop, &token).await;
+    assert!(page.contains("Also bring the 1 suggested change"), "{page}");
+    let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/auth/confirm?token={token}&error=left_behind")
+    );
+    assert_eq!(user_id(&app, &laptop).await, laptop_guest, "still the guest");
+    let res = confirm(
+        &app,
+        &laptop,
+        &token,
+        &[("bring_requester", "false"), ("bring_this_browser", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let owner: Uuid = sqlx::query_scalar("SELECT user_id FROM policy_proposals")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(owner, user_id(&app, &laptop).await, "the proposal came along");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let sink = SmtpSink::start();

@@ -361,32 +361,30 @@ async fn every_user_owned_table_is_in_the_claim_list() {
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    use paws_inside::db::ownership::{BOOKKEEPING, OUTLIVE_OWNER, OWNED};
+    use paws_inside::db::ownership::{BOOKKEEPING, owned};
     for (table, column) in &referencing {
         assert!(
-            OWNED.iter().any(|o| o.table == table && o.column == column)
-                || BOOKKEEPING.contains(&(table.as_str(), column.as_str())),
-            "{table}.{column} references users but is in neither OWNED nor BOOKKEEPING"
+            owned().contains(table, column) || BOOKKEEPING.contains(&(table.as_str(), column.as_str())),
+            "{table}.{column} references users but is neither owned nor in BOOKKEEPING"
         );
     }
     assert!(referencing.iter().any(|(t, _)| t == "photo_reports"));
-    for owned in OWNED {
+    for owned in owned().tables() {
         let nullable: String = sqlx::query_scalar(
             "SELECT is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
         )
-        .bind(owned.table)
-        .bind(owned.column)
+        .bind(owned.table())
+        .bind(owned.owner())
         .fetch_one(&app.pool)
         .await
         .unwrap();
         // Only the rows that stay without their owner may have none.
-        let may_outlive = OUTLIVE_OWNER.contains(&(owned.table, owned.column));
         assert_eq!(
             nullable,
-            if may_outlive { "YES" } else { "NO" },
-            "{}.{} must be NOT NULL unless listed in OUTLIVE_OWNER",
-            owned.table,
-            owned.column
+            if owned.outlives() { "YES" } else { "NO" },
+            "{}.{} must be NOT NULL unless it outlives its owner",
+            owned.table(),
+            owned.owner()
         );
     }
 }

@@ -154,6 +154,30 @@ async fn each_public_change_drops_the_cached_pages() {
     let res = app.call(&boss, "admin/report", &hide).await;
     assert!(ok(&res), "{}", res.status());
     assert!(fresh(&app, &name).await, "an admin hid a photo shown there");
+
+    // A guest discards its data (the erase hook): a dog's own photo changes
+    // nothing public; one shown at the venue drops the copies, after its rows
+    // and files have gone.
+    for (at_venue, n) in [(false, 5), (true, 6)] {
+        let other = Browser::new();
+        let dog = add_dog(&app, &other, "Pip").await.to_string();
+        let mut fields = vec![("dog", dog.as_str())];
+        if at_venue {
+            fields.push(("venue", SLUG));
+        }
+        let res = upload(&app, &other, png(40, 30), "p.png", &fields).await;
+        assert_eq!(res.status(), 201);
+        let name = cache_then_rename(&app, &app.pool, n).await;
+        let res = app
+            .call(&other, "account/discard-guest", &[("confirm", "1")])
+            .await;
+        assert!(ok(&res), "{}", res.status());
+        assert_eq!(
+            fresh(&app, &name).await,
+            at_venue,
+            "discarded, photo at the venue: {at_venue}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

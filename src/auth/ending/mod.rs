@@ -32,6 +32,7 @@ use super::context::Caller;
 use super::merge::{self, Outcome};
 use super::user::User;
 use crate::context::Context;
+use anonymous_first::{Claimed, Counts};
 use anyhow::Context as _;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -72,28 +73,27 @@ pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) 
         None => None,
     };
     tx.commit().await.context("failed to commit the sign-in")?;
-    // A merged guest's answers can change what venue pages say (the later
-    // answer of a day wins; the guest's duplicate goes).
-    if ended
+    // What the app derives from who owns what catches up (its claim hook:
+    // Paws Inside recomputes the verdicts a claimed guest's answers count in),
+    // after the commit: it can never undo the sign-in.
+    let promoted = ended.outcomes.contains(&Outcome::Promoted);
+    let merged: Vec<Counts> = ended
         .outcomes
         .iter()
-        .any(|o| matches!(o, Outcome::Merged(d) if d.checks > 0))
-    {
-        ctx.public_changed();
-    }
-    // A claimed guest's answers now count fully: the verdicts of the venues
-    // it answered are recomputed after the commit, in a transaction of their
-    // own (a failure must not undo a sign-in; the daily pass catches it).
-    if ended
-        .outcomes
-        .iter()
-        .any(|o| matches!(o, Outcome::Promoted | Outcome::Merged(_)))
-    {
-        match crate::venues::verdicts::after_claim(&ctx.pool, ended.user).await {
-            Ok(0) => {}
-            Ok(_) => ctx.public_changed(),
-            Err(err) => tracing::error!(error = ?err, "recomputing verdicts after a claim"),
-        }
+        .filter_map(|o| match o {
+            Outcome::Merged(moved) => Some(moved.clone()),
+            _ => None,
+        })
+        .collect();
+    if promoted || !merged.is_empty() {
+        let account = ended.user;
+        ctx.hooks
+            .claimed(Claimed {
+                account,
+                promoted,
+                merged,
+            })
+            .await;
     }
     match rotation {
         Some(rotation) => {

@@ -69,9 +69,10 @@ impl SmtpSink {
             .collect()
     }
 
-    /// Waits (up to 10 s) for the `n`-th message to `to` and returns it.
+    /// Waits (up to 30 s: the suite keeps both cores busy) for the `n`-th
+    /// message to `to` and returns it.
     pub async fn wait_for(&self, to: &str, n: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(m) = self.messages_to(to).into_iter().nth(n - 1) {
                 return m;

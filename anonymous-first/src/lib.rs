@@ -1,0 +1,32 @@
+//! Anonymous-first accounts for axum + sqlx apps.
+//!
+//! A visitor who contributes before signing up gets a real user row, flagged
+//! anonymous, that every foreign key points at like any other user. When they
+//! later claim the account — by any way in — everything the guest made comes
+//! along: promoted in place, or moved in the sign-in's own transaction.
+//!
+//! This crate is being carved out of its first user's identity core, one
+//! seam at a time (see the README for what is here and what is still to
+//! come). Here now:
+//!
+//! - [`owned`]: the app declares the tables a user owns, once; counts, the
+//!   merge, the reaper's test and what outlives a deleted account derive from
+//!   that list.
+//! - [`hooks`]: the erase hook — what the app removes outside the database
+//!   (files, shared page copies) once a user's deletion has committed — and
+//!   the claim hook, after a sign-in brought guests' things along.
+//! - [`password`]: the password policy and argon2id hashing off the runtime,
+//!   a few at a time.
+//! - [`client_ip`]: the client address behind trusted proxies only.
+//! - [`limits`]: rate limits counted in Postgres across instances, for the
+//!   app's catalogue of limited actions.
+#![deny(missing_docs)]
+
+pub mod client_ip;
+pub mod hooks;
+pub mod limits;
+pub mod owned;
+pub mod password;
+
+pub use hooks::{AfterCommit, Claimed, Hooks, NoHooks};
+pub use owned::{Counts, OwnedData, OwnedTable};
