@@ -12,7 +12,7 @@ CRATE = "anonymous-first"
 # The app's name and brand, and the words of its tables (dogs, venues,
 # photos and their reports, saved places, policy proposals, the funnel).
 APP = re.compile(r"paws|dog|venue|photo|saved_place|polic(y|ies)_proposal|funnel|leptos", re.I)
-APP_CRATES = re.compile(r"^\s*(paws_inside|app|server)\s*=", re.M)
+APP_CRATES = re.compile(r"^\s*(paws_inside|app|server)\s*=")
 
 # Data, not words of ours: the list of passwords attackers try first.
 DATA = {"common_passwords.txt"}
@@ -28,8 +28,12 @@ for dirpath, _, files in os.walk(CRATE):
                 if APP.search(line):
                     found.append(f"{path}:{n}: {line.rstrip()}")
 with open(os.path.join(CRATE, "Cargo.toml"), encoding="utf-8") as manifest:
-    for m in APP_CRATES.finditer(manifest.read()):
-        found.append(f"{CRATE}/Cargo.toml: depends on the app's crate {m.group(1)}")
+    section = ""
+    for line in manifest:
+        if line.startswith("["):
+            section = line.strip()
+        elif "dependencies" in section and (m := APP_CRATES.match(line)):
+            found.append(f"{CRATE}/Cargo.toml: {section} names the app's crate {m.group(1)}")
 if found:
     print("The identity crate names its app:", *found, sep="\n  ")
     sys.exit(1)

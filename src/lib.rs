@@ -8,13 +8,13 @@
 pub mod auth;
 pub mod contributions;
 pub mod dogs;
-pub mod email;
+pub use anonymous_first::email;
 pub mod funnel;
 pub mod geo;
 mod keyed;
 pub mod moderation;
 pub mod photos;
-pub mod redirect;
+pub use anonymous_first::redirect;
 pub mod saved;
 pub mod slug;
 pub mod suggestions;

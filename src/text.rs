@@ -22,13 +22,9 @@
 //! [`invisible`] is the stricter test for text nobody typed to us (names
 //! from OpenStreetMap): anything it finds is a reason to skip the element.
 
-/// Characters that show nothing or reorder what follows: controls, zero-width
-/// and direction marks, line separators, private use.
-pub fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
-        || matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..)
-}
+/// Characters that show nothing or reorder what follows (the identity
+/// crate's test, which addresses use too).
+pub use anonymous_first::text::invisible;
 
 /// How one field a person fills in is read: its name in the form's words,
 /// its bound and whether it holds lines.

@@ -9,6 +9,9 @@
 //! seam at a time (see the README for what is here and what is still to
 //! come). Here now:
 //!
+//! - [`EmailAddress`]: an address validated once at the edge, and
+//!   [`redirect::safe_next`]: where to go after signing in, only ever a path
+//!   of the site.
 //! - [`owned`]: the app declares the tables a user owns, once; counts, the
 //!   merge, the reaper's test and what outlives a deleted account derive from
 //!   that list.
@@ -20,13 +23,29 @@
 //! - [`client_ip`]: the client address behind trusted proxies only.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
+//!
+//! Without the default `server` feature the crate is only its validated
+//! types ([`email`], [`redirect`], [`text`]), which a browser build (wasm)
+//! shares with the server.
 #![deny(missing_docs)]
 
+pub mod email;
+pub mod redirect;
+pub mod text;
+
+#[cfg(feature = "server")]
 pub mod client_ip;
+#[cfg(feature = "server")]
 pub mod hooks;
+#[cfg(feature = "server")]
 pub mod limits;
+#[cfg(feature = "server")]
 pub mod owned;
+#[cfg(feature = "server")]
 pub mod password;
 
+pub use email::EmailAddress;
+#[cfg(feature = "server")]
 pub use hooks::{AfterCommit, Claimed, Hooks, NoHooks};
+#[cfg(feature = "server")]
 pub use owned::{Counts, OwnedData, OwnedTable};

@@ -1,6 +1,6 @@
 //! Where to send someone after signing in: only ever a path on this site.
 
-/// Returns `raw` if it is a same-site relative path (`/dogs`, `/venues/x?y=1`),
+/// Returns `raw` if it is a same-site relative path (`/playlists`, `/tracks/x?y=1`),
 /// else `/`. Rejects protocol-relative (`//host`), backslash tricks (`/\host`,
 /// which browsers read as `//host`), absolute URLs, `javascript:` and anything
 /// with control characters or whitespace.
@@ -25,7 +25,12 @@ mod tests {
 
     #[test]
     fn keeps_own_paths() {
-        for ok in ["/", "/dogs", "/venues/cafe-x?city=Berlin#map", "/dogs/new"] {
+        for ok in [
+            "/",
+            "/playlists",
+            "/tracks/song-x?album=Blue#play",
+            "/playlists/new",
+        ] {
             assert_eq!(safe_next(Some(ok)), ok);
         }
         assert_eq!(safe_next(None), "/");
@@ -49,7 +54,7 @@ mod tests {
             " //evil.example",
             "data:text/html,hi",
             "",
-            "./dogs",
+            "./playlists",
             "/ /evil",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
