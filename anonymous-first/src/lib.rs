@@ -21,6 +21,8 @@
 //! - [`password`]: the password policy and argon2id hashing off the runtime,
 //!   a few at a time.
 //! - [`client_ip`]: the client address behind trusted proxies only.
+//! - [`tokens`]: one-time email tokens (links and codes), only their hashes
+//!   stored, single-use under any concurrency, retired only by the same asker.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
 //!
@@ -43,6 +45,8 @@ pub mod limits;
 pub mod owned;
 #[cfg(feature = "server")]
 pub mod password;
+#[cfg(feature = "server")]
+pub mod tokens;
 
 pub use email::EmailAddress;
 #[cfg(feature = "server")]

@@ -7,8 +7,10 @@
 //! Needs `TEST_DATABASE_URL`: a role that may create databases (`./test`
 //! gives it); each run makes a database of its own and drops it.
 
+mod common;
+
 use anonymous_first::{OwnedData, OwnedTable};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 const SCHEMA: &str = "
@@ -39,20 +41,6 @@ fn tables() -> OwnedData {
     .unwrap()
 }
 
-async fn fresh() -> (PgConnection, String, String) {
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .expect("TEST_DATABASE_URL: a Postgres role that may create databases (./test sets it)");
-    let name = format!("anonymous_first_test_{}", Uuid::new_v4().simple());
-    let mut conn = PgConnection::connect(&admin).await.unwrap();
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    let mut db = PgConnection::connect(&format!("{base}/{name}")).await.unwrap();
-    db.execute(SCHEMA).await.unwrap();
-    (db, admin, name)
-}
-
 async fn user(db: &mut PgConnection, guest: bool) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query("INSERT INTO users VALUES ($1, $2)")
@@ -70,7 +58,8 @@ async fn run(db: &mut PgConnection, sql: &str, a: Uuid, b: Uuid) {
 
 #[tokio::test]
 async fn a_merge_moves_everything_in_fixed_statements_and_counts_come_from_one_list() {
-    let (mut db, admin, name) = fresh().await;
+    let test_db = common::Db::new(SCHEMA).await;
+    let mut db = test_db.pool.acquire().await.unwrap().detach();
     let owned = tables();
     let (guest, account, empty) = (
         user(&mut db, true).await,
@@ -158,8 +147,5 @@ async fn a_merge_moves_everything_in_fixed_statements_and_counts_come_from_one_l
     assert_eq!(notes, 0);
 
     drop(db);
-    let mut conn = PgConnection::connect(&admin).await.unwrap();
-    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-        .await
-        .unwrap();
+    test_db.drop().await;
 }

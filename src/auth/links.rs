@@ -197,7 +197,10 @@ pub async fn sign_in_with_code(
         tokens::CodeTarget::Dead(peek) => return Err(dead_link(peek)),
     };
     let Some(attempt) = tokens::take_try(&ctx.pool, request, &code_hash).await? else {
-        return Err(tokens::why_no_try(&ctx.pool, request).await?);
+        return Err(match tokens::why_no_try(&ctx.pool, request).await? {
+            tokens::NoTry::TriedOut => LinkError::TriedOut,
+            tokens::NoTry::Used => LinkError::Used,
+        });
     };
     if !ctx.hasher.verify(code, Some(code_hash.clone())).await? {
         let left = tokens::CODE_TRIES - attempt;

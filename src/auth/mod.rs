@@ -62,7 +62,7 @@ pub mod sign_up;
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
-pub mod tokens;
+pub use anonymous_first::tokens;
 #[cfg(feature = "ssr")]
 mod ways_in;
 

@@ -7,15 +7,52 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-crate::keyed::keyed_enum!(
-    /// What a token is for; a token of one purpose never works for another.
-    Purpose {
-        MagicLink => "magic_link", "Sign in (and claim guest data) by email link";
-        EmailVerify => "email_verify", "Prove the address given at sign-up (and finish it)";
-        PasswordReset => "password_reset", "Set a new password";
-        EmailAdd => "email_add", "Add an address to an account that has none";
+/// What a token is for; a token of one purpose never works for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// Sign in (and claim a guest's things) by email link or code.
+    MagicLink,
+    /// Prove the address given at sign-up (and finish it).
+    EmailVerify,
+    /// Set a new password.
+    PasswordReset,
+    /// Add an address to an account that has none.
+    EmailAdd,
+}
+
+impl Purpose {
+    /// The key stored in `auth_tokens.purpose`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MagicLink => "magic_link",
+            Self::EmailVerify => "email_verify",
+            Self::PasswordReset => "password_reset",
+            Self::EmailAdd => "email_add",
+        }
     }
-);
+
+    /// Parses a stored key; unknown keys give `None`.
+    pub fn parse(key: &str) -> Option<Self> {
+        [
+            Self::MagicLink,
+            Self::EmailVerify,
+            Self::PasswordReset,
+            Self::EmailAdd,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == key)
+    }
+}
+
+/// Why a code got no try: every try was taken, or the token was used (by its
+/// link, a right code, a newer mail) or expired meanwhile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoTry {
+    /// All [`CODE_TRIES`] were taken.
+    TriedOut,
+    /// Used, replaced or expired.
+    Used,
+}
 
 /// A stored token's useful fields.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -243,9 +280,8 @@ pub async fn take_try(pool: &PgPool, id: Uuid, code_hash: &str) -> anyhow::Resul
     .context("failed to count a code's try")
 }
 
-/// Why no try was left: every try taken, or the token used (by its link, a
-/// right code, a newer mail) or expired meanwhile.
-pub async fn why_no_try(pool: &PgPool, id: Uuid) -> anyhow::Result<crate::auth::LinkError> {
+/// Why no try was left for a code of the token `id`.
+pub async fn why_no_try(pool: &PgPool, id: Uuid) -> anyhow::Result<NoTry> {
     let tried: Option<bool> = sqlx::query_scalar("SELECT code_attempts >= $2 FROM auth_tokens WHERE id = $1")
         .bind(id)
         .bind(CODE_TRIES)
@@ -253,8 +289,8 @@ pub async fn why_no_try(pool: &PgPool, id: Uuid) -> anyhow::Result<crate::auth::
         .await
         .context("failed to look up the code's token")?;
     Ok(match tried {
-        Some(true) => crate::auth::LinkError::TriedOut,
-        _ => crate::auth::LinkError::Used,
+        Some(true) => NoTry::TriedOut,
+        _ => NoTry::Used,
     })
 }
 
