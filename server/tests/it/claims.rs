@@ -439,6 +439,33 @@ async fn known_and_unknown_addresses_answer_identically_and_are_rate_limited() {
     assert_eq!(sent, 2, "the refused request stored and sent nothing");
 }
 
+/// Confirms `token` in `b` (holding guest `guest`, not the asker): "just
+/// sign me in" changes nothing and comes back to the still-working link page,
+/// which says why; with "also bring" ticked, the sign-in goes through (its
+/// answer returned).
+async fn left_behind_until_ticked(app: &TestApp, b: &Browser, token: &str, guest: Uuid) -> reqwest::Response {
+    let res = confirm(app, b, token, &[("bring_requester", "false")]).await;
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/auth/confirm?token={token}&error=left_behind"));
+    assert_eq!(user_id(app, b).await, guest, "still the guest");
+    let res = b.client.get(format!("{}{back}", app.address)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the link still works");
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("This browser holds dogs or photos added as a guest"),
+        "{page}"
+    );
+    let res = confirm(
+        app,
+        b,
+        token,
+        &[("bring_requester", "false"), ("bring_this_browser", "true")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    res
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_browser_chooses_what_comes_along() {
     let sink = SmtpSink::start();
@@ -460,32 +487,8 @@ async fn another_browser_chooses_what_comes_along() {
         "{page}"
     );
     assert!(page.contains("Also bring the 1 dog added in this browser"));
-    let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
-    let back = res.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(back, format!("/auth/confirm?token={token}&error=left_behind"));
-    assert_eq!(user_id(&app, &laptop).await, laptop_guest, "still the guest");
-    let res = laptop
-        .client
-        .get(format!("{}{back}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "the link still works");
-    let page = res.text().await.unwrap();
-    assert!(
-        page.contains("This browser holds dogs or photos added as a guest"),
-        "{page}"
-    );
-
+    let res = left_behind_until_ticked(&app, &laptop, &token, laptop_guest).await;
     // Ticked: the laptop's dog comes along; the phone's (not chosen) stays.
-    let res = confirm(
-        &app,
-        &laptop,
-        &token,
-        &[("bring_requester", "false"), ("bring_this_browser", "true")],
-    )
-    .await;
-    assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/dogs");
     let account = user_id(&app, &laptop).await;
     assert_eq!(account, laptop_guest, "the laptop's guest was promoted in place");
@@ -534,20 +537,7 @@ async fn a_guest_holding_only_a_proposal_is_not_left_behind() {
     let token = request_link(&app, &sink, &phone, "only@example.com", 1).await;
     let (_, page) = confirm_page(&app, &laptop, &token).await;
     assert!(page.contains("Also bring the 1 suggested change"), "{page}");
-    let res = confirm(&app, &laptop, &token, &[("bring_requester", "false")]).await;
-    assert_eq!(
-        res.headers()["location"].to_str().unwrap(),
-        format!("/auth/confirm?token={token}&error=left_behind")
-    );
-    assert_eq!(user_id(&app, &laptop).await, laptop_guest, "still the guest");
-    let res = confirm(
-        &app,
-        &laptop,
-        &token,
-        &[("bring_requester", "false"), ("bring_this_browser", "true")],
-    )
-    .await;
-    assert_eq!(res.status(), 303);
+    left_behind_until_ticked(&app, &laptop, &token, laptop_guest).await;
     let owner: Uuid = sqlx::query_scalar("SELECT user_id FROM policy_proposals")
         .fetch_one(&app.pool)
         .await
