@@ -25,15 +25,20 @@
 //!   stored, single-use under any concurrency, retired only by the same asker.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
+//! - [`User`] and the [`Profile`] seam: who a request is, with the app's own
+//!   fields of a member; [`sessions`]: the Postgres store behind
+//!   tower-sessions that reads both in one statement, and the farewells a
+//!   browser finds when another device ended its session.
 //!
 //! Without the default `server` feature the crate is only its validated
-//! types ([`email`], [`redirect`], [`text`]), which a browser build (wasm)
+//! types ([`email`], [`redirect`], [`text`], [`user`]), which a browser build (wasm)
 //! shares with the server.
 #![deny(missing_docs)]
 
 pub mod email;
 pub mod redirect;
 pub mod text;
+pub mod user;
 
 #[cfg(feature = "server")]
 pub mod client_ip;
@@ -46,6 +51,8 @@ pub mod owned;
 #[cfg(feature = "server")]
 pub mod password;
 #[cfg(feature = "server")]
+pub mod sessions;
+#[cfg(feature = "server")]
 pub mod tokens;
 
 pub use email::EmailAddress;
@@ -53,3 +60,6 @@ pub use email::EmailAddress;
 pub use hooks::{AfterCommit, Claimed, Hooks, NoHooks};
 #[cfg(feature = "server")]
 pub use owned::{Counts, OwnedData, OwnedTable};
+#[cfg(feature = "server")]
+pub use sessions::{PgSessionStore, ProfileRow};
+pub use user::{NoProfile, Profile, User};

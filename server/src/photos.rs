@@ -309,5 +309,5 @@ async fn viewer_is_admin(session: Session) -> bool {
     // The session's one lookup reads the role from the users table.
     TypedSession::load(session)
         .await
-        .is_ok_and(|s| matches!(s.user(), Some(paws_inside::User::Member { admin: true, .. })))
+        .is_ok_and(|s| paws_inside::auth::is_admin(s.user()))
 }

@@ -22,7 +22,7 @@ mod preview;
 mod user;
 
 pub use preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
-pub use user::User;
+pub use user::{Profile, User, is_admin};
 
 #[cfg(feature = "ssr")]
 pub mod account;
@@ -60,8 +60,6 @@ mod session;
 #[cfg(feature = "ssr")]
 pub mod sign_up;
 #[cfg(feature = "ssr")]
-mod store;
-#[cfg(feature = "ssr")]
 pub use anonymous_first::tokens;
 #[cfg(feature = "ssr")]
 mod ways_in;
@@ -76,5 +74,6 @@ pub use errors::{
 };
 #[cfg(feature = "ssr")]
 pub use session::{Rotation, TypedSession};
+/// The crate's session store, loading Paws Inside's [`Profile`].
 #[cfg(feature = "ssr")]
-pub use store::PgSessionStore;
+pub type PgSessionStore = anonymous_first::PgSessionStore<Profile>;

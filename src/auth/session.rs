@@ -9,8 +9,8 @@
 //! again. Only the one ending (`super::ending`) opens a session; a guest's
 //! first contribution writes its row in its own one statement (`next_row`).
 
-use super::store::keys;
 use super::user::User;
+use anonymous_first::sessions::keys;
 use anyhow::Context;
 use sqlx::PgConnection;
 use tower_sessions_core::Session;
@@ -137,11 +137,16 @@ impl TypedSession {
     /// named the ended session. The row stays for a contribution still on its
     /// way (`guest::owner_after_vanished`) until the reaper takes it.
     async fn take_farewell(&self) -> Option<String> {
-        let words = self.inner.get::<String>(keys::FAREWELL).await.ok().flatten()?;
+        let farewell = self
+            .inner
+            .get::<super::farewell::Farewell>(keys::FAREWELL)
+            .await
+            .ok()
+            .flatten()?;
         if let Err(err) = self.inner.flush().await {
             tracing::warn!(error = %err, "a shown farewell's cookie stays");
         }
-        Some(words)
+        Some(super::farewell::words(&farewell))
     }
 
     /// Rolling expiry without a write per request: at most once a day the

@@ -99,15 +99,8 @@ pub async fn pass(pool: &PgPool, idle_days: i64, dry_run: bool) -> anyhow::Resul
     .await?;
     // Farewells nobody came back for (`auth::farewell`): not counted, like
     // the sessions they were left for.
-    let stale = format!(
-        "DELETE FROM session_farewells WHERE created_at < now() - interval '{} days'",
-        crate::auth::farewell::KEEP_DAYS
-    );
     if !dry_run {
-        sqlx::query(&stale)
-            .execute(pool)
-            .await
-            .context("failed to delete old farewells")?;
+        crate::auth::farewell::prune(pool).await?;
     }
     // A used token stays a day so its page can still say "already used".
     let tokens = count_or_delete(

@@ -9,7 +9,7 @@ use super::reports::{self, Resolution};
 use super::suggestions::{self, ReviewError};
 use super::{Overview, Page, Queue, UserRow, failures, queries, venues};
 use crate::SuggestionForm;
-use crate::auth::{Caller, User};
+use crate::auth::Caller;
 use crate::context::Context;
 use crate::errors::{Kind, failure};
 use crate::text::{Field, Text};
@@ -62,7 +62,7 @@ impl From<ReviewError> for ModerationError {
 /// The admin's id, or `Forbidden`.
 pub fn require_admin(caller: &Caller) -> Result<Uuid, ModerationError> {
     match caller.user() {
-        Some(User::Member { id, admin: true, .. }) => Ok(*id),
+        Some(user) if crate::auth::is_admin(Some(user)) => Ok(user.id()),
         _ => Err(ModerationError::Forbidden),
     }
 }

@@ -448,7 +448,12 @@ async fn left_behind_until_ticked(app: &TestApp, b: &Browser, token: &str, guest
     let back = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(back, format!("/auth/confirm?token={token}&error=left_behind"));
     assert_eq!(user_id(app, b).await, guest, "still the guest");
-    let res = b.client.get(format!("{}{back}", app.address)).send().await.unwrap();
+    let res = b
+        .client
+        .get(format!("{}{back}", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "the link still works");
     let page = res.text().await.unwrap();
     assert!(

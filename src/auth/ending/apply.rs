@@ -137,18 +137,9 @@ pub(super) async fn create(
 
 /// The member as the new session will show it.
 pub(super) async fn member(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<User> {
-    let (email, display_name, admin): (Option<String>, Option<String>, bool) =
-        sqlx::query_as("SELECT email, display_name, role = 'admin' FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(conn)
-            .await
-            .context("failed to read the account")?;
-    Ok(User::Member {
-        id,
-        email,
-        display_name,
-        admin,
-    })
+    anonymous_first::sessions::member(conn, id)
+        .await?
+        .context("the account to sign in to is gone")
 }
 
 /// Records the sign-in (the operator's funnel and the account's history).
