@@ -47,6 +47,9 @@ pub struct Context {
     pub passkeys: crate::auth::passkeys::Passkeys,
     /// Whoever keeps copies of the public pages (none: nobody).
     pub public_pages: PublicPages,
+    /// Makes guests (the identity crate's mint with this app's limits and
+    /// funnel row): `auth::guest::minter`.
+    pub minter: Arc<anonymous_first::Minter>,
     /// Guests made here, not yet in the funnel's weekly rollup.
     pub funnel: crate::auth::funnel::MadeCounts,
     /// What the identity flows call when a user is deleted (photo files go)

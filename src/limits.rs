@@ -274,7 +274,8 @@ pub fn over(action: LimitedAction, retry: f64) -> TooMany {
     over
 }
 
-fn counted(over: &TooMany) {
+/// Counts a refusal in the metrics.
+pub(crate) fn counted(over: &TooMany) {
     crate::metrics::global().rate_limited.inc(over.action);
 }
 

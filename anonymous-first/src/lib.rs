@@ -25,6 +25,8 @@
 //!   stored, single-use under any concurrency, retired only by the same asker.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
+//! - [`guests`]: a guest for a browser's first contribution — the user row,
+//!   its mint key, the rate limits and the session in one statement.
 //! - [`User`] and the [`Profile`] seam: who a request is, with the app's own
 //!   fields of a member; [`sessions`]: the Postgres store behind
 //!   tower-sessions that reads both in one statement, and the farewells a
@@ -43,6 +45,8 @@ pub mod user;
 #[cfg(feature = "server")]
 pub mod client_ip;
 #[cfg(feature = "server")]
+pub mod guests;
+#[cfg(feature = "server")]
 pub mod hooks;
 #[cfg(feature = "server")]
 pub mod limits;
@@ -57,9 +61,11 @@ pub mod tokens;
 
 pub use email::EmailAddress;
 #[cfg(feature = "server")]
+pub use guests::{Caller, Minter};
+#[cfg(feature = "server")]
 pub use hooks::{AfterCommit, Claimed, Hooks, NoHooks};
 #[cfg(feature = "server")]
 pub use owned::{Counts, OwnedData, OwnedTable};
 #[cfg(feature = "server")]
-pub use sessions::{PgSessionStore, ProfileRow};
+pub use sessions::{PgSessionStore, ProfileRow, TypedSession};
 pub use user::{NoProfile, Profile, User};

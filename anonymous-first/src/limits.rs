@@ -57,7 +57,12 @@ fn plural(secs: &i64) -> &'static str {
 
 /// The counter row of `action` for `subject`.
 pub fn bucket(action: impl Limited, subject: &str) -> String {
-    let digest = Sha256::digest(format!("{}\0{subject}", action.name()).as_bytes());
+    bucket_named(action.name(), subject)
+}
+
+/// [`bucket`] by the action's name.
+pub fn bucket_named(action: &str, subject: &str) -> String {
+    let digest = Sha256::digest(format!("{action}\0{subject}").as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 

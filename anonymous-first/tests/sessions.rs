@@ -2,12 +2,13 @@
 //! the crate expects (their shape is written here until the crate ships its
 //! own migrations) and a profile of this test's own: a load reads the users
 //! row as it is now, profile included; only a flow's row is ever adopted; a
-//! save never brings an ended session back; an ended browser finds why.
+//! save never brings an ended session back; an ended browser finds why; a
+//! rotation replaces the browser's row, and the old id names nobody.
 
 mod common;
 
 use anonymous_first::sessions::{self, Ending, Farewell, farewell, keys};
-use anonymous_first::{PgSessionStore, Profile, ProfileRow, User};
+use anonymous_first::{PgSessionStore, Profile, ProfileRow, TypedSession, User};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -16,32 +17,7 @@ use tower_sessions_core::SessionStore;
 use tower_sessions_core::session::{Id, Record};
 use uuid::Uuid;
 
-const SCHEMA: &str = "
-CREATE TABLE users (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    email text UNIQUE,
-    is_anonymous boolean NOT NULL,
-    last_seen_at timestamptz NOT NULL DEFAULT now(),
-    nickname text,
-    role text NOT NULL DEFAULT 'reader'
-);
-CREATE TABLE sessions (
-    id text PRIMARY KEY,
-    user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE,
-    expiry_date timestamptz NOT NULL,
-    user_agent text NOT NULL DEFAULT '',
-    created_at timestamptz NOT NULL DEFAULT now(),
-    last_seen_at timestamptz NOT NULL DEFAULT now(),
-    authenticated_at timestamptz NOT NULL DEFAULT now(),
-    notice text,
-    method text
-);
-CREATE TABLE session_farewells (
-    id_hash bytea PRIMARY KEY CHECK (length(id_hash) = 32),
-    moved_to uuid REFERENCES users ON DELETE CASCADE,
-    created_at timestamptz NOT NULL DEFAULT now()
-);
-";
+const SCHEMA: &str = include_str!("schema/identity.sql");
 
 /// This app's own fields of a member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -275,5 +251,53 @@ async fn an_ended_browser_finds_why_and_only_the_sessions_named_end() {
         .unwrap();
     assert!(farewell_of(&phone).await.is_none());
     assert_eq!(farewell::prune(&db.pool).await.unwrap(), 2);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_rotation_replaces_the_browsers_row_and_the_old_id_names_nobody() {
+    use std::sync::Arc;
+    use tower_sessions_core::Session;
+    let db = common::Db::new(SCHEMA).await;
+    let store = Arc::new(PgSessionStore::<Nick>::new(db.pool.clone()));
+    let (guest, old) = signed_in(&db.pool, true).await;
+    let session = Session::new(Some(old), store.clone(), None);
+    let mut typed = TypedSession::<Nick>::load(session.clone()).await.unwrap();
+    assert_eq!(typed.guest(), Some(guest));
+
+    // The guest is promoted: the flow opens the new row in its transaction...
+    let mut tx = db.pool.begin().await.unwrap();
+    sqlx::query("UPDATE users SET is_anonymous = false, email = 'cy@example.com'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let member = sessions::member::<Nick>(&mut tx, guest).await.unwrap().unwrap();
+    let rotation = typed
+        .open(
+            &mut tx,
+            member.clone(),
+            "Firefox\n",
+            Some("Welcome".into()),
+            "code",
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // ...and only after the commit does this browser take it.
+    typed.adopt(rotation).await.unwrap();
+    session.save().await.unwrap();
+    let new = session.id().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(typed.user(), Some(&member));
+    assert!(
+        store.load(&old).await.unwrap().is_none(),
+        "the old id names nobody"
+    );
+    assert_eq!(user_of(&store, &new).await, Some(member));
+    let (agent, method): (String, String) = sqlx::query_as("SELECT user_agent, method FROM sessions")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!((agent.as_str(), method.as_str()), ("Firefox", "code"));
     db.drop().await;
 }

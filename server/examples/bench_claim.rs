@@ -147,6 +147,7 @@ async fn main() -> anyhow::Result<()> {
         passkeys: Default::default(),
         public_pages: Default::default(),
         funnel: Default::default(),
+        minter: Arc::new(paws_inside::auth::guest::minter(&Default::default())),
         // The app's own hooks, so a claim does what it does in the server.
         hooks: Arc::new(paws_inside::hooks::PawsHooks::new(
             pool.clone(),

@@ -224,19 +224,21 @@ fn router(
         let cache = cache.clone();
         move || cache.changed()
     });
+    let config = std::sync::Arc::new(Config {
+        public_url: settings.http.public_url.clone(),
+        link_minutes: settings.sessions.magic_link_minutes,
+        reauth_minutes: settings.sessions.reauth_minutes,
+        limits: paws_inside::limits::Limits {
+            guests_per_client_per_hour: settings.limits.guests_per_client_per_hour,
+        },
+    });
     let ctx = Context {
         pool: pool.clone(),
         // Each argon2id hash holds 19 MiB: at most one per core at a time.
         hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
         photos: photos.clone(),
-        config: std::sync::Arc::new(Config {
-            public_url: settings.http.public_url.clone(),
-            link_minutes: settings.sessions.magic_link_minutes,
-            reauth_minutes: settings.sessions.reauth_minutes,
-            limits: paws_inside::limits::Limits {
-                guests_per_client_per_hour: settings.limits.guests_per_client_per_hour,
-            },
-        }),
+        minter: std::sync::Arc::new(paws_inside::auth::guest::minter(&config.limits)),
+        config,
         oidc,
         passkeys,
         hooks: std::sync::Arc::new(paws_inside::hooks::PawsHooks::new(

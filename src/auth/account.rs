@@ -3,7 +3,7 @@
 //! user as the session's one lookup loaded it from the users table, and the
 //! SQL re-checks what matters (a guest is still a guest when discarded).
 
-use super::context::Caller;
+use super::Caller;
 use super::errors::AccountError;
 use super::preview::GuestData;
 use super::user::User;

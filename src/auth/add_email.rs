@@ -3,7 +3,7 @@
 //! address proves it, and is used in the browser signed in to that account —
 //! a link someone sends you can never put your address on their account.
 
-use super::context::Caller;
+use super::Caller;
 use super::ending::{self, Asker, Method, Proof, Way, Whom};
 use super::errors::{LinkError, RequestError};
 use super::merge;

@@ -6,7 +6,17 @@
 //! cookie, which the page cache never serves nor keeps.
 
 use crate::email::EmailAddress;
+use anonymous_first::sessions::Notice;
 pub use anonymous_first::sessions::farewell::{Ending, Farewell, KEEP_DAYS, end_sessions, moved_to, prune};
+
+/// The one-time message for this browser's page, in words, removed as it is
+/// read.
+pub async fn take_notice(session: &super::TypedSession) -> Option<String> {
+    Some(match session.take_notice().await? {
+        Notice::Said(words) => words,
+        Notice::Farewell(farewell) => words(&farewell),
+    })
+}
 
 /// What the browser is told: where its guest's things went (the address
 /// partly hidden, as on a link's page), or that it was signed out.

@@ -4,8 +4,8 @@
 //! ending ([`super::by_address`]), which uses it up, promotes or merges the
 //! guests, settles the password and opens this browser's new session.
 
+use super::Caller;
 use super::by_address::{ByAddress, Secret, dead_link};
-use super::context::Caller;
 use super::ending::{self, Ended};
 use super::errors::{LinkError, RequestError};
 use super::merge;

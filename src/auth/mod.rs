@@ -30,8 +30,6 @@ pub mod account;
 pub mod add_email;
 #[cfg(feature = "ssr")]
 mod by_address;
-#[cfg(feature = "ssr")]
-mod context;
 pub mod cookies;
 #[cfg(feature = "ssr")]
 pub mod ending;
@@ -56,24 +54,27 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod reauth;
 #[cfg(feature = "ssr")]
-mod session;
-#[cfg(feature = "ssr")]
 pub mod sign_up;
 #[cfg(feature = "ssr")]
 pub use anonymous_first::tokens;
 #[cfg(feature = "ssr")]
 mod ways_in;
 
+/// The request as identity flows see it (the crate's, with Paws Inside's [`Profile`]).
 #[cfg(feature = "ssr")]
-pub use context::Caller;
+pub type Caller = anonymous_first::Caller<Profile>;
 #[cfg(feature = "ssr")]
 pub use ending::Ended;
 #[cfg(feature = "ssr")]
 pub use errors::{
     AccountError, LinkError, MintError, OidcError, PasskeyError, RequestError, SignInError, SignUpError,
 };
+/// The crate's typed session, with Paws Inside's [`Profile`].
 #[cfg(feature = "ssr")]
-pub use session::{Rotation, TypedSession};
+pub type TypedSession = anonymous_first::TypedSession<Profile>;
+/// A session row an identity flow opened, to adopt after its commit.
+#[cfg(feature = "ssr")]
+pub type Rotation = anonymous_first::sessions::Rotation<Profile>;
 /// The crate's session store, loading Paws Inside's [`Profile`].
 #[cfg(feature = "ssr")]
 pub type PgSessionStore = anonymous_first::PgSessionStore<Profile>;

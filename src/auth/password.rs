@@ -1,6 +1,6 @@
 //! Passwords: signing in with one, asking for a reset link, changing it.
 
-use super::context::Caller;
+use super::Caller;
 use super::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use super::errors::{AccountError, RequestError, SignInError};
 use super::merge;

@@ -7,7 +7,7 @@
 //! moves, nothing else changes). A code from a mail for another address is
 //! refused here, so this step never turns into signing in as someone else.
 
-use super::context::Caller;
+use super::Caller;
 use super::errors::{LinkError, RequestError, SignInError};
 use super::links::{self, Requested};
 use super::user::User;

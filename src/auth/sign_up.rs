@@ -13,7 +13,7 @@
 //! (`tokens::issue` retires only the same asker's), so the owner's own
 //! sign-in in progress cannot tell, or be cancelled by, a sign-up.
 
-use super::context::Caller;
+use super::Caller;
 use super::errors::SignUpError;
 use super::tokens::{self, NewToken, Purpose};
 use super::user::User;

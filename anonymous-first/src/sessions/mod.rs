@@ -1,5 +1,6 @@
-//! Sessions in Postgres: the store behind tower-sessions and the farewells
-//! left for browsers whose session another device ended.
+//! Sessions in Postgres: the store behind tower-sessions, the typed session
+//! every flow reads and changes it through, and the farewells left for
+//! browsers whose session another device ended.
 //!
 //! Three rules make a session trustworthy:
 //! - **Loading is the one round trip** of a request that needs its user, and
@@ -18,9 +19,11 @@
 
 pub mod farewell;
 mod store;
+mod typed;
 
 pub use farewell::{Ending, Farewell};
 pub use store::PgSessionStore;
+pub use typed::{NewSession, Notice, Rotation, TypedSession};
 
 use crate::user::Profile;
 

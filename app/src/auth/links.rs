@@ -80,5 +80,5 @@ pub async fn check_link(
 /// removed as it is read. No session, no work.
 #[server(prefix = "/api", endpoint = "auth/notice")]
 pub async fn take_notice() -> Result<Option<String>, ServerFnError> {
-    Ok(caller().await?.session.take_notice().await)
+    Ok(paws_inside::auth::farewell::take_notice(&caller().await?.session).await)
 }

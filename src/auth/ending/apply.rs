@@ -3,7 +3,7 @@
 //! record of the sign-in. Called only by [`super::end`].
 
 use super::{Ended, Method, Refusal};
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::farewell;
 use crate::auth::merge::Outcome;
 use crate::auth::user::User;

@@ -28,7 +28,7 @@ pub(crate) use policy::Asker;
 pub use proof::{Ended, Method};
 pub(crate) use proof::{Proof, Refusal, Way, Whom};
 
-use super::context::Caller;
+use super::Caller;
 use super::merge::{self, Outcome};
 use super::user::User;
 use crate::context::Context;

@@ -2,7 +2,7 @@
 //! it signs in), why the ending may say no, and how it went.
 
 use super::policy::Asker;
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::merge::Outcome;
 use crate::auth::preview::ClaimChoice;
 use sqlx::PgConnection;

@@ -5,7 +5,7 @@
 
 use super::Finished;
 use super::sign_in::{self, Mode, Verified};
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::errors::OidcError;
 use crate::auth::tokens;
 use crate::context::Context;

@@ -1,7 +1,7 @@
 //! The provider identities on the account page: which ones sign in to this
 //! account, and unlinking one while another way in remains.
 
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::errors::OidcError;
 use crate::context::Context;
 use anyhow::Context as _;

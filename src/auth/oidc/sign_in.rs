@@ -7,7 +7,7 @@
 //! when it left for the provider.
 
 use super::Finished;
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::ending::{self, Asker, Method, Proof, Way, Whom};
 use crate::auth::errors::OidcError;
 use crate::auth::merge;

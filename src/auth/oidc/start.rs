@@ -3,7 +3,7 @@
 //! key for an HttpOnly cookie that binds the answer to this browser.
 
 use super::FLOW_MINUTES;
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::errors::OidcError;
 use crate::auth::tokens;
 use crate::context::Context;

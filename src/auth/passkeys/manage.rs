@@ -1,7 +1,7 @@
 //! The account page's passkeys: the list, and removing one while another
 //! way in remains.
 
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::errors::PasskeyError;
 use crate::context::Context;
 use anyhow::Context as _;

@@ -5,7 +5,7 @@
 //! promoted or merged elsewhere while the answer was on its way adds nothing.
 
 use super::{Started, keep, take};
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use crate::auth::errors::PasskeyError;
 use crate::auth::preview::ClaimChoice;

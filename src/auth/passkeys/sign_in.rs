@@ -4,7 +4,7 @@
 //! the transaction that also stores the new counter and rotates the session.
 
 use super::{Started, keep, take};
-use crate::auth::context::Caller;
+use crate::auth::Caller;
 use crate::auth::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use crate::auth::errors::PasskeyError;
 use crate::auth::merge;

@@ -2,15 +2,17 @@
 //!
 //! A change of who a session is happens in two steps that cannot be split up
 //! by a caller: [`TypedSession::open`] deletes this browser's current session
-//! row and inserts a new one for the new user, inside the ending's
+//! row and inserts a new one for the new user, inside the deciding flow's
 //! transaction (so the new id and the record of whose it is are one write),
 //! and returns a [`Rotation`]; after the commit, [`TypedSession::adopt`] makes
 //! the response carry the new id. The old id never authenticates anyone
-//! again. Only the one ending (`super::ending`) opens a session; a guest's
-//! first contribution writes its row in its own one statement (`next_row`).
+//! again. An app calls `open` from one place only — the one ending every way
+//! in goes through — and a guest's first contribution writes its row in a
+//! statement of its own ([`TypedSession::next_row`]).
 
-use super::user::User;
-use anonymous_first::sessions::keys;
+use super::farewell::Farewell;
+use super::keys;
+use crate::user::{Profile, User};
 use anyhow::Context;
 use sqlx::PgConnection;
 use tower_sessions_core::Session;
@@ -19,9 +21,9 @@ use uuid::Uuid;
 
 /// The request's session with what the store loaded for it.
 #[derive(Clone, Debug)]
-pub struct TypedSession {
+pub struct TypedSession<P> {
     inner: Session,
-    user: Option<User>,
+    user: Option<User<P>>,
     authenticated_at: Option<i64>,
     /// The row adopted in this request: until the response goes out, the
     /// inner session knows no id, and this is this browser's row.
@@ -32,34 +34,46 @@ pub struct TypedSession {
 /// the flow's transaction has committed.
 #[derive(Debug)]
 #[must_use = "the browser keeps its old (now deleted) session unless the rotation is adopted"]
-pub struct Rotation {
+pub struct Rotation<P> {
     id: Id,
-    user: User,
+    user: User<P>,
     notice: Option<String>,
 }
 
 /// A session row about to be written: a fresh id, the row it replaces, and
 /// what the row holds besides its user.
 #[derive(Debug)]
-pub(crate) struct NewSession {
+pub struct NewSession {
     id: Id,
-    /// This browser's current session id, deleted in the same write.
-    pub(crate) replaces: Option<String>,
-    /// The `User-Agent`, cleaned and cut to the column's limit.
-    pub(crate) user_agent: String,
-    /// Unix seconds.
-    pub(crate) expiry: f64,
+    replaces: Option<String>,
+    user_agent: String,
+    expiry: f64,
 }
 
 impl NewSession {
     /// The new session id (the cookie's value).
-    pub(crate) fn id(&self) -> String {
+    pub fn id(&self) -> String {
         self.id.to_string()
+    }
+
+    /// This browser's current session id, to delete in the same write.
+    pub fn replaces(&self) -> Option<&str> {
+        self.replaces.as_deref()
+    }
+
+    /// The `User-Agent`, cleaned and cut to the column's limit.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// When the session expires, in Unix seconds.
+    pub fn expiry(&self) -> f64 {
+        self.expiry
     }
 
     /// The row was written (in a transaction that must commit before the
     /// rotation is adopted).
-    pub(crate) fn opened(self, user: User, notice: Option<String>) -> Rotation {
+    pub fn opened<P>(self, user: User<P>, notice: Option<String>) -> Rotation<P> {
         Rotation {
             id: self.id,
             user,
@@ -68,18 +82,27 @@ impl NewSession {
     }
 }
 
+/// The one-time message a page shows, as the session holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Words a flow left for the next page.
+    Said(String),
+    /// This browser's session was ended by another device; the app words why.
+    Farewell(Farewell),
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-impl TypedSession {
+impl<P: Profile> TypedSession<P> {
     /// Reads the session: one query when the browser sent a session cookie,
     /// none otherwise (and none again within the request).
     pub async fn load(inner: Session) -> anyhow::Result<Self> {
         let user = inner
-            .get::<User>(keys::USER)
+            .get::<User<P>>(keys::USER)
             .await
             .context("failed to load the session")?;
         let authenticated_at = inner
@@ -95,7 +118,7 @@ impl TypedSession {
     }
 
     /// Who this session is, as the users table said at the start of the request.
-    pub fn user(&self) -> Option<&User> {
+    pub fn user(&self) -> Option<&User<P>> {
         self.user.as_ref()
     }
 
@@ -121,36 +144,26 @@ impl TypedSession {
         self.authenticated_at.map(|at| now_ms() - at)
     }
 
-    /// The one-time message for this page, removed as it is read. Costs nothing
-    /// when there is none.
-    pub async fn take_notice(&self) -> Option<String> {
+    /// The one-time message for this page, removed as it is read. Costs
+    /// nothing when there is none. A farewell is read once too: the session
+    /// is emptied, so the response removes the cookie that named the ended
+    /// session (its farewell row stays for a contribution still on its way
+    /// until the reaper takes it).
+    pub async fn take_notice(&self) -> Option<Notice> {
         if self.user.is_none() {
-            return self.take_farewell().await;
+            let farewell = self.inner.get::<Farewell>(keys::FAREWELL).await.ok().flatten()?;
+            if let Err(err) = self.inner.flush().await {
+                tracing::warn!(error = %err, "a shown farewell's cookie stays");
+            }
+            return Some(Notice::Farewell(farewell));
         }
         let notice = self.inner.get::<String>(keys::NOTICE).await.ok().flatten()?;
         let _ = self.inner.remove_value(keys::NOTICE).await;
-        Some(notice)
-    }
-
-    /// Why this browser's session ended elsewhere ([`super::farewell`]), once:
-    /// read, the session is emptied, so the response removes the cookie that
-    /// named the ended session. The row stays for a contribution still on its
-    /// way (`guest::owner_after_vanished`) until the reaper takes it.
-    async fn take_farewell(&self) -> Option<String> {
-        let farewell = self
-            .inner
-            .get::<super::farewell::Farewell>(keys::FAREWELL)
-            .await
-            .ok()
-            .flatten()?;
-        if let Err(err) = self.inner.flush().await {
-            tracing::warn!(error = %err, "a shown farewell's cookie stays");
-        }
-        Some(super::farewell::words(&farewell))
+        Some(Notice::Said(notice))
     }
 
     /// Rolling expiry without a write per request: at most once a day the
-    /// session (and its cookie) is pushed out by another `SESSION_DAYS`.
+    /// session (and its cookie) is pushed out by the session layer's expiry.
     pub async fn touch_if_due(&self) {
         if self.user.is_none() {
             return;
@@ -164,7 +177,7 @@ impl TypedSession {
     /// The row that will replace this browser's session, for a flow that
     /// writes it inside one statement of its own (guest creation); every other
     /// flow uses [`TypedSession::open`].
-    pub(in crate::auth) fn next_row(&self, user_agent: &str) -> NewSession {
+    pub fn next_row(&self, user_agent: &str) -> NewSession {
         NewSession {
             id: Id::default(),
             replaces: self.row().map(|id| id.to_string()),
@@ -174,16 +187,16 @@ impl TypedSession {
     }
 
     /// Replaces this browser's session row with a new one for `user`, in the
-    /// ending's transaction. `notice` is shown on the next page; `method` says
-    /// how the user proved who they are.
-    pub(in crate::auth) async fn open(
+    /// deciding flow's transaction. `notice` is shown on the next page;
+    /// `method` says how the user proved who they are.
+    pub async fn open(
         &self,
         conn: &mut PgConnection,
-        user: User,
+        user: User<P>,
         user_agent: &str,
         notice: Option<String>,
         method: &str,
-    ) -> anyhow::Result<Rotation> {
+    ) -> anyhow::Result<Rotation<P>> {
         let row = self.next_row(user_agent);
         sqlx::query(
             "WITH gone AS (DELETE FROM sessions WHERE id = $1)
@@ -205,7 +218,7 @@ impl TypedSession {
 
     /// Makes the response carry the session a flow opened (its transaction has
     /// committed), and makes the rest of this request see its user.
-    pub async fn adopt(&mut self, rotation: Rotation) -> anyhow::Result<()> {
+    pub async fn adopt(&mut self, rotation: Rotation<P>) -> anyhow::Result<()> {
         let Rotation { id, user, notice } = rotation;
         let put = async |key: &str, value: serde_json::Value| {
             self.inner
@@ -235,7 +248,7 @@ impl TypedSession {
 
     /// The session's user was found gone (merged or reaped) mid-request: the
     /// rest of the request sees nobody, so a contribution can make a guest.
-    pub(crate) fn vanished(&mut self) {
+    pub fn vanished(&mut self) {
         self.user = None;
         self.authenticated_at = None;
     }
