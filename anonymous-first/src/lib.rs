@@ -23,6 +23,8 @@
 //! - [`client_ip`]: the client address behind trusted proxies only.
 //! - [`tokens`]: one-time email tokens (links and codes), only their hashes
 //!   stored, single-use under any concurrency, retired only by the same asker.
+//! - [`mail`]: delivery of a message in text and HTML, over SMTP or to a
+//!   folder in development.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
 //! - [`guests`]: a guest for a browser's first contribution — the user row,
@@ -50,6 +52,8 @@ pub mod guests;
 pub mod hooks;
 #[cfg(feature = "server")]
 pub mod limits;
+#[cfg(feature = "server")]
+pub mod mail;
 #[cfg(feature = "server")]
 pub mod owned;
 #[cfg(feature = "server")]
