@@ -73,6 +73,31 @@ pub enum LimitedAction {
 }
 
 impl LimitedAction {
+    /// Every action (a metric's label is one of their names, never anything
+    /// else).
+    pub const ALL: [LimitedAction; 20] = [
+        Self::NewGuest,
+        Self::NewGuestPerNetwork,
+        Self::MailPerAddress,
+        Self::LinkPerEmail,
+        Self::LinkPerClient,
+        Self::PasswordPerAccount,
+        Self::PasswordPerClient,
+        Self::CodePerClient,
+        Self::CodePerEmail,
+        Self::CodePerEmailDaily,
+        Self::OpenIdPerClient,
+        Self::PasskeyPerClient,
+        Self::AccountMailPerClient,
+        Self::AccountMailPerEmail,
+        Self::Upload,
+        Self::Suggestion,
+        Self::Report,
+        Self::DogCheck,
+        Self::SavePlace,
+        Self::PolicyProposal,
+    ];
+
     /// Its name in the counter table and the `paws_rate_limited_total` metric.
     pub fn name(self) -> &'static str {
         match self {
@@ -249,8 +274,7 @@ pub async fn hit(
     action: LimitedAction,
     subject: &str,
 ) -> anyhow::Result<Result<(), TooMany>> {
-    let answer = anonymous_first::limits::hit(pool, action, limits.max(action), subject).await?;
-    Ok(answer.inspect_err(counted))
+    anonymous_first::limits::hit(pool, action, limits.max(action), subject).await
 }
 
 /// Whether `subject` is already at the limit for `action`, without counting:
@@ -262,21 +286,7 @@ pub async fn peek(
     action: LimitedAction,
     subject: &str,
 ) -> anyhow::Result<Result<(), TooMany>> {
-    let answer = anonymous_first::limits::peek(pool, action, limits.max(action), subject).await?;
-    Ok(answer.inspect_err(counted))
-}
-
-/// The answer for a refused hit (`retry`: seconds left in the window), counted
-/// in the metrics.
-pub fn over(action: LimitedAction, retry: f64) -> TooMany {
-    let over = TooMany::new(action, retry);
-    counted(&over);
-    over
-}
-
-/// Counts a refusal in the metrics.
-pub(crate) fn counted(over: &TooMany) {
-    crate::metrics::global().rate_limited.inc(over.action);
+    anonymous_first::limits::peek(pool, action, limits.max(action), subject).await
 }
 
 #[cfg(test)]
@@ -296,5 +306,11 @@ mod tests {
         assert_eq!(limits.max(LimitedAction::NewGuest), 5);
         assert_eq!(limits.max(LimitedAction::NewGuestPerNetwork), 20);
         assert_eq!(limits.max(LimitedAction::Report), 30);
+    }
+
+    #[test]
+    fn every_action_is_listed_once_with_a_name_of_its_own() {
+        let names: std::collections::BTreeSet<_> = LimitedAction::ALL.iter().map(|a| a.name()).collect();
+        assert_eq!(names.len(), LimitedAction::ALL.len());
     }
 }

@@ -4,8 +4,10 @@
 //! Process-wide, because events happen in every layer (flows, jobs, the page
 //! cache).
 
+mod bridge;
 mod requests;
 
+pub use bridge::install;
 pub use requests::OTHER_ROUTE;
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -13,6 +13,7 @@
 //! matters because every guest of one client counts in one rate-limit row,
 //! locked until the commit.
 
+use crate::counters;
 use crate::limits::{self, Limited, TooMany};
 use crate::sessions::TypedSession;
 use crate::sessions::farewell;
@@ -171,13 +172,18 @@ impl Minter {
             .context("failed to create a guest")?;
         let Some(id) = id else {
             // Over a limit; the hits are kept so the windows keep counting.
-            return Err(MintError::TooMany(match (retry, retry_net) {
+            let over = match (retry, retry_net) {
                 (Some(retry), _) => self.per_client.over(retry),
                 (None, retry) => self.per_network.over(retry.unwrap_or(60.0)),
-            }));
+            };
+            counters::refused(over.action);
+            return Err(MintError::TooMany(over));
         };
         let user = User::Guest { id };
         caller.session.adopt(row.opened(user.clone(), None)).await?;
+        if created {
+            counters::guest_created();
+        }
         Ok(Minted { user, created })
     }
 

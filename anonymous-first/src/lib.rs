@@ -24,9 +24,13 @@
 //! - [`tokens`]: one-time email tokens (links and codes), only their hashes
 //!   stored, single-use under any concurrency, retired only by the same asker.
 //! - [`mail`]: delivery of a message in text and HTML, over SMTP or to a
-//!   folder in development.
+//!   folder in development; [`outbox`]: mail queued in the flow's own
+//!   transaction and sent by a worker on any instance, exactly one sender per
+//!   row, the link's secret made as it is sent, the words the app's.
 //! - [`limits`]: rate limits counted in Postgres across instances, for the
 //!   app's catalogue of limited actions.
+//! - [`counters`]: what the crate counts, through the `metrics` facade (the
+//!   app picks the recorder).
 //! - [`guests`]: a guest for a browser's first contribution — the user row,
 //!   its mint key, the rate limits and the session in one statement.
 //! - [`User`] and the [`Profile`] seam: who a request is, with the app's own
@@ -47,6 +51,8 @@ pub mod user;
 #[cfg(feature = "server")]
 pub mod client_ip;
 #[cfg(feature = "server")]
+pub mod counters;
+#[cfg(feature = "server")]
 pub mod guests;
 #[cfg(feature = "server")]
 pub mod hooks;
@@ -54,6 +60,8 @@ pub mod hooks;
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod mail;
+#[cfg(feature = "server")]
+pub mod outbox;
 #[cfg(feature = "server")]
 pub mod owned;
 #[cfg(feature = "server")]

@@ -88,10 +88,16 @@ pub async fn hit(
     .await
     .context("failed to count rate limit hit")?;
     Ok(if hits > max {
-        Err(TooMany::new(action, retry))
+        Err(refused(TooMany::new(action, retry)))
     } else {
         Ok(())
     })
+}
+
+/// `over`, counted in [`crate::counters::RATE_LIMITED`].
+fn refused(over: TooMany) -> TooMany {
+    crate::counters::refused(over.action);
+    over
 }
 
 /// Whether `subject` is already at `max` for `action`, without counting: for
@@ -115,7 +121,7 @@ pub async fn peek(
     .await
     .context("failed to read rate limit")?;
     Ok(match row {
-        Some((hits, retry)) if hits >= max => Err(TooMany::new(action, retry)),
+        Some((hits, retry)) if hits >= max => Err(refused(TooMany::new(action, retry))),
         _ => Ok(()),
     })
 }

@@ -45,6 +45,8 @@ impl Application {
     /// Connects to the database, migrates and seeds as configured, builds the
     /// router and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // What the identity crate counts goes into our metrics, under our names.
+        paws_inside::metrics::install();
         let pool =
             paws_inside::db::connect_lazy(settings.database.url.expose(), settings.database.max_connections)?;
         if settings.database.run_migrations {
@@ -117,6 +119,9 @@ impl Application {
                     retry: settings.mail.retry,
                     public_url: settings.http.public_url.clone(),
                     link_minutes: settings.sessions.magic_link_minutes,
+                    words: std::sync::Arc::new(paws_inside::mail::outbox::PawsWords {
+                        public_url: settings.http.public_url.clone(),
+                    }),
                 },
                 signals: Signals::new(cache),
                 funnel,

@@ -74,20 +74,17 @@ pub async fn user_or_mint(
     Ok(user)
 }
 
-/// Counts a guest made (after its commit).
+/// Counts a guest made (after its commit) in the funnel's week; the crate
+/// counts it in the metrics.
 fn made(ctx: &Context, id: Uuid) {
     ctx.funnel.add();
-    crate::metrics::global().guests_created.inc();
     tracing::info!(user = %id, "guest created");
 }
 
-/// The crate's answer as this app's error, a refusal counted in the metrics.
+/// The crate's answer as this app's error.
 fn mint_error(err: guests::MintError) -> MintError {
     match err {
-        guests::MintError::TooMany(over) => {
-            crate::limits::counted(&over);
-            MintError::TooMany(over)
-        }
+        guests::MintError::TooMany(over) => MintError::TooMany(over),
         guests::MintError::Unexpected(err) => MintError::Unexpected(err),
     }
 }

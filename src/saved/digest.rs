@@ -8,6 +8,8 @@
 //! SHA-256 is kept, and any of them turns the digest off without signing in.
 
 use crate::auth::tokens;
+use crate::email::EmailAddress;
+use crate::mail::outbox::{SAVED_DIGEST, queue_own};
 use anyhow::Context as _;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -75,21 +77,12 @@ pub async fn queue_due(pool: &PgPool) -> anyhow::Result<i64> {
             tx.commit().await.context("failed to move the week on")?;
             continue;
         }
-        sqlx::query(
-            "WITH queued AS (
-               INSERT INTO mail_outbox (kind, recipient, user_id, since, send_before)
-               VALUES ('saved_digest', $1, $2, to_timestamp($3), now() + interval '1 day'))
-             SELECT pg_notify($4, '')",
-        )
-        .bind(&email)
-        .bind(user)
-        .bind(since)
-        .bind(crate::mail::outbox::CHANNEL)
-        .execute(&mut *tx)
-        .await
-        .context("failed to queue the digest")?;
+        let Ok(to) = EmailAddress::parse(&email) else {
+            tx.commit().await.context("failed to move the week on")?;
+            continue;
+        };
+        queue_own(&mut tx, SAVED_DIGEST, &to, user, since, 24 * 60).await?;
         tx.commit().await.context("failed to queue the digest")?;
-        crate::metrics::global().mail.inc("queued");
         queued += 1;
     }
     Ok(queued)

@@ -2,8 +2,10 @@
 //! data), `/metrics` speaks Prometheus, every response has a request id.
 
 use crate::common::Browser;
+use crate::common::counters::{LOOPBACK, use_up};
 use crate::common::flows::{add_dog, user_id};
 use crate::common::{fresh_database, settings, spawn_app, spawn_with};
+use paws_inside::limits::LimitedAction;
 use paws_inside::photos::PhotoStore;
 use server::jobs::reap_once;
 
@@ -101,6 +103,12 @@ async fn metrics_are_prometheus_text_on_their_own_listener() {
         "every response names its request"
     );
     app.call(&Browser::new(), "auth/anonymous", &[]).await;
+    // The identity crate counts through the `metrics` facade; a refusal of
+    // its guest mint shows under our name and the limit's.
+    let action = LimitedAction::NewGuest;
+    use_up(&app, action, LOOPBACK).await;
+    let refused = app.call(&Browser::new(), "auth/anonymous", &[]).await;
+    assert_eq!(refused.status(), 429);
     let text = reqwest::get(format!("{metrics}/metrics"))
         .await
         .unwrap()
@@ -112,7 +120,16 @@ async fn metrics_are_prometheus_text_on_their_own_listener() {
         "{text}"
     );
     assert!(text.contains("paws_http_request_duration_seconds_bucket{route=\"/venues/{slug}\",le=\"+Inf\"}"));
-    assert!(text.contains("paws_guests_created_total"));
+    let counted = |series: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert!(counted("paws_guests_created_total") >= 1, "{text}");
+    assert!(
+        counted("paws_rate_limited_total{limit=\"guest_client\"}") >= 1,
+        "{text}"
+    );
     assert!(text.contains("paws_db_pool_connections"));
     assert_eq!(
         app.get("/metrics").await.status(),
