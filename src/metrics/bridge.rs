@@ -81,21 +81,29 @@ pub fn install() {
 #[cfg(test)]
 mod tests {
     use super::{Bridge, global};
-    use anonymous_first::counters::{GUESTS_CREATED, RATE_LIMITED};
+    use anonymous_first::counters::{GUESTS_CREATED, MAIL, RATE_LIMITED};
 
     #[test]
     fn the_crates_counts_land_under_our_names_and_nothing_else_does() {
         let m = global();
-        let (guests, uploads) = (m.guests_created.get(), m.rate_limited.get("upload_user"));
+        let (guests, uploads, sent) = (
+            m.guests_created.get(),
+            m.rate_limited.get("upload_user"),
+            m.mail.get("sent"),
+        );
         ::metrics::with_local_recorder(&Bridge, || {
             ::metrics::counter!(GUESTS_CREATED).increment(2);
             ::metrics::counter!(RATE_LIMITED, "limit" => "upload_user").increment(1);
             ::metrics::counter!(RATE_LIMITED, "limit" => "made_up_by_a_request").increment(1);
+            ::metrics::counter!(MAIL, "event" => "sent").increment(1);
+            ::metrics::counter!(MAIL, "event" => "made_up").increment(1);
             ::metrics::counter!("anything_else_total").increment(1);
         });
         assert!(m.guests_created.get() >= guests + 2);
         assert!(m.rate_limited.get("upload_user") > uploads);
+        assert!(m.mail.get("sent") > sent);
         assert_eq!(m.rate_limited.get("made_up_by_a_request"), 0);
+        assert_eq!(m.mail.get("made_up"), 0);
         let text = m.render(&[]);
         assert!(!text.contains("made_up") && !text.contains("anything_else"));
     }
