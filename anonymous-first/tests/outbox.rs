@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 const SCHEMA: &str = concat!(
     include_str!("schema/identity.sql"),
+    include_str!("schema/tokens.sql"),
     include_str!("schema/outbox.sql")
 );
 
