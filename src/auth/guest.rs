@@ -4,8 +4,9 @@
 //! wait for the disk). Paws Inside adds what it counts around it: the
 //! funnel's row for the new guest inside that same statement
 //! (`auth::funnel::MADE`: as a second statement it held one of the pool's
-//! few connections for another round trip), the guests made this week, the
-//! metrics, and "came back after 1, 7, 30 days" on every contribution.
+//! few connections for another round trip), the guests made this week and
+//! "came back after 1, 7, 30 days" on every contribution. The crate counts
+//! guests made and refusals itself (`metrics::bridge` names them ours).
 //!
 //! Measured in `./bench/run`, not waiting for the disk took one client's
 //! guests from 54 % to 96 % of adding a dog's rate (BENCHMARKS.md §3): every
