@@ -23,6 +23,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// The identity crate's settings of the same names (its limits come
+    /// from our catalogue: `auth::identity`).
+    pub fn identity(&self) -> anonymous_first::identity::Config {
+        anonymous_first::identity::Config {
+            reauth_minutes: self.reauth_minutes,
+            link_minutes: self.link_minutes,
+            secure_cookies: self.https(),
+            ..Default::default()
+        }
+    }
+
     /// Whether the site is served over https (cookies get `Secure`, flow
     /// cookies the `__Host-` prefix).
     pub fn https(&self) -> bool {
@@ -52,9 +63,11 @@ pub struct Context {
     pub minter: Arc<anonymous_first::Minter>,
     /// Guests made here, not yet in the funnel's weekly rollup.
     pub funnel: crate::auth::funnel::MadeCounts,
-    /// What the identity flows call when a user is deleted (photo files go)
-    /// and after a claim (verdicts catch up): `hooks::PawsHooks`.
-    pub hooks: Arc<dyn anonymous_first::Hooks>,
+    /// What the identity crate's flows run with: this database, our owned
+    /// tables and `hooks::PawsHooks` (photo files go with a user, verdicts
+    /// catch up after a claim, the sign-in's words and funnel note); built
+    /// by [`crate::auth::identity`].
+    pub identity: anonymous_first::Identity,
 }
 
 /// Tells whoever keeps copies of the public pages — `/` with its filters and

@@ -9,9 +9,12 @@
 //!   also answered: the verdicts of the venues it answered are recomputed
 //!   (in a transaction of their own; a failure is logged and the daily pass
 //!   repairs it) and the public pages dropped when something changed.
+//! - **Signing in**: the next page's words ([`crate::auth::ending::said`]),
+//!   and the funnel's claims, noted in the sign-in's own transaction.
 
 use crate::context::PublicPages;
 use crate::photos::PhotoStore;
+use anonymous_first::ending::{Ended, Method};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Claimed, Hooks};
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
@@ -61,6 +64,26 @@ impl Hooks for PawsHooks {
                 tracing::info!(photos = keys.len(), "a deleted user's photo files removed");
             });
             Ok(Some(after))
+        })
+    }
+
+    fn notice(&self, method: Method, ended: &Ended) -> Option<String> {
+        Some(crate::auth::ending::said(method, ended))
+    }
+
+    fn signing_in<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        method: Method,
+        ended: &'c Ended,
+    ) -> BoxFuture<'c, anyhow::Result<()>> {
+        Box::pin(async move {
+            if ended.outcomes.is_empty() {
+                return Ok(());
+            }
+            // Guests came along: the funnel's claims, in this transaction.
+            let claimed = crate::auth::funnel::Note::Claimed(method.way(), &ended.outcomes);
+            crate::auth::funnel::note(conn, claimed).await
         })
     }
 

@@ -28,3 +28,26 @@ pub(crate) fn guest_created() {
 pub(crate) fn refused(action: &'static str) {
     metrics::counter!(RATE_LIMITED, "limit" => action).increment(1);
 }
+
+/// Sign-ins by what came along: `way` is the method's way in (link, code,
+/// password, passkey, provider), `outcome` one guest's (promoted, merged,
+/// merge_failed), or `none` once for a sign-in that brought no guest.
+pub const CLAIMS: &str = "anonymous_first_claims_total";
+
+/// Merges rolled back and recorded in `claim_failures` for a retry.
+pub const MERGE_FAILURES: &str = "anonymous_first_merge_failures_total";
+
+/// Counts a committed sign-in's outcomes, by their labels (see [`CLAIMS`]).
+pub(crate) fn claims(way: &'static str, outcomes: impl ExactSizeIterator<Item = &'static str>) {
+    if outcomes.len() == 0 {
+        metrics::counter!(CLAIMS, "way" => way, "outcome" => "none").increment(1);
+    }
+    for outcome in outcomes {
+        metrics::counter!(CLAIMS, "way" => way, "outcome" => outcome).increment(1);
+    }
+}
+
+/// Counts a merge rolled back and recorded.
+pub(crate) fn merge_failed() {
+    metrics::counter!(MERGE_FAILURES).increment(1);
+}

@@ -14,7 +14,7 @@
 //! locked until the commit.
 
 use crate::counters;
-use crate::limits::{self, Limited, TooMany};
+use crate::limits::{self, Limit, TooMany};
 use crate::sessions::TypedSession;
 use crate::sessions::farewell;
 use crate::user::{Profile, User};
@@ -60,35 +60,9 @@ pub enum MintError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// One of the mint's rate limits: an action of the app's catalogue and its
-/// maximum per window.
-#[derive(Clone, Copy, Debug)]
-pub struct MintLimit {
-    name: &'static str,
-    message: &'static str,
-    window_secs: i64,
-    max: i32,
-}
-
-impl MintLimit {
-    /// At most `max` guests per `action`'s window.
-    pub fn new(action: impl Limited, max: i32) -> Self {
-        Self {
-            name: action.name(),
-            message: action.message(),
-            window_secs: action.window_secs(),
-            max: max.max(1),
-        }
-    }
-
-    fn over(&self, retry: f64) -> TooMany {
-        TooMany {
-            action: self.name,
-            message: self.message,
-            retry_after: retry.ceil().max(1.0) as i64,
-        }
-    }
-}
+/// One of the mint's rate limits (a [`Limit`] the mint counts inside its
+/// own statement).
+pub type MintLimit = Limit;
 
 /// What a mint did.
 #[derive(Clone, Debug)]
@@ -122,6 +96,16 @@ impl Minter {
             per_client,
             per_network,
         }
+    }
+
+    /// A mint with the crate's own limits ([`limits::GuestAction`]) and no app step.
+    pub fn with_default_limits() -> Self {
+        Self::new(
+            Limit::new(limits::GuestAction::PerClient, 30),
+            // Four busy households' worth: a site with many /64s, not a scraper's.
+            Limit::new(limits::GuestAction::PerNetwork, 120),
+            None,
+        )
     }
 
     /// The session's user, or a new guest in a new session. With a

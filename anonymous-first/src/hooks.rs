@@ -1,5 +1,6 @@
-//! What the app does when identity changes what a user owns: the erase hook
-//! and the claim hook.
+//! What the app does when identity changes what a user owns or who a
+//! session is: the erase hook, the sign-in's notes and notice, and the claim
+//! hook.
 //!
 //! Deleting an account or discarding a guest deletes its rows in one
 //! transaction (owned rows by cascade, rows that outlive their owner
@@ -9,6 +10,7 @@
 //! hands back the work to do once the deletion has committed.
 
 use crate::owned::Counts;
+use crate::signed_in::{Ended, Method};
 use sqlx::PgConnection;
 use std::future::Future;
 use std::pin::Pin;
@@ -52,6 +54,27 @@ pub trait Hooks: Send + Sync + 'static {
     fn claimed(&self, claim: Claimed) -> BoxFuture<'_, ()> {
         let _ = claim;
         Box::pin(async {})
+    }
+
+    /// Called inside the one ending's transaction, after the sign-in is
+    /// recorded and before it commits: the app's own notes of it (a report's
+    /// counts) commit or roll back with the sign-in. An error rolls the
+    /// sign-in back. Not called when a member only added a way in.
+    fn signing_in<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        method: Method,
+        ended: &'c Ended,
+    ) -> BoxFuture<'c, anyhow::Result<()>> {
+        let _ = (conn, method, ended);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// What the next page tells the person who just signed in (kept on the
+    /// new session and shown once), in the app's words; `None`: nothing.
+    fn notice(&self, method: Method, ended: &Ended) -> Option<String> {
+        let _ = (method, ended);
+        None
     }
 }
 

@@ -38,28 +38,51 @@
 //!   tower-sessions that reads both in one statement, and the farewells a
 //!   browser finds when another device ended its session.
 //!
+//! - [`ending`]: the one ending every way in calls — one transaction that
+//!   uses the proof up, locks and re-reads this browser's session, applies
+//!   the one rule for which guests come along ([`ending::policy`]), promotes
+//!   or [`merge`]s, opens and records the new session, commits, and only
+//!   then rotates the cookie; [`Identity`] is what it runs with.
+//! - [`migrations`]: the crate's tables, run with the app's own migrations
+//!   as one migrator.
+//! - `web` (feature `axum`): the session layer, [`Caller`] as an extractor,
+//!   and the address way in as routes to mount.
+//! - [`address`]: the way in by a proven address — ask for a mail, sign in
+//!   with its link or with its code typed in the browser that asked.
+//!
 //! Without the default `server` feature the crate is only its validated
-//! types ([`email`], [`redirect`], [`text`], [`user`]), which a browser build (wasm)
+//! types ([`claim`], [`email`], [`redirect`], [`text`], [`user`]), which a browser build (wasm)
 //! shares with the server.
 #![deny(missing_docs)]
 
+pub mod claim;
 pub mod email;
 pub mod redirect;
 pub mod text;
 pub mod user;
 
 #[cfg(feature = "server")]
+pub mod address;
+#[cfg(feature = "server")]
 pub mod client_ip;
 #[cfg(feature = "server")]
 pub mod counters;
+#[cfg(feature = "server")]
+pub mod ending;
 #[cfg(feature = "server")]
 pub mod guests;
 #[cfg(feature = "server")]
 pub mod hooks;
 #[cfg(feature = "server")]
+pub mod identity;
+#[cfg(feature = "server")]
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod mail;
+#[cfg(feature = "server")]
+pub mod merge;
+#[cfg(feature = "server")]
+pub mod migrations;
 #[cfg(feature = "server")]
 pub mod outbox;
 #[cfg(feature = "server")]
@@ -69,13 +92,22 @@ pub mod password;
 #[cfg(feature = "server")]
 pub mod sessions;
 #[cfg(feature = "server")]
+pub mod signed_in;
+#[cfg(feature = "server")]
 pub mod tokens;
+#[cfg(feature = "axum")]
+pub mod web;
 
+pub use claim::ClaimChoice;
 pub use email::EmailAddress;
+#[cfg(feature = "server")]
+pub use ending::{Ended, Method, Way};
 #[cfg(feature = "server")]
 pub use guests::{Caller, Minter};
 #[cfg(feature = "server")]
 pub use hooks::{AfterCommit, Claimed, Hooks, NoHooks};
+#[cfg(feature = "server")]
+pub use identity::Identity;
 #[cfg(feature = "server")]
 pub use owned::{Counts, OwnedData, OwnedTable};
 #[cfg(feature = "server")]

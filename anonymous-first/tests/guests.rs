@@ -15,10 +15,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use tower_sessions_core::Session;
 
-const SCHEMA: &str = concat!(
-    include_str!("schema/identity.sql"),
-    "CREATE TABLE seen (id uuid PRIMARY KEY);"
-);
+const SCHEMA: &str = "CREATE TABLE seen (id uuid PRIMARY KEY);";
 
 /// This app's catalogue of limited actions.
 #[derive(Clone, Copy)]

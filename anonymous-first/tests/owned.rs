@@ -14,7 +14,6 @@ use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 const SCHEMA: &str = "
-CREATE TABLE users (id uuid PRIMARY KEY, is_anonymous boolean NOT NULL);
 CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);
 CREATE TABLE likes (liker_id uuid NOT NULL REFERENCES users ON DELETE CASCADE, item int NOT NULL,
                     UNIQUE (liker_id, item));
@@ -43,7 +42,7 @@ fn tables() -> OwnedData {
 
 async fn user(db: &mut PgConnection, guest: bool) -> Uuid {
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO users VALUES ($1, $2)")
+    sqlx::query("INSERT INTO users (id, is_anonymous) VALUES ($1, $2)")
         .bind(id)
         .bind(guest)
         .execute(db)

@@ -2,13 +2,13 @@
 //! the crate expects (their shape is written here until the crate ships its
 //! own migrations) and a profile of this test's own: a load reads the users
 //! row as it is now, profile included; only a flow's row is ever adopted; a
-//! save never brings an ended session back; an ended browser finds why; a
-//! rotation replaces the browser's row, and the old id names nobody.
+//! save never brings an ended session back; an ended browser finds why.
+//! (A rotation is the one ending's: `tests/ending.rs`.)
 
 mod common;
 
 use anonymous_first::sessions::{self, Ending, Farewell, farewell, keys};
-use anonymous_first::{PgSessionStore, Profile, ProfileRow, TypedSession, User};
+use anonymous_first::{PgSessionStore, Profile, ProfileRow, User};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -17,7 +17,7 @@ use tower_sessions_core::SessionStore;
 use tower_sessions_core::session::{Id, Record};
 use uuid::Uuid;
 
-const SCHEMA: &str = include_str!("schema/identity.sql");
+const SCHEMA: &str = include_str!("schema/profile.sql");
 
 /// This app's own fields of a member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,53 +251,5 @@ async fn an_ended_browser_finds_why_and_only_the_sessions_named_end() {
         .unwrap();
     assert!(farewell_of(&phone).await.is_none());
     assert_eq!(farewell::prune(&db.pool).await.unwrap(), 2);
-    db.drop().await;
-}
-
-#[tokio::test]
-async fn a_rotation_replaces_the_browsers_row_and_the_old_id_names_nobody() {
-    use std::sync::Arc;
-    use tower_sessions_core::Session;
-    let db = common::Db::new(SCHEMA).await;
-    let store = Arc::new(PgSessionStore::<Nick>::new(db.pool.clone()));
-    let (guest, old) = signed_in(&db.pool, true).await;
-    let session = Session::new(Some(old), store.clone(), None);
-    let mut typed = TypedSession::<Nick>::load(session.clone()).await.unwrap();
-    assert_eq!(typed.guest(), Some(guest));
-
-    // The guest is promoted: the flow opens the new row in its transaction...
-    let mut tx = db.pool.begin().await.unwrap();
-    sqlx::query("UPDATE users SET is_anonymous = false, email = 'cy@example.com'")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let member = sessions::member::<Nick>(&mut tx, guest).await.unwrap().unwrap();
-    let rotation = typed
-        .open(
-            &mut tx,
-            member.clone(),
-            "Firefox\n",
-            Some("Welcome".into()),
-            "code",
-        )
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    // ...and only after the commit does this browser take it.
-    typed.adopt(rotation).await.unwrap();
-    session.save().await.unwrap();
-    let new = session.id().unwrap();
-    assert_ne!(new, old);
-    assert_eq!(typed.user(), Some(&member));
-    assert!(
-        store.load(&old).await.unwrap().is_none(),
-        "the old id names nobody"
-    );
-    assert_eq!(user_of(&store, &new).await, Some(member));
-    let (agent, method): (String, String) = sqlx::query_as("SELECT user_agent, method FROM sessions")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    assert_eq!((agent.as_str(), method.as_str()), ("Firefox", "code"));
     db.drop().await;
 }

@@ -133,27 +133,35 @@ async fn main() -> anyhow::Result<()> {
     // promote and open the session in one transaction).
     let scratch = std::env::temp_dir().join(format!("paws-bench-{}", std::process::id()));
     let store = paws_inside::photos::PhotoStore::Local(scratch.join("media"));
+    let config = Arc::new(Config {
+        public_url: "http://127.0.0.1".into(),
+        link_minutes: 10,
+        reauth_minutes: 10,
+        limits: Default::default(),
+    });
+    let hasher = paws_inside::password::Hasher::new(1);
     let auth = Context {
         pool: pool.clone(),
-        hasher: paws_inside::password::Hasher::new(1),
+        hasher: hasher.clone(),
         photos: paws_inside::photos::PhotoService::new(store.clone(), Default::default(), 1),
-        config: Arc::new(Config {
-            public_url: "http://127.0.0.1".into(),
-            link_minutes: 10,
-            reauth_minutes: 10,
-            limits: Default::default(),
-        }),
         oidc: Default::default(),
         passkeys: Default::default(),
         public_pages: Default::default(),
         funnel: Default::default(),
         minter: Arc::new(paws_inside::auth::guest::minter(&Default::default())),
         // The app's own hooks, so a claim does what it does in the server.
-        hooks: Arc::new(paws_inside::hooks::PawsHooks::new(
+        identity: paws_inside::auth::identity(
             pool.clone(),
-            store,
-            Default::default(),
-        )),
+            Arc::new(paws_inside::hooks::PawsHooks::new(
+                pool.clone(),
+                store,
+                Default::default(),
+            )),
+            hasher,
+            &config.limits,
+            config.identity(),
+        ),
+        config,
     };
     let mut samples = Vec::new();
     for i in 0..50 {

@@ -237,20 +237,27 @@ fn router(
             guests_per_client_per_hour: settings.limits.guests_per_client_per_hour,
         },
     });
+    // Each argon2id hash holds 19 MiB: at most one per core at a time.
+    let hasher = Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let ctx = Context {
         pool: pool.clone(),
-        // Each argon2id hash holds 19 MiB: at most one per core at a time.
-        hasher: Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+        hasher: hasher.clone(),
         photos: photos.clone(),
         minter: std::sync::Arc::new(paws_inside::auth::guest::minter(&config.limits)),
+        identity: paws_inside::auth::identity(
+            pool.clone(),
+            std::sync::Arc::new(paws_inside::hooks::PawsHooks::new(
+                pool.clone(),
+                photos.store.clone(),
+                public_pages.clone(),
+            )),
+            hasher,
+            &config.limits,
+            config.identity(),
+        ),
         config,
         oidc,
         passkeys,
-        hooks: std::sync::Arc::new(paws_inside::hooks::PawsHooks::new(
-            pool.clone(),
-            photos.store.clone(),
-            public_pages.clone(),
-        )),
         public_pages,
         funnel,
     };

@@ -130,12 +130,6 @@ pub(super) async fn end_other_sessions(
     super::farewell::end_sessions(conn, ending).await
 }
 
-/// Whether a sign-in `age_ms` old is within `minutes` (at least a second, so
-/// `REAUTH_MINUTES=0` still lets a sign-in act at once).
-pub(crate) fn recent_enough(minutes: i64, age_ms: i64) -> bool {
-    age_ms < (minutes.max(0) * 60_000).max(1000)
-}
-
 /// Refuses unless this session's user proved who they are here within
 /// `REAUTH_MINUTES` (from the session row, not from anything the browser
 /// says). An early answer for the page; flows that add a way in decide again
@@ -145,7 +139,7 @@ pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -
     if caller
         .session
         .millis_since_sign_in()
-        .is_none_or(|ms| !recent_enough(minutes, ms))
+        .is_none_or(|ms| !anonymous_first::ending::recent_enough(minutes, ms))
     {
         return Err(AccountError::Invalid(format!(
             "For your safety, sign in again (within the last {minutes} minutes) to {to}."
@@ -259,7 +253,7 @@ pub async fn deletion(ctx: &Context, caller: &Caller) -> Result<Deletion, Accoun
     let recent = caller
         .session
         .millis_since_sign_in()
-        .is_some_and(|ms| recent_enough(minutes, ms));
+        .is_some_and(|ms| anonymous_first::ending::recent_enough(minutes, ms));
     type Row = (
         Option<String>,
         bool,
@@ -345,7 +339,7 @@ async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> R
     let mut tx = ctx.pool.begin().await.context("failed to begin deletion")?;
     // What must go outside the database (the app's erase hook), read before
     // the rows go; done only once the deletion has committed.
-    let after = ctx.hooks.erasing(&mut tx, user).await?;
+    let after = ctx.identity.hooks.erasing(&mut tx, user).await?;
     // What outlives its owner (the "dogs still welcome?" answers) stays,
     // without a name, so the venues' counts do not change (ARCHITECTURE.md,
     // "dogs still welcome?"). If the delete below decides nothing, the

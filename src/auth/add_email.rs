@@ -84,7 +84,7 @@ struct AddAddress<'a> {
     email: Option<String>,
 }
 
-impl Way for AddAddress<'_> {
+impl Way<crate::auth::Profile> for AddAddress<'_> {
     type Error = LinkError;
 
     async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, LinkError> {
@@ -99,9 +99,10 @@ impl Way for AddAddress<'_> {
         .await
         .context("failed to use the link")?;
         let Some((email,)) = row else {
-            return Err(super::by_address::dead_link(
+            return Err(anonymous_first::address::dead_link(
                 tokens::peek(&mut *conn, Purpose::EmailAdd, self.token).await?,
-            ));
+            )
+            .into());
         };
         merge::lock_address(conn, &email).await?;
         let member: Option<Uuid> = sqlx::query_scalar(

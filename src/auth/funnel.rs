@@ -6,8 +6,9 @@
 //! The mint writes its guest's row inside its own one statement ([`MADE`])
 //! and counts it in memory ([`MadeCounts`]).
 //!
-//! Kept to this one function (and [`MADE`], [`MadeCounts`]) so the identity core,
-//! when it becomes a crate, takes it along as its one hook for the funnel.
+//! The identity crate reaches it through its seams only: the mint's app step
+//! ([`MADE`]) and `PawsHooks::signing_in` (a claim, in the one ending's
+//! transaction).
 //!
 //! The funnel must not slow contributions down (bench/ab measured adding a
 //! dog 18 % slower with a probe per contribution: one more round trip on one
@@ -21,7 +22,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use super::merge::Outcome;
+use anonymous_first::merge::Outcome;
 use anyhow::Context as _;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -49,15 +50,6 @@ pub enum Note<'a> {
     Claimed(&'static str, &'a [Outcome]),
     /// The reaper deleted this many idle guests.
     Reaped(u64),
-}
-
-/// The outcome's label (the funnel's `what` and the metric's `outcome`).
-fn outcome(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Promoted => "promoted",
-        Outcome::Merged(_) => "merged",
-        Outcome::MergeFailed => "merge_failed",
-    }
 }
 
 /// A guest made: its row, for the thresholds to come. A CTE for the mint's
@@ -158,7 +150,7 @@ pub async fn note(conn: impl PgExecutor<'_>, note: Note<'_>) -> anyhow::Result<(
         Note::Contributed(user) => return contributed(conn, user).await,
         Note::Claimed(way, outcomes) => {
             let mut whats: Vec<String> = vec![format!("claim_{way}")];
-            whats.extend(outcomes.iter().map(|o| outcome(o).to_owned()));
+            whats.extend(outcomes.iter().map(|o| o.as_str().to_owned()));
             let ones = vec![1_i64; whats.len()];
             sqlx::query(BUMP).bind(whats).bind(ones)
         }
@@ -199,14 +191,5 @@ async fn contributed(conn: impl PgExecutor<'_>, user: Uuid) -> anyhow::Result<()
 pub async fn note_or_log(pool: &sqlx::PgPool, what: Note<'_>) {
     if let Err(err) = note(pool, what).await {
         tracing::warn!(error = ?err, "the funnel missed a count");
-    }
-}
-
-/// Counts a claim in the metrics, after its commit: one per guest by way in
-/// and outcome.
-pub fn count(way: &'static str, outcomes: &[Outcome]) {
-    let m = crate::metrics::global();
-    for o in outcomes {
-        m.funnel_claims.inc(way, outcome(o));
     }
 }

@@ -1,39 +1,29 @@
 //! Every way in through a one-time email link: sign in (and claim the guest's
 //! things), confirm the address of a sign-up, set a new password. Opening a
 //! link only looks ([`preview`]); the page's POST hands the token to the one
-//! ending ([`super::by_address`]), which uses it up, promotes or merges the
-//! guests, settles the password and opens this browser's new session.
+//! ending through the identity crate's address way
+//! ([`anonymous_first::address`]), which uses it up, promotes or merges the
+//! guests, settles the password and opens this browser's new session. Asking
+//! for a sign-in mail and signing in by its link or code are the crate's
+//! flows; a sign-up's confirmation and a reset are ours, on the same way.
 
 use super::Caller;
-use super::by_address::{ByAddress, Secret, dead_link};
 use super::ending::{self, Ended};
 use super::errors::{LinkError, RequestError};
 use super::merge;
 use super::preview::{ClaimChoice, GuestData, LinkCheck, LinkPreview};
-use super::tokens::{self, NewToken, Peek, Purpose};
+use super::tokens::{self, Peek, Purpose};
 use crate::context::Context;
 use crate::email::EmailAddress;
 use crate::limits::LimitedAction;
-use crate::mail::outbox::{Letter, Queued};
+pub use anonymous_first::address::Requested;
+use anonymous_first::address::{self, ByAddress, Secret, dead_link};
 use anyhow::Context as _;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// What asking for a sign-in link gives the browser that asked.
-#[derive(Debug)]
-pub struct Requested {
-    /// The id of the mail's token, shown beside the code field (it grants
-    /// nothing alone).
-    pub request: Uuid,
-    /// A random key for an HttpOnly cookie: the mail's code works only in the
-    /// browser that holds it.
-    pub browser_key: String,
-}
-
-/// Emails a sign-in link (and code). Known and unknown addresses take the same
-/// path and get the same answer. `browser_key`: the key this browser holds from
-/// an earlier request, kept so its newer link replaces its older one (and only
-/// its own: someone else asking for your address never retires yours).
+/// Emails a sign-in link (and code); the crate's flow, with our limits.
+/// Known and unknown addresses take the same path and get the same answer.
 pub async fn request_link(
     ctx: &Context,
     caller: &Caller,
@@ -41,54 +31,7 @@ pub async fn request_link(
     next: &str,
     browser_key: Option<&str>,
 ) -> Result<Requested, RequestError> {
-    let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
-    let next = crate::redirect::safe_next(Some(next));
-    let client = caller.client();
-    // Per address *and* client: one client cannot stop links to an address;
-    // the address's own bound only keeps its inbox from a flood.
-    let checks = [
-        (LimitedAction::LinkPerClient, client.clone()),
-        (
-            LimitedAction::LinkPerEmail,
-            format!("{} {client}", email.as_str()),
-        ),
-        (LimitedAction::MailPerAddress, email.as_str().to_owned()),
-    ];
-    let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
-    ctx.limit(&checks).await?.map_err(RequestError::TooMany)?;
-    let browser_key = match browser_key.filter(|k| tokens::hash(k).is_some()) {
-        Some(key) => key.to_owned(),
-        None => tokens::generate()?,
-    };
-    let browser_hash = tokens::hash(&browser_key).context("generated key is malformed")?;
-    // The token and the mail carrying it commit together (the outbox).
-    let mut tx = ctx.pool.begin().await.context("no database connection")?;
-    let issued = tokens::issue(
-        &mut tx,
-        NewToken {
-            purpose: Purpose::MagicLink,
-            email: email.as_str(),
-            guest_id: caller.session.guest(),
-            next_path: &next,
-            ttl_minutes: ctx.config.link_minutes,
-            password_hash: None,
-            browser_hash: Some(&browser_hash),
-            user_id: None,
-        },
-    )
-    .await?;
-    let mail = Queued {
-        letter: Letter::MagicLink,
-        to: &email,
-        token: issued.id,
-        minutes: ctx.config.link_minutes,
-    };
-    ctx.send(&mut tx, mail).await?;
-    tx.commit().await.context("failed to commit the sign-in link")?;
-    Ok(Requested {
-        request: issued.id,
-        browser_key,
-    })
+    Ok(address::request_link(&ctx.identity, caller, email, next, browser_key).await?)
 }
 
 /// What a link's page shows. Never uses the link up.
@@ -159,20 +102,11 @@ pub async fn sign_in_with_link(
     token: &str,
     choice: ClaimChoice,
 ) -> Result<Ended, LinkError> {
-    let way = ByAddress {
-        purpose: Purpose::MagicLink,
-        secret: Secret::Link(token),
-        choice,
-        password: None,
-    };
-    ending::end(ctx, caller, way).await
+    Ok(address::sign_in_with_link(&ctx.identity, caller, token, choice).await?)
 }
 
 /// Signs in with the code from a sign-in mail, typed in the browser that
-/// asked (`request` names the mail's token, `browser_key` is that browser's
-/// cookie): the same ending as the link, wherever the mail was read. Limited
-/// per client and per address; each try is counted before the code is checked,
-/// so however many are in flight, at most [`tokens::CODE_TRIES`] are checked.
+/// asked: the crate's flow (tries counted before the code is checked).
 pub async fn sign_in_with_code(
     ctx: &Context,
     caller: &mut Caller,
@@ -180,45 +114,7 @@ pub async fn sign_in_with_code(
     code: &str,
     browser_key: Option<&str>,
 ) -> Result<Ended, LinkError> {
-    let request = Uuid::parse_str(request).map_err(|_| LinkError::Unknown)?;
-    let code = tokens::normalize_code(code).ok_or(LinkError::MalformedCode)?;
-    let email = tokens::email_of(&ctx.pool, request).await?;
-    let client = caller.client();
-    let mut checks = vec![(LimitedAction::CodePerClient, client.clone())];
-    // Per address *and* client: nobody else can use up the owner's tries.
-    for per_email in [LimitedAction::CodePerEmail, LimitedAction::CodePerEmailDaily] {
-        checks.extend(email.clone().map(|e| (per_email, format!("{e} {client}"))));
-    }
-    let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
-    ctx.limit(&checks).await?.map_err(LinkError::TooMany)?;
-    let code_hash = match tokens::code_target(&ctx.pool, request, browser_key).await? {
-        tokens::CodeTarget::Live(hash) => hash,
-        tokens::CodeTarget::OtherBrowser => return Err(LinkError::OtherBrowser),
-        tokens::CodeTarget::Dead(peek) => return Err(dead_link(peek)),
-    };
-    let Some(attempt) = tokens::take_try(&ctx.pool, request, &code_hash).await? else {
-        return Err(match tokens::why_no_try(&ctx.pool, request).await? {
-            tokens::NoTry::TriedOut => LinkError::TriedOut,
-            tokens::NoTry::Used => LinkError::Used,
-        });
-    };
-    if !ctx.hasher.verify(code, Some(code_hash.clone())).await? {
-        let left = tokens::CODE_TRIES - attempt;
-        if left <= 0 {
-            tokens::retire_tried_out(&ctx.pool, request, &code_hash).await?;
-        }
-        return Err(LinkError::WrongCode(left.max(0)));
-    }
-    let way = ByAddress {
-        purpose: Purpose::MagicLink,
-        secret: Secret::Code {
-            request,
-            code_hash: &code_hash,
-        },
-        choice: ClaimChoice::default(),
-        password: None,
-    };
-    ending::end(ctx, caller, way).await
+    Ok(address::sign_in_with_code(&ctx.identity, caller, request, code, browser_key).await?)
 }
 
 /// Confirms the address of a sign-up and finishes it. The password chosen at
@@ -234,7 +130,7 @@ pub async fn confirm_address(
 ) -> Result<Ended, LinkError> {
     let row = match tokens::peek(&ctx.pool, Purpose::EmailVerify, token).await? {
         Peek::Valid(row) => row,
-        dead => return Err(dead_link(dead)),
+        dead => return Err(dead_link(dead).into()),
     };
     let pending = match row.password_hash.clone() {
         Some(hash) => Some(hash),
@@ -265,7 +161,7 @@ pub async fn confirm_address(
         choice,
         password: keep,
     };
-    ending::end(ctx, caller, way).await
+    Ok(ending::end(ctx, caller, way).await?)
 }
 
 /// Sets a new password from a reset link: proves the address, ends every
@@ -281,7 +177,7 @@ pub async fn reset_password(
 ) -> Result<Ended, LinkError> {
     let row = match tokens::peek(&ctx.pool, Purpose::PasswordReset, token).await? {
         Peek::Valid(row) => row,
-        dead => return Err(dead_link(dead)),
+        dead => return Err(dead_link(dead).into()),
     };
     crate::password::check(&new_password, &row.email).map_err(LinkError::Weak)?;
     let hash = ctx.hasher.hash(new_password).await?;
@@ -291,5 +187,5 @@ pub async fn reset_password(
         choice,
         password: Some(hash),
     };
-    ending::end(ctx, caller, way).await
+    Ok(ending::end(ctx, caller, way).await?)
 }

@@ -28,8 +28,6 @@ pub use user::{Profile, User, is_admin};
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod add_email;
-#[cfg(feature = "ssr")]
-mod by_address;
 pub mod cookies;
 #[cfg(feature = "ssr")]
 pub mod ending;
@@ -69,12 +67,41 @@ pub use ending::Ended;
 pub use errors::{
     AccountError, LinkError, MintError, OidcError, PasskeyError, RequestError, SignInError, SignUpError,
 };
+/// The identity crate's services for this app: `pool`, our owned tables,
+/// `hooks` (`crate::hooks::PawsHooks`), `hasher`, and `config`'s minutes
+/// with the address flows' limits from our catalogue (`limits`).
+#[cfg(feature = "ssr")]
+pub fn identity(
+    pool: sqlx::PgPool,
+    hooks: std::sync::Arc<dyn anonymous_first::Hooks>,
+    hasher: crate::password::Hasher,
+    limits: &crate::limits::Limits,
+    config: anonymous_first::identity::Config,
+) -> anonymous_first::Identity {
+    use crate::limits::LimitedAction as A;
+    let limit = |action: A| anonymous_first::limits::Limit::new(action, limits.max(action));
+    anonymous_first::Identity {
+        pool,
+        owned: std::sync::Arc::new(crate::db::ownership::owned().clone()),
+        hooks,
+        hasher,
+        config: anonymous_first::identity::Config {
+            address_limits: anonymous_first::limits::AddressLimits {
+                link_per_client: limit(A::LinkPerClient),
+                link_per_email: limit(A::LinkPerEmail),
+                mail_per_address: limit(A::MailPerAddress),
+                code_per_client: limit(A::CodePerClient),
+                code_per_email: limit(A::CodePerEmail),
+                code_per_email_daily: limit(A::CodePerEmailDaily),
+            },
+            ..config
+        },
+    }
+}
+
 /// The crate's typed session, with Paws Inside's [`Profile`].
 #[cfg(feature = "ssr")]
 pub type TypedSession = anonymous_first::TypedSession<Profile>;
-/// A session row an identity flow opened, to adopt after its commit.
-#[cfg(feature = "ssr")]
-pub type Rotation = anonymous_first::sessions::Rotation<Profile>;
 /// The crate's session store, loading Paws Inside's [`Profile`].
 #[cfg(feature = "ssr")]
 pub type PgSessionStore = anonymous_first::PgSessionStore<Profile>;

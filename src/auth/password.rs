@@ -25,7 +25,7 @@ struct ByPassword {
     hash: String,
 }
 
-impl Way for ByPassword {
+impl Way<crate::auth::Profile> for ByPassword {
     type Error = SignInError;
 
     async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, SignInError> {
@@ -224,7 +224,7 @@ pub async fn change_password(
             "Your password was changed elsewhere just now. Please try again.".into(),
         ));
     }
-    if stored.is_none() && !super::account::recent_enough(ctx.config.reauth_minutes, age_ms) {
+    if stored.is_none() && !anonymous_first::ending::recent_enough(ctx.config.reauth_minutes, age_ms) {
         return Err(AccountError::Invalid(format!(
             "For your safety, sign in again (within the last {} minutes) to set a password.",
             ctx.config.reauth_minutes

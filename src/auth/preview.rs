@@ -101,15 +101,7 @@ pub struct LinkPreview {
     pub unproven_password: bool,
 }
 
-/// The person's choices on the confirm page. In the browser that asked for the
-/// link, its guest always comes along; elsewhere nothing moves unless chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClaimChoice {
-    /// Bring the data of the guest that asked for the link.
-    pub bring_requester: bool,
-    /// Bring this browser's own guest data.
-    pub bring_this_browser: bool,
-}
+pub use anonymous_first::ClaimChoice;
 
 #[cfg(test)]
 mod tests {

@@ -12,8 +12,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The schema migrations in `migrations/`, embedded at compile time.
+/// The schema migrations in `migrations/`, embedded at compile time; they run
+/// with the identity crate's as one migrator ([`migrate`]).
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The identity crate's migrations, which [`migrate`] runs with ours.
+pub use anonymous_first::migrations::MIGRATOR as IDENTITY_MIGRATOR;
 
 /// A connection idle for longer than this is pinged before it is handed out.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
@@ -44,12 +48,11 @@ pub fn connect_lazy(database_url: &str, max_connections: u32) -> anyhow::Result<
         .connect_lazy_with(options))
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations: ours and the identity crate's, in version
+/// order (the crate's baseline comes after ours, which made its tables
+/// first, and finds nothing to do).
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .context("failed to apply database migrations")
+    anonymous_first::migrations::run(pool, &MIGRATOR).await
 }
 
 /// A cheap round trip, for health checks.

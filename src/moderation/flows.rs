@@ -190,7 +190,7 @@ pub async fn retry_failure(ctx: &Context, caller: &Caller, id: &str) -> Result<(
                 promoted: false,
                 merged: vec![moved],
             };
-            ctx.hooks.claimed(claim).await;
+            ctx.identity.hooks.claimed(claim).await;
             Ok(())
         }
         Ok(failures::Retry::NothingToDo) => Ok(()),

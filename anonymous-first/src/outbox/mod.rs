@@ -15,7 +15,7 @@
 
 mod send;
 
-pub use send::{backlog, next_due, send_next};
+pub use send::{backlog, next_due, send_next, work};
 
 use crate::email::EmailAddress;
 use crate::hooks::BoxFuture;

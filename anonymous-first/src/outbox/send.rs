@@ -185,3 +185,22 @@ pub async fn backlog(pool: &PgPool) -> anyhow::Result<(i64, f64)> {
     .await
     .context("failed to read the outbox")
 }
+
+/// A worker for an app without one of its own: sends what is due, then
+/// sleeps until the next mail falls due or `poll` has passed (a mail queued
+/// meanwhile waits at most that long). Runs until its task is dropped.
+pub async fn work(pool: PgPool, sender: Sender, poll: Duration) {
+    loop {
+        match send_next(&pool, &sender).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => {}
+            Err(err) => tracing::error!(error = ?err, "mail worker"),
+        }
+        let wait = match next_due(&pool).await {
+            // Due now but not ours to take (another worker is sending it).
+            Ok(Some(due)) => due.clamp(Duration::from_millis(200), poll),
+            _ => poll,
+        };
+        tokio::time::sleep(wait).await;
+    }
+}

@@ -23,7 +23,7 @@ mod typed;
 
 pub use farewell::{Ending, Farewell};
 pub use store::PgSessionStore;
-pub use typed::{NewSession, Notice, Rotation, TypedSession};
+pub use typed::{Notice, TypedSession};
 
 use crate::user::Profile;
 

@@ -177,7 +177,7 @@ impl<P: Profile> TypedSession<P> {
     /// The row that will replace this browser's session, for a flow that
     /// writes it inside one statement of its own (guest creation); every other
     /// flow uses [`TypedSession::open`].
-    pub fn next_row(&self, user_agent: &str) -> NewSession {
+    pub(crate) fn next_row(&self, user_agent: &str) -> NewSession {
         NewSession {
             id: Id::default(),
             replaces: self.row().map(|id| id.to_string()),
@@ -189,7 +189,7 @@ impl<P: Profile> TypedSession<P> {
     /// Replaces this browser's session row with a new one for `user`, in the
     /// deciding flow's transaction. `notice` is shown on the next page;
     /// `method` says how the user proved who they are.
-    pub async fn open(
+    pub(crate) async fn open(
         &self,
         conn: &mut PgConnection,
         user: User<P>,
@@ -218,7 +218,7 @@ impl<P: Profile> TypedSession<P> {
 
     /// Makes the response carry the session a flow opened (its transaction has
     /// committed), and makes the rest of this request see its user.
-    pub async fn adopt(&mut self, rotation: Rotation<P>) -> anyhow::Result<()> {
+    pub(crate) async fn adopt(&mut self, rotation: Rotation<P>) -> anyhow::Result<()> {
         let Rotation { id, user, notice } = rotation;
         let put = async |key: &str, value: serde_json::Value| {
             self.inner

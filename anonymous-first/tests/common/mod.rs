@@ -1,6 +1,6 @@
 //! A database of the test's own: made from `TEST_DATABASE_URL` (a role that
-//! may create databases; `./test` gives it), given `schema`, dropped by
-//! [`Db::drop`].
+//! may create databases; `./test` gives it), given the crate's migrations
+//! and then the test's own `schema`, dropped by [`Db::drop`].
 
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use uuid::Uuid;
@@ -23,7 +23,10 @@ impl Db {
             .unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
         let pool = PgPool::connect(&format!("{base}/{name}")).await.unwrap();
-        pool.execute(schema).await.unwrap();
+        anonymous_first::migrations::MIGRATOR.run(&pool).await.unwrap();
+        if !schema.is_empty() {
+            pool.execute(schema).await.unwrap();
+        }
         Self { pool, admin, name }
     }
 

@@ -1,209 +1,41 @@
-//! The one ending of every way in. A way in (link, code, password, reset,
-//! passkey, provider, adding a passkey, a provider or an address) only
-//! produces a proof — a [`Way`] — and calls [`end`], which in one
-//! transaction:
-//!
-//! 1. uses the proof up ([`Way::redeem`]; the proof locks the account it
-//!    names, after its address: the order every flow takes locks in),
-//! 2. locks the guests that may come along, then this browser's session row,
-//!    and refuses if the session is not what the request began with (signed
-//!    out, promoted or replaced meanwhile: a decision never rests on a
-//!    snapshot from the request's start),
-//! 3. applies the one guest rule ([`policy`]) and refuses rather than strand a
-//!    guest's things,
-//! 4. promotes or merges, settles the address and password, ends the
-//!    sessions it must ([`apply`]), adds what the proof brings
-//!    ([`Way::attach`]),
-//! 5. opens this browser's new session and records the sign-in,
-//!
-//! commits, and only then rotates the cookie. Nothing else opens a signed-in
-//! session, promotes or merges a guest.
+//! The one ending of every way in is the identity crate's
+//! ([`anonymous_first::ending`]): a way in only produces a proof — a [`Way`]
+//! — and calls [`end`], which uses it up, locks and re-reads this browser's
+//! session, brings the guests the one rule brings, promotes or merges, opens
+//! and records the new session in one transaction, commits, and only then
+//! rotates the cookie. Paws Inside's part is in [`crate::hooks::PawsHooks`]:
+//! the next page's words and the funnel's note, in that transaction.
+//! Here: the way each of our error enums reads the ending's refusals.
 
-mod apply;
-pub(crate) mod policy;
-mod proof;
 mod refusals;
 
-pub(crate) use policy::Asker;
-pub use proof::{Ended, Method};
-pub(crate) use proof::{Proof, Refusal, Way, Whom};
+pub use anonymous_first::ending::{Asker, Ended, Method, Proof, Refusal, Whom};
 
-use super::Caller;
-use super::merge::{self, Outcome};
-use super::user::User;
+use super::{Caller, Profile};
 use crate::context::Context;
-use anonymous_first::{Claimed, Counts};
-use anyhow::Context as _;
-use sqlx::PgConnection;
-use uuid::Uuid;
 
-/// The one ending (see the module).
-pub(crate) async fn end<W: Way>(ctx: &Context, caller: &mut Caller, mut way: W) -> Result<Ended, W::Error> {
-    let mut tx = ctx.pool.begin().await.context("failed to begin signing in")?;
-    let mut changed = false;
-    let result = settle(ctx, caller, &mut way, &mut tx, &mut changed).await;
-    let (ended, method, user) = match result {
-        Ok(done) => done,
-        Err(err) => {
-            // Only the used-up proof may stay: never half of an ending.
-            if !changed && W::spent(&err) {
-                tx.commit().await.context("failed to commit the used proof")?;
-            }
-            return Err(err);
-        }
-    };
-    let rotation = match user {
-        Some(user) => {
-            let notice = method_notice(method, &ended);
-            let rotation = caller
-                .session
-                .open(&mut tx, user, &caller.user_agent, notice, method.as_str())
-                .await?;
-            apply::record(&mut tx, &ended, method).await?;
-            if !ended.outcomes.is_empty() {
-                // Guests came along: the funnel's claims, in this transaction.
-                super::funnel::note(
-                    &mut *tx,
-                    super::funnel::Note::Claimed(method.way(), &ended.outcomes),
-                )
-                .await?;
-            }
-            Some(rotation)
-        }
-        None => None,
-    };
-    tx.commit().await.context("failed to commit the sign-in")?;
-    // What the app derives from who owns what catches up (its claim hook:
-    // Paws Inside recomputes the verdicts a claimed guest's answers count in),
-    // after the commit: it can never undo the sign-in.
-    let promoted = ended.outcomes.contains(&Outcome::Promoted);
-    let merged: Vec<Counts> = ended
-        .outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::Merged(moved) => Some(moved.clone()),
-            _ => None,
-        })
-        .collect();
-    if promoted || !merged.is_empty() {
-        let account = ended.user;
-        ctx.hooks
-            .claimed(Claimed {
-                account,
-                promoted,
-                merged,
-            })
-            .await;
-    }
-    match rotation {
-        Some(rotation) => {
-            caller.session.adopt(rotation).await?;
-            merge::count_outcomes(&ended.outcomes);
-            super::funnel::count(method.way(), &ended.outcomes);
-            tracing::info!(user = %ended.user, method = method.as_str(), outcomes = ?ended.outcomes, "signed in");
-        }
-        None => tracing::info!(user = %ended.user, method = method.as_str(), "way in added"),
-    }
-    Ok(ended)
-}
+/// A way in, for Paws Inside's sessions.
+pub(crate) use anonymous_first::ending::Way;
 
-/// Steps 1–4 of the ending; returns the new session's user, or `None` when
-/// who this session is does not change (a member adding a way in).
-async fn settle<W: Way>(
+/// The one ending, with this app's identity services.
+pub(crate) async fn end<W: Way<Profile>>(
     ctx: &Context,
-    caller: &Caller,
-    way: &mut W,
-    tx: &mut PgConnection,
-    changed: &mut bool,
-) -> Result<(Ended, Method, Option<User>), W::Error> {
-    let proof = way.redeem(caller, tx).await?;
-    let started = caller.user().cloned();
-    let here = started.as_ref().and_then(User::guest_id);
-    let bring = policy::decide(proof.asker, here, proof.choice);
-    // Guests, then the session row: the order every flow locks in.
-    let mut wanted = bring.guests.clone();
-    wanted.extend(bring.left_here);
-    let locked = merge::lock_guests(tx, &wanted).await?;
-    let session = apply::lock_session(tx, caller).await?;
-    apply::unchanged(started.as_ref(), session.as_ref())?;
-    if let Some(left) = bring.left_here.filter(|g| locked.contains(g))
-        && !merge::guest_data(tx, left).await?.is_empty()
-    {
-        return Err(Refusal::LeftBehind.into());
-    }
-    let guests: Vec<Uuid> = bring.guests.into_iter().filter(|g| locked.contains(g)).collect();
-    let mut outcomes = Vec::new();
-    let mut created = false;
-    // From here on rows change (but for a member adding a way in).
-    *changed = !matches!(proof.whom, Whom::ThisMember { .. });
-    let (account, rest, changes_who) = match proof.whom {
-        Whom::Member {
-            id,
-            first_proof,
-            password,
-        } => {
-            apply::settle_member(tx, id, first_proof, password.as_deref()).await?;
-            (id, guests.as_slice(), true)
-        }
-        Whom::New { email, password } => match guests.split_first() {
-            Some((first, rest)) => {
-                apply::promote(tx, *first, email.as_deref(), password.as_deref()).await?;
-                outcomes.push(Outcome::Promoted);
-                (*first, rest, true)
-            }
-            None => {
-                created = true;
-                let id = apply::create(tx, email.as_deref(), password.as_deref()).await?;
-                (id, &[][..], true)
-            }
-        },
-        Whom::ThisGuest => {
-            let Some(guest) = here.filter(|g| guests.first() == Some(g)) else {
-                return Err(Refusal::Changed.into());
-            };
-            apply::promote(tx, guest, None, None).await?;
-            outcomes.push(Outcome::Promoted);
-            (guest, &guests[1..], true)
-        }
-        Whom::ThisMember { recent } => {
-            let (Some(user), Some(session)) = (&started, &session) else {
-                return Err(Refusal::Changed.into());
-            };
-            if user.is_guest() {
-                return Err(Refusal::Changed.into());
-            }
-            if recent && !session.recent(ctx.config.reauth_minutes) {
-                return Err(Refusal::NotRecent(ctx.config.reauth_minutes).into());
-            }
-            (user.id(), &[][..], false)
-        }
-    };
-    for guest in rest {
-        outcomes.push(merge::merge_or_record(tx, *guest, account).await?);
-    }
-    way.attach(tx, account).await?;
-    let ended = Ended {
-        user: account,
-        outcomes,
-        created,
-        next: proof.next,
-    };
-    let user = match changes_who {
-        true => Some(apply::member(tx, account).await?),
-        false => None,
-    };
-    Ok((ended, proof.method, user))
+    caller: &mut Caller,
+    way: W,
+) -> Result<Ended, W::Error> {
+    anonymous_first::ending::end(&ctx.identity, caller, way).await
 }
 
-/// What the next page says after a way in.
-fn method_notice(method: Method, ended: &Ended) -> Option<String> {
-    let claimed = merge::notice(&ended.outcomes, ended.created);
-    Some(match method {
+/// What the next page says after a way in (the crate keeps it on the new
+/// session: [`crate::hooks::PawsHooks`]).
+pub fn said(method: Method, ended: &Ended) -> String {
+    let claimed = super::merge::notice(&ended.outcomes, ended.created);
+    match method {
         Method::Verify => format!("Your address is confirmed. {claimed}"),
         Method::Reset => "Your new password is saved. Every other device was signed out.".to_owned(),
         Method::PasskeyAdded => {
             "Your passkey is saved: everything you added is now in your account.".to_owned()
         }
         _ => claimed,
-    })
+    }
 }

@@ -55,7 +55,7 @@ struct ByProvider<'a> {
     known: bool,
 }
 
-impl Way for ByProvider<'_> {
+impl Way<crate::auth::Profile> for ByProvider<'_> {
     type Error = OidcError;
 
     async fn redeem(&mut self, caller: &Caller, conn: &mut PgConnection) -> Result<Proof, OidcError> {

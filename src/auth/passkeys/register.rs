@@ -77,7 +77,7 @@ struct AddPasskey {
     passkey: Passkey,
 }
 
-impl Way for AddPasskey {
+impl Way<crate::auth::Profile> for AddPasskey {
     type Error = PasskeyError;
 
     async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, PasskeyError> {

@@ -46,7 +46,7 @@ struct ByPasskey<'a> {
     next: String,
 }
 
-impl Way for ByPasskey<'_> {
+impl Way<crate::auth::Profile> for ByPasskey<'_> {
     type Error = PasskeyError;
 
     async fn redeem(&mut self, _: &Caller, conn: &mut PgConnection) -> Result<Proof, PasskeyError> {

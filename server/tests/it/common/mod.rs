@@ -13,7 +13,7 @@ pub mod sessions;
 
 pub use held::until;
 
-use paws_inside::db::MIGRATOR;
+use paws_inside::db::{IDENTITY_MIGRATOR, MIGRATOR};
 use server::{Application, Settings};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::collections::HashMap;
@@ -72,7 +72,7 @@ fn url_for(db: &str) -> String {
 /// Name of the template for the current migrations: a new migration makes a new template.
 fn template_name() -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for m in MIGRATOR.iter() {
+    for m in MIGRATOR.iter().chain(IDENTITY_MIGRATOR.iter()) {
         for b in m.checksum.iter().chain(&m.version.to_le_bytes()) {
             hash = (hash ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
         }
@@ -100,7 +100,7 @@ async fn ensure_template(admin: &mut PgConnection) -> String {
             .await
             .unwrap();
         let pool = PgPool::connect(&url_for(&building)).await.unwrap();
-        MIGRATOR.run(&pool).await.unwrap();
+        paws_inside::db::migrate(&pool).await.unwrap();
         paws_inside::venues::seed::seed_demo_if_empty(&pool)
             .await
             .unwrap();

@@ -3,11 +3,12 @@
 //! the token up inside the ending's transaction and names the account that
 //! holds the address, or a member to be.
 
-use super::ending::{Asker, Method, Proof, Way, Whom};
-use super::errors::LinkError;
-use super::merge;
-use super::preview::ClaimChoice;
-use super::tokens::{self, Peek, Purpose};
+use super::AddressError;
+use crate::claim::ClaimChoice;
+use crate::ending::{Asker, Method, Proof, Way, Whom};
+use crate::guests::Caller;
+use crate::merge;
+use crate::tokens::{self, Peek, Purpose};
 use anyhow::Context as _;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use uuid::Uuid;
 /// What proves the address: the link's secret, or the code from the same
 /// mail typed in the browser that asked (the token's id stands for it there).
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Secret<'a> {
+pub enum Secret<'a> {
     /// The secret in the link.
     Link(&'a str),
     /// A sign-in link's code, checked right against this stored hash.
@@ -28,7 +29,7 @@ pub(super) enum Secret<'a> {
 }
 
 /// A proof of an address, for the ending.
-pub(super) struct ByAddress<'a> {
+pub struct ByAddress<'a> {
     /// What the token is for.
     pub purpose: Purpose,
     /// Its secret.
@@ -41,19 +42,19 @@ pub(super) struct ByAddress<'a> {
 }
 
 /// Why a link could not be used, from how it looks now.
-pub(super) fn dead_link(peek: Peek) -> LinkError {
+pub fn dead_link(peek: Peek) -> AddressError {
     match peek {
-        Peek::Expired => LinkError::Expired,
-        Peek::TriedOut => LinkError::TriedOut,
-        Peek::Unknown => LinkError::Unknown,
-        Peek::Used | Peek::Valid(_) => LinkError::Used,
+        Peek::Expired => AddressError::Expired,
+        Peek::TriedOut => AddressError::TriedOut,
+        Peek::Unknown => AddressError::Unknown,
+        Peek::Used | Peek::Valid(_) => AddressError::Used,
     }
 }
 
-impl Way for ByAddress<'_> {
-    type Error = LinkError;
+impl<P: Send + Sync> Way<P> for ByAddress<'_> {
+    type Error = AddressError;
 
-    async fn redeem(&mut self, _caller: &super::Caller, conn: &mut PgConnection) -> Result<Proof, LinkError> {
+    async fn redeem(&mut self, _caller: &Caller<P>, conn: &mut PgConnection) -> Result<Proof, AddressError> {
         let (row, asker) = match self.secret {
             Secret::Link(token) => match tokens::consume(conn, self.purpose, token).await? {
                 Some(row) => {
@@ -69,7 +70,7 @@ impl Way for ByAddress<'_> {
                 match tokens::consume_code(conn, request, code_hash).await? {
                     Some(row) => (row, Asker::Here),
                     // Used (by the link, or a racing try) or expired since it was checked.
-                    None => return Err(LinkError::Used),
+                    None => return Err(AddressError::Used),
                 }
             }
         };
@@ -88,7 +89,7 @@ impl Way for ByAddress<'_> {
             },
             // Reset links only go to accounts; this one was deleted since. The
             // link is used up ([`Way::spent`]), so its page says so.
-            None if self.purpose == Purpose::PasswordReset => return Err(LinkError::Unknown),
+            None if self.purpose == Purpose::PasswordReset => return Err(AddressError::Unknown),
             None => Whom::New {
                 email: Some(row.email),
                 password: self.password.clone(),
@@ -109,8 +110,8 @@ impl Way for ByAddress<'_> {
         })
     }
 
-    fn spent(err: &LinkError) -> bool {
+    fn spent(err: &AddressError) -> bool {
         // Nothing else was done before these: committing keeps the token used.
-        matches!(err, LinkError::Unknown)
+        matches!(err, AddressError::Unknown)
     }
 }

@@ -2,49 +2,16 @@
 //! it signs in), why the ending may say no, and how it went.
 
 use super::policy::Asker;
-use crate::auth::Caller;
-use crate::auth::merge::Outcome;
-use crate::auth::preview::ClaimChoice;
+use crate::claim::ClaimChoice;
+use crate::guests::Caller;
+use crate::signed_in::Method;
 use sqlx::PgConnection;
 use std::future::Future;
 use uuid::Uuid;
 
-crate::keyed::keyed_enum!(
-    /// How a person proved who they are (kept on the session and in `sign_ins`).
-    Method {
-        Link => "link", "A sign-in link from an email";
-        Code => "code", "The code from a sign-in email";
-        Password => "password", "An email address and its password";
-        Reset => "reset", "A password-reset link and a new password";
-        Verify => "verify", "The confirmation link of a sign-up";
-        Passkey => "passkey", "A passkey";
-        PasskeyAdded => "passkey_added", "A passkey added to this browser's guest or member";
-        OpenId => "openid", "An OpenID Connect provider";
-        OpenIdLinked => "openid_linked", "A provider added to the signed-in member";
-        AddressAdded => "address_added", "An address added to the signed-in member";
-    }
-);
-
-impl Method {
-    /// The way in it counts as in the operator's funnel, from a fixed set (its
-    /// columns and the metric's `way` label): link, code, password, passkey,
-    /// provider.
-    pub fn way(self) -> &'static str {
-        match self {
-            Method::Code => "code",
-            Method::Password => "password",
-            Method::Passkey | Method::PasskeyAdded => "passkey",
-            Method::OpenId | Method::OpenIdLinked => "provider",
-            // A sign-up's confirmation, a reset and an added address each end
-            // with a link from an email.
-            Method::Link | Method::Verify | Method::Reset | Method::AddressAdded => "link",
-        }
-    }
-}
-
 /// Whom a proof signs in.
 #[derive(Clone, Debug)]
-pub(crate) enum Whom {
+pub enum Whom {
     /// An existing member, whose row the proof has locked.
     Member {
         /// `users.id`.
@@ -73,9 +40,9 @@ pub(crate) enum Whom {
     },
 }
 
-/// What a way in proved, for [`end`].
+/// What a way in proved, for [`super::end`].
 #[derive(Clone, Debug)]
-pub(crate) struct Proof {
+pub struct Proof {
     /// How.
     pub method: Method,
     /// Whom it signs in.
@@ -90,7 +57,7 @@ pub(crate) struct Proof {
 
 /// Why the ending said no. Nothing was changed, except what [`Way::spent`] says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Refusal {
+pub enum Refusal {
     /// This browser's session is not what the request began with.
     Changed,
     /// This browser's guest holds things and was not chosen to come along.
@@ -100,19 +67,20 @@ pub(crate) enum Refusal {
 }
 
 /// A way in: a proof the ending uses up in its own transaction.
-pub(crate) trait Way: Send {
+pub trait Way<P>: Send {
     /// The way's own error; the ending's refusals convert into it.
     type Error: From<Refusal> + From<anyhow::Error> + Send;
 
     /// Uses the proof up (a token, a challenge, a counter) inside the
     /// ending's transaction and says whom it signs in. It locks what it
-    /// names, in the order every flow takes: the address (an advisory lock),
-    /// then the account's row (for [`Whom::ThisMember`], the member's). It
-    /// has the transaction's connection only: waiting for a second one while
-    /// holding it could starve the pool.
+    /// names, in the order every flow takes: the address
+    /// ([`crate::merge::lock_address`]), then the account's row (for
+    /// [`Whom::ThisMember`], the member's). It has the transaction's
+    /// connection only: waiting for a second one while holding it could
+    /// starve the pool.
     fn redeem(
         &mut self,
-        caller: &Caller,
+        caller: &Caller<P>,
         conn: &mut PgConnection,
     ) -> impl Future<Output = Result<Proof, Self::Error>> + Send;
 
@@ -132,17 +100,4 @@ pub(crate) trait Way: Send {
     fn spent(_err: &Self::Error) -> bool {
         false
     }
-}
-
-/// How an ending went.
-#[derive(Clone, Debug)]
-pub struct Ended {
-    /// The account this browser is signed in to now.
-    pub user: Uuid,
-    /// One entry per guest brought along.
-    pub outcomes: Vec<Outcome>,
-    /// A brand-new account (no guest came along).
-    pub created: bool,
-    /// Where to go next (a same-site path).
-    pub next: String,
 }

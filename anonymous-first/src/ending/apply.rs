@@ -3,10 +3,10 @@
 //! record of the sign-in. Called only by [`super::end`].
 
 use super::{Ended, Method, Refusal};
-use crate::auth::Caller;
-use crate::auth::farewell;
-use crate::auth::merge::Outcome;
-use crate::auth::user::User;
+use crate::guests::Caller;
+use crate::merge::Outcome;
+use crate::sessions::{ProfileRow, farewell};
+use crate::user::User;
 use anyhow::Context as _;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -22,15 +22,15 @@ pub(super) struct SessionNow {
 impl SessionNow {
     /// Whether its user proved who they are here within `minutes`.
     pub(super) fn recent(&self, minutes: i64) -> bool {
-        crate::auth::account::recent_enough(minutes, self.age_ms)
+        super::recent_enough(minutes, self.age_ms)
     }
 }
 
 /// Locks and re-reads the session the request began with (`None` when it
 /// began without one, or the row is gone or expired).
-pub(super) async fn lock_session(
+pub(super) async fn lock_session<P: ProfileRow>(
     conn: &mut PgConnection,
-    caller: &Caller,
+    caller: &Caller<P>,
 ) -> anyhow::Result<Option<SessionNow>> {
     let Some(id) = caller.session.id() else {
         return Ok(None);
@@ -50,7 +50,10 @@ pub(super) async fn lock_session(
 
 /// Refuses unless the session is still the one the request began with: the
 /// same user, still a guest or still a member.
-pub(super) fn unchanged(started: Option<&User>, now: Option<&SessionNow>) -> Result<(), Refusal> {
+pub(super) fn unchanged<P: ProfileRow>(
+    started: Option<&User<P>>,
+    now: Option<&SessionNow>,
+) -> Result<(), Refusal> {
     match (started, now) {
         (None, _) => Ok(()),
         (Some(user), Some(now)) if now.user == user.id() && now.guest == user.is_guest() => Ok(()),
@@ -136,13 +139,13 @@ pub(super) async fn create(
 }
 
 /// The member as the new session will show it.
-pub(super) async fn member(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<User> {
-    anonymous_first::sessions::member(conn, id)
+pub(super) async fn member<P: ProfileRow>(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<User<P>> {
+    crate::sessions::member(conn, id)
         .await?
         .context("the account to sign in to is gone")
 }
 
-/// Records the sign-in (the operator's funnel and the account's history).
+/// Records the sign-in (the operator's reports and the account's history).
 pub(super) async fn record(conn: &mut PgConnection, ended: &Ended, method: Method) -> anyhow::Result<()> {
     let count = |f: fn(&Outcome) -> bool| ended.outcomes.iter().filter(|o| f(o)).count() as i16;
     sqlx::query(

@@ -5,9 +5,13 @@
 //! [`Limited`]: a name, a window, the words a person reads when over) and
 //! decides each action's maximum; this module counts.
 //!
-//! The table it writes (the app's migration creates it):
+//! The table it writes (the crate's migrations create it):
 //! `rate_limits (bucket text, window_start timestamptz, hits int,
 //! PRIMARY KEY (bucket, window_start))`.
+
+mod defaults;
+
+pub use defaults::{AddressAction, AddressLimits, GuestAction};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
@@ -22,6 +26,66 @@ pub trait Limited: Copy {
     fn window_secs(self) -> i64;
     /// What the person reads when over (before how long to wait).
     fn message(self) -> &'static str;
+}
+
+/// One of the app's limited actions with its maximum per window, as the
+/// crate's flows are given it (the catalogue stays the app's).
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub(crate) name: &'static str,
+    pub(crate) message: &'static str,
+    pub(crate) window_secs: i64,
+    pub(crate) max: i32,
+}
+
+impl Limit {
+    /// At most `max` (at least 1) of `action` per its window.
+    pub fn new(action: impl Limited, max: i32) -> Self {
+        Self {
+            name: action.name(),
+            message: action.message(),
+            window_secs: action.window_secs(),
+            max: max.max(1),
+        }
+    }
+
+    /// Counts one hit for `subject` (an empty subject, a client without an
+    /// address, is not counted); over the maximum, how long to wait.
+    pub async fn hit(self, pool: &PgPool, subject: &str) -> anyhow::Result<Result<(), TooMany>> {
+        if subject.is_empty() {
+            return Ok(Ok(()));
+        }
+        hit(pool, self, self.max, subject).await
+    }
+
+    /// Refused with `retry` seconds left (not counted: the caller counts).
+    pub(crate) fn over(&self, retry: f64) -> TooMany {
+        TooMany::new(*self, retry)
+    }
+}
+
+impl Limited for Limit {
+    fn name(self) -> &'static str {
+        self.name
+    }
+    fn window_secs(self) -> i64 {
+        self.window_secs
+    }
+    fn message(self) -> &'static str {
+        self.message
+    }
+}
+
+/// Counts one hit of each `(limit, subject)` in order; the first one over
+/// answers with how long to wait. Each hit commits on its own: a refused
+/// attempt counts even though the flow then stops.
+pub async fn hit_all(pool: &PgPool, checks: &[(Limit, &str)]) -> anyhow::Result<Result<(), TooMany>> {
+    for (limit, subject) in checks {
+        if let Err(over) = limit.hit(pool, subject).await? {
+            return Ok(Err(over));
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Over a limit: which action, and for how long.

@@ -6,7 +6,7 @@
 //! - A guest this browser holds that does not come along must hold nothing:
 //!   otherwise the ending refuses (the person is asked, nothing is lost).
 
-use crate::auth::preview::ClaimChoice;
+use crate::claim::ClaimChoice;
 use uuid::Uuid;
 
 /// Who asked for the proof, as far as this request can tell.

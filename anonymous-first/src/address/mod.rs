@@ -1,0 +1,84 @@
+//! Every proof of an address as a way in: a mailed sign-in link, or the
+//! mail's code typed in the browser that asked for it. Asking sends the same
+//! answer whether or not the address has an account; the mail and its token
+//! commit together (the [`outbox`](crate::outbox)); the code is checked
+//! against a stored hash, a few tries per mail, each try counted before it is
+//! checked; using either hands the proof to the one [`ending`](crate::ending).
+//!
+//! The app's own address flows (a sign-up's confirmation, a password reset)
+//! use the same [`ByAddress`] way with their token's purpose and a password.
+
+mod flows;
+mod way;
+
+pub use flows::{Requested, request_link, sign_in_with_code, sign_in_with_link};
+pub use way::{ByAddress, Secret, dead_link};
+
+use crate::limits::TooMany;
+pub use crate::limits::{AddressAction, AddressLimits};
+
+/// Why an address proof could not sign in. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AddressError {
+    /// Used already, or replaced by a newer link.
+    #[error("This link has already been used.")]
+    Used,
+    /// Expired.
+    #[error("This link has expired.")]
+    Expired,
+    /// Not a link we sent.
+    #[error("This link is not valid.")]
+    Unknown,
+    /// A code that is not this mail's; this many tries are left.
+    #[error("That code is not right ({0} tries left).")]
+    WrongCode(i32),
+    /// Not [`crate::tokens::CODE_DIGITS`] digits.
+    #[error("The code is the eight digits in the email.")]
+    MalformedCode,
+    /// Every try of this mail's code was used up: its code and link are dead.
+    #[error("Too many tries: ask for a new email.")]
+    TriedOut,
+    /// A code typed in another browser than the one that asked for the mail.
+    #[error("This code works only in the browser where you asked for it; open the link instead.")]
+    OtherBrowser,
+    /// This browser's session changed while the request was under way.
+    #[error("Your sign-in changed while this was under way. Nothing was changed; please try again.")]
+    Changed,
+    /// This browser's guest holds things and was not chosen to come along.
+    #[error("This browser holds things added as a guest: choose to bring them, or use another browser.")]
+    LeftBehind,
+    /// Adding a way in to a member needs a sign-in here within these minutes.
+    #[error("Sign in again (within the last {0} minutes), then try once more.")]
+    NotRecent(i64),
+    /// Tried too often.
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// The database or the hasher failed; nothing was changed.
+    #[error("Something went wrong on our side.")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<crate::ending::Refusal> for AddressError {
+    fn from(refusal: crate::ending::Refusal) -> Self {
+        use crate::ending::Refusal;
+        match refusal {
+            Refusal::Changed => Self::Changed,
+            Refusal::LeftBehind => Self::LeftBehind,
+            Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
+        }
+    }
+}
+
+/// Why asking for a sign-in mail failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// The address does not parse.
+    #[error("{0}")]
+    Invalid(String),
+    /// Several mails went out lately.
+    #[error("{0}")]
+    TooMany(TooMany),
+    /// The database failed; nothing was sent.
+    #[error("Something went wrong on our side.")]
+    Unexpected(#[from] anyhow::Error),
+}

@@ -1,0 +1,114 @@
+//! The crate's own catalogue of limited actions, with their defaults written
+//! once: the address flows' ([`AddressLimits`]) and the guest mint's
+//! ([`GuestAction`]). An app with a catalogue of its own builds the same
+//! structs from its actions instead (names are metric labels).
+
+use super::{Limit, Limited};
+
+/// The rate limits of the address flows. Tries are counted per client and,
+/// for an address, per address *and* client, so nobody else can use up its
+/// owner's tries; only `mail_per_address` counts an address alone (it keeps
+/// an inbox from a flood, so a flood from many clients can hold its mail
+/// back for the window: watch `rate_limited_total{limit}` for it).
+#[derive(Clone, Copy, Debug)]
+pub struct AddressLimits {
+    /// Sign-in mails asked for per client.
+    pub link_per_client: Limit,
+    /// Sign-in mails per address and client.
+    pub link_per_email: Limit,
+    /// Mails of any kind to one address (keeps an inbox from a flood).
+    pub mail_per_address: Limit,
+    /// Code tries per client.
+    pub code_per_client: Limit,
+    /// Code tries per address and client.
+    pub code_per_email: Limit,
+    /// Code tries per address and client per day (bounds slow guessing).
+    pub code_per_email_daily: Limit,
+}
+
+/// The crate's own catalogue for [`AddressLimits::default`]; an app with a
+/// catalogue of its own builds [`AddressLimits`] from it instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressAction {
+    /// See [`AddressLimits::link_per_client`].
+    LinkPerClient,
+    /// See [`AddressLimits::link_per_email`].
+    LinkPerEmail,
+    /// See [`AddressLimits::mail_per_address`].
+    MailPerAddress,
+    /// See [`AddressLimits::code_per_client`].
+    CodePerClient,
+    /// See [`AddressLimits::code_per_email`].
+    CodePerEmail,
+    /// See [`AddressLimits::code_per_email_daily`].
+    CodePerEmailDaily,
+}
+
+impl Limited for AddressAction {
+    fn name(self) -> &'static str {
+        match self {
+            Self::LinkPerClient => "magic_link_client",
+            Self::LinkPerEmail => "magic_link_email",
+            Self::MailPerAddress => "mail_address",
+            Self::CodePerClient => "sign_in_code_client",
+            Self::CodePerEmail => "sign_in_code_email",
+            Self::CodePerEmailDaily => "sign_in_code_email_day",
+        }
+    }
+
+    fn window_secs(self) -> i64 {
+        match self {
+            Self::MailPerAddress => 3600,
+            Self::CodePerEmailDaily => 86_400,
+            _ => 900,
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Self::LinkPerClient | Self::LinkPerEmail | Self::MailPerAddress => {
+                "We have sent several emails already. Please check your inbox (and spam folder)."
+            }
+            _ => "Too many attempts in a short time.",
+        }
+    }
+}
+
+impl Default for AddressLimits {
+    fn default() -> Self {
+        use AddressAction::*;
+        Self {
+            link_per_client: Limit::new(LinkPerClient, 10),
+            link_per_email: Limit::new(LinkPerEmail, 3),
+            mail_per_address: Limit::new(MailPerAddress, 20),
+            code_per_client: Limit::new(CodePerClient, 30),
+            code_per_email: Limit::new(CodePerEmail, 10),
+            code_per_email_daily: Limit::new(CodePerEmailDaily, 30),
+        }
+    }
+}
+
+/// The crate's own catalogue for [`Minter::with_default_limits`](crate::Minter::with_default_limits); an app
+/// with a catalogue of its own gives [`Minter::new`](crate::Minter::new) its actions instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuestAction {
+    /// Guests per client (an IPv4 address, an IPv6 /64) per hour.
+    PerClient,
+    /// Guests per IPv6 /48 per hour.
+    PerNetwork,
+}
+
+impl Limited for GuestAction {
+    fn name(self) -> &'static str {
+        match self {
+            Self::PerClient => "guest_client",
+            Self::PerNetwork => "guest_network",
+        }
+    }
+    fn window_secs(self) -> i64 {
+        3600
+    }
+    fn message(self) -> &'static str {
+        "Many guest accounts were started from your network lately."
+    }
+}
