@@ -2,10 +2,11 @@
 //! settings they run with. One small struct, cheap to clone, built once by the
 //! server and handed to server functions and routes alike.
 
-use crate::limits::{self, LimitedAction, Limits, TooMany};
+use crate::limits::{LimitedAction, Limits, TooMany};
 use crate::mail::outbox::{self, Queued};
 use crate::password::Hasher;
 use crate::photos::PhotoService;
+use anonymous_first::limits::Limit;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -109,22 +110,20 @@ impl Context {
         outbox::queue(conn, mail).await
     }
 
-    /// Counts one hit of each `(action, subject)`; the first one over answers
-    /// with how long to wait. Each hit commits on its own: a refused attempt
-    /// must count even though the flow then stops. An empty subject (no
-    /// client address) is not counted.
+    /// Counts one hit of each `(action, subject)` with our maxima (the
+    /// identity crate's `hit_all`): the first one over answers with how long
+    /// to wait; each hit commits on its own, so a refused attempt counts even
+    /// though the flow then stops; an empty subject (no client address) is
+    /// not counted.
     pub(crate) async fn limit(
         &self,
         checks: &[(LimitedAction, &str)],
     ) -> anyhow::Result<Result<(), TooMany>> {
-        for (action, subject) in checks {
-            if subject.is_empty() {
-                continue;
-            }
-            if let Err(over) = limits::hit(&self.pool, &self.config.limits, *action, subject).await? {
-                return Ok(Err(over));
-            }
-        }
-        Ok(Ok(()))
+        let limits = &self.config.limits;
+        let checks: Vec<(Limit, &str)> = checks
+            .iter()
+            .map(|(action, subject)| (Limit::new(*action, limits.max(*action)), *subject))
+            .collect();
+        anonymous_first::limits::hit_all(&self.pool, &checks).await
     }
 }

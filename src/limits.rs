@@ -266,17 +266,6 @@ pub fn bucket(action: LimitedAction, subject: &str) -> String {
     anonymous_first::limits::bucket(action, subject)
 }
 
-/// Counts one hit of `action` for `subject`; over the limit, how long to wait.
-/// One upsert, committed on its own: a refused attempt counts too.
-pub async fn hit(
-    pool: &PgPool,
-    limits: &Limits,
-    action: LimitedAction,
-    subject: &str,
-) -> anyhow::Result<Result<(), TooMany>> {
-    anonymous_first::limits::hit(pool, action, limits.max(action), subject).await
-}
-
 /// Whether `subject` is already at the limit for `action`, without counting:
 /// for turning a request away before reading its body (the hit that counts
 /// comes later, in the flow).
