@@ -9,7 +9,10 @@ PG_PORT="${PAWS_PG_PORT:-54329}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
-log() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
+# Each line says how long the run has taken, so a slow step shows itself.
+LOG_START=${LOG_START:-$(date +%s)}
+export LOG_START
+log() { printf '\033[1;32m==>\033[0m [%dm%02ds] %s\n' $(( ($(date +%s) - LOG_START) / 60 )) $(( ($(date +%s) - LOG_START) % 60 )) "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, else through sudo.

@@ -4,7 +4,7 @@
 //! asker's older ones; a code gets at most five tries, counted before the
 //! check; a renewed token's old secret is dead.
 
-mod common;
+use crate::common;
 
 use anonymous_first::tokens::{self, NewToken, NoTry, Peek, Purpose};
 

@@ -4,7 +4,7 @@
 //! unsent; the app's own kinds are rendered as they are sent; two workers
 //! never send one mail twice.
 
-mod common;
+use crate::common;
 
 use anonymous_first::EmailAddress;
 use anonymous_first::hooks::BoxFuture;

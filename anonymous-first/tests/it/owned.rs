@@ -7,7 +7,7 @@
 //! Needs `TEST_DATABASE_URL`: a role that may create databases (`./test`
 //! gives it); each run makes a database of its own and drops it.
 
-mod common;
+use crate::common;
 
 use anonymous_first::{OwnedData, OwnedTable};
 use sqlx::{Connection, PgConnection};

@@ -6,7 +6,7 @@
 //! changed meanwhile, a guest not chosen or the app's note failing refuse
 //! with nothing changed.
 
-mod common;
+use crate::common;
 
 use anonymous_first::ending::{self, Asker, Ended, Method, Proof, Refusal, Way, Whom};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Claimed, Hooks};

@@ -5,7 +5,7 @@
 //! save never brings an ended session back; an ended browser finds why.
 //! (A rotation is the one ending's: `tests/ending.rs`.)
 
-mod common;
+use crate::common;
 
 use anonymous_first::sessions::{self, Ending, Farewell, farewell, keys};
 use anonymous_first::{PgSessionStore, Profile, ProfileRow, User};
@@ -17,7 +17,7 @@ use tower_sessions_core::SessionStore;
 use tower_sessions_core::session::{Id, Record};
 use uuid::Uuid;
 
-const SCHEMA: &str = include_str!("schema/profile.sql");
+const SCHEMA: &str = include_str!("../schema/profile.sql");
 
 /// This app's own fields of a member.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

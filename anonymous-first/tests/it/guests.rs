@@ -4,7 +4,7 @@
 //! guest became a member makes a new guest; a contribution whose guest moved
 //! follows it into the account.
 
-mod common;
+use crate::common;
 
 use anonymous_first::guests::{Caller, MintError, MintLimit, Minter};
 use anonymous_first::limits::Limited;
