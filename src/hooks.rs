@@ -87,6 +87,14 @@ impl Hooks for PawsHooks {
         })
     }
 
+    fn reaped<'c>(&'c self, conn: &'c mut PgConnection, guests: u64) -> BoxFuture<'c, anyhow::Result<()>> {
+        // The funnel's "reaped", in the same transaction as the deletes.
+        Box::pin(crate::auth::funnel::note(
+            conn,
+            crate::auth::funnel::Note::Reaped(guests),
+        ))
+    }
+
     fn claimed(&self, claim: Claimed) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let answers_merged = claim.merged.iter().any(|moved| moved.get("venue_checks") > 0);

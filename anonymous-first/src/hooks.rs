@@ -70,6 +70,14 @@ pub trait Hooks: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Called in the reaper's transaction that deleted `guests` idle guests
+    /// ([`crate::reaper`]), before it commits: the app's count of them
+    /// commits with the deletion. An error rolls the batch back.
+    fn reaped<'c>(&'c self, conn: &'c mut PgConnection, guests: u64) -> BoxFuture<'c, anyhow::Result<()>> {
+        let _ = (conn, guests);
+        Box::pin(async { Ok(()) })
+    }
+
     /// What the next page tells the person who just signed in (kept on the
     /// new session and shown once), in the app's words; `None`: nothing.
     fn notice(&self, method: Method, ended: &Ended) -> Option<String> {

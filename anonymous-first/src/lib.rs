@@ -47,6 +47,10 @@
 //!   as one migrator.
 //! - `web` (feature `axum`): the session layer, [`Caller`] as an extractor,
 //!   and the address way in as routes to mount.
+//! - [`account`]: the signed-in browsers and signing them out, deleting an
+//!   account, discarding a guest.
+//! - [`reaper`]: idle guests that own nothing, expired sessions, dead
+//!   tokens, old limits, mail and sign-ins, deleted in small batches.
 //! - [`address`]: the way in by a proven address — ask for a mail, sign in
 //!   with its link or with its code typed in the browser that asked.
 //!
@@ -61,6 +65,8 @@ pub mod redirect;
 pub mod text;
 pub mod user;
 
+#[cfg(feature = "server")]
+pub mod account;
 #[cfg(feature = "server")]
 pub mod address;
 #[cfg(feature = "server")]
@@ -89,6 +95,8 @@ pub mod outbox;
 pub mod owned;
 #[cfg(feature = "server")]
 pub mod password;
+#[cfg(feature = "server")]
+pub mod reaper;
 #[cfg(feature = "server")]
 pub mod sessions;
 #[cfg(feature = "server")]

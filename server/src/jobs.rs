@@ -119,7 +119,8 @@ pub async fn reap_once(
     idle_days: i64,
     dry_run: bool,
 ) -> anyhow::Result<reaper::Reaped> {
-    let mut reaped = reaper::pass(pool, idle_days, dry_run).await?;
+    let identity = reaper::identity(pool.clone(), store.clone());
+    let mut reaped = reaper::pass(&identity, idle_days, dry_run).await?;
     reaped.orphan_photos = reaper::orphan_files(pool, store, dry_run).await?;
     if !dry_run {
         let m = paws_inside::metrics::global();

@@ -1,7 +1,7 @@
 //! The account page's flows: who you are, your signed-in devices, signing out
-//! (here, elsewhere, everywhere) and deleting everything. Each decides on the
-//! user as the session's one lookup loaded it from the users table, and the
-//! SQL re-checks what matters (a guest is still a guest when discarded).
+//! (here, elsewhere, everywhere) and deleting everything. The identity crate
+//! does each ([`anonymous_first::account`]); here they get our words, and
+//! the page its dates.
 
 use super::Caller;
 use super::errors::AccountError;
@@ -9,10 +9,11 @@ use super::preview::GuestData;
 use super::user::User;
 use crate::context::Context;
 use crate::contributions::Deletion;
+use anonymous_first::account::{self as flows, AccountError as Refused};
 use anyhow::Context as _;
-use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
 use uuid::Uuid;
+
+pub use anonymous_first::account::{end_other_sessions, handle_of};
 
 /// The account page's view of a member.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -56,14 +57,6 @@ pub enum Overview {
     Member(Account, Vec<SessionRow>),
 }
 
-/// The public name of a session id.
-pub fn handle_of(session_id: &str) -> String {
-    Sha256::digest(session_id.as_bytes())[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The member and this session's id, or "sign in".
 fn member(caller: &Caller) -> Result<(Uuid, String), AccountError> {
     match (caller.user(), caller.session.id()) {
@@ -91,43 +84,20 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
     .fetch_one(&mut *conn)
     .await
     .context("failed to load account")?;
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, user_agent, extract(epoch FROM created_at)::int8, extract(epoch FROM last_seen_at)::int8
-         FROM sessions WHERE user_id = $1 AND expiry_date > now()
-         ORDER BY last_seen_at DESC, created_at DESC",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .context("failed to list sessions")?;
-    let current = caller.session.id();
-    let sessions = rows
+    drop(conn);
+    let sessions = flows::sessions(&ctx.identity, caller)
+        .await
+        .map_err(|e| anyhow::anyhow!("failed to list sessions: {e}"))?
         .into_iter()
-        .map(|(sid, user_agent, created_at, last_seen_at)| SessionRow {
-            handle: handle_of(&sid),
-            current: current.as_deref() == Some(sid.as_str()),
-            user_agent,
-            created_at: crate::time::date(created_at),
-            last_seen_at: crate::time::date(last_seen_at),
+        .map(|row| SessionRow {
+            handle: row.handle,
+            current: row.current,
+            user_agent: row.user_agent,
+            created_at: crate::time::date(row.created_at),
+            last_seen_at: crate::time::date(row.last_seen_at),
         })
         .collect();
     Ok(Overview::Member(account, sessions))
-}
-
-/// Ends every session of `user` but `keep`, only while `keep` is still one of
-/// the user's sessions: a request whose own session was ended meanwhile
-/// cannot sign the others out.
-pub(super) async fn end_other_sessions(
-    conn: &mut PgConnection,
-    user: Uuid,
-    keep: &str,
-) -> anyhow::Result<u64> {
-    let ending = super::farewell::Ending {
-        keep: Some(keep),
-        while_signed_in: Some(keep),
-        ..super::farewell::Ending::all(user)
-    };
-    super::farewell::end_sessions(conn, ending).await
 }
 
 /// Refuses unless this session's user proved who they are here within
@@ -135,17 +105,26 @@ pub(super) async fn end_other_sessions(
 /// says). An early answer for the page; flows that add a way in decide again
 /// on the row they lock.
 pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -> Result<(), AccountError> {
-    let minutes = ctx.config.reauth_minutes.max(0);
-    if caller
-        .session
-        .millis_since_sign_in()
-        .is_none_or(|ms| !anonymous_first::ending::recent_enough(minutes, ms))
-    {
-        return Err(AccountError::Invalid(format!(
-            "For your safety, sign in again (within the last {minutes} minutes) to {to}."
-        )));
+    match flows::recent(&ctx.identity.config, caller) {
+        true => Ok(()),
+        false => Err(words(Refused::NotRecent(ctx.config.reauth_minutes.max(0)), to)),
     }
-    Ok(())
+}
+
+/// The crate's refusal in our words; `to` finishes "sign in again … to …".
+fn words(refused: Refused, to: &str) -> AccountError {
+    match refused {
+        Refused::NotSignedIn => AccountError::NotFound("Sign in to manage your account."),
+        Refused::NoGuest => AccountError::NotFound("There is no guest data in this browser."),
+        Refused::NotRecent(minutes) => AccountError::Invalid(format!(
+            "For your safety, sign in again (within the last {minutes} minutes) to {to}."
+        )),
+        // Only deleting asks; its wrapper words this one before it gets here.
+        Refused::NotConfirmed => AccountError::Invalid("Type what is asked exactly to confirm.".into()),
+        Refused::SessionGone => AccountError::NotFound("That session has already ended."),
+        Refused::Changed => AccountError::NotFound("That account has changed; please reload the page."),
+        Refused::Unexpected(err) => AccountError::Unexpected(err),
+    }
 }
 
 /// The name a member's suggestions are credited to.
@@ -185,64 +164,43 @@ pub async fn set_display_name(
 
 /// Signs this browser out: its session row is deleted, its cookie removed.
 pub async fn sign_out(caller: &mut Caller) -> Result<(), AccountError> {
-    caller.session.forget().await?;
-    Ok(())
+    flows::sign_out(caller).await.map_err(|e| words(e, ""))
 }
 
 /// Signs every other device of the member out.
 pub async fn revoke_other_sessions(ctx: &Context, caller: &Caller) -> Result<u64, AccountError> {
-    let (id, session) = member(caller)?;
-    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
-    Ok(end_other_sessions(&mut conn, id, &session).await?)
+    flows::sign_out_others(&ctx.identity, caller)
+        .await
+        .map_err(|e| words(e, ""))
 }
 
 /// Signs one device out by its handle from the session list.
 pub async fn revoke_session(ctx: &Context, caller: &Caller, handle: &str) -> Result<(), AccountError> {
-    let (id, session) = member(caller)?;
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .fetch_all(&ctx.pool)
+    flows::revoke(&ctx.identity, caller, handle)
         .await
-        .context("failed to list sessions")?;
-    let Some(sid) = ids.into_iter().find(|sid| handle_of(sid) == handle) else {
-        return Err(AccountError::NotFound("That session has already ended."));
-    };
-    let ending = super::farewell::Ending {
-        only: Some(&sid),
-        while_signed_in: Some(&session),
-        ..super::farewell::Ending::all(id)
-    };
-    let mut conn = ctx.pool.acquire().await.context("no database connection")?;
-    let done = super::farewell::end_sessions(&mut conn, ending).await?;
-    if done == 0 {
-        return Err(AccountError::NotFound("That session has already ended."));
-    }
-    Ok(())
+        .map_err(|e| words(e, ""))
 }
 
 /// Deletes the member's account with everything it owns (rows in one
-/// transaction, then photo files). Needs a sign-in within `REAUTH_MINUTES`
-/// and the address typed.
+/// transaction, then photo files, by `PawsHooks::erasing`). Needs a recent
+/// sign-in and the address typed.
 pub async fn delete_account(
     ctx: &Context,
     caller: &mut Caller,
     typed_email: &str,
 ) -> Result<(), AccountError> {
-    let Some(User::Member { id, email, .. }) = caller.user().cloned() else {
-        return Err(AccountError::NotFound("Sign in to manage your account."));
-    };
-    require_recent_sign_in(ctx, caller, "delete your account")?;
-    // A member without an address types the word instead.
-    let expected = email.as_deref().unwrap_or("delete");
-    if !typed_email.trim().eq_ignore_ascii_case(expected) {
-        let what = if email.is_some() {
-            "your email address"
-        } else {
-            "the word delete"
-        };
-        return Err(AccountError::Invalid(format!("Type {what} exactly to confirm.")));
+    let has_email = matches!(caller.user(), Some(User::Member { email: Some(_), .. }));
+    match flows::delete_account(&ctx.identity, caller, typed_email).await {
+        Err(Refused::NotConfirmed) => Err(AccountError::Invalid(format!(
+            "Type {} exactly to confirm.",
+            if has_email {
+                "your email address"
+            } else {
+                "the word delete"
+            }
+        ))),
+        done => done.map_err(|e| words(e, "delete your account")),
     }
-    erase(ctx, caller, id, false).await
 }
 
 /// What deleting the caller's account would take and leave, and whether
@@ -321,50 +279,13 @@ pub async fn deletion(ctx: &Context, caller: &Caller) -> Result<Deletion, Accoun
 
 /// Deletes this browser's guest and everything it made, after confirmation.
 pub async fn discard_guest(ctx: &Context, caller: &mut Caller, confirmed: bool) -> Result<(), AccountError> {
-    let Some(id) = caller.session.guest() else {
-        return Err(AccountError::NotFound("There is no guest data in this browser."));
-    };
+    if caller.session.guest().is_none() {
+        return Err(words(Refused::NoGuest, ""));
+    }
     if !confirmed {
         return Err(AccountError::Invalid("Tick the box to confirm.".into()));
     }
-    erase(ctx, caller, id, true).await
-}
-
-/// Deletes `user` if it is still what the caller decided on (a guest or a
-/// member) and this session is still its own, rows first in one transaction
-/// (sessions and owned rows go by cascade), then what the erase hook removes
-/// outside the database (photo files), then this browser's session.
-async fn erase(ctx: &Context, caller: &mut Caller, user: Uuid, guest: bool) -> Result<(), AccountError> {
-    let session = caller.session.id().unwrap_or_default();
-    let mut tx = ctx.pool.begin().await.context("failed to begin deletion")?;
-    // What must go outside the database (the app's erase hook), read before
-    // the rows go; done only once the deletion has committed.
-    let after = ctx.identity.hooks.erasing(&mut tx, user).await?;
-    // What outlives its owner (the "dogs still welcome?" answers) stays,
-    // without a name, so the venues' counts do not change (ARCHITECTURE.md,
-    // "dogs still welcome?"). If the delete below decides nothing, the
-    // transaction rolls back and this with it.
-    crate::db::ownership::owned().release(&mut tx, user).await?;
-    let gone = sqlx::query(
-        "DELETE FROM users WHERE id = $1 AND is_anonymous = $2
-           AND EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND user_id = $1)",
-    )
-    .bind(user)
-    .bind(guest)
-    .bind(&session)
-    .execute(&mut *tx)
-    .await
-    .context("failed to delete user")?;
-    if gone.rows_affected() == 0 {
-        return Err(AccountError::NotFound(
-            "That account has changed; please reload the page.",
-        ));
-    }
-    tx.commit().await.context("failed to commit deletion")?;
-    if let Some(after) = after {
-        after.await;
-    }
-    caller.session.forget().await?;
-    tracing::info!(%user, "user deleted");
-    Ok(())
+    flows::discard_guest(&ctx.identity, caller)
+        .await
+        .map_err(|e| words(e, ""))
 }

@@ -237,7 +237,7 @@ pub async fn change_password(
         .await
         .context("failed to set password")?;
     if sign_out_others {
-        super::account::end_other_sessions(&mut tx, *id, &session).await?;
+        anonymous_first::account::end_other_sessions(&mut tx, *id, &session).await?;
     }
     tx.commit().await.context("failed to commit password change")?;
     Ok(())

@@ -301,8 +301,9 @@ async fn a_dog_on_its_way_survives_the_reaper_taking_its_guest() {
             &[&guest.to_string()],
         )
         .await;
-    let pool = app.pool.clone();
-    let reaper = tokio::spawn(async move { paws_inside::db::reaper::guests(&pool, 30, 100, false).await });
+    let identity = paws_inside::db::reaper::identity(app.pool.clone(), app.photos.store.clone());
+    let reaper =
+        tokio::spawn(async move { paws_inside::db::reaper::guests(&identity, 30, 100, false).await });
     hold.until_waiting(1, "").await;
     let dog = adding(&app, &b, "Still here");
     hold.until_waiting(2, "").await;

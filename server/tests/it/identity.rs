@@ -271,7 +271,8 @@ async fn a_reaped_guest_comes_back_as_a_visitor_and_can_contribute() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let reaped = paws_inside::db::reaper::guests(&app.pool, 30, 100, false)
+    let identity = paws_inside::db::reaper::identity(app.pool.clone(), app.photos.store.clone());
+    let reaped = paws_inside::db::reaper::guests(&identity, 30, 100, false)
         .await
         .unwrap();
     assert_eq!(reaped, 1);
