@@ -93,6 +93,8 @@ pub fn identity(
                 code_per_client: limit(A::CodePerClient),
                 code_per_email: limit(A::CodePerEmail),
                 code_per_email_daily: limit(A::CodePerEmailDaily),
+                password_per_client: limit(A::PasswordPerClient),
+                password_per_account: limit(A::PasswordPerAccount),
             },
             ..config
         },

@@ -24,6 +24,10 @@ pub struct AddressLimits {
     pub code_per_email: Limit,
     /// Code tries per address and client per day (bounds slow guessing).
     pub code_per_email_daily: Limit,
+    /// Password sign-in tries per client.
+    pub password_per_client: Limit,
+    /// Password tries per address and client (signing in, confirming a change).
+    pub password_per_account: Limit,
 }
 
 /// The crate's own catalogue for [`AddressLimits::default`]; an app with a
@@ -42,6 +46,10 @@ pub enum AddressAction {
     CodePerEmail,
     /// See [`AddressLimits::code_per_email_daily`].
     CodePerEmailDaily,
+    /// See [`AddressLimits::password_per_client`].
+    PasswordPerClient,
+    /// See [`AddressLimits::password_per_account`].
+    PasswordPerAccount,
 }
 
 impl Limited for AddressAction {
@@ -53,6 +61,8 @@ impl Limited for AddressAction {
             Self::CodePerClient => "sign_in_code_client",
             Self::CodePerEmail => "sign_in_code_email",
             Self::CodePerEmailDaily => "sign_in_code_email_day",
+            Self::PasswordPerClient => "sign_in_client",
+            Self::PasswordPerAccount => "sign_in_account",
         }
     }
 
@@ -84,6 +94,8 @@ impl Default for AddressLimits {
             code_per_client: Limit::new(CodePerClient, 30),
             code_per_email: Limit::new(CodePerEmail, 10),
             code_per_email_daily: Limit::new(CodePerEmailDaily, 30),
+            password_per_client: Limit::new(PasswordPerClient, 30),
+            password_per_account: Limit::new(PasswordPerAccount, 10),
         }
     }
 }

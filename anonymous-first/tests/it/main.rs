@@ -8,6 +8,7 @@ mod ending;
 mod guests;
 mod outbox;
 mod owned;
+mod password;
 mod reaper;
 mod sessions;
 mod tokens;

@@ -2,7 +2,7 @@
 //! address way's errors read in the words of the page the person is on.
 
 use super::Refusal;
-use crate::auth::errors::{LinkError, OidcError, PasskeyError, RequestError, SignInError};
+use crate::auth::errors::{LinkError, OidcError, PasskeyError, RequestError};
 
 impl From<Refusal> for LinkError {
     fn from(refusal: Refusal) -> Self {
@@ -11,14 +11,6 @@ impl From<Refusal> for LinkError {
             Refusal::LeftBehind => Self::LeftBehind,
             Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
         }
-    }
-}
-
-impl From<Refusal> for SignInError {
-    fn from(_: Refusal) -> Self {
-        // A password is typed here: this browser's guest always comes, and
-        // nothing is added to a member; only a change under way can refuse.
-        Self::Changed
     }
 }
 

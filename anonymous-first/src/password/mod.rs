@@ -1,7 +1,12 @@
 //! Passwords: the policy (8–128 characters, not one of the 1,000 most common)
 //! and argon2id hashing with OWASP's parameters (19 MiB, 2 passes, 1 lane), off
 //! the async runtime and behind a bound on concurrent hashes so a burst of
-//! sign-ins cannot exhaust memory.
+//! sign-ins cannot exhaust memory. And the way in by password
+//! ([`sign_in`], through the one ending) and changing one ([`change`]).
+
+mod flows;
+
+pub use flows::{ChangeError, SignInError, change, sign_in};
 
 use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
