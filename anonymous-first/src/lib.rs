@@ -19,7 +19,7 @@
 //!   (files, shared page copies) once a user's deletion has committed — and
 //!   the claim hook, after a sign-in brought guests' things along.
 //! - [`password`]: the password policy and argon2id hashing off the runtime,
-//!   a few at a time.
+//!   a few at a time, and the way in by password (signing in, changing one).
 //! - [`client_ip`]: the client address behind trusted proxies only.
 //! - [`tokens`]: one-time email tokens (links and codes), only their hashes
 //!   stored, single-use under any concurrency, retired only by the same asker.

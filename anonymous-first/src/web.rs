@@ -1,5 +1,5 @@
-//! The axum face (feature `axum`): the session layer over the crate's store,
-//! [`Caller`] as an extractor, [`same_origin`] for an app's own writes, and
+//! The axum face (feature `axum`): the session layer over the crate's store
+//! (with [`touch`] for its rolling expiry), [`Caller`] as an extractor, [`same_origin`] for an app's own writes, and
 //! a [`routes`] router of the address way in for an app to mount. Answers
 //! are JSON, and so are the bodies it takes (a cross-site form cannot send
 //! one without the browser asking first), small ones only; a request another
@@ -53,6 +53,21 @@ pub fn session_layer<P: ProfileRow>(
         .with_secure(secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::days(days)))
+}
+
+/// Rolling expiry without a write per request: after the handler, a
+/// session is saved again (pushing its expiry and cookie out) at most once a
+/// day. Cheap: the handler has loaded the session already, or there is none.
+/// Mount inside [`session_layer`]: `.layer(from_fn(touch::<P>))`.
+pub async fn touch<P: ProfileRow>(req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
+    let res = next.run(req).await;
+    if let Some(session) = session
+        && let Ok(session) = TypedSession::<P>::load(session).await
+    {
+        session.touch_if_due().await;
+    }
+    res
 }
 
 impl<S: Send + Sync, P: ProfileRow> FromRequestParts<S> for Caller<P> {

@@ -4,13 +4,13 @@
 //! setting a new password, signing out. Each converts the form, calls one flow of `paws_inside::auth`
 //! and maps its error in [`answer`].
 
-use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paws_inside::ClaimChoice;
+use paws_inside::auth::Caller;
 use paws_inside::auth::cookies::SIGN_IN;
 use paws_inside::auth::{LinkError, links};
 use paws_inside::errors::{Failure, Kind};
@@ -42,7 +42,7 @@ impl LinkForm {
 /// `POST /auth/confirm`: signs in by link, then 303 to the link's `next`.
 pub async fn confirm(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     Form(form): Form<LinkForm>,
 ) -> Response {
     match links::sign_in_with_link(&state.ctx, &mut caller, &form.token, form.choice()).await {
@@ -64,7 +64,7 @@ pub struct CodeForm {
 /// the link's `next`; a problem goes back to the code form, which explains.
 pub async fn code(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
@@ -116,7 +116,7 @@ pub(crate) fn cookie_values(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 /// `POST /auth/verify`: confirms a sign-up's address and signs in.
 pub async fn verify(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     Form(form): Form<LinkForm>,
 ) -> Response {
     let choice = form.choice();
@@ -129,7 +129,7 @@ pub async fn verify(
 /// `POST /auth/reset`: sets the new password, ends every other session.
 pub async fn reset(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     Form(form): Form<LinkForm>,
 ) -> Response {
     let choice = form.choice();
@@ -143,7 +143,7 @@ pub async fn reset(
 /// here, then back to the account page.
 pub async fn add_email(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     Form(form): Form<LinkForm>,
 ) -> Response {
     match paws_inside::auth::add_email::confirm(&state.ctx, &mut caller, &form.token).await {
@@ -153,7 +153,7 @@ pub async fn add_email(
 }
 
 /// `POST /auth/sign-out`: ends the session server-side and removes the cookie.
-pub async fn sign_out(Identity(mut caller): Identity) -> Response {
+pub async fn sign_out(mut caller: Caller) -> Response {
     match paws_inside::auth::account::sign_out(&mut caller).await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(err) => {

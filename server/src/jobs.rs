@@ -125,10 +125,10 @@ pub async fn reap_once(
     if !dry_run {
         let m = paws_inside::metrics::global();
         for (what, n) in [
-            ("guests", reaped.guests),
-            ("sessions", reaped.sessions),
-            ("tokens", reaped.tokens),
-            ("mails", reaped.mails),
+            ("guests", reaped.tables.guests),
+            ("sessions", reaped.tables.sessions),
+            ("tokens", reaped.tables.tokens),
+            ("mails", reaped.tables.mails),
             ("orphan_photos", reaped.orphan_photos),
         ] {
             m.reaped.add(what, n);
@@ -136,11 +136,11 @@ pub async fn reap_once(
     }
     tracing::info!(
         dry_run,
-        guests = reaped.guests,
-        sessions = reaped.sessions,
-        tokens = reaped.tokens,
-        rate_limits = reaped.rate_limits,
-        mails = reaped.mails,
+        guests = reaped.tables.guests,
+        sessions = reaped.tables.sessions,
+        tokens = reaped.tables.tokens,
+        rate_limits = reaped.tables.rate_limits,
+        mails = reaped.tables.mails,
         orphan_photos = reaped.orphan_photos,
         "reaper pass"
     );

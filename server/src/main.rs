@@ -32,7 +32,11 @@ async fn main() -> ExitCode {
                 let verb = if dry_run { "would delete" } else { "deleted" };
                 println!(
                     "{verb}: {} guests, {} sessions, {} tokens, {} rate-limit windows, {} orphan photos",
-                    r.guests, r.sessions, r.tokens, r.rate_limits, r.orphan_photos
+                    r.tables.guests,
+                    r.tables.sessions,
+                    r.tables.tokens,
+                    r.tables.rate_limits,
+                    r.orphan_photos
                 );
                 ExitCode::SUCCESS
             }

@@ -3,12 +3,12 @@
 //! and a cookie; each converts its input, calls one flow of
 //! `paws_inside::auth::oidc` and maps the error in [`failed`].
 
-use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::auth::Caller;
 use paws_inside::auth::OidcError;
 use paws_inside::auth::cookies::OPENID;
 use paws_inside::auth::oidc::FLOW_MINUTES;
@@ -32,7 +32,7 @@ pub struct StartForm {
 /// binds its answer to this browser.
 pub async fn start(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    caller: Caller,
     Path(id): Path<String>,
     Form(form): Form<StartForm>,
 ) -> Response {
@@ -59,7 +59,7 @@ pub async fn start(
 /// (303 to `next`), links (303 to the account page) or asks (the confirm page).
 pub async fn callback(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     Path(id): Path<String>,
     Query(answer): Query<Callback>,
     headers: HeaderMap,
@@ -84,7 +84,7 @@ pub struct ConfirmForm {
 /// address (`choice=link`) or makes it an account of its own.
 pub async fn confirm(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
 ) -> Response {

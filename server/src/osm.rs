@@ -185,7 +185,7 @@ pub fn summary(r: &write::Report) -> String {
 /// for everyone else, like the admin pages). Never uploaded by us.
 pub async fn change_file(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    crate::sessions::Identity(caller): crate::sessions::Identity,
+    caller: paws_inside::auth::Caller,
 ) -> axum::response::Response {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;

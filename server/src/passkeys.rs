@@ -4,12 +4,12 @@
 //! answers an error as `{"error": …}` with its status, in [`failed`].
 
 use crate::responses::json_error;
-use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use paws_inside::auth::Caller;
 use paws_inside::auth::PasskeyError;
 use paws_inside::auth::cookies::PASSKEY;
 use paws_inside::auth::passkeys::{Started, register, sign_in};
@@ -42,7 +42,7 @@ const COOKIE_SECS: i64 = 10 * 60;
 /// `POST /auth/passkey/register/start`.
 pub async fn register_start(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    caller: Caller,
     headers: HeaderMap,
     body: Option<Json<RegisterStart>>,
 ) -> Response {
@@ -58,7 +58,7 @@ pub async fn register_start(
 /// `POST /auth/passkey/register/finish`.
 pub async fn register_finish(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     body: Option<Json<Finish>>,
 ) -> Response {
@@ -81,11 +81,7 @@ pub async fn register_finish(
 }
 
 /// `POST /auth/passkey/sign-in/start`.
-pub async fn sign_in_start(
-    State(state): State<AppState>,
-    Identity(caller): Identity,
-    headers: HeaderMap,
-) -> Response {
+pub async fn sign_in_start(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Response {
     let https = state.ctx.config.https();
     let held = PASSKEY.read(https, crate::auth::cookie_values(&headers));
     started(sign_in::start(&state.ctx, &caller, held.as_deref()).await, https)
@@ -94,7 +90,7 @@ pub async fn sign_in_start(
 /// `POST /auth/passkey/sign-in/finish`.
 pub async fn sign_in_finish(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     body: Option<Json<Finish>>,
 ) -> Response {

@@ -5,12 +5,12 @@
 //! answers.
 
 use crate::responses::json_error;
-use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::auth::Caller;
 use paws_inside::auth::TypedSession;
 use paws_inside::errors::{Failure, Kind};
 use paws_inside::photos::flows::{self, Target, Upload, UploadError};
@@ -44,7 +44,7 @@ pub const FRAMING: usize = 256 * 1024;
 /// `UPLOAD_BODY_SECONDS` to arrive (else 408, and the place is free again).
 pub async fn upload(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     uri: Uri,
     multipart: Multipart,

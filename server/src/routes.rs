@@ -73,7 +73,9 @@ pub fn wrap(
         .route("/api/saved/state", get(saved::saved_state))
         .layer(small_bodies)
         .merge(uploads)
-        .layer(middleware::from_fn(sessions::touch))
+        .layer(middleware::from_fn(
+            anonymous_first::web::touch::<paws_inside::auth::Profile>,
+        ))
         .layer(sessions::layer(
             state.pool.clone(),
             settings.is_https(),

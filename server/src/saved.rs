@@ -7,12 +7,12 @@
 //! mailed token, no sign-in.
 
 use crate::responses::json_error;
-use crate::sessions::Identity;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use paws_inside::auth::Caller;
 use paws_inside::errors::{Failure, Kind};
 use paws_inside::saved::{digest, flows};
 use serde::Deserialize;
@@ -30,7 +30,7 @@ pub struct PlaceForm {
 /// form lands on `/saved`, which shows the list with it.
 pub async fn save(
     State(state): State<AppState>,
-    Identity(mut caller): Identity,
+    mut caller: Caller,
     headers: HeaderMap,
     Form(form): Form<PlaceForm>,
 ) -> Response {
@@ -41,7 +41,7 @@ pub async fn save(
 /// `POST /saved/remove`: takes the place off the caller's own list.
 pub async fn remove(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    caller: Caller,
     headers: HeaderMap,
     Form(form): Form<PlaceForm>,
 ) -> Response {
@@ -60,7 +60,7 @@ pub struct StateQuery {
 /// this session saved. Never cached anywhere.
 pub async fn saved_state(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    caller: Caller,
     Query(q): Query<StateQuery>,
 ) -> Response {
     let slugs: Vec<String> = q
@@ -93,7 +93,7 @@ pub struct DigestForm {
 /// `POST /saved/digest`: turns the weekly email on (the box ticked) or off.
 pub async fn set_digest(
     State(state): State<AppState>,
-    Identity(caller): Identity,
+    caller: Caller,
     Form(form): Form<DigestForm>,
 ) -> Response {
     let on = form.digest.as_deref() == Some("on");

@@ -14,19 +14,13 @@ use anyhow::Context;
 use sqlx::PgPool;
 use std::sync::Arc;
 
-/// What one reaping pass did (or, dry, would do).
+/// What one reaping pass did (or, dry, would do): the identity crate's
+/// tables (with our provider sign-ins and passkey ceremonies among the
+/// tokens), and photo files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reaped {
-    /// Guest users deleted.
-    pub guests: u64,
-    /// Expired sessions deleted.
-    pub sessions: u64,
-    /// Used or expired tokens (and unfinished provider sign-ins) deleted.
-    pub tokens: u64,
-    /// Old rate-limit windows deleted.
-    pub rate_limits: u64,
-    /// Emails sent or given up more than a week ago.
-    pub mails: u64,
+    /// Guests, sessions, tokens, rate-limit windows, mails.
+    pub tables: anonymous_first::reaper::Reaped,
     /// Photos whose files had no row (each has two files).
     pub orphan_photos: u64,
 }
@@ -69,11 +63,10 @@ pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow:
         .await?;
     }
     Ok(Reaped {
-        guests: crate_pass.guests,
-        sessions: crate_pass.sessions,
-        tokens: crate_pass.tokens + attempts,
-        rate_limits: crate_pass.rate_limits,
-        mails: crate_pass.mails,
+        tables: anonymous_first::reaper::Reaped {
+            tokens: crate_pass.tokens + attempts,
+            ..crate_pass
+        },
         orphan_photos: 0,
     })
 }

@@ -4,20 +4,16 @@
 //! a browser signed out elsewhere can sign nothing out, deleting needs a
 //! recent sign-in and the address typed, a guest is discarded with its notes.
 
-use crate::common;
+use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
 use anonymous_first::account::{self, AccountError, handle_of};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Hooks};
 use anonymous_first::identity::Config;
 use anonymous_first::password::Hasher;
-use anonymous_first::{Caller, Identity, NoProfile, OwnedData, OwnedTable, PgSessionStore, TypedSession};
+use anonymous_first::{Caller, Identity, NoProfile, OwnedData, OwnedTable};
 use sqlx::{PgConnection, PgPool};
 use std::sync::{Arc, Mutex};
-use tower_sessions_core::Session;
 use tower_sessions_core::session::Id;
 use uuid::Uuid;
-
-const SCHEMA: &str =
-    "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);";
 
 /// Whom the erase hook's after-commit work ran for.
 #[derive(Default)]
@@ -42,55 +38,29 @@ impl Hooks for App {
 /// A user (`email`: a member) with `notes` notes and sessions signed in
 /// `ages` minutes ago, their ids in that order.
 async fn user(pool: &PgPool, email: Option<&str>, notes: i32, ages: &[i32]) -> (Uuid, Vec<Id>) {
-    let user: Uuid =
-        sqlx::query_scalar("INSERT INTO users (is_anonymous, email) VALUES ($1, $2) RETURNING id")
-            .bind(email.is_none())
-            .bind(email)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    sqlx::query("INSERT INTO notes (user_id) SELECT $1 FROM generate_series(1, $2)")
-        .bind(user)
-        .bind(notes)
-        .execute(pool)
-        .await
-        .unwrap();
+    let user = person(
+        pool,
+        Person {
+            email,
+            notes,
+            ..Person::default()
+        },
+    )
+    .await;
     let mut ids = Vec::new();
     for age in ages {
-        let id = Id::default();
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, expiry_date, authenticated_at, user_agent)
-             VALUES ($1, $2, now() + interval '1 day', now() - make_interval(mins => $3), 'Firefox')",
-        )
-        .bind(id.to_string())
-        .bind(user)
-        .bind(age)
-        .execute(pool)
-        .await
-        .unwrap();
-        ids.push(id);
+        ids.push(signed_in(pool, user, *age).await);
     }
     (user, ids)
 }
 
-async fn browser(pool: &PgPool, session: Id) -> Caller<NoProfile> {
-    let store = Arc::new(PgSessionStore::<NoProfile>::new(pool.clone()));
-    Caller {
-        session: TypedSession::load(Session::new(Some(session), store, None))
-            .await
-            .unwrap(),
-        ip: None,
-        user_agent: "Firefox".into(),
-    }
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+async fn open(pool: &PgPool, session: Id) -> Caller<NoProfile> {
+    browser(pool, Some(session)).await
 }
 
 #[tokio::test]
 async fn sessions_are_listed_and_revoked_by_handle_and_an_ended_browser_ends_nothing() {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(NOTES).await;
     let pool = &db.pool;
     let identity = Identity {
         pool: pool.clone(),
@@ -100,7 +70,7 @@ async fn sessions_are_listed_and_revoked_by_handle_and_an_ended_browser_ends_not
         config: Config::default(),
     };
     let (_, ids) = user(pool, Some("ada@example.com"), 0, &[1, 60, 600]).await;
-    let (laptop, phone) = (browser(pool, ids[0]).await, browser(pool, ids[1]).await);
+    let (laptop, phone) = (open(pool, ids[0]).await, open(pool, ids[1]).await);
 
     let listed = account::sessions(&identity, &laptop).await.unwrap();
     assert_eq!(listed.len(), 3);
@@ -138,7 +108,7 @@ async fn sessions_are_listed_and_revoked_by_handle_and_an_ended_browser_ends_not
 
 #[tokio::test]
 async fn deleting_needs_a_recent_sign_in_and_the_address_and_a_guest_is_discarded_with_its_notes() {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(NOTES).await;
     let pool = &db.pool;
     let app = App::default();
     let erased = app.erased.clone();
@@ -152,13 +122,13 @@ async fn deleting_needs_a_recent_sign_in_and_the_address_and_a_guest_is_discarde
     let (member, ids) = user(pool, Some("ada@example.com"), 2, &[60, 1]).await;
     let (guest, guest_ids) = user(pool, None, 3, &[0]).await;
 
-    let mut old = browser(pool, ids[0]).await;
+    let mut old = open(pool, ids[0]).await;
     let stale = account::delete_account(&identity, &mut old, "ada@example.com").await;
     assert!(matches!(stale, Err(AccountError::NotRecent(10))), "{stale:?}");
-    let mut fresh = browser(pool, ids[1]).await;
+    let mut fresh = open(pool, ids[1]).await;
     let wrong = account::delete_account(&identity, &mut fresh, "eve@example.com").await;
     assert!(matches!(wrong, Err(AccountError::NotConfirmed)));
-    let mut as_guest = browser(pool, guest_ids[0]).await;
+    let mut as_guest = open(pool, guest_ids[0]).await;
     assert!(matches!(
         account::delete_account(&identity, &mut as_guest, "").await,
         Err(AccountError::NotSignedIn)

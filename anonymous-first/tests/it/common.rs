@@ -1,9 +1,94 @@
 //! A database of the test's own: made from `TEST_DATABASE_URL` (a role that
 //! may create databases; `./test` gives it), given the crate's migrations
-//! and then the test's own `schema`, dropped by [`Db::drop`].
+//! and then the test's own `schema`, dropped by [`Db::drop`]. And what the
+//! tests' apps share: a `notes` table a user owns ([`NOTES`]), people
+//! ([`person`]), their sessions ([`signed_in`]) and browsers ([`browser`]).
 
+use anonymous_first::{Caller, NoProfile, PgSessionStore, TypedSession};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::net::IpAddr;
+use std::sync::Arc;
+use tower_sessions_core::Session;
+use tower_sessions_core::session::Id;
 use uuid::Uuid;
+
+/// The tests' owned table: notes a user writes.
+pub const NOTES: &str =
+    "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);";
+
+/// A user row to make: a guest unless `email`; a member's address is proven
+/// unless `unproven`.
+#[derive(Default)]
+pub struct Person<'a> {
+    pub email: Option<&'a str>,
+    pub unproven: bool,
+    pub password_hash: Option<&'a str>,
+    pub notes: i32,
+    /// Last seen this many days ago.
+    pub idle_days: i32,
+}
+
+/// Makes `p` with its notes.
+pub async fn person(pool: &PgPool, p: Person<'_>) -> Uuid {
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (is_anonymous, email, password_hash, email_verified_at, last_seen_at)
+         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END, now() - make_interval(days => $5)) RETURNING id",
+    )
+    .bind(p.email.is_none())
+    .bind(p.email)
+    .bind(p.password_hash)
+    .bind(p.email.is_some() && !p.unproven)
+    .bind(p.idle_days)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO notes (user_id) SELECT $1 FROM generate_series(1, $2)")
+        .bind(id)
+        .bind(p.notes)
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// A live session of `user`, signed in `minutes_ago`.
+pub async fn signed_in(pool: &PgPool, user: Uuid, minutes_ago: i32) -> Id {
+    let id = Id::default();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, expiry_date, authenticated_at, user_agent)
+         VALUES ($1, $2, now() + interval '1 day', now() - make_interval(mins => $3), 'Firefox')",
+    )
+    .bind(id.to_string())
+    .bind(user)
+    .bind(minutes_ago)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+/// The request of the browser holding `session` (or none), from `ip`, as
+/// loaded at its start, and its tower-sessions handle.
+pub async fn browser_at(pool: &PgPool, session: Option<Id>, ip: &str) -> (Caller<NoProfile>, Session) {
+    let store = Arc::new(PgSessionStore::<NoProfile>::new(pool.clone()));
+    let inner = Session::new(session, store, None);
+    let caller = Caller {
+        session: TypedSession::load(inner.clone()).await.unwrap(),
+        ip: Some(ip.parse::<IpAddr>().unwrap()),
+        user_agent: "Firefox".into(),
+    };
+    (caller, inner)
+}
+
+/// [`browser_at`] one address.
+pub async fn browser(pool: &PgPool, session: Option<Id>) -> Caller<NoProfile> {
+    browser_at(pool, session, "192.0.2.7").await.0
+}
+
+/// The one number `sql` selects.
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
 
 /// A fresh database and a pool on it.
 pub struct Db {

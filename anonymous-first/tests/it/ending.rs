@@ -6,26 +6,21 @@
 //! changed meanwhile, a guest not chosen or the app's note failing refuse
 //! with nothing changed.
 
-use crate::common;
+use crate::common::{self, Person, browser, browser_at, count, person, signed_in};
 
 use anonymous_first::ending::{self, Asker, Ended, Method, Proof, Refusal, Way, Whom};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Claimed, Hooks};
 use anonymous_first::identity::Config;
 use anonymous_first::password::Hasher;
 use anonymous_first::sessions::farewell;
-use anonymous_first::{
-    Caller, ClaimChoice, Identity, NoProfile, OwnedData, OwnedTable, PgSessionStore, TypedSession, User,
-};
+use anonymous_first::{Caller, ClaimChoice, Identity, NoProfile, OwnedData, OwnedTable, User};
 use sqlx::{PgConnection, PgPool};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tower_sessions_core::Session;
 use tower_sessions_core::session::Id;
 use uuid::Uuid;
 
-const SCHEMA: &str =
-    "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);
-     CREATE TABLE noted (user_id uuid NOT NULL, method text NOT NULL);";
+const NOTED: &str = "CREATE TABLE noted (user_id uuid NOT NULL, method text NOT NULL);";
 
 /// The app's hooks: a note per sign-in in its transaction (or a failure),
 /// the words of the next page, and the claims it heard of.
@@ -145,7 +140,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(&format!("{}{NOTED}", common::NOTES)).await;
     let app = Arc::new(App::default());
     let owned = OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap();
     let id = Identity {
@@ -160,43 +155,16 @@ async fn world() -> World {
 
 /// A user (`email`: a member) with `notes` notes, and a live session of theirs.
 async fn user(pool: &PgPool, email: Option<&str>, notes: i32) -> (Uuid, Id) {
-    let user: Uuid =
-        sqlx::query_scalar("INSERT INTO users (is_anonymous, email) VALUES ($1, $2) RETURNING id")
-            .bind(email.is_none())
-            .bind(email)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    sqlx::query("INSERT INTO notes (user_id) SELECT $1 FROM generate_series(1, $2)")
-        .bind(user)
-        .bind(notes)
-        .execute(pool)
-        .await
-        .unwrap();
-    let session = Id::default();
-    sqlx::query("INSERT INTO sessions (id, user_id, expiry_date) VALUES ($1, $2, now() + interval '1 day')")
-        .bind(session.to_string())
-        .bind(user)
-        .execute(pool)
-        .await
-        .unwrap();
-    (user, session)
-}
-
-/// The request of the browser holding `session`, as loaded at its start.
-async fn browser(pool: &PgPool, session: Option<Id>) -> (Caller<NoProfile>, Session) {
-    let store = Arc::new(PgSessionStore::<NoProfile>::new(pool.clone()));
-    let inner = Session::new(session, store, None);
-    let caller = Caller {
-        session: TypedSession::load(inner.clone()).await.unwrap(),
-        ip: None,
-        user_agent: "Firefox".into(),
-    };
-    (caller, inner)
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    let user = person(
+        pool,
+        Person {
+            email,
+            notes,
+            ..Person::default()
+        },
+    )
+    .await;
+    (user, signed_in(pool, user, 0).await)
 }
 
 #[tokio::test]
@@ -204,7 +172,7 @@ async fn a_guest_claiming_a_new_address_is_promoted_in_place_and_the_browser_rot
     let w = world().await;
     let pool = &w.db.pool;
     let (guest, old) = user(pool, None, 2).await;
-    let (mut caller, session) = browser(pool, Some(old)).await;
+    let (mut caller, session) = browser_at(pool, Some(old), "192.0.2.7").await;
     let ended = ending::end(&w.id, &mut caller, here("ada@example.com"))
         .await
         .unwrap();
@@ -262,7 +230,7 @@ async fn signing_in_to_an_existing_account_moves_everything_in_the_sign_ins_tran
         .execute(pool)
         .await
         .unwrap();
-    let (mut caller, _) = browser(pool, Some(laptop)).await;
+    let mut caller = browser(pool, Some(laptop)).await;
     let ended = ending::end(&w.id, &mut caller, here("bo@example.com"))
         .await
         .unwrap();
@@ -297,7 +265,7 @@ async fn a_session_changed_meanwhile_is_refused_and_nothing_moves() {
     let w = world().await;
     let pool = &w.db.pool;
     let (guest, old) = user(pool, None, 1).await;
-    let (mut caller, _) = browser(pool, Some(old)).await;
+    let mut caller = browser(pool, Some(old)).await;
     // Signed out in another tab after this request began.
     sqlx::query("DELETE FROM sessions").execute(pool).await.unwrap();
     let refused = ending::end(&w.id, &mut caller, here("cy@example.com")).await;
@@ -332,7 +300,7 @@ async fn a_link_opened_elsewhere_takes_this_browsers_guest_only_when_chosen() {
         asker: Asker::Link { guest: Some(asking) },
         choice,
     };
-    let (mut caller, _) = browser(pool, Some(session)).await;
+    let mut caller = browser(pool, Some(session)).await;
     let refused = ending::end(&w.id, &mut caller, link(ClaimChoice::default())).await;
     assert!(
         matches!(refused, Err(Failed::Refused(Refusal::LeftBehind))),
@@ -373,7 +341,7 @@ async fn the_apps_note_failing_rolls_the_whole_sign_in_back() {
     let w = world().await;
     let pool = &w.db.pool;
     let (guest, old) = user(pool, None, 1).await;
-    let (mut caller, _) = browser(pool, Some(old)).await;
+    let mut caller = browser(pool, Some(old)).await;
     w.app.fail.store(true, Ordering::SeqCst);
     let failed = ending::end(&w.id, &mut caller, here("ed@example.com")).await;
     assert!(

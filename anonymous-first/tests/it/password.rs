@@ -5,69 +5,30 @@
 //! current password (or, for a first one, a recent sign-in) and can sign the
 //! other browsers out with it.
 
-use crate::common;
+use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
 use anonymous_first::limits::{AddressAction, Limit};
 use anonymous_first::password::{self, ChangeError, Hasher, SignInError};
-use anonymous_first::{
-    Caller, Identity, NoProfile, OwnedData, OwnedTable, PgSessionStore, TypedSession, User,
-};
+use anonymous_first::{Identity, OwnedData, OwnedTable, User};
 use sqlx::PgPool;
-use std::net::IpAddr;
 use std::sync::Arc;
-use tower_sessions_core::Session;
 use tower_sessions_core::session::Id;
 use uuid::Uuid;
 
-const SCHEMA: &str =
-    "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);";
-
-/// A user with `notes` notes and a session signed in `age` minutes ago.
+/// A user with `notes` notes and a session signed in `age` minutes ago; an
+/// address is proven when it starts with "proven".
 async fn user(pool: &PgPool, email: Option<&str>, hash: Option<&str>, notes: i32, age: i32) -> (Uuid, Id) {
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (is_anonymous, email, password_hash, email_verified_at)
-         VALUES ($1, $2, $3, CASE WHEN $2 LIKE 'proven%' THEN now() END) RETURNING id",
-    )
-    .bind(email.is_none())
-    .bind(email)
-    .bind(hash)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO notes (user_id) SELECT $1 FROM generate_series(1, $2)")
-        .bind(id)
-        .bind(notes)
-        .execute(pool)
-        .await
-        .unwrap();
-    let session = Id::default();
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, expiry_date, authenticated_at)
-         VALUES ($1, $2, now() + interval '1 day', now() - make_interval(mins => $3))",
-    )
-    .bind(session.to_string())
-    .bind(id)
-    .bind(age)
-    .execute(pool)
-    .await
-    .unwrap();
-    (id, session)
-}
-
-async fn browser(pool: &PgPool, session: Option<Id>) -> Caller<NoProfile> {
-    let store = Arc::new(PgSessionStore::<NoProfile>::new(pool.clone()));
-    Caller {
-        session: TypedSession::load(Session::new(session, store, None))
-            .await
-            .unwrap(),
-        ip: Some(IpAddr::from([192, 0, 2, 7])),
-        user_agent: "Firefox".into(),
-    }
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    let unproven = !email.is_some_and(|e| e.starts_with("proven"));
+    let new = Person {
+        email,
+        unproven,
+        password_hash: hash,
+        notes,
+        ..Person::default()
+    };
+    let user = person(pool, new).await;
+    (user, signed_in(pool, user, age).await)
 }
 
 /// Our app, allowing `tries` password tries per address and client.
@@ -85,7 +46,7 @@ fn identity(pool: &PgPool, tries: i32) -> Identity {
 
 #[tokio::test]
 async fn the_right_proven_password_signs_in_with_the_guest_and_tries_are_limited() {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(NOTES).await;
     let pool = &db.pool;
     let id = identity(pool, 2);
     let hash = id.hasher.hash("correct horse battery".into()).await.unwrap();
@@ -143,7 +104,7 @@ async fn the_right_proven_password_signs_in_with_the_guest_and_tries_are_limited
 
 #[tokio::test]
 async fn a_change_needs_the_current_password_or_a_recent_sign_in_and_can_end_the_other_sessions() {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(NOTES).await;
     let pool = &db.pool;
     let id = identity(pool, 10);
     let (member, stale) = user(pool, Some("proven@example.com"), None, 0, 60).await;

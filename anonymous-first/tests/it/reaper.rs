@@ -3,7 +3,7 @@
 //! reaper's transaction, or fail): only idle guests that own nothing go, a
 //! dry pass deletes nothing, and the app's count failing keeps the guests.
 
-use crate::common;
+use crate::common::{self, NOTES, Person, count, person};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Hooks};
 use anonymous_first::identity::Config;
 use anonymous_first::password::Hasher;
@@ -14,9 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
-const SCHEMA: &str =
-    "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);
-     CREATE TABLE reaped_counts (n int8 NOT NULL);";
+const COUNTS: &str = "CREATE TABLE reaped_counts (n int8 NOT NULL);";
 
 #[derive(Default)]
 struct App {
@@ -46,23 +44,16 @@ impl Hooks for App {
 
 /// A user last seen `idle_days` ago with `notes` notes; `email` makes a member.
 async fn user(pool: &PgPool, email: Option<&str>, idle_days: i32, notes: i32) -> Uuid {
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (is_anonymous, email, last_seen_at)
-         VALUES ($1, $2, now() - make_interval(days => $3)) RETURNING id",
+    person(
+        pool,
+        Person {
+            email,
+            idle_days,
+            notes,
+            ..Person::default()
+        },
     )
-    .bind(email.is_none())
-    .bind(email)
-    .bind(idle_days)
-    .fetch_one(pool)
     .await
-    .unwrap();
-    sqlx::query("INSERT INTO notes (user_id) SELECT $1 FROM generate_series(1, $2)")
-        .bind(id)
-        .bind(notes)
-        .execute(pool)
-        .await
-        .unwrap();
-    id
 }
 
 async fn exists(pool: &PgPool, id: Uuid) -> bool {
@@ -73,13 +64,9 @@ async fn exists(pool: &PgPool, id: Uuid) -> bool {
         .unwrap()
 }
 
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
 #[tokio::test]
 async fn only_idle_guests_that_own_nothing_go_and_the_app_counts_them_in_the_same_transaction() {
-    let db = common::Db::new(SCHEMA).await;
+    let db = common::Db::new(&format!("{NOTES}{COUNTS}")).await;
     let pool = &db.pool;
     let app = Arc::new(App::default());
     let identity = Identity {

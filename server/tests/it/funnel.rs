@@ -121,7 +121,7 @@ async fn a_scripted_journey_gives_exactly_its_numbers() {
     let reaped = server::jobs::reap_once(&app.pool, &app.photos.store, 30, false)
         .await
         .unwrap();
-    assert_eq!(reaped.guests, 1);
+    assert_eq!(reaped.tables.guests, 1);
 
     let res = app.call(&boss, "admin/funnel", &[]).await;
     assert_eq!(res.status(), 200);

@@ -277,7 +277,7 @@ async fn forged_replayed_and_cancelled_answers_are_refused_with_nothing_written(
         .unwrap();
     let identity = paws_inside::db::reaper::identity(app.pool.clone(), app.photos.store.clone());
     let reaped = paws_inside::db::reaper::pass(&identity, 30, false).await.unwrap();
-    assert_eq!((reaped.tokens, app.count("oidc_logins").await), (2, 0));
+    assert_eq!((reaped.tables.tokens, app.count("oidc_logins").await), (2, 0));
 
     // Nothing was written: still the same guest, no account, no identity.
     assert_eq!(user_id(&app, &b).await, guest);

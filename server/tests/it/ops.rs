@@ -56,12 +56,15 @@ async fn the_reaper_deletes_idle_empty_guests_and_dead_rows_only() {
     std::fs::write(&stale_temp, b"half a jpeg").unwrap();
 
     let dry = reap_once(&app.pool, &store, 30, true).await.unwrap();
-    assert_eq!((dry.guests, dry.orphan_photos), (1, 1));
-    assert!(dry.sessions >= 1 && dry.tokens == 1);
+    assert_eq!((dry.tables.guests, dry.orphan_photos), (1, 1));
+    assert!(dry.tables.sessions >= 1 && dry.tables.tokens == 1);
     assert_eq!(app.count("users").await, 3, "a dry run deletes nothing");
 
     let done = reap_once(&app.pool, &store, 30, false).await.unwrap();
-    assert_eq!((done.guests, done.tokens, done.orphan_photos), (1, 1, 1));
+    assert_eq!(
+        (done.tables.guests, done.tables.tokens, done.orphan_photos),
+        (1, 1, 1)
+    );
     let left: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM users ORDER BY created_at")
         .fetch_all(&app.pool)
         .await
