@@ -5,9 +5,8 @@
 //! later claim the account — by any way in — everything the guest made comes
 //! along: promoted in place, or moved in the sign-in's own transaction.
 //!
-//! This crate is being carved out of its first user's identity core, one
-//! seam at a time (see the README for what is here and what is still to
-//! come). Here now:
+//! It was carved out of its first user's identity core, one seam at a time
+//! (see the README for the seams and the guarantees). What is here:
 //!
 //! - [`EmailAddress`]: an address validated once at the edge, and
 //!   [`redirect::safe_next`]: where to go after signing in, only ever a path
@@ -49,6 +48,12 @@
 //!   and the address way in as routes to mount.
 //! - [`account`]: the signed-in browsers and signing them out, deleting an
 //!   account, discarding a guest.
+//! - `oidc` (feature `oidc`): "Sign in with …" any OpenID Connect provider
+//!   (PKCE, `state`, `nonce`, the answer only in the browser that left),
+//!   linking a provider to an account, unlinking one.
+//! - `passkeys` (feature `passkeys`): the way in by passkey — signing in,
+//!   adding one (a guest keeps what it made with one), the list, removing
+//!   one while [`ways_in`] says another remains.
 //! - [`reaper`]: idle guests that own nothing, expired sessions, dead
 //!   tokens, old limits, mail and sign-ins, deleted in small batches.
 //! - [`address`]: the way in by a proven address — ask for a mail, sign in
@@ -89,10 +94,14 @@ pub mod mail;
 pub mod merge;
 #[cfg(feature = "server")]
 pub mod migrations;
+#[cfg(feature = "oidc")]
+pub mod oidc;
 #[cfg(feature = "server")]
 pub mod outbox;
 #[cfg(feature = "server")]
 pub mod owned;
+#[cfg(feature = "passkeys")]
+pub mod passkeys;
 #[cfg(feature = "server")]
 pub mod password;
 #[cfg(feature = "server")]
@@ -103,6 +112,8 @@ pub mod sessions;
 pub mod signed_in;
 #[cfg(feature = "server")]
 pub mod tokens;
+#[cfg(feature = "server")]
+pub mod ways_in;
 #[cfg(feature = "axum")]
 pub mod web;
 

@@ -1,6 +1,7 @@
 //! Keeping the guest pattern cheap forever: guests that own nothing and have
 //! not been seen for a while, expired sessions and their old farewells, used
-//! or expired tokens, old rate-limit windows, mails finished a week ago and
+//! or expired tokens (and unfinished provider sign-ins and passkey prompts),
+//! old rate-limit windows, mails finished a week ago and
 //! sign-ins older than [`HISTORY_DAYS`] are deleted, guests in small batches
 //! (`SKIP LOCKED`, so a batch never waits on, or blocks, live traffic).
 //!
@@ -20,7 +21,8 @@ pub struct Reaped {
     pub guests: u64,
     /// Expired sessions deleted.
     pub sessions: u64,
-    /// Used or expired tokens deleted.
+    /// Used or expired tokens, and unfinished provider sign-ins and passkey
+    /// prompts, deleted.
     pub tokens: u64,
     /// Old rate-limit windows deleted.
     pub rate_limits: u64,
@@ -90,13 +92,17 @@ pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow:
         crate::sessions::farewell::prune(pool).await?;
     }
     // A used token stays a day so its page can still say "already used".
-    let tokens = count_or_delete(
+    let mut tokens = count_or_delete(
         pool,
         dry_run,
         "auth_tokens",
         "expires_at < now() - interval '1 day'",
     )
     .await?;
+    // Provider sign-ins and passkey prompts left unfinished (the tab closed).
+    for table in ["oidc_logins", "oidc_pending", "passkey_ceremonies"] {
+        tokens += count_or_delete(pool, dry_run, table, "expires_at < now()").await?;
+    }
     let rate_limits = count_or_delete(
         pool,
         dry_run,

@@ -77,10 +77,8 @@ impl Application {
         };
         let cache = PageCache::new(Duration::from_secs(settings.http.page_cache_seconds));
         let ready = Arc::new(AtomicBool::new(true));
-        let oidc = paws_inside::auth::oidc::Providers::new(
-            settings.sessions.openid.clone(),
-            &settings.http.public_url,
-        )?;
+        let oidc =
+            paws_inside::auth::oidc::providers(settings.sessions.openid.clone(), &settings.http.public_url)?;
         let funnel = paws_inside::auth::funnel::MadeCounts::default();
         let router = router(
             &settings,
@@ -89,7 +87,7 @@ impl Application {
             cache.clone(),
             ready.clone(),
             oidc,
-            paws_inside::auth::passkeys::Passkeys::new(&settings.http.public_url)?,
+            paws_inside::auth::passkeys::relying_party(&settings.http.public_url)?,
             funnel.clone(),
         );
         let listener = TcpListener::bind(settings.http.bind)
@@ -239,6 +237,8 @@ fn router(
     });
     // Each argon2id hash holds 19 MiB: at most one per core at a time.
     let hasher = Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let passkeys = passkeys.limited(paws_inside::auth::passkeys::limit(&config.limits));
+    let oidc = oidc.limited(paws_inside::auth::oidc::limit(&config.limits));
     let ctx = Context {
         pool: pool.clone(),
         hasher: hasher.clone(),

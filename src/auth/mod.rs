@@ -55,8 +55,6 @@ pub mod reauth;
 pub mod sign_up;
 #[cfg(feature = "ssr")]
 pub use anonymous_first::tokens;
-#[cfg(feature = "ssr")]
-mod ways_in;
 
 /// The request as identity flows see it (the crate's, with Paws Inside's [`Profile`]).
 #[cfg(feature = "ssr")]

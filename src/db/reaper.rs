@@ -1,22 +1,20 @@
 //! The reaper: the identity crate's pass ([`anonymous_first::reaper`]:
-//! idle empty guests, expired sessions, dead tokens, old limits, mail and
-//! sign-ins), then our own expiring rows (unfinished provider sign-ins and
-//! passkey ceremonies, the funnel's guest rows after 13 weeks) and photo
-//! files without a row. Reaped guests reach the funnel through
+//! idle empty guests, expired sessions, dead tokens and unfinished provider
+//! sign-ins and passkey prompts, old limits, mail and sign-ins), then the
+//! funnel's guest rows after 13 weeks and photo files without a row. Reaped guests reach the funnel through
 //! `PawsHooks::reaped`, in the crate's transaction.
 
 use crate::context::PublicPages;
 use crate::hooks::PawsHooks;
 use crate::photos::PhotoStore;
 use anonymous_first::Identity;
-use anonymous_first::reaper::{count_or_delete, prune_history};
+use anonymous_first::reaper::prune_history;
 use anyhow::Context;
 use sqlx::PgPool;
 use std::sync::Arc;
 
 /// What one reaping pass did (or, dry, would do): the identity crate's
-/// tables (with our provider sign-ins and passkey ceremonies among the
-/// tokens), and photo files.
+/// tables, and photo files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reaped {
     /// Guests, sessions, tokens, rate-limit windows, mails.
@@ -48,11 +46,6 @@ pub async fn guests(identity: &Identity, idle_days: i64, batch: i64, dry_run: bo
 pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow::Result<Reaped> {
     let crate_pass = anonymous_first::reaper::pass(identity, idle_days, dry_run).await?;
     let pool = &identity.pool;
-    // Provider sign-ins left unfinished (the person closed the tab there).
-    let mut attempts = 0;
-    for table in ["oidc_logins", "oidc_pending", "passkey_ceremonies"] {
-        attempts += count_or_delete(pool, dry_run, table, "expires_at < now()").await?;
-    }
     if !dry_run {
         prune_history(
             pool,
@@ -63,10 +56,7 @@ pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow:
         .await?;
     }
     Ok(Reaped {
-        tables: anonymous_first::reaper::Reaped {
-            tokens: crate_pass.tokens + attempts,
-            ..crate_pass
-        },
+        tables: crate_pass,
         orphan_photos: 0,
     })
 }

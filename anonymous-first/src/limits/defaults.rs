@@ -124,3 +124,45 @@ impl Limited for GuestAction {
         "Many guest accounts were started from your network lately."
     }
 }
+
+/// The crate's own catalogue for [`Passkeys::new`](crate::passkeys::Passkeys::new)'s
+/// default limit; an app with a catalogue of its own gives
+/// [`Passkeys::limited`](crate::passkeys::Passkeys::limited) its action instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasskeyAction {
+    /// Passkey prompts (sign-in or adding one) started per client.
+    PerClient,
+}
+
+impl Limited for PasskeyAction {
+    fn name(self) -> &'static str {
+        "passkey_client"
+    }
+    fn window_secs(self) -> i64 {
+        900
+    }
+    fn message(self) -> &'static str {
+        "Too many attempts in a short time."
+    }
+}
+
+/// The crate's own catalogue for [`Providers::new`](crate::oidc::Providers::new)'s
+/// default limit; an app with a catalogue of its own gives
+/// [`Providers::limited`](crate::oidc::Providers::limited) its action instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OidcAction {
+    /// Provider sign-ins started per client.
+    PerClient,
+}
+
+impl Limited for OidcAction {
+    fn name(self) -> &'static str {
+        "openid_client"
+    }
+    fn window_secs(self) -> i64 {
+        900
+    }
+    fn message(self) -> &'static str {
+        "Too many attempts in a short time."
+    }
+}

@@ -11,7 +11,7 @@
 
 mod defaults;
 
-pub use defaults::{AddressAction, AddressLimits, GuestAction};
+pub use defaults::{AddressAction, AddressLimits, GuestAction, OidcAction, PasskeyAction};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};

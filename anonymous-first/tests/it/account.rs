@@ -8,8 +8,7 @@ use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
 use anonymous_first::account::{self, AccountError, handle_of};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Hooks};
 use anonymous_first::identity::Config;
-use anonymous_first::password::Hasher;
-use anonymous_first::{Caller, Identity, NoProfile, OwnedData, OwnedTable};
+use anonymous_first::{Caller, NoProfile};
 use sqlx::{PgConnection, PgPool};
 use std::sync::{Arc, Mutex};
 use tower_sessions_core::session::Id;
@@ -62,13 +61,7 @@ async fn open(pool: &PgPool, session: Id) -> Caller<NoProfile> {
 async fn sessions_are_listed_and_revoked_by_handle_and_an_ended_browser_ends_nothing() {
     let db = common::Db::new(NOTES).await;
     let pool = &db.pool;
-    let identity = Identity {
-        pool: pool.clone(),
-        owned: Arc::new(OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap()),
-        hooks: Arc::new(App::default()),
-        hasher: Hasher::new(1),
-        config: Config::default(),
-    };
+    let identity = common::identity(pool, Arc::new(App::default()), Config::default());
     let (_, ids) = user(pool, Some("ada@example.com"), 0, &[1, 60, 600]).await;
     let (laptop, phone) = (open(pool, ids[0]).await, open(pool, ids[1]).await);
 
@@ -112,13 +105,7 @@ async fn deleting_needs_a_recent_sign_in_and_the_address_and_a_guest_is_discarde
     let pool = &db.pool;
     let app = App::default();
     let erased = app.erased.clone();
-    let identity = Identity {
-        pool: pool.clone(),
-        owned: Arc::new(OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap()),
-        hooks: Arc::new(app),
-        hasher: Hasher::new(1),
-        config: Config::default(),
-    };
+    let identity = common::identity(pool, Arc::new(app), Config::default());
     let (member, ids) = user(pool, Some("ada@example.com"), 2, &[60, 1]).await;
     let (guest, guest_ids) = user(pool, None, 3, &[0]).await;
 

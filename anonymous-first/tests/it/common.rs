@@ -4,7 +4,10 @@
 //! tests' apps share: a `notes` table a user owns ([`NOTES`]), people
 //! ([`person`]), their sessions ([`signed_in`]) and browsers ([`browser`]).
 
-use anonymous_first::{Caller, NoProfile, PgSessionStore, TypedSession};
+use anonymous_first::hooks::Hooks;
+use anonymous_first::identity::Config;
+use anonymous_first::password::Hasher;
+use anonymous_first::{Caller, Identity, NoProfile, OwnedData, OwnedTable, PgSessionStore, TypedSession};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -15,6 +18,17 @@ use uuid::Uuid;
 /// The tests' owned table: notes a user writes.
 pub const NOTES: &str =
     "CREATE TABLE notes (id serial PRIMARY KEY, user_id uuid NOT NULL REFERENCES users ON DELETE CASCADE);";
+
+/// The tests' app: users own [`NOTES`], with `hooks` and `config`.
+pub fn identity(pool: &PgPool, hooks: Arc<dyn Hooks>, config: Config) -> Identity {
+    Identity {
+        pool: pool.clone(),
+        owned: Arc::new(OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap()),
+        hooks,
+        hasher: Hasher::new(1),
+        config,
+    }
+}
 
 /// A user row to make: a guest unless `email`; a member's address is proven
 /// unless `unproven`.

@@ -6,9 +6,17 @@ mod account;
 mod common;
 mod ending;
 mod guests;
+#[cfg(feature = "oidc")]
+mod oidc;
+#[cfg(feature = "oidc")]
+mod oidc_provider;
 mod outbox;
 mod owned;
+#[cfg(feature = "passkeys")]
+mod passkeys;
 mod password;
 mod reaper;
 mod sessions;
+#[cfg(feature = "passkeys")]
+mod soft_passkey;
 mod tokens;

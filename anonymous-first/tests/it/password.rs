@@ -9,8 +9,8 @@ use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
 use anonymous_first::limits::{AddressAction, Limit};
-use anonymous_first::password::{self, ChangeError, Hasher, SignInError};
-use anonymous_first::{Identity, OwnedData, OwnedTable, User};
+use anonymous_first::password::{self, ChangeError, SignInError};
+use anonymous_first::{Identity, User};
 use sqlx::PgPool;
 use std::sync::Arc;
 use tower_sessions_core::session::Id;
@@ -35,13 +35,7 @@ async fn user(pool: &PgPool, email: Option<&str>, hash: Option<&str>, notes: i32
 fn identity(pool: &PgPool, tries: i32) -> Identity {
     let mut config = Config::default();
     config.address_limits.password_per_account = Limit::new(AddressAction::PasswordPerAccount, tries);
-    Identity {
-        pool: pool.clone(),
-        owned: Arc::new(OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap()),
-        hooks: Arc::new(NoHooks),
-        hasher: Hasher::new(1),
-        config,
-    }
+    common::identity(pool, Arc::new(NoHooks), config)
 }
 
 #[tokio::test]

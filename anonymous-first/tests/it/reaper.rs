@@ -6,9 +6,7 @@
 use crate::common::{self, NOTES, Person, count, person};
 use anonymous_first::hooks::{AfterCommit, BoxFuture, Hooks};
 use anonymous_first::identity::Config;
-use anonymous_first::password::Hasher;
 use anonymous_first::reaper::{self, Reaped};
-use anonymous_first::{Identity, OwnedData, OwnedTable};
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,13 +67,7 @@ async fn only_idle_guests_that_own_nothing_go_and_the_app_counts_them_in_the_sam
     let db = common::Db::new(&format!("{NOTES}{COUNTS}")).await;
     let pool = &db.pool;
     let app = Arc::new(App::default());
-    let identity = Identity {
-        pool: pool.clone(),
-        owned: Arc::new(OwnedData::new(&[OwnedTable::new("notes", "user_id")]).unwrap()),
-        hooks: app.clone(),
-        hasher: Hasher::new(1),
-        config: Config::default(),
-    };
+    let identity = common::identity(pool, app.clone(), Config::default());
     let idle_empty = [user(pool, None, 40, 0).await, user(pool, None, 31, 0).await];
     let idle_with_a_note = user(pool, None, 40, 1).await;
     let recent = user(pool, None, 3, 0).await;

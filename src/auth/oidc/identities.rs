@@ -1,10 +1,9 @@
-//! The provider identities on the account page: which ones sign in to this
-//! account, and unlinking one while another way in remains.
+//! The provider identities on the account page (dates as pages say them),
+//! and unlinking one while another way in remains (the identity crate's).
 
 use crate::auth::Caller;
 use crate::auth::errors::OidcError;
 use crate::context::Context;
-use anyhow::Context as _;
 use uuid::Uuid;
 
 /// One linked provider account.
@@ -24,22 +23,15 @@ pub struct Linked {
 
 /// The identities of `user`, oldest first.
 pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
-    let rows: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
-        "SELECT provider, email, extract(epoch FROM created_at)::int8, extract(epoch FROM last_used_at)::int8
-         FROM oidc_identities WHERE user_id = $1 ORDER BY created_at, provider",
-    )
-    .bind(user)
-    .fetch_all(&ctx.pool)
-    .await
-    .context("failed to list identities")?;
-    Ok(rows
+    let linked = anonymous_first::oidc::list(&ctx.identity, &ctx.oidc, user).await?;
+    Ok(linked
         .into_iter()
-        .map(|(provider, email, since, last_used)| Linked {
-            label: ctx.oidc.label(&provider),
-            provider,
-            email,
-            since: crate::time::date_time(since),
-            last_used: crate::time::date_time(last_used),
+        .map(|l| Linked {
+            provider: l.provider,
+            label: l.label,
+            email: l.email,
+            since: crate::time::date_time(l.created_at),
+            last_used: crate::time::date_time(l.last_used_at),
         })
         .collect())
 }
@@ -47,32 +39,5 @@ pub async fn list(ctx: &Context, user: Uuid) -> anyhow::Result<Vec<Linked>> {
 /// Unlinks `provider` from the caller's account, unless it is the last way
 /// in (an address to send a link to, another identity, a passkey).
 pub async fn unlink(ctx: &Context, caller: &Caller, provider: &str) -> Result<(), OidcError> {
-    let (Some(user), Some(session)) = (caller.user().filter(|u| !u.is_guest()), caller.session.id()) else {
-        return Err(OidcError::SignedOut);
-    };
-    let mut tx = ctx.pool.begin().await.context("failed to begin unlinking")?;
-    let others = crate::auth::ways_in::others(
-        &mut tx,
-        user.id(),
-        &session,
-        crate::auth::ways_in::Except::Provider(provider),
-    )
-    .await?
-    .ok_or(OidcError::SignedOut)?;
-    if others == 0 {
-        return Err(OidcError::LastWayIn);
-    }
-    let gone = sqlx::query("DELETE FROM oidc_identities WHERE user_id = $1 AND provider = $2")
-        .bind(user.id())
-        .bind(provider)
-        .execute(&mut *tx)
-        .await
-        .context("failed to unlink")?
-        .rows_affected();
-    if gone == 0 {
-        return Err(OidcError::NotLinked);
-    }
-    tx.commit().await.context("failed to commit unlinking")?;
-    tracing::info!(user = %user.id(), provider, "unlinked an OpenID Connect identity");
-    Ok(())
+    Ok(anonymous_first::oidc::unlink(&ctx.identity, caller, provider).await?)
 }

@@ -1,36 +1,15 @@
-//! Leaving for the provider: a fresh `state`, `nonce` and PKCE verifier, kept
-//! server-side with the guest this browser holds and where to go after, and a
-//! key for an HttpOnly cookie that binds the answer to this browser.
+//! Leaving for the provider (the identity crate's: a fresh `state`, `nonce`
+//! and PKCE verifier kept server-side with this browser's guest, and a key
+//! for our HttpOnly [`crate::auth::cookies::OPENID`] cookie).
 
-use super::FLOW_MINUTES;
 use crate::auth::Caller;
 use crate::auth::errors::OidcError;
-use crate::auth::tokens;
 use crate::context::Context;
-use crate::limits::LimitedAction;
-use anyhow::Context as _;
-use openidconnect::core::CoreAuthenticationFlow;
-use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope};
 
-/// Why the browser goes to the provider.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intent {
-    /// Sign in (or make an account), bringing this browser's guest along.
-    SignIn,
-    /// A member adds this provider as one more way into their account.
-    Link,
-}
+pub use anonymous_first::oidc::{Intent, Started};
 
-/// Where to send the browser, and the cookie's key.
-#[derive(Debug)]
-pub struct Started {
-    /// The provider's authorization URL.
-    pub url: String,
-    /// A random key for the [`crate::auth::cookies::OPENID`] cookie.
-    pub browser_key: String,
-}
-
-/// Starts a sign-in with provider `id`.
+/// Starts a sign-in with provider `id` (or, with [`Intent::Link`], a member
+/// adding it); `next`: where to go after.
 pub async fn start(
     ctx: &Context,
     caller: &Caller,
@@ -38,56 +17,5 @@ pub async fn start(
     next: &str,
     intent: Intent,
 ) -> Result<Started, OidcError> {
-    let link_to = match (intent, caller.user()) {
-        (Intent::Link, Some(user)) if !user.is_guest() => Some(user.id()),
-        (Intent::Link, _) => return Err(OidcError::SignedOut),
-        (Intent::SignIn, _) => None,
-    };
-    // A stolen or unattended session must not add a lasting way in.
-    if link_to.is_some() {
-        crate::auth::account::require_recent_sign_in(ctx, caller, "link a provider")
-            .map_err(|_| OidcError::NeedsRecentSignIn(ctx.config.reauth_minutes))?;
-    }
-    let client = ctx.oidc.require(id, false).await?;
-    let checks = [(LimitedAction::OpenIdPerClient, caller.client())];
-    let checks: Vec<_> = checks.iter().map(|(l, s)| (*l, s.as_str())).collect();
-    ctx.limit(&checks).await?.map_err(OidcError::TooMany)?;
-    let (state, nonce, verifier, browser_key) = (
-        tokens::generate()?,
-        tokens::generate()?,
-        tokens::generate()?,
-        tokens::generate()?,
-    );
-    let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.clone()));
-    let next = crate::redirect::safe_next(Some(next));
-    sqlx::query(
-        "INSERT INTO oidc_logins (state_hash, browser_hash, provider, pkce_verifier, nonce, guest_id, link_to, next_path, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9))",
-    )
-    .bind(tokens::hash(&state).context("generated state is malformed")?)
-    .bind(tokens::hash(&browser_key).context("generated key is malformed")?)
-    .bind(id)
-    .bind(&verifier)
-    .bind(&nonce)
-    .bind(caller.session.guest())
-    .bind(link_to)
-    .bind(&next)
-    .bind(FLOW_MINUTES as i32)
-    .execute(&ctx.pool)
-    .await
-    .context("failed to store the sign-in attempt")?;
-    let (url, _, _) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            move || CsrfToken::new(state),
-            move || Nonce::new(nonce),
-        )
-        .add_scope(Scope::new("email".to_owned()))
-        .add_scope(Scope::new("profile".to_owned()))
-        .set_pkce_challenge(challenge)
-        .url();
-    Ok(Started {
-        url: url.to_string(),
-        browser_key,
-    })
+    Ok(anonymous_first::oidc::start(&ctx.identity, &ctx.oidc, caller, id, next, intent).await?)
 }

@@ -7,6 +7,8 @@ pub mod held;
 pub mod held_body;
 pub mod mail;
 pub mod oidc;
+// The identity crate's software passkey: one for both suites.
+#[path = "../../../../anonymous-first/tests/it/soft_passkey.rs"]
 pub mod passkey;
 pub mod s3;
 pub mod sessions;

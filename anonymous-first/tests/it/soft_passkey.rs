@@ -1,8 +1,8 @@
 //! A software passkey for tests: a P-256 key (ring) that answers WebAuthn's
 //! `create` and `get` the way an authenticator does ("none" attestation,
 //! user present and verified, a counter), so the server's `webauthn-rs`
-//! checks run on real signatures. Browser tests use Chromium's virtual
-//! authenticator instead.
+//! checks run on real signatures. The first app's integration tests use it
+//! too; its browser tests use Chromium's virtual authenticator instead.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

@@ -6,13 +6,13 @@
 //! come along are the ending's to decide: only the guest this browser held
 //! when it left for the provider.
 
-use super::Finished;
-use crate::auth::Caller;
-use crate::auth::ending::{self, Asker, Method, Proof, Way, Whom};
-use crate::auth::errors::OidcError;
-use crate::auth::merge;
-use crate::auth::preview::ClaimChoice;
-use crate::context::Context;
+use super::{Finished, OidcError};
+use crate::claim::ClaimChoice;
+use crate::ending::{self, Asker, Method, Proof, Way, Whom};
+use crate::guests::Caller;
+use crate::identity::Identity;
+use crate::merge;
+use crate::sessions::ProfileRow;
 use anyhow::Context as _;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -55,10 +55,10 @@ struct ByProvider<'a> {
     known: bool,
 }
 
-impl Way<crate::auth::Profile> for ByProvider<'_> {
+impl<P: ProfileRow> Way<P> for ByProvider<'_> {
     type Error = OidcError;
 
-    async fn redeem(&mut self, caller: &Caller, conn: &mut PgConnection) -> Result<Proof, OidcError> {
+    async fn redeem(&mut self, caller: &Caller<P>, conn: &mut PgConnection) -> Result<Proof, OidcError> {
         if let Some(member) = self.link_to {
             match caller.user() {
                 Some(user) if user.id() == member && !user.is_guest() => {}
@@ -155,9 +155,9 @@ impl ByProvider<'_> {
 
 /// Signs this browser in as the identity's account (see the module);
 /// `left_as`: the guest this browser held when it left for the provider.
-pub(super) async fn sign_in(
-    ctx: &Context,
-    caller: &mut Caller,
+pub(super) async fn sign_in<P: ProfileRow>(
+    id: &Identity,
+    caller: &mut Caller<P>,
     who: &Verified,
     left_as: Option<Uuid>,
     next: &str,
@@ -173,7 +173,7 @@ pub(super) async fn sign_in(
         browser,
         known: false,
     };
-    match ending::end(ctx, caller, way).await {
+    match ending::end(id, caller, way).await {
         Ok(ended) => {
             tracing::info!(user = %ended.user, provider = %who.provider, "signed in with OpenID Connect");
             Ok(Finished::SignedIn { next: ended.next })
@@ -185,9 +185,9 @@ pub(super) async fn sign_in(
 
 /// Adds the identity to `member`, who must still be this browser's member,
 /// signed in recently (decided on the session row the ending locks).
-pub(super) async fn link(
-    ctx: &Context,
-    caller: &mut Caller,
+pub(super) async fn link<P: ProfileRow>(
+    id: &Identity,
+    caller: &mut Caller<P>,
     member: Uuid,
     who: &Verified,
 ) -> Result<(), OidcError> {
@@ -195,12 +195,12 @@ pub(super) async fn link(
         who,
         mode: Mode::Separate,
         left_as: None,
-        next: "/account",
+        next: "/",
         link_to: Some(member),
         browser: &[],
         known: false,
     };
-    ending::end(ctx, caller, way).await?;
+    ending::end(id, caller, way).await?;
     tracing::info!(user = %member, provider = %who.provider, "linked an OpenID Connect identity");
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! a discovery document point us anywhere), a timeout, and bounded bodies.
 
 use anyhow::Context as _;
-use object_store_http as reqwest;
+use oidc_http as reqwest;
 use openidconnect::{HttpRequest, HttpResponse};
 use std::future::Future;
 use std::time::Duration;
@@ -23,7 +23,7 @@ pub enum HttpError {
     /// No answer, or a broken one.
     #[error("provider request failed: {0}")]
     Request(#[from] reqwest::Error),
-    /// An answer over [`MAX_BODY`].
+    /// An answer over 512 KiB.
     #[error("provider answer over {MAX_BODY} bytes")]
     TooLarge,
     /// The request or answer could not be converted.
