@@ -24,7 +24,7 @@
 
 /// Characters that show nothing or reorder what follows (the identity
 /// crate's test, which addresses use too).
-pub use anonymous_first::text::invisible;
+pub use anonymous_first::text::{invisible, joiner};
 
 /// How one field a person fills in is read: its name in the form's words,
 /// its bound and whether it holds lines.
@@ -117,11 +117,6 @@ fn silent(c: char) -> bool {
         c,
         '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
     )
-}
-
-/// Zero-width non-joiner and joiner: part of writing, kept inside text.
-fn joiner(c: char) -> bool {
-    matches!(c, '\u{200C}' | '\u{200D}')
 }
 
 impl Field {

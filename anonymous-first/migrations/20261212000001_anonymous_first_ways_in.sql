@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS passkey_ceremonies (
     browser_hash  bytea CHECK (browser_hash IS NULL OR length(browser_hash) = 32)
 );
 CREATE INDEX IF NOT EXISTS passkey_ceremonies_expires_at ON passkey_ceremonies (expires_at);
+-- An app whose table predates the browser binding gets it too.
+ALTER TABLE passkey_ceremonies ADD COLUMN IF NOT EXISTS browser_hash bytea
+    CHECK (browser_hash IS NULL OR length(browser_hash) = 32);
 
 -- An account at an OpenID Connect provider, linked to a user.
 CREATE TABLE IF NOT EXISTS oidc_identities (

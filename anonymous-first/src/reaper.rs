@@ -138,7 +138,8 @@ pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow:
 }
 
 /// Counts (dry) or deletes the rows of `table` where `condition` holds (an
-/// app's own expiring tables use it too).
+/// app's own expiring tables use it too). Both are SQL text: constants of
+/// the app's, never anything a request brought.
 pub async fn count_or_delete(
     pool: &PgPool,
     dry_run: bool,
@@ -162,6 +163,7 @@ pub async fn count_or_delete(
 
 /// Runs `delete` (which binds `$1` = `days` and deletes at most 5 000 rows)
 /// until it deletes fewer: a first pass after a long time stays short.
+/// `delete` is SQL text: a constant of the app's.
 pub async fn prune_history(pool: &PgPool, delete: &str, days: i32) -> anyhow::Result<()> {
     loop {
         let done = sqlx::query(delete)

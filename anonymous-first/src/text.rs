@@ -9,6 +9,13 @@ pub fn invisible(c: char) -> bool {
         || matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..)
 }
 
+/// Zero-width non-joiner and joiner: invisible, yet part of writing (joined
+/// emoji such as 🐕‍🦺, Persian and Indic names), so a name people type
+/// keeps them inside it.
+pub fn joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -87,7 +87,10 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
     drop(conn);
     let sessions = flows::sessions(&ctx.identity, caller)
         .await
-        .map_err(|e| anyhow::anyhow!("failed to list sessions: {e}"))?
+        .map_err(|e| match e {
+            Refused::Unexpected(err) => err.context("failed to list sessions"),
+            other => anyhow::anyhow!("failed to list sessions: {other}"),
+        })?
         .into_iter()
         .map(|row| SessionRow {
             handle: row.handle,

@@ -18,10 +18,12 @@ use webauthn_rs::prelude::{CredentialID, Passkey, PasskeyRegistration, RegisterP
 /// The longest name a passkey keeps (characters).
 pub const NAME_MAX: usize = 60;
 
-/// A passkey's name: what the person typed, trimmed, or "Passkey".
+/// A passkey's name: what the person typed, trimmed, or "Passkey". Joiners
+/// are writing, kept; any other hidden character is refused.
 fn name_of(typed: &str) -> Result<String, PasskeyError> {
+    use crate::text::{invisible, joiner};
     let name = typed.trim();
-    if name.chars().count() > NAME_MAX || name.chars().any(crate::text::invisible) {
+    if name.chars().count() > NAME_MAX || name.chars().any(|c| invisible(c) && !joiner(c)) {
         return Err(PasskeyError::BadName);
     }
     Ok(if name.is_empty() { "Passkey" } else { name }.to_owned())
@@ -170,4 +172,20 @@ pub async fn finish<P: ProfileRow>(
         next: crate::redirect::safe_next(Some(next)),
     };
     ending::end(id, caller, way).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NAME_MAX, name_of};
+
+    #[test]
+    fn a_name_keeps_joined_writing_and_refuses_what_hides() {
+        let joined = "🐕\u{200D}🦺 phone";
+        assert_eq!(name_of(joined).unwrap(), joined);
+        assert_eq!(name_of("  ").unwrap(), "Passkey");
+        assert_eq!(name_of(&"é".repeat(NAME_MAX)).unwrap().chars().count(), NAME_MAX);
+        for hidden in ["a\u{200B}b", "\u{202E}lmth", &"é".repeat(NAME_MAX + 1)] {
+            assert!(name_of(hidden).is_err(), "{hidden:?}");
+        }
+    }
 }

@@ -243,11 +243,20 @@ async fn members_add_and_remove_passkeys_but_not_their_last_way_in() {
     let mut first = SoftPasskey::new(&origin);
     assert_eq!(add(&app, &b, &mut first, "First").await.0, 200);
     let mut second = SoftPasskey::new(&origin);
-    let (status, done) = add(&app, &b, &mut second, "Second").await;
+    // Joined writing (a service dog: 🐕 + zero-width joiner + 🦺) is a name.
+    let service_dog = "🐕\u{200D}🦺 Second";
+    let (status, done) = add(&app, &b, &mut second, service_dog).await;
     assert_eq!(
         (status, done["next"].as_str()),
-        (200, Some("/account?passkey=added"))
+        (200, Some("/account?passkey=added")),
+        "{done}"
     );
+    let named: i64 = sqlx::query_scalar("SELECT count(*) FROM passkeys WHERE name = $1")
+        .bind(service_dog)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(named, 1);
     // The same authenticator twice is refused by the browser (excluded ids).
     let (_, start) = post(&app, &b, "/auth/passkey/register/start", json!({})).await;
     let excluded = start["options"]["publicKey"]["excludeCredentials"]
@@ -292,6 +301,15 @@ async fn members_add_and_remove_passkeys_but_not_their_last_way_in() {
     )
     .await;
     assert_eq!(status, 401, "nobody to add it to");
+    // Nobody signed in hears that first, whatever the name.
+    let (status, _) = post(
+        &app,
+        &Browser::new(),
+        "/auth/passkey/register/start",
+        json!({ "name": "a\u{200B}b" }),
+    )
+    .await;
+    assert_eq!(status, 401, "signed out before a hidden character");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

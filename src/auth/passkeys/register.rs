@@ -28,6 +28,14 @@ pub async fn start(
     name: &str,
     held: Option<&str>,
 ) -> Result<Started, PasskeyError> {
+    // Refusals in the order they always came: no passkeys here, nobody
+    // signed in, then the name.
+    if !ctx.passkeys.enabled() {
+        return Err(PasskeyError::Unavailable);
+    }
+    if caller.user().is_none() {
+        return Err(PasskeyError::SignedOut);
+    }
     let name = name_of(name)?;
     Ok(passkeys::start_adding(&ctx.identity, &ctx.passkeys, caller, &name, held).await?)
 }
