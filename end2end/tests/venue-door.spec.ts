@@ -48,17 +48,21 @@ for (const vp of [
 }
 
 test("the open-now line follows the reader's clock, not the render's", async ({ page }) => {
-  // A moment days ahead whose line differs from any the server can render
-  // now: Wednesday 12:00 UTC (13:00 or 14:00 in Berlin: open until 19:00), or
-  // on a Wednesday, Saturday 12:00 UTC (open until 18:00).
-  const wednesday = new Date().getUTCDay() !== 3;
-  const [day, expected] = wednesday ? [3, "Open now · closes 19:00"] : [6, "Open now · closes 18:00"];
+  // The server's own line, for its moment (a weekday's daytime reads
+  // "closes 19:00", Saturday's "closes 18:00", a night "opens …").
+  const html = await (await page.request.get(WEEKDAYS)).text();
+  const first = html.match(/data-hours-now[^>]*><span[^>]*>([^<]*)/)![1];
+  // A moment days ahead whose line is not that one: Wednesday 12:00 UTC
+  // (13:00 or 14:00 in Berlin: open until 19:00), else Saturday 12:00 UTC
+  // (open until 18:00).
+  const moments: [number, string][] = [
+    [3, "Open now · closes 19:00"],
+    [6, "Open now · closes 18:00"],
+  ];
+  const [day, expected] = moments.find(([, line]) => line !== first)!;
   const at = new Date();
   at.setUTCHours(12, 0, 0, 0);
   at.setUTCDate(at.getUTCDate() + ((day - at.getUTCDay() + 7) % 7 || 7));
-  // The server's own line (its moment) is another one.
-  const html = await (await page.request.get(WEEKDAYS)).text();
-  const first = html.match(/data-hours-now[^>]*><span[^>]*>([^<]*)/)![1];
   expect(first).not.toBe(expected);
   await page.clock.setFixedTime(at);
   await page.goto(WEEKDAYS);
