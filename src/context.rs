@@ -3,7 +3,6 @@
 //! server and handed to server functions and routes alike.
 
 use crate::limits::{LimitedAction, Limits, TooMany};
-use crate::mail::outbox::{self, Queued};
 use crate::password::Hasher;
 use crate::photos::PhotoService;
 use anonymous_first::limits::Limit;
@@ -101,13 +100,6 @@ impl Context {
     /// suggestion, a guest) must not call it.
     pub fn public_changed(&self) {
         self.public_pages.changed();
-    }
-
-    /// Queues an email in `conn`'s transaction: it goes out (from the outbox,
-    /// by a worker) only if that transaction commits, and never after its
-    /// link has expired.
-    pub(crate) async fn send(&self, conn: &mut sqlx::PgConnection, mail: Queued<'_>) -> anyhow::Result<()> {
-        outbox::queue(conn, mail).await
     }
 
     /// Counts one hit of each `(action, subject)` with our maxima (the

@@ -57,7 +57,10 @@
 //! - [`reaper`]: idle guests that own nothing, expired sessions, dead
 //!   tokens, old limits, mail and sign-ins, deleted in small batches.
 //! - [`address`]: the way in by a proven address — ask for a mail, sign in
-//!   with its link or with its code typed in the browser that asked.
+//!   with its link or with its code typed in the browser that asked — and
+//!   the account mails: a sign-up and its confirmation, a forgotten
+//!   password, an address for a member without one, and what a link's page
+//!   shows before anything is used.
 //!
 //! Without the default `server` feature the crate is only its validated
 //! types ([`claim`], [`email`], [`redirect`], [`text`], [`user`]), which a browser build (wasm)

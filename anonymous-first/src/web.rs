@@ -264,9 +264,14 @@ impl IntoResponse for AddressError {
             Self::Changed => StatusCode::CONFLICT,
             Self::NotRecent(_) => StatusCode::FORBIDDEN,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::WrongCode(_) | Self::MalformedCode | Self::OtherBrowser | Self::LeftBehind => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::WrongCode(_)
+            | Self::MalformedCode
+            | Self::OtherBrowser
+            | Self::LeftBehind
+            | Self::WrongPassword
+            | Self::Weak(_)
+            | Self::NotYours
+            | Self::AddressTaken => StatusCode::BAD_REQUEST,
             Self::Unexpected(_) => return unexpected(anyhow::anyhow!("{self:?}")),
         };
         let retry = match &self {

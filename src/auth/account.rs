@@ -103,17 +103,6 @@ pub async fn overview(ctx: &Context, caller: &Caller) -> anyhow::Result<Overview
     Ok(Overview::Member(account, sessions))
 }
 
-/// Refuses unless this session's user proved who they are here within
-/// `REAUTH_MINUTES` (from the session row, not from anything the browser
-/// says). An early answer for the page; flows that add a way in decide again
-/// on the row they lock.
-pub(super) fn require_recent_sign_in(ctx: &Context, caller: &Caller, to: &str) -> Result<(), AccountError> {
-    match flows::recent(&ctx.identity.config, caller) {
-        true => Ok(()),
-        false => Err(words(Refused::NotRecent(ctx.config.reauth_minutes.max(0)), to)),
-    }
-}
-
 /// The crate's refusal in our words; `to` finishes "sign in again … to …".
 fn words(refused: Refused, to: &str) -> AccountError {
     match refused {

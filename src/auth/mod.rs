@@ -93,6 +93,8 @@ pub fn identity(
                 code_per_email_daily: limit(A::CodePerEmailDaily),
                 password_per_client: limit(A::PasswordPerClient),
                 password_per_account: limit(A::PasswordPerAccount),
+                account_mail_per_client: limit(A::AccountMailPerClient),
+                account_mail_per_email: limit(A::AccountMailPerEmail),
             },
             ..config
         },

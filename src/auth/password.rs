@@ -1,17 +1,10 @@
-//! Passwords: signing in with one, asking for a reset link, changing it.
+//! Passwords: signing in with one, asking for a reset link, changing it
+//! (each the identity crate's flow, with our words).
 
 use super::Caller;
 use super::ending::Ended;
 use super::errors::{AccountError, RequestError, SignInError};
-use super::tokens::{self, NewToken, Purpose};
 use crate::context::Context;
-use crate::email::EmailAddress;
-use crate::limits::LimitedAction;
-use crate::mail::outbox::{Letter, Queued};
-use anyhow::Context as _;
-
-/// How long a password-reset link works.
-const RESET_MINUTES: i64 = 30;
 
 /// Signs in with email and password, bringing this browser's guest into the
 /// account: the identity crate's [`anonymous_first::password::sign_in`],
@@ -32,55 +25,11 @@ pub async fn sign_in(
     }
 }
 
-/// Emails a password-reset link if the address has an account; the answer is
-/// the same either way.
+/// Emails a password-reset link if the address has an account (the identity
+/// crate's [`anonymous_first::address::request_reset`]); the answer and the
+/// work are the same either way.
 pub async fn request_reset(ctx: &Context, caller: &Caller, email: &str) -> Result<(), RequestError> {
-    let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
-    let client = caller.client();
-    let asker = format!("{} {client}", email.as_str());
-    ctx.limit(&[
-        (LimitedAction::AccountMailPerClient, client.as_str()),
-        (LimitedAction::AccountMailPerEmail, asker.as_str()),
-        (LimitedAction::MailPerAddress, email.as_str()),
-    ])
-    .await?
-    .map_err(RequestError::TooMany)?;
-    let mut tx = ctx.pool.begin().await.context("no database connection")?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT is_anonymous)")
-            .bind(email.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .context("failed to look up address")?;
-    // A token either way (one for an unknown address is never sent and
-    // expires unused): both answers cost the same work.
-    let issued = tokens::issue(
-        &mut tx,
-        NewToken {
-            purpose: Purpose::PasswordReset,
-            email: email.as_str(),
-            guest_id: caller.session.guest(),
-            next_path: "/account",
-            ttl_minutes: RESET_MINUTES,
-            password_hash: None,
-            browser_hash: None,
-            user_id: None,
-        },
-    )
-    .await?;
-    let mail = Queued {
-        letter: Letter::PasswordReset,
-        to: &email,
-        token: issued.id,
-        minutes: RESET_MINUTES,
-    };
-    if exists {
-        ctx.send(&mut tx, mail).await?;
-    } else {
-        crate::mail::outbox::record_unsent(&mut tx, mail, "no account for this address").await?;
-    }
-    tx.commit().await.context("failed to commit the reset link")?;
-    Ok(())
+    Ok(anonymous_first::address::request_reset(&ctx.identity, caller, email, "/account").await?)
 }
 
 /// Sets a new password for the signed-in member (the identity crate's

@@ -5,13 +5,24 @@
 //! against a stored hash, a few tries per mail, each try counted before it is
 //! checked; using either hands the proof to the one [`ending`](crate::ending).
 //!
-//! The app's own address flows (a sign-up's confirmation, a password reset)
-//! use the same [`ByAddress`] way with their token's purpose and a password.
+//! The account mails use the same way: a sign-up and its confirmation
+//! ([`sign_up`], [`confirm_sign_up`]), a forgotten password
+//! ([`request_reset`], [`reset_password`]), and an address for a member
+//! that has none ([`request_add`], [`confirm_add`]). A link's page looks
+//! first ([`preview`]), never using it up.
 
+mod add;
 mod flows;
+mod preview;
+mod reset;
+mod sign_up;
 mod way;
 
+pub use add::{AddRequestError, confirm_add, request_add};
 pub use flows::{Requested, request_link, sign_in_with_code, sign_in_with_link};
+pub use preview::{LinkCheck, LinkPreview, preview};
+pub use reset::{RESET_MINUTES, request_reset, reset_password};
+pub use sign_up::{CONFIRM_MINUTES, SignUpError, confirm_sign_up, sign_up};
 pub use way::{ByAddress, Secret, dead_link};
 
 use crate::limits::TooMany;
@@ -50,6 +61,19 @@ pub enum AddressError {
     /// Adding a way in to a member needs a sign-in here within these minutes.
     #[error("Sign in again (within the last {0} minutes), then try once more.")]
     NotRecent(i64),
+    /// The password typed to keep a sign-up's password is not that password.
+    #[error("That is not the password chosen at sign-up; leave it empty to go on without it.")]
+    WrongPassword,
+    /// A reset's new password is refused by the policy.
+    #[error("{0}")]
+    Weak(crate::password::PasswordError),
+    /// An address link opened where its member is not signed in.
+    #[error("Open this link in the browser signed in to the account it is for.")]
+    NotYours,
+    /// The address of an address link belongs to another account by now
+    /// (the link is used up).
+    #[error("That address has an account already; sign in with it instead.")]
+    AddressTaken,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),

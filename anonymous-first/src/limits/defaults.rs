@@ -26,8 +26,13 @@ pub struct AddressLimits {
     pub code_per_email_daily: Limit,
     /// Password sign-in tries per client.
     pub password_per_client: Limit,
-    /// Password tries per address and client (signing in, confirming a change).
+    /// Password tries per address and client (signing in, confirming a change,
+    /// keeping a sign-up's password in another browser).
     pub password_per_account: Limit,
+    /// Account mails (sign-up, reset, adding an address) asked for per client.
+    pub account_mail_per_client: Limit,
+    /// Account mails per address and client.
+    pub account_mail_per_email: Limit,
 }
 
 /// The crate's own catalogue for [`AddressLimits::default`]; an app with a
@@ -50,6 +55,10 @@ pub enum AddressAction {
     PasswordPerClient,
     /// See [`AddressLimits::password_per_account`].
     PasswordPerAccount,
+    /// See [`AddressLimits::account_mail_per_client`].
+    AccountMailPerClient,
+    /// See [`AddressLimits::account_mail_per_email`].
+    AccountMailPerEmail,
 }
 
 impl Limited for AddressAction {
@@ -63,6 +72,8 @@ impl Limited for AddressAction {
             Self::CodePerEmailDaily => "sign_in_code_email_day",
             Self::PasswordPerClient => "sign_in_client",
             Self::PasswordPerAccount => "sign_in_account",
+            Self::AccountMailPerClient => "account_mail_client",
+            Self::AccountMailPerEmail => "account_mail_email",
         }
     }
 
@@ -76,7 +87,11 @@ impl Limited for AddressAction {
 
     fn message(self) -> &'static str {
         match self {
-            Self::LinkPerClient | Self::LinkPerEmail | Self::MailPerAddress => {
+            Self::LinkPerClient
+            | Self::LinkPerEmail
+            | Self::MailPerAddress
+            | Self::AccountMailPerClient
+            | Self::AccountMailPerEmail => {
                 "We have sent several emails already. Please check your inbox (and spam folder)."
             }
             _ => "Too many attempts in a short time.",
@@ -96,6 +111,8 @@ impl Default for AddressLimits {
             code_per_email_daily: Limit::new(CodePerEmailDaily, 30),
             password_per_client: Limit::new(PasswordPerClient, 30),
             password_per_account: Limit::new(PasswordPerAccount, 10),
+            account_mail_per_client: Limit::new(AccountMailPerClient, 10),
+            account_mail_per_email: Limit::new(AccountMailPerEmail, 3),
         }
     }
 }

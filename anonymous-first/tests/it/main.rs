@@ -3,6 +3,7 @@
 //! one per file, so the crate's tests link once.
 
 mod account;
+mod account_mail;
 mod common;
 mod ending;
 mod guests;

@@ -1,30 +1,17 @@
 //! The one ending of every way in is the identity crate's
 //! ([`anonymous_first::ending`]): a way in only produces a proof — a [`Way`]
-//! — and calls [`end`], which uses it up, locks and re-reads this browser's
+//! — and calls `anonymous_first::ending::end`, which uses it up, locks and re-reads this browser's
 //! session, brings the guests the one rule brings, promotes or merges, opens
 //! and records the new session in one transaction, commits, and only then
 //! rotates the cookie. Paws Inside's part is in [`crate::hooks::PawsHooks`]:
 //! the next page's words and the funnel's note, in that transaction.
-//! Here: the way each of our error enums reads the ending's refusals.
+//! Every way in Paws Inside offers is now one of the crate's flows, which
+//! call it. Here: the way each of our error enums reads the ending's
+//! refusals and the crate's errors, and what the next page says.
 
 mod refusals;
 
 pub use anonymous_first::ending::{Asker, Ended, Method, Proof, Refusal, Whom};
-
-use super::{Caller, Profile};
-use crate::context::Context;
-
-/// A way in, for Paws Inside's sessions.
-pub(crate) use anonymous_first::ending::Way;
-
-/// The one ending, with this app's identity services.
-pub(crate) async fn end<W: Way<Profile>>(
-    ctx: &Context,
-    caller: &mut Caller,
-    way: W,
-) -> Result<Ended, W::Error> {
-    anonymous_first::ending::end(&ctx.identity, caller, way).await
-}
 
 /// What the next page says after a way in (the crate keeps it on the new
 /// session: [`crate::hooks::PawsHooks`]).

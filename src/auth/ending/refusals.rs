@@ -48,6 +48,10 @@ impl From<anonymous_first::address::AddressError> for LinkError {
             A::Changed => Self::Changed,
             A::LeftBehind => Self::LeftBehind,
             A::NotRecent(minutes) => Self::NotRecent(minutes),
+            A::WrongPassword => Self::WrongPassword,
+            A::Weak(why) => Self::Weak(why),
+            A::NotYours => Self::NotYours,
+            A::AddressTaken => Self::AddressTaken,
             A::TooMany(over) => Self::TooMany(over),
             A::Unexpected(err) => Self::Unexpected(err),
         }
