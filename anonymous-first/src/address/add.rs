@@ -9,7 +9,7 @@ use crate::email::EmailAddress;
 use crate::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use crate::guests::Caller;
 use crate::identity::Identity;
-use crate::limits::{TooMany, hit_all};
+use crate::limits::TooMany;
 use crate::outbox::{self, Letter, Queued};
 use crate::sessions::ProfileRow;
 use crate::tokens::{self, NewToken, Purpose};
@@ -61,17 +61,10 @@ pub async fn request_add<P: ProfileRow>(
     }
     let email = EmailAddress::parse(email).map_err(|e| AddRequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
-    let client = caller.client();
     let limits = &id.config.address_limits;
-    let asker = format!("{} {client}", email.as_str());
-    let checks = [
-        (limits.account_mail_per_client, client.as_str()),
-        (limits.account_mail_per_email, asker.as_str()),
-        (limits.mail_per_address, email.as_str()),
-    ];
-    hit_all(&id.pool, &checks)
-        .await?
-        .map_err(AddRequestError::TooMany)?;
+    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
+    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
+    counted.map_err(AddRequestError::TooMany)?;
     let minutes = id.config.link_minutes.max(30);
     let mut tx = id.pool.begin().await.context("no database connection")?;
     let new = NewToken {

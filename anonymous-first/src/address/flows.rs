@@ -38,15 +38,10 @@ pub async fn request_link<P: ProfileRow>(
 ) -> Result<Requested, RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
-    let client = caller.client();
     let limits = &id.config.address_limits;
-    let per_email = format!("{} {client}", email.as_str());
-    let checks = [
-        (limits.link_per_client, client.as_str()),
-        (limits.link_per_email, per_email.as_str()),
-        (limits.mail_per_address, email.as_str()),
-    ];
-    hit_all(&id.pool, &checks).await?.map_err(RequestError::TooMany)?;
+    let (per_client, per_email) = (limits.link_per_client, limits.link_per_email);
+    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
+    counted.map_err(RequestError::TooMany)?;
     let browser_key = match browser_key.filter(|k| tokens::hash(k).is_some()) {
         Some(key) => key.to_owned(),
         None => tokens::generate()?,

@@ -25,8 +25,11 @@ pub use reset::{RESET_MINUTES, request_reset, reset_password};
 pub use sign_up::{CONFIRM_MINUTES, SignUpError, confirm_sign_up, sign_up};
 pub use way::{ByAddress, Secret, dead_link};
 
-use crate::limits::TooMany;
+use crate::email::EmailAddress;
+use crate::guests::Caller;
+use crate::identity::Identity;
 pub use crate::limits::{AddressAction, AddressLimits};
+use crate::limits::{Limit, TooMany, hit_all};
 
 /// Why an address proof could not sign in. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -105,4 +108,24 @@ pub enum RequestError {
     /// The database failed; nothing was sent.
     #[error("Something went wrong on our side.")]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// Counts one mail to `email` asked for by this browser's client: per client
+/// (`per_client`), per address and client (`per_email`, so nobody else uses
+/// up the owner's), and per address alone (an inbox's flood guard).
+async fn hit_mail<P: crate::user::Profile>(
+    id: &Identity,
+    caller: &Caller<P>,
+    email: &EmailAddress,
+    per_client: Limit,
+    per_email: Limit,
+) -> anyhow::Result<Result<(), TooMany>> {
+    let client = caller.client();
+    let asker = format!("{} {client}", email.as_str());
+    let checks = [
+        (per_client, client.as_str()),
+        (per_email, asker.as_str()),
+        (id.config.address_limits.mail_per_address, email.as_str()),
+    ];
+    hit_all(&id.pool, &checks).await
 }

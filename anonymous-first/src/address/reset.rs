@@ -9,7 +9,6 @@ use crate::email::EmailAddress;
 use crate::ending::{self, Ended};
 use crate::guests::Caller;
 use crate::identity::Identity;
-use crate::limits::hit_all;
 use crate::outbox::{self, Letter, Queued};
 use crate::sessions::ProfileRow;
 use crate::tokens::{self, NewToken, Peek, Purpose};
@@ -28,15 +27,10 @@ pub async fn request_reset<P: ProfileRow>(
 ) -> Result<(), RequestError> {
     let email = EmailAddress::parse(email).map_err(|e| RequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
-    let client = caller.client();
     let limits = &id.config.address_limits;
-    let asker = format!("{} {client}", email.as_str());
-    let checks = [
-        (limits.account_mail_per_client, client.as_str()),
-        (limits.account_mail_per_email, asker.as_str()),
-        (limits.mail_per_address, email.as_str()),
-    ];
-    hit_all(&id.pool, &checks).await?.map_err(RequestError::TooMany)?;
+    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
+    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
+    counted.map_err(RequestError::TooMany)?;
     let mut tx = id.pool.begin().await.context("no database connection")?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT is_anonymous)")

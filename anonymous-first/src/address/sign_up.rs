@@ -19,7 +19,7 @@ use crate::email::EmailAddress;
 use crate::ending::{self, Ended};
 use crate::guests::Caller;
 use crate::identity::Identity;
-use crate::limits::{TooMany, hit_all};
+use crate::limits::TooMany;
 use crate::outbox::{self, Letter, Queued};
 use crate::sessions::ProfileRow;
 use crate::tokens::{self, NewToken, Peek, Purpose};
@@ -62,15 +62,10 @@ pub async fn sign_up<P: ProfileRow>(
     let email = EmailAddress::parse(email).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     crate::password::check(&password, email.as_str()).map_err(|e| SignUpError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
-    let client = caller.client();
     let limits = &id.config.address_limits;
-    let asker = format!("{} {client}", email.as_str());
-    let checks = [
-        (limits.account_mail_per_client, client.as_str()),
-        (limits.account_mail_per_email, asker.as_str()),
-        (limits.mail_per_address, email.as_str()),
-    ];
-    hit_all(&id.pool, &checks).await?.map_err(SignUpError::TooMany)?;
+    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
+    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
+    counted.map_err(SignUpError::TooMany)?;
     // Hash before knowing whether the address exists: both paths cost the same.
     let hash = id.hasher.hash(password).await?;
     let mut tx = id.pool.begin().await.context("no database connection")?;
