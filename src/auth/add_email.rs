@@ -24,7 +24,7 @@ pub async fn request(ctx: &Context, caller: &Caller, email: &str) -> Result<(), 
 }
 
 /// Puts the link's address on its account, in the browser signed in to it
-/// (a member adding a way in: a recent sign-in there, decided under lock).
+/// (the recent sign-in was asked for when the link was made).
 pub async fn confirm(ctx: &Context, caller: &mut Caller, token: &str) -> Result<(), LinkError> {
     anonymous_first::address::confirm_add(&ctx.identity, caller, token).await?;
     Ok(())

@@ -55,7 +55,8 @@ pub async fn request_add<P: ProfileRow>(
         Some(User::Member { .. }) => return Err(AddRequestError::HasAddress),
         _ => return Err(AddRequestError::NotSignedIn),
     };
-    // An early answer for the page; the ending decides again under lock.
+    // Asked here, when the link is made: the link outlives the window (at
+    // least 30 minutes), and only this member's signed-in browser can use it.
     if !crate::account::recent(&id.config, caller) {
         return Err(AddRequestError::NotRecent(id.config.reauth_minutes.max(0)));
     }
@@ -138,6 +139,10 @@ impl<P: Send + Sync> Way<P> for AddAddress<'_> {
 
     async fn attach(&mut self, conn: &mut PgConnection, account: Uuid) -> Result<(), AddressError> {
         let email = self.email.as_deref().ok_or(AddressError::Used)?;
+        // The ending attaches to the session's member: only the link's own.
+        if account != self.member {
+            return Err(AddressError::NotYours);
+        }
         let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
             .bind(email)
             .fetch_one(&mut *conn)
@@ -161,9 +166,11 @@ impl<P: Send + Sync> Way<P> for AddAddress<'_> {
     }
 }
 
-/// Puts the link's address on its member, in the browser signed in to it
-/// (adding a way in: a recent sign-in there, decided under lock by the
-/// ending). Opened anywhere else, the link stays usable.
+/// Puts the link's address on its member, in the browser signed in to it:
+/// the ending locks and re-reads that session, so a browser signed out or
+/// switched meanwhile adds nothing. The recent sign-in was asked for when
+/// the link was made ([`request_add`]). Opened anywhere else, the link
+/// stays usable.
 pub async fn confirm_add<P: ProfileRow>(
     id: &Identity,
     caller: &mut Caller<P>,

@@ -152,9 +152,24 @@ async fn a_sign_up_answers_alike_and_its_confirmation_keeps_the_password_only_wh
     );
     let over = address::sign_up(&id, &away, "fourth@example.com", GOOD.into(), "/").await;
     assert!(
-        matches!(over, Err(SignUpError::TooMany(_))),
+        matches!(over, Err(SignUpError::TooMany(t)) if t.action == "account_mail_client"),
         "three account mails per client: {over:?}"
     );
+
+    // Read on another device, typed right there: the password is kept.
+    let (typist, _) = common::browser_at(pool, None, "192.0.2.8").await;
+    address::sign_up(&id, &typist, "typed@example.com", GOOD.into(), "/")
+        .await
+        .unwrap();
+    let link = mailed(pool, "verify_email", "typed@example.com").await;
+    let (mut phone, _) = common::browser_at(pool, None, "192.0.2.9").await;
+    address::confirm_sign_up(&id, &mut phone, &link, ClaimChoice::default(), GOOD)
+        .await
+        .unwrap();
+    let mut later = browser(pool, None).await;
+    password::sign_in(&id, &mut later, "typed@example.com", GOOD.into())
+        .await
+        .unwrap();
     db.drop().await;
 }
 
@@ -183,6 +198,8 @@ async fn a_reset_is_asked_alike_for_any_address_and_ends_every_session_of_the_ac
     let unsent =
         "SELECT count(*) FROM mail_outbox WHERE gave_up_at IS NOT NULL AND recipient = 'nobody@example.com'";
     assert_eq!(count(pool, unsent).await, 1, "the same work, and nothing sent");
+    let queued = "SELECT count(*) FROM mail_outbox WHERE gave_up_at IS NULL AND last_error IS NULL AND recipient = 'm@example.com'";
+    assert_eq!(count(pool, queued).await, 1, "the member's goes out");
     assert_eq!(
         count(
             pool,
@@ -208,12 +225,26 @@ async fn a_reset_is_asked_alike_for_any_address_and_ends_every_session_of_the_ac
     assert_eq!(count(pool, &left).await, 1, "only this browser is signed in");
     let mut fresh = browser(pool, None).await;
     let stale = password::sign_in(&id, &mut fresh, "m@example.com", "the old password".into()).await;
-    assert!(stale.is_err());
+    assert!(matches!(stale, Err(password::SignInError::Mismatch)), "{stale:?}");
     password::sign_in(&id, &mut fresh, "m@example.com", GOOD.into())
         .await
         .unwrap();
     let again = address::reset_password(&id, &mut here, &link, ClaimChoice::default(), GOOD.into()).await;
     assert!(matches!(again, Err(AddressError::Used)));
+
+    // A sign-up (taken) and resets of one address share its counter: three per client.
+    let guessing = browser(pool, None).await;
+    address::sign_up(&id, &guessing, "m@example.com", GOOD.into(), "/")
+        .await
+        .unwrap();
+    address::request_reset(&id, &guessing, "m@example.com", "/")
+        .await
+        .unwrap();
+    let over = address::request_reset(&id, &guessing, "m@example.com", "/").await;
+    assert!(
+        matches!(over, Err(address::RequestError::TooMany(t)) if t.action == "account_mail_email"),
+        "{over:?}"
+    );
 
     // The unsent token cannot make an account.
     let nobody = mailed(pool, "password_reset", "nobody@example.com").await;
