@@ -5,7 +5,7 @@
 //! for this machine, the same number of rows moved in a bare table.
 
 use paws_inside::auth::{self, Caller, PgSessionStore, TypedSession};
-use paws_inside::context::{Config, Context};
+use paws_inside::context::{Config, Context, Services};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -140,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
         limits: Default::default(),
     });
     let hasher = paws_inside::password::Hasher::new(1);
-    let auth = Context {
+    let auth = Context::new(Services {
         pool: pool.clone(),
         hasher: hasher.clone(),
         photos: paws_inside::photos::PhotoService::new(store.clone(), Default::default(), 1),
@@ -162,7 +162,7 @@ async fn main() -> anyhow::Result<()> {
             config.identity(),
         ),
         config,
-    };
+    });
     let mut samples = Vec::new();
     for i in 0..50 {
         let session = tower_sessions::Session::new(

@@ -14,7 +14,7 @@ use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use paws_inside::context::{Config, Context, PublicPages};
+use paws_inside::context::{Config, Context, PublicPages, Services};
 use paws_inside::mail::Mailer;
 use paws_inside::mail::outbox::Sender;
 use paws_inside::password::Hasher;
@@ -239,7 +239,7 @@ fn router(
     let hasher = Hasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let passkeys = passkeys.limited(paws_inside::auth::passkeys::limit(&config.limits));
     let oidc = oidc.limited(paws_inside::auth::oidc::limit(&config.limits));
-    let ctx = Context {
+    let ctx = Context::new(Services {
         pool: pool.clone(),
         hasher: hasher.clone(),
         photos: photos.clone(),
@@ -260,7 +260,7 @@ fn router(
         passkeys,
         public_pages,
         funnel,
-    };
+    });
     let state = AppState::new(Shared {
         leptos: settings.leptos.clone(),
         pool: pool.clone(),
@@ -283,8 +283,8 @@ fn router(
             .collect(),
     };
     let context = move || {
+        // Shared handles only: this runs for every request.
         provide_context(pool.clone());
-        provide_context(photos.clone());
         provide_context(ctx.clone());
         provide_context(timing);
     };
