@@ -72,8 +72,16 @@ pub async fn guests(identity: &Identity, idle_days: i64, batch: i64, dry_run: bo
             .execute(&mut *tx)
             .await
             .context("failed to delete idle guests")?;
-        if done.rows_affected() > 0 {
-            identity.hooks.reaped(&mut tx, done.rows_affected()).await?;
+        if done.rows_affected() > 0
+            && let Err(err) = identity.hooks.reaped(&mut tx, done.rows_affected()).await
+        {
+            // Roll back now: a dropped transaction's rollback waits for its
+            // connection's next use, and until then its row locks make the
+            // next pass skip these guests (`SKIP LOCKED`).
+            tx.rollback()
+                .await
+                .context("failed to roll back reaping guests")?;
+            return Err(err);
         }
         tx.commit().await.context("failed to commit reaping guests")?;
         total += done.rows_affected();
