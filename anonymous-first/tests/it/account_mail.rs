@@ -5,7 +5,7 @@
 //! an address goes only on the member signed in where its link is opened;
 //! a link's page counts what each guest would bring and uses nothing.
 
-use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
+use crate::common::{self, NOTES, Person, browser, count, guest, person, signed_in};
 use anonymous_first::address::{self, AddRequestError, AddressError, LinkCheck, SignUpError};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
@@ -36,19 +36,6 @@ async fn mailed(pool: &PgPool, kind: &str, to: &str) -> String {
     .await
     .unwrap();
     tokens::rekey(pool, token, false).await.unwrap().unwrap().token
-}
-
-/// A guest with `notes` notes, signed in here.
-async fn guest(pool: &PgPool, notes: i32) -> (Uuid, tower_sessions_core::session::Id) {
-    let id = person(
-        pool,
-        Person {
-            notes,
-            ..Person::default()
-        },
-    )
-    .await;
-    (id, signed_in(pool, id, 0).await)
 }
 
 #[tokio::test]

@@ -81,6 +81,20 @@ pub async fn signed_in(pool: &PgPool, user: Uuid, minutes_ago: i32) -> Id {
     id
 }
 
+/// A guest with `notes` notes and its session, signed in now: the browser
+/// most tests start from.
+pub async fn guest(pool: &PgPool, notes: i32) -> (Uuid, Id) {
+    let id = person(
+        pool,
+        Person {
+            notes,
+            ..Person::default()
+        },
+    )
+    .await;
+    (id, signed_in(pool, id, 0).await)
+}
+
 /// The request of the browser holding `session` (or none), from `ip`, as
 /// loaded at its start, and its tower-sessions handle.
 pub async fn browser_at(pool: &PgPool, session: Option<Id>, ip: &str) -> (Caller<NoProfile>, Session) {

@@ -63,15 +63,8 @@ async fn a_guest_signs_in_with_a_provider_and_another_browser_merges_into_it() {
     };
     let providers = Providers::new(vec![config], HOME, "/cb/{id}").unwrap();
     let id = common::identity(pool, Arc::new(NoHooks), Config::default());
-    let guest = person(
-        pool,
-        Person {
-            notes: 2,
-            ..Person::default()
-        },
-    )
-    .await;
-    let mut laptop = browser(pool, Some(signed_in(pool, guest, 0).await)).await;
+    let (guest, session) = common::guest(pool, 2).await;
+    let mut laptop = browser(pool, Some(session)).await;
 
     // The answer in another browser finds nothing, and leaves the attempt.
     let (answer, key) = round_trip(&id, &providers, &p, &laptop, "ada@example.com").await;

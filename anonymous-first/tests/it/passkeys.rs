@@ -25,15 +25,8 @@ async fn a_guest_keeps_its_notes_with_a_passkey_and_another_browser_signs_in_wit
     let rp = Passkeys::new(ORIGIN, "Notes")
         .unwrap()
         .limited(Limit::new(PasskeyAction::PerClient, 4));
-    let guest = person(
-        pool,
-        Person {
-            notes: 2,
-            ..Person::default()
-        },
-    )
-    .await;
-    let mut laptop = browser(pool, Some(signed_in(pool, guest, 0).await)).await;
+    let (guest, session) = common::guest(pool, 2).await;
+    let mut laptop = browser(pool, Some(session)).await;
     let mut key = SoftPasskey::new(ORIGIN);
 
     // Keep the notes with a passkey; its answer from another browser's key
