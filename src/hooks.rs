@@ -9,6 +9,7 @@
 //!   also answered: the verdicts of the venues it answered are recomputed
 //!   (in a transaction of their own; a failure is logged and the daily pass
 //!   repairs it) and the public pages dropped when something changed.
+//! - **Admins**: who holds the admin role, for the crate's admin flows.
 //! - **Signing in**: the next page's words ([`crate::auth::ending::said`]),
 //!   and the funnel's claims, noted in the sign-in's own transaction.
 
@@ -64,6 +65,23 @@ impl Hooks for PawsHooks {
                 tracing::info!(photos = keys.len(), "a deleted user's photo files removed");
             });
             Ok(Some(after))
+        })
+    }
+
+    fn admins<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        users: &'c [Uuid],
+    ) -> BoxFuture<'c, anyhow::Result<Vec<Uuid>>> {
+        // Our role column; `FOR SHARE` keeps a revoke waiting for the flow.
+        Box::pin(async move {
+            sqlx::query_scalar(
+                "SELECT id FROM users WHERE id = ANY($1) AND role = 'admin' AND NOT is_anonymous FOR SHARE",
+            )
+            .bind(users)
+            .fetch_all(conn)
+            .await
+            .context("failed to read the admin role")
         })
     }
 

@@ -75,6 +75,15 @@ fn member<P: Profile>(caller: &Caller<P>) -> Result<(Uuid, Option<String>, Strin
     }
 }
 
+/// The member and this session's id, for a flow that changes how the
+/// account is protected: never while an admin acts as the member.
+fn owner<P: Profile>(caller: &Caller<P>) -> Result<(Uuid, Option<String>, String), AccountError> {
+    match caller.session.acting_until() {
+        Some(_) => Err(AccountError::NotSignedIn),
+        None => member(caller),
+    }
+}
+
 /// Whether this browser's sign-in is recent enough for what asks for one
 /// (from the session row, never from anything the browser says).
 pub fn recent<P: Profile>(config: &Config, caller: &Caller<P>) -> bool {
@@ -94,6 +103,7 @@ pub async fn sessions<P: Profile>(
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT id, user_agent, extract(epoch FROM created_at)::int8, extract(epoch FROM last_seen_at)::int8
          FROM sessions WHERE user_id = $1 AND expiry_date > now()
+           AND (acting_until IS NULL OR acting_until > now())
          ORDER BY last_seen_at DESC, created_at DESC",
     )
     .bind(id)
@@ -134,7 +144,7 @@ pub async fn sign_out_others<P: Profile>(
     identity: &Identity,
     caller: &Caller<P>,
 ) -> Result<u64, AccountError> {
-    let (id, _, session) = member(caller)?;
+    let (id, _, session) = owner(caller)?;
     let mut conn = identity.pool.acquire().await.context("no database connection")?;
     Ok(end_other_sessions(&mut conn, id, &session).await?)
 }
@@ -145,7 +155,7 @@ pub async fn revoke<P: Profile>(
     caller: &Caller<P>,
     handle: &str,
 ) -> Result<(), AccountError> {
-    let (id, _, session) = member(caller)?;
+    let (id, _, session) = owner(caller)?;
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions WHERE user_id = $1")
         .bind(id)
         .fetch_all(&identity.pool)
@@ -174,7 +184,7 @@ pub async fn delete_account<P: Profile>(
     caller: &mut Caller<P>,
     typed: &str,
 ) -> Result<(), AccountError> {
-    let (id, email, _) = member(caller)?;
+    let (id, email, _) = owner(caller)?;
     if !recent(&identity.config, caller) {
         return Err(AccountError::NotRecent(identity.config.reauth_minutes.max(0)));
     }

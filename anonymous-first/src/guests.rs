@@ -164,7 +164,11 @@ impl Minter {
             return Err(MintError::TooMany(over));
         };
         let user = User::Guest { id };
-        caller.session.adopt(row.opened(user.clone(), None)).await?;
+        let now = crate::sessions::typed_now_ms();
+        caller
+            .session
+            .adopt(row.opened(user.clone(), None, now, None))
+            .await?;
         if created {
             counters::guest_created();
         }

@@ -78,6 +78,20 @@ pub trait Hooks: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Which of `users` hold the app's admin role, read on the caller's
+    /// connection (inside a flow's transaction: lock what you read, `FOR
+    /// SHARE`, so a role taken away meanwhile waits for the flow). Only they
+    /// may use [`crate::admin`], and nobody can ban them there. Nobody, by
+    /// default.
+    fn admins<'c>(
+        &'c self,
+        conn: &'c mut PgConnection,
+        users: &'c [Uuid],
+    ) -> BoxFuture<'c, anyhow::Result<Vec<Uuid>>> {
+        let _ = (conn, users);
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// What the next page tells the person who just signed in (kept on the
     /// new session and shown once), in the app's words; `None`: nothing.
     fn notice(&self, method: Method, ended: &Ended) -> Option<String> {

@@ -48,6 +48,9 @@
 //!   and the address way in as routes to mount.
 //! - [`account`]: the signed-in browsers and signing them out, deleting an
 //!   account, discarding a guest.
+//! - [`admin`]: an admin (the app says who) finds users, suspends one — its
+//!   sessions end at once and every way in refuses — lifts it, and reads
+//!   the audit of what admins did.
 //! - `oidc` (feature `oidc`): "Sign in with …" any OpenID Connect provider
 //!   (PKCE, `state`, `nonce`, the answer only in the browser that left),
 //!   linking a provider to an account, unlinking one.
@@ -77,6 +80,8 @@ pub mod user;
 pub mod account;
 #[cfg(feature = "server")]
 pub mod address;
+#[cfg(feature = "server")]
+pub mod admin;
 #[cfg(feature = "server")]
 pub mod client_ip;
 #[cfg(feature = "server")]

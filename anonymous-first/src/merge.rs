@@ -37,7 +37,11 @@ impl Outcome {
 /// Locks the guests among `wanted` that are still guests, in `wanted`'s order.
 pub(crate) async fn lock_guests(conn: &mut PgConnection, wanted: &[Uuid]) -> anyhow::Result<Vec<Uuid>> {
     let locked: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM users WHERE id = ANY($1) AND is_anonymous FOR UPDATE")
+        // A suspended guest's things stay with it (`admin`).
+        sqlx::query_scalar(
+            "SELECT id FROM users WHERE id = ANY($1) AND is_anonymous
+               AND (banned_at IS NULL OR banned_until <= now()) FOR UPDATE",
+        )
             .bind(wanted)
             .fetch_all(&mut *conn)
             .await

@@ -95,7 +95,13 @@ pub async fn guests(identity: &Identity, idle_days: i64, batch: i64, dry_run: bo
 /// counts, and leaves farewells and sign-ins alone.
 pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow::Result<Reaped> {
     let pool = &identity.pool;
-    let sessions = count_or_delete(pool, dry_run, "sessions", "expiry_date < now()").await?;
+    let sessions = count_or_delete(
+        pool,
+        dry_run,
+        "sessions",
+        "expiry_date < now() OR acting_until < now()",
+    )
+    .await?;
     if !dry_run {
         crate::sessions::farewell::prune(pool).await?;
     }

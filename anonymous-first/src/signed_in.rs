@@ -28,11 +28,15 @@ pub enum Method {
     OpenIdLinked,
     /// An address added to the signed-in member.
     AddressAdded,
+    /// An admin began acting as a member (`admin::act_as`).
+    ActingAs,
+    /// An admin stopped acting and is themselves again.
+    ActingEnded,
 }
 
 impl Method {
     /// Every method, in a fixed order.
-    pub const ALL: [Method; 10] = [
+    pub const ALL: [Method; 12] = [
         Method::Link,
         Method::Code,
         Method::Password,
@@ -43,6 +47,8 @@ impl Method {
         Method::OpenId,
         Method::OpenIdLinked,
         Method::AddressAdded,
+        Method::ActingAs,
+        Method::ActingEnded,
     ];
 
     /// Its key in `sessions.method` and `sign_ins.method`.
@@ -58,6 +64,8 @@ impl Method {
             Method::OpenId => "openid",
             Method::OpenIdLinked => "openid_linked",
             Method::AddressAdded => "address_added",
+            Method::ActingAs => "acting_as",
+            Method::ActingEnded => "acting_ended",
         }
     }
 
@@ -77,6 +85,9 @@ impl Method {
             // A sign-up's confirmation, a reset and an added address each end
             // with a link from an email.
             Method::Link | Method::Verify | Method::Reset | Method::AddressAdded => "link",
+            // An admin's own sign-in carries them in and out of acting (never
+            // with a guest, so never a claim).
+            Method::ActingAs | Method::ActingEnded => "password",
         }
     }
 }

@@ -42,7 +42,8 @@ pub async fn others(
         return Ok(Some(0));
     };
     let live: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND expiry_date > now() FOR UPDATE",
+        "SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND expiry_date > now()
+           AND acting_admin IS NULL FOR UPDATE",
     )
     .bind(session)
     .bind(user)

@@ -262,7 +262,7 @@ impl IntoResponse for AddressError {
             Self::Used | Self::Expired | Self::TriedOut => StatusCode::GONE,
             Self::Unknown => StatusCode::NOT_FOUND,
             Self::Changed => StatusCode::CONFLICT,
-            Self::NotRecent(_) => StatusCode::FORBIDDEN,
+            Self::NotRecent(_) | Self::Banned(_) | Self::Acting => StatusCode::FORBIDDEN,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::WrongCode(_)
             | Self::MalformedCode

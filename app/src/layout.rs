@@ -11,6 +11,7 @@ use leptos_router::components::A;
 pub fn Header() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <ActingBanner />
         <header class="site-header">
             <A href="/" attr:class="brand">
                 <span class="brand-mark" aria-hidden="true">
@@ -78,6 +79,36 @@ fn UserBadge() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// While an admin acts as a member: whom, until when, and a one-click way
+/// back (a plain form POST, so it works before the page is interactive).
+/// Only ever rendered for a request carrying a cookie, which the shared page
+/// cache never serves nor keeps.
+#[component]
+fn ActingBanner() -> impl IntoView {
+    let acting = Resource::new(|| (), |_| acting_now());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                acting.await.ok().flatten().map(|a| view! {
+                    <aside class="acting-banner" aria-label="Acting as someone" data-testid="acting-banner">
+                        <p>{format!("You are acting as {} until {}. Their sign-in and ways in stay as they are.", a.name, a.until)}</p>
+                        <form method="post" action="/auth/stop-acting">
+                            <button type="submit" class="button">"Stop acting"</button>
+                        </form>
+                    </aside>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// Whom this browser acts as (an admin's hour as a member), if anyone.
+#[server(prefix = "/api", endpoint = "header/acting")]
+pub async fn acting_now() -> Result<Option<paws_inside::moderation::people::Acting>, ServerFnError> {
+    let caller = crate::auth::session::caller().await?;
+    Ok(paws_inside::moderation::people_flows::acting(&caller))
 }
 
 /// How many dogs this browser's guest keeps (0 for anyone else).

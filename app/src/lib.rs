@@ -139,6 +139,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/venue") view=admin::VenueEditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/funnel") view=admin::FunnelPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/people") view=admin::PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/people/:id") view=admin::PersonAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <layout::Footer />

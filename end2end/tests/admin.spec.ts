@@ -1,15 +1,6 @@
 import { test, expect } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import { waitForHydration, expectAccessible } from "./helpers";
+import { waitForHydration, expectAccessible, serverCli } from "./helpers";
 import { signInLink } from "./mail";
-
-/** Runs the server binary's operator command, as an operator would on the host. */
-function serverCli(...args: string[]): string {
-  const bin = process.env.E2E_SERVER_BIN ?? "";
-  const db = process.env.E2E_DATABASE_URL ?? "";
-  expect(bin && db, "E2E_SERVER_BIN and E2E_DATABASE_URL come from ./test").toBeTruthy();
-  return execFileSync(bin, args, { env: { ...process.env, DATABASE_URL: db }, encoding: "utf8" });
-}
 
 test("a guest suggests a venue, an admin made on the command line approves it, and it is on the map", async ({ browser }) => {
   const stamp = Date.now();

@@ -1,15 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import { addDog, expectAccessible, screenshot, waitForHydration } from "./helpers";
+import { addDog, expectAccessible, screenshot, serverCli, waitForHydration } from "./helpers";
 import { signInCode, signInLink } from "./mail";
-
-/** Runs the server binary's operator command, as an operator would on the host. */
-function serverCli(...args: string[]): string {
-  const bin = process.env.E2E_SERVER_BIN ?? "";
-  const db = process.env.E2E_DATABASE_URL ?? "";
-  expect(bin && db, "E2E_SERVER_BIN and E2E_DATABASE_URL come from ./test").toBeTruthy();
-  return execFileSync(bin, args, { env: { ...process.env, DATABASE_URL: db }, encoding: "utf8" });
-}
 
 /** This week's row of the funnel's table (the newest, first), by column name. */
 async function thisWeek(page: Page): Promise<Record<string, number>> {

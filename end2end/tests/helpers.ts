@@ -1,5 +1,6 @@
 import { expect, type BrowserContext, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -70,4 +71,12 @@ export async function addDog(page: Page, name: string) {
   await page.getByLabel("Small").check();
   await page.getByRole("button", { name: "Add dog" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}
+
+/** Runs the server binary's operator command, as an operator would on the host. */
+export function serverCli(...args: string[]): string {
+  const bin = process.env.E2E_SERVER_BIN ?? "";
+  const db = process.env.E2E_DATABASE_URL ?? "";
+  expect(bin && db, "E2E_SERVER_BIN and E2E_DATABASE_URL come from ./test").toBeTruthy();
+  return execFileSync(bin, args, { env: { ...process.env, DATABASE_URL: db }, encoding: "utf8" });
 }

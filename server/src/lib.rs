@@ -1,6 +1,7 @@
 //! The Paws Inside HTTP server: settings, startup, router and background jobs.
 //! `main.rs` is a thin wrapper so integration tests can start the real app.
 
+pub mod acting;
 pub mod auth;
 pub mod cli;
 pub mod csrf;

@@ -56,6 +56,8 @@ pub fn wrap(
         .route("/auth/confirm", post(auth::confirm))
         .route("/auth/code", post(auth::code))
         .route("/auth/sign-out", post(auth::sign_out))
+        .route("/admin/act-as", post(crate::acting::act_as))
+        .route("/auth/stop-acting", post(crate::acting::stop_acting))
         .route("/auth/verify", post(auth::verify))
         .route("/auth/reset", post(auth::reset))
         .route("/auth/add-email", post(auth::add_email))

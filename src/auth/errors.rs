@@ -86,6 +86,12 @@ pub enum LinkError {
     /// The address belongs to another account already.
     #[error("That address already has a Paws Inside account. Sign in with it there instead.")]
     AddressTaken,
+    /// An admin suspended the account (until these Unix seconds; `None`: until lifted).
+    #[error("{}", suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -99,6 +105,8 @@ failure!(LinkError {
     NotRecent => Kind::Forbidden,
     NotYours => Kind::Invalid,
     AddressTaken => Kind::Invalid,
+    Banned => Kind::Forbidden,
+    Acting => Kind::Forbidden,
     Used => Kind::Gone,
     Expired => Kind::Gone,
     Unknown => Kind::NotFound,
@@ -109,6 +117,18 @@ failure!(LinkError {
     Weak => Kind::Invalid,
     LeftBehind => Kind::Invalid,
 });
+
+/// What a suspended account's person reads, with the end when there is one
+/// (a page that gets only the error's name from its URL says it without).
+fn suspended(until: Option<i64>) -> String {
+    match until {
+        Some(end) => format!(
+            "This account is suspended until {}, so you cannot sign in to it.",
+            crate::time::date(end)
+        ),
+        None => "This account is suspended, so you cannot sign in to it.".to_owned(),
+    }
+}
 
 /// After the last wrong code: the mail is closed, and nothing new was sent.
 const TRIED_OUT: &str =
@@ -143,6 +163,8 @@ impl LinkError {
             Self::LeftBehind => "left_behind",
             Self::NotYours => "not_yours",
             Self::AddressTaken => "address_taken",
+            Self::Banned(_) => "banned",
+            Self::Acting => "acting",
             Self::TooMany(_) => "too_many",
             Self::Weak(PasswordError::TooShort) => "weak_short",
             Self::Weak(PasswordError::TooLong) => "weak_long",
@@ -168,6 +190,8 @@ impl LinkError {
             }
             "not_yours" => Self::NotYours,
             "address_taken" => Self::AddressTaken,
+            "banned" => Self::Banned(None),
+            "acting" => Self::Acting,
             "other_browser" => Self::OtherBrowser,
             "code_dead" => {
                 return Some(
@@ -217,6 +241,9 @@ pub enum SignInError {
     /// This browser's session changed while the request was under way.
     #[error("{CHANGED}")]
     Changed,
+    /// An admin suspended the account (until these Unix seconds; `None`: until lifted).
+    #[error("{}", suspended(*.0))]
+    Banned(Option<i64>),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -224,7 +251,7 @@ pub enum SignInError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-failure!(SignInError { Mismatch => Kind::Unauthorized, Changed => Kind::Conflict });
+failure!(SignInError { Mismatch => Kind::Unauthorized, Changed => Kind::Conflict, Banned => Kind::Forbidden });
 
 /// Managing an account: password, sessions, deletion.
 #[derive(Debug, thiserror::Error)]
@@ -294,6 +321,12 @@ pub enum OidcError {
     /// This browser's session changed while the request was under way.
     #[error("{CHANGED}")]
     Changed,
+    /// An admin suspended the account (until these Unix seconds; `None`: until lifted).
+    #[error("{}", suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -305,6 +338,8 @@ failure!(OidcError {
     MustConfirm => Kind::Invalid,
     LeftBehind => Kind::Invalid,
     Changed => Kind::Conflict,
+    Banned => Kind::Forbidden,
+    Acting => Kind::Forbidden,
     UnknownProvider => Kind::NotFound,
     Stale => Kind::Gone,
     Denied => Kind::Invalid,
@@ -362,6 +397,12 @@ pub enum PasskeyError {
     /// This browser's session changed while the request was under way.
     #[error("{CHANGED}")]
     Changed,
+    /// An admin suspended the account (until these Unix seconds; `None`: until lifted).
+    #[error("{}", suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -383,6 +424,8 @@ failure!(PasskeyError {
     LastWayIn => Kind::Invalid,
     NotFound => Kind::NotFound,
     Changed => Kind::Conflict,
+    Banned => Kind::Forbidden,
+    Acting => Kind::Forbidden,
 });
 
 impl OidcError {
@@ -403,6 +446,8 @@ impl OidcError {
             Self::LeftBehind => "oidc_left_behind",
             Self::MustConfirm => "oidc_confirm",
             Self::Changed => "changed",
+            Self::Banned(_) => "oidc_banned",
+            Self::Acting => "oidc_acting",
             Self::TooMany(_) => "too_many",
             Self::Unexpected(_) => "oidc_ours",
         }
@@ -422,6 +467,8 @@ impl OidcError {
             "oidc_not_linked" => Self::NotLinked,
             "oidc_signed_out" => Self::SignedOut,
             "oidc_left_behind" => Self::LeftBehind,
+            "oidc_banned" => Self::Banned(None),
+            "oidc_acting" => Self::Acting,
             "oidc_reauth" => return Some("For your safety, sign in again to link a provider.".to_owned()),
             "oidc_ours" => Self::Unexpected(anyhow::anyhow!("")),
             _ => return None,
@@ -450,6 +497,7 @@ mod tests {
             LinkError::LeftBehind,
             LinkError::NotYours,
             LinkError::AddressTaken,
+            LinkError::Banned(None),
             LinkError::Weak(PasswordError::Common),
         ] {
             assert_eq!(LinkError::message_for(err.code()), Some(err.to_string()));

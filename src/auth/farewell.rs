@@ -25,6 +25,9 @@ pub fn words(farewell: &Farewell) -> String {
         .email
         .as_deref()
         .and_then(|e| EmailAddress::parse(e).ok());
+    if farewell.banned {
+        return "This account has been suspended, so this browser was signed out.".to_owned();
+    }
     match (farewell.moved, email) {
         (true, Some(email)) => format!(
             "Your dogs moved into an account ({}) — sign in here with the code or the link.",
@@ -45,6 +48,7 @@ mod tests {
         words(&Farewell {
             moved,
             email: email.map(str::to_owned),
+            banned: false,
         })
     }
 

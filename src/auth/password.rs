@@ -20,6 +20,7 @@ pub async fn sign_in(
         Ok(ended) => Ok(ended),
         Err(E::Mismatch) => Err(SignInError::Mismatch),
         Err(E::Changed) => Err(SignInError::Changed),
+        Err(E::Banned(until)) => Err(SignInError::Banned(until)),
         Err(E::TooMany(over)) => Err(SignInError::TooMany(over)),
         Err(E::Unexpected(err)) => Err(SignInError::Unexpected(err)),
     }

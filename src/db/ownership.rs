@@ -47,6 +47,10 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("auth_tokens", "user_id"),
     ("claim_failures", "target_id"),
     ("admin_audit", "admin_id"),
+    // The admin who suspended a user (the crate's `admin`).
+    ("users", "banned_by"),
+    // The admin acting in a session (for an hour at most).
+    ("sessions", "acting_admin"),
     // Members' provider identities (a guest never has one; deleting goes by cascade).
     ("oidc_identities", "user_id"),
     // Sign-ins on their way through a provider: minutes old, used once.

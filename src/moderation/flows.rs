@@ -4,10 +4,10 @@
 //! transaction with its audit row.
 
 use super::checks::{self, Verdict};
-use super::fields::{REJECT_REASON, SEARCH, WEBSITE};
+use super::fields::{REJECT_REASON, WEBSITE};
 use super::reports::{self, Resolution};
 use super::suggestions::{self, ReviewError};
-use super::{Overview, Page, Queue, UserRow, failures, queries, venues};
+use super::{Overview, Page, Queue, failures, queries, venues};
 use crate::SuggestionForm;
 use crate::auth::Caller;
 use crate::context::Context;
@@ -17,7 +17,7 @@ use crate::venues::VenueDetail;
 use uuid::Uuid;
 
 /// A field's text, or its message as `Invalid`.
-fn read(field: &Field, raw: &str) -> Result<Text, ModerationError> {
+pub(super) fn read(field: &Field, raw: &str) -> Result<Text, ModerationError> {
     field
         .read(raw)
         .map_err(|e| ModerationError::Invalid(e.to_string()))
@@ -79,20 +79,6 @@ pub async fn overview(ctx: &Context, caller: &Caller, page: Page) -> Result<Over
         failures: Queue::of(failures::open(&ctx.pool, page).await?),
         stats: queries::user_stats(&ctx.pool).await?,
     })
-}
-
-/// Members whose address contains `query` (at least two characters).
-pub async fn search_users(
-    ctx: &Context,
-    caller: &Caller,
-    query: &str,
-) -> Result<Vec<UserRow>, ModerationError> {
-    require_admin(caller)?;
-    let query = read(&SEARCH, query)?;
-    if query.as_str().len() < 2 {
-        return Ok(Vec::new());
-    }
-    Ok(queries::search_users(&ctx.pool, query.as_str()).await?)
 }
 
 fn suggestion_id(raw: &str) -> Result<Uuid, ModerationError> {

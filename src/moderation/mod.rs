@@ -6,6 +6,9 @@ pub mod checks;
 pub mod failures;
 #[cfg(feature = "ssr")]
 pub mod flows;
+pub mod people;
+#[cfg(feature = "ssr")]
+pub mod people_flows;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod queries;
@@ -143,22 +146,6 @@ pub struct UserStats {
     pub members: i64,
     /// Guests created per day, last 14 days: (date, count), newest first.
     pub guests_per_day: Vec<(String, i64)>,
-}
-
-/// A user found by email search.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct UserRow {
-    /// Id.
-    pub id: Uuid,
-    /// Email.
-    pub email: String,
-    /// `user` or `admin`.
-    pub role: String,
-    /// Dogs owned.
-    pub dogs: i64,
-    /// Joined on.
-    pub created_on: String,
 }
 
 /// A page of a review queue: oldest first, [`Page::SIZE`] at a time, so a

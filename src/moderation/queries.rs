@@ -2,7 +2,7 @@
 //! user statistics and search. Suggestions, reports and claim failures have
 //! their own modules.
 
-use crate::moderation::{UserRow, UserStats};
+use crate::moderation::UserStats;
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -30,6 +30,16 @@ pub async fn set_role(pool: &PgPool, email: &str, admin: bool) -> anyhow::Result
         .context("failed to set role")?;
     if done.rows_affected() > 0 {
         let mut conn = pool.acquire().await.context("no connection")?;
+        if !admin {
+            // Whoever loses the role stops acting as anyone at once.
+            sqlx::query(
+                "DELETE FROM sessions WHERE acting_admin = (SELECT id FROM users WHERE email = $1 AND NOT is_anonymous)",
+            )
+            .bind(email)
+            .execute(&mut *conn)
+            .await
+            .context("failed to end the sessions acted in")?;
+        }
         audit(
             &mut conn,
             None,
@@ -92,18 +102,4 @@ pub async fn user_stats(pool: &PgPool) -> anyhow::Result<UserStats> {
         members,
         guests_per_day,
     })
-}
-
-/// Members whose email contains `query` (at most 50).
-pub async fn search_users(pool: &PgPool, query: &str) -> anyhow::Result<Vec<UserRow>> {
-    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_', '\\'], ""));
-    sqlx::query_as(
-        "SELECT u.id, u.email, u.role, (SELECT count(*) FROM dogs p WHERE p.user_id = u.id) AS dogs,
-                to_char(u.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS created_on
-         FROM users u WHERE NOT u.is_anonymous AND u.email LIKE $1 ORDER BY u.email LIMIT 50",
-    )
-    .bind(pattern)
-    .fetch_all(pool)
-    .await
-    .context("failed to search users")
 }

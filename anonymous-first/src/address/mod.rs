@@ -77,6 +77,13 @@ pub enum AddressError {
     /// (the link is used up).
     #[error("That address has an account already; sign in with it instead.")]
     AddressTaken,
+    /// An admin suspended the account, until these Unix seconds (`None`:
+    /// until lifted).
+    #[error("{}", crate::admin::suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -92,6 +99,8 @@ impl From<crate::ending::Refusal> for AddressError {
             Refusal::Changed => Self::Changed,
             Refusal::LeftBehind => Self::LeftBehind,
             Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }

@@ -17,6 +17,8 @@ pub(super) struct SessionNow {
     user: Uuid,
     guest: bool,
     age_ms: i64,
+    /// An admin acts as its user.
+    pub(super) acting: bool,
 }
 
 impl SessionNow {
@@ -35,17 +37,23 @@ pub(super) async fn lock_session<P: ProfileRow>(
     let Some(id) = caller.session.id() else {
         return Ok(None);
     };
-    let row: Option<(Uuid, bool, i64)> = sqlx::query_as(
-        "SELECT s.user_id, u.is_anonymous, floor(extract(epoch FROM now() - s.authenticated_at) * 1000)::int8
+    let row: Option<(Uuid, bool, i64, bool)> = sqlx::query_as(
+        "SELECT s.user_id, u.is_anonymous, floor(extract(epoch FROM now() - s.authenticated_at) * 1000)::int8,
+                s.acting_admin IS NOT NULL
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.id = $1 AND s.expiry_date > now()
+         WHERE s.id = $1 AND s.expiry_date > now() AND (s.acting_until IS NULL OR s.acting_until > now())
          FOR UPDATE OF s",
     )
     .bind(id)
     .fetch_optional(conn)
     .await
     .context("failed to lock the session")?;
-    Ok(row.map(|(user, guest, age_ms)| SessionNow { user, guest, age_ms }))
+    Ok(row.map(|(user, guest, age_ms, acting)| SessionNow {
+        user,
+        guest,
+        age_ms,
+        acting,
+    }))
 }
 
 /// Refuses unless the session is still the one the request began with: the
@@ -162,4 +170,23 @@ pub(super) async fn record(conn: &mut PgConnection, ended: &Ended, method: Metho
     .await
     .context("failed to record the sign-in")?;
     Ok(())
+}
+
+/// The suspension an admin put on `user` ([`crate::admin::ban`]), in force now, read on the caller's connection (the
+/// ending's, which has locked the row).
+pub(super) async fn ban_of(conn: &mut PgConnection, user: Uuid) -> anyhow::Result<Option<Suspended>> {
+    let row: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM banned_until)::int8 FROM users
+         WHERE id = $1 AND banned_at IS NOT NULL AND (banned_until IS NULL OR banned_until > now())",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await
+    .context("failed to read a suspension")?;
+    Ok(row.map(|until| Suspended { until }))
+}
+
+/// A suspension as the ending sees it.
+pub(super) struct Suspended {
+    pub(super) until: Option<i64>,
 }

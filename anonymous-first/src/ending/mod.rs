@@ -4,7 +4,8 @@
 //! transaction:
 //!
 //! 1. uses the proof up ([`Way::redeem`]; the proof locks the account it
-//!    names, after its address: the order every flow takes locks in),
+//!    names, after its address: the order every flow takes locks in), and
+//!    refuses an account an admin suspended ([`crate::admin`]),
 //! 2. locks the guests that may come along, then this browser's session row,
 //!    and refuses if the session is not what the request began with (signed
 //!    out, promoted or replaced meanwhile: a decision never rests on a
@@ -73,7 +74,14 @@ where
             let notice = id.hooks.notice(method, &ended);
             let rotation = caller
                 .session
-                .open(&mut tx, user, &caller.user_agent, notice, method.as_str())
+                .open(
+                    &mut tx,
+                    user,
+                    &caller.user_agent,
+                    notice,
+                    method.as_str(),
+                    way.terms(),
+                )
                 .await?;
             apply::record(&mut tx, &ended, method).await?;
             // The app's own notes of the sign-in, in this transaction.
@@ -107,7 +115,9 @@ where
     match rotation {
         Some(rotation) => {
             caller.session.adopt(rotation).await?;
-            crate::counters::claims(method.way(), ended.outcomes.iter().map(Outcome::as_str));
+            if !matches!(method, Method::ActingAs | Method::ActingEnded) {
+                crate::counters::claims(method.way(), ended.outcomes.iter().map(Outcome::as_str));
+            }
             tracing::info!(user = %ended.user, method = method.as_str(), outcomes = ?ended.outcomes, "signed in");
         }
         None => tracing::info!(user = %ended.user, method = method.as_str(), "way in added"),
@@ -125,6 +135,13 @@ async fn settle<P: ProfileRow, W: Way<P>>(
     changed: &mut bool,
 ) -> Result<(Ended, Method, Option<User<P>>), W::Error> {
     let proof = way.redeem(caller, tx).await?;
+    // The proof locked the account's row: a ban committed before this read
+    // refuses, and one after it waits for this sign-in and then ends it.
+    if let Whom::Member { id: member, .. } = &proof.whom
+        && let Some(ban) = apply::ban_of(tx, *member).await?
+    {
+        return Err(Refusal::Banned(ban.until).into());
+    }
     let started = caller.user().cloned();
     let here = started.as_ref().and_then(User::guest_id);
     let bring = policy::decide(proof.asker, here, proof.choice);
@@ -179,6 +196,10 @@ async fn settle<P: ProfileRow, W: Way<P>>(
             };
             if user.is_guest() {
                 return Err(Refusal::Changed.into());
+            }
+            // An admin acting as the member never adds a way in to it.
+            if session.acting {
+                return Err(Refusal::Acting.into());
             }
             if recent && !session.recent(id.config.reauth_minutes) {
                 return Err(Refusal::NotRecent(id.config.reauth_minutes).into());

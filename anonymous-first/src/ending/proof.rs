@@ -64,6 +64,11 @@ pub enum Refusal {
     LeftBehind,
     /// Adding a way in to a member needs a sign-in here within these minutes.
     NotRecent(i64),
+    /// An admin suspended the account ([`crate::admin`]), until these Unix
+    /// seconds (`None`: until lifted).
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    Acting,
 }
 
 /// A way in: a proof the ending uses up in its own transaction.
@@ -92,6 +97,12 @@ pub trait Way<P>: Send {
         _account: Uuid,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send {
         async { Ok(()) }
+    }
+
+    /// How the new session stands besides its user (an admin acting as
+    /// it, or back from that); as usual by default.
+    fn terms(&self) -> crate::sessions::Terms {
+        crate::sessions::Terms::default()
     }
 
     /// Whether a failure leaves the proof used up (its page then says why

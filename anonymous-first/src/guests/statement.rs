@@ -34,7 +34,8 @@ pub(super) fn mint(step: Option<&str>) -> String {
            SELECT $1, $6 FROM allowed WHERE ok AND $1::bytea IS NOT NULL
            ON CONFLICT (key_hash) DO UPDATE SET
              user_id = CASE WHEN k.created_at < now() - make_interval(secs => $2)
-                              OR EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id AND NOT u.is_anonymous)
+                              OR EXISTS (SELECT 1 FROM users u WHERE u.id = k.user_id
+                                         AND (NOT u.is_anonymous OR u.banned_at IS NOT NULL))
                             THEN EXCLUDED.user_id ELSE k.user_id END,
              created_at = CASE WHEN k.created_at < now() - make_interval(secs => $2) THEN now() ELSE k.created_at END
            RETURNING user_id),

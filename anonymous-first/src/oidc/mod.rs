@@ -278,6 +278,13 @@ pub enum OidcError {
     /// This browser's session changed while the request was under way.
     #[error("Your sign-in changed while this was under way. Nothing was changed; please try again.")]
     Changed,
+    /// An admin suspended the account, until these Unix seconds (`None`:
+    /// until lifted).
+    #[error("{}", crate::admin::suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -293,6 +300,8 @@ impl From<crate::ending::Refusal> for OidcError {
             Refusal::Changed => Self::Changed,
             Refusal::LeftBehind => Self::LeftBehind,
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }

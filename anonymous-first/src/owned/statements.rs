@@ -21,6 +21,8 @@ pub(super) struct Step {
 pub(super) struct Statements {
     /// One statement: every table's count for `$1`, as an array.
     count: String,
+    /// One statement: the same for each user of the array `$1`, in its order.
+    count_many: String,
     /// Per table: the app's step, the newer-wins refresh, the move.
     pub(super) merge: Vec<Step>,
     /// Per table whose rows outlive their owner: clear the owner (`$1`).
@@ -35,6 +37,14 @@ impl Statements {
             .map(|t| format!("(SELECT count(*) FROM {} WHERE {} = $1)", t.table, t.owner))
             .collect();
         let count = format!("SELECT ARRAY[{}]::int8[]", counts.join(", "));
+        let each: Vec<String> = tables
+            .iter()
+            .map(|t| format!("(SELECT count(*) FROM {} WHERE {} = u.id)", t.table, t.owner))
+            .collect();
+        let count_many = format!(
+            "SELECT ARRAY[{}]::int8[] FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n) ORDER BY u.n",
+            each.join(", ")
+        );
         let mut merge = Vec::new();
         for t in tables {
             let step = |sql: String, moves| Step {
@@ -68,6 +78,7 @@ impl Statements {
             .collect();
         Self {
             count,
+            count_many,
             merge,
             release,
             tables: tables.iter().map(|t| (t.table, t.owner)).collect(),
@@ -119,6 +130,20 @@ impl OwnedData {
             .await
             .context("failed to count owned rows")?;
         Ok(Counts(self.tables.iter().map(|t| t.table).zip(counts).collect()))
+    }
+
+    /// [`count`](Self::count) for each of `users`, in their order, in one
+    /// statement (an admin's page of users).
+    pub async fn count_many(&self, conn: &mut PgConnection, users: &[Uuid]) -> anyhow::Result<Vec<Counts>> {
+        let rows: Vec<Vec<i64>> = sqlx::query_scalar(&self.sql.count_many)
+            .bind(users)
+            .fetch_all(conn)
+            .await
+            .context("failed to count owned rows")?;
+        Ok(rows
+            .into_iter()
+            .map(|counts| self.tables.iter().map(|t| t.table).zip(counts).collect())
+            .collect())
     }
 
     /// Moves every row `from` owns to `to` (the merge's rows), returning how

@@ -70,6 +70,13 @@ pub enum PasskeyError {
     /// This browser's session changed while the request was under way.
     #[error("Your sign-in changed while this was under way. Nothing was changed; please try again.")]
     Changed,
+    /// An admin suspended the account, until these Unix seconds (`None`:
+    /// until lifted).
+    #[error("{}", crate::admin::suspended(*.0))]
+    Banned(Option<i64>),
+    /// An admin acting as this member cannot add a way in to it.
+    #[error("While you act as someone, their ways in stay as they are.")]
+    Acting,
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -84,6 +91,8 @@ impl From<crate::ending::Refusal> for PasskeyError {
         match refusal {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
             Refusal::Changed | Refusal::LeftBehind => Self::Changed,
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }

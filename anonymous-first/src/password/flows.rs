@@ -24,6 +24,10 @@ pub enum SignInError {
     /// This browser's session changed while the request was under way.
     #[error("Your sign-in changed while this was under way. Nothing was changed; please try again.")]
     Changed,
+    /// An admin suspended the account, until these Unix seconds (`None`:
+    /// until lifted).
+    #[error("{}", crate::admin::suspended(*.0))]
+    Banned(Option<i64>),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -33,10 +37,14 @@ pub enum SignInError {
 }
 
 impl From<Refusal> for SignInError {
-    fn from(_: Refusal) -> Self {
+    fn from(refusal: Refusal) -> Self {
         // A password is typed here: this browser's guest always comes, and
-        // nothing is added to a member; only a change under way can refuse.
-        Self::Changed
+        // nothing is added to a member; a suspended account or a change
+        // under way can refuse.
+        match refusal {
+            Refusal::Banned(until) => Self::Banned(until),
+            _ => Self::Changed,
+        }
     }
 }
 
@@ -171,6 +179,10 @@ pub async fn change<P: ProfileRow>(
     else {
         return Err(ChangeError::NotSignedIn);
     };
+    // An admin acting as the member never sets their password.
+    if caller.session.acting_until().is_some() {
+        return Err(ChangeError::NotSignedIn);
+    }
     let Some(email) = email else {
         return Err(ChangeError::NoAddress);
     };

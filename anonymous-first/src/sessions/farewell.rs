@@ -3,7 +3,7 @@
 //!
 //! Every flow that ends someone else's session (a guest promoted or merged
 //! into an account in another browser, "sign out other devices", one device
-//! signed out, a first proof of the address, a new password) ends it through
+//! signed out, a first proof of the address, a new password, a ban) ends it through
 //! [`end_sessions`]: one statement deletes the rows and leaves a farewell per
 //! row, keyed by the SHA-256 of the session id (the ended browser's cookie
 //! value), so the table never holds a live credential. The store finds the
@@ -23,7 +23,8 @@ pub const KEEP_DAYS: i32 = 30;
 /// Which sessions end, and why.
 #[derive(Clone, Copy, Debug)]
 pub struct Ending<'a> {
-    /// Whose sessions.
+    /// Whose sessions: the user's own, and those the user, an admin, acts
+    /// in as someone else (an admin signed out everywhere stops acting too).
     pub user: Uuid,
     /// Only this one session (`None`: all of them).
     pub only: Option<&'a str>,
@@ -34,6 +35,8 @@ pub struct Ending<'a> {
     pub while_signed_in: Option<&'a str>,
     /// The account the sessions' guest moved into; `None`: signed out elsewhere.
     pub moved_to: Option<Uuid>,
+    /// An admin suspended the user ([`crate::admin::ban`]).
+    pub banned: bool,
 }
 
 impl Ending<'_> {
@@ -45,6 +48,7 @@ impl Ending<'_> {
             keep: None,
             while_signed_in: None,
             moved_to: None,
+            banned: false,
         }
     }
 }
@@ -57,6 +61,9 @@ pub struct Farewell {
     pub moved: bool,
     /// That account's address (for the app to show partly hidden).
     pub email: Option<String>,
+    /// The user was suspended by an admin.
+    #[serde(default)]
+    pub banned: bool,
 }
 
 /// Ends the sessions `ending` names, leaving each browser a farewell; returns
@@ -65,18 +72,20 @@ pub async fn end_sessions(conn: &mut PgConnection, ending: Ending<'_>) -> anyhow
     let done = sqlx::query(
         "WITH gone AS (
            DELETE FROM sessions
-           WHERE user_id = $1 AND ($2::text IS NULL OR id = $2) AND id IS DISTINCT FROM $3
+           WHERE (user_id = $1 OR acting_admin = $1) AND ($2::text IS NULL OR id = $2) AND id IS DISTINCT FROM $3
              AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE id = $4 AND user_id = $1))
            RETURNING id)
-         INSERT INTO session_farewells (id_hash, moved_to)
-         SELECT sha256(convert_to(id, 'UTF8')), $5 FROM gone
-         ON CONFLICT (id_hash) DO UPDATE SET moved_to = EXCLUDED.moved_to, created_at = now()",
+         INSERT INTO session_farewells (id_hash, moved_to, banned)
+         SELECT sha256(convert_to(id, 'UTF8')), $5, $6 FROM gone
+         ON CONFLICT (id_hash) DO UPDATE
+         SET moved_to = EXCLUDED.moved_to, banned = EXCLUDED.banned, created_at = now()",
     )
     .bind(ending.user)
     .bind(ending.only)
     .bind(ending.keep)
     .bind(ending.while_signed_in)
     .bind(ending.moved_to)
+    .bind(ending.banned)
     .execute(conn)
     .await
     .context("failed to end sessions")?;
@@ -86,8 +95,8 @@ pub async fn end_sessions(conn: &mut PgConnection, ending: Ending<'_>) -> anyhow
 /// The farewell left for session `id`; `None` when the session simply
 /// expired or was never ours.
 pub async fn find(pool: &PgPool, id: &str) -> anyhow::Result<Option<Farewell>> {
-    let row: Option<(bool, Option<String>)> = sqlx::query_as(
-        "SELECT f.moved_to IS NOT NULL, u.email
+    let row: Option<(bool, Option<String>, bool)> = sqlx::query_as(
+        "SELECT f.moved_to IS NOT NULL, u.email, f.banned
          FROM session_farewells f LEFT JOIN users u ON u.id = f.moved_to
          WHERE f.id_hash = sha256(convert_to($1, 'UTF8'))
            AND f.created_at > now() - make_interval(days => $2)",
@@ -97,7 +106,7 @@ pub async fn find(pool: &PgPool, id: &str) -> anyhow::Result<Option<Farewell>> {
     .fetch_optional(pool)
     .await
     .context("failed to look up a session's farewell")?;
-    Ok(row.map(|(moved, email)| Farewell { moved, email }))
+    Ok(row.map(|(moved, email, banned)| Farewell { moved, email, banned }))
 }
 
 /// The account the guest of session `id` moved into, if it did.

@@ -23,7 +23,8 @@ mod typed;
 
 pub use farewell::{Ending, Farewell};
 pub use store::PgSessionStore;
-pub use typed::{Notice, TypedSession};
+pub(crate) use typed::now_ms as typed_now_ms;
+pub use typed::{ACTING_MINUTES, Notice, Terms, TypedSession};
 
 use crate::user::Profile;
 
@@ -46,6 +47,8 @@ pub mod keys {
     /// Why this browser's session ended elsewhere (a [`super::Farewell`]):
     /// the only value of a record whose session row is gone.
     pub const FAREWELL: &str = "~farewell";
+    /// Unix seconds until which an admin acts as this member (the crate's `admin`).
+    pub const ACTING_UNTIL: &str = "~acting_until";
 }
 
 /// How the app's [`Profile`] is read from its users row.

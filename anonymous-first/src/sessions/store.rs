@@ -45,9 +45,10 @@ impl<P: ProfileRow> PgSessionStore<P> {
         let load = format!(
             "SELECT extract(epoch FROM s.expiry_date)::float8, floor(extract(epoch FROM s.authenticated_at) * 1000)::int8,
                     s.notice, s.last_seen_at < now() - interval '1 day',
-                    u.id, u.is_anonymous, u.email{}
+                    u.id, u.is_anonymous, u.email, extract(epoch FROM s.acting_until)::int8{}
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = $1 AND s.expiry_date > now()",
+             WHERE s.id = $1 AND s.expiry_date > now()
+               AND (s.acting_until IS NULL OR s.acting_until > now())",
             profile_columns::<P>()
         );
         Self {
@@ -64,7 +65,7 @@ impl<P: ProfileRow> PgSessionStore<P> {
             false => User::Member {
                 id: row.try_get(4)?,
                 email: row.try_get(6)?,
-                profile: P::from_row(row, 7)?,
+                profile: P::from_row(row, 8)?,
             },
         };
         let user = serde_json::to_value(&user).map_err(|e| sqlx::Error::Decode(e.into()))?;
@@ -79,6 +80,9 @@ impl<P: ProfileRow> PgSessionStore<P> {
                 Value::from(row.try_get::<bool, _>(3)?),
             ),
         ]);
+        if let Some(until) = row.try_get::<Option<i64>, _>(7)? {
+            data.insert(keys::ACTING_UNTIL.to_owned(), Value::from(until));
+        }
         if let Some(notice) = row.try_get::<Option<String>, _>(2)? {
             data.insert(keys::NOTICE.to_owned(), Value::from(notice));
         }

@@ -25,6 +25,7 @@ pub struct TypedSession<P> {
     inner: Session,
     user: Option<User<P>>,
     authenticated_at: Option<i64>,
+    acting_until: Option<i64>,
     /// The row adopted in this request: until the response goes out, the
     /// inner session knows no id, and this is this browser's row.
     adopted: Option<Id>,
@@ -38,7 +39,26 @@ pub struct Rotation<P> {
     id: Id,
     user: User<P>,
     notice: Option<String>,
+    authenticated_at: i64,
+    acting_until: Option<i64>,
 }
+
+/// How a new session stands besides its user: as it is by default, a
+/// person who proved who they are just now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Terms {
+    /// An admin acts as the user (for an hour at most): the admin, and when
+    /// they last proved who they are (Unix ms), for their own session to get
+    /// back when they stop.
+    pub acting: Option<(Uuid, i64)>,
+    /// When the user last proved who they are here (Unix ms), when it is not
+    /// now: an admin back from acting keeps their own sign-in's age, and a
+    /// session an admin acts in has none that is recent.
+    pub authenticated_at: Option<i64>,
+}
+
+/// How long an admin may act as someone, in minutes.
+pub const ACTING_MINUTES: i32 = 60;
 
 /// A session row about to be written: a fresh id, the row it replaces, and
 /// what the row holds besides its user.
@@ -72,12 +92,21 @@ impl NewSession {
     }
 
     /// The row was written (in a transaction that must commit before the
-    /// rotation is adopted).
-    pub fn opened<P>(self, user: User<P>, notice: Option<String>) -> Rotation<P> {
+    /// rotation is adopted), signed in at `authenticated_at` (Unix ms), with
+    /// an admin acting in it until `acting_until` (Unix seconds).
+    pub fn opened<P>(
+        self,
+        user: User<P>,
+        notice: Option<String>,
+        authenticated_at: i64,
+        acting_until: Option<i64>,
+    ) -> Rotation<P> {
         Rotation {
             id: self.id,
             user,
             notice,
+            authenticated_at,
+            acting_until,
         }
     }
 }
@@ -91,7 +120,7 @@ pub enum Notice {
     Farewell(Farewell),
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -109,10 +138,15 @@ impl<P: Profile> TypedSession<P> {
             .get::<i64>(keys::AUTHENTICATED_AT)
             .await
             .context("failed to read the session")?;
+        let acting_until = inner
+            .get::<i64>(keys::ACTING_UNTIL)
+            .await
+            .context("failed to read the session")?;
         Ok(Self {
             inner,
             user,
             authenticated_at,
+            acting_until,
             adopted: None,
         })
     }
@@ -137,6 +171,12 @@ impl<P: Profile> TypedSession<P> {
     /// one its cookie named.
     fn row(&self) -> Option<Id> {
         self.adopted.or_else(|| self.inner.id())
+    }
+
+    /// An admin is acting as this session's member, until these Unix seconds
+    /// (the session reads as gone after).
+    pub fn acting_until(&self) -> Option<i64> {
+        self.acting_until
     }
 
     /// Milliseconds since this session's user last proved who they are here.
@@ -188,7 +228,8 @@ impl<P: Profile> TypedSession<P> {
 
     /// Replaces this browser's session row with a new one for `user`, in the
     /// deciding flow's transaction. `notice` is shown on the next page;
-    /// `method` says how the user proved who they are.
+    /// `method` says how the user proved who they are, `terms` how the
+    /// session stands besides ([`Terms`]).
     pub(crate) async fn open(
         &self,
         conn: &mut PgConnection,
@@ -196,12 +237,20 @@ impl<P: Profile> TypedSession<P> {
         user_agent: &str,
         notice: Option<String>,
         method: &str,
+        terms: Terms,
     ) -> anyhow::Result<Rotation<P>> {
         let row = self.next_row(user_agent);
-        sqlx::query(
+        let (admin, admin_at) = terms.acting.unzip();
+        let (at, until): (i64, Option<i64>) = sqlx::query_as(
             "WITH gone AS (DELETE FROM sessions WHERE id = $1)
-             INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice, method)
-             VALUES ($2, $3, $4, to_timestamp($5), $6, $7)",
+             INSERT INTO sessions (id, user_id, user_agent, expiry_date, notice, method,
+                                   authenticated_at, acting_admin, acting_until, admin_authenticated_at)
+             VALUES ($2, $3, $4, to_timestamp($5), $6, $7,
+                     coalesce(to_timestamp($8::int8 / 1000.0), now()), $9,
+                     now() + make_interval(mins => CASE WHEN $9::uuid IS NOT NULL THEN $11::int END),
+                     to_timestamp($10::int8 / 1000.0))
+             RETURNING floor(extract(epoch FROM authenticated_at) * 1000)::int8,
+                       extract(epoch FROM acting_until)::int8",
         )
         .bind(&row.replaces)
         .bind(row.id.to_string())
@@ -210,16 +259,26 @@ impl<P: Profile> TypedSession<P> {
         .bind(row.expiry)
         .bind(notice.as_deref())
         .bind(method)
-        .execute(conn)
+        .bind(terms.authenticated_at)
+        .bind(admin)
+        .bind(admin_at)
+        .bind(ACTING_MINUTES)
+        .fetch_one(conn)
         .await
         .context("failed to open a session")?;
-        Ok(row.opened(user, notice))
+        Ok(row.opened(user, notice, at, until))
     }
 
     /// Makes the response carry the session a flow opened (its transaction has
     /// committed), and makes the rest of this request see its user.
     pub(crate) async fn adopt(&mut self, rotation: Rotation<P>) -> anyhow::Result<()> {
-        let Rotation { id, user, notice } = rotation;
+        let Rotation {
+            id,
+            user,
+            notice,
+            authenticated_at,
+            acting_until,
+        } = rotation;
         let put = async |key: &str, value: serde_json::Value| {
             self.inner
                 .insert_value(key, value)
@@ -228,7 +287,18 @@ impl<P: Profile> TypedSession<P> {
         };
         put(keys::ADOPT, id.to_string().into()).await?;
         put(keys::USER, serde_json::to_value(&user)?).await?;
-        put(keys::AUTHENTICATED_AT, now_ms().into()).await?;
+        put(keys::AUTHENTICATED_AT, authenticated_at.into()).await?;
+        match acting_until {
+            Some(until) => {
+                put(keys::ACTING_UNTIL, until.into()).await?;
+            }
+            None => {
+                self.inner
+                    .remove_value(keys::ACTING_UNTIL)
+                    .await
+                    .context("failed to update the session")?;
+            }
+        }
         if let Some(notice) = notice {
             put(keys::NOTICE, notice.into()).await?;
         }
@@ -241,7 +311,8 @@ impl<P: Profile> TypedSession<P> {
                 .context("failed to rotate the session id")?;
         }
         self.user = Some(user);
-        self.authenticated_at = Some(now_ms());
+        self.authenticated_at = Some(authenticated_at);
+        self.acting_until = acting_until;
         self.adopted = Some(id);
         Ok(())
     }
@@ -251,6 +322,7 @@ impl<P: Profile> TypedSession<P> {
     pub fn vanished(&mut self) {
         self.user = None;
         self.authenticated_at = None;
+        self.acting_until = None;
     }
 
     /// Ends this session here and in the store; the cookie is removed.
@@ -259,6 +331,7 @@ impl<P: Profile> TypedSession<P> {
         self.adopted = None;
         self.user = None;
         self.authenticated_at = None;
+        self.acting_until = None;
         Ok(())
     }
 }

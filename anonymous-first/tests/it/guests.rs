@@ -103,6 +103,27 @@ async fn twenty_racing_calls_with_one_key_make_one_guest() {
     // Signed in, a browser's next contribution is its user's: nothing made.
     let same = mint.user_or_mint(&db.pool, &mut later, Some(key)).await.unwrap();
     assert!(!same.created && same.user == again.user);
+    // A guest an admin suspended (its sessions ended) is never reopened by
+    // its key: a resubmitted contribution makes a new guest.
+    let other = "another-browser-key-0123";
+    let mut tab = browser(&db.pool, "192.0.2.2").await;
+    let vandal = mint
+        .user_or_mint(&db.pool, &mut tab, Some(other))
+        .await
+        .unwrap()
+        .user
+        .id();
+    sqlx::query("UPDATE users SET banned_at = now() WHERE id = $1")
+        .bind(vandal)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let mut resubmitted = browser(&db.pool, "192.0.2.2").await;
+    let after = mint
+        .user_or_mint(&db.pool, &mut resubmitted, Some(other))
+        .await
+        .unwrap();
+    assert!(after.created && after.user.id() != vandal);
     db.drop().await;
 }
 

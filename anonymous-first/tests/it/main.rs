@@ -4,6 +4,7 @@
 
 mod account;
 mod account_mail;
+mod admin;
 mod common;
 mod ending;
 mod guests;

@@ -207,7 +207,8 @@ async fn an_ended_browser_finds_why_and_only_the_sessions_named_end() {
         farewell_of(&phone).await,
         Some(Farewell {
             moved: true,
-            email: Some("bo@example.com".into())
+            email: Some("bo@example.com".into()),
+            banned: false,
         })
     );
     assert_eq!(
@@ -229,7 +230,8 @@ async fn an_ended_browser_finds_why_and_only_the_sessions_named_end() {
         farewell_of(&laptop).await,
         Some(Farewell {
             moved: false,
-            email: None
+            email: None,
+            banned: false,
         })
     );
     // A cookie that never named a session hears nothing; the table holds

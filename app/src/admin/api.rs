@@ -5,7 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use paws_inside::moderation::{Overview, UserRow};
+use paws_inside::moderation::Overview;
 
 #[cfg(feature = "ssr")]
 use crate::auth::session::caller;
@@ -18,14 +18,6 @@ use paws_inside::moderation::{Page, flows};
 #[server(prefix = "/api", endpoint = "admin/overview")]
 pub async fn admin_overview(#[server(default)] page: u32) -> Result<Overview, ServerFnError> {
     flows::overview(&ctx()?, &caller().await?, Page(page))
-        .await
-        .map_err(fail)
-}
-
-/// Members whose address contains `query`.
-#[server(prefix = "/api", endpoint = "admin/users")]
-pub async fn admin_search_users(#[server(default)] query: String) -> Result<Vec<UserRow>, ServerFnError> {
-    flows::search_users(&ctx()?, &caller().await?, &query)
         .await
         .map_err(fail)
 }

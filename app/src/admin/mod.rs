@@ -1,20 +1,23 @@
 //! `/admin`: review suggested venues, reported photos, dog owners' "no" answers
-//! and failed claim merges, and look up users. Everyone who is not an admin gets the 404 page; the
+//! and failed claim merges; people are on their own pages (`people.rs`). Everyone who is not an admin gets the 404 page; the
 //! server functions behind it answer 403 (see `api.rs`).
 
 mod api;
 mod fields;
 mod funnel;
+mod people;
+mod people_api;
 mod policy;
 mod venue_edit;
 
 pub use funnel::FunnelPage;
+pub use people::{AuditPage, PeoplePage, PersonAdminPage};
 pub use venue_edit::VenueEditPage;
 
 use crate::NotFound;
 use api::{
     AdminRejectSuggestion, AdminResolveCheck, AdminResolveReport, AdminRetryClaim, AdminSaveSuggestion,
-    admin_overview, admin_search_users,
+    admin_overview,
 };
 use fields::{VenueFields, VenueValues};
 use leptos::prelude::*;
@@ -223,32 +226,21 @@ fn FailureRow(f: ClaimFailure) -> impl IntoView {
 
 #[component]
 fn Users(stats: UserStats) -> impl IntoView {
-    let query = use_query_map();
-    let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    let found = Resource::new(q, admin_search_users);
     view! {
         <section aria-labelledby="adm-users" class="admin-section">
-            <h2 id="adm-users">"Users"</h2>
+            <h2 id="adm-users">"People"</h2>
             <p data-testid="user-stats">{format!("{} members · {} guests", stats.members, stats.guests)}</p>
             <p class="muted small">"Guests created per day: "
                 {stats.guests_per_day.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(" · ")}
             </p>
-            <form method="get" action="/admin" class="filter-bar">
-                <label for="adm-q">"Find by email"</label>
-                <input id="adm-q" name="q" type="search" value=q />
-                <button type="submit" class="button button-quiet">"Search"</button>
+            <form method="get" action="/admin/people" class="form-card form-grid">
+                <div class="field">
+                    <label for="adm-q">"Find people by address"</label>
+                    <input id="adm-q" name="q" type="search" maxlength="100" />
+                </div>
+                <div class="field-wide"><button type="submit" class="button">"Find"</button></div>
             </form>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    found.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! {
-                        <ul class="session-list">
-                            {rows.into_iter().map(|u| view! {
-                                <li><span>{u.email}</span><span class="muted small">{format!("{} · {} dogs · since {}", u.role, u.dogs, u.created_on)}</span></li>
-                            }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Suspense>
+            <p><a href="/admin/people">"Everyone, the latest seen first"</a>" · "<a href="/admin/audit">"What admins did"</a></p>
         </section>
     }
 }

@@ -74,7 +74,20 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     let boss = admin(&app, &sink).await;
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("admin/overview", vec![]),
-        ("admin/users", vec![("query", "example")]),
+        ("admin/people", vec![("q", "example")]),
+        (
+            "admin/person",
+            vec![("id", "00000000-0000-0000-0000-000000000000")],
+        ),
+        (
+            "admin/ban",
+            vec![("id", "00000000-0000-0000-0000-000000000000"), ("reason", "spam")],
+        ),
+        (
+            "admin/unban",
+            vec![("id", "00000000-0000-0000-0000-000000000000")],
+        ),
+        ("admin/audit", vec![]),
         (
             "admin/suggestion",
             [
@@ -128,12 +141,21 @@ async fn only_admins_get_in_everyone_else_gets_403_and_404() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Suggested places (1)"));
     let found: Value = app
-        .call(&boss, "admin/users", &[("query", "user@")])
+        .call(&boss, "admin/people", &[("q", "user@")])
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(found[0]["email"], "user@example.com");
+    assert_eq!(found["rows"][0]["name"], "user@example.com");
+    for page in ["/admin/people", "/admin/audit"] {
+        let res = user
+            .client
+            .get(format!("{}{page}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "member → {page}");
+    }
     // Revoking takes effect on the next request.
     run(&app.pool, Task::Revoke("admin@example.com".into()))
         .await

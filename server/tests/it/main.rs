@@ -3,8 +3,10 @@
 //! migrated template and the real application on a free port (`common`).
 
 mod accounts;
+mod acting;
 mod admin;
 mod attacks;
+mod bans;
 mod bucket;
 mod checks;
 mod claims;

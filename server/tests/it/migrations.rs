@@ -4,14 +4,16 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The migration files in order, as (version, SQL).
+/// The migration files in version order, ours and the identity crate's
+/// together (as the app runs them), as (file name, SQL).
 fn migrations() -> Vec<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files: Vec<_> = ["migrations", "anonymous-first/migrations"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .collect();
-    files.sort();
+    files.sort_by_key(|p| p.file_name().unwrap().to_owned());
     files
         .into_iter()
         .map(|p| {

@@ -354,8 +354,8 @@ async fn the_admin_forms_refuse_hidden_characters_too() {
             "The website contains a hidden character",
         ),
         (
-            "admin/users",
-            vec![("query", "ex\0ample")],
+            "admin/people",
+            vec![("q", "ex\0ample")],
             "The search contains a hidden character",
         ),
     ] {

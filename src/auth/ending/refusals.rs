@@ -10,6 +10,8 @@ impl From<Refusal> for LinkError {
             Refusal::Changed => Self::Changed,
             Refusal::LeftBehind => Self::LeftBehind,
             Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }
@@ -19,6 +21,8 @@ impl From<Refusal> for PasskeyError {
         match refusal {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
             Refusal::Changed | Refusal::LeftBehind => Self::Changed,
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }
@@ -29,6 +33,8 @@ impl From<Refusal> for OidcError {
             Refusal::Changed => Self::Changed,
             Refusal::LeftBehind => Self::LeftBehind,
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
+            Refusal::Banned(until) => Self::Banned(until),
+            Refusal::Acting => Self::Acting,
         }
     }
 }
@@ -52,6 +58,8 @@ impl From<anonymous_first::address::AddressError> for LinkError {
             A::Weak(why) => Self::Weak(why),
             A::NotYours => Self::NotYours,
             A::AddressTaken => Self::AddressTaken,
+            A::Banned(until) => Self::Banned(until),
+            A::Acting => Self::Acting,
             A::TooMany(over) => Self::TooMany(over),
             A::Unexpected(err) => Self::Unexpected(err),
         }

@@ -48,6 +48,8 @@ impl From<Refused> for OidcError {
             Refused::SignedOut => Self::SignedOut,
             Refused::NeedsRecentSignIn(minutes) => Self::NeedsRecentSignIn(minutes),
             Refused::MustConfirm => Self::MustConfirm,
+            Refused::Banned(until) => Self::Banned(until),
+            Refused::Acting => Self::Acting,
             Refused::LeftBehind => Self::LeftBehind,
             Refused::Changed => Self::Changed,
             Refused::TooMany(over) => Self::TooMany(over),

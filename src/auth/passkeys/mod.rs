@@ -43,6 +43,8 @@ impl From<Refused> for PasskeyError {
             Refused::LastWayIn => Self::LastWayIn,
             Refused::NotFound => Self::NotFound,
             Refused::Changed => Self::Changed,
+            Refused::Banned(until) => Self::Banned(until),
+            Refused::Acting => Self::Acting,
             Refused::TooMany(over) => Self::TooMany(over),
             Refused::Unexpected(err) => Self::Unexpected(err),
         }
