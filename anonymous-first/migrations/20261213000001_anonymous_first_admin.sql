@@ -35,3 +35,9 @@ ALTER TABLE sessions
     ADD COLUMN IF NOT EXISTS acting_until timestamptz,
     ADD COLUMN IF NOT EXISTS admin_authenticated_at timestamptz;
 CREATE INDEX IF NOT EXISTS sessions_acting_admin ON sessions (acting_admin) WHERE acting_admin IS NOT NULL;
+
+-- Changing an address (`address::request_change`): a link to the new
+-- address, and the old address's undo link (seven days).
+ALTER TABLE auth_tokens DROP CONSTRAINT IF EXISTS auth_tokens_purpose_check;
+ALTER TABLE auth_tokens ADD CONSTRAINT auth_tokens_purpose_check
+    CHECK (purpose IN ('magic_link', 'email_verify', 'password_reset', 'email_add', 'email_change', 'email_undo'));

@@ -28,6 +28,8 @@ pub enum Method {
     OpenIdLinked,
     /// An address added to the signed-in member.
     AddressAdded,
+    /// The signed-in member's address changed to a new, proven one.
+    AddressChanged,
     /// An admin began acting as a member (`admin::act_as`).
     ActingAs,
     /// An admin stopped acting and is themselves again.
@@ -36,7 +38,7 @@ pub enum Method {
 
 impl Method {
     /// Every method, in a fixed order.
-    pub const ALL: [Method; 12] = [
+    pub const ALL: [Method; 13] = [
         Method::Link,
         Method::Code,
         Method::Password,
@@ -47,6 +49,7 @@ impl Method {
         Method::OpenId,
         Method::OpenIdLinked,
         Method::AddressAdded,
+        Method::AddressChanged,
         Method::ActingAs,
         Method::ActingEnded,
     ];
@@ -64,6 +67,7 @@ impl Method {
             Method::OpenId => "openid",
             Method::OpenIdLinked => "openid_linked",
             Method::AddressAdded => "address_added",
+            Method::AddressChanged => "address_changed",
             Method::ActingAs => "acting_as",
             Method::ActingEnded => "acting_ended",
         }
@@ -84,7 +88,9 @@ impl Method {
             Method::OpenId | Method::OpenIdLinked => "provider",
             // A sign-up's confirmation, a reset and an added address each end
             // with a link from an email.
-            Method::Link | Method::Verify | Method::Reset | Method::AddressAdded => "link",
+            Method::Link | Method::Verify | Method::Reset | Method::AddressAdded | Method::AddressChanged => {
+                "link"
+            }
             // An admin's own sign-in carries them in and out of acting (never
             // with a guest, so never a claim).
             Method::ActingAs | Method::ActingEnded => "password",

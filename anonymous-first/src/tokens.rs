@@ -18,6 +18,10 @@ pub enum Purpose {
     PasswordReset,
     /// Add an address to an account that has none.
     EmailAdd,
+    /// Make a new address the account's (sent to the new address).
+    EmailChange,
+    /// Put the old address back (sent to the old address).
+    EmailUndo,
 }
 
 impl Purpose {
@@ -28,6 +32,8 @@ impl Purpose {
             Self::EmailVerify => "email_verify",
             Self::PasswordReset => "password_reset",
             Self::EmailAdd => "email_add",
+            Self::EmailChange => "email_change",
+            Self::EmailUndo => "email_undo",
         }
     }
 
@@ -38,6 +44,8 @@ impl Purpose {
             Self::EmailVerify,
             Self::PasswordReset,
             Self::EmailAdd,
+            Self::EmailChange,
+            Self::EmailUndo,
         ]
         .into_iter()
         .find(|p| p.as_str() == key)

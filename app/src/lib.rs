@@ -126,6 +126,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/oidc/confirm") view=auth::OidcConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/add-email") view=auth::AddEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/change-email") view=auth::ChangeEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/auth/undo-email") view=auth::UndoEmailPage ssr=SsrMode::Async />
                     <Route path=path!("/sign-up") view=auth::SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/auth/verify") view=auth::VerifyPage ssr=SsrMode::Async />

@@ -1,4 +1,5 @@
-import { expect, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { signInCode } from "./mail";
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -79,4 +80,22 @@ export function serverCli(...args: string[]): string {
   const db = process.env.E2E_DATABASE_URL ?? "";
   expect(bin && db, "E2E_SERVER_BIN and E2E_DATABASE_URL come from ./test").toBeTruthy();
   return execFileSync(bin, args, { env: { ...process.env, DATABASE_URL: db }, encoding: "utf8" });
+}
+
+/**
+ * A new browser signed in as `email` by the emailed code (the `nth` mail to
+ * that address); a dog added first when `dog` is given.
+ */
+export async function signedInByCode(browser: Browser, email: string, dog?: string, nth = 1): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  if (dog) await addDog(page, dog);
+  await page.goto("/sign-in");
+  await waitForHydration(page);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByTestId("code-form")).toBeVisible();
+  await page.getByLabel(/type its code here/i).fill(await signInCode(email, nth));
+  await page.getByRole("button", { name: "Sign in with the code" }).click();
+  await expect(page.getByTestId("member-badge")).toContainText(email);
+  return page;
 }

@@ -1,21 +1,6 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import { addDog, expectAccessible, screenshot, serverCli, waitForHydration } from "./helpers";
-import { signInCode, signInLink } from "./mail";
-
-/** A new browser signed in as `email` by the emailed code; a dog added first when `dog` is given. */
-async function member(browser: Browser, email: string, dog?: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  if (dog) await addDog(page, dog);
-  await page.goto("/sign-in");
-  await waitForHydration(page);
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await expect(page.getByTestId("code-form")).toBeVisible();
-  await page.getByLabel(/type its code here/i).fill(await signInCode(email, 1));
-  await page.getByRole("button", { name: "Sign in with the code" }).click();
-  await expect(page.getByTestId("member-badge")).toContainText(email);
-  return page;
-}
+import { test, expect } from "@playwright/test";
+import { expectAccessible, screenshot, serverCli, signedInByCode as member, waitForHydration } from "./helpers";
+import { signInLink } from "./mail";
 
 test("an admin suspends a member: their open page is signed out at once, signing in refuses in words, and lifting it is in the audit", async ({ browser }) => {
   const stamp = Date.now();

@@ -1,7 +1,7 @@
 //! The identity routes that are plain form POSTs rather than server
 //! functions, because they answer with redirects after opening a session:
 //! confirming a sign-in link or typing its code, confirming an address,
-//! setting a new password, signing out. Each converts the form, calls one flow of `paws_inside::auth`
+//! setting a new password, changing an address and undoing it, signing out. Each converts the form, calls one flow of `paws_inside::auth`
 //! and maps its error in [`answer`].
 
 use crate::state::AppState;
@@ -149,6 +149,26 @@ pub async fn add_email(
     match paws_inside::auth::add_email::confirm(&state.ctx, &mut caller, &form.token).await {
         Ok(()) => Redirect::to("/account?email=added").into_response(),
         Err(err) => answer(err, "add-email", &form.token),
+    }
+}
+
+/// `POST /auth/change-email`: makes the link's new address the account's.
+pub async fn change_email(
+    State(state): State<AppState>,
+    mut caller: Caller,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    match paws_inside::auth::change_email::confirm(&state.ctx, &mut caller, &form.token).await {
+        Ok(()) => Redirect::to("/account?email=changed").into_response(),
+        Err(err) => answer(err, "change-email", &form.token),
+    }
+}
+
+/// `POST /auth/undo-email`: puts the old address back; every device is signed out.
+pub async fn undo_email(State(state): State<AppState>, Form(form): Form<LinkForm>) -> Response {
+    match paws_inside::auth::change_email::undo(&state.ctx, &form.token).await {
+        Ok(()) => Redirect::to("/auth/undo-email?done=1").into_response(),
+        Err(err) => answer(err, "undo-email", &form.token),
     }
 }
 

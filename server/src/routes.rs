@@ -61,6 +61,8 @@ pub fn wrap(
         .route("/auth/verify", post(auth::verify))
         .route("/auth/reset", post(auth::reset))
         .route("/auth/add-email", post(auth::add_email))
+        .route("/auth/change-email", post(auth::change_email))
+        .route("/auth/undo-email", post(auth::undo_email))
         .route("/auth/oidc/{id}/start", post(openid::start))
         .route("/auth/oidc/{id}/callback", get(openid::callback))
         .route("/auth/oidc/confirm", post(openid::confirm))

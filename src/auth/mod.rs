@@ -28,6 +28,8 @@ pub use user::{Profile, User, is_admin};
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod add_email;
+#[cfg(feature = "ssr")]
+pub mod change_email;
 pub mod cookies;
 #[cfg(feature = "ssr")]
 pub mod ending;

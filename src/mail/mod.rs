@@ -10,6 +10,8 @@ pub mod outbox;
 mod templates;
 
 pub use digest::saved_digest;
-pub use templates::{add_email, magic_link, password_reset, sign_up_attempt, verify_email};
+pub use templates::{
+    add_email, change_email, email_changed, magic_link, password_reset, sign_up_attempt, verify_email,
+};
 
 pub use anonymous_first::mail::{Email, Mailer, Secret, SmtpConfig, SmtpTls};

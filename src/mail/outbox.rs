@@ -36,6 +36,8 @@ impl Words for PawsWords {
             Letter::VerifyEmail => super::verify_email(to, url),
             Letter::PasswordReset => super::password_reset(to, url),
             Letter::AddEmail => super::add_email(to, url),
+            Letter::ChangeEmail => super::change_email(to, url),
+            Letter::EmailChanged => super::email_changed(to, url),
         }
     }
 

@@ -163,6 +163,42 @@ pub fn add_email(to: &EmailAddress, url: &str) -> Email {
     )
 }
 
+/// The link that makes this (new) address the account's.
+pub fn change_email(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Confirm your new address for Paws Inside",
+            heading: "Use this address for your account",
+            lead: "Open this link in the browser where you are signed in to Paws Inside. It works once:"
+                .to_owned(),
+            button: "Use this address",
+            after: "Your old address gets a link to undo the change for seven days.",
+            footer: "If you did not ask for this, ignore this email: nothing changes.",
+            code: None,
+        },
+    )
+}
+
+/// To the old address: it was replaced, and the link that puts it back.
+pub fn email_changed(to: &EmailAddress, url: &str) -> Email {
+    render(
+        to,
+        url,
+        Content {
+            subject: "Your Paws Inside address was changed",
+            heading: "Your address was changed",
+            lead: "Your Paws Inside account now signs in with another address. If that was you, there is                    nothing to do. If it was not, this link puts this address back, once, for seven days:"
+                .to_owned(),
+            button: "Undo the change",
+            after: "Undoing it signs out every device and removes the password, so whoever changed it is out.                     Then sign in with a link to this address.",
+            footer: "You get this email because this address was on a Paws Inside account.",
+            code: None,
+        },
+    )
+}
+
 /// Escapes text for HTML element content and double-quoted attributes.
 pub(super) fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

@@ -7,11 +7,14 @@
 //!
 //! The account mails use the same way: a sign-up and its confirmation
 //! ([`sign_up`], [`confirm_sign_up`]), a forgotten password
-//! ([`request_reset`], [`reset_password`]), and an address for a member
-//! that has none ([`request_add`], [`confirm_add`]). A link's page looks
-//! first ([`preview`]), never using it up.
+//! ([`request_reset`], [`reset_password`]), an address for a member
+//! that has none ([`request_add`], [`confirm_add`]), and a new address for
+//! one that has one ([`request_change`], [`confirm_change`], with the old
+//! address's [`undo_change`]). A link's page looks first ([`preview`]),
+//! never using it up.
 
 mod add;
+mod change;
 mod flows;
 mod preview;
 mod reset;
@@ -19,6 +22,7 @@ mod sign_up;
 mod way;
 
 pub use add::{AddRequestError, confirm_add, request_add};
+pub use change::{ChangeRequestError, UNDO_DAYS, confirm_change, request_change, undo_change};
 pub use flows::{Requested, request_link, sign_in_with_code, sign_in_with_link};
 pub use preview::{LinkCheck, LinkPreview, preview};
 pub use reset::{RESET_MINUTES, request_reset, reset_password};

@@ -42,6 +42,10 @@ pub enum Letter {
     PasswordReset,
     /// Confirm an address for an account that has none.
     AddEmail,
+    /// Confirm a new address for an account (sent to the new address).
+    ChangeEmail,
+    /// The account's address was changed: the way back (sent to the old one).
+    EmailChanged,
 }
 
 impl Letter {
@@ -53,6 +57,8 @@ impl Letter {
             Letter::VerifyEmail => "verify_email",
             Letter::PasswordReset => "password_reset",
             Letter::AddEmail => "add_email",
+            Letter::ChangeEmail => "change_email",
+            Letter::EmailChanged => "email_changed",
         }
     }
 
@@ -64,6 +70,8 @@ impl Letter {
             Letter::VerifyEmail,
             Letter::PasswordReset,
             Letter::AddEmail,
+            Letter::ChangeEmail,
+            Letter::EmailChanged,
         ]
         .into_iter()
         .find(|l| l.as_str() == kind)
@@ -76,6 +84,8 @@ impl Letter {
             Letter::VerifyEmail => "/auth/verify",
             Letter::PasswordReset => "/auth/reset",
             Letter::AddEmail => "/auth/add-email",
+            Letter::ChangeEmail => "/auth/change-email",
+            Letter::EmailChanged => "/auth/undo-email",
         }
     }
 }

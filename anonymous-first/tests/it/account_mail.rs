@@ -5,7 +5,7 @@
 //! an address goes only on the member signed in where its link is opened;
 //! a link's page counts what each guest would bring and uses nothing.
 
-use crate::common::{self, NOTES, Person, browser, count, guest, person, signed_in};
+use crate::common::{self, NOTES, Person, browser, count, guest, mailed, person, signed_in};
 use anonymous_first::address::{self, AddRequestError, AddressError, LinkCheck, SignUpError};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
@@ -23,19 +23,6 @@ fn identity(pool: &PgPool, mails: i32) -> Identity {
     let mut config = Config::default();
     config.address_limits.account_mail_per_client = Limit::new(AddressAction::AccountMailPerClient, mails);
     common::identity(pool, Arc::new(NoHooks), config)
-}
-
-/// The link of the newest `kind` mail to `to`, as its sender would make it.
-async fn mailed(pool: &PgPool, kind: &str, to: &str) -> String {
-    let token: Uuid = sqlx::query_scalar(
-        "SELECT token_id FROM mail_outbox WHERE kind = $1 AND recipient = $2 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(kind)
-    .bind(to)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    tokens::rekey(pool, token, false).await.unwrap().unwrap().token
 }
 
 #[tokio::test]

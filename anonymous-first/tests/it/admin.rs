@@ -452,6 +452,11 @@ async fn an_admin_acts_as_a_member_for_an_hour_at_most_changes_none_of_their_way
         admin::users(&id, &acting_now, &Search::default()).await,
         Err(AdminError::NotAdmin)
     ));
+    let change = address::request_change(&id, &acting_now, "mine@example.com", "/").await;
+    assert!(
+        matches!(change, Err(address::ChangeRequestError::NotSignedIn)),
+        "{change:?}"
+    );
     assert_eq!(
         count(pool, &format!("SELECT count(*) FROM users WHERE id = '{member}'")).await,
         1

@@ -7,6 +7,7 @@
 use anonymous_first::hooks::Hooks;
 use anonymous_first::identity::Config;
 use anonymous_first::password::Hasher;
+use anonymous_first::tokens;
 use anonymous_first::{Caller, Identity, NoProfile, OwnedData, OwnedTable, PgSessionStore, TypedSession};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::net::IpAddr;
@@ -150,4 +151,17 @@ impl Db {
             .await
             .unwrap();
     }
+}
+
+/// The link of the newest `kind` mail to `to`, as its sender would make it.
+pub async fn mailed(pool: &PgPool, kind: &str, to: &str) -> String {
+    let token: Uuid = sqlx::query_scalar(
+        "SELECT token_id FROM mail_outbox WHERE kind = $1 AND recipient = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(kind)
+    .bind(to)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    tokens::rekey(pool, token, false).await.unwrap().unwrap().token
 }

@@ -5,6 +5,7 @@
 mod account;
 mod account_mail;
 mod admin;
+mod change;
 mod common;
 mod ending;
 mod guests;

@@ -61,6 +61,16 @@ pub async fn add_email(email: String) -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Mails a link that makes a new address the account's.
+#[server(prefix = "/api", endpoint = "account/change-email")]
+pub async fn change_email(email: String) -> Result<(), ServerFnError> {
+    paws_inside::auth::change_email::request(&ctx()?, &caller().await?, &email)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect("/account?email=change-sent");
+    Ok(())
+}
+
 /// Unlinks a provider (refused when it is the only way in).
 #[server(prefix = "/api", endpoint = "account/unlink")]
 pub async fn unlink_provider(provider: String) -> Result<(), ServerFnError> {
@@ -83,7 +93,11 @@ pub fn WaysIn(
     let unlink = ServerAction::<UnlinkProvider>::new();
     let remove = ServerAction::<RemovePasskey>::new();
     let add = ServerAction::<AddEmail>::new();
+    let change = ServerAction::<ChangeEmail>::new();
     let no_email = email.is_none();
+    let said = query.with_untracked(|q| q.get("email"));
+    let changed = said.as_deref() == Some("changed");
+    let change_sent = said.as_deref() == Some("change-sent");
     let passkey_notice = query
         .with_untracked(|q| q.get("passkey"))
         .and_then(|p| match p.as_str() {
@@ -102,6 +116,7 @@ pub fn WaysIn(
             {query.with_untracked(|q| q.get("unlinked").is_some()).then(|| view! { <p class="notice" role="status">"Unlinked."</p> })}
             {error.map(|e| view! { <p class="error" role="alert" data-testid="ways-problem">{e}</p> })}
             {added.then(|| view! { <p class="notice" role="status" data-testid="email-added">"Address added: you can sign in by email too."</p> })}
+            {changed.then(|| view! { <p class="notice" role="status" data-testid="email-changed">"Address changed. Your other devices were signed out, and your old address got a link to undo it."</p> })}
             {passkey_notice.map(|n| view! { <p class="notice" role="status" data-testid="passkey-notice">{n}</p> })}
             <ul class="session-list" data-testid="ways-in">
                 {match email {
@@ -146,6 +161,17 @@ pub fn WaysIn(
                     </div>
                     {action_error(add.value())}
                     <button type="submit" class="button button-quiet">"Send a confirmation link"</button>
+                </ActionForm>
+            })}
+            {(!no_email).then(|| view! {
+                {change_sent.then(|| view! { <p class="notice" role="status" data-testid="change-sent">"Check the new address's inbox: open the link in this browser to use it."</p> })}
+                <ActionForm action=change attr:class="stack" attr:data-testid="change-email">
+                    <div class="field">
+                        <label for="change-email">"Change your email address"</label>
+                        <input id="change-email" type="email" name="email" required maxlength="254" autocomplete="email" />
+                    </div>
+                    {action_error(change.value())}
+                    <button type="submit" class="button button-quiet">"Send a link to the new address"</button>
                 </ActionForm>
             })}
             {action_error(unlink.value())}

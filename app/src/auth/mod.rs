@@ -2,6 +2,7 @@
 //! contribution mints a guest user (a real row) and a session, lazily.
 
 mod add_email_page;
+mod change_email_page;
 mod client;
 pub mod links;
 pub mod openid;
@@ -13,6 +14,7 @@ pub mod passwords;
 pub mod session;
 
 pub use add_email_page::AddEmailPage;
+pub use change_email_page::{ChangeEmailPage, UndoEmailPage};
 pub use client::{MintKeyField, ensure_guest};
 pub use openid::{OidcConfirmPage, ProviderButtons};
 pub use pages::{ConfirmPage, Notice, SignInPage};

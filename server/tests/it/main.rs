@@ -8,6 +8,7 @@ mod admin;
 mod attacks;
 mod bans;
 mod bucket;
+mod change_email;
 mod checks;
 mod claims;
 mod codes;

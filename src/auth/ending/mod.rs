@@ -23,6 +23,7 @@ pub fn said(method: Method, ended: &Ended) -> String {
         Method::PasskeyAdded => {
             "Your passkey is saved: everything you added is now in your account.".to_owned()
         }
+        Method::AddressChanged => "Your address is changed. Your other devices were signed out.".to_owned(),
         // The banner says whom and until when; the audit has it.
         Method::ActingAs => "You are acting as this person now.".to_owned(),
         Method::ActingEnded => "You are yourself again.".to_owned(),
