@@ -10,9 +10,9 @@ use crate::ending::{self, Asker, Ended, Method, Proof, Way, Whom};
 use crate::guests::Caller;
 use crate::identity::Identity;
 use crate::limits::TooMany;
-use crate::outbox::{self, Letter, Queued};
+use crate::outbox::Letter;
 use crate::sessions::ProfileRow;
-use crate::tokens::{self, NewToken, Purpose};
+use crate::tokens::{self, Purpose};
 use crate::user::User;
 use anyhow::Context as _;
 use sqlx::PgConnection;
@@ -62,33 +62,16 @@ pub async fn request_add<P: ProfileRow>(
     }
     let email = EmailAddress::parse(email).map_err(|e| AddRequestError::Invalid(e.to_string()))?;
     let next = crate::redirect::safe_next(Some(next));
-    let limits = &id.config.address_limits;
-    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
-    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
-    counted.map_err(AddRequestError::TooMany)?;
-    let minutes = id.config.link_minutes.max(30);
-    let mut tx = id.pool.begin().await.context("no database connection")?;
-    let new = NewToken {
-        purpose: Purpose::EmailAdd,
-        email: email.as_str(),
-        guest_id: None,
-        next_path: &next,
-        ttl_minutes: minutes,
-        password_hash: None,
-        browser_hash: None,
-        // Names the account, and retires only this member's older links.
-        user_id: Some(member),
-    };
-    let issued = tokens::issue(&mut tx, new).await?;
-    let mail = Queued {
-        letter: Letter::AddEmail,
-        to: &email,
-        token: issued.id,
-        minutes,
-    };
-    outbox::queue(&mut tx, mail).await?;
-    tx.commit().await.context("failed to commit the address link")?;
-    Ok(())
+    let sent = super::mail_member_link(
+        id,
+        caller,
+        &email,
+        member,
+        Purpose::EmailAdd,
+        Letter::AddEmail,
+        &next,
+    );
+    sent.await?.map_err(AddRequestError::TooMany)
 }
 
 /// An address link opened in the browser signed in to its member, for the ending.

@@ -72,32 +72,9 @@ pub async fn request_change<P: ProfileRow>(
         return Err(ChangeRequestError::Same);
     }
     let next = crate::redirect::safe_next(Some(next));
-    let limits = &id.config.address_limits;
-    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
-    let counted = super::hit_mail(id, caller, &email, per_client, per_email).await?;
-    counted.map_err(ChangeRequestError::TooMany)?;
-    let minutes = id.config.link_minutes.max(30);
-    let mut tx = id.pool.begin().await.context("no database connection")?;
-    let new = NewToken {
-        purpose: Purpose::EmailChange,
-        email: email.as_str(),
-        guest_id: None,
-        next_path: &next,
-        ttl_minutes: minutes,
-        password_hash: None,
-        browser_hash: None,
-        user_id: Some(member),
-    };
-    let issued = tokens::issue(&mut tx, new).await?;
-    let mail = Queued {
-        letter: Letter::ChangeEmail,
-        to: &email,
-        token: issued.id,
-        minutes,
-    };
-    outbox::queue(&mut tx, mail).await?;
-    tx.commit().await.context("failed to commit the address link")?;
-    Ok(())
+    let letter = Letter::ChangeEmail;
+    let sent = super::mail_member_link(id, caller, &email, member, Purpose::EmailChange, letter, &next);
+    sent.await?.map_err(ChangeRequestError::TooMany)
 }
 
 /// A change link opened in the browser signed in to its member, for the ending.

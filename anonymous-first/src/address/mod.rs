@@ -142,3 +142,45 @@ async fn hit_mail<P: crate::user::Profile>(
     ];
     hit_all(&id.pool, &checks).await
 }
+
+/// A link for the member `member` to `email` (adding or changing its
+/// address): the account-mail limits counted first, then its token and its
+/// mail in one transaction; a newer link retires only this member's older ones.
+async fn mail_member_link<P: crate::user::Profile>(
+    id: &Identity,
+    caller: &Caller<P>,
+    email: &EmailAddress,
+    member: uuid::Uuid,
+    purpose: crate::tokens::Purpose,
+    letter: crate::outbox::Letter,
+    next: &str,
+) -> anyhow::Result<Result<(), TooMany>> {
+    use anyhow::Context as _;
+    let limits = &id.config.address_limits;
+    let (per_client, per_email) = (limits.account_mail_per_client, limits.account_mail_per_email);
+    if let Err(over) = hit_mail(id, caller, email, per_client, per_email).await? {
+        return Ok(Err(over));
+    }
+    let minutes = id.config.link_minutes.max(30);
+    let mut tx = id.pool.begin().await.context("no database connection")?;
+    let new = crate::tokens::NewToken {
+        purpose,
+        email: email.as_str(),
+        guest_id: None,
+        next_path: next,
+        ttl_minutes: minutes,
+        password_hash: None,
+        browser_hash: None,
+        user_id: Some(member),
+    };
+    let issued = crate::tokens::issue(&mut tx, new).await?;
+    let mail = crate::outbox::Queued {
+        letter,
+        to: email,
+        token: issued.id,
+        minutes,
+    };
+    crate::outbox::queue(&mut tx, mail).await?;
+    tx.commit().await.context("failed to commit the address link")?;
+    Ok(Ok(()))
+}

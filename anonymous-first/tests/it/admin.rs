@@ -50,12 +50,12 @@ impl Hooks for AdminTable {
     }
 }
 
-async fn setup(pool: &PgPool) -> (Identity, Uuid, Uuid, String) {
-    let id = common::identity(pool, Arc::new(AdminTable), Config::default());
+/// A member holding the admin role, with `email`.
+async fn admin_named(pool: &PgPool, email: &str) -> Uuid {
     let admin = person(
         pool,
         Person {
-            email: Some("admin@example.com"),
+            email: Some(email),
             ..Person::default()
         },
     )
@@ -65,6 +65,13 @@ async fn setup(pool: &PgPool) -> (Identity, Uuid, Uuid, String) {
         .execute(pool)
         .await
         .unwrap();
+    admin
+}
+
+/// The app, an admin and a member (with a password and three notes).
+async fn setup(pool: &PgPool) -> (Identity, Uuid, Uuid, String) {
+    let id = common::identity(pool, Arc::new(AdminTable), Config::default());
+    let admin = admin_named(pool, "admin@example.com").await;
     let hash = id.hasher.hash(GOOD.into()).await.unwrap();
     let member = Person {
         email: Some("rex@example.com"),
@@ -81,19 +88,7 @@ async fn a_ban_ends_every_session_at_once_and_every_way_in_refuses_until_lifted(
     let db = common::Db::new(&format!("{NOTES}{SCHEMA}")).await;
     let pool = &db.pool;
     let (id, admin, member, _) = setup(pool).await;
-    let other_admin = person(
-        pool,
-        Person {
-            email: Some("boss@example.com"),
-            ..Person::default()
-        },
-    )
-    .await;
-    sqlx::query("INSERT INTO admins VALUES ($1)")
-        .bind(other_admin)
-        .execute(pool)
-        .await
-        .unwrap();
+    let other_admin = admin_named(pool, "boss@example.com").await;
     let desk = browser(pool, Some(signed_in(pool, admin, 0).await)).await;
     let (phone, laptop) = (signed_in(pool, member, 0).await, signed_in(pool, member, 0).await);
 
@@ -378,19 +373,7 @@ async fn an_admin_acts_as_a_member_for_an_hour_at_most_changes_none_of_their_way
     let db = common::Db::new(&format!("{NOTES}{SCHEMA}")).await;
     let pool = &db.pool;
     let (id, admin, member, _) = setup(pool).await;
-    let other_admin = person(
-        pool,
-        Person {
-            email: Some("boss@example.com"),
-            ..Person::default()
-        },
-    )
-    .await;
-    sqlx::query("INSERT INTO admins VALUES ($1)")
-        .bind(other_admin)
-        .execute(pool)
-        .await
-        .unwrap();
+    let other_admin = admin_named(pool, "boss@example.com").await;
     let (guest, _) = guest(pool, 1).await;
     let desk_session = signed_in(pool, admin, 5).await;
     let mut desk = browser(pool, Some(desk_session)).await;

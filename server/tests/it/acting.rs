@@ -5,39 +5,15 @@
 //! password, no signing their other devices out; stopping comes back to
 //! the admin with the audit's two lines; losing the role ends the acting.
 
-use crate::common::flows::{add_dog, me, post_form, signed_in_member, user_id};
-use crate::common::mail::free_port;
+use crate::common::by_name::{post_json, spawn_by_name};
+use crate::common::flows::{add_dog, me, post_form, redirected_to as location, signed_in_member, user_id};
 use crate::common::passkey::SoftPasskey;
-use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
-use serde_json::{Value, json};
+use serde_json::json;
 use server::ops::{Task, run};
-
-async fn post_json(app: &TestApp, b: &Browser, path: &str, body: Value) -> (u16, Value) {
-    let res = b
-        .post(format!("{}{path}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_acting_as_a_member_reaches_no_admin_page_and_changes_none_of_their_ways_in() {
-    // Passkeys need a domain name: the app at http://localhost:PORT.
-    let port = free_port();
-    let (origin, bind) = (format!("http://localhost:{port}"), format!("127.0.0.1:{port}"));
-    let env = [("PAWS_BIND", bind.as_str()), ("PUBLIC_URL", origin.as_str())];
-    let app = spawn_with(settings(&fresh_database().await, &env)).await;
+    let (app, origin) = spawn_by_name(&[]).await;
     let rex = signed_in_member(&app, "rex@example.com").await;
     add_dog(&app, &rex, "Rex").await;
     let rex_id = user_id(&app, &rex).await;

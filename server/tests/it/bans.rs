@@ -4,12 +4,16 @@
 //! refuses with a clear sentence until it is lifted; the audit keeps who did
 //! what. Only admins may, never on another admin.
 
-use crate::common::flows::{PASSWORD, me, post_form, sign_in as password_sign_in, signed_in_member, user_id};
-use crate::common::mail::{SmtpSink, code_in, free_port, token_in};
+use crate::common::by_name::{add_passkey, passkey_sign_in, spawn_by_name};
+use crate::common::flows::{
+    PASSWORD, me, post_form, redirected_to as location_of, sign_in as password_sign_in, signed_in_member,
+    user_id,
+};
+use crate::common::mail::{SmtpSink, code_in, token_in};
 use crate::common::oidc::{Provider, sign_in as provider_sign_in, spawn_with_providers};
 use crate::common::passkey::SoftPasskey;
-use crate::common::{Browser, TestApp, fresh_database, settings, spawn_with};
-use serde_json::{Value, json};
+use crate::common::{Browser, TestApp};
+use serde_json::Value;
 use server::ops::{Task, run};
 
 /// `b` signed in as a new admin with `email`.
@@ -178,46 +182,21 @@ async fn a_ban_signs_the_account_out_everywhere_and_every_way_in_refuses_until_l
     );
 }
 
-fn location_of(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suspended_passkey_is_refused_and_works_again_once_lifted() {
-    // Passkeys need a domain name: the app at http://localhost:PORT.
-    let port = free_port();
-    let (origin, bind) = (format!("http://localhost:{port}"), format!("127.0.0.1:{port}"));
-    let env = [("PAWS_BIND", bind.as_str()), ("PUBLIC_URL", origin.as_str())];
-    let app = spawn_with(settings(&fresh_database().await, &env)).await;
+    let (app, origin) = spawn_by_name(&[]).await;
     let boss = admin(&app, "boss@example.com").await;
 
     // A guest adds a passkey: a member by it alone.
     let phone = Browser::new();
     crate::common::flows::add_dog(&app, &phone, "Rex").await;
     let mut key = SoftPasskey::new(&origin);
-    let (status, start) = post(
-        &app,
-        &phone,
-        "/auth/passkey/register/start",
-        json!({ "name": "Phone" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{start}");
-    let credential = key.create(&start["options"]);
-    let body = json!({ "ceremony": start["ceremony"], "credential": credential });
-    assert_eq!(
-        post(&app, &phone, "/auth/passkey/register/finish", body).await.0,
-        200
-    );
+    assert_eq!(add_passkey(&app, &phone, &mut key, "Phone").await.0, 200);
     let id = user_id(&app, &phone).await.to_string();
 
     assert!(ban(&app, &boss, &id, "").await.status().is_success());
     assert!(me(&app, &phone).await.is_none());
-    let (status, said) = use_key(&app, &Browser::new(), &mut key).await;
+    let (status, said) = passkey_sign_in(&app, &Browser::new(), &mut key).await;
     assert_eq!(status, 403, "{said}");
     assert!(
         said.to_string()
@@ -230,24 +209,5 @@ async fn a_suspended_passkey_is_refused_and_works_again_once_lifted() {
             .status()
             .is_success()
     );
-    assert_eq!(use_key(&app, &Browser::new(), &mut key).await.0, 200);
-}
-
-async fn post(app: &TestApp, b: &Browser, path: &str, body: Value) -> (u16, Value) {
-    let res = b
-        .post(format!("{}{path}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn use_key(app: &TestApp, b: &Browser, key: &mut SoftPasskey) -> (u16, Value) {
-    let (status, start) = post(app, b, "/auth/passkey/sign-in/start", json!({})).await;
-    assert_eq!(status, 200, "{start}");
-    let credential = key.get(&start["options"]);
-    let body = json!({ "ceremony": start["ceremony"], "credential": credential, "next": "/dogs" });
-    post(app, b, "/auth/passkey/sign-in/finish", body).await
+    assert_eq!(passkey_sign_in(&app, &Browser::new(), &mut key).await.0, 200);
 }

@@ -5,16 +5,8 @@
 //! browser — puts it back and signs every device out.
 
 use crate::common::Browser;
-use crate::common::flows::{me, post_form, signed_in_member, spawn};
+use crate::common::flows::{me, post_form, redirected_to as location, signed_in_member, spawn};
 use crate::common::mail::{SmtpSink, token_for};
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_address_goes_on_by_its_link_here_and_the_old_address_undoes_it_anywhere() {

@@ -6,6 +6,9 @@
 //! answers are refused with nothing written, one answer sent twice at once
 //! signs in once, and prompts are limited per client.
 
+use crate::common::by_name::{
+    add_passkey as add, passkey_sign_in as use_key, post_json as post, spawn_by_name as spawn_env,
+};
 use crate::common::counters::{PROXIED, assert_refused, client, counted, fill, max, use_up};
 use crate::common::flows::{add_dog, me, owner_of, post_form, user_id};
 use crate::common::mail::{SmtpSink, free_port, token_for};
@@ -17,56 +20,6 @@ use serde_json::{Value, json};
 /// The app at `http://localhost:PORT` (browsers refuse passkeys on an IP address).
 async fn spawn() -> (TestApp, String) {
     spawn_env(&[]).await
-}
-
-/// [`spawn`] with extra settings.
-async fn spawn_env(extra: &[(&str, &str)]) -> (TestApp, String) {
-    let port = free_port();
-    let origin = format!("http://localhost:{port}");
-    let bind = format!("127.0.0.1:{port}");
-    let mut env = vec![("PAWS_BIND", bind.as_str()), ("PUBLIC_URL", origin.as_str())];
-    env.extend_from_slice(extra);
-    let app = spawn_with(settings(&fresh_database().await, &env)).await;
-    (app, origin)
-}
-
-async fn post(app: &TestApp, b: &Browser, path: &str, body: Value) -> (u16, Value) {
-    let res = b
-        .post(format!("{}{path}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// Adds `key` to `b`'s account (or guest) under `name`: the finish answer.
-async fn add(app: &TestApp, b: &Browser, key: &mut SoftPasskey, name: &str) -> (u16, Value) {
-    let (status, start) = post(app, b, "/auth/passkey/register/start", json!({ "name": name })).await;
-    assert_eq!(status, 200, "{start}");
-    let credential = key.create(&start["options"]);
-    post(
-        app,
-        b,
-        "/auth/passkey/register/finish",
-        json!({ "ceremony": start["ceremony"], "credential": credential }),
-    )
-    .await
-}
-
-/// Signs `b` in with `key`: the finish answer.
-async fn use_key(app: &TestApp, b: &Browser, key: &mut SoftPasskey) -> (u16, Value) {
-    let (status, start) = post(app, b, "/auth/passkey/sign-in/start", json!({})).await;
-    assert_eq!(status, 200, "{start}");
-    let credential = key.get(&start["options"]);
-    post(
-        app,
-        b,
-        "/auth/passkey/sign-in/finish",
-        json!({ "ceremony": start["ceremony"], "credential": credential, "next": "/dogs" }),
-    )
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -135,3 +135,12 @@ pub fn post_in_background(
         (res.status().as_u16(), location)
     })
 }
+
+/// Where a response redirects to, as the `Location` header says (`""`: nowhere).
+pub fn redirected_to(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -8,6 +8,7 @@ pub mod held_body;
 pub mod mail;
 pub mod oidc;
 // The identity crate's software passkey: one for both suites.
+pub mod by_name;
 #[path = "../../../../anonymous-first/tests/it/soft_passkey.rs"]
 pub mod passkey;
 pub mod s3;
