@@ -54,6 +54,22 @@ pub async fn stop_acting<P: ProfileRow>(
     ending::end(id, caller, way).await
 }
 
+/// The proof both ways end with: this browser becomes `member` (whose row
+/// the way has locked), bringing no guest (an admin's session has none).
+fn into(method: Method, member: Uuid, next: &str) -> Proof {
+    Proof {
+        method,
+        whom: Whom::Member {
+            id: member,
+            first_proof: false,
+            password: None,
+        },
+        asker: Asker::Here,
+        choice: ClaimChoice::default(),
+        next: next.to_owned(),
+    }
+}
+
 struct ActAs<'a> {
     id: &'a Identity,
     admin: Uuid,
@@ -105,17 +121,7 @@ impl<P: ProfileRow> Way<P> for ActAs<'_> {
                 .await
                 .context("failed to read the clock")?;
         record(conn, self.admin, self.target, "act_as", None, Some(until)).await?;
-        Ok(Proof {
-            method: Method::ActingAs,
-            whom: Whom::Member {
-                id: self.target,
-                first_proof: false,
-                password: None,
-            },
-            asker: Asker::Here,
-            choice: ClaimChoice::default(),
-            next: self.next.clone(),
-        })
+        Ok(into(Method::ActingAs, self.target, &self.next))
     }
 
     fn terms(&self) -> Terms {
@@ -157,17 +163,7 @@ impl<P: ProfileRow> Way<P> for StopActing {
             .context("failed to lock the admin")?;
         self.admin_at = at;
         record(conn, admin, self.member, "act_end", None, None).await?;
-        Ok(Proof {
-            method: Method::ActingEnded,
-            whom: Whom::Member {
-                id: admin,
-                first_proof: false,
-                password: None,
-            },
-            asker: Asker::Here,
-            choice: ClaimChoice::default(),
-            next: self.next.clone(),
-        })
+        Ok(into(Method::ActingEnded, admin, &self.next))
     }
 
     fn terms(&self) -> Terms {
