@@ -70,12 +70,16 @@ pub enum LimitedAction {
     SavePlace,
     /// Proposed dog policies per user per day.
     PolicyProposal,
+    /// Two-step sign-in codes tried per account.
+    SecondFactor,
+    /// Two-step sign-in codes tried per account per day (bounds slow guessing).
+    SecondFactorDaily,
 }
 
 impl LimitedAction {
     /// Every action (a metric's label is one of their names, never anything
     /// else).
-    pub const ALL: [LimitedAction; 20] = [
+    pub const ALL: [LimitedAction; 22] = [
         Self::NewGuest,
         Self::NewGuestPerNetwork,
         Self::MailPerAddress,
@@ -96,6 +100,8 @@ impl LimitedAction {
         Self::DogCheck,
         Self::SavePlace,
         Self::PolicyProposal,
+        Self::SecondFactor,
+        Self::SecondFactorDaily,
     ];
 
     /// Its name in the counter table and the `paws_rate_limited_total` metric.
@@ -121,6 +127,8 @@ impl LimitedAction {
             Self::DogCheck => "dog_check_user",
             Self::SavePlace => "save_place_user",
             Self::PolicyProposal => "policy_proposal_user",
+            Self::SecondFactor => "second_factor_account",
+            Self::SecondFactorDaily => "second_factor_account_day",
         }
     }
 
@@ -149,6 +157,10 @@ impl LimitedAction {
             // Saving a city's worth in one evening, not a crawl.
             Self::SavePlace => 100,
             Self::PolicyProposal => 20,
+            // Three codes are good at a time: 20 a day leaves a guesser with
+            // the password about one chance in 17 000.
+            Self::SecondFactor => 5,
+            Self::SecondFactorDaily => 20,
         }
     }
 
@@ -161,7 +173,11 @@ impl LimitedAction {
             | Self::Upload
             | Self::Report
             | Self::SavePlace => 3600,
-            Self::Suggestion | Self::CodePerEmailDaily | Self::DogCheck | Self::PolicyProposal => 86_400,
+            Self::Suggestion
+            | Self::CodePerEmailDaily
+            | Self::DogCheck
+            | Self::PolicyProposal
+            | Self::SecondFactorDaily => 86_400,
             _ => 900,
         }
     }
@@ -188,7 +204,9 @@ impl LimitedAction {
             | Self::Report
             | Self::DogCheck
             | Self::SavePlace
-            | Self::PolicyProposal => Key::User,
+            | Self::PolicyProposal
+            | Self::SecondFactor
+            | Self::SecondFactorDaily => Key::User,
         }
     }
 
@@ -211,7 +229,9 @@ impl LimitedAction {
             | Self::CodePerEmail
             | Self::CodePerEmailDaily
             | Self::OpenIdPerClient
-            | Self::PasskeyPerClient => "Too many attempts in a short time.",
+            | Self::PasskeyPerClient
+            | Self::SecondFactor
+            | Self::SecondFactorDaily => "Too many attempts in a short time.",
             Self::Upload => "That is a lot of photos in a short time.",
             Self::Suggestion => "That is a lot of suggestions for one day, thank you!",
             Self::Report => "That is a lot of reports in a short time, thank you!",

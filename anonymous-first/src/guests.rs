@@ -35,6 +35,10 @@ pub struct Caller<P> {
     pub ip: Option<IpAddr>,
     /// The `User-Agent`, for the session list.
     pub user_agent: String,
+    /// The key this browser's trusted-browser cookie holds, if any: a
+    /// member who trusted it skips two-step sign-in's code
+    /// ([`crate::two_factor`]).
+    pub trusted_browser: Option<String>,
 }
 
 impl<P: Profile> Caller<P> {

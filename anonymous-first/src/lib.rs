@@ -121,6 +121,8 @@ pub mod signed_in;
 #[cfg(feature = "server")]
 pub mod tokens;
 #[cfg(feature = "server")]
+pub mod two_factor;
+#[cfg(feature = "server")]
 pub mod ways_in;
 #[cfg(feature = "axum")]
 pub mod web;

@@ -114,7 +114,14 @@ pub async fn pass(identity: &Identity, idle_days: i64, dry_run: bool) -> anyhow:
     )
     .await?;
     // Provider sign-ins and passkey prompts left unfinished (the tab closed).
-    for table in ["oidc_logins", "oidc_pending", "passkey_ceremonies"] {
+    // Sign-ins that waited for a second step in vain, and trust run out.
+    for table in [
+        "oidc_logins",
+        "oidc_pending",
+        "passkey_ceremonies",
+        "second_factor_pending",
+        "trusted_browsers",
+    ] {
         tokens += count_or_delete(pool, dry_run, table, "expires_at < now()").await?;
     }
     let rate_limits = count_or_delete(

@@ -34,11 +34,13 @@ pub enum Method {
     ActingAs,
     /// An admin stopped acting and is themselves again.
     ActingEnded,
+    /// The signed-in member turned two-step sign-in on or off.
+    TwoStepChanged,
 }
 
 impl Method {
     /// Every method, in a fixed order.
-    pub const ALL: [Method; 13] = [
+    pub const ALL: [Method; 14] = [
         Method::Link,
         Method::Code,
         Method::Password,
@@ -52,6 +54,7 @@ impl Method {
         Method::AddressChanged,
         Method::ActingAs,
         Method::ActingEnded,
+        Method::TwoStepChanged,
     ];
 
     /// Its key in `sessions.method` and `sign_ins.method`.
@@ -70,6 +73,7 @@ impl Method {
             Method::AddressChanged => "address_changed",
             Method::ActingAs => "acting_as",
             Method::ActingEnded => "acting_ended",
+            Method::TwoStepChanged => "two_step_changed",
         }
     }
 
@@ -92,8 +96,9 @@ impl Method {
                 "link"
             }
             // An admin's own sign-in carries them in and out of acting (never
-            // with a guest, so never a claim).
-            Method::ActingAs | Method::ActingEnded => "password",
+            // with a guest, so never a claim); so does a member's own
+            // session turning two-step sign-in on or off.
+            Method::ActingAs | Method::ActingEnded | Method::TwoStepChanged => "password",
         }
     }
 }

@@ -96,10 +96,18 @@ impl<S: Send + Sync, P: ProfileRow> FromRequestParts<S> for Caller<P> {
                 }
             },
         };
+        let trusted_browser = crate::two_factor::trusted_key(
+            parts
+                .headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        );
         Ok(Caller {
             session,
             ip: Some(ip),
             user_agent,
+            trusted_browser,
         })
     }
 }
@@ -258,6 +266,12 @@ fn error(status: StatusCode, message: String, retry_after: Option<i64>) -> Respo
 
 impl IntoResponse for AddressError {
     fn into_response(self) -> Response {
+        if let Self::SecondFactor(key) = &self {
+            // The waiting sign-in's key goes to this browser only, for
+            // `two_factor::finish` with the code.
+            let body = json!({ "error": self.to_string(), "second_step": key });
+            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        }
         let status = match &self {
             Self::Used | Self::Expired | Self::TriedOut => StatusCode::GONE,
             Self::Unknown => StatusCode::NOT_FOUND,
@@ -272,7 +286,7 @@ impl IntoResponse for AddressError {
             | Self::Weak(_)
             | Self::NotYours
             | Self::AddressTaken => StatusCode::BAD_REQUEST,
-            Self::Unexpected(_) => return unexpected(anyhow::anyhow!("{self:?}")),
+            Self::Unexpected(_) | Self::SecondFactor(_) => return unexpected(anyhow::anyhow!("{self:?}")),
         };
         let retry = match &self {
             Self::TooMany(over) => Some(over.retry_after),

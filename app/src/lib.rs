@@ -134,6 +134,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/reset") view=auth::ResetPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/delete") view=account::DeleteAccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/two-step") view=account::TwoStepSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/two-step") view=auth::TwoStepPage ssr=SsrMode::Async />
                     <Route path=path!("/mine") view=account::MinePage ssr=SsrMode::Async />
                     <Route path=path!("/saved") view=saved::SavedPage ssr=SsrMode::Async />
                     <Route path=path!("/saved/unsubscribe") view=saved::UnsubscribePage ssr=SsrMode::Async />

@@ -174,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
             session: TypedSession::load(session).await?,
             ip: None,
             user_agent: "bench".into(),
+            trusted_browser: None,
         };
         let guest = auth::guest::user_or_mint(&auth, &mut caller, None).await?.id();
         sqlx::query("INSERT INTO dogs (user_id, name, size) SELECT $1, 'Dog ' || i, 'small' FROM generate_series(1, 3) i")

@@ -47,7 +47,7 @@ pub async fn confirm(
 ) -> Response {
     match links::sign_in_with_link(&state.ctx, &mut caller, &form.token, form.choice()).await {
         Ok(ended) => Redirect::to(&ended.next).into_response(),
-        Err(err) => answer(err, "confirm", &form.token),
+        Err(err) => answer(err, "confirm", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -81,6 +81,13 @@ pub async fn code(
     match outcome {
         Ok(ended) => {
             let mut res = Redirect::to(&ended.next).into_response();
+            if let Ok(gone) = HeaderValue::from_str(&SIGN_IN.clear(https)) {
+                res.headers_mut().append(header::SET_COOKIE, gone);
+            }
+            res
+        }
+        Err(LinkError::SecondFactor(key)) => {
+            let mut res = crate::two_step::ask(https, key, "");
             if let Ok(gone) = HeaderValue::from_str(&SIGN_IN.clear(https)) {
                 res.headers_mut().append(header::SET_COOKIE, gone);
             }
@@ -122,7 +129,7 @@ pub async fn verify(
     let choice = form.choice();
     match links::confirm_address(&state.ctx, &mut caller, &form.token, choice, &form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
-        Err(err) => answer(err, "verify", &form.token),
+        Err(err) => answer(err, "verify", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -135,7 +142,7 @@ pub async fn reset(
     let choice = form.choice();
     match links::reset_password(&state.ctx, &mut caller, &form.token, choice, form.password).await {
         Ok(_) => Redirect::to("/account").into_response(),
-        Err(err) => answer(err, "reset", &form.token),
+        Err(err) => answer(err, "reset", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -148,7 +155,7 @@ pub async fn add_email(
 ) -> Response {
     match paws_inside::auth::add_email::confirm(&state.ctx, &mut caller, &form.token).await {
         Ok(()) => Redirect::to("/account?email=added").into_response(),
-        Err(err) => answer(err, "add-email", &form.token),
+        Err(err) => answer(err, "add-email", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -160,7 +167,7 @@ pub async fn change_email(
 ) -> Response {
     match paws_inside::auth::change_email::confirm(&state.ctx, &mut caller, &form.token).await {
         Ok(()) => Redirect::to("/account?email=changed").into_response(),
-        Err(err) => answer(err, "change-email", &form.token),
+        Err(err) => answer(err, "change-email", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -168,7 +175,7 @@ pub async fn change_email(
 pub async fn undo_email(State(state): State<AppState>, Form(form): Form<LinkForm>) -> Response {
     match paws_inside::auth::change_email::undo(&state.ctx, &form.token).await {
         Ok(()) => Redirect::to("/auth/undo-email?done=1").into_response(),
-        Err(err) => answer(err, "undo-email", &form.token),
+        Err(err) => answer(err, "undo-email", &form.token, state.ctx.config.https()),
     }
 }
 
@@ -189,7 +196,10 @@ pub async fn sign_out(mut caller: Caller) -> Response {
 
 /// A failed link form goes back to its page, which explains: a dead link
 /// with its 4xx status, anything the person can fix with the message.
-fn answer(err: LinkError, page: &str, token: &str) -> Response {
+fn answer(err: LinkError, page: &str, token: &str, https: bool) -> Response {
+    if let LinkError::SecondFactor(key) = err {
+        return crate::two_step::ask(https, key, "");
+    }
     let token = if paws_inside::auth::tokens::hash(token).is_some() {
         token
     } else {

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod two_step;
 pub mod venues;
 
 pub use settings::Settings;

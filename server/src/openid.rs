@@ -69,6 +69,7 @@ pub async fn callback(
     let member = caller.user().is_some_and(|u| !u.is_guest());
     match finish::finish(&state.ctx, &mut caller, &id, &answer, key.as_deref()).await {
         Ok(done) => finished(done, https),
+        Err(OidcError::SecondFactor(key)) => crate::two_step::ask(https, key, ""),
         Err(err) => failed(err, member),
     }
 }
@@ -93,6 +94,7 @@ pub async fn confirm(
     let member = caller.user().is_some_and(|u| !u.is_guest());
     match finish::confirm(&state.ctx, &mut caller, key.as_deref(), form.choice == "link").await {
         Ok(done) => finished(done, https),
+        Err(OidcError::SecondFactor(key)) => crate::two_step::ask(https, key, ""),
         Err(err) => failed(err, member),
     }
 }

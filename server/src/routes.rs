@@ -55,6 +55,7 @@ pub fn wrap(
         .route("/admin/osm-change.osc", get(crate::osm::change_file))
         .route("/auth/confirm", post(auth::confirm))
         .route("/auth/code", post(auth::code))
+        .route("/auth/two-step", post(crate::two_step::finish))
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/admin/act-as", post(crate::acting::act_as))
         .route("/auth/stop-acting", post(crate::acting::stop_acting))

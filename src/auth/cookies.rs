@@ -7,6 +7,9 @@
 //! overwrite them, so nobody can plant their own flow's key in your browser.
 //! Strings only: the server and the app's server functions both set them.
 
+#[cfg(feature = "ssr")]
+pub use anonymous_first::two_factor::{trusted_cookie, trusted_key};
+
 /// One flow's cookie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FlowCookie(&'static str);
@@ -17,6 +20,8 @@ pub const SIGN_IN: FlowCookie = FlowCookie("paws_sign_in");
 pub const OPENID: FlowCookie = FlowCookie("paws_oidc");
 /// A passkey prompt answers only where this is.
 pub const PASSKEY: FlowCookie = FlowCookie("paws_passkey");
+/// A sign-in waiting for its two-step code finishes only where this is.
+pub const TWO_STEP: FlowCookie = FlowCookie("paws_two_step");
 /// A no-JavaScript form's error shows only where this vouches for it.
 pub const FORM_ERROR: FlowCookie = FlowCookie("paws_form_error");
 

@@ -92,6 +92,10 @@ pub enum LinkError {
     /// An admin acting as this member cannot add a way in to it.
     #[error("While you act as someone, their ways in stay as they are.")]
     Acting,
+    /// The account asks for its second step; the sign-in waits under this
+    /// key, for the two-step cookie.
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -100,6 +104,7 @@ pub enum LinkError {
     Unexpected(anyhow::Error),
 }
 failure!(LinkError {
+    SecondFactor => Kind::Unauthorized,
     TriedOut => Kind::Gone,
     Changed => Kind::Conflict,
     NotRecent => Kind::Forbidden,
@@ -165,6 +170,7 @@ impl LinkError {
             Self::AddressTaken => "address_taken",
             Self::Banned(_) => "banned",
             Self::Acting => "acting",
+            Self::SecondFactor(_) => "second_step",
             Self::TooMany(_) => "too_many",
             Self::Weak(PasswordError::TooShort) => "weak_short",
             Self::Weak(PasswordError::TooLong) => "weak_long",
@@ -244,6 +250,10 @@ pub enum SignInError {
     /// An admin suspended the account (until these Unix seconds; `None`: until lifted).
     #[error("{}", suspended(*.0))]
     Banned(Option<i64>),
+    /// The account asks for its second step; the sign-in waits under this
+    /// key, for the two-step cookie.
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -251,7 +261,12 @@ pub enum SignInError {
     #[error("{UNEXPECTED}")]
     Unexpected(anyhow::Error),
 }
-failure!(SignInError { Mismatch => Kind::Unauthorized, Changed => Kind::Conflict, Banned => Kind::Forbidden });
+failure!(SignInError {
+    Mismatch => Kind::Unauthorized,
+    Changed => Kind::Conflict,
+    Banned => Kind::Forbidden,
+    SecondFactor => Kind::Unauthorized,
+});
 
 /// Managing an account: password, sessions, deletion.
 #[derive(Debug, thiserror::Error)]
@@ -327,6 +342,10 @@ pub enum OidcError {
     /// An admin acting as this member cannot add a way in to it.
     #[error("While you act as someone, their ways in stay as they are.")]
     Acting,
+    /// The account asks for its second step; the sign-in waits under this
+    /// key, for the two-step cookie.
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -335,6 +354,7 @@ pub enum OidcError {
     Unexpected(anyhow::Error),
 }
 failure!(OidcError {
+    SecondFactor => Kind::Unauthorized,
     MustConfirm => Kind::Invalid,
     LeftBehind => Kind::Invalid,
     Changed => Kind::Conflict,
@@ -448,6 +468,7 @@ impl OidcError {
             Self::Changed => "changed",
             Self::Banned(_) => "oidc_banned",
             Self::Acting => "oidc_acting",
+            Self::SecondFactor(_) => "second_step",
             Self::TooMany(_) => "too_many",
             Self::Unexpected(_) => "oidc_ours",
         }
@@ -474,6 +495,30 @@ impl OidcError {
             _ => return None,
         };
         Some(err.to_string())
+    }
+}
+
+/// Two-step sign-in (the identity crate's errors, whose words are ours).
+pub use anonymous_first::two_factor::TwoFactorError as TwoStepError;
+
+impl crate::errors::Failure for TwoStepError {
+    fn kind(&self) -> Kind {
+        match self {
+            Self::NotSignedIn => Kind::Unauthorized,
+            Self::NotRecent(_) | Self::Acting | Self::Banned(_) => Kind::Forbidden,
+            Self::AlreadyOn | Self::Changed => Kind::Conflict,
+            Self::NotOn | Self::WrongCode | Self::LeftBehind => Kind::Invalid,
+            Self::Expired => Kind::Gone,
+            Self::TooMany(over) => Kind::TooMany(over.retry_after),
+            Self::Unexpected(_) => Kind::Unexpected,
+        }
+    }
+
+    fn unexpected(&self) -> Option<&anyhow::Error> {
+        match self {
+            Self::Unexpected(err) => Some(err),
+            _ => None,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`sign_up`], [`password`] (sign in, reset request, change), [`links`]
 //! (sign in by link or by the mail's code, confirm an address, reset a
 //! password), [`oidc`] ("Sign in with …"), [`passkeys`], [`add_email`],
+//! [`two_step`] (the authenticator's code after a sign-in),
 //! [`account`] (sign out, other devices, delete, discard).
 //!
 //! Every way in only produces a proof and hands it to the one ending
@@ -57,6 +58,8 @@ pub mod reauth;
 pub mod sign_up;
 #[cfg(feature = "ssr")]
 pub use anonymous_first::tokens;
+#[cfg(feature = "ssr")]
+pub mod two_step;
 
 /// The request as identity flows see it (the crate's, with Paws Inside's [`Profile`]).
 #[cfg(feature = "ssr")]
@@ -66,6 +69,7 @@ pub use ending::Ended;
 #[cfg(feature = "ssr")]
 pub use errors::{
     AccountError, LinkError, MintError, OidcError, PasskeyError, RequestError, SignInError, SignUpError,
+    TwoStepError,
 };
 /// The identity crate's services for this app: `pool`, our owned tables,
 /// `hooks` (`crate::hooks::PawsHooks`), `hasher`, and `config`'s minutes
@@ -97,6 +101,8 @@ pub fn identity(
                 password_per_account: limit(A::PasswordPerAccount),
                 account_mail_per_client: limit(A::AccountMailPerClient),
                 account_mail_per_email: limit(A::AccountMailPerEmail),
+                second_factor_per_account: limit(A::SecondFactor),
+                second_factor_per_account_daily: limit(A::SecondFactorDaily),
             },
             ..config
         },

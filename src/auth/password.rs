@@ -21,6 +21,7 @@ pub async fn sign_in(
         Err(E::Mismatch) => Err(SignInError::Mismatch),
         Err(E::Changed) => Err(SignInError::Changed),
         Err(E::Banned(until)) => Err(SignInError::Banned(until)),
+        Err(E::SecondFactor(key)) => Err(SignInError::SecondFactor(key)),
         Err(E::TooMany(over)) => Err(SignInError::TooMany(over)),
         Err(E::Unexpected(err)) => Err(SignInError::Unexpected(err)),
     }

@@ -34,6 +34,18 @@ pub enum ReauthError {
     Link(#[from] LinkError),
 }
 
+impl ReauthError {
+    /// The account asks for its second step: the waiting sign-in's key.
+    pub fn second_step(&self) -> Option<uuid::Uuid> {
+        match self {
+            Self::SignIn(SignInError::SecondFactor(key)) | Self::Link(LinkError::SecondFactor(key)) => {
+                Some(*key)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl From<SignInError> for ReauthError {
     fn from(err: SignInError) -> Self {
         match err {

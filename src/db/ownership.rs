@@ -57,6 +57,12 @@ pub const BOOKKEEPING: &[(&str, &str)] = &[
     ("oidc_logins", "guest_id"),
     ("oidc_logins", "link_to"),
     ("oidc_pending", "guest_id"),
+    // Two-step sign-in: a member's secret, backup codes, trusted browsers,
+    // and sign-ins minutes old waiting for their code (a guest has none).
+    ("two_factor", "user_id"),
+    ("backup_codes", "user_id"),
+    ("trusted_browsers", "user_id"),
+    ("second_factor_pending", "user_id"),
     // The record of every sign-in (the ending's), deleted with its account.
     ("sign_ins", "user_id"),
     // Members' passkeys (a guest that adds one is promoted in the same

@@ -3,7 +3,8 @@
 //! session, like adding an address), signs the other browsers out and tells
 //! the old address with a one-click undo that works for [`UNDO_DAYS`] days,
 //! in any browser: the old address comes back, every session ends, and the
-//! password and any passkey or provider added since the change go, so
+//! password and any passkey, provider or two-step setup added since the
+//! change go, with every trusted browser, so
 //! whoever changed it is out.
 
 use super::{AddressError, dead_link};
@@ -261,6 +262,13 @@ pub async fn undo_change(id: &Identity, token: &str) -> Result<(), AddressError>
     for sql in [
         "DELETE FROM passkeys WHERE user_id = $1 AND created_at >= to_timestamp($2)",
         "DELETE FROM oidc_identities WHERE user_id = $1 AND created_at >= to_timestamp($2)",
+        // A two-step setup made since (its codes in someone else's app), and
+        // every trusted browser: whoever changed the address may own one.
+        "DELETE FROM backup_codes WHERE user_id = $1 AND EXISTS
+             (SELECT 1 FROM two_factor WHERE user_id = $1 AND created_at >= to_timestamp($2))",
+        "DELETE FROM two_factor WHERE user_id = $1 AND created_at >= to_timestamp($2)",
+        "DELETE FROM trusted_browsers WHERE user_id = $1 AND $2::float8 IS NOT NULL",
+        "DELETE FROM second_factor_pending WHERE user_id = $1 AND $2::float8 IS NOT NULL",
     ] {
         sqlx::query(sql)
             .bind(member)

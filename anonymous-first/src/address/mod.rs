@@ -88,6 +88,10 @@ pub enum AddressError {
     /// An admin acting as this member cannot add a way in to it.
     #[error("While you act as someone, their ways in stay as they are.")]
     Acting,
+    /// The account asks for its second step: the proof is used up and the
+    /// sign-in waits under this key ([`crate::two_factor::finish`]).
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -105,6 +109,7 @@ impl From<crate::ending::Refusal> for AddressError {
             Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
+            Refusal::SecondFactor(key) => Self::SecondFactor(key),
         }
     }
 }

@@ -124,6 +124,11 @@ impl<P: ProfileRow> Way<P> for ActAs<'_> {
         Ok(into(Method::ActingAs, self.target, &self.next))
     }
 
+    /// The admin's own session is the proof: no member's code is asked.
+    fn two_factors(&self) -> bool {
+        true
+    }
+
     fn terms(&self) -> Terms {
         Terms {
             acting: Some((self.admin, self.admin_at)),
@@ -164,6 +169,11 @@ impl<P: ProfileRow> Way<P> for StopActing {
         self.admin_at = at;
         record(conn, admin, self.member, "act_end", None, None).await?;
         Ok(into(Method::ActingEnded, admin, &self.next))
+    }
+
+    /// The admin's own session is the proof: no member's code is asked.
+    fn two_factors(&self) -> bool {
+        true
     }
 
     fn terms(&self) -> Terms {

@@ -71,7 +71,11 @@ impl From<crate::ending::Refusal> for AdminError {
         use crate::ending::Refusal;
         match refusal {
             Refusal::Banned(until) => Self::Suspended(until),
-            Refusal::Changed | Refusal::LeftBehind | Refusal::NotRecent(_) | Refusal::Acting => Self::Changed,
+            Refusal::Changed
+            | Refusal::LeftBehind
+            | Refusal::NotRecent(_)
+            | Refusal::Acting
+            | Refusal::SecondFactor(_) => Self::Changed,
         }
     }
 }

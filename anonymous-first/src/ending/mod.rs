@@ -5,7 +5,9 @@
 //!
 //! 1. uses the proof up ([`Way::redeem`]; the proof locks the account it
 //!    names, after its address: the order every flow takes locks in), and
-//!    refuses an account an admin suspended ([`crate::admin`]),
+//!    refuses an account an admin suspended ([`crate::admin`]); one factor
+//!    into an account with two-step sign-in on stops here, kept for its
+//!    second step ([`crate::two_factor`]),
 //! 2. locks the guests that may come along, then this browser's session row,
 //!    and refuses if the session is not what the request began with (signed
 //!    out, promoted or replaced meanwhile: a decision never rests on a
@@ -25,6 +27,7 @@
 //! crate's own.
 
 mod apply;
+pub(crate) mod deferred;
 pub mod policy;
 mod proof;
 
@@ -60,7 +63,16 @@ where
     let mut changed = false;
     let result = settle(id, caller, &mut way, &mut tx, &mut changed).await;
     let (ended, method, user) = match result {
-        Ok(done) => done,
+        Ok(Settled::Done(ended, method, user)) => (ended, method, user),
+        Ok(Settled::Owed(key)) => {
+            // The proof is used up and kept for the second step; nothing
+            // else changed, nobody is signed in.
+            tx.commit()
+                .await
+                .context("failed to keep the sign-in for its second step")?;
+            tracing::info!("second step asked for");
+            return Err(Refusal::SecondFactor(key).into());
+        }
         Err(err) => {
             // Only the used-up proof may stay: never half of an ending.
             if !changed && W::spent(&err) {
@@ -125,15 +137,21 @@ where
     Ok(ended)
 }
 
-/// Steps 1–4 of the ending; returns the new session's user, or `None` when
-/// who this session is does not change (a member adding a way in).
+/// How steps 1–4 went: the new session's user (`None` when who this session
+/// is does not change: a member adding a way in), or the second step owed.
+enum Settled<P> {
+    Done(Ended, Method, Option<User<P>>),
+    Owed(Uuid),
+}
+
+/// Steps 1–4 of the ending.
 async fn settle<P: ProfileRow, W: Way<P>>(
     id: &Identity,
     caller: &Caller<P>,
     way: &mut W,
     tx: &mut PgConnection,
     changed: &mut bool,
-) -> Result<(Ended, Method, Option<User<P>>), W::Error> {
+) -> Result<Settled<P>, W::Error> {
     let proof = way.redeem(caller, tx).await?;
     // The proof locked the account's row: a ban committed before this read
     // refuses, and one after it waits for this sign-in and then ends it.
@@ -155,6 +173,15 @@ async fn settle<P: ProfileRow, W: Way<P>>(
         && !id.owned.count(tx, left).await?.is_empty()
     {
         return Err(Refusal::LeftBehind.into());
+    }
+    // One factor into an account with two-step sign-in on: the proof waits
+    // for its second step, with nothing else changed (after the
+    // checks above, so the second step does not fail on them).
+    if let Whom::Member { id: member, .. } = &proof.whom
+        && !way.two_factors()
+        && let Some(key) = deferred::defer(tx, *member, caller, &proof).await?
+    {
+        return Ok(Settled::Owed(key));
     }
     let guests: Vec<Uuid> = bring.guests.into_iter().filter(|g| locked.contains(g)).collect();
     let mut outcomes = Vec::new();
@@ -221,5 +248,5 @@ async fn settle<P: ProfileRow, W: Way<P>>(
         true => Some(apply::member(tx, account).await?),
         false => None,
     };
-    Ok((ended, proof.method, user))
+    Ok(Settled::Done(ended, proof.method, user))
 }

@@ -69,6 +69,10 @@ pub enum Refusal {
     Banned(Option<i64>),
     /// An admin acting as this member cannot add a way in to it.
     Acting,
+    /// The account asks for a second step ([`crate::two_factor`]): the
+    /// proof is used up and a sign-in waits under this key, for the app's
+    /// cookie in this browser. Nobody is signed in yet.
+    SecondFactor(Uuid),
 }
 
 /// A way in: a proof the ending uses up in its own transaction.
@@ -103,6 +107,13 @@ pub trait Way<P>: Send {
     /// it, or back from that); as usual by default.
     fn terms(&self) -> crate::sessions::Terms {
         crate::sessions::Terms::default()
+    }
+
+    /// The proof is a second factor already (a passkey, a two-step code, an
+    /// admin's own session): an account with two-step sign-in does not ask
+    /// for a code after it. `false` by default.
+    fn two_factors(&self) -> bool {
+        false
     }
 
     /// Whether a failure leaves the proof used up (its page then says why

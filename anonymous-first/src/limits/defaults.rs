@@ -33,6 +33,11 @@ pub struct AddressLimits {
     pub account_mail_per_client: Limit,
     /// Account mails per address and client.
     pub account_mail_per_email: Limit,
+    /// Two-step codes tried per account, from anywhere (the password is
+    /// already known to whoever types them).
+    pub second_factor_per_account: Limit,
+    /// Two-step codes tried per account per day (bounds slow guessing).
+    pub second_factor_per_account_daily: Limit,
 }
 
 /// The crate's own catalogue for [`AddressLimits::default`]; an app with a
@@ -59,6 +64,10 @@ pub enum AddressAction {
     AccountMailPerClient,
     /// See [`AddressLimits::account_mail_per_email`].
     AccountMailPerEmail,
+    /// See [`AddressLimits::second_factor_per_account`].
+    SecondFactorPerAccount,
+    /// See [`AddressLimits::second_factor_per_account_daily`].
+    SecondFactorPerAccountDaily,
 }
 
 impl Limited for AddressAction {
@@ -74,13 +83,15 @@ impl Limited for AddressAction {
             Self::PasswordPerAccount => "sign_in_account",
             Self::AccountMailPerClient => "account_mail_client",
             Self::AccountMailPerEmail => "account_mail_email",
+            Self::SecondFactorPerAccount => "second_factor_account",
+            Self::SecondFactorPerAccountDaily => "second_factor_account_day",
         }
     }
 
     fn window_secs(self) -> i64 {
         match self {
             Self::MailPerAddress => 3600,
-            Self::CodePerEmailDaily => 86_400,
+            Self::CodePerEmailDaily | Self::SecondFactorPerAccountDaily => 86_400,
             _ => 900,
         }
     }
@@ -113,6 +124,8 @@ impl Default for AddressLimits {
             password_per_account: Limit::new(PasswordPerAccount, 10),
             account_mail_per_client: Limit::new(AccountMailPerClient, 10),
             account_mail_per_email: Limit::new(AccountMailPerEmail, 3),
+            second_factor_per_account: Limit::new(SecondFactorPerAccount, 5),
+            second_factor_per_account_daily: Limit::new(SecondFactorPerAccountDaily, 20),
         }
     }
 }

@@ -285,6 +285,10 @@ pub enum OidcError {
     /// An admin acting as this member cannot add a way in to it.
     #[error("While you act as someone, their ways in stay as they are.")]
     Acting,
+    /// The account asks for its second step: the provider's answer is used
+    /// and the sign-in waits under this key ([`crate::two_factor::finish`]).
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -302,6 +306,7 @@ impl From<crate::ending::Refusal> for OidcError {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
+            Refusal::SecondFactor(key) => Self::SecondFactor(key),
         }
     }
 }

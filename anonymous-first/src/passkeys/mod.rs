@@ -90,7 +90,8 @@ impl From<crate::ending::Refusal> for PasskeyError {
         use crate::ending::Refusal;
         match refusal {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
-            Refusal::Changed | Refusal::LeftBehind => Self::Changed,
+            // A passkey is two factors: the ending never asks it for a code.
+            Refusal::Changed | Refusal::LeftBehind | Refusal::SecondFactor(_) => Self::Changed,
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
         }

@@ -51,6 +51,11 @@ struct ByPasskey<'a> {
 impl<P: ProfileRow> Way<P> for ByPasskey<'_> {
     type Error = PasskeyError;
 
+    /// Something the person has, unlocked by something they are or know.
+    fn two_factors(&self) -> bool {
+        true
+    }
+
     async fn redeem(&mut self, _: &Caller<P>, conn: &mut PgConnection) -> Result<Proof, PasskeyError> {
         // Whose it is, then the locks in the order every flow takes them: the
         // address (as the address flows do), the account, then the passkey

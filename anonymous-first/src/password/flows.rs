@@ -28,6 +28,10 @@ pub enum SignInError {
     /// until lifted).
     #[error("{}", crate::admin::suspended(*.0))]
     Banned(Option<i64>),
+    /// The account asks for its second step: the proof is used up and the
+    /// sign-in waits under this key ([`crate::two_factor::finish`]).
+    #[error("Type the code from your authenticator app to finish signing in.")]
+    SecondFactor(uuid::Uuid),
     /// Tried too often.
     #[error("{0}")]
     TooMany(TooMany),
@@ -43,6 +47,7 @@ impl From<Refusal> for SignInError {
         // under way can refuse.
         match refusal {
             Refusal::Banned(until) => Self::Banned(until),
+            Refusal::SecondFactor(key) => Self::SecondFactor(key),
             _ => Self::Changed,
         }
     }

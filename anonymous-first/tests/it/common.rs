@@ -105,6 +105,7 @@ pub async fn browser_at(pool: &PgPool, session: Option<Id>, ip: &str) -> (Caller
         session: TypedSession::load(inner.clone()).await.unwrap(),
         ip: Some(ip.parse::<IpAddr>().unwrap()),
         user_agent: "Firefox".into(),
+        trusted_browser: None,
     };
     (caller, inner)
 }

@@ -54,6 +54,7 @@ async fn browser(pool: &PgPool, ip: &str) -> Caller<NoProfile> {
         session: TypedSession::load(Session::new(None, store, None)).await.unwrap(),
         ip: Some(ip.parse::<IpAddr>().unwrap()),
         user_agent: "Test".into(),
+        trusted_browser: None,
     }
 }
 

@@ -23,3 +23,4 @@ mod sessions;
 #[cfg(feature = "passkeys")]
 mod soft_passkey;
 mod tokens;
+mod two_factor;

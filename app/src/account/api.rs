@@ -48,6 +48,10 @@ pub enum AccountView {
         linked: Vec<super::ways_in::LinkedView>,
         /// Passkeys.
         passkeys: Vec<super::ways_in::PasskeyView>,
+        /// Backup codes left when two-step sign-in is on; `None`: off.
+        two_step: Option<usize>,
+        /// Browsers that skip the two-step code.
+        trusted: Vec<super::two_step::TrustedView>,
     },
 }
 
@@ -122,6 +126,12 @@ pub async fn account() -> Result<AccountView, ServerFnError> {
         Overview::Visitor => AccountView::Visitor,
         Overview::Guest(data) => AccountView::Guest(data),
         Overview::Member(account, sessions) => AccountView::Member {
+            two_step: paws_inside::auth::two_step::status(&ctx, account.id)
+                .await
+                .map_err(unexpected)?,
+            trusted: super::two_step::trusted_views(&ctx, account.id)
+                .await
+                .map_err(unexpected)?,
             passkeys: paws_inside::auth::passkeys::manage::list(&ctx, account.id)
                 .await
                 .map_err(unexpected)?

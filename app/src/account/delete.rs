@@ -34,9 +34,11 @@ pub async fn deletion_info() -> Result<Deletion, ServerFnError> {
 #[server(prefix = "/api", endpoint = "account/reauth-password")]
 pub async fn reauth_password(#[server(default)] password: String) -> Result<(), ServerFnError> {
     let mut caller = caller().await?;
-    paws_inside::auth::reauth::with_password(&ctx()?, &mut caller, password)
-        .await
-        .map_err(fail)?;
+    let done = paws_inside::auth::reauth::with_password(&ctx()?, &mut caller, password).await;
+    if let Some(key) = done.as_ref().err().and_then(|e| e.second_step()) {
+        return crate::auth::session::ask_second_step(key, HERE);
+    }
+    done.map_err(fail)?;
     leptos_axum::redirect(HERE);
     Ok(())
 }
@@ -74,9 +76,12 @@ pub async fn reauth_code(
     use paws_inside::auth::cookies::SIGN_IN;
     let held = crate::auth::session::flow_cookie(SIGN_IN).await;
     let mut caller = caller().await?;
-    paws_inside::auth::reauth::with_code(&ctx()?, &mut caller, &request, &code, held.as_deref())
-        .await
-        .map_err(fail)?;
+    let done =
+        paws_inside::auth::reauth::with_code(&ctx()?, &mut caller, &request, &code, held.as_deref()).await;
+    if let Some(key) = done.as_ref().err().and_then(|e| e.second_step()) {
+        return crate::auth::session::ask_second_step(key, HERE);
+    }
+    done.map_err(fail)?;
     leptos_axum::redirect(HERE);
     Ok(())
 }

@@ -6,12 +6,14 @@ mod delete;
 mod mine;
 mod mine_api;
 mod suggestion;
+mod two_step;
 mod ways_in;
 
 pub use api::{AccountView, SessionView, describe_agent};
 pub use delete::DeleteAccountPage;
 pub use mine::MinePage;
 pub use suggestion::MySuggestionPage;
+pub use two_step::TwoStepSetupPage;
 
 use crate::error::{action_error, user_message};
 use api::{ChangePassword, DiscardGuest, RevokeOtherSessions, RevokeSession, account};
@@ -30,8 +32,12 @@ pub fn AccountPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked, passkeys }) => {
-                            view! { <Member email verified has_password display_name sessions linked passkeys /> }.into_any()
+                        Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked, passkeys, two_step, trusted }) => {
+                            view! {
+                                <Member email verified has_password display_name sessions linked passkeys />
+                                <two_step::TwoStepCard left=two_step trusted />
+                                <DeleteCard />
+                            }.into_any()
                         }
                         Ok(AccountView::Guest(made)) => view! { <Guest made /> }.into_any(),
                         Ok(AccountView::Visitor) => view! {
@@ -118,6 +124,13 @@ fn Member(
                 <button type="submit" class="button">"Sign out"</button>
             </form>
         </section>
+    }
+}
+
+/// The way to the deletion page, last on the account page.
+#[component]
+fn DeleteCard() -> impl IntoView {
+    view! {
         <section class="form-card danger-zone" aria-labelledby="acct-delete">
             <h2 id="acct-delete" class="h3">"Delete account"</h2>
             <p>"Deleting your account removes your dogs, your photos and your pending suggestions; your “dogs still welcome?” answers stay without your name. The next page lists exactly what goes, with counts."</p>

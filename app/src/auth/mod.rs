@@ -12,6 +12,7 @@ mod password_pages;
 pub mod passwords;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod two_step_page;
 
 pub use add_email_page::AddEmailPage;
 pub use change_email_page::{ChangeEmailPage, UndoEmailPage};
@@ -20,6 +21,7 @@ pub use openid::{OidcConfirmPage, ProviderButtons};
 pub use pages::{ConfirmPage, Notice, SignInPage};
 pub use passkey::PasskeyButton;
 pub use password_pages::{ForgotPasswordPage, ResetPage, SignUpPage, VerifyPage};
+pub use two_step_page::TwoStepPage;
 
 use leptos::prelude::*;
 use paws_inside::User;

@@ -42,11 +42,14 @@ pub async fn sign_in_password(
         return Err(fail(SignInError::Mismatch));
     }
     let mut caller = caller().await?;
-    paws_inside::auth::password::sign_in(&ctx()?, &mut caller, &email, password)
-        .await
-        .map_err(fail)?;
-    leptos_axum::redirect(&paws_inside::redirect::safe_next(Some(&next)));
-    Ok(())
+    match paws_inside::auth::password::sign_in(&ctx()?, &mut caller, &email, password).await {
+        Err(SignInError::SecondFactor(key)) => super::session::ask_second_step(key, &next),
+        outcome => {
+            outcome.map_err(fail)?;
+            leptos_axum::redirect(&paws_inside::redirect::safe_next(Some(&next)));
+            Ok(())
+        }
+    }
 }
 
 /// Emails a password-reset link if the address has an account; the answer is

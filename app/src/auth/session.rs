@@ -17,6 +17,7 @@ pub async fn caller() -> Result<Caller, ServerFnError> {
         session,
         ip: client_ip().await,
         user_agent: user_agent().await,
+        trusted_browser: trusted_browser().await,
     })
 }
 
@@ -39,6 +40,13 @@ pub async fn flow_cookie(cookie: paws_inside::auth::cookies::FlowCookie) -> Opti
     let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
     let values = headers.get_all(http::header::COOKIE);
     cookie.read(https, values.iter().filter_map(|v| v.to_str().ok()))
+}
+
+/// The key of this browser's trusted-browser cookie (two-step sign-in).
+async fn trusted_browser() -> Option<String> {
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    let values = headers.get_all(http::header::COOKIE);
+    paws_inside::auth::cookies::trusted_key(values.iter().filter_map(|v| v.to_str().ok()))
 }
 
 /// The request's `User-Agent`, for the session list.
@@ -66,4 +74,25 @@ pub async fn user_and_id(raw: &str) -> Result<Option<(User, uuid::Uuid)>, Server
         return Ok(None);
     };
     Ok(current().await?.map(|user| (user, id)))
+}
+
+/// The first step passed for an account with two-step sign-in: to the code
+/// page, holding the waiting sign-in's key in this browser only; `next`:
+/// where to go after.
+pub fn ask_second_step(key: uuid::Uuid, next: &str) -> Result<(), ServerFnError> {
+    use paws_inside::auth::cookies::TWO_STEP;
+    let secs = i64::from(paws_inside::auth::two_step::PENDING_MINUTES) * 60;
+    let cookie = TWO_STEP.set(ctx()?.config.https(), &key.to_string(), secs);
+    if let (Some(response), Ok(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+    let next = paws_inside::redirect::safe_next(Some(next));
+    leptos_axum::redirect(&format!(
+        "/two-step?next={}",
+        paws_inside::venues::filter::encode(&next)
+    ));
+    Ok(())
 }

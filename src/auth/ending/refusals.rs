@@ -12,6 +12,7 @@ impl From<Refusal> for LinkError {
             Refusal::NotRecent(minutes) => Self::NotRecent(minutes),
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
+            Refusal::SecondFactor(key) => Self::SecondFactor(key),
         }
     }
 }
@@ -20,7 +21,8 @@ impl From<Refusal> for PasskeyError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
-            Refusal::Changed | Refusal::LeftBehind => Self::Changed,
+            // A passkey is two factors: never asked for a code.
+            Refusal::Changed | Refusal::LeftBehind | Refusal::SecondFactor(_) => Self::Changed,
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
         }
@@ -35,6 +37,7 @@ impl From<Refusal> for OidcError {
             Refusal::NotRecent(minutes) => Self::NeedsRecentSignIn(minutes),
             Refusal::Banned(until) => Self::Banned(until),
             Refusal::Acting => Self::Acting,
+            Refusal::SecondFactor(key) => Self::SecondFactor(key),
         }
     }
 }
@@ -60,6 +63,7 @@ impl From<anonymous_first::address::AddressError> for LinkError {
             A::AddressTaken => Self::AddressTaken,
             A::Banned(until) => Self::Banned(until),
             A::Acting => Self::Acting,
+            A::SecondFactor(key) => Self::SecondFactor(key),
             A::TooMany(over) => Self::TooMany(over),
             A::Unexpected(err) => Self::Unexpected(err),
         }

@@ -50,6 +50,7 @@ impl From<Refused> for OidcError {
             Refused::MustConfirm => Self::MustConfirm,
             Refused::Banned(until) => Self::Banned(until),
             Refused::Acting => Self::Acting,
+            Refused::SecondFactor(key) => Self::SecondFactor(key),
             Refused::LeftBehind => Self::LeftBehind,
             Refused::Changed => Self::Changed,
             Refused::TooMany(over) => Self::TooMany(over),
