@@ -31,6 +31,11 @@ CREATE TABLE second_factor_pending (
     bring_requester boolean NOT NULL,
     bring_this_browser boolean NOT NULL,
     next_path text NOT NULL,
+    -- A provider identity the first step would have added to the account
+    -- (a first sign-in with it): added by the second step.
+    identity_provider text,
+    identity_subject text,
+    identity_email text,
     failures int NOT NULL DEFAULT 0,
     expires_at timestamptz NOT NULL
 );

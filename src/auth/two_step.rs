@@ -101,6 +101,9 @@ pub async fn forget(ctx: &Context, caller: &Caller, browser: &str) -> Result<(),
     let Some(member) = caller.user().filter(|u| !u.is_guest()).map(|u| u.id()) else {
         return Err(TwoStepError::NotSignedIn);
     };
+    if caller.session.acting_until().is_some() {
+        return Err(TwoStepError::Acting);
+    }
     if let Ok(browser) = Uuid::try_parse(browser) {
         tf::forget(&ctx.identity.pool, member, browser).await?;
     }

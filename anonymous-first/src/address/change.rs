@@ -264,9 +264,13 @@ pub async fn undo_change(id: &Identity, token: &str) -> Result<(), AddressError>
         "DELETE FROM oidc_identities WHERE user_id = $1 AND created_at >= to_timestamp($2)",
         // A two-step setup made since (its codes in someone else's app), and
         // every trusted browser: whoever changed the address may own one.
+        // (started or turned on since: a setup begun before the change may
+        // have been turned on after it).
         "DELETE FROM backup_codes WHERE user_id = $1 AND EXISTS
-             (SELECT 1 FROM two_factor WHERE user_id = $1 AND created_at >= to_timestamp($2))",
-        "DELETE FROM two_factor WHERE user_id = $1 AND created_at >= to_timestamp($2)",
+             (SELECT 1 FROM two_factor WHERE user_id = $1
+              AND (created_at >= to_timestamp($2) OR enabled_at >= to_timestamp($2)))",
+        "DELETE FROM two_factor WHERE user_id = $1
+         AND (created_at >= to_timestamp($2) OR enabled_at >= to_timestamp($2))",
         "DELETE FROM trusted_browsers WHERE user_id = $1 AND $2::float8 IS NOT NULL",
         "DELETE FROM second_factor_pending WHERE user_id = $1 AND $2::float8 IS NOT NULL",
     ] {

@@ -83,6 +83,15 @@ pub(super) async fn settle_member(
     }
     if first_proof {
         tracing::warn!(user = %id, "address proven for the first time: ending earlier sessions");
+        // Two-step sign-in set up before anyone proved the address goes too.
+        sqlx::query(
+            "WITH b AS (DELETE FROM backup_codes WHERE user_id = $1)
+             DELETE FROM two_factor WHERE user_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("failed to drop an unproven two-step setup")?;
     }
     farewell::end_sessions(conn, farewell::Ending::all(id)).await?;
     sqlx::query(

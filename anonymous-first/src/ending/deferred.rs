@@ -4,7 +4,7 @@
 //! unless this browser is trusted for the member. Plain SQL over the
 //! two-step tables, so the ending needs nothing of that module.
 
-use super::{Asker, Proof, Whom};
+use super::{Asker, Proof, ProviderIdentity, Whom};
 use crate::guests::Caller;
 use anyhow::Context as _;
 use sha2::{Digest, Sha256};
@@ -43,6 +43,7 @@ pub(crate) async fn defer<P>(
     member: Uuid,
     caller: &Caller<P>,
     proof: &Proof,
+    identity: Option<ProviderIdentity>,
 ) -> anyhow::Result<Option<Uuid>> {
     let on: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM two_factor WHERE user_id = $1 AND enabled_at IS NOT NULL)",
@@ -62,6 +63,11 @@ pub(crate) async fn defer<P>(
     else {
         return Ok(None);
     };
+    // A first proof of the address drops a setup nobody proven made
+    // (`apply::settle_member`), as it drops such a password.
+    if *first_proof {
+        return Ok(None);
+    }
     let (asker, asker_guest) = match proof.asker {
         Asker::Here => ("here", None),
         Asker::Returning { guest } => ("returning", guest),
@@ -70,8 +76,9 @@ pub(crate) async fn defer<P>(
     let key = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO second_factor_pending (key_hash, user_id, method, first_proof, password_hash,
-             asker, asker_guest, bring_requester, bring_this_browser, next_path, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(mins => $11))",
+             asker, asker_guest, bring_requester, bring_this_browser, next_path, expires_at,
+             identity_provider, identity_subject, identity_email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(mins => $11), $12, $13, $14)",
     )
     .bind(key_hash(key))
     .bind(member)
@@ -84,6 +91,9 @@ pub(crate) async fn defer<P>(
     .bind(proof.choice.bring_this_browser)
     .bind(&proof.next)
     .bind(PENDING_MINUTES)
+    .bind(identity.as_ref().map(|i| i.provider.as_str()))
+    .bind(identity.as_ref().map(|i| i.subject.as_str()))
+    .bind(identity.as_ref().and_then(|i| i.email.as_deref()))
     .execute(&mut *conn)
     .await
     .context("failed to keep the sign-in for its second step")?;

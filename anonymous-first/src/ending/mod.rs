@@ -34,7 +34,7 @@ mod proof;
 pub use crate::merge::Outcome;
 pub use crate::signed_in::{Ended, Method};
 pub use policy::Asker;
-pub use proof::{Proof, Refusal, Way, Whom};
+pub use proof::{Proof, ProviderIdentity, Refusal, Way, Whom};
 
 use crate::guests::Caller;
 use crate::hooks::Claimed;
@@ -179,7 +179,7 @@ async fn settle<P: ProfileRow, W: Way<P>>(
     // checks above, so the second step does not fail on them).
     if let Whom::Member { id: member, .. } = &proof.whom
         && !way.two_factors()
-        && let Some(key) = deferred::defer(tx, *member, caller, &proof).await?
+        && let Some(key) = deferred::defer(tx, *member, caller, &proof, way.provider_identity()).await?
     {
         return Ok(Settled::Owed(key));
     }

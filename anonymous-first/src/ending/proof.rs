@@ -75,6 +75,17 @@ pub enum Refusal {
     SecondFactor(Uuid),
 }
 
+/// A provider's identity (`oidc_identities`' row) to add to an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderIdentity {
+    /// The provider's name in the app.
+    pub provider: String,
+    /// Its subject (the person's id there).
+    pub subject: String,
+    /// The address it gave, if any.
+    pub email: Option<String>,
+}
+
 /// A way in: a proof the ending uses up in its own transaction.
 pub trait Way<P>: Send {
     /// The way's own error; the ending's refusals convert into it.
@@ -114,6 +125,13 @@ pub trait Way<P>: Send {
     /// for a code after it. `false` by default.
     fn two_factors(&self) -> bool {
         false
+    }
+
+    /// A provider identity this proof adds to an existing account
+    /// ([`Way::attach`]), kept with a sign-in that waits for its second step
+    /// and added by that step; `None` by default.
+    fn provider_identity(&self) -> Option<ProviderIdentity> {
+        None
     }
 
     /// Whether a failure leaves the proof used up (its page then says why

@@ -136,6 +136,14 @@ impl<P: ProfileRow> Way<P> for ByProvider<'_> {
         Ok(())
     }
 
+    fn provider_identity(&self) -> Option<crate::ending::ProviderIdentity> {
+        (!self.known).then(|| crate::ending::ProviderIdentity {
+            provider: self.who.provider.clone(),
+            subject: self.who.subject.clone(),
+            email: self.who.email.clone(),
+        })
+    }
+
     fn spent(err: &OidcError) -> bool {
         matches!(err, OidcError::MustConfirm)
     }

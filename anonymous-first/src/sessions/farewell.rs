@@ -67,8 +67,21 @@ pub struct Farewell {
 }
 
 /// Ends the sessions `ending` names, leaving each browser a farewell; returns
-/// how many ended. One statement, on the caller's transaction.
+/// how many ended. On the caller's transaction. Signing a user out of every
+/// (other) browser also forgets the browsers trusted to skip two-step
+/// sign-in and the sign-ins waiting for their code: "sign out everywhere"
+/// means the next sign-in anywhere proves both steps.
 pub async fn end_sessions(conn: &mut PgConnection, ending: Ending<'_>) -> anyhow::Result<u64> {
+    if ending.only.is_none() && ending.moved_to.is_none() {
+        sqlx::query(
+            "WITH t AS (DELETE FROM trusted_browsers WHERE user_id = $1)
+             DELETE FROM second_factor_pending WHERE user_id = $1",
+        )
+        .bind(ending.user)
+        .execute(&mut *conn)
+        .await
+        .context("failed to forget the trusted browsers")?;
+    }
     let done = sqlx::query(
         "WITH gone AS (
            DELETE FROM sessions

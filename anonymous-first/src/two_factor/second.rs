@@ -42,6 +42,8 @@ struct SecondStep<'a> {
     code: &'a str,
     trust: Option<String>,
     user_agent: String,
+    /// A provider identity the first step would have added.
+    identity: Option<(String, String, Option<String>)>,
 }
 
 impl<P: Send + Sync> Way<P> for SecondStep<'_> {
@@ -95,11 +97,18 @@ impl<P: Send + Sync> Way<P> for SecondStep<'_> {
                 .context("failed to count a wrong code")?;
             return Err(TwoFactorError::WrongCode);
         };
-        sqlx::query("DELETE FROM second_factor_pending WHERE key_hash = $1")
-            .bind(&self.key_hash)
-            .execute(&mut *conn)
-            .await
-            .context("failed to finish the waiting sign-in")?;
+        let kept: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+            "DELETE FROM second_factor_pending WHERE key_hash = $1
+             RETURNING identity_provider, identity_subject, identity_email",
+        )
+        .bind(&self.key_hash)
+        .fetch_one(&mut *conn)
+        .await
+        .context("failed to finish the waiting sign-in")?;
+        self.identity = match kept {
+            (Some(provider), Some(subject), email) => Some((provider, subject, email)),
+            _ => None,
+        };
         let asker = match asker.as_str() {
             "returning" => Asker::Returning { guest },
             "link" => Asker::Link { guest },
@@ -124,6 +133,21 @@ impl<P: Send + Sync> Way<P> for SecondStep<'_> {
     async fn attach(&mut self, conn: &mut PgConnection, account: Uuid) -> Result<(), TwoFactorError> {
         if let Some(key) = &self.trust {
             trusted::add(conn, account, key, &self.user_agent).await?;
+        }
+        // The provider's first sign-in links it now, unless it was linked
+        // elsewhere meanwhile (then this sign-in stands without it).
+        if let Some((provider, subject, email)) = &self.identity {
+            sqlx::query(
+                "INSERT INTO oidc_identities (provider, subject, user_id, email) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(provider)
+            .bind(subject)
+            .bind(account)
+            .bind(email.as_deref())
+            .execute(&mut *conn)
+            .await
+            .context("failed to add the provider's identity")?;
         }
         Ok(())
     }
@@ -170,6 +194,7 @@ pub async fn finish<P: ProfileRow>(
         code,
         trust: trust.clone(),
         user_agent: caller.user_agent.clone(),
+        identity: None,
     };
     let ended = ending::end(id, caller, way).await?;
     tracing::info!(user = %member, trusted = trust.is_some(), "second step passed");

@@ -94,13 +94,14 @@ pub async fn begin<P: ProfileRow>(
     Ok(setup(&secret, issuer, &account)?)
 }
 
-/// The setup [`begin`] started for the signed-in member, while it is not on.
+/// The setup [`begin`] started for the signed-in member, while it is not on
+/// (a recent sign-in: the secret is shown only to one).
 pub async fn setup_of<P: ProfileRow>(
     id: &Identity,
     caller: &Caller<P>,
     issuer: &str,
 ) -> Result<Option<Setup>, TwoFactorError> {
-    let (user, account) = member(id, caller, false)?;
+    let (user, account) = member(id, caller, true)?;
     let secret: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT secret FROM two_factor WHERE user_id = $1 AND enabled_at IS NULL")
             .bind(user)

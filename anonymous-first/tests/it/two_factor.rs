@@ -6,12 +6,13 @@
 //! limit; a trusted browser skips the step; turning it off needs a code.
 
 use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
+use anonymous_first::ending::{self, Asker, Method, Proof, ProviderIdentity, Refusal, Way, Whom};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
 use anonymous_first::limits::{AddressAction, Limit};
 use anonymous_first::password::{self, SignInError};
 use anonymous_first::two_factor::{self, MAX_FAILURES, TwoFactorError};
-use anonymous_first::{Caller, Identity, NoProfile};
+use anonymous_first::{Caller, ClaimChoice, Identity, NoProfile, account, address};
 use sqlx::PgPool;
 use std::sync::Arc;
 use totp_rs::{Builder, Secret};
@@ -328,5 +329,177 @@ async fn a_passkey_counts_as_both_steps() {
     let ended = passkeys::finish_sign_in(&id, &rp, &mut phone, &ceremony, answer, "/", held).await;
     assert_eq!(ended.unwrap().user, member, "no code asked after a passkey");
     assert_eq!(phone.user().map(|u| u.id()), Some(member));
+    db.drop().await;
+}
+
+/// A way in that signs `member` in with one factor, bringing a provider
+/// identity when the test says (a provider's first sign-in, as the ending
+/// sees it); `first_proof`: it proves the address for the first time.
+struct OneFactor {
+    member: Uuid,
+    first_proof: bool,
+    identity: Option<ProviderIdentity>,
+}
+
+#[derive(Debug)]
+enum Said {
+    Refused(Refusal),
+    Broke,
+}
+
+impl From<Refusal> for Said {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+impl From<anyhow::Error> for Said {
+    fn from(_: anyhow::Error) -> Self {
+        Self::Broke
+    }
+}
+
+impl Way<NoProfile> for OneFactor {
+    type Error = Said;
+
+    async fn redeem(&mut self, _: &Caller<NoProfile>, conn: &mut sqlx::PgConnection) -> Result<Proof, Said> {
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(self.member)
+            .execute(conn)
+            .await
+            .map_err(|e| Said::from(anyhow::Error::from(e)))?;
+        Ok(Proof {
+            method: Method::OpenId,
+            whom: Whom::Member {
+                id: self.member,
+                first_proof: self.first_proof,
+                password: None,
+            },
+            asker: Asker::Here,
+            choice: ClaimChoice::default(),
+            next: "/kept".into(),
+        })
+    }
+
+    fn provider_identity(&self) -> Option<ProviderIdentity> {
+        self.identity.clone()
+    }
+}
+
+#[tokio::test]
+async fn what_the_first_step_would_add_comes_with_the_second_and_a_first_proof_drops_an_unproven_setup() {
+    let db = common::Db::new(NOTES).await;
+    let pool = &db.pool;
+    let id = identity(pool, 100);
+    let (member, secret, _) = member_with_two_step(&id, "linked@example.com").await;
+
+    // A provider's first sign-in waits, with nothing linked yet...
+    let identity = ProviderIdentity {
+        provider: "local".into(),
+        subject: "sub-1".into(),
+        email: Some("linked@example.com".into()),
+    };
+    let way = OneFactor {
+        member,
+        first_proof: false,
+        identity: Some(identity),
+    };
+    let mut caller = browser(pool, None).await;
+    let key = match ending::end(&id, &mut caller, way).await {
+        Err(Said::Refused(Refusal::SecondFactor(key))) => key,
+        other => panic!("expected a second step, got {other:?}"),
+    };
+    let linked = "SELECT count(*) FROM oidc_identities WHERE subject = 'sub-1'";
+    assert_eq!(count(pool, linked).await, 0, "one factor links nothing");
+    // ...and the code links it, going where the first step was headed.
+    let done = two_factor::finish(&id, &mut caller, Some(&key.to_string()), &code(&secret, 1), false)
+        .await
+        .unwrap();
+    assert_eq!((done.ended.user, done.ended.next.as_str()), (member, "/kept"));
+    let owner =
+        format!("SELECT count(*) FROM oidc_identities WHERE subject = 'sub-1' AND user_id = '{member}'");
+    assert_eq!(count(pool, &owner).await, 1);
+
+    // A first proof of the address drops a setup made before it.
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1")
+        .bind(member)
+        .execute(pool)
+        .await
+        .unwrap();
+    let proven = OneFactor {
+        member,
+        first_proof: true,
+        identity: None,
+    };
+    let ended = ending::end(&id, &mut browser(pool, None).await, proven)
+        .await
+        .unwrap();
+    assert_eq!(ended.user, member);
+    assert_eq!(two_factor::status(&id, member).await.unwrap(), None);
+    assert_eq!(count(pool, "SELECT count(*) FROM backup_codes").await, 0);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_and_undoing_an_address_change_undo_what_came_with_them() {
+    let db = common::Db::new(NOTES).await;
+    let pool = &db.pool;
+    let id = identity(pool, 100);
+    let (member, secret, backup) = member_with_two_step(&id, "owner@example.com").await;
+
+    // A trusted browser, then "sign out my other devices" elsewhere: asked again.
+    let (mut laptop, key) = first_step(&id, "owner@example.com").await;
+    let trusted = two_factor::finish(&id, &mut laptop, Some(&key.to_string()), &code(&secret, 1), true)
+        .await
+        .unwrap()
+        .trusted_key
+        .unwrap();
+    let (_, waiting) = first_step(&id, "owner@example.com").await;
+    let mut desk = browser(pool, Some(signed_in(pool, member, 0).await)).await;
+    account::sign_out_others(&id, &mut desk).await.unwrap();
+    assert_eq!(count(pool, "SELECT count(*) FROM trusted_browsers").await, 0);
+    let late = two_factor::finish(
+        &id,
+        &mut browser(pool, None).await,
+        Some(&waiting.to_string()),
+        &code(&secret, 1),
+        false,
+    )
+    .await;
+    assert!(matches!(late, Err(TwoFactorError::Expired)), "{late:?}");
+    let mut back = browser(pool, None).await;
+    back.trusted_browser = Some(trusted);
+    let asked = password::sign_in(&id, &mut back, "owner@example.com", GOOD.into()).await;
+    assert!(matches!(asked, Err(SignInError::SecondFactor(_))), "{asked:?}");
+
+    // The setup's secret is shown to a recent sign-in only.
+    let stale = browser(pool, Some(signed_in(pool, member, 600).await)).await;
+    let shown = two_factor::setup_of(&id, &stale, "Site").await;
+    assert!(matches!(shown, Err(TwoFactorError::NotRecent(_))), "{shown:?}");
+
+    // Whoever holds a session turns it off, begins a setup, changes the
+    // address and only then turns the setup on: the undo drops it all the same.
+    let mut thief = browser(pool, Some(signed_in(pool, member, 0).await)).await;
+    two_factor::disable(&id, &mut thief, &backup[0]).await.unwrap();
+    let theirs = two_factor::begin(&id, &thief, "Site").await.unwrap();
+    sqlx::query("UPDATE two_factor SET created_at = now() - interval '1 minute'")
+        .execute(pool)
+        .await
+        .unwrap();
+    address::request_change(&id, &thief, "thief@example.com", "/")
+        .await
+        .unwrap();
+    let link = common::mailed(pool, "change_email", "thief@example.com").await;
+    address::confirm_change(&id, &mut thief, &link).await.unwrap();
+    two_factor::enable(&id, &mut thief, &code(&theirs.secret, 0))
+        .await
+        .unwrap();
+    let undo = common::mailed(pool, "email_changed", "owner@example.com").await;
+    address::undo_change(&id, &undo).await.unwrap();
+    assert_eq!(
+        two_factor::status(&id, member).await.unwrap(),
+        None,
+        "the thief's two-step went"
+    );
     db.drop().await;
 }

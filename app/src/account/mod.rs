@@ -34,8 +34,8 @@ pub fn AccountPage() -> impl IntoView {
                     match data.await {
                         Ok(AccountView::Member { email, verified, has_password, display_name, sessions, linked, passkeys, two_step, trusted }) => {
                             view! {
-                                <Member email verified has_password display_name sessions linked passkeys />
-                                <two_step::TwoStepCard left=two_step trusted />
+                                <Member email verified has_password display_name sessions linked passkeys trusted />
+                                <two_step::TwoStepCard left=two_step />
                                 <DeleteCard />
                             }.into_any()
                         }
@@ -61,6 +61,7 @@ fn Member(
     sessions: Vec<SessionView>,
     linked: Vec<ways_in::LinkedView>,
     passkeys: Vec<ways_in::PasskeyView>,
+    trusted: Vec<two_step::TrustedView>,
 ) -> impl IntoView {
     let has_email = email.is_some();
     let query = use_query_map();
@@ -115,6 +116,7 @@ fn Member(
                 }).collect_view()}
             </ul>
             {action_error(revoke.value())}
+            <two_step::TrustedList trusted />
             {(others > 0).then(|| view! {
                 <ActionForm action=revoke_others>
                     <button type="submit" class="button button-quiet">"Sign out all other devices"</button>

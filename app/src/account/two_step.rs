@@ -110,10 +110,9 @@ pub async fn forget_browser(#[server(default)] id: String) -> Result<(), ServerF
 
 /// The account page's card. `left`: backup codes left when it is on.
 #[component]
-pub fn TwoStepCard(left: Option<usize>, trusted: Vec<TrustedView>) -> impl IntoView {
+pub fn TwoStepCard(left: Option<usize>) -> impl IntoView {
     let begin = ServerAction::<BeginTwoStep>::new();
     let disable = ServerAction::<DisableTwoStep>::new();
-    let forget = ServerAction::<ForgetBrowser>::new();
     let off = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("two_step").is_some());
     let body = match left {
         None => view! {
@@ -127,21 +126,6 @@ pub fn TwoStepCard(left: Option<usize>, trusted: Vec<TrustedView>) -> impl IntoV
         .into_any(),
         Some(left) => view! {
             <p data-testid="two-step-on"><span class="badge">"on"</span>" "{backup_left(left)}</p>
-            {(!trusted.is_empty()).then(|| view! {
-                <h3>"Browsers that skip the code"</h3>
-                <ul class="session-list" data-testid="trusted-browsers">
-                    {trusted.into_iter().map(|t| view! {
-                        <li>
-                            <span><strong>{t.device.clone()}</strong><br /><span class="muted small">{t.until}</span></span>
-                            <ActionForm action=forget>
-                                <input type="hidden" name="id" value=t.id />
-                                <button type="submit" class="button button-quiet" aria-label=format!("Ask for the code again on {}", t.device)>"Ask again"</button>
-                            </ActionForm>
-                        </li>
-                    }).collect_view()}
-                </ul>
-                {action_error(forget.value())}
-            })}
             <ActionForm action=disable attr:class="stack">
                 <div class="field">
                     <label for="two-step-off-code">"To turn it off, type a code from your app (or a backup code)"</label>
@@ -159,6 +143,29 @@ pub fn TwoStepCard(left: Option<usize>, trusted: Vec<TrustedView>) -> impl IntoV
             {body}
         </section>
     }
+}
+
+/// Browsers that skip the code, listed with the signed-in devices.
+#[component]
+pub fn TrustedList(trusted: Vec<TrustedView>) -> impl IntoView {
+    let forget = ServerAction::<ForgetBrowser>::new();
+    (!trusted.is_empty()).then(|| {
+        view! {
+            <h3>"Browsers that skip the two-step code"</h3>
+            <ul class="session-list" data-testid="trusted-browsers">
+                {trusted.into_iter().map(|t| view! {
+                    <li>
+                        <span><strong>{t.device.clone()}</strong><br /><span class="muted small">{t.until}</span></span>
+                        <ActionForm action=forget>
+                            <input type="hidden" name="id" value=t.id />
+                            <button type="submit" class="button button-quiet" aria-label=format!("Ask for the code again on {}", t.device)>"Ask again"</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {action_error(forget.value())}
+        }
+    })
 }
 
 fn backup_left(left: usize) -> String {

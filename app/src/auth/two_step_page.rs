@@ -28,8 +28,11 @@ fn problem(code: &str) -> Option<&'static str> {
 pub fn TwoStepPage() -> impl IntoView {
     let query = use_query_map();
     let error = query.with_untracked(|q| q.get("error")).unwrap_or_default();
-    let next = query.with_untracked(|q| q.get("next")).unwrap_or_default();
-    let next = paws_inside::redirect::safe_next(Some(&next));
+    // Where the sign-in was headed when the page says; empty: where it said.
+    let next = query
+        .with_untracked(|q| q.get("next"))
+        .map(|n| paws_inside::redirect::safe_next(Some(&n)))
+        .unwrap_or_default();
     let gone = match error.as_str() {
         "expired" => {
             Some("That sign-in has expired (after ten minutes, or five wrong codes). Please sign in again.")
