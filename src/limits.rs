@@ -157,10 +157,12 @@ impl LimitedAction {
             // Saving a city's worth in one evening, not a crawl.
             Self::SavePlace => 100,
             Self::PolicyProposal => 20,
-            // Three codes are good at a time: 20 a day leaves a guesser with
-            // the password about one chance in 17 000.
-            Self::SecondFactor => 5,
-            Self::SecondFactorDaily => 20,
+            // Room for a typo while setting up and a few devices' sign-ins;
+            // three codes are good at a time, so 30 tries a day leave a
+            // guesser who has the password about one chance in 11 000 a day
+            // (and each waiting sign-in dies after five wrong codes).
+            Self::SecondFactor => 10,
+            Self::SecondFactorDaily => 30,
         }
     }
 

@@ -60,6 +60,9 @@ test("two-step sign-in: set up with a code from the page's secret, then every si
   await waitForHydration(page);
   await expectAccessible(page);
   await screenshot(page, "two-step-setup");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByLabel("Six-digit code").fill("000000");
   await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
   await expect(page.getByRole("alert")).toContainText("not right");
@@ -67,6 +70,7 @@ test("two-step sign-in: set up with a code from the page's secret, then every si
   await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
   const codes = page.getByTestId("backup-codes").getByRole("listitem");
   await expect(codes).toHaveCount(10);
+  await expect(page.getByTestId("two-step-secret")).toHaveCount(0);
   const backup = (await codes.allInnerTexts()).map((c) => c.trim());
   expect(backup[0]).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
   await expectAccessible(page);

@@ -124,8 +124,8 @@ impl Default for AddressLimits {
             password_per_account: Limit::new(PasswordPerAccount, 10),
             account_mail_per_client: Limit::new(AccountMailPerClient, 10),
             account_mail_per_email: Limit::new(AccountMailPerEmail, 3),
-            second_factor_per_account: Limit::new(SecondFactorPerAccount, 5),
-            second_factor_per_account_daily: Limit::new(SecondFactorPerAccountDaily, 20),
+            second_factor_per_account: Limit::new(SecondFactorPerAccount, 10),
+            second_factor_per_account_daily: Limit::new(SecondFactorPerAccountDaily, 30),
         }
     }
 }

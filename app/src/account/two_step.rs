@@ -188,16 +188,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match setup.await {
-                        Ok(Some(data)) => view! {
-                            <section class="form-card" aria-labelledby="scan">
-                                <h2 id="scan" class="h3">"1. Add Paws Inside to your authenticator app"</h2>
-                                <p>"Scan this with an app such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis."</p>
-                                <div class="qr" inner_html=data.qr_svg></div>
-                                <p>"Or type this key into the app:"</p>
-                                <p><code class="secret" data-testid="two-step-secret">{data.secret}</code></p>
-                            </section>
-                            <EnableForm />
-                        }.into_any(),
+                        Ok(Some(data)) => view! { <EnableSteps data /> }.into_any(),
                         Ok(None) => view! {
                             <p>"Nothing is being set up. Start from your account page."</p>
                             <p><a class="button" href="/account">"Your account"</a></p>
@@ -213,12 +204,23 @@ pub fn TwoStepSetupPage() -> impl IntoView {
     }
 }
 
-/// The first code, then the backup codes (shown this once).
+/// The key and the first code, then (the key gone from the page) the
+/// backup codes, shown this once.
 #[island(lazy)]
-fn EnableForm() -> impl IntoView {
-    crate::preload::island("enable_form");
+fn EnableSteps(data: SetupData) -> impl IntoView {
+    crate::preload::island("enable_steps");
     let enable = ServerAction::<EnableTwoStep>::new();
+    let on = move || matches!(enable.value().get(), Some(Ok(_)));
     view! {
+        <Show when=move || !on()>
+            <section class="form-card" aria-labelledby="scan">
+                <h2 id="scan" class="h3">"1. Add Paws Inside to your authenticator app"</h2>
+                <p>"Scan this with an app such as Google Authenticator, Microsoft Authenticator, 1Password or Aegis."</p>
+                <div class="qr" inner_html=data.qr_svg.clone()></div>
+                <p>"Or type this key into the app:"</p>
+                <p><code class="secret" data-testid="two-step-secret">{data.secret.clone()}</code></p>
+            </section>
+        </Show>
         <section class="form-card" aria-labelledby="confirm-code">
             {move || match enable.value().get() {
                 Some(Ok(codes)) => view! {

@@ -50,6 +50,7 @@ pub fn TwoStepPage() -> impl IntoView {
                     <p><a class="button" href="/sign-in">"Sign in"</a></p>
                 }.into_any(),
                 None => view! {
+                    <p class="lead">"Your account has two-step sign-in: type the code your authenticator app shows for Paws Inside."</p>
                     {problem(&error).map(|e| view! { <p class="error" role="alert" data-testid="two-step-problem">{e}</p> })}
                     <form method="post" action="/auth/two-step" class="form-card stack" data-testid="two-step-form">
                         <input type="hidden" name="next" value=next />
