@@ -455,8 +455,8 @@ async fn signing_out_everywhere_and_undoing_an_address_change_undo_what_came_wit
         .trusted_key
         .unwrap();
     let (_, waiting) = first_step(&id, "owner@example.com").await;
-    let mut desk = browser(pool, Some(signed_in(pool, member, 0).await)).await;
-    account::sign_out_others(&id, &mut desk).await.unwrap();
+    let desk = browser(pool, Some(signed_in(pool, member, 0).await)).await;
+    account::sign_out_others(&id, &desk).await.unwrap();
     assert_eq!(count(pool, "SELECT count(*) FROM trusted_browsers").await, 0);
     let late = two_factor::finish(
         &id,
