@@ -1,6 +1,6 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
 import { createHmac } from "node:crypto";
-import { expectAccessible, ownAddress, screenshot, signedInByCode, waitForHydration } from "./helpers";
+import { byCode, expectAccessible, screenshot, signedInByCode, waitForHydration } from "./helpers";
 import { signInCode } from "./mail";
 
 const PASSWORD = "correct horse battery";
@@ -19,19 +19,6 @@ function totp(secret: string, offset = 0): string {
   const o = h[19] & 0xf;
   const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
   return (n % 1_000_000).toString().padStart(6, "0");
-}
-
-/** A new browser of its own where `email` asks for a sign-in mail and types its code. */
-async function firstStepByCode(browser: Browser, email: string, nth: number): Promise<Page> {
-  const page = await (await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": ownAddress() } })).newPage();
-  await page.goto("/sign-in");
-  await waitForHydration(page);
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await expect(page.getByTestId("code-form")).toBeVisible();
-  await page.getByLabel(/type its code here/i).fill(await signInCode(email, nth));
-  await page.getByRole("button", { name: "Sign in with the code" }).click();
-  return page;
 }
 
 async function signOut(page: Page) {
@@ -103,7 +90,7 @@ test("two-step sign-in: set up with a code from the page's secret, then every si
   await expect(page.getByRole("link", { name: /Biscuit/ }).first()).toBeVisible();
 
   // By emailed code in another browser: a backup code, and trust this browser.
-  const laptop = await firstStepByCode(browser, email, 2);
+  const laptop = await byCode(browser, email, undefined, 2);
   await expect(laptop).toHaveURL(/\/two-step/);
   await laptop.getByLabel("The code from your authenticator app").fill(backup[0].toUpperCase());
   await laptop.getByLabel(/Trust this browser for 30 days/).check();
@@ -111,7 +98,7 @@ test("two-step sign-in: set up with a code from the page's secret, then every si
   await expect(laptop.getByTestId("member-badge")).toContainText(email);
 
   // The same backup code in a third browser is refused; another one works.
-  const phone = await firstStepByCode(browser, email, 3);
+  const phone = await byCode(browser, email, undefined, 3);
   await phone.getByLabel("The code from your authenticator app").fill(backup[0]);
   await phone.getByRole("button", { name: "Sign in" }).click();
   await expect(phone.getByTestId("two-step-problem")).toContainText("used already");

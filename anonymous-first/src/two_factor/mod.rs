@@ -112,3 +112,15 @@ async fn hit_limits(id: &crate::Identity, user: uuid::Uuid) -> Result<(), TwoFac
         .await?
         .map_err(TwoFactorError::TooMany)
 }
+
+/// Locks the member's row: the order every flow locks in (the account,
+/// then what hangs off it).
+async fn lock_account(conn: &mut sqlx::PgConnection, user: uuid::Uuid) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user)
+        .execute(conn)
+        .await
+        .context("failed to lock the account")?;
+    Ok(())
+}

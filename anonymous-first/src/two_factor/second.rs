@@ -52,11 +52,7 @@ impl<P: Send + Sync> Way<P> for SecondStep<'_> {
     async fn redeem(&mut self, _: &Caller<P>, conn: &mut PgConnection) -> Result<Proof, TwoFactorError> {
         // The member's row first (the order every flow locks in), then the
         // waiting sign-in.
-        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-            .bind(self.member)
-            .execute(&mut *conn)
-            .await
-            .context("failed to lock the account")?;
+        super::lock_account(conn, self.member).await?;
         let row: Option<Row> = sqlx::query_as(
             "SELECT user_id, method, first_proof, password_hash, asker, asker_guest,
                     bring_requester, bring_this_browser, next_path, failures

@@ -125,11 +125,7 @@ impl<P: Send + Sync> Way<P> for Switch<'_> {
     type Error = TwoFactorError;
 
     async fn redeem(&mut self, _: &Caller<P>, conn: &mut PgConnection) -> Result<Proof, TwoFactorError> {
-        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-            .bind(self.member)
-            .execute(&mut *conn)
-            .await
-            .context("failed to lock the account")?;
+        super::lock_account(conn, self.member).await?;
         let state: Option<bool> =
             sqlx::query_scalar("SELECT enabled_at IS NOT NULL FROM two_factor WHERE user_id = $1")
                 .bind(self.member)

@@ -5,7 +5,7 @@
 //! it ends or is lifted; a sign-in holding the account when the ban comes is
 //! ended with it; lists count what each user owns; the audit keeps it all.
 
-use crate::common::{self, NOTES, Person, browser, count, guest, person, signed_in};
+use crate::common::{self, NOTES, Person, Said, browser, count, guest, person, signed_in};
 use anonymous_first::account::{self, AccountError};
 use anonymous_first::admin::{self, AdminError, Kind, Search};
 use anonymous_first::ending::{Asker, Method, Proof, Refusal, Way, Whom};
@@ -335,24 +335,6 @@ async fn lists_find_users_by_address_and_kind_with_what_each_owns() {
 /// A way in that adds nothing to the member signed in here (a passkey or a
 /// provider being added, as the ending sees it).
 struct AddsAWayIn;
-
-#[derive(Debug)]
-enum Said {
-    Refused(Refusal),
-    Broke,
-}
-
-impl From<Refusal> for Said {
-    fn from(refusal: Refusal) -> Self {
-        Self::Refused(refusal)
-    }
-}
-
-impl From<anyhow::Error> for Said {
-    fn from(_: anyhow::Error) -> Self {
-        Self::Broke
-    }
-}
 
 impl Way<NoProfile> for AddsAWayIn {
     type Error = Said;

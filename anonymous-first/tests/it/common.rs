@@ -166,3 +166,22 @@ pub async fn mailed(pool: &PgPool, kind: &str, to: &str) -> String {
     .unwrap();
     tokens::rekey(pool, token, false).await.unwrap().unwrap().token
 }
+
+/// What a test's own way in says when the ending refuses it, or breaks.
+#[derive(Debug)]
+pub enum Said {
+    Refused(anonymous_first::ending::Refusal),
+    Broke,
+}
+
+impl From<anonymous_first::ending::Refusal> for Said {
+    fn from(refusal: anonymous_first::ending::Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+impl From<anyhow::Error> for Said {
+    fn from(_: anyhow::Error) -> Self {
+        Self::Broke
+    }
+}

@@ -5,7 +5,7 @@
 //! wrong codes drop the waiting sign-in and count against the account's
 //! limit; a trusted browser skips the step; turning it off needs a code.
 
-use crate::common::{self, NOTES, Person, browser, count, person, signed_in};
+use crate::common::{self, NOTES, Person, Said, browser, count, person, signed_in};
 use anonymous_first::ending::{self, Asker, Method, Proof, ProviderIdentity, Refusal, Way, Whom};
 use anonymous_first::hooks::NoHooks;
 use anonymous_first::identity::Config;
@@ -339,24 +339,6 @@ struct OneFactor {
     member: Uuid,
     first_proof: bool,
     identity: Option<ProviderIdentity>,
-}
-
-#[derive(Debug)]
-enum Said {
-    Refused(Refusal),
-    Broke,
-}
-
-impl From<Refusal> for Said {
-    fn from(refusal: Refusal) -> Self {
-        Self::Refused(refusal)
-    }
-}
-
-impl From<anyhow::Error> for Said {
-    fn from(_: anyhow::Error) -> Self {
-        Self::Broke
-    }
 }
 
 impl Way<NoProfile> for OneFactor {
