@@ -7,17 +7,33 @@ use paws_inside::User;
 use paws_inside::auth::{Caller, TypedSession};
 
 /// This request's session (loaded: one query with a cookie, none without),
-/// client address and user agent.
+/// client address, user agent and trusted-browser key (two-step sign-in).
+/// Read in place from the request's parts: `leptos_axum::extract` would
+/// clone them, headers and all, once per value (a measurable share of a
+/// guest's first request).
 pub async fn caller() -> Result<Caller, ServerFnError> {
-    let session = leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|e| unexpected(anyhow::anyhow!("session layer missing: {e}")))?;
+    use paws_inside::client_ip::ClientIp;
+    let read = with_context::<http::request::Parts, _>(|parts| {
+        let header = |name| parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok());
+        (
+            parts.extensions.get::<tower_sessions::Session>().cloned(),
+            parts.extensions.get::<ClientIp>().map(|ip| ip.0),
+            header(http::header::USER_AGENT)
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            paws_inside::auth::cookies::trusted_key(header(http::header::COOKIE)),
+        )
+    });
+    let Some((Some(session), ip, user_agent, trusted_browser)) = read else {
+        return Err(unexpected(anyhow::anyhow!("session layer missing")));
+    };
     let session = TypedSession::load(session).await.map_err(unexpected)?;
     Ok(Caller {
         session,
-        ip: client_ip().await,
-        user_agent: user_agent().await,
-        trusted_browser: trusted_browser().await,
+        ip,
+        user_agent,
+        trusted_browser,
     })
 }
 
@@ -40,22 +56,6 @@ pub async fn flow_cookie(cookie: paws_inside::auth::cookies::FlowCookie) -> Opti
     let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
     let values = headers.get_all(http::header::COOKIE);
     cookie.read(https, values.iter().filter_map(|v| v.to_str().ok()))
-}
-
-/// The key of this browser's trusted-browser cookie (two-step sign-in).
-async fn trusted_browser() -> Option<String> {
-    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
-    let values = headers.get_all(http::header::COOKIE);
-    paws_inside::auth::cookies::trusted_key(values.iter().filter_map(|v| v.to_str().ok()))
-}
-
-/// The request's `User-Agent`, for the session list.
-async fn user_agent() -> String {
-    leptos_axum::extract::<http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|h| h.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The client's IP address as the server's middleware resolved it (the socket
